@@ -1,0 +1,126 @@
+"""Plain data types passed between the stages: read -> parse -> tag -> store.
+
+Offsets: every Finding keeps ``(page, start, end)`` where ``start``/``end`` index
+into ``Document.text`` (the cleaned text of the whole document, pages joined with
+``PAGE_SEP``), so a quote can always be cited and shown in context.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+
+PAGE_SEP = "\n\f\n"
+
+#: document kinds; council papers and unknown documents are never Ofsted findings
+KINDS = ("monitoring_visit", "focused_visit", "inspection", "jtai", "council_paper", "unknown")
+OFSTED_KINDS = ("monitoring_visit", "focused_visit", "inspection", "jtai")
+GRADES = ("outstanding", "good", "requires improvement", "inadequate")
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    text: str    # cleaned text of the page
+
+
+@dataclass
+class ReadResult:
+    """What a reader returns: cleaned pages plus facts about the file."""
+    path: str
+    sha256: str
+    format: str          # pdf | html | text
+    pages: list[Page]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return PAGE_SEP.join(p.text for p in self.pages)
+
+    def page_starts(self) -> list[int]:
+        starts, pos = [], 0
+        for p in self.pages:
+            starts.append(pos)
+            pos += len(p.text) + len(PAGE_SEP)
+        return starts
+
+
+@dataclass
+class Tag:
+    theme: str
+    score: float
+    source: str                  # rule | model | both
+    cues: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Finding:
+    """A sentence or bullet: the unit that is quoted, tagged and searched."""
+    seq: int                     # order in the document
+    text: str
+    page: int
+    start: int                   # offsets into Document.text
+    end: int
+    section: Optional[str] = None        # heading as printed
+    section_kind: Optional[str] = None   # normalised section kind
+    paragraph: Optional[str] = None      # printed paragraph number, or "¶n" when unnumbered
+    is_bullet: bool = False
+    tags: list[Tag] = field(default_factory=list)
+    polarity: Optional[str] = None
+    polarity_score: Optional[float] = None
+    polarity_cues: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    heading: str
+    kind: str
+    page: int
+    start: int
+    end: int
+
+
+@dataclass
+class Visit:
+    """Metadata of the event a document reports on."""
+    kind: str = "unknown"
+    framework: Optional[str] = None        # ilacs | sif | other (inspections); visit framework otherwise
+    la_name: Optional[str] = None          # council as printed
+    la: Optional[str] = None               # canonical council name
+    la_urn: Optional[str] = None
+    start_date: Optional[date] = None
+    end_date: Optional[date] = None
+    published: Optional[date] = None
+    visit_number: Optional[int] = None
+    inadequate_date: Optional[str] = None  # e.g. "2019-05" (month precision as printed)
+    lead_inspector: Optional[str] = None
+    inspectors: list[str] = field(default_factory=list)
+    focus_areas: list[str] = field(default_factory=list)
+    judgements: dict[str, str] = field(default_factory=dict)
+    progress_verdict: Optional[str] = None  # monitoring/focused visits: overall verdict class
+
+
+@dataclass
+class Document:
+    path: str
+    sha256: str
+    format: str
+    text: str
+    pages: list[Page]
+    visit: Visit
+    sections: list[Section] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def page_of(self, offset: int) -> int:
+        pos = 0
+        for p in self.pages:
+            end = pos + len(p.text)
+            if offset <= end:
+                return p.number
+            pos = end + len(PAGE_SEP)
+        return self.pages[-1].number if self.pages else 1
+
+
+class ReadError(Exception):
+    """A file that cannot be read; the message is one line naming the reason."""

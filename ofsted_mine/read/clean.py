@@ -1,0 +1,190 @@
+"""Turn raw per-page text (from a PDF text layer, HTML or a text file) into clean text.
+
+The cleaned page text holds one *block* per line: a heading, a paragraph (its
+printed number kept, e.g. ``"12. Children ..."``) or a bullet (``"• ..."``).
+Lines broken at the right margin are joined, words hyphenated across lines are
+mended, running headers/footers, page numbers and footnotes are removed, odd
+hyphen and bullet characters are normalised, and curly quotes are kept as
+printed (search folds them; quotes read as the inspectors wrote them).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+BULLET = "•"
+# private-use bullets seen in the real PDFs (U+F06E, U+F02D, U+F0A7, U+F0BE, ...), ◼ ■ ▪ ● ◦ – used as bullets
+_BULLET_CHARS = "\uf06e\uf02d\uf0a7\uf0be\uf0b7\uf076\uf0d8\uf0fc\u25fc\u25a0\u25aa\u25cf\u25e6\u2022\u2023\u2043\u00b7"
+_BULLET_RE = re.compile(r"^\s*[" + _BULLET_CHARS + r"\uf000-\uf8ff]\s*")
+_PUA_RE = re.compile(r"[\uf000-\uf8ff]")
+_HYPHENS = str.maketrans({"\ufffe": "-", "\u00ad": "-", "\u2010": "-", "\u2011": "-", "\u00a0": " ",
+                          "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "", "\ufeff": "",
+                          "\t": " "})
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
+_TERMINAL = tuple(".:;?!)”’\"'")
+_DIGITS = re.compile(r"\d+")
+
+
+def normalise_chars(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_HYPHENS)
+    return text
+
+
+def _line_key(line: str) -> str:
+    return _DIGITS.sub("#", re.sub(r"\s+", " ", line.strip().lower()))
+
+
+def find_running_lines(pages_lines: list[list[str]]) -> set[str]:
+    """Keys of lines that repeat at the top or bottom of many pages (headers/footers)."""
+    n = len(pages_lines)
+    if n < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages_lines:
+        edge = [l for l in lines[:3] + lines[-3:] if l.strip()]
+        counts.update(set(_line_key(l) for l in edge))
+    need = max(3, int(0.4 * n))
+    return {k for k, c in counts.items() if c >= need and k not in ("#", "") and len(k) > 3}
+
+
+def _is_page_number(line: str) -> bool:
+    s = line.strip()
+    return bool(re.fullmatch(r"(page\s+)?\d{1,3}(\s+of\s+\d{1,3})?", s, re.I))
+
+
+def _strip_edges(lines: list[str], running: set[str]) -> list[str]:
+    # drop running headers/footers and bare page numbers at the top and bottom of the page
+    def drop(l: str) -> bool:
+        return not l.strip() or _is_page_number(l) or _line_key(l) in running or l.strip().startswith("©")
+    i = 0
+    while i < len(lines) and i < 6 and drop(lines[i]):
+        i += 1
+    j = len(lines)
+    while j > i and len(lines) - j < 6 and drop(lines[j - 1]):
+        j -= 1
+    return lines[i:j]
+
+
+def _strip_footnotes(lines: list[str]) -> tuple[list[str], set[str]]:
+    """Remove a trailing footnote block ("1\\nOfsted produces ...") and return the marker numbers."""
+    markers = set()
+    for k in range(len(lines) - 1, max(len(lines) - 25, 0), -1):
+        s = lines[k].strip()
+        m = re.fullmatch(r"(\d{1,2})(\s+\S.*)?", s)
+        if m and k > 0:
+            num = m.group(1)
+            before = "\n".join(lines[:k])
+            if re.search(r"[a-z\)]" + num + r"(?=[\s.,;:]|$)", before):
+                markers.add(num)
+                # continue upward: several footnotes may stack
+                lines = lines[:k]
+    return lines, markers
+
+
+def _join_hyphen(prev: str, nxt: str, vocab: set[str]) -> str:
+    """Join two lines where prev ends in a hyphen: mend 'assess-' + 'ment' but keep 'pre-' + 'proceedings'."""
+    m = re.search(r"(\w+)-$", prev)
+    n = re.match(r"(\w+)", nxt)
+    if m and n and nxt[:1].islower():
+        joined = (m.group(1) + n.group(1)).lower()
+        if joined in vocab:
+            return prev[:-1] + nxt
+    return prev + nxt
+
+
+def _typical_width(lines: list[str]) -> float:
+    lens = sorted(len(l.rstrip()) for l in lines if len(l.strip()) > 20)
+    if not lens:
+        return 80.0
+    return float(lens[int(0.8 * (len(lens) - 1))])
+
+
+def _looks_like_heading(line: str, width: float) -> bool:
+    s = line.strip()
+    if not s or len(s) > 110 or s.endswith(_TERMINAL[:-2]) or s[-1] in ",;":
+        return False
+    if not (s[0].isupper() or s[0].isdigit()):
+        return False
+    return len(s) < 0.75 * width
+
+
+def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = None) -> list[str]:
+    """Group physical lines into logical blocks (one per output line).
+
+    ``width`` is the document's typical full line length in characters."""
+    width = width or _typical_width(lines)
+    blocks: list[str] = []
+    cur = ""
+    cur_heading = False
+
+    def flush():
+        nonlocal cur
+        s = re.sub(r"\s+", " ", cur).strip()
+        if s:
+            blocks.append(s)
+        cur = ""
+
+    prev_raw = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            flush()
+            prev_raw = ""
+            continue
+        is_bullet = bool(_BULLET_RE.match(line))
+        if is_bullet:
+            line = _BULLET_RE.sub("", line)
+            flush()
+            cur = BULLET + " " + line
+            cur_heading = False
+            prev_raw = raw
+            continue
+        line = _PUA_RE.sub("", line)
+        new_block = False
+        if not cur:
+            new_block = True
+        elif _NUMBERED.match(line) and cur.rstrip().endswith(_TERMINAL + (":",)):
+            new_block = True
+        elif cur_heading:
+            # a heading continues only when it is visibly wrapped (ends mid-phrase)
+            new_block = not (cur.rstrip().endswith(("and", "of", "the", "for", "to", "with", "in", "&")) or line[:1].islower())
+        elif prev_raw and prev_raw.rstrip().endswith(_TERMINAL) and len(prev_raw.rstrip()) < 0.8 * width:
+            new_block = True
+        elif prev_raw and len(prev_raw.strip()) < 0.6 * width and line[:1].isupper() \
+                and not prev_raw.rstrip().endswith((",", "and", "of", "the", "for", "to", "with", "in", "&", "-")):
+            new_block = True
+        if new_block:
+            flush()
+            cur = line
+            cur_heading = _looks_like_heading(raw, width) and not _NUMBERED.match(line)
+        else:
+            if cur.endswith("-") and not cur.endswith(" -"):
+                cur = _join_hyphen(cur, line, vocab)
+            else:
+                cur = cur + " " + line
+            if cur_heading and len(cur) > 140:
+                cur_heading = False
+        prev_raw = raw
+    flush()
+    return blocks
+
+
+def clean_pages(raw_pages: list[str]) -> list[str]:
+    """Clean a document's pages together (running headers are found across pages)."""
+    pages_lines = [normalise_chars(p).split("\n") for p in raw_pages]
+    running = find_running_lines(pages_lines)
+    vocab: set[str] = set()
+    for lines in pages_lines:
+        for l in lines:
+            vocab.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", l))
+    stripped = [_strip_edges(lines, running) for lines in pages_lines]
+    width = _typical_width([l for lines in stripped for l in lines])
+    out = []
+    for lines in stripped:
+        lines, markers = _strip_footnotes(lines)
+        blocks = blocks_from_lines(lines, vocab, width)
+        text = "\n".join(blocks)
+        for num in markers:  # footnote markers glued to words: "board1" -> "board"
+            text = re.sub(r"(?<=[a-z\)])" + num + r"(?=[\s.,;:]|$)", "", text, flags=re.M)
+        out.append(text)
+    return out
