@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..headings import heading_kind
+
 BULLET = "•"
 # private-use bullets seen in the real PDFs (U+F06E, U+F02D, U+F0A7, U+F0BE, ...), ◼ ■ ▪ ● ◦ – used as bullets
 _BULLET_CHARS = "\uf06e\uf02d\uf0a7\uf0be\uf0b7\uf076\uf0d8\uf0fc\u25fc\u25a0\u25aa\u25cf\u25e6\u2022\u2023\u2043\u00b7"
@@ -108,6 +110,11 @@ def _looks_like_heading(line: str, width: float) -> bool:
     return len(s) < 0.75 * width
 
 
+def _known_heading(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) < 130 and not s.endswith((".", ",", ";")) and heading_kind(s) is not None
+
+
 def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = None) -> list[str]:
     """Group physical lines into logical blocks (one per output line).
 
@@ -143,7 +150,11 @@ def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = N
         new_block = False
         if not cur:
             new_block = True
-        elif _NUMBERED.match(line) and cur.rstrip().endswith(_TERMINAL + (":",)):
+        elif _NUMBERED.match(line) and (cur.rstrip().endswith(_TERMINAL + (":",)) or _known_heading(cur)):
+            new_block = True
+        elif _known_heading(line) and (cur.rstrip().endswith(_TERMINAL) or len(prev_raw.strip()) < 0.8 * width):
+            new_block = True
+        elif _known_heading(cur) and not line[:1].islower():
             new_block = True
         elif cur_heading:
             # a heading continues only when it is visibly wrapped (ends mid-phrase)

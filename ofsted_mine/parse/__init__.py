@@ -1,0 +1,60 @@
+"""Stage 2, parse: cleaned pages -> Document (kind, Visit metadata, sections, findings)."""
+from __future__ import annotations
+
+import re
+
+from ..model import Document, ReadResult
+from .kind import detect_kind
+from .meta import council_from_text, focus_areas, inspection_meta, letter_meta, progress_verdict
+from .segment import segment
+
+__all__ = ["parse", "detect_kind"]
+
+
+def parse(rr: ReadResult) -> Document:
+    text = rr.text
+    kind, framework = detect_kind(text)
+    if kind == "inspection":
+        visit = inspection_meta(text, framework, rr.path)
+    elif kind in ("monitoring_visit", "focused_visit"):
+        visit = letter_meta(text, kind, rr.path)
+    else:
+        from ..model import Visit
+        visit = Visit(kind=kind)
+        if kind == "jtai":
+            m = re.search(r"inspection of .{0,40}?(?:in|of)\s+(.{2,60}?)\n", text[:1500], re.I)
+            visit.la_name = m.group(1).strip() if m else None
+    council = council_from_text(visit.la_name, text) if kind != "unknown" else None
+    if council:
+        visit.la, visit.la_urn = council.name, council.urn
+    # letters: header (address, salutation) and closing (signature) are not findings
+    body_start, closing_start = 0, None
+    if kind in ("monitoring_visit", "focused_visit"):
+        m = re.search(r"^Dear\b.*$", text, re.M)
+        if m:
+            body_start = m.end() + 1
+        m = re.search(r"^(Yours sincerely|Yours faithfully)", text, re.M)
+        if m:
+            closing_start = m.start()
+    elif kind == "inspection":
+        # the title block and judgement table come before the first prose paragraph
+        m = re.search(r"^.{200,}$", text, re.M)
+        body_start = m.start() if m else 0
+    sections, findings = segment(rr.pages, body_start, closing_start,
+                                 first_kind="summary" if kind == "inspection" else "opening")
+    doc = Document(path=rr.path, sha256=rr.sha256, format=rr.format, text=text, pages=rr.pages,
+                   visit=visit, sections=sections, findings=findings, warnings=list(rr.warnings))
+    if kind in ("monitoring_visit", "focused_visit"):
+        areas = [s for s in sections if s.kind == "areas_covered"]
+        if areas:
+            block = text[areas[0].start:areas[0].end]
+            visit.focus_areas = focus_areas(text, block.split("\n", 1)[1] if "\n" in block else "")
+        head = [s for s in sections if s.kind == "headline_findings"]
+        src = text[head[0].start:head[0].end].split("\n", 1)[-1] if head else ""
+        if not src:
+            main = [s for s in sections if s.kind == "findings"]
+            src = text[main[0].start:main[0].end].split("\n", 1)[-1][:1200] if main else ""
+        visit.progress_verdict = progress_verdict(src)
+    if kind == "unknown":
+        doc.warnings.append("not recognised as an Ofsted letter or report: stored as 'unknown'")
+    return doc
