@@ -66,7 +66,7 @@ def _printed_la_inspection(text: str, framework: Optional[str]) -> Optional[str]
             break
         name_lines.append(line)
     if name_lines:
-        return re.sub(r"^the\s+", "", " ".join(name_lines), flags=re.I)
+        return re.sub(r"^the\s+", "", " ".join(name_lines))
     return None
 
 
