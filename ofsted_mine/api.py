@@ -1,0 +1,226 @@
+"""The public Python API. Every CLI command is a thin layer over one of these functions.
+
+    >>> import ofsted_mine as om
+    >>> result = om.ingest(["corpus/pdf"], db="qa.db")
+    >>> con = om.open_db("qa.db")
+    >>> om.visits(con, la="Wyvern Vale")
+    >>> om.quotes(con, "management oversight", la="Wyvern Vale", limit=5)
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from .model import Document, ReadError
+from .store.db import open_db, write_document
+
+SUPPORTED = {".pdf", ".html", ".htm", ".txt", ".text", ".md"}
+
+
+@dataclass
+class IngestResult:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    visit_ids: dict[str, str] = field(default_factory=dict)  # path -> visit id
+    pages: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files, folders (recursively: supported extensions) and globs -> files, plus errors."""
+    files: list[Path] = []
+    errors: list[tuple[str, str]] = []
+    for p in paths:
+        s = str(p)
+        if any(ch in s for ch in "*?[") and not Path(s).exists():
+            matched = sorted(glob.glob(os.path.expanduser(s), recursive=True))
+            if not matched:
+                errors.append((s, "no files match this pattern"))
+            for m in matched:
+                if Path(m).is_file():
+                    files.append(Path(m))
+            continue
+        path = Path(s).expanduser()
+        if path.is_dir():
+            found = sorted(q for q in path.rglob("*") if q.is_file() and q.suffix.lower() in SUPPORTED
+                           and not any(part.startswith(".") for part in q.relative_to(path).parts))
+            if not found:
+                errors.append((s, "folder holds no PDF, HTML or text files"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            errors.append((s, "no such file or directory"))
+    seen, out = set(), []
+    for f in files:
+        key = str(f.resolve())
+        if key not in seen:
+            seen.add(key)
+            out.append(f.resolve())
+    return out, errors
+
+
+# ---------------------------------------------------------------- worker side
+_TAGGER = None
+_TAGGER_ARGS: tuple = (None, "default")
+
+
+def _init_worker(taxonomy, model) -> None:
+    global _TAGGER, _TAGGER_ARGS
+    _TAGGER_ARGS = (taxonomy, model)
+    _TAGGER = None
+
+
+def _get_tagger():
+    global _TAGGER
+    if _TAGGER is None:
+        from .tag import Tagger
+        _TAGGER = Tagger(_TAGGER_ARGS[0], model=_TAGGER_ARGS[1])
+    return _TAGGER
+
+
+def process_file(path: str, data: Optional[bytes] = None, tag: bool = True) -> tuple[str, object]:
+    """read -> parse -> tag one file. Returns ("ok", Document) or ("error", reason)."""
+    from .parse import parse
+    from .read import read_bytes, read_file
+    try:
+        rr = read_bytes(data, path) if data is not None else read_file(path)
+        doc = parse(rr)
+        if tag:
+            _get_tagger().tag_document(doc)
+        return "ok", doc
+    except ReadError as e:
+        return "error", str(e)
+    except Exception as e:  # a bug or an odd file must not stop the batch
+        return "error", f"could not process ({type(e).__name__}: {e})"
+
+
+def _process_one(args: tuple[str, bool]) -> tuple[str, str, object]:
+    path, tag = args
+    status, payload = process_file(path, tag=tag)
+    return path, status, payload
+
+
+# ---------------------------------------------------------------- ingest
+def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, workers: Optional[int] = None,
+           taxonomy: Optional[str | Path] = None, model="default", tag: bool = True,
+           progress: Optional[Callable[[str, str], None]] = None) -> IngestResult:
+    """Ingest files/folders/globs into the database.
+
+    Idempotent by content hash: a file whose bytes are already stored is skipped; a file
+    whose bytes changed at a known path replaces its old version. Each document is written
+    in one transaction by this (the parent) process; reading, parsing and tagging run in
+    ``workers`` processes (default: the number of CPUs). ``progress(path, status)`` is
+    called once per file.
+    """
+    result = IngestResult()
+    files, errors = expand_paths(paths)
+    for p, why in errors:
+        result.failed.append((p, why))
+        if progress:
+            progress(p, "failed")
+    con = open_db(db)
+    try:
+        known = {r[0]: r[1] for r in con.execute("SELECT sha256, visit_id FROM documents")}
+        todo = []
+        for f in files:
+            try:
+                sha = hashlib.sha256(f.read_bytes()).hexdigest()
+            except OSError as e:
+                result.failed.append((str(f), f"cannot read: {e.strerror or e}"))
+                if progress:
+                    progress(str(f), "failed")
+                continue
+            if sha in known:
+                result.unchanged.append(str(f))
+                result.visit_ids[str(f)] = known[sha]
+                if progress:
+                    progress(str(f), "unchanged")
+            else:
+                todo.append(str(f))
+        n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
+        if n_workers > 1 and len(todo) > 1:
+            ex = ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(taxonomy, model))
+            it = ex.map(_process_one, [(p, tag) for p in todo], chunksize=1)
+        else:
+            ex = None
+            _init_worker(taxonomy, model)
+            it = map(_process_one, [(p, tag) for p in todo])
+        try:
+            for path, status, payload in it:
+                if status == "error":
+                    result.failed.append((path, payload))
+                    if progress:
+                        progress(path, "failed")
+                    continue
+                doc: Document = payload  # type: ignore[assignment]
+                for w in doc.warnings:
+                    result.warnings.append((path, w))
+                st, vid = write_document(con, doc)
+                result.pages += len(doc.pages)
+                result.visit_ids[path] = vid
+                getattr(result, st).append(path)
+                if progress:
+                    progress(path, st)
+        finally:
+            if ex:
+                ex.shutdown(cancel_futures=True)
+        if result.added or result.replaced:
+            from .store.db import set_setting
+            set_setting(con, "tagger", _tagger_description(taxonomy, model) if tag else "untagged")
+    finally:
+        con.close()
+    return result
+
+
+def _tagger_description(taxonomy, model) -> str:
+    from .tag.taxonomy import load_taxonomy
+    t = load_taxonomy(taxonomy)
+    return f"{t.source}"
+
+
+def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = None, model="default",
+          batch: int = 2000) -> dict:
+    """Re-tag every stored finding (after a taxonomy or model change), without re-reading files."""
+    import json
+    from .tag import Tagger
+    from .tag.tagger import SKIP_SECTIONS
+    tagger = Tagger(taxonomy, model=model)
+    con = open_db(db)
+    n = 0
+    try:
+        rows = con.execute("""SELECT f.id, f.text, f.section_kind, f.is_bullet, d.kind FROM findings f
+                              JOIN documents d ON d.id = f.doc_id ORDER BY f.id""").fetchall()
+        rows = [r for r in rows if r["section_kind"] not in SKIP_SECTIONS and r["kind"] != "unknown"]
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("DELETE FROM tags")
+        for i in range(0, len(rows), batch):
+            chunk = rows[i:i + batch]
+            res = tagger.tag([r["text"] for r in chunk], [r["section_kind"] for r in chunk],
+                             [bool(r["is_bullet"]) for r in chunk])
+            con.executemany("INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
+                            [(r["id"], t.theme, t.score, t.source, json.dumps(t.cues)) for r, x in zip(chunk, res) for t in x.tags])
+            con.executemany("UPDATE findings SET polarity=?, polarity_score=?, polarity_cues=? WHERE id=?",
+                            [(x.polarity, x.polarity_score, json.dumps(x.polarity_cues), r["id"]) for r, x in zip(chunk, res)])
+            n += len(chunk)
+        from .store.db import set_setting
+        set_setting(con, "tagger", tagger.taxonomy.source, in_tx=True)
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    return {"findings": n, "tagger": tagger.description}

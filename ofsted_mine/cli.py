@@ -1,0 +1,263 @@
+"""Command line: a thin layer over the library (ofsted_mine.api and friends).
+
+Each command parses its options, calls one library function and renders the result.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="ofsted-mine: evidence from Ofsted letters and reports on councils' children's services.")
+
+DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
+
+
+class VisitFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class QuoteFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _fail(msg: str, code: int = 1):
+    _console(stderr=True).print(f"[red]error:[/red] {msg}", markup=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def _open(db: Optional[Path]):
+    from .store.db import default_db_path, open_db
+    p = db or default_db_path()
+    if not Path(p).exists():
+        _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
+    return open_db(p)
+
+
+def version_callback(value: bool):
+    if value:
+        print(f"ofsted-mine {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                               help="Show the version and exit.")):
+    pass
+
+
+# ------------------------------------------------------------------ ingest
+def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
+               quiet: bool = False) -> "object":
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from .api import expand_paths, ingest
+    err = _console(stderr=True)
+    files, _ = expand_paths(paths)
+    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet) as prog:
+        task = prog.add_task("", total=len(files))
+
+        def tick(path: str, status: str):
+            prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
+                        description=f"{status}: {Path(path).name[:50]}")
+
+        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick)
+    for path, why in result.failed:
+        err.print(f"error: {path}: {why}", markup=False, highlight=False)
+    for path, why in result.warnings:
+        err.print(f"warning: {path}: {why}", markup=False, highlight=False)
+    return result
+
+
+@app.command()
+def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
+           db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+           taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"),
+           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)")):
+    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped."""
+    from .store.db import default_db_path
+    result = run_ingest(paths, db, taxonomy, workers)
+    out = _console()
+    out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
+              f"{len(result.failed)} failed  ({result.pages} pages) -> {db or default_db_path()}", markup=False)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------ visits
+def _visits_table(rows: list[dict]):
+    from rich.table import Table
+    from .report.labels import judgements_short, kind_label, verdict_label
+    t = Table(show_lines=False, header_style="bold")
+    for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        dates = r["start_date"] or ""
+        if r["end_date"] and r["end_date"] != r["start_date"]:
+            dates += f" to {r['end_date']}"
+        if not dates and r.get("published"):
+            dates = f"published {r['published']}"
+        j = r["judgements"] or {}
+        verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
+        t.add_row(r["id"], r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
+                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+    return t
+
+
+def _csv(rows: list[dict], fields: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()})
+    return buf.getvalue()
+
+
+@app.command()
+def visits(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+           la: Optional[str] = typer.Option(None, "--la", help="Council name, alias or Ofsted URN"),
+           kind: Optional[str] = typer.Option(None, "--kind", help="monitoring_visit, focused_visit, inspection, jtai, council_paper, unknown"),
+           since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
+           format: VisitFormat = typer.Option(VisitFormat.table, "--format")):
+    """List stored visits (one per document), oldest first."""
+    from .store.search import VISIT_FIELDS, visits as q
+    con = _open(db)
+    try:
+        rows = q(con, la=la, kind=kind, since=since, until=until)
+    except ValueError as e:
+        _fail(str(e))
+    if format == VisitFormat.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif format == VisitFormat.csv:
+        sys.stdout.write(_csv(rows, list(VISIT_FIELDS)))
+    else:
+        _console().print(_visits_table(rows))
+        if not rows:
+            _console(stderr=True).print("no visits match", markup=False)
+
+
+@app.command()
+def show(visit_id: str = typer.Argument(..., help="Visit id (from 'visits')"),
+         db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+         format: str = typer.Option("text", "--format", help="text or json")):
+    """One letter or report, structured: metadata, sections and numbered findings with their tags."""
+    from .report.terminal import render_visit
+    from .store.search import get_visit
+    con = _open(db)
+    try:
+        v = get_visit(con, visit_id)
+    except KeyError as e:
+        _fail(str(e.args[0]))
+    if format == "json":
+        print(json.dumps(v, indent=2, ensure_ascii=False, default=str))
+    else:
+        render_visit(_console(), v)
+
+
+@app.command()
+def quotes(text: Optional[str] = typer.Argument(None, help="Words to find (all must appear; \"a phrase\" in quotes; word* for a prefix)"),
+           db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+           la: Optional[str] = typer.Option(None, "--la"), kind: Optional[str] = typer.Option(None, "--kind"),
+           since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
+           section: Optional[str] = typer.Option(None, "--section", help="Section kind (e.g. headline_findings) or words of a heading"),
+           theme: Optional[List[str]] = typer.Option(None, "--theme", help="Theme id; repeat for several (any of them, or all with --all-themes)"),
+           all_themes: bool = typer.Option(False, "--all-themes", help="With several --theme: require all of them (AND) instead of any (OR)"),
+           polarity: Optional[str] = typer.Option(None, "--polarity", help="strength, concern, mixed or neutral"),
+           min_score: float = typer.Option(0.0, "--min-score", help="Minimum tag score for --theme"),
+           limit: int = typer.Option(20, "--limit"),
+           fts: bool = typer.Option(False, "--fts", help="Pass TEXT to SQLite FTS5 unchanged (AND/OR/NOT/NEAR, prefix*, \"phrases\")"),
+           include_papers: bool = typer.Option(False, "--include-papers", help="Also search council papers (never Ofsted's words)"),
+           format: QuoteFormat = typer.Option(QuoteFormat.table, "--format")):
+    """Evidence quotes with exact citations (council, visit, date, section, paragraph, page)."""
+    from .store.search import quotes as q
+    if not (text and text.strip()) and not theme and not polarity and not la and not section:
+        _fail("give words to search for, or at least one filter (--theme, --polarity, --la, --section)")
+    con = _open(db)
+    try:
+        res = q(con, text, la=la, kind=kind, since=since, until=until, section=section, themes=theme or None,
+                theme_mode="all" if all_themes else "any", polarity=polarity, min_score=min_score,
+                limit=limit, raw_fts=fts, include_papers=include_papers)
+    except ValueError as e:
+        _fail(str(e))
+    rows = [x.to_dict() | {"citation": x.citation()} for x in res]
+    if format == QuoteFormat.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif format == QuoteFormat.csv:
+        sys.stdout.write(_csv(rows, ["text", "citation", "visit_id", "la", "kind", "date", "section", "paragraph", "page",
+                                     "polarity", "themes", "score", "source"]))
+    elif format == QuoteFormat.markdown:
+        from .report.terminal import quotes_markdown
+        print(quotes_markdown(res))
+    else:
+        from .report.terminal import quotes_table
+        out = _console()
+        out.print(quotes_table(res))
+        if not res:
+            _console(stderr=True).print("no quotes match", markup=False)
+
+
+# ------------------------------------------------------------------ demo
+def corpus_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "corpus"
+
+
+@app.command()
+def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the demo (default: ./ofsted-mine-demo.db)")):
+    """Ingest the bundled sample corpus (fictional councils) and show what it found."""
+    from .store.db import open_db
+    from .store.search import quotes as q, visits as v
+    from .report.terminal import quotes_table
+    root = corpus_dir()
+    pdfs = root / "pdf"
+    if not pdfs.is_dir():
+        _fail(f"{pdfs}: sample corpus not found (install from a clone with 'pip install -e .')")
+    db = db or Path("ofsted-mine-demo.db")
+    out = _console()
+    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {root} into {db}")
+    srcs = [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))] if (root / "papers").is_dir() else [str(pdfs)]
+    result = run_ingest(srcs, db)
+    out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
+              f"{len(result.failed)} failed", markup=False)
+    con = open_db(db)
+    out.print(_visits_table(v(con)))
+    for la, words in (("Wyvern Vale", "management oversight"),):
+        res = q(con, words, la=la, limit=5)
+        out.print(f"\n[bold]quotes \"{words}\" --la \"{la}\"[/bold]")
+        out.print(quotes_table(res))
+    res = q(con, None, la="Wyvern Vale", themes=["drift_delay"], polarity="concern", limit=5)
+    out.print("\n[bold]quotes --theme drift_delay --polarity concern --la \"Wyvern Vale\"[/bold]")
+    out.print(quotes_table(res))
+    out.print(f"\nNext: ofsted-mine visits --db {db}    ofsted-mine show VISIT_ID --db {db}    "
+              f"ofsted-mine quotes \"drift\" --db {db}", markup=False)
+
+
+def main():
+    try:
+        from .fetch_cli import fetch_command
+        app.command("fetch")(fetch_command)
+    except ImportError:
+        pass
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Stage 5, report: terminal rendering, HTML packs, exports."""

@@ -1,0 +1,35 @@
+"""Human labels for kinds, grades and verdicts (shared by terminal, HTML and exports)."""
+from __future__ import annotations
+
+from typing import Optional
+
+KIND = {"monitoring_visit": "monitoring visit", "focused_visit": "focused visit", "inspection": "inspection",
+        "jtai": "JTAI", "council_paper": "council paper", "unknown": "unknown"}
+GRADE_SHORT = {"outstanding": "O", "good": "G", "requires improvement": "RI", "inadequate": "I", "not judged": "NJ",
+               "adequate": "A"}
+VERDICT = {"good_progress": "progress evident", "some_progress": "some progress",
+           "insufficient_progress": "progress too slow", "serious_weaknesses": "serious weaknesses"}
+
+
+def kind_label(kind: str, framework: Optional[str] = None) -> str:
+    k = KIND.get(kind, kind)
+    if kind == "inspection" and framework:
+        k += f" ({framework.upper() if framework != 'other' else 'other'})"
+    return k
+
+
+def grade_short(g: str) -> str:
+    return GRADE_SHORT.get(g, g)
+
+
+def verdict_label(v: Optional[str]) -> str:
+    return VERDICT.get(v or "", "")
+
+JUDGEMENT_SHORT = {"overall": "overall", "leaders": "leaders", "help_protection": "help&prot",
+                   "in_care": "in care", "care_leavers": "leavers", "adoption": "adoption", "lscb": "LSCB"}
+
+
+def judgements_short(j: dict) -> str:
+    order = ["overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption", "lscb"]
+    keys = [k for k in order if k in j] + [k for k in j if k not in order]
+    return " · ".join(f"{JUDGEMENT_SHORT.get(k, k)} {grade_short(j[k])}" for k in keys)

@@ -1,0 +1,247 @@
+"""Queries over the store: visits, one visit in full, and evidence quotes (FTS5 + filters).
+
+Nothing here imports spaCy, scikit-learn or the PDF stack: the query path stays fast.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Optional
+
+from ..councils import find_council
+
+_TOKEN = re.compile(r"[\w’']+", re.UNICODE)
+
+
+def fts_query(text: str, raw: bool = False) -> str:
+    """Turn a user's words into a safe FTS5 query.
+
+    By default every word must appear (AND), each word quoted so that FTS syntax in the
+    input (quotes, brackets, AND/OR/NOT/NEAR, ``*``, ``:``) is treated as text. A phrase in
+    double quotes stays a phrase. A word ending in ``*`` is a prefix search. With
+    ``raw=True`` the string is passed to FTS5 unchanged (its full syntax; errors are reported).
+    """
+    if raw:
+        return text
+    parts = []
+    for m in re.finditer(r'"([^"]+)"|(\S+)', text):
+        if m.group(1):
+            words = _TOKEN.findall(m.group(1))
+            if words:
+                parts.append('"' + " ".join(w.replace("’", "'") for w in words) + '"')
+        else:
+            tok = m.group(2)
+            prefix = tok.endswith("*")
+            for w in _TOKEN.findall(tok):
+                parts.append('"' + w.replace("’", "'") + '"' + ("*" if prefix else ""))
+    return " AND ".join(parts)
+
+
+@dataclass
+class Quote:
+    text: str
+    visit_id: str
+    la: Optional[str]
+    la_urn: Optional[str]
+    kind: str
+    date: Optional[str]
+    section: Optional[str]
+    section_kind: Optional[str]
+    paragraph: Optional[str]
+    page: int
+    source: str
+    score: float
+    start: int
+    end: int
+    finding_id: int
+    polarity: Optional[str] = None
+    themes: list[str] = field(default_factory=list)
+    tags: list[dict] = field(default_factory=list)
+
+    def citation(self) -> str:
+        para = f", para {self.paragraph}" if self.paragraph and not self.paragraph.startswith("¶") else \
+            (f", {self.paragraph}" if self.paragraph else "")
+        return f"{self.la or 'unknown council'}, {KIND_LABELS.get(self.kind, self.kind)} {self.date or 'undated'}{para}, p. {self.page}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+KIND_LABELS = {"monitoring_visit": "monitoring visit", "focused_visit": "focused visit",
+               "inspection": "inspection", "jtai": "JTAI", "council_paper": "council paper", "unknown": "document"}
+
+
+def _la_filter(la: Optional[str]) -> Optional[str]:
+    if not la:
+        return None
+    c = find_council(la)
+    if not c:
+        raise ValueError(f"unknown council: {la!r}")
+    return c.urn
+
+
+def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
+    d = dict(row)
+    for k in keys:
+        if k in d and isinstance(d[k], str):
+            d[k] = json.loads(d[k])
+    return d
+
+
+VISIT_FIELDS = ("id", "la", "la_urn", "kind", "framework", "start_date", "end_date", "published", "visit_number",
+                "inadequate_date", "lead_inspector", "inspectors", "focus_areas", "judgements", "progress_verdict",
+                "source", "la_name_printed", "n_findings")
+
+
+def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[str] = None,
+           since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
+    """Stored visits (one per document), oldest first."""
+    where, args = [], []
+    urn = _la_filter(la)
+    if urn:
+        where.append("la_urn = ?")
+        args.append(urn)
+    if kind:
+        where.append("kind = ?")
+        args.append(kind)
+    if since:
+        where.append("COALESCE(start_date, published) >= ?")
+        args.append(since)
+    if until:
+        where.append("COALESCE(start_date, published) <= ?")
+        args.append(until)
+    if not include_papers:
+        where.append("kind NOT IN ('council_paper', 'unknown')")
+    sql = ("SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY la, COALESCE(start_date, published), id")
+    out = []
+    for r in con.execute(sql, args):
+        d = _parse_json(r, "inspectors", "focus_areas", "judgements")
+        d["id"] = d.pop("visit_id")
+        d["source"] = d.pop("path")
+        out.append({k: d.get(k) for k in VISIT_FIELDS})
+    return out
+
+
+def get_visit(con: sqlite3.Connection, visit_id: str) -> dict:
+    """One visit in full: metadata, sections, numbered findings with their tags."""
+    row = con.execute("SELECT * FROM documents WHERE visit_id = ? OR CAST(id AS TEXT) = ?",
+                      (visit_id, visit_id)).fetchone()
+    if not row:
+        like = con.execute("SELECT visit_id FROM documents WHERE visit_id LIKE ? ORDER BY visit_id LIMIT 5",
+                           (f"%{visit_id}%",)).fetchall()
+        hint = f" (did you mean: {', '.join(r[0] for r in like)})" if like else ""
+        raise KeyError(f"no visit with id {visit_id!r}{hint}")
+    d = _parse_json(row, "inspectors", "focus_areas", "judgements", "warnings", "page_starts")
+    d["id"] = d.pop("visit_id")
+    d["source"] = d.pop("path")
+    doc_id = row["id"]
+    d["sections"] = [dict(r) for r in con.execute(
+        'SELECT heading, kind, page, start, "end" FROM sections WHERE doc_id = ? ORDER BY seq', (doc_id,))]
+    tags = _tags_for(con, [r[0] for r in con.execute("SELECT id FROM findings WHERE doc_id=?", (doc_id,))])
+    d["findings"] = []
+    for r in con.execute('SELECT * FROM findings WHERE doc_id = ? ORDER BY seq', (doc_id,)):
+        f = _parse_json(r, "polarity_cues")
+        f["tags"] = tags.get(r["id"], [])
+        d["findings"].append(f)
+    d.pop("text", None)
+    return d
+
+
+def _tags_for(con: sqlite3.Connection, ids: Iterable[int]) -> dict[int, list[dict]]:
+    ids = list(ids)
+    out: dict[int, list[dict]] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i:i + 900]
+        q = f"SELECT * FROM tags WHERE finding_id IN ({','.join('?' * len(chunk))}) ORDER BY score DESC"
+        for r in con.execute(q, chunk):
+            t = _parse_json(r, "cues")
+            out.setdefault(r["finding_id"], []).append(
+                {"theme": t["theme"], "score": round(t["score"], 3), "source": t["source"], "cues": t["cues"]})
+    return out
+
+
+def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[str] = None,
+           kind: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
+           section: Optional[str] = None, themes: Optional[list[str]] = None, theme_mode: str = "any",
+           polarity: Optional[str] = None, min_score: float = 0.0, limit: Optional[int] = 20,
+           raw_fts: bool = False, include_papers: bool = False, visit_id: Optional[str] = None) -> list[Quote]:
+    """Evidence quotes: findings matching the words (FTS5, ranked by bm25) and the filters.
+
+    ``themes``: findings tagged with any (``theme_mode="any"``, OR) or all (``"all"``, AND) of
+    them, each tag scoring at least ``min_score``. Council papers and unknown documents are
+    never quoted as Ofsted findings unless ``include_papers`` is set. Letter headers,
+    closings and Ofsted's back matter are not findings and are never returned.
+    """
+    where = ["f.section_kind NOT IN ('header', 'closing', 'about')"]
+    args: list = []
+    select_score = "0.0"
+    join = ""
+    if text and text.strip():
+        q = fts_query(text, raw_fts)
+        if not q:
+            return []
+        join = "JOIN findings_fts ON findings_fts.rowid = f.id"
+        where.append("findings_fts MATCH ?")
+        args.append(q)
+        select_score = "-bm25(findings_fts)"
+    urn = _la_filter(la)
+    if urn:
+        where.append("d.la_urn = ?")
+        args.append(urn)
+    if kind:
+        where.append("d.kind = ?")
+        args.append(kind)
+    elif not include_papers:
+        where.append("d.kind NOT IN ('council_paper', 'unknown')")
+    if visit_id:
+        where.append("d.visit_id = ?")
+        args.append(visit_id)
+    if since:
+        where.append("COALESCE(d.start_date, d.published) >= ?")
+        args.append(since)
+    if until:
+        where.append("COALESCE(d.start_date, d.published) <= ?")
+        args.append(until)
+    if section:
+        where.append("(f.section_kind = ? OR f.section LIKE ?)")
+        args += [section, f"%{section}%"]
+    if polarity:
+        where.append("f.polarity = ?")
+        args.append(polarity)
+    if themes:
+        if theme_mode == "all":
+            for t in themes:
+                where.append("EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme = ? AND t.score >= ?)")
+                args += [t, min_score]
+        else:
+            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme IN ({','.join('?' * len(themes))}) AND t.score >= ?)")
+            args += [*themes, min_score]
+    order = "score DESC, date DESC" if text and text.strip() else "date DESC, f.doc_id, f.seq"
+    sql = f"""SELECT f.id AS finding_id, f.text, f.page, f.start, f."end", f.section, f.section_kind, f.paragraph,
+                     f.polarity, d.visit_id, d.la, d.la_urn, d.kind, d.path AS source,
+                     COALESCE(d.start_date, d.published) AS date, {select_score} AS score
+              FROM findings f JOIN documents d ON d.id = f.doc_id {join}
+              WHERE {' AND '.join(where)} ORDER BY {order}"""
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    try:
+        rows = con.execute(sql, args).fetchall()
+    except sqlite3.OperationalError as e:
+        if raw_fts:
+            raise ValueError(f"invalid full-text query {text!r}: {e}") from None
+        raise
+    tags = _tags_for(con, [r["finding_id"] for r in rows])
+    out = []
+    for r in rows:
+        t = tags.get(r["finding_id"], [])
+        out.append(Quote(text=r["text"], visit_id=r["visit_id"], la=r["la"], la_urn=r["la_urn"], kind=r["kind"],
+                         date=r["date"], section=r["section"], section_kind=r["section_kind"],
+                         paragraph=r["paragraph"], page=r["page"], source=r["source"],
+                         score=round(float(r["score"]), 3), start=r["start"], end=r["end"],
+                         finding_id=r["finding_id"], polarity=r["polarity"],
+                         themes=[x["theme"] for x in t], tags=t))
+    return out

@@ -1,0 +1,143 @@
+"""The learned side of the tagger (scikit-learn): a multi-label theme classifier and a
+4-class polarity classifier, both calibrated, trained on labelled sentences.
+
+Features: TF-IDF of word uni- and bi-grams + the rule matcher's hits (theme cues and
+polarity cues) as extra columns, so the model learns how far to trust each rule.
+Per-theme decision thresholds are chosen on out-of-fold predictions of the training data
+(never on the gold file).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+from scipy import sparse
+
+from .features import rule_matrix
+from .rules import RuleHits, RuleMatcher
+from .taxonomy import POLARITIES, Taxonomy
+
+MODEL_FORMAT = 1
+
+
+def _vectorizer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
+                           token_pattern=r"(?u)\b[\w’'-]+\b", max_features=60000)
+
+
+def _theme_estimator():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    return CalibratedClassifierCV(LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced",
+                                                     solver="liblinear"), method="sigmoid", cv=3)
+
+
+def _polarity_estimator():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    return CalibratedClassifierCV(LogisticRegression(C=6.0, max_iter=3000, class_weight="balanced"),
+                                  method="sigmoid", cv=3)
+
+
+@dataclass
+class TaggerModel:
+    """A fitted model: ``fit`` on labelled sentences, ``predict_proba`` on new ones."""
+    theme_ids: list[str]
+    taxonomy_fingerprint: str = ""
+    vectorizer: object = None
+    theme_models: dict = field(default_factory=dict)      # theme -> fitted estimator (None: never seen)
+    thresholds: dict = field(default_factory=dict)        # theme -> decision threshold
+    polarity_model: object = None
+    polarity_classes: list[str] = field(default_factory=lambda: list(POLARITIES))
+    info: dict = field(default_factory=dict)
+    format: int = MODEL_FORMAT
+
+    # ------------------------------------------------------------------ fitting
+    @classmethod
+    def fit(cls, texts: list[str], themes: list[list[str]], polarities: list[str], taxonomy: Taxonomy,
+            matcher: Optional[RuleMatcher] = None, tune: bool = True, seed: int = 0) -> "TaggerModel":
+        from sklearn.model_selection import KFold
+        matcher = matcher or RuleMatcher(taxonomy)
+        hits = matcher.match_many(texts)
+        ids = taxonomy.ids
+        m = cls(theme_ids=ids, taxonomy_fingerprint=taxonomy.fingerprint())
+        m.vectorizer = _vectorizer()
+        X = sparse.hstack([m.vectorizer.fit_transform(texts), rule_matrix(hits, ids, texts)]).tocsr()
+        Y = np.array([[t in ts for t in ids] for ts in themes], dtype=int)
+        # out-of-fold probabilities to choose thresholds honestly
+        oof = np.zeros(Y.shape)
+        if tune:
+            for tr, te in KFold(5, shuffle=True, random_state=seed).split(X):
+                vec = _vectorizer()
+                Xtr = sparse.hstack([vec.fit_transform([texts[i] for i in tr]), rule_matrix([hits[i] for i in tr], ids, [texts[i] for i in tr])]).tocsr()
+                Xte = sparse.hstack([vec.transform([texts[i] for i in te]), rule_matrix([hits[i] for i in te], ids, [texts[i] for i in te])]).tocsr()
+                for j in range(len(ids)):
+                    if Y[tr, j].sum() >= 3 and Y[tr, j].sum() < len(tr):
+                        est = _theme_estimator().fit(Xtr, Y[tr, j])
+                        oof[te, j] = est.predict_proba(Xte)[:, 1]
+        for j, t in enumerate(ids):
+            pos = int(Y[:, j].sum())
+            if pos >= 3 and pos < len(texts):
+                m.theme_models[t] = _theme_estimator().fit(X, Y[:, j])
+                m.thresholds[t] = _best_threshold(Y[:, j], oof[:, j]) if tune else 0.5
+            else:
+                m.theme_models[t] = None
+        pol = np.array(polarities)
+        m.polarity_model = _polarity_estimator().fit(X, pol)
+        m.polarity_classes = list(m.polarity_model.classes_)
+        m.info = {"n_train": len(texts), "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(ids)},
+                  "polarity_counts": {p: int((pol == p).sum()) for p in set(polarities)}}
+        return m
+
+    # ------------------------------------------------------------------ predicting
+    def features(self, texts: list[str], hits: list[RuleHits]):
+        return sparse.hstack([self.vectorizer.transform(texts), rule_matrix(hits, self.theme_ids, texts)]).tocsr()
+
+    def predict_proba(self, texts: list[str], hits: list[RuleHits]) -> tuple[np.ndarray, np.ndarray]:
+        """(theme probabilities [n x themes], polarity probabilities [n x classes])."""
+        X = self.features(texts, hits)
+        P = np.zeros((len(texts), len(self.theme_ids)))
+        for j, t in enumerate(self.theme_ids):
+            est = self.theme_models.get(t)
+            if est is not None:
+                P[:, j] = est.predict_proba(X)[:, 1]
+        Q = self.polarity_model.predict_proba(X)
+        return P, Q
+
+    def top_terms(self, text: str, theme: str, k: int = 3) -> list[str]:
+        """Words of ``text`` that pushed the theme's score up most (for explanations)."""
+        est = self.theme_models.get(theme)
+        if est is None:
+            return []
+        coefs = np.mean([c.estimator.coef_[0] for c in est.calibrated_classifiers_], axis=0)
+        x = self.vectorizer.transform([text])
+        names = self.vectorizer.get_feature_names_out()
+        contrib = [(x[0, i] * coefs[i], names[i]) for i in x.nonzero()[1]]
+        return [n for c, n in sorted(contrib, reverse=True)[:k] if c > 0]
+
+    def save(self, path) -> None:
+        import joblib
+        joblib.dump(self, path, compress=3)
+
+    @staticmethod
+    def load(path) -> "TaggerModel":
+        import joblib
+        m = joblib.load(path)
+        if getattr(m, "format", None) != MODEL_FORMAT:
+            raise ValueError(f"{path}: model format {getattr(m, 'format', '?')} is not {MODEL_FORMAT}; retrain it")
+        return m
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    best, best_f = 0.5, -1.0
+    for t in np.arange(0.15, 0.86, 0.025):
+        pred = p >= t
+        tp = int((pred & (y == 1)).sum())
+        fp = int((pred & (y == 0)).sum())
+        fn = int((~pred & (y == 1)).sum())
+        f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f > best_f:
+            best, best_f = float(t), f
+    return round(best, 3)

@@ -1,0 +1,173 @@
+"""The tagger: rules (spaCy patterns) and model (scikit-learn) combined, with explanations.
+
+How the two are combined (documented in the README):
+
+* Themes. The model sees the rule hits as features and gives a calibrated probability per
+  theme; a theme is tagged when that probability reaches the theme's threshold (chosen on
+  out-of-fold training predictions). ``source`` is ``both`` when a cue phrase of the theme
+  is in the sentence too, else ``model``. A theme the model does not know (a user's own
+  taxonomy, or a theme with too few training examples) is tagged by its cue phrases alone:
+  ``source = rule`` with score 0.6 (0.75 for two or more distinct cues).
+* Polarity. The model's most probable class, with the rule cue counts among its features;
+  without a model, a documented rule (concern cues or hedges beat strength cues; both
+  with a contrast word -> mixed). Bullets under "What needs to improve" / "Areas for
+  priority action" are ``concern`` (codebook rule).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ..model import Document, Tag
+from .rules import RuleHits, RuleMatcher
+from .taxonomy import Taxonomy, load_taxonomy
+
+SKIP_SECTIONS = {"header", "closing", "about"}
+CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action"}
+
+
+def default_model_path() -> Optional[Path]:
+    env = os.environ.get("OFSTED_MINE_MODEL")
+    if env:
+        return Path(env) if env.lower() not in ("none", "off", "") else None
+    for p in (Path(__file__).resolve().parents[2] / "models" / "tagger.joblib",
+              Path(__file__).resolve().parents[1] / "data" / "tagger.joblib"):
+        if p.exists():
+            return p
+    return None
+
+
+@dataclass
+class TagResult:
+    tags: list[Tag] = field(default_factory=list)
+    polarity: str = "neutral"
+    polarity_score: float = 0.0
+    polarity_cues: list[str] = field(default_factory=list)
+    polarity_source: str = "rule"
+
+
+class Tagger:
+    """``Tagger(taxonomy=None, model="default")``: ``tag(texts)``, ``tag_document(doc)``, ``explain(text)``.
+
+    ``model``: a path, a fitted TaggerModel, ``"default"`` (the shipped model, if present) or
+    ``None`` (rules only)."""
+
+    def __init__(self, taxonomy: Optional[Taxonomy | str | Path] = None, model="default", mode: str = "combined"):
+        self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+        self.matcher = RuleMatcher(self.taxonomy)
+        self.mode = mode  # combined | rules | model
+        self.model = None
+        if model == "default":
+            model = default_model_path()
+        if model is not None and mode != "rules":
+            from .classifier import TaggerModel
+            self.model = model if isinstance(model, TaggerModel) else TaggerModel.load(model)
+        self._model_themes = set()
+        if self.model is not None:
+            self._model_themes = {t for t in self.model.theme_ids
+                                  if self.model.theme_models.get(t) is not None and self.taxonomy.get(t)}
+
+    @property
+    def description(self) -> str:
+        m = "model+rules" if self.model is not None and self.mode == "combined" else (
+            "model" if self.model is not None else "rules only")
+        return f"{self.taxonomy.name} ({len(self.taxonomy.themes)} themes; {m})"
+
+    # ------------------------------------------------------------------
+    def tag(self, texts: list[str], sections: Optional[list[Optional[str]]] = None,
+            bullets: Optional[list[bool]] = None) -> list[TagResult]:
+        if not texts:
+            return []
+        hits = self.matcher.match_many(texts)
+        P = Q = None
+        if self.model is not None:
+            P, Q = self.model.predict_proba(texts, hits)
+        out = []
+        ids = self.model.theme_ids if self.model is not None else []
+        for i, (text, h) in enumerate(zip(texts, hits)):
+            res = TagResult()
+            # themes from the model
+            for j, t in enumerate(ids):
+                if t not in self._model_themes:
+                    continue
+                p = float(P[i, j])
+                if p >= self.model.thresholds.get(t, 0.5):
+                    cues = [c[0] for c in h.themes.get(t, [])]
+                    if self.mode == "model" or not cues:
+                        res.tags.append(Tag(t, round(p, 3), "model", cues))
+                    else:
+                        res.tags.append(Tag(t, round(p, 3), "both", cues))
+            # themes from rules alone (no model for them, or rules-only mode)
+            for t, cues in h.themes.items():
+                if t in self._model_themes or not self.taxonomy.get(t):
+                    continue
+                if self.mode == "model":
+                    continue
+                distinct = {c[0].lower() for c in cues}
+                res.tags.append(Tag(t, 0.75 if len(distinct) > 1 else 0.6, "rule", [c[0] for c in cues]))
+            res.tags.sort(key=lambda g: -g.score)
+            # polarity
+            pol_cues = [f"{k}:{c[0]}" for k in ("concern", "hedge", "strength", "contrast") for c in h.polarity.get(k, [])]
+            res.polarity_cues = pol_cues[:8]
+            if Q is not None and self.mode != "rules":
+                k = int(Q[i].argmax())
+                res.polarity, res.polarity_score, res.polarity_source = self.model.polarity_classes[k], round(float(Q[i, k]), 3), "model"
+            else:
+                res.polarity, res.polarity_score = rule_polarity(h)
+            sec = sections[i] if sections else None
+            if sec in CONCERN_SECTIONS and (bullets is None or bullets[i]):
+                res.polarity, res.polarity_score, res.polarity_source = "concern", 1.0, "rule"
+            out.append(res)
+        return out
+
+    def tag_document(self, doc: Document) -> Document:
+        idx = [i for i, f in enumerate(doc.findings) if f.section_kind not in SKIP_SECTIONS]
+        if doc.visit.kind in ("unknown",):
+            idx = []
+        results = self.tag([doc.findings[i].text for i in idx], [doc.findings[i].section_kind for i in idx],
+                           [doc.findings[i].is_bullet for i in idx])
+        for i, r in zip(idx, results):
+            f = doc.findings[i]
+            f.tags, f.polarity, f.polarity_score, f.polarity_cues = r.tags, r.polarity, r.polarity_score, r.polarity_cues
+        return doc
+
+    def explain(self, text: str) -> dict:
+        """Why a sentence gets its tags: cue spans, model scores and thresholds, top words."""
+        h = self.matcher.match(text)
+        r = self.tag([text])[0]
+        out = {"text": text, "tagger": self.description, "polarity": r.polarity, "polarity_score": r.polarity_score,
+               "polarity_source": r.polarity_source,
+               "polarity_cues": {k: [c[0] for c in v] for k, v in h.polarity.items()},
+               "themes": [], "considered": []}
+        for t in r.tags:
+            item = {"theme": t.theme, "score": t.score, "source": t.source,
+                    "cues": [{"text": c[0], "start": c[1], "end": c[2]} for c in h.themes.get(t.theme, [])]}
+            if self.model is not None and t.theme in self._model_themes:
+                item["threshold"] = self.model.thresholds.get(t.theme)
+                item["model_words"] = self.model.top_terms(text, t.theme)
+            out["themes"].append(item)
+        if self.model is not None:
+            hits = [h]
+            P, _ = self.model.predict_proba([text], hits)
+            tagged = {t.theme for t in r.tags}
+            for j, t in enumerate(self.model.theme_ids):
+                if t not in tagged and P[0, j] >= 0.2 and t in self._model_themes:
+                    out["considered"].append({"theme": t, "score": round(float(P[0, j]), 3),
+                                              "threshold": self.model.thresholds.get(t),
+                                              "cues": [c[0] for c in h.themes.get(t, [])]})
+        return out
+
+
+def rule_polarity(h: RuleHits) -> tuple[str, float]:
+    s = len(h.polarity.get("strength", []))
+    c = len(h.polarity.get("concern", [])) + len([x for x in h.polarity.get("hedge", []) if x[0].lower().startswith("not")])
+    contrast = bool(h.polarity.get("contrast"))
+    if s and c and contrast:
+        return "mixed", 0.5
+    if c > s or (c and c == s):
+        return "concern", 0.6
+    if s:
+        return "strength", 0.6
+    return "neutral", 0.5
