@@ -41,7 +41,7 @@ def _console(stderr: bool = False):
 
 
 def _fail(msg: str, code: int = 1):
-    _console(stderr=True).print(f"[red]error:[/red] {msg}", markup=True, highlight=False)
+    sys.stderr.write(f"error: {msg}\n")
     raise typer.Exit(code)
 
 
@@ -81,10 +81,10 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
                         description=f"{status}: {Path(path).name[:50]}")
 
         result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick)
-    for path, why in result.failed:
-        err.print(f"error: {path}: {why}", markup=False, highlight=False)
+    for path, why in result.failed:  # one plain line per file: never wrapped
+        sys.stderr.write(f"error: {path}: {why}\n")
     for path, why in result.warnings:
-        err.print(f"warning: {path}: {why}", markup=False, highlight=False)
+        sys.stderr.write(f"warning: {path}: {why}\n")
     return result
 
 

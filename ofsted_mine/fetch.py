@@ -457,14 +457,13 @@ def _check_override(url: str, what: str) -> str:
 
 
 def _resolve_bases(base_url: Optional[str], files_url: Optional[str]) -> tuple[str, str, set, bool]:
-    b = base_url or os.environ.get(ENV_BASE_URL) or None
-    f = files_url or os.environ.get(ENV_FILES_URL) or None
-    overridden = bool(b or f)
-    b = _check_override(b, "base address") if b else DEFAULT_BASE_URL
-    f = _check_override(f, "files address") if f else (DEFAULT_FILES_URL if not b or b == DEFAULT_BASE_URL else b)
-    if overridden and not (base_url or os.environ.get(ENV_BASE_URL)):
-        b = DEFAULT_BASE_URL
-    return b, f, {_origin(b), _origin(f)}, overridden
+    """(base, files, allowed origins, overridden).  Overrides come from the arguments or env."""
+    b_raw = base_url or os.environ.get(ENV_BASE_URL) or None
+    f_raw = files_url or os.environ.get(ENV_FILES_URL) or None
+    b = _check_override(b_raw, "base address") if b_raw else DEFAULT_BASE_URL
+    # only the base moved (e.g. one test server): files are served from there too
+    f = _check_override(f_raw, "files address") if f_raw else (b if b_raw else DEFAULT_FILES_URL)
+    return b, f, {_origin(b), _origin(f)}, bool(b_raw or f_raw)
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -835,7 +834,7 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
                 _run(result, http, manifest, targets, all_councils, base, files, kind_set, since_d,
                      library, dry_run, emit)
             finally:
-                if not dry_run and (library / MANIFEST_NAME).exists() or (not dry_run and manifest.files):
+                if not dry_run:
                     manifest.save()
             if not dry_run:
                 _ingest(result, manifest, db, db_key, progress, ingest_fn or _default_ingest, emit)

@@ -22,6 +22,25 @@ def tidy_name(ons_name: str) -> str:
     return name.replace(" Upon ", " upon ")
 
 
+# short names councils and Ofsted use that the reference table does not list
+EXTRA_ALIASES = {
+    "Newcastle upon Tyne": ["Newcastle", "Newcastle City Council"],
+    "East Riding of Yorkshire": ["East Riding"],
+    "Southend-on-Sea": ["Southend"],
+    "Stoke-on-Trent": ["Stoke"],
+    "Telford and Wrekin": ["Telford"],
+    "Brighton and Hove": ["Brighton", "Brighton & Hove"],
+    "Richmond upon Thames": ["Richmond"],
+    "Windsor and Maidenhead": ["Royal Borough of Windsor and Maidenhead", "RBWM"],
+    "Kensington and Chelsea": ["Royal Borough of Kensington and Chelsea", "RBKC"],
+    "Kingston upon Thames": ["Royal Borough of Kingston upon Thames"],
+    "Durham": ["County Durham", "Durham County Council"],
+    "St. Helens": ["St Helens", "Saint Helens"],
+    "Herefordshire": ["Herefordshire, County of", "County of Herefordshire"],
+    "North Northamptonshire": [], "West Northamptonshire": [],
+}
+
+
 def main(src: str) -> None:
     rows = list(csv.DictReader(open(src, encoding="utf-8-sig")))
     by_code = {r["la_code"]: r["urn"] for r in rows}
@@ -31,6 +50,7 @@ def main(src: str) -> None:
         aliases = [a.strip() for a in r["also_known_as"].strip("[]").split(",") if a.strip()]
         if r["local_authority_ons_name"] != name:
             aliases.append(r["local_authority_ons_name"])
+        aliases += EXTRA_ALIASES.get(name, [])
         neighbours = [by_code[c.strip()] for c in r["stat_neighbours"].split(",") if c.strip() in by_code]
         out.append({
             "urn": r["urn"], "name": name, "aliases": "|".join(dict.fromkeys(aliases)),

@@ -1,0 +1,144 @@
+"""`ofsted-mine fetch`: the command-line face of :mod:`ofsted_mine.fetch`.
+
+Registered by the main CLI with ``app.command("fetch")(fetch_command)``.
+Exit status: 0 when nothing failed, 1 when anything failed (a download, a provider page,
+the search listing or ingest), 2 for bad arguments.
+"""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from .fetch import KNOWN_KINDS, FetchResult, fetch, parse_kinds
+
+DEFAULT_LIBRARY = Path("~/ofsted-library")
+
+
+def fetch_command(
+    la: Optional[str] = typer.Option(None, "--la", help="Council: name as printed, slug or Ofsted URN (e.g. croydon)."),
+    urn: Optional[str] = typer.Option(None, "--urn", help="Council by Ofsted URN (e.g. 80492)."),
+    all_: bool = typer.Option(False, "--all", help="Every council in Ofsted's search listing."),
+    kind: Optional[str] = typer.Option(
+        None, "--kind", help=f"Comma list of kinds to fetch: {','.join(KNOWN_KINDS)} (default: all)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only publications dated on or after YYYY-MM-DD."),
+    library: Path = typer.Option(DEFAULT_LIBRARY, "--library", help="Folder for the downloaded PDFs."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Database to ingest into (default: the usual one)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be downloaded; change nothing."),
+) -> None:
+    """Fetch a council's Ofsted letters and reports into a library folder and ingest them.
+
+    Only what is not already in the library is downloaded; a second run fetches nothing new.
+    """
+    out = Console()
+    err = Console(stderr=True)
+    if sum(bool(x) for x in (la, urn, all_)) != 1:
+        raise typer.BadParameter("give exactly one of --la, --urn or --all")
+    try:
+        kinds = parse_kinds(kind)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--kind") from None
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise typer.BadParameter(f"{since!r} is not a date like 2017-01-01", param_hint="--since") from None
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}", justify="left"), BarColumn(),
+                        MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
+                        console=err, transient=False, disable=not err.is_terminal)
+    tasks: dict[str, int] = {}
+    listing_task: list[int] = []
+
+    def on_event(name: str, info: dict) -> None:
+        if name == "listing_page":
+            if not listing_task:
+                listing_task.append(progress.add_task("search listing", total=None, status=""))
+            progress.update(listing_task[0], status=f"{info['total']} councils")
+        elif name == "council_start":
+            tasks[info["council"]] = progress.add_task(f"{info['name']} ({info['urn']})",
+                                                       total=info["total"] or 0, status="")
+        elif name == "item":
+            tid = tasks.get(info["council"])
+            if tid is not None:
+                it = info["item"]
+                progress.update(tid, advance=1 if it.stage != "provider" else 0,
+                                status=f"{info['status']}: {it.kind or ''} {it.date or ''}".strip())
+        elif name == "council_done":
+            tid = tasks.get(info["council"])
+            s = info["summary"]
+            if tid is not None:
+                progress.update(tid, status=f"{s.new} new, {s.skipped} skipped, {s.failed} failed")
+        elif name == "ingest_start":
+            progress.stop()          # let ingest draw its own progress
+            err.print(f"Ingesting {info['count']} file(s)…")
+
+    progress.start()
+    try:
+        result = fetch(la=la, urn=urn, all_councils=all_, kinds=sorted(kinds) if kinds else None,
+                       since=since, library=library, db=db, dry_run=dry_run,
+                       progress=err.is_terminal, on_event=on_event)
+    except (ValueError, RuntimeError) as e:
+        progress.stop()
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2)
+    finally:
+        progress.stop()
+
+    _print_summary(out, result, library)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
+    title = "Fetch (dry run: nothing downloaded)" if result.dry_run else "Fetch"
+    t = Table(title=title)
+    t.add_column("Council")
+    t.add_column("URN")
+    t.add_column("Listed", justify="right")
+    t.add_column("Would download" if result.dry_run else "New", justify="right")
+    t.add_column("Skipped", justify="right")
+    t.add_column("Failed", justify="right")
+    for c in result.councils:
+        t.add_row(c.name, c.urn, str(c.found), str(c.new), str(c.skipped),
+                  f"[red]{c.failed}[/red]" if c.failed else "0")
+    if len(result.councils) > 1:
+        t.add_row("[b]total[/b]", "", str(sum(c.found for c in result.councils)), str(len(result.new)),
+                  str(len(result.skipped)), str(len(result.failed)))
+    out.print(t)
+
+    if result.new:
+        nt = Table(title="Would download" if result.dry_run else "New")
+        nt.add_column("Council")
+        nt.add_column("Kind")
+        nt.add_column("Date")
+        nt.add_column("File", overflow="fold")
+        for it in result.new:
+            nt.add_row(it.council_name, it.kind or "", it.date or "", str(it.path.name if it.path else it.url))
+        out.print(nt)
+    if result.unrecognised:
+        ut = Table(title="Not downloaded: unrecognised kind of publication")
+        ut.add_column("Council")
+        ut.add_column("As listed")
+        ut.add_column("Link", overflow="fold")
+        for it in result.unrecognised:
+            ut.add_row(it.council_name, it.title, it.url)
+        out.print(ut)
+    if result.failed:
+        ft = Table(title="Failed")
+        ft.add_column("Council")
+        ft.add_column("What")
+        ft.add_column("Reason", style="red", overflow="fold")
+        for it in result.failed:
+            ft.add_row(it.council_name, it.title or it.url, it.reason)
+        out.print(ft)
+    line = result.summary()
+    if not result.dry_run:
+        line += f"; library: {Path(library).expanduser()}"
+    out.print(line)

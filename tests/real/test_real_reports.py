@@ -1,0 +1,105 @@
+"""Real Ofsted reports from ../shared, read at run time (never copied into the repository)."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import ofsted_mine as om
+from ofsted_mine.evaluate_meta import FIELDS, compare_rows, load_verified
+
+from ..conftest import REPORTS, requires_reports
+
+pytestmark = [pytest.mark.real, requires_reports]
+
+
+@pytest.fixture(scope="session")
+def real_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("real") / "real.db"
+    result = om.ingest([REPORTS], db)
+    return db, result
+
+
+def test_every_readable_report_ingested_and_bad_ones_reported(real_db):
+    db, result = real_db
+    truth = load_verified(REPORTS / "metadata-verified.csv")
+    unreadable = {str(REPORTS / f / n) for (f, n), r in truth.items() if r["readable"] != "yes"}
+    failed = dict(result.failed)
+    assert set(failed) == unreadable
+    for p in unreadable:
+        assert "HTML web page saved with a .pdf name" in failed[p]
+    assert len(result.added) + len(result.unchanged) == len(truth) - len(unreadable)
+
+
+def test_metadata_matches_verified_file(real_db):
+    db, _ = real_db
+    truth = load_verified(REPORTS / "metadata-verified.csv")
+    con = om.open_db(db)
+    rows = {}
+    for v in om.visits(con):
+        p = Path(v["source"])
+        j = v["judgements"]
+        rows[(p.parent.name, p.name)] = {
+            "readable": "yes", "framework": v["framework"] or "", "la_name": v["la_name_printed"] or "",
+            "start_date": v["start_date"] or "", "end_date": v["end_date"] or "", "lead_inspector": v["lead_inspector"] or "",
+            **{g: ("" if j.get(g) == "not judged" else j.get(g, "")) for g in
+               ("overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption")}}
+    for (f, n), t in truth.items():
+        if t["readable"] != "yes":
+            rows[(f, n)] = {"readable": "no"}
+    stats, dis = compare_rows(truth, rows)
+    right = sum(stats[f]["right"] for f in FIELDS)
+    total = sum(stats[f]["right"] + stats[f]["wrong"] + stats[f]["missing"] for f in FIELDS)
+    assert right / total >= 0.995, "\n".join(dis[:40])
+    for v in om.visits(con):
+        assert v["kind"] == "inspection" and v["la_urn"] and v["start_date"] and v["end_date"], v["source"]
+        assert v["lead_inspector"], v["source"]
+        if v["framework"] in ("ilacs", "sif"):
+            assert v["judgements"], v["source"]
+
+
+def test_findings_cite_back_to_their_text(real_db):
+    db, _ = real_db
+    con = sqlite3.connect(db)
+    bad = con.execute("""SELECT COUNT(*) FROM findings f JOIN documents d ON d.id = f.doc_id
+                         WHERE substr(d.text, f.start + 1, f."end" - f.start) != f.text""").fetchone()[0]
+    n = con.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
+    assert n > 30000 and bad == 0
+    # no quote carries the PDF's odd characters
+    odd = con.execute("SELECT COUNT(*) FROM findings WHERE text GLOB '*[\uf000-\uf8ff\ufffe\u00ad]*'").fetchone()[0]
+    assert odd == 0
+
+
+def test_quotes_query_on_real_reports(real_db):
+    db, _ = real_db
+    con = om.open_db(db)
+    res = om.quotes(con, "management oversight", la="Barnsley", limit=5)
+    assert res and all(q.la == "Barnsley" and "oversight" in q.text.lower() for q in res)
+    assert all(q.page >= 1 and q.paragraph for q in res)
+
+
+def _snapshot(db):
+    con = sqlite3.connect(db)
+    out = (con.execute("SELECT sha256, visit_id, kind FROM documents ORDER BY sha256").fetchall(),
+           con.execute("SELECT d.sha256, f.seq, f.text FROM findings f JOIN documents d ON d.id = f.doc_id ORDER BY 1, 2").fetchall(),
+           con.execute("SELECT COUNT(*) FROM findings_fts").fetchone())
+    con.close()
+    return out
+
+
+def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
+    folders = sorted(p for p in REPORTS.iterdir() if p.is_dir())[:6]
+    clean, killed = tmp_path / "clean.db", tmp_path / "killed.db"
+    om.ingest(folders, clean)
+    cmd = [sys.executable, "-m", "ofsted_mine.cli", "ingest", *map(str, folders), "--db", str(killed)]
+    for delay in (1.0, 2.0):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    om.ingest(folders, killed)
+    assert _snapshot(killed) == _snapshot(clean)

@@ -1,0 +1,123 @@
+import json
+import sqlite3
+
+import pytest
+
+import ofsted_mine as om
+from ofsted_mine.store.db import SCHEMA_VERSION, open_db
+from ofsted_mine.store.search import fts_query
+
+from .conftest import LETTER_LINES, make_pdf
+
+
+def _dump(db):
+    con = sqlite3.connect(db)
+    docs = con.execute("SELECT visit_id, sha256, kind, la, start_date FROM documents ORDER BY visit_id").fetchall()
+    finds = con.execute("SELECT d.visit_id, f.seq, f.text, f.page, f.start, f.polarity FROM findings f "
+                        "JOIN documents d ON d.id=f.doc_id ORDER BY 1, 2").fetchall()
+    tags = con.execute("SELECT d.visit_id, f.seq, t.theme FROM tags t JOIN findings f ON f.id=t.finding_id "
+                       "JOIN documents d ON d.id=f.doc_id ORDER BY 1, 2, 3").fetchall()
+    fts = con.execute("SELECT COUNT(*) FROM findings_fts WHERE findings_fts MATCH 'children'").fetchone()
+    con.close()
+    return docs, finds, tags, fts
+
+
+def test_schema_versioned_wal(tmp_path):
+    con = open_db(tmp_path / "x.db")
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_ingest_is_idempotent_and_replaces_changed_files(tmp_path, letter_pdf):
+    db = tmp_path / "qa.db"
+    r1 = om.ingest([letter_pdf], db, workers=1)
+    assert len(r1.added) == 1 and not r1.failed
+    before = _dump(db)
+    r2 = om.ingest([letter_pdf], db, workers=1)
+    assert r2.unchanged == [str(letter_pdf)] and not r2.added
+    assert _dump(db) == before
+    # the same file changed in place: replaces its old version, nothing duplicated
+    lines = LETTER_LINES[:-4] + ["4. Leaders now audit every child’s record each month.",
+                                 *LETTER_LINES[-4:]]
+    make_pdf(letter_pdf, lines)
+    r3 = om.ingest([letter_pdf], db, workers=1)
+    assert r3.replaced == [str(letter_pdf)]
+    con = open_db(db)
+    assert con.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 1
+    assert om.quotes(con, "audit every child")[0].paragraph == "4"
+    assert con.execute("SELECT COUNT(*) FROM findings_fts").fetchone()[0] == \
+        con.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
+
+
+def test_failed_write_leaves_database_as_before(tmp_path, letter_pdf, monkeypatch):
+    db = tmp_path / "qa.db"
+    other = make_pdf(tmp_path / "other.pdf", [l.replace("third", "fourth").replace("28 February", "30 May")
+                                               .replace("1 March 2023", "31 May 2023") for l in LETTER_LINES])
+    om.ingest([letter_pdf], db, workers=1)
+    before = _dump(db)
+    import ofsted_mine.store.db as dbm
+    real = dbm.write_document
+
+    def boom(con, doc):  # fail in the middle of the transaction, after some rows were written
+        orig = con.executemany
+        calls = {"n": 0}
+
+        class Wrapped:
+            def __getattr__(self, k):
+                return getattr(con, k)
+
+            def executemany(self, *a):
+                calls["n"] += 1
+                if calls["n"] == 2:
+                    raise RuntimeError("disk unplugged")
+                return orig(*a)
+        return real(Wrapped(), doc)
+    monkeypatch.setattr("ofsted_mine.api.write_document", boom)
+    with pytest.raises(RuntimeError):
+        om.ingest([other], db, workers=1)
+    assert _dump(db) == before
+    monkeypatch.setattr("ofsted_mine.api.write_document", real)
+    r = om.ingest([other, letter_pdf], db, workers=1)
+    assert len(r.added) == 1 and len(r.unchanged) == 1
+
+
+@pytest.mark.parametrize("q", ['"', "(", ")", "AND", "OR NOT", "*", "plans*", "NEAR(a b)", "children's", "“drift”",
+                               "a:b", "-", "^", "über café", "🙂", "'; DROP TABLE findings; --", "plan OR"])
+def test_quotes_never_crash_on_user_strings(tmp_path, letter_pdf, q):
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    con = open_db(db)
+    res = om.quotes(con, q)
+    assert isinstance(res, list)
+    assert con.execute("SELECT COUNT(*) FROM findings").fetchone()[0] > 0
+
+
+def test_fts_query_escaping():
+    assert fts_query('drift AND "management oversight" plan*') == '"drift" AND "AND" AND "management oversight" AND "plan"*'
+    assert fts_query("") == ""
+
+
+def test_raw_fts_syntax_and_errors(tmp_path, letter_pdf):
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    con = open_db(db)
+    assert om.quotes(con, "caseloads OR lived", raw_fts=True)
+    with pytest.raises(ValueError, match="invalid full-text query"):
+        om.quotes(con, 'AND "', raw_fts=True)
+
+
+def test_quotes_filters_and_citations(tmp_path, letter_pdf):
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    con = open_db(db)
+    q = om.quotes(con, "drift", la="wyvern vale", kind="monitoring_visit", since="2023-01-01")
+    assert len(q) == 1
+    assert q[0].text == "Frequent changes of social worker have led to drift in planning for some children."
+    assert q[0].paragraph == "2" and q[0].page == 1 and q[0].date == "2023-02-28"
+    assert q[0].citation().startswith("Wyvern Vale, monitoring visit 2023-02-28, para 2, p. 1")
+    assert om.quotes(con, "drift", since="2024-01-01") == []
+    assert om.quotes(con, "drift", la="Croydon") == []
+    with pytest.raises(ValueError, match="unknown council"):
+        om.quotes(con, "drift", la="Atlantis")
+    assert om.quotes(con, "drift", section="headline") == []
+    assert om.quotes(con, "wait", section="headline_findings")
