@@ -44,7 +44,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from .councils import Council, by_urn, find_council, slugify
+from .councils import by_urn, find_council, slugify
 
 __all__ = [
     "fetch", "FetchResult", "Item", "CouncilSummary", "Publication", "FetchFailure",
@@ -759,8 +759,9 @@ def _now() -> str:
 
 # --------------------------------------------------------------------------- ingest
 
-def _default_ingest(paths, db, *, progress=False):
-    from .api import ingest   # imported lazily: may be written after this module
+def _default_ingest(paths, db, *, progress=None):
+    """ofsted_mine.api.ingest; ``progress`` is None or a callable(path, status)."""
+    from .api import ingest   # imported lazily: the api module may be written after this one
     return ingest(paths, db, progress=progress)
 
 
@@ -793,8 +794,10 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
     ``kinds``: subset of KNOWN_KINDS (comma string or list); ``since``: keep publications
     dated on or after this date.  ``dry_run``: read the site, download and write nothing,
     report in ``new`` what would be downloaded.  ``ingest_fn(paths, db, progress=...)``
-    defaults to :func:`ofsted_mine.api.ingest`.  ``on_event(name, info)`` is called with
-    progress events: listing_page, council_start, item, council_done, ingest_start, ingest_done.
+    defaults to :func:`ofsted_mine.api.ingest` (its ``progress`` receives a callable(path, status)).
+    ``on_event(name, info)`` is called with progress events: listing_page, council_start, item,
+    council_done, ingest_start, ingest_file, ingest_done.  ``progress=True`` without ``on_event``
+    prints one line per council and per new/failed publication to stderr.
 
     Raises ValueError for bad arguments and RuntimeError if another fetch holds the library.
     Everything that goes wrong with the site or a file is reported in the result instead.
@@ -837,7 +840,7 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
                 if not dry_run:
                     manifest.save()
             if not dry_run:
-                _ingest(result, manifest, db, db_key, progress, ingest_fn or _default_ingest, emit)
+                _ingest(result, manifest, db, db_key, ingest_fn or _default_ingest, emit)
                 manifest.save()
     finally:
         result.requests = http.requests
@@ -1068,8 +1071,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _ingest(result: FetchResult, manifest: _Manifest, db, db_key: str, progress: bool,
-            ingest_fn: Callable, emit) -> None:
+def _ingest(result: FetchResult, manifest: _Manifest, db, db_key: str, ingest_fn: Callable, emit) -> None:
     """Ingest this run's new files plus any earlier downloads of these councils never ingested into db."""
     urns = {c.urn for c in result.councils}
     pending: list[tuple[str, dict, Path]] = []
@@ -1086,8 +1088,12 @@ def _ingest(result: FetchResult, manifest: _Manifest, db, db_key: str, progress:
         return
     paths = [p for _, _, p in pending]
     emit("ingest_start", {"count": len(paths)})
+
+    def per_file(path, status) -> None:
+        emit("ingest_file", {"path": str(path), "status": str(status)})
+
     try:
-        res = ingest_fn(paths, db, progress=progress)
+        res = ingest_fn(paths, db, progress=per_file)
     except Exception as ex:   # ingest unavailable or crashed: files stay pending for next run
         for fid, e, p in pending:
             result.failed.append(_ingest_item(e, p, f"ingest: {type(ex).__name__}: {ex}"))
@@ -1128,3 +1134,5 @@ def _stderr_events(name: str, info: dict) -> None:
     elif name == "item" and info["status"] != "skipped":
         it = info["item"]
         print(f"  {info['status']}: {it.title}" + (f" - {it.reason}" if it.reason else ""), file=sys.stderr)
+    elif name == "ingest_start":
+        print(f"ingesting {info['count']} file(s)", file=sys.stderr)

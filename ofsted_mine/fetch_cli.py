@@ -76,14 +76,15 @@ def fetch_command(
             if tid is not None:
                 progress.update(tid, status=f"{s.new} new, {s.skipped} skipped, {s.failed} failed")
         elif name == "ingest_start":
-            progress.stop()          # let ingest draw its own progress
-            err.print(f"Ingesting {info['count']} file(s)…")
+            tasks["\0ingest"] = progress.add_task("ingest", total=info["count"], status="")
+        elif name == "ingest_file":
+            progress.update(tasks["\0ingest"], advance=1, status=f"{Path(info['path']).name}: {info['status']}")
 
     progress.start()
     try:
         result = fetch(la=la, urn=urn, all_councils=all_, kinds=sorted(kinds) if kinds else None,
                        since=since, library=library, db=db, dry_run=dry_run,
-                       progress=err.is_terminal, on_event=on_event)
+                       on_event=on_event)
     except (ValueError, RuntimeError) as e:
         progress.stop()
         err.print(f"[red]error:[/red] {e}")

@@ -92,6 +92,7 @@ class FakeSite:
         self.page_size = page_size           # site-imposed page size (ignores rows=) when set
         self.slow_seconds = slow_seconds
         self.log: list[tuple[str, str, dict]] = []   # (server, path, headers)
+        self.times: list[float] = []                 # time.monotonic() of each request's arrival
         self.lock = threading.Lock()
         self.active = 0
         self.max_active = 0
@@ -185,6 +186,7 @@ class FakeSite:
             def do_GET(self):
                 with site.lock:
                     site.log.append((server_name, self.path, dict(self.headers)))
+                    site.times.append(time.monotonic())
                     site.active += 1
                     site.max_active = max(site.max_active, site.active)
                 try:

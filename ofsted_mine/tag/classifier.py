@@ -52,27 +52,29 @@ class TaggerModel:
     polarity_model: object = None
     polarity_classes: list[str] = field(default_factory=lambda: list(POLARITIES))
     info: dict = field(default_factory=dict)
+    use_rule_features: bool = True
     format: int = MODEL_FORMAT
 
     # ------------------------------------------------------------------ fitting
     @classmethod
     def fit(cls, texts: list[str], themes: list[list[str]], polarities: list[str], taxonomy: Taxonomy,
-            matcher: Optional[RuleMatcher] = None, tune: bool = True, seed: int = 0) -> "TaggerModel":
+            matcher: Optional[RuleMatcher] = None, tune: bool = True, seed: int = 0,
+            use_rule_features: bool = True) -> "TaggerModel":
         from sklearn.model_selection import KFold
         matcher = matcher or RuleMatcher(taxonomy)
         hits = matcher.match_many(texts)
         ids = taxonomy.ids
-        m = cls(theme_ids=ids, taxonomy_fingerprint=taxonomy.fingerprint())
+        m = cls(theme_ids=ids, taxonomy_fingerprint=taxonomy.fingerprint(), use_rule_features=use_rule_features)
         m.vectorizer = _vectorizer()
-        X = sparse.hstack([m.vectorizer.fit_transform(texts), rule_matrix(hits, ids, texts)]).tocsr()
+        X = m._stack(m.vectorizer.fit_transform(texts), hits, texts)
         Y = np.array([[t in ts for t in ids] for ts in themes], dtype=int)
         # out-of-fold probabilities to choose thresholds honestly
         oof = np.zeros(Y.shape)
         if tune:
             for tr, te in KFold(5, shuffle=True, random_state=seed).split(X):
                 vec = _vectorizer()
-                Xtr = sparse.hstack([vec.fit_transform([texts[i] for i in tr]), rule_matrix([hits[i] for i in tr], ids, [texts[i] for i in tr])]).tocsr()
-                Xte = sparse.hstack([vec.transform([texts[i] for i in te]), rule_matrix([hits[i] for i in te], ids, [texts[i] for i in te])]).tocsr()
+                Xtr = m._stack(vec.fit_transform([texts[i] for i in tr]), [hits[i] for i in tr], [texts[i] for i in tr])
+                Xte = m._stack(vec.transform([texts[i] for i in te]), [hits[i] for i in te], [texts[i] for i in te])
                 for j in range(len(ids)):
                     if Y[tr, j].sum() >= 3 and Y[tr, j].sum() < len(tr):
                         est = _theme_estimator().fit(Xtr, Y[tr, j])
@@ -92,8 +94,13 @@ class TaggerModel:
         return m
 
     # ------------------------------------------------------------------ predicting
+    def _stack(self, tfidf, hits: list[RuleHits], texts: list[str]):
+        if not self.use_rule_features:
+            return tfidf.tocsr()
+        return sparse.hstack([tfidf, rule_matrix(hits, self.theme_ids, texts)]).tocsr()
+
     def features(self, texts: list[str], hits: list[RuleHits]):
-        return sparse.hstack([self.vectorizer.transform(texts), rule_matrix(hits, self.theme_ids, texts)]).tocsr()
+        return self._stack(self.vectorizer.transform(texts), hits, texts)
 
     def predict_proba(self, texts: list[str], hits: list[RuleHits]) -> tuple[np.ndarray, np.ndarray]:
         """(theme probabilities [n x themes], polarity probabilities [n x classes])."""

@@ -27,7 +27,7 @@ def real_db(tmp_path_factory):
 def test_every_readable_report_ingested_and_bad_ones_reported(real_db):
     db, result = real_db
     truth = load_verified(REPORTS / "metadata-verified.csv")
-    unreadable = {str(REPORTS / f / n) for (f, n), r in truth.items() if r["readable"] != "yes"}
+    unreadable = {str((REPORTS / f / n).resolve()) for (f, n), r in truth.items() if r["readable"] != "yes"}
     failed = dict(result.failed)
     assert set(failed) == unreadable
     for p in unreadable:

@@ -1,0 +1,74 @@
+"""Training and honest evaluation of the tagger model.
+
+``train(paths, out)`` fits the model on all annotation files and, first, estimates its
+quality by cross-validation grouped by document (a report's sentences never sit on both
+sides of a split). Gold files are for ``evaluate`` only: never train on them.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+from .annotations import Example, load_annotations
+from .classifier import TaggerModel
+from .evaluate import score
+from .rules import RuleMatcher
+from .taxonomy import Taxonomy, load_taxonomy
+
+
+def gold_reports(shared: Optional[Path]) -> set[str]:
+    """Reports of the gold file: their sentences are never used for training."""
+    if not shared:
+        return set()
+    g = Path(shared) / "gold" / "themes-dev.jsonl"
+    if not g.exists():
+        return set()
+    return {json.loads(l)["report"] for l in g.read_text("utf-8").splitlines() if l.strip()}
+
+
+def cross_validate(examples: list[Example], taxonomy: Taxonomy, folds: int = 5, seed: int = 0) -> dict:
+    """Grouped k-fold estimate for rules-only, model-only and combined taggers."""
+    from sklearn.model_selection import GroupKFold
+    from .tagger import Tagger
+    matcher = RuleMatcher(taxonomy)
+    texts = [e.text for e in examples]
+    groups = [e.group for e in examples]
+    preds = {"rules": [None] * len(examples), "model": [None] * len(examples), "combined": [None] * len(examples)}
+    for tr, te in GroupKFold(folds).split(texts, groups=groups):
+        trx = [examples[i] for i in tr]
+        for name, use_rules in (("model", False), ("combined", True)):
+            m = TaggerModel.fit([e.text for e in trx], [e.themes for e in trx], [e.polarity for e in trx], taxonomy,
+                                matcher=matcher, seed=seed, use_rule_features=use_rules, tune=True)
+            tg = Tagger(taxonomy, model=m, mode="model" if name == "model" else "combined")
+            for i, r in zip(te, tg.tag([texts[i] for i in te])):
+                preds[name][i] = {"themes": [t.theme for t in r.tags], "polarity": r.polarity}
+    rules = Tagger(taxonomy, model=None, mode="rules")
+    for i, r in enumerate(rules.tag(texts)):
+        preds["rules"][i] = {"themes": [t.theme for t in r.tags], "polarity": r.polarity}
+    gold = [{"themes": e.themes, "polarity": e.polarity} for e in examples]
+    return {k: score(gold, v, taxonomy.ids) for k, v in preds.items()}
+
+
+def train(paths: list[str | Path], out: str | Path, *, taxonomy: Optional[str | Path] = None,
+          shared: Optional[str | Path] = None, cv: bool = True, seed: int = 0) -> dict:
+    """Train from annotation files, save the model to ``out`` and return a report."""
+    tax = load_taxonomy(taxonomy)
+    root = Path(shared) / "ofsted-reports" if shared else None
+    examples, problems = load_annotations(paths, root, exclude_reports=gold_reports(Path(shared) if shared else None))
+    unknown = sorted({t for e in examples for t in e.themes if not tax.get(t)})
+    if unknown:
+        problems.append(f"themes not in the taxonomy (ignored): {', '.join(unknown)}")
+        for e in examples:
+            e.themes = [t for t in e.themes if tax.get(t)]
+    report = {"examples": len(examples), "documents": len({e.group for e in examples}), "problems": problems}
+    if cv and len(examples) >= 50:
+        report["cross_validation"] = cross_validate(examples, tax, seed=seed)
+    model = TaggerModel.fit([e.text for e in examples], [e.themes for e in examples],
+                            [e.polarity for e in examples], tax, seed=seed)
+    model.info.update({"documents": report["documents"], "annotation_files": [str(p) for p in paths]})
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    model.save(out)
+    report["thresholds"] = model.thresholds
+    report["model"] = str(out)
+    return report
