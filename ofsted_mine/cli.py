@@ -215,6 +215,128 @@ def quotes(text: Optional[str] = typer.Argument(None, help="Words to find (all m
             _console(stderr=True).print("no quotes match", markup=False)
 
 
+# ------------------------------------------------------------------ tagging
+@app.command()
+def themes(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+           taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
+           format: str = typer.Option("table", "--format", help="table or json")):
+    """List the taxonomy in use, with counts of tagged findings (and concerns) in the database."""
+    from .analyse.themes import theme_counts
+    from .store.db import default_db_path
+    con = _open(db) if (db or default_db_path()).exists() else None
+    try:
+        rows, name = theme_counts(con, taxonomy)
+    except ValueError as e:
+        _fail(str(e))
+    if format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+    t = Table(title=name, header_style="bold")
+    for col in ("id", "name", "group", "findings", "concern", "strength", "mixed"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(r["id"], r["name"], r["group"], str(r["findings"]), str(r["concern"]), str(r["strength"]), str(r["mixed"]))
+    _console().print(t)
+
+
+@app.command()
+def tag(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+        taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Re-tag with this taxonomy TOML"),
+        model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: models/tagger.joblib)"),
+        rules_only: bool = typer.Option(False, "--rules-only", help="Use the cue-phrase rules alone")):
+    """Re-tag every stored finding after a taxonomy or model change (no PDFs are re-read)."""
+    from .api import retag
+    _open(db).close()
+    m = None if rules_only else (str(model) if model else "default")
+    try:
+        res = retag(db, taxonomy=taxonomy, model=m)
+    except ValueError as e:
+        _fail(str(e))
+    print(f"re-tagged {res['findings']} findings with {res['tagger']}")
+
+
+@app.command()
+def explain(sentence: str = typer.Argument(..., help="A sentence to tag and explain"),
+            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
+            model: Optional[Path] = typer.Option(None, "--model"),
+            format: str = typer.Option("text", "--format", help="text or json")):
+    """Tag one sentence and say why: cue phrases, model scores and thresholds, polarity cues."""
+    from .tag import Tagger
+    tg = Tagger(taxonomy, model=str(model) if model else "default")
+    e = tg.explain(sentence)
+    if format == "json":
+        print(json.dumps(e, indent=2, ensure_ascii=False))
+        return
+    print(f"tagger: {e['tagger']}")
+    print(f"polarity: {e['polarity']} ({e['polarity_source']}, score {e['polarity_score']})")
+    for k, v in e["polarity_cues"].items():
+        print(f"  {k} cues: {', '.join(v)}")
+    if not e["themes"]:
+        print("themes: none")
+    for t in e["themes"]:
+        cues = ", ".join(f"'{c['text']}' [{c['start']}:{c['end']}]" for c in t["cues"]) or "no cue phrase"
+        extra = f"; threshold {t['threshold']}; model words: {', '.join(t.get('model_words', []))}" if "threshold" in t else ""
+        print(f"theme {t['theme']}: score {t['score']} ({t['source']}); cues: {cues}{extra}")
+    for t in e["considered"]:
+        print(f"  considered, below threshold: {t['theme']} {t['score']} < {t['threshold']}")
+
+
+@app.command()
+def classify(infile: Path = typer.Argument(..., help="JSONL with {\"id\", \"text\"} per line"),
+             out: Path = typer.Option(..., "-o", "--out", help="Output JSONL"),
+             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
+             model: Optional[Path] = typer.Option(None, "--model"),
+             rules_only: bool = typer.Option(False, "--rules-only")):
+    """Tag sentences from a JSONL file: {"id", "themes", "polarity", "scores"} per line."""
+    from .tag.classify import classify_file
+    try:
+        n = classify_file(infile, out, taxonomy=taxonomy, model=None if rules_only else (str(model) if model else "default"))
+    except (ValueError, FileNotFoundError) as e:
+        _fail(str(e))
+    print(f"classified {n} sentences -> {out}")
+
+
+@app.command()
+def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\", \"text\", \"themes\", \"polarity\"}"),
+             baseline: Optional[str] = typer.Option(None, "--baseline", help="keyword: a plain keyword matcher instead of the tagger"),
+             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
+             model: Optional[Path] = typer.Option(None, "--model"),
+             mode: str = typer.Option("combined", "--mode", help="combined, rules or model"),
+             format: str = typer.Option("text", "--format", help="text or json")):
+    """Per-theme precision/recall/F1, micro and macro F1, polarity accuracy, macro-F1 and confusion matrix."""
+    from .tag import Tagger
+    from .tag.evaluate import evaluate_tagger, format_report, read_gold
+    if baseline == "keyword":
+        tg, title = Tagger(taxonomy, model=None, mode="rules"), "keyword baseline (cue phrases only)"
+    elif baseline:
+        _fail(f"unknown baseline {baseline!r} (try: keyword)")
+    else:
+        tg = Tagger(taxonomy, model=str(model) if model else "default", mode=mode)
+        title = tg.description + f" [{mode}]"
+    m = evaluate_tagger(tg, read_gold(gold))
+    print(json.dumps(m, indent=2) if format == "json" else format_report(m, title))
+
+
+@app.command()
+def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL files (text, or references into reports)"),
+          out: Path = typer.Option(Path("models/tagger.joblib"), "-o", "--out"),
+          taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
+          shared: Optional[Path] = typer.Option(None, "--shared", help="Folder holding ofsted-reports/ (for references) and gold/ (excluded)"),
+          cv: bool = typer.Option(True, "--cv/--no-cv", help="Estimate quality by grouped cross-validation first")):
+    """Train the theme and polarity classifiers from labelled sentences."""
+    from .tag.train import train as fit
+    shared = shared or (Path(__file__).resolve().parent.parent.parent / "shared")
+    rep = fit([str(a) for a in annotations], out, taxonomy=taxonomy, shared=shared, cv=cv)
+    for p in rep["problems"][:20]:
+        sys.stderr.write(f"warning: {p}\n")
+    print(f"trained on {rep['examples']} sentences from {rep['documents']} documents -> {rep['model']}")
+    for k, v in rep.get("cross_validation", {}).items():
+        print(f"  grouped 5-fold CV, {k:8}: theme micro-F1 {v['theme_micro_f1']:.3f} macro-F1 {v['theme_macro_f1']:.3f} "
+              f"polarity acc {v['polarity_accuracy']:.3f} macro-F1 {v['polarity_macro_f1']:.3f}")
+    Path(str(out) + ".report.json").write_text(json.dumps(rep, indent=2))
+
+
 # ------------------------------------------------------------------ demo
 def corpus_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "corpus"
@@ -250,12 +372,12 @@ def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the 
               f"ofsted-mine quotes \"drift\" --db {db}", markup=False)
 
 
+from .fetch_cli import fetch_command  # noqa: E402
+
+app.command("fetch")(fetch_command)
+
+
 def main():
-    try:
-        from .fetch_cli import fetch_command
-        app.command("fetch")(fetch_command)
-    except ImportError:
-        pass
     app()
 
 

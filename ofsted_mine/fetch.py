@@ -607,12 +607,23 @@ class _Http:
                         raise _Transient("incomplete PDF (no %%EOF end marker)")
                     f.flush()
                     os.fsync(f.fileno())
+                _public_mode(tmp_path)
                 self.bytes += n
                 return tmp_path, h.hexdigest(), n
             except BaseException:
                 tmp_path.unlink(missing_ok=True)
                 raise
         return self.get(url, handle)
+
+
+def _public_mode(p: Path) -> None:
+    """mkstemp makes 0600 files; give library files the usual mode (0666 less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        os.chmod(p, 0o666 & ~mask)
+    except OSError:
+        pass
 
 
 def _retry_after(v: Optional[str]) -> Optional[float]:
@@ -699,6 +710,7 @@ class _Manifest:
                 json.dump(self.data, f, indent=1, sort_keys=True, ensure_ascii=False)
                 f.flush()
                 os.fsync(f.fileno())
+            _public_mode(Path(tmp))
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -798,6 +810,9 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
     ``on_event(name, info)`` is called with progress events: listing_page, council_start, item,
     council_done, ingest_start, ingest_file, ingest_done.  ``progress=True`` without ``on_event``
     prints one line per council and per new/failed publication to stderr.
+
+    ``retries`` is the number of further attempts after the first (5xx, 429, timeouts and
+    connection errors only), waiting ``backoff`` * 1, 2, 4 ... seconds (or Retry-After).
 
     Raises ValueError for bad arguments and RuntimeError if another fetch holds the library.
     Everything that goes wrong with the site or a file is reported in the result instead.

@@ -6,7 +6,6 @@ the search listing or ingest), 2 for bad arguments.
 """
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -62,6 +61,8 @@ def fetch_command(
                 listing_task.append(progress.add_task("search listing", total=None, status=""))
             progress.update(listing_task[0], status=f"{info['total']} councils")
         elif name == "council_start":
+            if listing_task:
+                progress.update(listing_task[0], total=1, completed=1)
             tasks[info["council"]] = progress.add_task(f"{info['name']} ({info['urn']})",
                                                        total=info["total"] or 0, status="")
         elif name == "item":

@@ -665,7 +665,12 @@ def test_real_ingest_on_fetched_files(tmp_path, site_env):
     assert res.ingest is not None
     assert sorted(str(p) for p in res.ingest.added) == sorted(str(i.path) for i in res.new)
     assert sorted(res.ingested) == sorted(i.path for i in res.new)
-    assert db.exists()
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == len(res.new) == 3
+    finally:
+        con.close()
     assert_clean(lib)
     res2 = fetch(la="croydon", library=lib, db=db, pause=0, timeout=2, retries=1, backoff=0.001)
     assert res2.new == [] and res2.ingest is None and res2.ok

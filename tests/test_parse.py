@@ -39,8 +39,8 @@ def test_letter_metadata_and_structure(letter_pdf):
     assert v.inspectors == ["Alex Thornbury", "Priya Castellan"]
     assert v.published == date(2023, 3, 14)
     assert v.framework == "ilacs"
-    assert v.focus_areas == ["The quality of assessments for children in need of help and protection.",
-                             "Management oversight and supervision."]
+    assert v.focus_areas == ["The quality of assessments for children in need of help and protection",
+                             "Management oversight and supervision"]
     assert v.progress_verdict == "insufficient_progress"
     kinds = [s.kind for s in doc.sections]
     assert kinds.index("areas_covered") < kinds.index("headline_findings") < kinds.index("findings")

@@ -5,7 +5,7 @@ import re
 
 from ..model import Document, ReadResult
 from .kind import detect_kind
-from .meta import council_from_text, focus_areas, inspection_meta, letter_meta, progress_verdict
+from .meta import council_from_text, focus_areas, inspection_meta, letter_meta, paper_meta, progress_verdict
 from .segment import segment
 
 __all__ = ["parse", "detect_kind"]
@@ -18,6 +18,8 @@ def parse(rr: ReadResult) -> Document:
         visit = inspection_meta(text, framework, rr.path)
     elif kind in ("monitoring_visit", "focused_visit"):
         visit = letter_meta(text, kind, rr.path)
+    elif kind == "council_paper":
+        visit = paper_meta(text, rr.path)
     else:
         from ..model import Visit
         visit = Visit(kind=kind)
@@ -47,7 +49,7 @@ def parse(rr: ReadResult) -> Document:
     if kind in ("monitoring_visit", "focused_visit"):
         areas = [s for s in sections if s.kind == "areas_covered"]
         if areas:
-            block = text[areas[0].start:areas[0].end]
+            block = "\n".join(text[s.start:s.end] for s in areas)
             visit.focus_areas = focus_areas(text, block.split("\n", 1)[1] if "\n" in block else "")
         head = [s for s in sections if s.kind == "headline_findings"]
         src = text[head[0].start:head[0].end].split("\n", 1)[-1] if head else ""

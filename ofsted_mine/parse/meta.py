@@ -42,8 +42,20 @@ def council_from_text(printed: Optional[str], text: str):
 
 
 def published_from_filename(path: str):
-    m = re.search(r"-\s*(\d{1,2} [a-z]+ \d{4})\.\w+$", Path(path).name, re.I)
-    return parse_date(m.group(1)) if m else None
+    """Publication date from a file name as Ofsted's site (or a library) names files:
+    '... - 19 november 2018.pdf' or '...-2018-11-19.pdf'."""
+    name = Path(path).name
+    m = re.search(r"-\s*(\d{1,2} [a-z]+ \d{4})\.\w+$", name, re.I)
+    if m:
+        return parse_date(m.group(1))
+    m = re.search(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)[^/]*\.\w+$", name)
+    if m:
+        from datetime import date
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    return None
 
 
 # ---------------------------------------------------------------- inspections
@@ -157,6 +169,7 @@ _LETTER_TITLE = re.compile(
 _VISIT_NO = re.compile(
     r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|(\w+) monitoring visit since", re.I)
 _INADEQUATE = re.compile(r"judged (?:to be )?inadequate (?:in|at its inspection in|following an inspection in) (\w+)?\s*(\d{4})", re.I)
+_WERE = re.compile(r"Inspectors? (?:for|on) this visit (?:were|was)\s*(.{3,200}?)(?:\.|\n|$)", re.I)
 _BY = re.compile(r"(?:carried out|conducted|undertaken) by ((?:Her|His) Majesty[’']s Inspectors?|HMI|inspectors)?\s*(.{3,200}?)(?:\.|\n|$)", re.I)
 
 
@@ -189,9 +202,9 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
         month = m.group(1)
         d = make_date("1", month, m.group(2)) if month else None
         v.inadequate_date = f"{d:%Y-%m}" if d else m.group(2)
-    m = _BY.search(head)
+    m = _BY.search(head) or _WERE.search(head)
     if m:
-        v.inspectors = _names_list(m.group(2))
+        v.inspectors = _names_list(m.group(m.lastindex))
     # lead inspector: the signature after "Yours sincerely"
     m = re.search(r"Yours sincerely\s*\n+\s*" + _NAME, text)
     if m:
@@ -213,7 +226,7 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
 
 def focus_areas(text: str, areas_block: str) -> list[str]:
     """Bullets (or first sentence) of the 'Areas covered by the visit' section."""
-    items = [l[1:].strip() for l in areas_block.split("\n") if l.startswith("•")]
+    items = [l[1:].strip().rstrip(".;") for l in areas_block.split("\n") if l.startswith("•")]
     if items:
         return items
     sents = [s for s in re.split(r"(?<=\.)\s+", areas_block.strip()) if s]
@@ -229,9 +242,26 @@ def focus_areas(text: str, areas_block: str) -> list[str]:
 def progress_verdict(headline: str) -> Optional[str]:
     if not headline.strip():
         return None
-    first = re.split(r"(?<=\.)\s+", headline.strip())[:2]
-    for chunk in (" ".join(first), headline):
+    sents = re.split(r"(?<=\.)\s+", headline.strip())
+    for chunk in (sents[0], " ".join(sents[:2]), headline):  # the opening sentence carries the verdict
         for rx, key in PROGRESS_RES:
             if rx.search(chunk):
                 return key
     return None
+
+
+def paper_meta(text: str, path: str) -> Visit:
+    """A council's own paper about a visit: which council, and its date (never Ofsted findings)."""
+    v = Visit(kind="council_paper")
+    head = text[:3000]
+    for name, c in names_by_length():
+        mm = re.search(r"\b" + re.escape(name) + r"\b", head, re.I)
+        if mm and len(name) > 3:
+            line_start = head.rfind("\n", 0, mm.start()) + 1
+            line_end = head.find("\n", mm.end())
+            line = head[line_start: line_end if line_end > 0 else None].strip()
+            v.la_name = line if len(line) <= 80 else mm.group(0)
+            break
+    dm = DATE_RE.search(text[:800])
+    v.published = make_date(*dm.groups()) if dm else published_from_filename(path)
+    return v

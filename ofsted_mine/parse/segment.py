@@ -25,7 +25,7 @@ def looks_like_heading(block: str) -> bool:
         return False
     if heading_kind(s):
         return len(s) < 160
-    if s[-1] in ".,;" or not (s[0].isupper() or s[0].isdigit()):
+    if s[-1] in ".,;:" or not (s[0].isupper() or s[0].isdigit()):
         return False
     words = s.split()
     return 1 <= len(words) <= 14 and not re.search(r"\b(is|are|was|were|has|have)\b", s)

@@ -39,13 +39,14 @@ def _line_key(line: str) -> str:
 def find_running_lines(pages_lines: list[list[str]]) -> set[str]:
     """Keys of lines that repeat at the top or bottom of many pages (headers/footers)."""
     n = len(pages_lines)
-    if n < 3:
+    if n < 2:
         return set()
     counts: Counter[str] = Counter()
-    for lines in pages_lines:
-        edge = [l for l in lines[:3] + lines[-3:] if l.strip()]
+    for lines in pages_lines[1:] if n <= 4 else pages_lines:  # short letters: page 1 has no running header
+        nonblank = [l for l in lines if l.strip()]
+        edge = nonblank[:3] + nonblank[-3:]
         counts.update(set(_line_key(l) for l in edge))
-    need = max(3, int(0.4 * n))
+    need = 2 if n <= 4 else max(3, int(0.4 * n))
     return {k for k, c in counts.items() if c >= need and k not in ("#", "") and len(k) > 3}
 
 
@@ -161,6 +162,8 @@ def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = N
             new_block = not (cur.rstrip().endswith(("and", "of", "the", "for", "to", "with", "in", "&")) or line[:1].islower())
         elif prev_raw and prev_raw.rstrip().endswith(_TERMINAL) and len(prev_raw.rstrip()) < 0.8 * width:
             new_block = True
+        elif cur.startswith(BULLET) and prev_raw.rstrip().endswith(".") and line[:1].isupper():
+            new_block = True  # a bullet item ends with its sentence; what follows is a new paragraph
         elif prev_raw and len(prev_raw.strip()) < 0.6 * width and line[:1].isupper() \
                 and not prev_raw.rstrip().endswith((",", "and", "of", "the", "for", "to", "with", "in", "&", "-")):
             new_block = True

@@ -36,7 +36,7 @@ def pdf_pages(path: str | Path, data: bytes) -> list[str]:
         for i in range(len(pdf)):
             page = pdf[i]
             tp = page.get_textpage()
-            pages.append(tp.get_text_range())
+            pages.append(_mark_paragraph_gaps(tp))
             tp.close()
             page.close()
     except Exception as e:  # a damaged page tree
@@ -48,3 +48,46 @@ def pdf_pages(path: str | Path, data: bytes) -> list[str]:
     if sum(len(p.strip()) for p in pages) < 20 * len(pages) and sum(len(p.strip()) for p in pages) < 200:
         raise ReadError("no text layer: needs OCR")
     return pages
+
+
+_ENDS = tuple(".:;?!”’\")")
+
+
+def _mark_paragraph_gaps(tp) -> str:
+    """Page text with a blank line wherever the vertical gap between two lines is clearly
+    larger than the page's usual line spacing: the paragraph breaks the text layer drops.
+
+    Uses only the box of each line's first character (pdfium geometry, cheap)."""
+    text = tp.get_text_range()
+    lines = text.split("\r\n")
+    if len(lines) < 4:
+        return text
+    n = tp.count_chars()
+    pos = 0
+    ys: list = []
+    for line in lines:
+        stripped = len(line) - len(line.lstrip())
+        i = pos + stripped
+        y = None
+        if line.strip() and i < n:
+            try:
+                box = tp.get_charbox(i)
+                y = (box[1], box[3])  # bottom, top
+            except Exception:
+                y = None
+        ys.append(y)
+        pos += len(line) + 2
+    deltas = [ys[k - 1][0] - ys[k][0] for k in range(1, len(ys))
+              if ys[k] and ys[k - 1] and 0 < ys[k - 1][0] - ys[k][0] < 60]
+    if len(deltas) < 3:
+        return text
+    deltas.sort()
+    usual = deltas[len(deltas) // 2]
+    out = [lines[0]]
+    for k in range(1, len(lines)):
+        a, b = ys[k - 1], ys[k]
+        # only after a line that ends a sentence: titles and headings wrap with big gaps too
+        if a and b and a[0] - b[0] > 1.3 * usual and a[0] - b[0] < 200 and lines[k - 1].rstrip().endswith(_ENDS):
+            out.append("")
+        out.append(lines[k])
+    return "\n".join(out)

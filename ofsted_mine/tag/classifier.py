@@ -18,7 +18,7 @@ from .features import rule_matrix
 from .rules import RuleHits, RuleMatcher
 from .taxonomy import POLARITIES, Taxonomy
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 
 
 def _vectorizer():
@@ -27,11 +27,9 @@ def _vectorizer():
                            token_pattern=r"(?u)\b[\w’'-]+\b", max_features=60000)
 
 
-def _theme_estimator():
-    from sklearn.calibration import CalibratedClassifierCV
+def _linear(C: float = 8.0):
     from sklearn.linear_model import LogisticRegression
-    return CalibratedClassifierCV(LogisticRegression(C=8.0, max_iter=2000, class_weight="balanced",
-                                                     solver="liblinear"), method="sigmoid", cv=3)
+    return LogisticRegression(C=C, max_iter=2000, class_weight="balanced", solver="liblinear")
 
 
 def _polarity_estimator():
@@ -39,6 +37,30 @@ def _polarity_estimator():
     from sklearn.linear_model import LogisticRegression
     return CalibratedClassifierCV(LogisticRegression(C=6.0, max_iter=3000, class_weight="balanced"),
                                   method="sigmoid", cv=3)
+
+
+@dataclass
+class PlattTheme:
+    """A linear theme classifier whose scores are calibrated by Platt scaling fitted on
+    out-of-fold decision values (so calibration never sees its own training fit)."""
+    clf: object
+    a: float
+    b: float
+
+    def predict_proba(self, X) -> np.ndarray:
+        z = self.clf.decision_function(X)
+        p = 1.0 / (1.0 + np.exp(-(self.a * z + self.b)))
+        return np.column_stack([1 - p, p])
+
+    @property
+    def coef(self) -> np.ndarray:
+        return self.clf.coef_[0]
+
+
+def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+    lr = LogisticRegression(C=1e4).fit(z.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
 @dataclass
@@ -68,22 +90,25 @@ class TaggerModel:
         m.vectorizer = _vectorizer()
         X = m._stack(m.vectorizer.fit_transform(texts), hits, texts)
         Y = np.array([[t in ts for t in ids] for ts in themes], dtype=int)
-        # out-of-fold probabilities to choose thresholds honestly
+        # out-of-fold decision values: Platt calibration and thresholds chosen honestly
         oof = np.zeros(Y.shape)
-        if tune:
-            for tr, te in KFold(5, shuffle=True, random_state=seed).split(X):
-                vec = _vectorizer()
-                Xtr = m._stack(vec.fit_transform([texts[i] for i in tr]), [hits[i] for i in tr], [texts[i] for i in tr])
-                Xte = m._stack(vec.transform([texts[i] for i in te]), [hits[i] for i in te], [texts[i] for i in te])
-                for j in range(len(ids)):
-                    if Y[tr, j].sum() >= 3 and Y[tr, j].sum() < len(tr):
-                        est = _theme_estimator().fit(Xtr, Y[tr, j])
-                        oof[te, j] = est.predict_proba(Xte)[:, 1]
+        folds = list(KFold(5, shuffle=True, random_state=seed).split(X)) if tune else []
+        for tr, te in folds:
+            vec = _vectorizer()
+            Xtr = m._stack(vec.fit_transform([texts[i] for i in tr]), [hits[i] for i in tr], [texts[i] for i in tr])
+            Xte = m._stack(vec.transform([texts[i] for i in te]), [hits[i] for i in te], [texts[i] for i in te])
+            for j in range(len(ids)):
+                if 0 < Y[tr, j].sum() < len(tr):
+                    oof[te, j] = _linear().fit(Xtr, Y[tr, j]).decision_function(Xte)
+                else:
+                    oof[te, j] = -5.0
         for j, t in enumerate(ids):
             pos = int(Y[:, j].sum())
             if pos >= 3 and pos < len(texts):
-                m.theme_models[t] = _theme_estimator().fit(X, Y[:, j])
-                m.thresholds[t] = _best_threshold(Y[:, j], oof[:, j]) if tune else 0.5
+                a_, b_ = _platt(oof[:, j], Y[:, j]) if tune else (1.0, 0.0)
+                m.theme_models[t] = PlattTheme(_linear().fit(X, Y[:, j]), a_, b_)
+                p_oof = 1.0 / (1.0 + np.exp(-(a_ * oof[:, j] + b_)))
+                m.thresholds[t] = _best_threshold(Y[:, j], p_oof) if tune else 0.5
             else:
                 m.theme_models[t] = None
         pol = np.array(polarities)
@@ -118,7 +143,7 @@ class TaggerModel:
         est = self.theme_models.get(theme)
         if est is None:
             return []
-        coefs = np.mean([c.estimator.coef_[0] for c in est.calibrated_classifiers_], axis=0)
+        coefs = est.coef
         x = self.vectorizer.transform([text])
         names = self.vectorizer.get_feature_names_out()
         contrib = [(x[0, i] * coefs[i], names[i]) for i in x.nonzero()[1]]

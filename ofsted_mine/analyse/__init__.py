@@ -1,0 +1,1 @@
+"""Analyses over stored, tagged findings: theme counts, timelines, comparisons, follow-up."""
