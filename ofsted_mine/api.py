@@ -214,6 +214,9 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
             con.executemany("UPDATE findings SET polarity=?, polarity_score=?, polarity_cues=? WHERE id=?",
                             [(x.polarity, x.polarity_score, json.dumps(x.polarity_cues), r["id"]) for r, x in zip(chunk, res)])
             n += len(chunk)
+        for d in con.execute("SELECT id, focus_areas FROM documents").fetchall():
+            con.execute("UPDATE documents SET focus_themes=? WHERE id=?",
+                        (json.dumps(tagger.focus_themes(json.loads(d["focus_areas"]))), d["id"]))
         from .store.db import set_setting
         set_setting(con, "tagger", tagger.taxonomy.source, in_tx=True)
         con.execute("COMMIT")

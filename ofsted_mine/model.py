@@ -96,6 +96,7 @@ class Visit:
     lead_inspector: Optional[str] = None
     inspectors: list[str] = field(default_factory=list)
     focus_areas: list[str] = field(default_factory=list)
+    focus_themes: list[str] = field(default_factory=list)  # themes the areas covered name
     judgements: dict[str, str] = field(default_factory=dict)
     progress_verdict: Optional[str] = None  # monitoring/focused visits: overall verdict class
 

@@ -75,6 +75,10 @@ MIGRATIONS: list[str] = [
     END;
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: the themes of each visit's "areas covered" (to tell "not examined" from "no concerns")
+    """
+    ALTER TABLE documents ADD COLUMN focus_themes TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -183,13 +187,14 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
         cur = con.execute(
             """INSERT INTO documents (visit_id, sha256, path, format, kind, framework, la, la_urn, la_name_printed,
                start_date, end_date, published, visit_number, inadequate_date, lead_inspector, inspectors,
-               focus_areas, judgements, progress_verdict, n_pages, page_starts, text, warnings, ingested_at)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+               focus_areas, judgements, progress_verdict, n_pages, page_starts, text, warnings, ingested_at,
+               focus_themes)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (visit_id, doc.sha256, doc.path, doc.format, v.kind, v.framework, v.la, v.la_urn, v.la_name,
              d(v.start_date), d(v.end_date), d(v.published), v.visit_number, v.inadequate_date,
              v.lead_inspector, json.dumps(v.inspectors), json.dumps(v.focus_areas), json.dumps(v.judgements),
              v.progress_verdict, len(doc.pages), json.dumps(starts), doc.text, json.dumps(doc.warnings),
-             datetime.now(timezone.utc).isoformat(timespec="seconds")))
+             datetime.now(timezone.utc).isoformat(timespec="seconds"), json.dumps(v.focus_themes)))
         doc_id = cur.lastrowid
         con.executemany(
             'INSERT INTO sections (doc_id, seq, heading, kind, page, start, "end") VALUES (?,?,?,?,?,?,?)',

@@ -92,7 +92,7 @@ def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
 
 VISIT_FIELDS = ("id", "la", "la_urn", "kind", "framework", "start_date", "end_date", "published", "visit_number",
                 "inadequate_date", "lead_inspector", "inspectors", "focus_areas", "judgements", "progress_verdict",
-                "source", "la_name_printed", "n_findings")
+                "source", "la_name_printed", "n_findings", "focus_themes")
 
 
 def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[str] = None,
@@ -119,7 +119,7 @@ def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[
            + " ORDER BY la, COALESCE(start_date, published), id")
     out = []
     for r in con.execute(sql, args):
-        d = _parse_json(r, "inspectors", "focus_areas", "judgements")
+        d = _parse_json(r, "inspectors", "focus_areas", "judgements", "focus_themes")
         d["id"] = d.pop("visit_id")
         d["source"] = d.pop("path")
         out.append({k: d.get(k) for k in VISIT_FIELDS})
@@ -135,7 +135,7 @@ def get_visit(con: sqlite3.Connection, visit_id: str) -> dict:
                            (f"%{visit_id}%",)).fetchall()
         hint = f" (did you mean: {', '.join(r[0] for r in like)})" if like else ""
         raise KeyError(f"no visit with id {visit_id!r}{hint}")
-    d = _parse_json(row, "inspectors", "focus_areas", "judgements", "warnings", "page_starts")
+    d = _parse_json(row, "inspectors", "focus_areas", "judgements", "warnings", "page_starts", "focus_themes")
     d["id"] = d.pop("visit_id")
     d["source"] = d.pop("path")
     doc_id = row["id"]

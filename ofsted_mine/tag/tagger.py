@@ -131,7 +131,18 @@ class Tagger:
         for i, r in zip(idx, results):
             f = doc.findings[i]
             f.tags, f.polarity, f.polarity_score, f.polarity_cues = r.tags, r.polarity, r.polarity_score, r.polarity_cues
+        doc.visit.focus_themes = self.focus_themes(doc.visit.focus_areas)
         return doc
+
+    def focus_themes(self, areas: list[str]) -> list[str]:
+        """Themes named by a visit's areas covered (cue phrases or model), in taxonomy order."""
+        if not areas:
+            return []
+        found = set()
+        for r, h in zip(self.tag(areas), self.matcher.match_many(areas)):
+            found.update(t.theme for t in r.tags)
+            found.update(h.themes)
+        return [t for t in self.taxonomy.ids if t in found]
 
     def explain(self, text: str) -> dict:
         """Why a sentence gets its tags: cue spans, model scores and thresholds, top words."""
