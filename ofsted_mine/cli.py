@@ -337,6 +337,133 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
     Path(str(out) + ".report.json").write_text(json.dumps(rep, indent=2))
 
 
+# ------------------------------------------------------------------ across visits
+@app.command()
+def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Ofsted URN"),
+             db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+             since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
+             min_score: float = typer.Option(0.0, "--min-score"),
+             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
+             format: str = typer.Option("table", "--format", help="table, csv, json or markdown")):
+    """Visits x themes: concern/mixed/strength findings per cell and a verdict; first row: the overall verdict."""
+    from .analyse.timeline import timeline as tl_fn
+    from .report.terminal import timeline_markdown, timeline_rows, timeline_table
+    con = _open(db)
+    try:
+        tl = tl_fn(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until)
+    except ValueError as e:
+        _fail(str(e))
+    if not tl.visits:
+        _fail(f"no Ofsted letters or reports stored for {tl.la}")
+    if format == "json":
+        print(json.dumps(tl.to_dict(), indent=2, ensure_ascii=False))
+    elif format == "csv":
+        sys.stdout.write(_csv(timeline_rows(tl), ["theme"] + [v.id for v in tl.visits]))
+    elif format == "markdown":
+        print(timeline_markdown(tl))
+    else:
+        from rich.console import Console
+        Console(highlight=False, width=max(120, 24 + 14 * len(tl.visits))).print(timeline_table(tl))
+
+
+@app.command()
+def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine themes')"),
+          la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+          quotes: int = typer.Option(3, "--quotes", help="Quotes per visit"),
+          since: Optional[str] = typer.Option(None, "--since"),
+          taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
+          format: str = typer.Option("text", "--format", help="text or json")):
+    """One theme across a council's visits: verdict per visit, the trend, and representative quotes."""
+    from .analyse.timeline import track as track_fn
+    from .report.terminal import render_track
+    con = _open(db)
+    try:
+        tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since)
+    except ValueError as e:
+        _fail(str(e))
+    if format == "json":
+        print(json.dumps(tr, indent=2, ensure_ascii=False))
+    else:
+        render_track(_console(), tr)
+
+
+@app.command()
+def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(...),
+            db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
+            format: str = typer.Option("table", "--format", help="table or json")):
+    """Per theme: concerns new, persistent or no longer raised; strengths gained or lost; quotes side by side."""
+    from .analyse.timeline import compare as cmp_fn
+    from .report.terminal import render_compare
+    con = _open(db)
+    try:
+        res = cmp_fn(con, visit_a, visit_b, taxonomy=taxonomy)
+    except KeyError as e:
+        _fail(str(e.args[0]))
+    if format == "json":
+        print(json.dumps(res, indent=2, ensure_ascii=False))
+    else:
+        render_compare(_console(), res)
+
+
+@app.command()
+def followup(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+             since: Optional[str] = typer.Option(None, "--since"),
+             format: str = typer.Option("table", "--format", help="table or json")):
+    """Each 'what needs to improve' / 'areas for priority action' item x later visit: evidence and verdict."""
+    from .analyse.followup import followup as fu
+    con = _open(db)
+    try:
+        res = fu(con, la, since=since)
+    except ValueError as e:
+        _fail(str(e))
+    if format == "json":
+        print(json.dumps(res, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+    from rich.text import Text
+    if not res["items"]:
+        print(f"no 'what needs to improve' items stored for {res['la']}")
+        return
+    t = Table(title=f"{res['la']}: recommendation follow-up", show_lines=True, header_style="bold")
+    t.add_column("item", ratio=3, overflow="fold")
+    for v in res["visits"]:
+        t.add_column(v["label"], ratio=1, overflow="fold")
+    style = {"improved": "green", "still a concern": "red", "mixed": "yellow", "not examined": "dim"}
+    for it in res["items"]:
+        cells = []
+        for v in res["visits"]:
+            c = it["cells"].get(v["id"])
+            cells.append(Text(c["verdict"], style=style[c["verdict"]]) if c else Text("—", style="dim"))
+        t.add_row(Text(f"{it['text']}\n({it['visit_id']})"), *cells)
+    _console().print(t)
+
+
+@app.command()
+def benchmark(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+              since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
+              format: str = typer.Option("table", "--format", help="table or json")):
+    """How often each theme is raised as a concern here, against all other councils and statistical neighbours."""
+    from .analyse.benchmark import benchmark as bm
+    con = _open(db)
+    try:
+        res = bm(con, la, since=since, until=until)
+    except ValueError as e:
+        _fail(str(e))
+    if format == "json":
+        print(json.dumps(res, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+    t = Table(title=f"{res['la']}: {res['unit']} ({res['findings']} findings; {res['councils_compared']} councils compared; "
+                    f"neighbours in database: {', '.join(res['neighbours']) or 'none'})", header_style="bold")
+    for col in ("theme", "this council", "all: mean", "all: median", "percentile", "neighbours: mean"):
+        t.add_column(col, justify="right" if col != "theme" else "left")
+    f = lambda x: "—" if x is None else str(x)  # noqa: E731
+    for r in res["themes"]:
+        t.add_row(r["theme"], f(r["rate"]), f(r["all_mean"]), f(r["all_median"]), f(r["percentile"]), f(r["neighbours_mean"]))
+    _console().print(t)
+
+
 # ------------------------------------------------------------------ demo
 def corpus_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "corpus"

@@ -193,12 +193,23 @@ def clean_pages(raw_pages: list[str]) -> list[str]:
             vocab.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", l))
     stripped = [_strip_edges(lines, running) for lines in pages_lines]
     width = _typical_width([l for lines in stripped for l in lines])
-    out = []
+    page_blocks = []
     for lines in stripped:
         lines, markers = _strip_footnotes(lines)
         blocks = blocks_from_lines(lines, vocab, width)
-        text = "\n".join(blocks)
         for num in markers:  # footnote markers glued to words: "board1" -> "board"
-            text = re.sub(r"(?<=[a-z\)])" + num + r"(?=[\s.,;:]|$)", "", text, flags=re.M)
-        out.append(text)
-    return out
+            blocks = [re.sub(r"(?<=[a-z\)])" + num + r"(?=[\s.,;:]|$)", "", b) for b in blocks]
+        page_blocks.append(blocks)
+    # a sentence cut by a page break: carry the rest back to the page where it starts
+    for k in range(len(page_blocks) - 1):
+        cur, nxt = page_blocks[k], page_blocks[k + 1]
+        if cur and nxt and not cur[-1].rstrip().endswith(_TERMINAL) and _continues(nxt[0]):
+            cur[-1] = cur[-1].rstrip() + " " + nxt.pop(0).lstrip()
+    return ["\n".join(b) for b in page_blocks]
+
+
+def _continues(block: str) -> bool:
+    s = block.strip()
+    if not s or s.startswith(BULLET) or _NUMBERED.match(s) or _known_heading(s):
+        return False
+    return s[0].islower() or s[0] in "(,;–-" or s[0].isdigit()

@@ -69,3 +69,88 @@ def render_visit(console, v: dict) -> None:
         if tags or f.get("polarity"):
             line.append(f"  {{{tags}{'; ' if tags else ''}{f.get('polarity') or ''}}}", style=POL_STYLE.get(f.get("polarity") or "", "dim"))
         console.print(line)
+
+
+VERDICT_CELL = {"concern": ("concern", "bold white on red"), "mixed": ("mixed", "black on yellow"),
+                "strength": ("no concerns", "black on green"), "neutral": ("neutral", "dim"),
+                "examined_silent": ("examined, silent", "dim"), "not_examined": ("not examined", "dim")}
+TREND_STYLE = {"persistent": "red", "deteriorating": "red", "emerging": "red", "improving": "yellow",
+               "resolved": "green", "consistent_strength": "green", "not_enough_evidence": "dim"}
+
+
+def timeline_table(tl):
+    from rich.table import Table
+    from rich.text import Text
+    t = Table(title=f"{tl.la}: themes across visits", header_style="bold", show_lines=False)
+    t.add_column("theme", no_wrap=True)
+    for v in tl.visits:
+        t.add_column(v.label.replace(" ", "\n", 1), justify="center")
+    t.add_row(Text("overall verdict", style="bold"), *[Text(s.split(": ", 1)[-1]) for s in tl.journey])
+    for th in tl.themes:
+        cells = []
+        for v in tl.visits:
+            c = tl.cells[th["id"]][v.id]
+            label, style = VERDICT_CELL[c.verdict]
+            counts = f"{c.concern}c {c.mixed}m {c.strength}s" if c.concern + c.mixed + c.strength else label
+            cells.append(Text(counts if c.verdict not in ("not_examined", "examined_silent") else label, style=style))
+        t.add_row(th["id"], *cells)
+    return t
+
+
+def timeline_rows(tl) -> list[dict]:
+    rows = [{"theme": "overall verdict", **{v.id: s.split(": ", 1)[-1] for v, s in zip(tl.visits, tl.journey)}}]
+    for th in tl.themes:
+        row = {"theme": th["id"]}
+        for v in tl.visits:
+            c = tl.cells[th["id"]][v.id]
+            row[v.id] = f"{c.verdict} ({c.concern}c/{c.mixed}m/{c.strength}s)"
+        rows.append(row)
+    return rows
+
+
+def timeline_markdown(tl) -> str:
+    head = "| theme | " + " | ".join(f"{v.label}" for v in tl.visits) + " |"
+    sep = "|---" * (len(tl.visits) + 1) + "|"
+    lines = [f"## {tl.la}: themes across visits", "", head, sep]
+    for r in timeline_rows(tl):
+        lines.append("| " + r["theme"] + " | " + " | ".join(str(r[v.id]) for v in tl.visits) + " |")
+    lines.append("")
+    lines.append("Cells: verdict (concern / mixed / strength findings). *not_examined*: outside the visit's "
+                 "areas covered and no finding touches the theme; *examined_silent*: in the areas covered, no finding.")
+    return "\n".join(lines)
+
+
+def render_track(console, tr: dict) -> None:
+    from rich.text import Text
+    console.print(Text(f"{tr['la']} — {tr['name']} ({tr['theme']})", style="bold"))
+    console.print(Text("trend: ") + Text(tr["trend_label"], style=TREND_STYLE.get(tr["trend"], "")))
+    for v in tr["visits"]:
+        label, style = VERDICT_CELL[v["verdict"]]
+        head = Text(f"\n{v['label']}  ", style="bold")
+        head.append(label, style=style)
+        head.append(f"  ({v['concern']} concern, {v['mixed']} mixed, {v['strength']} strength)"
+                    + ("" if v.get("in_trend", True) else "  [outside the trend window]"), style="dim")
+        console.print(head)
+        for q in v["quotes"]:
+            console.print(Text(f"  “{q['text']}”"))
+            console.print(Text(f"      — {q['citation']} [{q['polarity']}]", style="dim"))
+
+
+def render_compare(console, cmp: dict) -> None:
+    from rich.table import Table
+    from rich.text import Text
+    a, b = cmp["a"], cmp["b"]
+    t = Table(title=f"{a['visit_id']}  →  {b['visit_id']}", show_lines=True, header_style="bold")
+    t.add_column("theme", no_wrap=True)
+    t.add_column("status")
+    t.add_column(f"{a['kind']} {a['date']}", ratio=2, overflow="fold")
+    t.add_column(f"{b['kind']} {b['date']}", ratio=2, overflow="fold")
+    style = {"persistent concern": "red", "new concern": "red", "no longer raised": "green", "strength gained": "green",
+             "strength lost": "yellow", "no longer raised (not examined)": "yellow"}
+    for row in cmp["themes"]:
+        if row["status"] in ("not examined in either", "no judgement"):
+            continue
+        qa = "\n".join(f"• {q['text']} ({q['citation']})" for q in row["a"]["quotes"]) or row["a"]["verdict"]
+        qb = "\n".join(f"• {q['text']} ({q['citation']})" for q in row["b"]["quotes"]) or row["b"]["verdict"]
+        t.add_row(row["theme"], Text(row["status"], style=style.get(row["status"], "")), Text(qa), Text(qb))
+    console.print(t)
