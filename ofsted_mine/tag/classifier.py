@@ -22,9 +22,15 @@ MODEL_FORMAT = 2
 
 
 def _vectorizer():
+    """Word uni/bi-grams plus character 3-5-grams within words (robust to inflection)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
-                           token_pattern=r"(?u)\b[\w’'-]+\b", max_features=60000)
+    from sklearn.pipeline import FeatureUnion
+    return FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
+                                  token_pattern=r"(?u)\b[\w’'-]+\b", max_features=60000, dtype=np.float32)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
+                                  max_features=80000, dtype=np.float32)),
+    ])
 
 
 def _linear(C: float = 8.0):
@@ -146,8 +152,8 @@ class TaggerModel:
         coefs = est.coef
         x = self.vectorizer.transform([text])
         names = self.vectorizer.get_feature_names_out()
-        contrib = [(x[0, i] * coefs[i], names[i]) for i in x.nonzero()[1]]
-        return [n for c, n in sorted(contrib, reverse=True)[:k] if c > 0]
+        contrib = [(x[0, i] * coefs[i], names[i]) for i in x.nonzero()[1] if names[i].startswith("words__")]
+        return [n.split("__", 1)[1] for c, n in sorted(contrib, reverse=True)[:k] if c > 0]
 
     def save(self, path) -> None:
         import joblib

@@ -1,0 +1,150 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import ofsted_mine as om
+from ofsted_mine.cli import app
+from ofsted_mine.tag import Tagger, TaxonomyError, load_taxonomy
+from ofsted_mine.tag.evaluate import score
+
+runner = CliRunner()
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+MY_PLAN = """
+[taxonomy]
+name = "Wyvern Vale improvement plan 2023"
+version = "2"
+
+[[theme]]
+id = "front_door"
+name = "Priority 1: a safe front door"
+group = "practice_priority"
+definition = "Contacts, referrals and the MASH"
+cues = ["front door", "mash", "contact*", "referral*"]
+
+[[theme]]
+id = "stable_workforce"
+name = "Priority 2: a stable workforce"
+cues = ["agency", "vacanc*", "changes of social worker", "recruit*"]
+"""
+
+
+def test_default_taxonomy_is_data():
+    tax = load_taxonomy()
+    assert len(tax.themes) == 17 and tax.ids[:3] == ["assessment_risk", "plans_planning", "supervision_oversight"]
+    assert all(t.definition and t.cues for t in tax.themes)
+
+
+def test_bad_taxonomy_files(tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text('[[theme]]\nid = "a"\n[[theme]]\nid = "a"\n')
+    with pytest.raises(TaxonomyError, match="twice"):
+        load_taxonomy(p)
+    p.write_text("this is = = not toml")
+    with pytest.raises(TaxonomyError, match="not valid TOML"):
+        load_taxonomy(p)
+    with pytest.raises(TaxonomyError, match="not found"):
+        load_taxonomy(tmp_path / "none.toml")
+
+
+def test_rules_keep_cue_spans_and_exclusions():
+    tg = Tagger(model=None, mode="rules")
+    text = "Frequent changes of social worker have led to drift in planning for some children."
+    r = tg.tag([text])[0]
+    themes = {t.theme: t for t in r.tags}
+    assert {"workforce_stability", "drift_delay", "plans_planning"} <= set(themes)
+    assert all(t.source == "rule" for t in r.tags)
+    e = tg.explain(text)
+    for t in e["themes"]:
+        for c in t["cues"]:
+            assert text[c["start"]:c["end"]] == c["text"]
+    # "improvement plan" is not about children's plans
+    r = tg.tag(["Leaders have written a new improvement plan."])[0]
+    assert "plans_planning" not in {t.theme for t in r.tags}
+    assert r.polarity in ("strength", "neutral", "concern", "mixed")
+
+
+def test_user_taxonomy_tags_with_its_own_cues(tmp_path):
+    p = tmp_path / "plan.toml"
+    p.write_text(MY_PLAN)
+    tg = Tagger(p)  # a model trained on another taxonomy: its themes are not used
+    r = tg.tag(["Too many contacts wait too long at the front door.", "Agency staff cover a third of posts."])
+    assert [t.theme for t in r[0].tags] == ["front_door"] and r[0].tags[0].cues
+    assert [t.theme for t in r[1].tags] == ["stable_workforce"]
+
+
+def test_model_tagging_explains_itself():
+    tg = Tagger()
+    if tg.model is None:
+        pytest.skip("no trained model in models/")
+    e = tg.explain("Frequent changes of social worker have led to drift in planning for some children.")
+    got = {t["theme"]: t for t in e["themes"]}
+    assert "workforce_stability" in got and got["workforce_stability"]["source"] in ("both", "model")
+    assert got["workforce_stability"]["threshold"] is not None
+    assert e["polarity"] == "concern"
+
+
+def test_score_metrics():
+    gold = [{"themes": ["a"], "polarity": "strength"}, {"themes": ["a", "b"], "polarity": "concern"}]
+    pred = [{"themes": ["a"], "polarity": "strength"}, {"themes": ["b"], "polarity": "strength"}]
+    m = score(gold, pred, ["a", "b"])
+    assert m["per_theme"]["a"] == {"precision": 1.0, "recall": 0.5, "f1": 0.667, "support": 2}
+    assert m["theme_micro_f1"] == round(2 * 2 / (2 * 2 + 0 + 1), 4)
+    assert m["polarity_accuracy"] == 0.5 and m["polarity_confusion"]["concern"]["strength"] == 1
+
+
+def test_classify_evaluate_train_commands(tmp_path):
+    labels = [json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()]
+    train_file, gold_file, inp = tmp_path / "train.jsonl", tmp_path / "gold.jsonl", tmp_path / "in.jsonl"
+    train_file.write_text("\n".join(json.dumps(l) for l in labels[:600]))
+    gold_file.write_text("\n".join(json.dumps(l) for l in labels[600:700]))
+    inp.write_text("\n".join(json.dumps({"id": l["id"], "text": l["text"]}) for l in labels[600:650]))
+    model = tmp_path / "m.joblib"
+    r = runner.invoke(app, ["train", str(train_file), "-o", str(model), "--no-cv"])
+    assert r.exit_code == 0, r.output
+    assert model.exists() and "trained on 600 sentences" in r.stdout
+    out = tmp_path / "out.jsonl"
+    r = runner.invoke(app, ["classify", str(inp), "-o", str(out), "--model", str(model)])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(l) for l in out.read_text().splitlines()]
+    assert len(rows) == 50 and {"id", "themes", "polarity", "scores"} <= set(rows[0])
+    assert rows[0]["id"] == labels[600]["id"]
+    r = runner.invoke(app, ["evaluate", str(gold_file), "--model", str(model), "--format", "json"])
+    m = json.loads(r.stdout)
+    assert m["n"] == 100 and 0.0 <= m["theme_micro_f1"] <= 1.0 and "polarity_confusion" in m
+    r = runner.invoke(app, ["evaluate", str(gold_file), "--baseline", "keyword"])
+    assert "keyword baseline" in r.stdout and "theme micro-F1" in r.stdout
+
+
+def test_retag_without_rereading_files(tmp_path, letter_pdf):
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    letter_pdf.unlink()  # the file is gone: re-tagging must not need it
+    p = tmp_path / "plan.toml"
+    p.write_text(MY_PLAN)
+    r = runner.invoke(app, ["tag", "--db", str(db), "--taxonomy", str(p)])
+    assert r.exit_code == 0, r.output
+    con = om.open_db(db)
+    themes = {t for (t,) in con.execute("SELECT DISTINCT theme FROM tags")}
+    assert themes <= {"front_door", "stable_workforce"} and "stable_workforce" in themes
+    r = runner.invoke(app, ["themes", "--db", str(db), "--taxonomy", str(p), "--format", "json"])
+    rows = {x["id"]: x for x in json.loads(r.stdout)}
+    assert rows["stable_workforce"]["findings"] >= 1
+
+
+def test_quotes_by_theme_and_polarity(tmp_path, letter_pdf):
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    con = om.open_db(db)
+    q = om.quotes(con, None, la="Wyvern Vale", themes=["workforce_stability"], polarity="concern")
+    assert q and all("workforce_stability" in x.themes and x.polarity == "concern" for x in q)
+    both = om.quotes(con, None, themes=["workforce_stability", "drift_delay"], theme_mode="all")
+    either = om.quotes(con, None, themes=["workforce_stability", "drift_delay"], theme_mode="any")
+    assert set(x.finding_id for x in both) <= set(x.finding_id for x in either)
+    assert om.quotes(con, None, themes=["drift_delay"], min_score=1.01) == []
+    r = runner.invoke(app, ["quotes", "--theme", "drift_delay", "--polarity", "concern", "--la", "Wyvern Vale",
+                            "--db", str(db), "--format", "json"])
+    rows = json.loads(r.stdout)
+    assert rows and all(x["polarity"] == "concern" and "drift_delay" in x["themes"] for x in rows)
