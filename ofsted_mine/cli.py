@@ -158,6 +158,7 @@ def visits(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
 @app.command()
 def show(visit_id: str = typer.Argument(..., help="Visit id (from 'visits')"),
          db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+         why: bool = typer.Option(False, "--why", help="Say why each finding got its tags (cue phrases, source)"),
          format: str = typer.Option("text", "--format", help="text or json")):
     """One letter or report, structured: metadata, sections and numbered findings with their tags."""
     from .report.terminal import render_visit
@@ -170,7 +171,7 @@ def show(visit_id: str = typer.Argument(..., help="Visit id (from 'visits')"),
     if format == "json":
         print(json.dumps(v, indent=2, ensure_ascii=False, default=str))
     else:
-        render_visit(_console(), v)
+        render_visit(_console(), v, why=why)
 
 
 @app.command()

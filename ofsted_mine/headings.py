@@ -6,6 +6,7 @@ from typing import Optional
 
 # (regex on a heading block, normalised section kind). First match wins.
 SECTION_KINDS: list[tuple[str, str]] = [
+    (r"^(monitoring|focused|assurance) visit (to|of) ", "opening"),
     (r"^areas? covered( by (the|this) visit)?", "areas_covered"),
     (r"^headline findings", "headline_findings"),
     (r"^findings and evaluation of progress|^evaluation of progress", "findings"),

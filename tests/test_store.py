@@ -121,3 +121,29 @@ def test_quotes_filters_and_citations(tmp_path, letter_pdf):
         om.quotes(con, "drift", la="Atlantis")
     assert om.quotes(con, "drift", section="headline") == []
     assert om.quotes(con, "wait", section="headline_findings")
+
+
+def test_migration_from_schema_v1_keeps_data(tmp_path):
+    from ofsted_mine.store.db import MIGRATIONS, _split_sql
+    p = tmp_path / "old.db"
+    con = sqlite3.connect(p)
+    for stmt in _split_sql(MIGRATIONS[0]):
+        con.execute(stmt)
+    con.execute("PRAGMA user_version=1")
+    con.execute("""INSERT INTO documents (visit_id, sha256, path, format, kind, n_pages, page_starts, text, ingested_at)
+                   VALUES ('x-doc-1', 'abc', '/x.pdf', 'pdf', 'unknown', 1, '[0]', 'hello', 'now')""")
+    con.commit()
+    con.close()
+    con = open_db(p)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    row = con.execute("SELECT visit_id, focus_themes FROM documents").fetchone()
+    assert tuple(row) == ("x-doc-1", "[]")
+
+
+def test_newer_schema_is_refused(tmp_path):
+    p = tmp_path / "future.db"
+    con = sqlite3.connect(p)
+    con.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(RuntimeError, match="newer"):
+        open_db(p)

@@ -19,7 +19,7 @@ def benchmark(con: sqlite3.Connection, la: str, *, since: Optional[str] = None, 
               taxonomy=None, min_findings: int = 50) -> dict:
     c = _council(la)
     where, args = ["d.kind IN ('inspection', 'monitoring_visit', 'focused_visit', 'jtai')",
-                   "f.section_kind NOT IN ('header', 'closing', 'about')"], []
+                   "f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')"], []
     if since:
         where.append("COALESCE(d.start_date, d.published) >= ?")
         args.append(since)

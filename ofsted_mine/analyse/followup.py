@@ -52,7 +52,7 @@ def followup(con: sqlite3.Connection, la: str, *, min_similarity: float = 0.08, 
                            (SELECT group_concat(theme) FROM tags t WHERE t.finding_id = f.id) AS themes
                     FROM findings f JOIN documents d ON d.id = f.doc_id
                     WHERE f.doc_id IN ({','.join('?' * len(later))})
-                      AND f.section_kind NOT IN ('header', 'closing', 'about')""",
+                      AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')""",
                 [d["id"] for d in later]).fetchall()
             vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english")
             vec.fit([r["text"] for r in rows] + [i["text"] for i in items])

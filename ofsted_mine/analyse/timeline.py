@@ -141,7 +141,7 @@ def timeline(con: sqlite3.Connection, la: str, *, taxonomy=None, min_score: floa
     if doc_ids:
         q = f"""SELECT f.doc_id, t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
                 WHERE f.doc_id IN ({','.join('?' * len(doc_ids))}) AND t.score >= ?
-                  AND f.section_kind NOT IN ('header', 'closing', 'about') GROUP BY 1, 2, 3"""
+                  AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered') GROUP BY 1, 2, 3"""
         for doc_id, theme, pol, n in con.execute(q, (*doc_ids, min_score)):
             cell = cells.get(theme, {}).get(doc_ids[doc_id])
             if cell is not None and pol in ("concern", "strength", "mixed", "neutral"):
@@ -206,7 +206,7 @@ def _quotes_for(con, visit_id: str, theme: str, n: int = 3, min_score: float = 0
         """SELECT f.text, f.page, f.paragraph, f.section, f.polarity, t.score, d.la, d.kind, d.visit_id,
                   COALESCE(d.start_date, d.published) AS date, d.path
            FROM tags t JOIN findings f ON f.id = t.finding_id JOIN documents d ON d.id = f.doc_id
-           WHERE d.visit_id = ? AND t.theme = ? AND t.score >= ? AND f.section_kind NOT IN ('header','closing','about')
+           WHERE d.visit_id = ? AND t.theme = ? AND t.score >= ? AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')
            ORDER BY CASE f.polarity WHEN 'concern' THEN 0 WHEN 'mixed' THEN 1 WHEN 'strength' THEN 2 ELSE 3 END,
                     t.score DESC, f.seq LIMIT ?""", (visit_id, theme, min_score, 50)).fetchall()
     # a spread of polarities: the dominant first, then one of the other kind
@@ -266,7 +266,7 @@ def compare(con: sqlite3.Connection, visit_a: str, visit_b: str, *, taxonomy=Non
     for vid, r in docs.items():
         for theme, pol, n in con.execute(
                 """SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
-                   WHERE f.doc_id = ? AND t.score >= ? AND f.section_kind NOT IN ('header','closing','about')
+                   WHERE f.doc_id = ? AND t.score >= ? AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')
                    GROUP BY 1, 2""", (r["id"], min_score)):
             counts[vid].setdefault(theme, {})[pol] = n
     out = []

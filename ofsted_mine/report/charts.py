@@ -58,7 +58,8 @@ def trajectory_svg(columns: list[dict], *, title: str = "", width: Optional[int]
     w = width or (left + right + n * col_w)
     h = top + plot_h + bottom
     base = top + plot_h
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{w}" height="{h}" '
+    zoom = 1.25  # drawn in small units, shown a little larger
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{w * zoom:.0f}" height="{h * zoom:.0f}" '
            f'viewBox="0 0 {w} {h}" role="img" aria-label="{_e(title or "trajectory across visits")}">']
     if title:
         out.append(f"<title>{_e(title)}</title>")

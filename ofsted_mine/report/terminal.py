@@ -28,7 +28,7 @@ def quotes_markdown(res) -> str:
     return "\n".join(lines)
 
 
-def render_visit(console, v: dict) -> None:
+def render_visit(console, v: dict, why: bool = False) -> None:
     from rich.text import Text
     head = Text()
     head.append(f"{v.get('la') or '?'} — {kind_label(v['kind'], v.get('framework'))}", style="bold")
@@ -69,6 +69,12 @@ def render_visit(console, v: dict) -> None:
         if tags or f.get("polarity"):
             line.append(f"  {{{tags}{'; ' if tags else ''}{f.get('polarity') or ''}}}", style=POL_STYLE.get(f.get("polarity") or "", "dim"))
         console.print(line)
+        if why:
+            for t in f["tags"]:
+                cues = ", ".join(f"'{c}'" for c in t["cues"]) or "no cue phrase (model)"
+                console.print(Text(f"        {t['theme']}: {t['source']}, score {t['score']:.2f}; cues {cues}", style="dim"))
+            if f.get("polarity_cues"):
+                console.print(Text(f"        polarity {f.get('polarity')}: cues {', '.join(f['polarity_cues'])}", style="dim"))
 
 
 VERDICT_CELL = {"concern": ("concern", "bold white on red"), "mixed": ("mixed", "black on yellow"),
