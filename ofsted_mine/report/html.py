@@ -165,6 +165,36 @@ def _summary(data: dict, labels: dict) -> str:
             cls = _journey_class(v)
             steps.append(f'<span class="step {cls}">{e(step)}</span>')
         out.append('<p class="journey"><strong>Improvement journey:</strong> ' + ' <span class="arrow">→</span> '.join(steps) + '</p>')
+    # theme outlook
+    out.append('<h3>Themes at a glance</h3><table class="outlook"><tbody>')
+    names = data["theme_names"]
+    tracks = {t["theme"]: t for t in data["tracks"]}
+    win = [labels[i]["short"] for i in data["window"]]
+    boxes = [("persistent", "Persistent concerns", data["by_trend"].get("persistent", [])),
+             ("emerging", "Emerging or deteriorating",
+              data["by_trend"].get("deteriorating", []) + data["by_trend"].get("emerging", [])),
+             ("improving", "Improving", data["by_trend"].get("improving", [])),
+             ("resolved", "Resolved", data["by_trend"].get("resolved", [])
+              + data["by_trend"].get("consistent_strength", [])),
+             ("not_examined", _not_examined_title(data), data["not_examined"])]
+    for cls, title, ids in boxes:
+        items = []
+        for t in ids:
+            tag = ""
+            if cls in ("emerging", "resolved") and t in tracks and tracks[t]["trend"] not in ("emerging", "resolved"):
+                tag = f' <span class="tag-t">({e(tracks[t]["trend_label"])})</span>'
+            items.append(f'<a href="#theme-{e(_slug(t))}">{e(names.get(t, t))}</a>{tag}')
+        out.append(f'<tr class="b-{cls}"><th>{e(title)} <span class="count">{len(ids)}</span></th>'
+                   f'<td>{" · ".join(items) if items else "<span class=none>none</span>"}</td></tr>')
+    out.append('</tbody></table>')
+    nee = data["by_trend"].get("not_enough_evidence", [])
+    if nee:
+        out.append('<p class="note"><strong>Not enough evidence for a trend</strong> (fewer than two visits judged '
+                   'the theme): ' + ", ".join(e(names.get(t, t)) for t in nee) + '.</p>')
+    if win:
+        out.append(f'<p class="note">Trends follow the current improvement journey: {e(win[0])} to {e(win[-1])}. '
+                   'A theme is “not examined” when no finding touches it and the visit’s areas covered do not name it — '
+                   'an absent theme is not a resolved one.</p>')
     # latest judgements
     li, pi = data["latest_inspection"], data["previous_inspection"]
     if li:
@@ -181,48 +211,23 @@ def _summary(data: dict, labels: dict) -> str:
     # visit history
     out.append('<h3>Visit history</h3>')
     out.append(_visit_table(data, labels))
-    # theme outlook
-    out.append('<h3>Themes at a glance</h3><div class="outlook">')
-    names = data["theme_names"]
-    tracks = {t["theme"]: t for t in data["tracks"]}
-    win = [labels[i]["short"] for i in data["window"]]
-    boxes = [("persistent", "Persistent concerns", data["by_trend"].get("persistent", [])),
-             ("emerging", "Emerging or deteriorating",
-              data["by_trend"].get("deteriorating", []) + data["by_trend"].get("emerging", [])),
-             ("improving", "Improving", data["by_trend"].get("improving", [])),
-             ("resolved", "Resolved", data["by_trend"].get("resolved", [])
-              + data["by_trend"].get("consistent_strength", [])),
-             ("not_examined", _not_examined_title(data), data["not_examined"])]
-    for cls, title, ids in boxes:
-        out.append(f'<div class="box b-{cls}"><h4>{e(title)} <span class="count">{len(ids)}</span></h4>')
-        if ids:
-            out.append('<ul>' + "".join(
-                f'<li><a href="#theme-{e(_slug(t))}">{e(names.get(t, t))}</a>'
-                + (f' <span class="tag-t">{e(tracks[t]["trend_label"])}</span>'
-                   if cls in ("emerging", "resolved") and t in tracks else "")
-                + '</li>' for t in ids) + '</ul>')
-        else:
-            out.append('<p class="none">none</p>')
-        out.append('</div>')
-    out.append('</div>')
-    nee = data["by_trend"].get("not_enough_evidence", [])
-    if nee:
-        out.append('<p class="note"><strong>Not enough evidence for a trend</strong> (fewer than two visits judged '
-                   'the theme): ' + ", ".join(e(names.get(t, t)) for t in nee) + '.</p>')
-    if win:
-        out.append(f'<p class="note">Trends follow the current improvement journey: {e(win[0])} to {e(win[-1])}. '
-                   'A theme is “not examined” when no finding touches it and the visit’s areas covered do not name it — '
-                   'an absent theme is not a resolved one.</p>')
     out.append('</section>')
     return "".join(out)
 
 
 def _not_examined_title(data: dict) -> str:
     b = data["baseline"]
-    if not b:
-        return "Not examined since the inspection"
-    what = "inspection" if b.kind == "inspection" else b.label
-    return f"Not examined since the {what} ({b.label})" if b.kind == "inspection" else f"Not examined since {what}"
+    return f"Not examined since {b.label}" if b else "Not examined since the inspection"
+
+
+def date_range(start: Optional[str], end: Optional[str]) -> str:
+    """'2021-11-15 – 11-26' (same year), '2021-12-30 – 2022-01-02', or one date."""
+    start = start or ""
+    if not end or end == start or not start:
+        return start or end or ""
+    if start[:4] == end[:4] and len(end) == 10:
+        return f"{start} – {end[5:]}"
+    return f"{start} – {end}"
 
 
 def _journey_class(v) -> str:
@@ -236,13 +241,11 @@ def _journey_class(v) -> str:
 def _visit_table(data: dict, labels: dict) -> str:
     from .labels import judgements_short, kind_label, verdict_label
     tl = data["timeline"]
-    rows = ['<table class="visits"><thead><tr><th>Visit</th><th>Dates</th><th>Published</th><th>Kind</th>'
+    rows = ['<table class="visits"><thead><tr><th>Visit</th><th>Dates</th><th>Published</th>'
             '<th>Verdict / judgements</th><th>Lead inspector</th><th class="num">Findings</th></tr></thead><tbody>']
     for v in tl.visits:
         m = data["meta"].get(v.id, {})
-        dates = m.get("start_date") or v.date or ""
-        if m.get("end_date") and m.get("end_date") != m.get("start_date"):
-            dates += f" to {m['end_date']}"
+        dates = date_range(m.get("start_date") or v.date, m.get("end_date"))
         if v.kind == "inspection" or v.judgements:
             g = v.judgements.get("overall")
             verdict = (grade_chip(g) + " ") if g else ""
@@ -250,12 +253,16 @@ def _visit_table(data: dict, labels: dict) -> str:
             verdict += f'<span class="small">{e(judgements_short(rest))}</span>' if rest else ""
         else:
             verdict = e(verdict_label(v.progress_verdict) or "no headline verdict found")
-        rows.append(f'<tr><td><strong>{e(v.label)}</strong><br><span class="vid">{e(v.id)}</span></td>'
-                    f'<td>{e(dates)}</td><td>{e(m.get("published") or "")}</td>'
-                    f'<td>{e(kind_label(v.kind, m.get("framework")))}</td><td>{verdict}</td>'
-                    f'<td>{e(m.get("lead_inspector") or "")}</td><td class="num">{e(m.get("n_findings", ""))}</td></tr>')
+        fw = m.get("framework")
+        kind = (fw.upper() if fw and fw != "other" else "") if v.kind == "inspection" else \
+            ("" if v.kind in ("monitoring_visit", "focused_visit") else kind_label(v.kind))
+        rows.append(f'<tr><td><strong class="nw">{e(v.label)}</strong>'
+                    + (f' <span class="small nw">{e(kind)}</span>' if kind else "")
+                    + f'<br><span class="vid">{e(v.id)}</span></td>'
+                    f'<td class="nw">{e(dates)}</td><td class="nw">{e(m.get("published") or "")}</td><td>{verdict}</td>'
+                    f'<td class="nw">{e(m.get("lead_inspector") or "")}</td><td class="num">{e(m.get("n_findings", ""))}</td></tr>')
     if not tl.visits:
-        rows.append('<tr><td colspan="7">No Ofsted visits are stored for this council.</td></tr>')
+        rows.append('<tr><td colspan="6">No Ofsted visits are stored for this council.</td></tr>')
     rows.append('</tbody></table>')
     return "".join(rows)
 
@@ -274,7 +281,7 @@ def _grid(data: dict, labels: dict) -> str:
     for v in tl.visits:
         cls = "" if v.id in win else ' class="out"'
         first, _, rest = v.label.partition(" ")
-        out.append(f'<th{cls}>{e(first)}<br><span class="small">{e(rest)}</span></th>')
+        out.append(f'<th{cls}>{e(first)}<br><span class="small nw">{e(rest)}</span></th>')
     out.append('<th>Trend</th></tr></thead><tbody>')
     group = None
     for t in tl.themes:
@@ -293,15 +300,22 @@ def _grid(data: dict, labels: dict) -> str:
         tr = tracks.get(t["id"])
         out.append(f'<td>{trend_chip(tr["trend"], tr["trend_label"]) if tr else ""}</td></tr>')
     out.append('</tbody></table>')
+    out.append('</section>')
+    return "".join(out)
+
+
+def _areas_section(data: dict) -> str:
+    tl = data["timeline"]
+    out = []
     # areas covered by each visit
     focus = [(v, v.focus_areas) for v in tl.visits if v.focus_areas]
     if focus:
-        out.append('<h3>Areas covered by each visit</h3><table class="areas"><tbody>')
+        out.append('<section class="appendix" id="areas"><h2>Appendix: areas covered by each visit</h2><table class="areas"><tbody>')
         for v, areas in focus:
             out.append(f'<tr><th>{e(v.label)}</th><td><ul>' + "".join(f'<li>{e(a)}</li>' for a in areas)
                        + '</ul></td></tr>')
         out.append('</tbody></table>')
-    out.append('</section>')
+        out.append('</section>')
     return "".join(out)
 
 
@@ -364,32 +378,46 @@ def _followup_section(data: dict, labels: dict) -> str:
         out.append('<p class="none">No “what needs to improve” or “areas for priority action” items were found '
                    'in this council’s inspections or focused visits.</p></section>')
         return "".join(out)
-    out.append('<p class="note">Each recommendation of an inspection or focused visit, against the evidence about it '
-               'in every later visit (findings sharing a theme and similar in wording): '
-               '<b>improved</b> (mostly strengths), <b>still a concern</b>, <b>mixed</b>, or <b>not examined</b>.</p>')
-    out.append('<table class="matrix"><thead><tr><th class="item">Recommendation</th>'
-               + "".join(f'<th>{e(v.get("label") or v.get("id"))}</th>' for v in later) + '</tr></thead><tbody>')
     names = data["theme_names"]
-    for n, it in enumerate(items, 1):
+    numbered = list(enumerate(items, 1))
+    followed = [(n, it) for n, it in numbered if it.get("cells")]
+    pending = [(n, it) for n, it in numbered if not it.get("cells")]
+
+    def source(it):
         src = labels.get(it.get("visit_id"), {}).get("short") or it.get("visit_id")
-        themes = ", ".join(names.get(t, t) for t in it.get("themes", [])[:3])
-        out.append(f'<tr><td class="item"><a href="#rec-{n}"><b>R{n}</b></a> {e(it.get("text"))}'
-                   f'<div class="small">{e(src)} · {e(it.get("section") or "")}'
-                   + (f' · {e(themes)}' if themes else "") + '</div></td>')
-        for v in later:
-            cell = (it.get("cells") or {}).get(v.get("id"))
-            if not cell:
-                out.append('<td class="na"></td>')
-                continue
-            verdict = cell.get("verdict", "not examined")
-            k = len(cell.get("evidence") or [])
-            out.append(f'<td>{chip(FOLLOWUP_CLASS.get(verdict, "neutral"), verdict)}'
-                       + (f'<span class="cnt">{k} quote{"s" if k != 1 else ""}</span>' if k else "") + '</td>')
-        out.append('</tr>')
-    out.append('</tbody></table>')
-    out.append('<h3>Follow-up evidence</h3>')
+        themes = ", ".join(names.get(t, t) for t in (it.get("themes") or [])[:3])
+        return (f'<div class="small">{e(src)} · {e(it.get("section") or "")}'
+                + (f' · {e(themes)}' if themes else "") + '</div>')
+
+    if followed:
+        out.append('<p class="note">Each recommendation of an inspection or focused visit, against the evidence about '
+                   'it in every later visit (findings sharing a theme and similar in wording): <b>improved</b> (mostly '
+                   'strengths), <b>still a concern</b>, <b>mixed</b>, or <b>not examined</b>. Hatched cells: the visit '
+                   'came before the recommendation.</p>')
+        out.append('<table class="matrix"><thead><tr><th class="item">Recommendation</th>'
+                   + "".join(f'<th>{e(v.get("label") or v.get("id"))}</th>' for v in later) + '</tr></thead><tbody>')
+        for n, it in followed:
+            out.append(f'<tr><td class="item"><a href="#rec-{n}"><b>R{n}</b></a> {e(it.get("text"))}{source(it)}</td>')
+            for v in later:
+                cell = (it.get("cells") or {}).get(v.get("id"))
+                if not cell:
+                    out.append('<td class="na" title="before or at the recommendation"></td>')
+                    continue
+                verdict = cell.get("verdict", "not examined")
+                k = len(cell.get("evidence") or [])
+                out.append(f'<td>{chip(FOLLOWUP_CLASS.get(verdict, "neutral"), verdict)}'
+                           + (f'<span class="cnt">{k} quote{"s" if k != 1 else ""}</span>' if k else "") + '</td>')
+            out.append('</tr>')
+        out.append('</tbody></table>')
+    if pending:
+        out.append('<h3>Not yet followed up</h3><p class="note">No visit has taken place since these '
+                   'recommendations were made.</p><ul class="pending">')
+        out.extend(f'<li><b>R{n}</b> {e(it.get("text"))}{source(it)}</li>' for n, it in pending)
+        out.append('</ul>')
+    if followed:
+        out.append('<h3>Follow-up evidence</h3>')
     vlabel = {v.get("id"): v.get("label") for v in later}
-    for n, it in enumerate(items, 1):
+    for n, it in followed:
         out.append(f'<div class="rec" id="rec-{n}"><h4>R{n}. {e(it.get("text"))}</h4>')
         any_ev = False
         for vid, cell in (it.get("cells") or {}).items():
@@ -460,18 +488,17 @@ font-weight:600;white-space:nowrap;border:1px solid transparent}
 .journey .j-some{border-color:#d39a2b;color:var(--m-ink)}
 .journey .j-good{border-color:#6aa862;color:var(--s-ink);font-weight:600}
 table.judgements{width:auto;min-width:60%}
-.outlook{display:grid;grid-template-columns:repeat(5,1fr);gap:8px;margin:4px 0}
-.outlook .box{border:1px solid var(--rule);border-top-width:4px;border-radius:3px;padding:5px 8px;font-size:12px}
-.outlook h4{margin:0 0 3px;font-size:12px}
-.outlook ul{margin:0;padding-left:15px}
-.outlook li{margin:1px 0}
-.outlook .count{float:right;color:var(--muted);font-weight:400}
-.outlook .tag-t{color:var(--muted);font-size:10.5px}
-.b-persistent{border-top-color:var(--c)!important}
-.b-emerging{border-top-color:#e06070!important;border-top-style:dashed!important}
-.b-improving{border-top-color:#e0a030!important}
-.b-resolved{border-top-color:#5aa050!important}
-.b-not_examined{border-top-color:#9a9a9a!important;border-top-style:dotted!important}
+.nw{white-space:nowrap}
+table.outlook th{width:27%;border-left:6px solid #999;background:var(--bg-soft);font-weight:600}
+table.outlook td{font-size:12.5px}
+table.outlook .count{float:right;color:var(--muted);font-weight:400;padding-left:6px}
+table.outlook .tag-t{color:var(--muted);font-size:10.5px}
+table.outlook a{color:var(--ink);text-decoration:none;border-bottom:1px dotted #999}
+tr.b-persistent th{border-left:6px solid var(--c)}
+tr.b-emerging th{border-left:6px double var(--c)}
+tr.b-improving th{border-left:6px solid #e0a030}
+tr.b-resolved th{border-left:6px solid #5aa050}
+tr.b-not_examined th{border-left:6px solid #bdbdbd}
 table.grid{font-size:11px}
 table.grid th{text-align:center;font-size:10.5px;line-height:1.2}
 table.grid th.tn,table.grid td.tn{text-align:left;width:30%}
@@ -517,6 +544,8 @@ table.matrix .chip{font-size:9.5px;white-space:normal;line-height:12px;padding:0
 table.matrix .cnt{display:block;font-size:9px;color:var(--muted)}
 table.matrix td.na{background:repeating-linear-gradient(45deg,#fff 0 4px,#f0f0f0 4px 8px)}
 .rec{margin:8px 0 10px}
+ul.pending{margin:4px 0;padding-left:18px;font-size:12px}
+ul.pending li{margin:3px 0;break-inside:avoid}
 .rec h4{font-size:12.5px}
 .fu-visit{margin:4px 0 2px;font-size:12px}
 .fu-label{font-weight:600}
@@ -527,17 +556,20 @@ footer.method{margin-top:28px;border-top:1px solid var(--rule);padding-top:8px;f
 body{font-size:9.6pt;max-width:none;padding:0;margin:0}
 h1{font-size:17pt}
 h2{font-size:13pt;margin-top:0}
-h3{font-size:11pt}
+h3{font-size:11pt;margin:10px 0 4px}
+.journey{font-size:9pt}
 nav.toc{display:none}
 a{color:inherit;text-decoration:none}
 .summary h2{margin-top:6px}
-.grid-section,.theme,.followup{break-before:page}
-tr,figure.quote,.chart-row,dl.facts,.outlook .box,.rec h4,.fu-visit{break-inside:avoid}
+.grid-section,.theme,.followup,.appendix{break-before:page}
+table.visits .vid{display:none}
+tr,figure.quote,.chart-row,dl.facts,.rec h4,.fu-visit,ul.pending li{break-inside:avoid}
 h2,h3,h4,.fu-visit{break-after:avoid}
 thead{display:table-header-group}
 table{font-size:8.6pt}
+th,td{padding:2px 5px}
 table.grid{font-size:8pt}
-.outlook{grid-template-columns:repeat(5,1fr);font-size:8.5pt}
+table.outlook td{font-size:9pt}
 figure.quote{background:none}
 figure.quote blockquote{font-size:9.4pt}
 }
@@ -569,7 +601,10 @@ def readiness_html(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Op
     for tr in data["tracks"]:
         toc.append(f'<div><a href="#theme-{e(_slug(tr["theme"]))}">{e(tr["name"])}</a> '
                    f'<span class="small">· {e(tr["trend_label"])}</span></div>')
-    toc.append('<div><a href="#followup">Recommendation follow-up</a></div></nav>')
+    toc.append('<div><a href="#followup">Recommendation follow-up</a></div>')
+    if any(v.focus_areas for v in tl.visits):
+        toc.append('<div><a href="#areas">Appendix: areas covered</a></div>')
+    toc.append('</nav>')
     out.extend(toc)
     out.append('</header>')
     out.append(_summary(data, labels))
@@ -578,6 +613,7 @@ def readiness_html(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Op
               [t for t in data["tracks"] if t.get("group") != "practice_priority"]:
         out.append(_theme_section(tr, data, labels))
     out.append(_followup_section(data, labels))
+    out.append(_areas_section(data))
     out.append('<footer class="method"><p><b>How to read this pack.</b> Findings are sentences of Ofsted’s letters '
                'and reports, tagged automatically by theme and polarity (concern, mixed, strength, neutral). '
                'A visit’s verdict on a theme weighs its findings: concern when concerns (mixed counting half) are at '

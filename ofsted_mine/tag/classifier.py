@@ -18,17 +18,18 @@ from .features import rule_matrix
 from .rules import RuleHits, RuleMatcher
 from .taxonomy import POLARITIES, Taxonomy
 
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 
 
 def _vectorizer():
     """Word uni/bi-grams plus character 3-5-grams within words (robust to inflection)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
+    from .fastchar import CachedCharTfidf
     return FeatureUnion([
         ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
                                   token_pattern=r"(?u)\b[\w’'-]+\b", max_features=60000, dtype=np.float32)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
+        ("chars", CachedCharTfidf(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
                                   max_features=80000, dtype=np.float32)),
     ])
 

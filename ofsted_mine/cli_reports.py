@@ -1,0 +1,94 @@
+"""`ofsted-mine readiness` and `ofsted-mine export`: the command-line face of
+:mod:`ofsted_mine.report.html`, :mod:`ofsted_mine.report.markdown` and
+:mod:`ofsted_mine.report.export`.
+
+Registered by the main CLI with ``app.command("readiness")(readiness_command)`` and
+``app.command("export")(export_command)``. Errors are one line on stderr (``error: ...``)
+and exit status 1.
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+def _fail(msg: str, code: int = 1):
+    sys.stderr.write(f"error: {msg}\n")
+    raise typer.Exit(code)
+
+
+def _open(db: Optional[Path]):
+    from .store.db import default_db_path, open_db
+    p = Path(db) if db else default_db_path()
+    if not p.exists():
+        _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
+    try:
+        return open_db(p, create=False)
+    except Exception as e:  # a corrupt file, a newer schema
+        _fail(f"{p}: cannot open the database: {e}")
+
+
+def readiness_command(
+    la: str = typer.Option(..., "--la", help="Council: name, alias or Ofsted URN"),
+    out: Path = typer.Option(..., "-o", "--out", help="Output file: .html (self-contained, prints to A4) or .md"),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    since: Optional[str] = typer.Option(None, "--since", help="Only visits from this date (YYYY-MM-DD)"),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
+) -> None:
+    """Write the inspection-readiness pack for one council: summary, themes x visits, per-theme
+    trajectory charts, verdicts and cited evidence, and the recommendation follow-up matrix."""
+    from .report.html import write_readiness
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".md", ".markdown"):
+        _fail(f"{out}: the pack is written as .html or .md (got {out.suffix or 'no suffix'!r})")
+    if taxonomy is not None and not taxonomy.exists():
+        _fail(f"{taxonomy}: no such taxonomy file")
+    con = _open(db)
+    try:
+        p = write_readiness(con, la, out, taxonomy=taxonomy, since=since)
+    except (ValueError, KeyError) as e:
+        _fail(str(e.args[0] if e.args else e))
+    except OSError as e:
+        _fail(f"{out}: {e.strerror or e}")
+    print(f"wrote {p}")
+
+
+def export_command(
+    out: Path = typer.Option(..., "-o", "--out", help="Output file ('-' for standard output with csv or json)"),
+    format: Optional[ExportFormat] = typer.Option(None, "--format", help="csv, xlsx or json (default: from the file suffix)"),
+    la: Optional[str] = typer.Option(None, "--la", help="Only this council (name, alias or Ofsted URN)"),
+    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
+) -> None:
+    """Export findings (one row per finding, with tags and citation columns) and the timeline grid
+    as csv (plus NAME-timeline.csv), xlsx (sheets findings and timeline) or json."""
+    from .report.export import FORMATS, export_findings
+    fmt = format.value if format else out.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        _fail(f"{out}: say --format csv, xlsx or json (cannot tell from the suffix {out.suffix or 'none'!r})")
+    con = _open(db)
+    try:
+        res = export_findings(con, str(out), fmt, la=la, taxonomy=taxonomy)
+    except BrokenPipeError:  # e.g. `export -o - | head`: the reader has gone, nothing to say
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0)
+    except (ValueError, KeyError) as e:
+        _fail(str(e.args[0] if e.args else e))
+    except OSError as e:
+        _fail(f"{out}: {e.strerror or e}")
+    if str(out) != "-":
+        print(f"exported {res['findings']} findings and {res['councils']} council timeline"
+              f"{'s' if res['councils'] != 1 else ''} ({res['timeline_rows']} cells) -> {', '.join(res['files'])}")
