@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-from rich.table import Table
 
-from .fetch import KNOWN_KINDS, FetchResult, fetch, parse_kinds
+# kept in step with ofsted_mine.fetch.KNOWN_KINDS (tested); the fetch stack (httpx) and Rich
+# load only when the command runs, so other commands start fast
+KNOWN_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
 
 DEFAULT_LIBRARY = Path("~/ofsted-library")
 
@@ -35,6 +34,11 @@ def fetch_command(
 
     Only what is not already in the library is downloaded; a second run fetches nothing new.
     """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn  # noqa: F401
+    from rich.table import Table  # noqa: F401
+
+    from .fetch import FetchResult, fetch, parse_kinds  # noqa: F401
     out = Console()
     err = Console(stderr=True)
     if sum(bool(x) for x in (la, urn, all_)) != 1:
@@ -98,7 +102,9 @@ def fetch_command(
         raise typer.Exit(1)
 
 
-def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
+def _print_summary(out: "Console", result: "FetchResult", library: Path) -> None:
+    from rich.table import Table
+
     title = "Fetch (dry run: nothing downloaded)" if result.dry_run else "Fetch"
     t = Table(title=title)
     t.add_column("Council")

@@ -627,7 +627,8 @@ def test_cli(tmp_path, site_env, monkeypatch):
 
     site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="404"))])
     ing = Ingest()
-    monkeypatch.setattr(fetch_cli, "fetch", functools.partial(
+    import ofsted_mine.fetch as fetch_module  # fetch_cli imports it when the command runs
+    monkeypatch.setattr(fetch_module, "fetch", functools.partial(
         fetch, pause=0, timeout=0.5, retries=1, backoff=0.001, ingest_fn=ing))
     app = typer.Typer()
     app.command("fetch")(fetch_command := fetch_cli.fetch_command)
@@ -675,3 +676,9 @@ def test_real_ingest_on_fetched_files(tmp_path, site_env):
     res2 = fetch(la="croydon", library=lib, db=db, pause=0, timeout=2, retries=1, backoff=0.001)
     assert res2.new == [] and res2.ingest is None and res2.ok
     assert len(site.file_requests()) == 4
+
+
+def test_cli_kinds_match_library_kinds():
+    from ofsted_mine import fetch as fetch_mod
+    from ofsted_mine import fetch_cli
+    assert tuple(fetch_mod.KNOWN_KINDS) == fetch_cli.KNOWN_KINDS
