@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,6 +66,14 @@ def verdict(name: str, secs: float) -> str:
 
 
 def main() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-report-"))
+    try:
+        run(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(tmp: Path) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", type=Path, help="an existing database (default: build one from corpus/pdf)")
     ap.add_argument("--la", help="council (default: the one with most Ofsted visits)")
@@ -73,13 +82,12 @@ def main() -> None:
     args = ap.parse_args()
 
     import ofsted_mine as om
-    tmp = Path(tempfile.mkdtemp(prefix="bench-report-"))
     db = args.db
     if db is None:
         db = tmp / "corpus.db"
         t = time.perf_counter()
         om.ingest([str(ROOT / "corpus" / "pdf")], db)
-        print(f"built {db} from the sample corpus in {time.perf_counter() - t:.2f} s")
+        print(f"built a database from the sample corpus in {time.perf_counter() - t:.2f} s")
     con = om.open_db(db)
     la = args.la
     if not la:
@@ -94,8 +102,8 @@ def main() -> None:
     council = find_council(la)
     if not council:
         raise SystemExit(f"unknown council: {la!r}")
-    n_find = con.execute("SELECT COUNT(*) FROM findings f JOIN documents d ON d.id = f.doc_id WHERE d.la_urn = ?",
-                         (council.urn,)).fetchone()[0]
+    n_find = con.execute("SELECT COUNT(*) FROM findings f JOIN documents d ON d.id = f.doc_id WHERE d.la_urn = ? "
+                         "AND d.kind NOT IN ('council_paper', 'unknown')", (council.urn,)).fetchone()[0]
     print(f"council: {la} ({n_visits} Ofsted visits, {n_find} findings); median of {args.repeat} runs\n")
     env = dict(os.environ, OFSTED_MINE_DB=str(db))
     rows = []

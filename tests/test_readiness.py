@@ -126,6 +126,17 @@ def test_pack_sections_charts_citations_and_print_css(wyvern):
     assert "break-inside:avoid" in page and "thead{display:table-header-group}" in page
 
 
+def test_pack_tracks_are_tracks(corpus_db):
+    """The pack builds every theme's track in one go; it must say exactly what `track` says."""
+    from ofsted_mine.analyse.timeline import timeline
+    from ofsted_mine.report.html import all_tracks
+    con = om.open_db(corpus_db)
+    for la in ("Wyvern Vale", "Eastmere", "Kestrel Bay"):
+        for since in (None, "2023-01-01"):
+            for mine in all_tracks(con, timeline(con, la, since=since), 2):
+                assert mine == track(con, mine["theme"], la, quotes_per_visit=2, since=since), (la, mine["theme"])
+
+
 def test_followup_matrix_rendered(corpus_db):
     con = om.open_db(corpus_db)
     from ofsted_mine.analyse.followup import followup  # exists: the pack must show it

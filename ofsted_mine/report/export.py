@@ -11,7 +11,8 @@ continue in Excel or Power BI.
 
 Finding columns: ``FINDING_FIELDS`` and one ``score_<theme>`` column per theme. Every stored
 finding is exported; ``ofsted_finding`` is false for council papers, unknown documents and
-letter headers/closings, which are never quoted as Ofsted's findings.
+the letters' headers, openings, closings and "areas covered" lists (the sentences that are
+never counted or quoted as Ofsted's findings).
 
 Cells that a spreadsheet would run as a formula (text starting with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return) are neutralised: prefixed with ``'`` in CSV, stored as text with
@@ -34,7 +35,6 @@ FINDING_FIELDS = ["finding_id", "visit_id", "la", "la_urn", "kind", "framework",
 TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "visit_label", "kind", "date",
                    "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
                    "verdict", "in_trend", "trend"]
-NON_FINDING_SECTIONS = ("header", "closing", "about")
 NON_OFSTED_KINDS = ("council_paper", "unknown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,6 +72,8 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
                 JOIN documents d ON d.id = f.doc_id {where} ORDER BY t.finding_id, t.score DESC""", args):
         tags.setdefault(fid, []).append((theme, score))
     themes = theme_ids(con, taxonomy)
+    from .html import non_finding_sections
+    skip = set(non_finding_sections())
     rows = []
     for r in con.execute(
             f"""SELECT f.id AS finding_id, d.visit_id, d.la, d.la_urn, d.kind, d.framework,
@@ -83,7 +85,7 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
         t = tags.get(d["finding_id"], [])
         d["themes"] = [x[0] for x in t]
         d["theme_scores"] = {x[0]: round(x[1], 3) for x in t}
-        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in NON_FINDING_SECTIONS
+        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip
         d["citation"] = _citation(d)
         if d["polarity_score"] is not None:
             d["polarity_score"] = round(d["polarity_score"], 3)
@@ -239,8 +241,11 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
             v = "yes" if v else "no"
         elif isinstance(v, (list, dict)):
             v = json.dumps(v, ensure_ascii=False)
+        formula_like = isinstance(v, str) and v.startswith(_FORMULA_START)
+        if not (formula_like or font or fill or wrap):
+            return v                   # a plain value: much faster than a cell object
         c = WriteOnlyCell(ws, value=v)
-        if isinstance(v, str) and v.startswith(_FORMULA_START):
+        if formula_like:
             c.data_type = "s"          # text, never a formula
             c.quotePrefix = True       # and Excel keeps it text when the cell is edited
         if font:

@@ -37,6 +37,15 @@ JUDGEMENT_LONG = {"overall": "Overall effectiveness",
                   "care_leavers": "Experiences and progress of care leavers",
                   "adoption": "Adoption performance", "lscb": "Local Safeguarding Children Board"}
 JUDGEMENT_ORDER = ["overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption", "lscb"]
+# sections whose sentences are not findings (kept in step with analyse.timeline, which may export its own tuple)
+NON_FINDING_SECTIONS = ("header", "closing", "about", "opening", "areas_covered")
+
+
+def non_finding_sections() -> tuple:
+    from ..analyse import timeline as _tl
+    return tuple(getattr(_tl, "NON_FINDING_SECTIONS", NON_FINDING_SECTIONS))
+
+
 FOLLOWUP_CLASS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
                   "not examined": "not_examined"}
 
@@ -54,15 +63,14 @@ def _slug(s: str) -> str:
 def pack_data(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optional[str] = None,
               quotes_per_visit: int = QUOTES_PER_VISIT) -> dict:
     """Everything the pack shows, as plain data (shared by the HTML and Markdown packs)."""
-    from ..analyse.timeline import journey_window, timeline, track
+    from ..analyse.timeline import journey_window, timeline
     from ..store.search import visits as list_visits
     tl = timeline(con, la, taxonomy=taxonomy, since=since)
     meta = {v["id"]: v for v in list_visits(con, la=la, since=since)}
     # practice priorities first, then the other themes, each in taxonomy order
     tl.themes = [t for t in tl.themes if t["group"] == "practice_priority"] + \
                 [t for t in tl.themes if t["group"] != "practice_priority"]
-    tracks = [track(con, t["id"], la, taxonomy=taxonomy, since=since, quotes_per_visit=quotes_per_visit)
-              for t in tl.themes]
+    tracks = all_tracks(con, tl, quotes_per_visit)
     for tr, t in zip(tracks, tl.themes):
         tr["group"] = t["group"]
         last = next((v for v in reversed(tr["visits"]) if v["verdict"] in ("concern", "mixed", "strength")), None)
@@ -86,6 +94,59 @@ def pack_data(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optiona
             "followup": fu, "followup_error": fu_error, "since": since,
             "generated": date.today().isoformat(), "db": Path(db_file).name if db_file else "",
             "theme_names": {t["id"]: t["name"] for t in tl.themes}}
+
+
+def all_tracks(con: sqlite3.Connection, tl, quotes_per_visit: int = QUOTES_PER_VISIT,
+               min_score: float = 0.0) -> list[dict]:
+    """:func:`ofsted_mine.analyse.timeline.track` for every theme of a timeline at once.
+
+    The same dicts as ``track(con, theme, la, quotes_per_visit=...)`` (a test holds them
+    equal), built from the one timeline and a single query for the quotes of every visit and
+    theme, instead of a timeline and a query per theme and visit.
+    """
+    from ..analyse.timeline import TREND_LABELS, _quote_dict, journey_window, trend
+    window = journey_window(tl.visits)
+    cands: dict[tuple[str, str], list] = {}
+    if tl.visits:
+        ids = [v.id for v in tl.visits]
+        skip = non_finding_sections()
+        q = f"""SELECT f.text, f.page, f.paragraph, f.section, f.polarity, t.score, d.la, d.kind, d.visit_id,
+                       COALESCE(d.start_date, d.published) AS date, d.path, t.theme, f.seq
+                FROM documents d JOIN findings f ON f.doc_id = d.id JOIN tags t ON t.finding_id = f.id
+                WHERE d.visit_id IN ({','.join('?' * len(ids))}) AND t.score >= ?
+                  AND f.section_kind NOT IN ({','.join('?' * len(skip))})"""
+        for r in con.execute(q, (*ids, min_score, *skip)):
+            cands.setdefault((r["visit_id"], r["theme"]), []).append(r)
+    pol_rank = {"concern": 0, "mixed": 1, "strength": 2}
+
+    def pick(rows: list, n: int) -> list[dict]:
+        # track's choice: concerns and mixed first, then by tag score and order in the letter;
+        # at most n - 1 of one polarity when there are more candidates than places
+        rows = sorted(rows, key=lambda r: (pol_rank.get(r["polarity"], 3), -r["score"], r["seq"]))[:50]
+        out, seen = [], {}
+        for r in rows:
+            if len(out) >= n:
+                break
+            if seen.get(r["polarity"], 0) >= max(1, n - 1) and len(rows) > n:
+                continue
+            seen[r["polarity"]] = seen.get(r["polarity"], 0) + 1
+            out.append(_quote_dict(r))
+        return out
+
+    tracks = []
+    for t in tl.themes:
+        rows = []
+        for i, v in enumerate(tl.visits):
+            cell = tl.cells[t["id"]][v.id]
+            rows.append({"visit_id": v.id, "label": v.label, "kind": v.kind, "date": v.date, "verdict": cell.verdict,
+                         "concern": cell.concern, "strength": cell.strength, "mixed": cell.mixed,
+                         "in_focus": cell.in_focus,
+                         "quotes": pick(cands.get((v.id, t["id"]), []), quotes_per_visit) if cell.total else [],
+                         "in_trend": i in window})
+        tr = trend([rows[i]["verdict"] for i in window])
+        tracks.append({"la": tl.la, "theme": t["id"], "name": t["name"], "trend": tr, "trend_label": TREND_LABELS[tr],
+                       "trend_window": [rows[i]["visit_id"] for i in window], "visits": rows})
+    return tracks
 
 
 def _followup(con, la, since):
@@ -177,6 +238,12 @@ def _summary(data: dict, labels: dict) -> str:
              ("resolved", "Resolved", data["by_trend"].get("resolved", [])
               + data["by_trend"].get("consistent_strength", [])),
              ("not_examined", _not_examined_title(data), data["not_examined"])]
+    tl_visits = data["timeline"].visits
+    if len(data["window"]) < 2 and tl_visits:   # no trend to speak of: say what the latest visit found
+        last = tl_visits[-1]
+        boxes.insert(0, ("persistent", f"Concerns at {last.label}",
+                         [t["id"] for t in data["timeline"].themes
+                          if data["timeline"].cells[t["id"]][last.id].verdict == "concern"]))
     for cls, title, ids in boxes:
         items = []
         for t in ids:
@@ -184,13 +251,17 @@ def _summary(data: dict, labels: dict) -> str:
             if cls in ("emerging", "resolved") and t in tracks and tracks[t]["trend"] not in ("emerging", "resolved"):
                 tag = f' <span class="tag-t">({e(tracks[t]["trend_label"])})</span>'
             items.append(f'<a href="#theme-{e(_slug(t))}">{e(names.get(t, t))}</a>{tag}')
+        empty = "none"
+        if cls == "not_examined" and not data["after"]:
+            empty = f"no visit since {data['baseline'].label}" if data["baseline"] else "no visits"
         out.append(f'<tr class="b-{cls}"><th>{e(title)} <span class="count">{len(ids)}</span></th>'
-                   f'<td>{" · ".join(items) if items else "<span class=none>none</span>"}</td></tr>')
+                   f'<td>{" · ".join(items) if items else f"<span class=none>{e(empty)}</span>"}</td></tr>')
     out.append('</tbody></table>')
     nee = data["by_trend"].get("not_enough_evidence", [])
     if nee:
         out.append('<p class="note"><strong>Not enough evidence for a trend</strong> (fewer than two visits judged '
-                   'the theme): ' + ", ".join(e(names.get(t, t)) for t in nee) + '.</p>')
+                   'the theme): ' + ("every theme" if len(nee) == len(data["tracks"]) else
+                                     ", ".join(e(names.get(t, t)) for t in nee)) + '.</p>')
     if win:
         out.append(f'<p class="note">Trends follow the current improvement journey: {e(win[0])} to {e(win[-1])}. '
                    'A theme is “not examined” when no finding touches it and the visit’s areas covered do not name it — '
@@ -593,7 +664,7 @@ def readiness_html(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Op
     span = f"{tl.visits[0].date or '?'} to {tl.visits[-1].date or '?'}" if tl.visits else "no visits"
     out.append(f'<header class="pack"><div class="kicker">Children’s services · inspection-readiness pack</div>'
                f'<h1>{e(data["la"])}</h1>'
-               f'<div class="meta">Ofsted URN {e(data["la_urn"])} · {len(tl.visits)} Ofsted visits, {e(span)}'
+               f'<div class="meta">Ofsted URN {e(data["la_urn"])} · {len(tl.visits)} Ofsted visit{"" if len(tl.visits) == 1 else "s"}, {e(span)}'
                + (f' · since {e(data["since"])}' if data["since"] else "")
                + f' · generated {e(data["generated"])} by ofsted-mine {e(__version__)}'
                + (f' from {e(data["db"])}' if data["db"] else "") + '</div>')

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from pathlib import Path
 from typing import Optional
 
 from .charts import sparkline
 from .html import (FOLLOWUP_EVIDENCE, JUDGEMENT_LONG, JUDGEMENT_ORDER, QUOTES_PER_VISIT, VERDICT_ABBR,
-                   VERDICT_TEXT, _not_examined_title, citation_parts, pack_data, visit_labels)
+                   VERDICT_TEXT, _not_examined_title, citation_parts, date_range, pack_data, visit_labels)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#+!|~])")
 
@@ -49,7 +48,7 @@ def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since
     names = data["theme_names"]
     L: list[str] = [f"# Inspection-readiness pack: {md(data['la'])}", ""]
     span = f"{tl.visits[0].date or '?'} to {tl.visits[-1].date or '?'}" if tl.visits else "no visits"
-    L += [f"Ofsted URN {md(data['la_urn'])} · {len(tl.visits)} Ofsted visits, {md(span)}"
+    L += [f"Ofsted URN {md(data['la_urn'])} · {len(tl.visits)} Ofsted visit{'' if len(tl.visits) == 1 else 's'}, {md(span)}"
           + (f" · since {md(data['since'])}" if data["since"] else "")
           + f" · generated {data['generated']} by ofsted-mine {__version__}"
           + (f" from {md(data['db'])}" if data["db"] else ""), ""]
@@ -67,9 +66,7 @@ def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since
     rows = []
     for v in tl.visits:
         m = data["meta"].get(v.id, {})
-        dates = m.get("start_date") or v.date or ""
-        if m.get("end_date") and m.get("end_date") != m.get("start_date"):
-            dates += f" to {m['end_date']}"
+        dates = date_range(m.get("start_date") or v.date, m.get("end_date"))
         verdict = judgements_short(v.judgements) if v.judgements else (verdict_label(v.progress_verdict)
                                                                        or "no headline verdict found")
         rows.append([f"**{md(v.label)}** {code(v.id)}", md(dates), md(m.get("published") or ""),
@@ -79,13 +76,20 @@ def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since
         if rows else ["No Ofsted visits are stored for this council.", ""]
     L += ["### Themes at a glance", ""]
     bt = data["by_trend"]
+    if len(data["window"]) < 2 and tl.visits:
+        last = tl.visits[-1]
+        conc = [t["id"] for t in tl.themes if tl.cells[t["id"]][last.id].verdict == "concern"]
+        L.append(f"- **Concerns at {md(last.label)}** ({len(conc)}): " + (", ".join(md(names.get(t, t)) for t in conc) or "none"))
     for title, ids in (("Persistent concerns", bt.get("persistent", [])),
                        ("Emerging or deteriorating", bt.get("deteriorating", []) + bt.get("emerging", [])),
                        ("Improving", bt.get("improving", [])),
                        ("Resolved", bt.get("resolved", []) + bt.get("consistent_strength", [])),
                        (_not_examined_title(data), data["not_examined"]),
                        ("Not enough evidence for a trend", bt.get("not_enough_evidence", []))):
-        L.append(f"- **{md(title)}** ({len(ids)}): " + (", ".join(md(names.get(t, t)) for t in ids) or "none"))
+        empty = "none"
+        if title == _not_examined_title(data) and not data["after"]:
+            empty = f"no visit since {md(data['baseline'].label)}" if data["baseline"] else "no visits"
+        L.append(f"- **{md(title)}** ({len(ids)}): " + (", ".join(md(names.get(t, t)) for t in ids) or empty))
     L.append("")
     if data["window"]:
         L += [f"Trends follow the current improvement journey: {md(labels[data['window'][0]]['short'])} to "
@@ -177,8 +181,3 @@ def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since
           "them. Check every quote against the published letter before relying on it._", ""]
     return "\n".join(L)
 
-
-def write_markdown(con: sqlite3.Connection, la: str, out_path, **kw) -> Path:
-    p = Path(out_path)
-    p.write_text(readiness_markdown(con, la, **kw), encoding="utf-8")
-    return p

@@ -79,6 +79,18 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE documents ADD COLUMN focus_themes TEXT NOT NULL DEFAULT '[]';
     """,
+    # 3: tags clustered by (finding, theme) without a rowid, and no separate theme index:
+    #    half the B-tree writes at ingest; lookups go through the finding
+    """
+    CREATE TABLE tags_v3 (
+        finding_id INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,
+        theme TEXT NOT NULL, score REAL NOT NULL, source TEXT NOT NULL, cues TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (finding_id, theme)
+    ) WITHOUT ROWID;
+    INSERT INTO tags_v3 SELECT finding_id, theme, score, source, cues FROM tags;
+    DROP TABLE tags;
+    ALTER TABLE tags_v3 RENAME TO tags;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -104,6 +116,7 @@ def open_db(path: Optional[str | Path] = None, *, create: bool = True) -> sqlite
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("PRAGMA foreign_keys=ON")
+    con.execute("PRAGMA cache_size=-32000")
     migrate(con)
     return con
 

@@ -132,18 +132,44 @@ class TaggerModel:
         return sparse.hstack([tfidf, rule_matrix(hits, self.theme_ids, texts)]).tocsr()
 
     def features(self, texts: list[str], hits: list[RuleHits]):
-        return self._stack(self.vectorizer.transform(texts), hits, texts)
+        v = self.vectorizer
+        if hasattr(v, "transformer_list"):  # FeatureUnion without its joblib machinery (per-call overhead)
+            tfidf = sparse.hstack([t.transform(texts) for _, t in v.transformer_list]).tocsr()
+        else:
+            tfidf = v.transform(texts)
+        return self._stack(tfidf, hits, texts)
 
     def predict_proba(self, texts: list[str], hits: list[RuleHits]) -> tuple[np.ndarray, np.ndarray]:
         """(theme probabilities [n x themes], polarity probabilities [n x classes])."""
         X = self.features(texts, hits)
-        P = np.zeros((len(texts), len(self.theme_ids)))
-        for j, t in enumerate(self.theme_ids):
-            est = self.theme_models.get(t)
-            if est is not None:
-                P[:, j] = est.predict_proba(X)[:, 1]
+        W, b0, a, b = self._stacked()
+        Z = np.asarray(X @ W) + b0           # every theme's decision value in one product
+        P = 1.0 / (1.0 + np.exp(-(a * Z + b)))
+        P[:, a == 0] = 0.0                   # themes without a model
         Q = self.polarity_model.predict_proba(X)
         return P, Q
+
+    def _stacked(self):
+        """The per-theme linear models as one matrix (no per-model call overhead)."""
+        cached = self.__dict__.get("_stack_cache")
+        if cached is None:
+            n = len(self.theme_ids)
+            first = next(e for e in self.theme_models.values() if e is not None)
+            W = np.zeros((first.clf.coef_.shape[1], n))
+            b0, a, b = np.zeros(n), np.zeros(n), np.zeros(n)
+            for j, t in enumerate(self.theme_ids):
+                est = self.theme_models.get(t)
+                if est is not None:
+                    W[:, j] = est.clf.coef_[0]
+                    b0[j] = est.clf.intercept_[0]
+                    a[j], b[j] = est.a, est.b
+            cached = self.__dict__["_stack_cache"] = (W, b0, a, b)
+        return cached
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_stack_cache", None)
+        return state
 
     def top_terms(self, text: str, theme: str, k: int = 3) -> list[str]:
         """Words of ``text`` that pushed the theme's score up most (for explanations)."""

@@ -27,11 +27,14 @@ class RuleMatcher:
     """Match taxonomy cues in sentences. Build once, call :meth:`match_many` on batches."""
 
     def __init__(self, taxonomy: Taxonomy):
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.matcher import PhraseMatcher
         self.taxonomy = taxonomy
         self.nlp = _blank_nlp()
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.prefixes = Matcher(self.nlp.vocab)
+        # prefix cues ("assess*"): (label key, words before, prefix). Expanded lazily into
+        # the PhraseMatcher as new words are seen: one fast phrase pass does all matching.
+        self.prefix_cues: list[tuple[str, tuple[str, ...], str]] = []
+        self._seen_words: set[int] = set()  # hashes of lower-case words already checked
         self.labels: dict[int, tuple[str, str]] = {}  # match id -> (group, label)
         for t in taxonomy.themes:
             self._add(("theme", t.id), t.cues)
@@ -44,37 +47,50 @@ class RuleMatcher:
         key = f"{label[0]}:{label[1]}"
         mid = self.nlp.vocab.strings.add(key)
         self.labels[mid] = label
-        phrases, prefix_pats = [], []
+        phrases = []
         for cue in cues:
             cue = cue.strip()
             if not cue:
                 continue
             if cue.endswith("*"):
                 toks = [t.text.lower() for t in self.nlp.make_doc(cue[:-1])]
-                pat = [{"LOWER": w} for w in toks[:-1]] + [{"LOWER": {"REGEX": "^" + _re_escape(toks[-1])}}]
-                prefix_pats.append(pat)
+                self.prefix_cues.append((key, tuple(toks[:-1]), toks[-1]))
             else:
                 phrases.append(self.nlp.make_doc(cue))
                 if cue.isalpha() and not cue.endswith("s") and " " not in cue:
                     phrases.append(self.nlp.make_doc(cue + "s"))
         if phrases:
             self.phrases.add(key, phrases)
-        if prefix_pats:
-            self.prefixes.add(key, prefix_pats)
+
+    def _expand_prefixes(self, docs) -> None:
+        if not self.prefix_cues:
+            return
+        import numpy as np
+        from spacy.attrs import LOWER
+        arrays = [d.to_array(LOWER) for d in docs if len(d)]
+        if not arrays:
+            return
+        hashes = set(np.unique(np.concatenate(arrays)).tolist()) - self._seen_words
+        self._seen_words |= hashes
+        strings = self.nlp.vocab.strings
+        for h in hashes:
+            word = strings[h]
+            for key, before, prefix in self.prefix_cues:
+                if word.startswith(prefix):
+                    self.phrases.add(key, [self.nlp.make_doc(" ".join(before + (word,)))])
 
     def match_many(self, texts: list[str]) -> list[RuleHits]:
-        out = []
-        for doc in self.nlp.tokenizer.pipe(texts, batch_size=256):
-            out.append(self._hits(doc))
-        return out
+        docs = list(self.nlp.tokenizer.pipe(texts, batch_size=256))
+        self._expand_prefixes(docs)
+        return [self._hits(doc) for doc in docs]
 
     def match(self, text: str) -> RuleHits:
-        return self._hits(self.nlp.make_doc(text))
+        return self.match_many([text])[0]
 
     def _hits(self, doc) -> RuleHits:
         hits = RuleHits()
         excluded: dict[str, list[tuple[int, int]]] = {}
-        matches = list(self.phrases(doc)) + list(self.prefixes(doc))
+        matches = list(self.phrases(doc))
         matches.sort(key=lambda m: (m[1], -(m[2] - m[1])))
         for mid, s, e in matches:
             group, label = self.labels[mid]
@@ -103,7 +119,3 @@ class RuleMatcher:
             hits.themes[theme] = kept
         return hits
 
-
-def _re_escape(s: str) -> str:
-    import re
-    return re.escape(s)

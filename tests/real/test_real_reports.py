@@ -103,3 +103,21 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
         proc.wait()
     om.ingest(folders, killed)
     assert _snapshot(killed) == _snapshot(clean)
+
+
+def test_timeline_track_and_benchmark_for_every_council(real_db):
+    from ofsted_mine.analyse.benchmark import benchmark
+    from ofsted_mine.analyse.timeline import timeline, track
+    db, _ = real_db
+    con = om.open_db(db)
+    urns = [r[0] for r in con.execute("SELECT DISTINCT la_urn FROM documents WHERE la_urn IS NOT NULL")]
+    assert len(urns) >= 70
+    for urn in urns:
+        tl = timeline(con, urn)
+        assert tl.visits and all(v.kind == "inspection" for v in tl.visits)
+        assert [v.date for v in tl.visits] == sorted(v.date for v in tl.visits)
+        tr = track(con, "drift_delay", urn)
+        assert tr["trend"] in ("persistent", "resolved", "improving", "emerging", "deteriorating",
+                               "not_enough_evidence", "consistent_strength")
+    b = benchmark(con, "Barnsley")
+    assert b["councils_compared"] >= 60 and b["neighbours"]
