@@ -504,6 +504,11 @@ from .fetch_cli import fetch_command  # noqa: E402
 
 app.command("fetch")(fetch_command)
 
+from .cli_reports import export_command, readiness_command  # noqa: E402
+
+app.command("readiness")(readiness_command)
+app.command("export")(export_command)
+
 
 def main():
     app()

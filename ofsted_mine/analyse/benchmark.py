@@ -12,14 +12,14 @@ from statistics import mean, median
 from typing import Optional
 
 from ..councils import by_urn
-from .timeline import _council, _load_taxonomy_light
+from .timeline import _NOT_FINDING_SQL, _council, _load_taxonomy_light
 
 
 def benchmark(con: sqlite3.Connection, la: str, *, since: Optional[str] = None, until: Optional[str] = None,
               taxonomy=None, min_findings: int = 50) -> dict:
     c = _council(la)
     where, args = ["d.kind IN ('inspection', 'monitoring_visit', 'focused_visit', 'jtai')",
-                   "f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')"], []
+                   f"f.section_kind NOT IN {_NOT_FINDING_SQL}"], []
     if since:
         where.append("COALESCE(d.start_date, d.published) >= ?")
         args.append(since)

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from typing import Optional
 
-from .timeline import _council, _quote_dict, visit_label
+from .timeline import _NOT_FINDING_SQL, _council, _quote_dict, visit_label
 
 REC_SECTIONS = ("what_needs_to_improve", "priority_action")
 
@@ -52,21 +52,23 @@ def followup(con: sqlite3.Connection, la: str, *, min_similarity: float = 0.08, 
                            (SELECT group_concat(theme) FROM tags t WHERE t.finding_id = f.id) AS themes
                     FROM findings f JOIN documents d ON d.id = f.doc_id
                     WHERE f.doc_id IN ({','.join('?' * len(later))})
-                      AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')""",
+                      AND f.section_kind NOT IN {_NOT_FINDING_SQL}""",
                 [d["id"] for d in later]).fetchall()
             vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english")
             vec.fit([r["text"] for r in rows] + [i["text"] for i in items])
             F = vec.transform([r["text"] for r in rows])
             S = cosine_similarity(vec.transform([i["text"] for i in items]), F)
+            by_doc: dict = {}
+            for j, r in enumerate(rows):
+                by_doc.setdefault(r["doc_id"], []).append((j, r, set((r["themes"] or "").split(","))))
             for k, item in enumerate(items):
+                item_themes = set(item["themes"])
                 for d in later:
                     if (d["date"] or "") <= (item["date"] or ""):
                         continue
                     cands = []
-                    for j, r in enumerate(rows):
-                        if r["doc_id"] != d["id"]:
-                            continue
-                        shared = set((r["themes"] or "").split(",")) & set(item["themes"])
+                    for j, r, r_themes in by_doc.get(d["id"], []):
+                        shared = r_themes & item_themes
                         sim = float(S[k, j])
                         if (shared and sim >= min_similarity) or sim >= 0.35:
                             cands.append((sim + 0.1 * len(shared), sim, r))

@@ -38,6 +38,10 @@ from ..councils import find_council
 from ..store.search import KIND_LABELS
 
 OFSTED_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
+#: sections whose sentences are not findings about practice (letter header, signature, Ofsted's
+#: back matter, the opening paragraph, the list of areas covered)
+NON_FINDING_SECTIONS = ("header", "closing", "about", "opening", "areas_covered")
+_NOT_FINDING_SQL = "(" + ", ".join(f"'{s}'" for s in NON_FINDING_SECTIONS) + ")"
 CELL_SCORE = {"concern": 1.0, "mixed": 0.5, "strength": 0.0}
 
 
@@ -141,7 +145,7 @@ def timeline(con: sqlite3.Connection, la: str, *, taxonomy=None, min_score: floa
     if doc_ids:
         q = f"""SELECT f.doc_id, t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
                 WHERE f.doc_id IN ({','.join('?' * len(doc_ids))}) AND t.score >= ?
-                  AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered') GROUP BY 1, 2, 3"""
+                  AND f.section_kind NOT IN {_NOT_FINDING_SQL} GROUP BY 1, 2, 3"""
         for doc_id, theme, pol, n in con.execute(q, (*doc_ids, min_score)):
             cell = cells.get(theme, {}).get(doc_ids[doc_id])
             if cell is not None and pol in ("concern", "strength", "mixed", "neutral"):
@@ -203,10 +207,10 @@ TREND_LABELS = {"persistent": "persistent concern", "resolved": "resolved", "imp
 def _quotes_for(con, visit_id: str, theme: str, n: int = 3, min_score: float = 0.0) -> list[dict]:
     """The most representative quotes: highest tag score, concerns and mixed first."""
     rows = con.execute(
-        """SELECT f.text, f.page, f.paragraph, f.section, f.polarity, t.score, d.la, d.kind, d.visit_id,
+        f"""SELECT f.text, f.page, f.paragraph, f.section, f.polarity, t.score, d.la, d.kind, d.visit_id,
                   COALESCE(d.start_date, d.published) AS date, d.path
            FROM tags t JOIN findings f ON f.id = t.finding_id JOIN documents d ON d.id = f.doc_id
-           WHERE d.visit_id = ? AND t.theme = ? AND t.score >= ? AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')
+           WHERE d.visit_id = ? AND t.theme = ? AND t.score >= ? AND f.section_kind NOT IN {_NOT_FINDING_SQL}
            ORDER BY CASE f.polarity WHEN 'concern' THEN 0 WHEN 'mixed' THEN 1 WHEN 'strength' THEN 2 ELSE 3 END,
                     t.score DESC, f.seq LIMIT ?""", (visit_id, theme, min_score, 50)).fetchall()
     # a spread of polarities: the dominant first, then one of the other kind
@@ -265,8 +269,8 @@ def compare(con: sqlite3.Connection, visit_a: str, visit_b: str, *, taxonomy=Non
     counts: dict = {vid: {} for vid in docs}
     for vid, r in docs.items():
         for theme, pol, n in con.execute(
-                """SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
-                   WHERE f.doc_id = ? AND t.score >= ? AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')
+                f"""SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
+                   WHERE f.doc_id = ? AND t.score >= ? AND f.section_kind NOT IN {_NOT_FINDING_SQL}
                    GROUP BY 1, 2""", (r["id"], min_score)):
             counts[vid].setdefault(theme, {})[pol] = n
     out = []

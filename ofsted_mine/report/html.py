@@ -37,13 +37,10 @@ JUDGEMENT_LONG = {"overall": "Overall effectiveness",
                   "care_leavers": "Experiences and progress of care leavers",
                   "adoption": "Adoption performance", "lscb": "Local Safeguarding Children Board"}
 JUDGEMENT_ORDER = ["overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption", "lscb"]
-# sections whose sentences are not findings (kept in step with analyse.timeline, which may export its own tuple)
-NON_FINDING_SECTIONS = ("header", "closing", "about", "opening", "areas_covered")
-
-
 def non_finding_sections() -> tuple:
-    from ..analyse import timeline as _tl
-    return tuple(getattr(_tl, "NON_FINDING_SECTIONS", NON_FINDING_SECTIONS))
+    """Sections whose sentences are not findings (one list, owned by the analysis)."""
+    from ..analyse.timeline import NON_FINDING_SECTIONS
+    return NON_FINDING_SECTIONS
 
 
 FOLLOWUP_CLASS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
