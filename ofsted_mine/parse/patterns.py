@@ -10,7 +10,6 @@ import re
 from ..headings import SECTION_KINDS, SECTION_RES, heading_kind  # noqa: F401
 
 # sections whose sentences are context or boilerplate, not findings about practice
-NON_FINDING_SECTIONS = {"about", "header", "closing"}
 
 GRADE_RE = re.compile(
     r"requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate|outstanding|good|not\s+judged|adequate", re.I)
