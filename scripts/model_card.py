@@ -86,7 +86,7 @@ def main() -> None:
         lines.append(f"- Agreement between two annotators on {agree['n']} doubly-labelled real sentences: theme micro-F1 "
                      f"{agree['theme_micro_f1']:.3f}, polarity agreement {agree['polarity_agreement']:.3f}.")
     lines += ["", "## Method", "",
-              "Rules: spaCy `PhraseMatcher`/`Matcher` over the codebook's cue phrases (themes) and polarity cue lists. "
+              "Rules: spaCy `PhraseMatcher` (prefix cues such as `assess*` expanded into it as words are seen) over the codebook's cue phrases (themes) and polarity cue lists. "
               "Model: TF-IDF word 1–2-grams + character 3–5-grams + rule-hit features (theme cues, polarity cue counts, "
               "negations, strength/concern cues before and after a contrast word) → one logistic regression per theme "
               "(class-balanced, Platt-calibrated on out-of-fold scores; per-theme threshold chosen on out-of-fold "
