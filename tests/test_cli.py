@@ -25,10 +25,14 @@ def test_cli_ingest_visits_show_quotes(tmp_path, letter_pdf):
     assert r.stdout.splitlines()[0].startswith("id,la,la_urn") and vid in r.stdout
     r = runner.invoke(app, ["show", vid, "--db", db])
     assert r.exit_code == 0 and "Findings and evaluation of progress" in r.stdout and "Alex Thornbury" in r.stdout
-    r = runner.invoke(app, ["quotes", "management oversight", "--db", db, "--format", "json"])
+    r = runner.invoke(app, ["quotes", "oversight", "--db", db, "--format", "json"])
     q = json.loads(r.stdout)
     assert {"text", "visit_id", "la", "kind", "date", "section", "paragraph", "page", "source", "score"} <= set(q[0])
-    assert "oversight" in q[0]["text"].lower() and q[0]["visit_id"] == vid
+    assert q[0]["text"].startswith("Managers’ oversight") and q[0]["visit_id"] == vid
+    # the list of areas covered is scope, not evidence: only when that section is asked for
+    assert all(x["section"] != "Areas covered by the visit" for x in q)
+    r = runner.invoke(app, ["quotes", "management oversight", "--section", "areas_covered", "--db", db, "--format", "json"])
+    assert [x["text"] for x in json.loads(r.stdout)] == ["Management oversight and supervision."]
     r = runner.invoke(app, ["quotes", "drift", "--db", db, "--format", "markdown"])
     assert r.stdout.startswith("> Frequent changes of social worker")
     r = runner.invoke(app, ["show", "no-such-visit", "--db", db])

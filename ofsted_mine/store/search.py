@@ -174,9 +174,13 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     ``themes``: findings tagged with any (``theme_mode="any"``, OR) or all (``"all"``, AND) of
     them, each tag scoring at least ``min_score``. Council papers and unknown documents are
     never quoted as Ofsted findings unless ``include_papers`` is set. Letter headers,
-    closings and Ofsted's back matter are not findings and are never returned.
+    closings and Ofsted's back matter are not findings and are never returned; a letter's
+    opening paragraph and its list of areas covered only when ``section`` asks for them.
     """
-    where = ["f.section_kind NOT IN ('header', 'closing', 'about')"]
+    # letter headers, signatures and Ofsted's back matter are never quotes; the opening paragraph
+    # and the list of areas covered are context, returned only when that section is asked for
+    where = ["f.section_kind NOT IN ('header', 'closing', 'about')" if section else
+             "f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')"]
     args: list = []
     select_score = "0.0"
     join = ""

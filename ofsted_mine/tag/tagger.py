@@ -24,7 +24,7 @@ from ..model import Document, Tag
 from .rules import RuleHits, RuleMatcher
 from .taxonomy import Taxonomy, load_taxonomy
 
-SKIP_SECTIONS = {"header", "closing", "about"}
+SKIP_SECTIONS = {"header", "closing", "about", "opening", "areas_covered"}  # context, not findings
 CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action"}
 
 
