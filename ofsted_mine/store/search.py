@@ -95,23 +95,32 @@ VISIT_FIELDS = ("id", "la", "la_urn", "kind", "framework", "start_date", "end_da
                 "source", "la_name_printed", "n_findings", "focus_themes")
 
 
-def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[str] = None,
-           since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
-    """Stored visits (one per document), oldest first."""
+def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, since: Optional[str] = None,
+                     until: Optional[str] = None, alias: str = "") -> tuple[list[str], list]:
+    """SQL conditions (and their arguments) on documents: council, kind, date window.
+    A document's date is its visit's start date, else its publication date."""
+    p = f"{alias}." if alias else ""
     where, args = [], []
     urn = _la_filter(la)
     if urn:
-        where.append("la_urn = ?")
+        where.append(f"{p}la_urn = ?")
         args.append(urn)
     if kind:
-        where.append("kind = ?")
+        where.append(f"{p}kind = ?")
         args.append(kind)
     if since:
-        where.append("COALESCE(start_date, published) >= ?")
+        where.append(f"COALESCE({p}start_date, {p}published) >= ?")
         args.append(since)
     if until:
-        where.append("COALESCE(start_date, published) <= ?")
+        where.append(f"COALESCE({p}start_date, {p}published) <= ?")
         args.append(until)
+    return where, args
+
+
+def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[str] = None,
+           since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
+    """Stored visits (one per document), oldest first."""
+    where, args = document_filters(la=la, kind=kind, since=since, until=until)
     if not include_papers:
         where.append("kind NOT IN ('council_paper', 'unknown')")
     sql = ("SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
@@ -192,24 +201,14 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
         where.append("findings_fts MATCH ?")
         args.append(q)
         select_score = "-bm25(findings_fts)"
-    urn = _la_filter(la)
-    if urn:
-        where.append("d.la_urn = ?")
-        args.append(urn)
-    if kind:
-        where.append("d.kind = ?")
-        args.append(kind)
-    elif not include_papers:
+    w, a = document_filters(la=la, kind=kind, since=since, until=until, alias="d")
+    where += w
+    args += a
+    if not kind and not include_papers:
         where.append("d.kind NOT IN ('council_paper', 'unknown')")
     if visit_id:
         where.append("d.visit_id = ?")
         args.append(visit_id)
-    if since:
-        where.append("COALESCE(d.start_date, d.published) >= ?")
-        args.append(since)
-    if until:
-        where.append("COALESCE(d.start_date, d.published) <= ?")
-        args.append(until)
     if section:
         where.append("(f.section_kind = ? OR f.section LIKE ?)")
         args += [section, f"%{section}%"]
