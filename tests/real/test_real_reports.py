@@ -121,3 +121,17 @@ def test_timeline_track_and_benchmark_for_every_council(real_db):
                                "not_enough_evidence", "consistent_strength")
     b = benchmark(con, "Barnsley")
     assert b["councils_compared"] >= 60 and b["neighbours"]
+
+
+def test_readiness_pack_for_every_council(real_db, tmp_path):
+    from ofsted_mine.report.html import readiness_html
+    from ofsted_mine.report.markdown import readiness_markdown
+    db, _ = real_db
+    con = om.open_db(db)
+    councils = [r[0] for r in con.execute("SELECT DISTINCT la FROM documents WHERE la IS NOT NULL ORDER BY la")]
+    assert len(councils) >= 70
+    for la in councils:
+        html = readiness_html(con, la)
+        assert html.startswith("<!DOCTYPE html>") and la.replace("&", "&amp;") in html and "<script" not in html.lower()
+        md = readiness_markdown(con, la)
+        assert md.lstrip().startswith("#")
