@@ -9,7 +9,6 @@ every disagreement between ofsted-mine and the verified file.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import re
 from datetime import datetime
-from pathlib import Path
 
 FIELDS = ["readable", "framework", "la_name", "start_date", "end_date", "lead_inspector",
           "overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption"]

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
+
+if TYPE_CHECKING:  # the real imports happen when the command runs
+    from rich.console import Console
+
+    from .fetch import FetchResult
 
 # kept in step with ofsted_mine.fetch.KNOWN_KINDS (tested); the fetch stack (httpx) and Rich
 # load only when the command runs, so other commands start fast
@@ -102,7 +107,7 @@ def fetch_command(
         raise typer.Exit(1)
 
 
-def _print_summary(out: "Console", result: "FetchResult", library: Path) -> None:
+def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
     from rich.table import Table
 
     title = "Fetch (dry run: nothing downloaded)" if result.dry_run else "Fetch"

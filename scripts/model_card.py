@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -56,15 +55,14 @@ def main() -> None:
     train_secs = time.time() - t0
     tax = load_taxonomy()
     examples, _ = load_annotations(ann, shared / "ofsted-reports", gold_reports(shared))
-    with tempfile.TemporaryDirectory() as tmp:
-        mo = TaggerModel.fit([e.text for e in examples], [e.themes for e in examples], [e.polarity for e in examples],
-                             tax, use_rule_features=False)
-        gold = read_gold(shared / "gold" / "themes-dev.jsonl")
-        res = {
-            "keyword baseline (rules only)": evaluate_tagger(Tagger(model=None, mode="rules"), gold),
-            "model only (TF-IDF, no rule features)": evaluate_tagger(Tagger(model=mo, mode="model"), gold),
-            "combined (shipped)": evaluate_tagger(Tagger(model=out), gold),
-        }
+    mo = TaggerModel.fit([e.text for e in examples], [e.themes for e in examples], [e.polarity for e in examples],
+                         tax, use_rule_features=False)
+    gold = read_gold(shared / "gold" / "themes-dev.jsonl")
+    res = {
+        "keyword baseline (rules only)": evaluate_tagger(Tagger(model=None, mode="rules"), gold),
+        "model only (TF-IDF, no rule features)": evaluate_tagger(Tagger(model=mo, mode="model"), gold),
+        "combined (shipped)": evaluate_tagger(Tagger(model=out), gold),
+    }
     agree = agreement(ann, second, shared / "ofsted-reports") if second else None
     comb = res["combined (shipped)"]
     counts = {}

@@ -655,10 +655,7 @@ def test_cli(tmp_path, site_env, monkeypatch):
 # ---------------------------------------------------------------------- the real ingest
 
 def test_real_ingest_on_fetched_files(tmp_path, site_env):
-    try:
-        from ofsted_mine.api import ingest
-    except ImportError as e:
-        pytest.skip(f"ofsted_mine.api.ingest not importable yet: {e}")
+    """fetch() with its default ingest: the real ofsted_mine.api.ingest."""
     site = site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="html"))])
     lib, db = tmp_path / "lib", tmp_path / "ofsted.db"
     res = fetch(la="croydon", library=lib, db=db, pause=0, timeout=2, retries=1, backoff=0.001)

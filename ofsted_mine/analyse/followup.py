@@ -9,7 +9,6 @@ similarity floor).
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Optional
 

@@ -7,7 +7,6 @@ The file's kind is decided by its bytes, not its name.
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 from ..model import Page, ReadError, ReadResult

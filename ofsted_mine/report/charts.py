@@ -119,8 +119,8 @@ def legend_svg() -> str:
     """The key to the trajectory charts (one small SVG)."""
     uid = f"c{next(_ids)}"
     items = [("concern", "concern"), ("mixed", "mixed"), ("strength", "strength")]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="legend" width="400" height="16" viewBox="0 0 400 16" '
-           f'role="img" aria-label="chart key">', _legend_defs(uid)]
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" class="legend" width="400" height="16" viewBox="0 0 400 16" '
+           'role="img" aria-label="chart key">', _legend_defs(uid)]
     x = 0
     for pol, lab in items:
         out.append(f'<rect x="{x}" y="3" width="11" height="10" fill="{_fill(pol, uid)}" stroke="{COLOURS[pol][1]}" '
