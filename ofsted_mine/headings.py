@@ -30,15 +30,21 @@ SECTION_RES = [(re.compile(p, re.I), k) for p, k in SECTION_KINDS]
 _GRADE_TAIL = re.compile(r"[:?]?\s*(requires? improvement( to be good)?|good|outstanding|inadequate)\s*$", re.I)
 
 
+# all heading patterns in one alternation (first match wins, as in the table): one search per line
+_ONE = re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(SECTION_KINDS)), re.I)
+_LEADING_NUMBER = re.compile(r"^\d+(\.\d+)?\.?\s+")
+
+
 def heading_kind(text: str) -> Optional[str]:
     """Normalised kind of a heading as printed, or None when it is not a known heading."""
-    t = _GRADE_TAIL.sub("", text.strip())
+    t = text.strip()
+    if not t or len(t) > 200:
+        return None
+    t = _GRADE_TAIL.sub("", t)
     if not t.startswith(("2.1", "2.2")):
-        t = re.sub(r"^\d+(\.\d+)?\.?\s+", "", t)
-    for rx, kind in SECTION_RES:
-        if rx.search(t):
-            return kind
-    return None
+        t = _LEADING_NUMBER.sub("", t)
+    m = _ONE.match(t)  # every pattern is anchored at the start of the heading
+    return SECTION_KINDS[int(m.lastgroup[1:])][1] if m else None
 
 
 # prose that opens Ofsted's back matter (address, licence, complaints): everything after is not findings

@@ -105,3 +105,20 @@ def test_unknown_document_is_flagged():
     doc = parse(rr)
     assert doc.visit.kind == "unknown" and doc.visit.la is None
     assert any("unknown" in w for w in doc.warnings)
+
+
+def test_heading_table_matches_one_pattern_at_a_time():
+    """The combined heading regex gives the same kind as trying the table's patterns in order."""
+    from ofsted_mine.headings import SECTION_RES, heading_kind
+    samples = ["Areas covered by the visit", "Headline findings", "Findings and evaluation of progress",
+               "Main findings", "Areas for priority action", "What needs to improve?", "Recommendations",
+               "The experiences and progress of children who need help and protection: Good",
+               "The experiences and progress of care leavers: requires improvement to be good",
+               "The experiences and progress of children in care and care leavers: Good",
+               "The impact of leaders on social work practice with children and families: Inadequate",
+               "2.1 Adoption performance", "Executive summary", "Information about this inspection", "Contents",
+               "Monitoring visit to Wyvern Vale children’s services", "Summary for children and young people",
+               "The local authority", "Children in care are well supported.", "Next steps"]
+    for s in samples:
+        expected = next((k for rx, k in SECTION_RES if rx.search(s.split(":")[0].replace("2.1 ", "2.1 "))), None)
+        assert heading_kind(s) == expected, s
