@@ -135,3 +135,17 @@ def test_readiness_pack_for_every_council(real_db, tmp_path):
         assert html.startswith("<!DOCTYPE html>") and la.replace("&", "&amp;") in html and "<script" not in html.lower()
         md = readiness_markdown(con, la)
         assert md.lstrip().startswith("#")
+
+
+def test_council_papers_from_the_seeds_are_never_ofsted_findings(tmp_path):
+    seeds = REPORTS.parent / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds not present")
+    db = tmp_path / "seeds.db"
+    r = om.ingest([seeds], db, workers=1)
+    assert not r.failed and len(r.added) == len(list(seeds.glob("*.txt")))
+    con = om.open_db(db)
+    vs = om.visits(con)
+    assert {v["kind"] for v in vs} == {"council_paper"} and {v["la"] for v in vs} == {"Croydon"}
+    assert om.quotes(con, "monitoring visit") == []
+    assert om.quotes(con, "monitoring visit", include_papers=True)
