@@ -178,16 +178,10 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 ex.shutdown(cancel_futures=True)
         if result.added or result.replaced:
             from .store.db import set_setting
-            set_setting(con, "tagger", _tagger_description(taxonomy, model) if tag else "untagged")
+            set_setting(con, "taxonomy", str(taxonomy) if taxonomy and tag else ("default" if tag else "untagged"))
     finally:
         con.close()
     return result
-
-
-def _tagger_description(taxonomy, model) -> str:
-    from .tag.taxonomy import load_taxonomy
-    t = load_taxonomy(taxonomy)
-    return f"{t.source}"
 
 
 def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = None, model="default",
@@ -218,7 +212,7 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
             con.execute("UPDATE documents SET focus_themes=? WHERE id=?",
                         (json.dumps(tagger.focus_themes(json.loads(d["focus_areas"]))), d["id"]))
         from .store.db import set_setting
-        set_setting(con, "tagger", tagger.taxonomy.source, in_tx=True)
+        set_setting(con, "taxonomy", tagger.taxonomy.source)
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:

@@ -132,6 +132,9 @@ def test_retag_without_rereading_files(tmp_path, letter_pdf):
     r = runner.invoke(app, ["themes", "--db", str(db), "--taxonomy", str(p), "--format", "json"])
     rows = {x["id"]: x for x in json.loads(r.stdout)}
     assert rows["stable_workforce"]["findings"] >= 1
+    # without --taxonomy, the database's own taxonomy (the one it was last tagged with) is used
+    r = runner.invoke(app, ["themes", "--db", str(db), "--format", "json"])
+    assert {x["id"] for x in json.loads(r.stdout)} == {"front_door", "stable_workforce"}
 
 
 def test_quotes_by_theme_and_polarity(tmp_path, letter_pdf):

@@ -6,8 +6,8 @@ from typing import Optional
 
 
 def theme_counts(con: Optional[sqlite3.Connection], taxonomy=None) -> tuple[list[dict], str]:
-    from ..tag.taxonomy import load_taxonomy
-    tax = load_taxonomy(taxonomy)
+    from .timeline import taxonomy_of
+    tax = taxonomy_of(con, taxonomy)
     counts: dict = {}
     if con is not None:
         for r in con.execute("""SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id

@@ -110,10 +110,22 @@ def _council(la: str):
     return c
 
 
-def _load_taxonomy_light(con: sqlite3.Connection, taxonomy=None) -> list[dict]:
-    """Theme ids and names without importing spaCy: read the TOML directly."""
+def taxonomy_of(con: Optional[sqlite3.Connection], taxonomy=None):
+    """The taxonomy asked for, else the one the database was last tagged with, else the default."""
+    from pathlib import Path
+
+    from ..store.db import get_setting
     from ..tag.taxonomy import load_taxonomy
-    tax = load_taxonomy(taxonomy)
+    if taxonomy is None and con is not None:
+        used = get_setting(con, "taxonomy")
+        if used and used not in ("default", "untagged") and Path(used).exists():
+            taxonomy = used
+    return load_taxonomy(taxonomy)
+
+
+def _load_taxonomy_light(con: sqlite3.Connection, taxonomy=None) -> list[dict]:
+    """Theme ids and names (no spaCy: the TOML is read directly)."""
+    tax = taxonomy_of(con, taxonomy)
     return [{"id": t.id, "name": t.name, "group": t.group} for t in tax.themes]
 
 

@@ -230,7 +230,8 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
         raise
 
 
-def set_setting(con: sqlite3.Connection, key: str, value: str, in_tx: bool = False) -> None:
+def set_setting(con: sqlite3.Connection, key: str, value: str) -> None:
+    """Remember a fact about the database (e.g. the taxonomy its tags come from)."""
     con.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                 (key, value))
 
