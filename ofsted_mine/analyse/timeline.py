@@ -216,25 +216,34 @@ TREND_LABELS = {"persistent": "persistent concern", "resolved": "resolved", "imp
                 "not_enough_evidence": "not enough evidence", "consistent_strength": "consistent strength"}
 
 
-def _quotes_for(con, visit_id: str, theme: str, n: int = 3, min_score: float = 0.0) -> list[dict]:
-    """The most representative quotes: highest tag score, concerns and mixed first."""
-    rows = con.execute(
-        f"""SELECT f.text, f.page, f.paragraph, f.section, f.polarity, t.score, d.la, d.kind, d.visit_id,
-                  COALESCE(d.start_date, d.published) AS date, d.path
-           FROM tags t JOIN findings f ON f.id = t.finding_id JOIN documents d ON d.id = f.doc_id
-           WHERE d.visit_id = ? AND t.theme = ? AND t.score >= ? AND f.section_kind NOT IN {_NOT_FINDING_SQL}
-           ORDER BY CASE f.polarity WHEN 'concern' THEN 0 WHEN 'mixed' THEN 1 WHEN 'strength' THEN 2 ELSE 3 END,
-                    t.score DESC, f.seq LIMIT ?""", (visit_id, theme, min_score, 50)).fetchall()
-    # a spread of polarities: the dominant first, then one of the other kind
-    out, seen_pol = [], {}
+_POL_RANK = {"concern": 0, "mixed": 1, "strength": 2}
+
+
+def pick_quotes(rows: list, n: int) -> list[dict]:
+    """The most representative quotes of one theme in one visit: concerns and mixed first,
+    then by tag score and order in the letter; at most n - 1 of one polarity when there
+    are more candidates than places. Rows need text, polarity, score, seq and citation fields."""
+    rows = sorted(rows, key=lambda r: (_POL_RANK.get(r["polarity"], 3), -r["score"], r["seq"]))[:50]
+    out, seen = [], {}
     for r in rows:
         if len(out) >= n:
             break
-        if seen_pol.get(r["polarity"], 0) >= max(1, n - 1) and len(rows) > n:
+        if seen.get(r["polarity"], 0) >= max(1, n - 1) and len(rows) > n:
             continue
-        seen_pol[r["polarity"]] = seen_pol.get(r["polarity"], 0) + 1
+        seen[r["polarity"]] = seen.get(r["polarity"], 0) + 1
         out.append(_quote_dict(r))
     return out
+
+
+def _quotes_for(con, visit_id: str, theme: str, n: int = 3, min_score: float = 0.0) -> list[dict]:
+    """The most representative quotes of a theme in one visit (see :func:`pick_quotes`)."""
+    rows = con.execute(
+        f"""SELECT f.text, f.page, f.paragraph, f.section, f.polarity, f.seq, t.score, d.la, d.kind, d.visit_id,
+                  COALESCE(d.start_date, d.published) AS date, d.path
+           FROM tags t JOIN findings f ON f.id = t.finding_id JOIN documents d ON d.id = f.doc_id
+           WHERE d.visit_id = ? AND t.theme = ? AND t.score >= ? AND f.section_kind NOT IN {_NOT_FINDING_SQL}""",
+        (visit_id, theme, min_score)).fetchall()
+    return pick_quotes(rows, n)
 
 
 def _quote_dict(r) -> dict:

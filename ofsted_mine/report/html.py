@@ -101,7 +101,7 @@ def all_tracks(con: sqlite3.Connection, tl, quotes_per_visit: int = QUOTES_PER_V
     equal), built from the one timeline and a single query for the quotes of every visit and
     theme, instead of a timeline and a query per theme and visit.
     """
-    from ..analyse.timeline import TREND_LABELS, _quote_dict, journey_window, trend
+    from ..analyse.timeline import TREND_LABELS, journey_window, pick_quotes, trend
     window = journey_window(tl.visits)
     cands: dict[tuple[str, str], list] = {}
     if tl.visits:
@@ -114,21 +114,6 @@ def all_tracks(con: sqlite3.Connection, tl, quotes_per_visit: int = QUOTES_PER_V
                   AND f.section_kind NOT IN ({','.join('?' * len(skip))})"""
         for r in con.execute(q, (*ids, min_score, *skip)):
             cands.setdefault((r["visit_id"], r["theme"]), []).append(r)
-    pol_rank = {"concern": 0, "mixed": 1, "strength": 2}
-
-    def pick(rows: list, n: int) -> list[dict]:
-        # track's choice: concerns and mixed first, then by tag score and order in the letter;
-        # at most n - 1 of one polarity when there are more candidates than places
-        rows = sorted(rows, key=lambda r: (pol_rank.get(r["polarity"], 3), -r["score"], r["seq"]))[:50]
-        out, seen = [], {}
-        for r in rows:
-            if len(out) >= n:
-                break
-            if seen.get(r["polarity"], 0) >= max(1, n - 1) and len(rows) > n:
-                continue
-            seen[r["polarity"]] = seen.get(r["polarity"], 0) + 1
-            out.append(_quote_dict(r))
-        return out
 
     tracks = []
     for t in tl.themes:
@@ -138,7 +123,7 @@ def all_tracks(con: sqlite3.Connection, tl, quotes_per_visit: int = QUOTES_PER_V
             rows.append({"visit_id": v.id, "label": v.label, "kind": v.kind, "date": v.date, "verdict": cell.verdict,
                          "concern": cell.concern, "strength": cell.strength, "mixed": cell.mixed,
                          "in_focus": cell.in_focus,
-                         "quotes": pick(cands.get((v.id, t["id"]), []), quotes_per_visit) if cell.total else [],
+                         "quotes": pick_quotes(cands.get((v.id, t["id"]), []), quotes_per_visit) if cell.total else [],
                          "in_trend": i in window})
         tr = trend([rows[i]["verdict"] for i in window])
         tracks.append({"la": tl.la, "theme": t["id"], "name": t["name"], "trend": tr, "trend_label": TREND_LABELS[tr],

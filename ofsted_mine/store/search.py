@@ -108,12 +108,10 @@ def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, si
     if kind:
         where.append(f"{p}kind = ?")
         args.append(kind)
-    if since:
-        where.append(f"COALESCE({p}start_date, {p}published) >= ?")
-        args.append(since)
-    if until:
-        where.append(f"COALESCE({p}start_date, {p}published) <= ?")
-        args.append(until)
+    for op, value in ((">=", since), ("<=", until)):
+        if value:
+            where.append(f"COALESCE({p}start_date, {p}published) {op} ?")
+            args.append(value)
     return where, args
 
 
