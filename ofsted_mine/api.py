@@ -82,6 +82,21 @@ def _init_worker(taxonomy, model) -> None:
     _TAGGER = None
 
 
+def _init_pool_worker(taxonomy, model, tag: bool) -> None:
+    """A worker process of ``ingest``: it makes many short-lived objects and keeps a large,
+    long-lived tagger, so the cyclic garbage collector is told to run less often and to
+    leave the tagger (loaded here, before any file) out of its scans."""
+    import gc
+    _init_worker(taxonomy, model)
+    gc.set_threshold(50_000, 20, 50)
+    if tag:
+        try:
+            _get_tagger()
+        except Exception:  # reported per file by process_file, where the batch can go on
+            pass
+    gc.freeze()
+
+
 def _get_tagger():
     global _TAGGER
     if _TAGGER is None:
@@ -151,7 +166,7 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 todo.append(str(f))
         n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
         if n_workers > 1 and len(todo) > 1:
-            ex = ProcessPoolExecutor(n_workers, initializer=_init_worker, initargs=(taxonomy, model))
+            ex = ProcessPoolExecutor(n_workers, initializer=_init_pool_worker, initargs=(taxonomy, model, tag))
             it = ex.map(_process_one, [(p, tag) for p in todo], chunksize=1)
         else:
             ex = None

@@ -27,6 +27,7 @@ SECTION_KINDS: list[tuple[str, str]] = [
 SECTION_RES = [(re.compile(p, re.I), k) for p, k in SECTION_KINDS]
 
 
+_GRADE_ENDINGS = ("good", "outstanding", "inadequate", "improvement")
 _GRADE_TAIL = re.compile(r"[:?]?\s*(requires? improvement( to be good)?|good|outstanding|inadequate)\s*$", re.I)
 
 
@@ -40,7 +41,8 @@ def heading_kind(text: str) -> Optional[str]:
     t = text.strip()
     if not t or len(t) > 200:
         return None
-    t = _GRADE_TAIL.sub("", t)
+    if t.lower().endswith(_GRADE_ENDINGS):  # cheap test first: the regex scans the whole line
+        t = _GRADE_TAIL.sub("", t)
     if not t.startswith(("2.1", "2.2")):
         t = _LEADING_NUMBER.sub("", t)
     m = _ONE.match(t)  # every pattern is anchored at the start of the heading

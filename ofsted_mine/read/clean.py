@@ -25,10 +25,16 @@ _HYPHENS = str.maketrans({"\ufffe": "-", "\u00ad": "-", "\u2010": "-", "\u2011":
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
 _TERMINAL = tuple(".:;?!)”’\"'")
 _DIGITS = re.compile(r"\d+")
+_WORDS = re.compile(r"[a-z]{3,}")
+
+
+_ODD_CHARS = re.compile("[" + "".join(chr(c) for c in _HYPHENS) + "]")
 
 
 def normalise_chars(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_HYPHENS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _ODD_CHARS.search(text):  # str.translate with a mapping is slow; most pages need none
+        text = _ODD_CHARS.sub(lambda m: _HYPHENS[ord(m.group())], text)
     return text
 
 
@@ -187,10 +193,7 @@ def clean_pages(raw_pages: list[str]) -> list[str]:
     """Clean a document's pages together (running headers are found across pages)."""
     pages_lines = [normalise_chars(p).split("\n") for p in raw_pages]
     running = find_running_lines(pages_lines)
-    vocab: set[str] = set()
-    for lines in pages_lines:
-        for l in lines:
-            vocab.update(w.lower() for w in re.findall(r"[A-Za-z]{3,}", l))
+    vocab = set(_WORDS.findall("\n".join("\n".join(lines) for lines in pages_lines).lower()))
     stripped = [_strip_edges(lines, running) for lines in pages_lines]
     width = _typical_width([l for lines in stripped for l in lines])
     page_blocks = []

@@ -25,9 +25,9 @@ def _vectorizer():
     """Word uni/bi-grams plus character 3-5-grams within words (robust to inflection)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
-    from .fastchar import CachedCharTfidf
+    from .fastchar import CachedCharTfidf, CachedWordTfidf
     return FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
+        ("words", CachedWordTfidf(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
                                   token_pattern=r"(?u)\b[\w’'-]+\b", max_features=60000, dtype=np.float32)),
         ("chars", CachedCharTfidf(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
                                   max_features=80000, dtype=np.float32)),
@@ -134,23 +134,32 @@ class TaggerModel:
     def features(self, texts: list[str], hits: list[RuleHits]):
         v = self.vectorizer
         if hasattr(v, "transformer_list"):  # FeatureUnion without its joblib machinery (per-call overhead)
-            tfidf = sparse.hstack([t.transform(texts) for _, t in v.transformer_list]).tocsr()
+            blocks = [t.transform(texts) for _, t in v.transformer_list]
         else:
-            tfidf = v.transform(texts)
-        return self._stack(tfidf, hits, texts)
+            blocks = [v.transform(texts)]
+        if self.use_rule_features:
+            blocks.append(rule_matrix(hits, self.theme_ids, texts))
+        return sparse.hstack(blocks, format="csr")
 
     def predict_proba(self, texts: list[str], hits: list[RuleHits]) -> tuple[np.ndarray, np.ndarray]:
-        """(theme probabilities [n x themes], polarity probabilities [n x classes])."""
+        """(theme probabilities [n x themes], polarity probabilities [n x classes]).
+
+        Every linear model (17 themes, and each calibrated polarity classifier) is one
+        column block of a single weight matrix, so a batch costs one sparse product."""
         X = self.features(texts, hits)
-        W, b0, a, b = self._stacked()
-        Z = np.asarray(X @ W) + b0           # every theme's decision value in one product
-        P = 1.0 / (1.0 + np.exp(-(a * Z + b)))
+        W, b0, a, b, pol = self._stacked()
+        Z = np.asarray(X @ W) + b0
+        n = len(self.theme_ids)
+        P = 1.0 / (1.0 + np.exp(-(a * Z[:, :n] + b)))
         P[:, a == 0] = 0.0                   # themes without a model
-        Q = self.polarity_model.predict_proba(X)
+        if pol is None:
+            Q = self.polarity_model.predict_proba(X)
+        else:
+            Q = _calibrated_proba(Z[:, n:], *pol)
         return P, Q
 
     def _stacked(self):
-        """The per-theme linear models as one matrix (no per-model call overhead)."""
+        """The linear models as one matrix: theme columns, then the polarity classifiers'."""
         cached = self.__dict__.get("_stack_cache")
         if cached is None:
             n = len(self.theme_ids)
@@ -163,7 +172,12 @@ class TaggerModel:
                     W[:, j] = est.clf.coef_[0]
                     b0[j] = est.clf.intercept_[0]
                     a[j], b[j] = est.a, est.b
-            cached = self.__dict__["_stack_cache"] = (W, b0, a, b)
+            pol = _polarity_blocks(self.polarity_model, len(self.polarity_classes))
+            if pol is not None:
+                W = np.hstack([W, pol[0]])
+                b0 = np.concatenate([b0, pol[1]])
+                pol = pol[2:]
+            cached = self.__dict__["_stack_cache"] = (W, b0, a, b, pol)
         return cached
 
     def __getstate__(self):
@@ -193,6 +207,38 @@ class TaggerModel:
         if getattr(m, "format", None) != MODEL_FORMAT:
             raise ValueError(f"{path}: model format {getattr(m, 'format', '?')} is not {MODEL_FORMAT}; retrain it")
         return m
+
+
+def _polarity_blocks(model, k: int):
+    """Weights of a sigmoid-calibrated linear polarity classifier, as stacked blocks:
+    (W [d x k*m], intercepts, calibration slopes, offsets, m). None if not of that form."""
+    cals = getattr(model, "calibrated_classifiers_", None)
+    if not cals or getattr(model, "method", None) != "sigmoid":
+        return None
+    Ws, bs, sa, sb = [], [], [], []
+    for c in cals:
+        est = c.estimator
+        coef = getattr(est, "coef_", None)
+        if coef is None or coef.shape[0] != k or list(est.classes_) != list(model.classes_):
+            return None
+        Ws.append(coef.T)
+        bs.append(est.intercept_)
+        sa.append([cal.a_ for cal in c.calibrators])
+        sb.append([cal.b_ for cal in c.calibrators])
+    return (np.hstack(Ws), np.concatenate(bs), np.concatenate(sa), np.concatenate(sb), len(cals))
+
+
+def _calibrated_proba(Z: np.ndarray, sa: np.ndarray, sb: np.ndarray, m: int) -> np.ndarray:
+    """What CalibratedClassifierCV(method="sigmoid").predict_proba computes, from the
+    decision values of its m classifiers: per-class sigmoid, normalised, averaged."""
+    P = 1.0 / (1.0 + np.exp(sa * Z + sb))
+    n, k = Z.shape[0], Z.shape[1] // m
+    P = P.reshape(n, m, k)
+    den = P.sum(axis=2, keepdims=True)
+    P = np.divide(P, den, out=np.full_like(P, 1.0 / k), where=den != 0)
+    P = P.mean(axis=1)
+    P[(P > 1.0) & (P <= 1.0 + 1e-5)] = 1.0
+    return P
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:

@@ -79,27 +79,56 @@ class RuleMatcher:
                 if word.startswith(prefix):
                     self.phrases.add(key, [self.nlp.make_doc(" ".join(before + (word,)))])
 
+    #: sentences tokenised together as one spaCy Doc (joined by a blank line, which is a
+    #: token of its own, so no cue can match across two sentences)
+    BATCH = 400
+    _SEP = "\n\n"
+
     def match_many(self, texts: list[str]) -> list[RuleHits]:
-        docs = list(self.nlp.tokenizer.pipe(texts, batch_size=256))
-        self._expand_prefixes(docs)
-        return [self._hits(doc) for doc in docs]
+        """Rule hits for each text. Texts are tokenised in batches joined into one Doc, so
+        the per-Doc cost is paid once per batch rather than once per sentence."""
+        out: list[RuleHits] = []
+        for b in range(0, len(texts), self.BATCH):
+            out.extend(self._match_batch(texts[b:b + self.BATCH]))
+        return out
 
     def match(self, text: str) -> RuleHits:
         return self.match_many([text])[0]
 
-    def _hits(self, doc) -> RuleHits:
+    def _match_batch(self, texts: list[str]) -> list[RuleHits]:
+        from bisect import bisect_right
+        from spacy.attrs import IDX, LENGTH
+        starts, pos = [], 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + len(self._SEP)
+        joined = self._SEP.join(texts)
+        doc = self.nlp.tokenizer(joined)
+        self._expand_prefixes([doc])
+        per: list[list[tuple[int, int, int]]] = [[] for _ in texts]
+        matches = self.phrases(doc) if len(doc) else []
+        if matches:
+            at = doc.to_array([IDX, LENGTH])
+            idx, ln = at[:, 0].tolist(), at[:, 1].tolist()
+            for mid, s, e in matches:
+                a = idx[s]
+                z = idx[e - 1] + ln[e - 1]
+                k = bisect_right(starts, a) - 1
+                per[k].append((mid, a - starts[k], z - starts[k]))
+        return [self._hits(text, m) for text, m in zip(texts, per)]
+
+    def _hits(self, text: str, matches: list[tuple[int, int, int]]) -> RuleHits:
+        """Group one sentence's matches (match id, start char, end char) by theme/polarity."""
         hits = RuleHits()
         excluded: dict[str, list[tuple[int, int]]] = {}
-        matches = list(self.phrases(doc))
         matches.sort(key=lambda m: (m[1], -(m[2] - m[1])))
-        for mid, s, e in matches:
+        for mid, a, z in matches:
             group, label = self.labels[mid]
-            span = doc[s:e]
-            item = (span.text, span.start_char, span.end_char)
+            item = (text[a:z], a, z)
             if group == "theme":
                 hits.themes.setdefault(label, []).append(item)
             elif group == "exclude":
-                excluded.setdefault(label, []).append((span.start_char, span.end_char))
+                excluded.setdefault(label, []).append((a, z))
             else:
                 hits.polarity.setdefault(label, []).append(item)
         for theme, spans in excluded.items():

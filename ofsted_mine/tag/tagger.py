@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+
 from ..model import Document, Tag
 from .rules import RuleHits, RuleMatcher
 from .taxonomy import Taxonomy, load_taxonomy
 
 SKIP_SECTIONS = {"header", "closing", "about", "opening", "areas_covered"}  # context, not findings
 CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action"}
+_POL_ORDER = ("concern", "hedge", "strength", "contrast")
 
 
 def default_model_path() -> Optional[Path]:
@@ -82,38 +85,40 @@ class Tagger:
             return []
         hits = self.matcher.match_many(texts)
         P = Q = None
+        ids = self.model.theme_ids if self.model is not None else []
+        above: list[list[int]] = [[] for _ in texts]
         if self.model is not None:
             P, Q = self.model.predict_proba(texts, hits)
+            thr = np.array([self.model.thresholds.get(t, 0.5) if t in self._model_themes else np.inf for t in ids])
+            for i, j in zip(*np.nonzero(P >= thr)):
+                above[i].append(int(j))
+            qk = Q.argmax(axis=1).tolist()
+            qp = Q.max(axis=1).tolist()
+        model_only = self.mode == "model"
         out = []
-        ids = self.model.theme_ids if self.model is not None else []
         for i, (text, h) in enumerate(zip(texts, hits)):
             res = TagResult()
             # themes from the model
-            for j, t in enumerate(ids):
-                if t not in self._model_themes:
-                    continue
+            for j in above[i]:
+                t = ids[j]
                 p = float(P[i, j])
-                if p >= self.model.thresholds.get(t, 0.5):
-                    cues = [c[0] for c in h.themes.get(t, [])]
-                    if self.mode == "model" or not cues:
-                        res.tags.append(Tag(t, round(p, 3), "model", cues))
-                    else:
-                        res.tags.append(Tag(t, round(p, 3), "both", cues))
+                cues = [c[0] for c in h.themes.get(t, ())]
+                res.tags.append(Tag(t, round(p, 3), "model" if model_only or not cues else "both", cues))
             # themes from rules alone (no model for them, or rules-only mode)
-            for t, cues in h.themes.items():
-                if t in self._model_themes or not self.taxonomy.get(t):
-                    continue
-                if self.mode == "model":
-                    continue
-                distinct = {c[0].lower() for c in cues}
-                res.tags.append(Tag(t, 0.75 if len(distinct) > 1 else 0.6, "rule", [c[0] for c in cues]))
+            if not model_only:
+                for t, cues in h.themes.items():
+                    if t in self._model_themes or not self.taxonomy.get(t):
+                        continue
+                    distinct = {c[0].lower() for c in cues}
+                    res.tags.append(Tag(t, 0.75 if len(distinct) > 1 else 0.6, "rule", [c[0] for c in cues]))
             res.tags.sort(key=lambda g: -g.score)
             # polarity
-            pol_cues = [f"{k}:{c[0]}" for k in ("concern", "hedge", "strength", "contrast") for c in h.polarity.get(k, [])]
-            res.polarity_cues = pol_cues[:8]
+            pol = h.polarity
+            if pol:
+                res.polarity_cues = [f"{k}:{c[0]}" for k in _POL_ORDER if k in pol for c in pol[k]][:8]
             if Q is not None and self.mode != "rules":
-                k = int(Q[i].argmax())
-                res.polarity, res.polarity_score, res.polarity_source = self.model.polarity_classes[k], round(float(Q[i, k]), 3), "model"
+                k = qk[i]
+                res.polarity, res.polarity_score, res.polarity_source = self.model.polarity_classes[k], round(qp[i], 3), "model"
             else:
                 res.polarity, res.polarity_score = rule_polarity(h)
             sec = sections[i] if sections else None
