@@ -78,8 +78,19 @@ _TAGGER_ARGS: tuple = (None, "default")
 
 def _init_worker(taxonomy, model) -> None:
     global _TAGGER, _TAGGER_ARGS
+    if _TAGGER_ARGS != (taxonomy, model):
+        _TAGGER = None
     _TAGGER_ARGS = (taxonomy, model)
-    _TAGGER = None
+
+
+def _fork_context():
+    """The "fork" start method where the platform has it: workers then inherit a tagger
+    loaded once by the parent instead of each importing spaCy/scikit-learn and loading it."""
+    import multiprocessing as mp
+    try:
+        return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    except ValueError:
+        return None
 
 
 def _init_pool_worker(taxonomy, model, tag: bool) -> None:
@@ -95,6 +106,11 @@ def _init_pool_worker(taxonomy, model, tag: bool) -> None:
         except Exception:  # reported per file by process_file, where the batch can go on
             pass
     gc.freeze()
+
+
+def _release_tagger() -> None:
+    global _TAGGER
+    _TAGGER = None
 
 
 def _get_tagger():
@@ -166,8 +182,18 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 todo.append(str(f))
         n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
         if n_workers > 1 and len(todo) > 1:
-            ex = ProcessPoolExecutor(n_workers, initializer=_init_pool_worker, initargs=(taxonomy, model, tag))
+            ctx = _fork_context()
+            if ctx is not None and tag:
+                _init_worker(taxonomy, model)
+                try:
+                    _get_tagger()  # once, here: the forked workers share it
+                except Exception:  # reported per file by the workers
+                    pass
+            ex = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_pool_worker,
+                                     initargs=(taxonomy, model, tag))
             it = ex.map(_process_one, [(p, tag) for p in todo], chunksize=1)
+            if ctx is not None:
+                _release_tagger()  # the workers are forked by now; the parent needs no tagger
         else:
             ex = None
             _init_worker(taxonomy, model)

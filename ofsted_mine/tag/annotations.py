@@ -31,7 +31,7 @@ def sentence_hash(text: str) -> str:
     return hashlib.sha1(re.sub(r"\s+", " ", text.strip()).encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=512)  # every report an annotation file refers to (~0.1 MB of text each)
 def _report_text(path: str) -> str:
     from ..read import read_file
     return read_file(path).text

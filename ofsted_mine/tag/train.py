@@ -27,22 +27,38 @@ def gold_reports(shared: Optional[Path]) -> set[str]:
     return {json.loads(l)["report"] for l in g.read_text("utf-8").splitlines() if l.strip()}
 
 
-def cross_validate(examples: list[Example], taxonomy: Taxonomy, folds: int = 5, seed: int = 0) -> dict:
-    """Grouped k-fold estimate for rules-only, model-only and combined taggers."""
-    from sklearn.model_selection import GroupKFold
+def _fold_predictions(texts: list[str], themes: list[list[str]], polarities: list[str], test: list[str],
+                      taxonomy: Taxonomy, use_rules: bool, seed: int) -> list[dict]:
+    """Fit on one fold's training part, predict its test part (runs in a worker process)."""
     from .tagger import Tagger
     matcher = RuleMatcher(taxonomy)
+    m = TaggerModel.fit(texts, themes, polarities, taxonomy, matcher=matcher, seed=seed,
+                        use_rule_features=use_rules, tune=True)
+    tg = Tagger(taxonomy, model=m, mode="combined" if use_rules else "model")
+    return [{"themes": [t.theme for t in r.tags], "polarity": r.polarity} for r in tg.tag(test)]
+
+
+def cross_validate(examples: list[Example], taxonomy: Taxonomy, folds: int = 5, seed: int = 0,
+                   n_jobs: int = -1) -> dict:
+    """Grouped k-fold estimate for rules-only, model-only and combined taggers.
+
+    Folds run in parallel (``n_jobs`` processes, -1 = all CPUs)."""
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import GroupKFold
+    from .tagger import Tagger
     texts = [e.text for e in examples]
     groups = [e.group for e in examples]
     preds = {"rules": [None] * len(examples), "model": [None] * len(examples), "combined": [None] * len(examples)}
+    jobs = []
     for tr, te in GroupKFold(folds).split(texts, groups=groups):
-        trx = [examples[i] for i in tr]
         for name, use_rules in (("model", False), ("combined", True)):
-            m = TaggerModel.fit([e.text for e in trx], [e.themes for e in trx], [e.polarity for e in trx], taxonomy,
-                                matcher=matcher, seed=seed, use_rule_features=use_rules, tune=True)
-            tg = Tagger(taxonomy, model=m, mode="model" if name == "model" else "combined")
-            for i, r in zip(te, tg.tag([texts[i] for i in te])):
-                preds[name][i] = {"themes": [t.theme for t in r.tags], "polarity": r.polarity}
+            jobs.append((name, te, delayed(_fold_predictions)(
+                [texts[i] for i in tr], [examples[i].themes for i in tr], [examples[i].polarity for i in tr],
+                [texts[i] for i in te], taxonomy, use_rules, seed)))
+    results = Parallel(n_jobs=n_jobs)(j[2] for j in jobs)
+    for (name, te, _), out in zip(jobs, results):
+        for i, r in zip(te, out):
+            preds[name][i] = r
     rules = Tagger(taxonomy, model=None, mode="rules")
     for i, r in enumerate(rules.tag(texts)):
         preds["rules"][i] = {"themes": [t.theme for t in r.tags], "polarity": r.polarity}
