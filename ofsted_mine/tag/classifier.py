@@ -89,6 +89,7 @@ class TaggerModel:
     def fit(cls, texts: list[str], themes: list[list[str]], polarities: list[str], taxonomy: Taxonomy,
             matcher: Optional[RuleMatcher] = None, tune: bool = True, seed: int = 0,
             use_rule_features: bool = True) -> "TaggerModel":
+        """Fit on labelled sentences."""
         from sklearn.model_selection import KFold
         matcher = matcher or RuleMatcher(taxonomy)
         hits = matcher.match_many(texts)
@@ -104,16 +105,16 @@ class TaggerModel:
             vec = _vectorizer()
             Xtr = m._stack(vec.fit_transform([texts[i] for i in tr]), [hits[i] for i in tr], [texts[i] for i in tr])
             Xte = m._stack(vec.transform([texts[i] for i in te]), [hits[i] for i in te], [texts[i] for i in te])
-            for j in range(len(ids)):
-                if 0 < Y[tr, j].sum() < len(tr):
-                    oof[te, j] = _linear().fit(Xtr, Y[tr, j]).decision_function(Xte)
-                else:
-                    oof[te, j] = -5.0
+            todo = [j for j in range(len(ids)) if 0 < Y[tr, j].sum() < len(tr)]
+            oof[te, :] = -5.0
+            for j, clf in zip(todo, _fit_each(Xtr, [Y[tr, j] for j in todo])):
+                oof[te, j] = clf.decision_function(Xte)
+        fit_ids = [j for j in range(len(ids)) if 3 <= int(Y[:, j].sum()) < len(texts)]
+        final = dict(zip(fit_ids, _fit_each(X, [Y[:, j] for j in fit_ids])))
         for j, t in enumerate(ids):
-            pos = int(Y[:, j].sum())
-            if pos >= 3 and pos < len(texts):
+            if j in final:
                 a_, b_ = _platt(oof[:, j], Y[:, j]) if tune else (1.0, 0.0)
-                m.theme_models[t] = PlattTheme(_linear().fit(X, Y[:, j]), a_, b_)
+                m.theme_models[t] = PlattTheme(final[j], a_, b_)
                 p_oof = 1.0 / (1.0 + np.exp(-(a_ * oof[:, j] + b_)))
                 m.thresholds[t] = _best_threshold(Y[:, j], p_oof) if tune else 0.5
             else:
@@ -207,6 +208,11 @@ class TaggerModel:
         if getattr(m, "format", None) != MODEL_FORMAT:
             raise ValueError(f"{path}: model format {getattr(m, 'format', '?')} is not {MODEL_FORMAT}; retrain it")
         return m
+
+
+def _fit_each(X, ys: list) -> list:
+    """One theme classifier per label vector."""
+    return [_linear().fit(X, y) for y in ys]
 
 
 def _polarity_blocks(model, k: int):
