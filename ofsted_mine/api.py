@@ -78,7 +78,9 @@ _TAGGER_ARGS: tuple = (None, "default")
 
 def _init_worker(taxonomy, model) -> None:
     global _TAGGER, _TAGGER_ARGS
-    if _TAGGER_ARGS != (taxonomy, model):
+    def same(a, b) -> bool:  # models may be objects: compare those by identity
+        return a is b or (isinstance(a, (str, Path)) and isinstance(b, (str, Path)) and str(a) == str(b))
+    if not (same(_TAGGER_ARGS[0], taxonomy) and same(_TAGGER_ARGS[1], model)):
         _TAGGER = None
     _TAGGER_ARGS = (taxonomy, model)
 
@@ -217,6 +219,7 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
         finally:
             if ex:
                 ex.shutdown(cancel_futures=True)
+            _release_tagger()  # a later call may name another model or taxonomy, or the file may change
         if result.added or result.replaced:
             from .store.db import set_setting
             set_setting(con, "taxonomy", str(taxonomy) if taxonomy and tag else ("default" if tag else "untagged"))
