@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from .model import Document, ReadError
-from .store.db import open_db, write_document
+from .store.db import open_db, pack_document, write_document
 
 SUPPORTED = {".pdf", ".html", ".htm", ".txt", ".text", ".md"}
 
@@ -95,18 +95,20 @@ def _fork_context():
         return None
 
 
-def _init_pool_worker(taxonomy, model, tag: bool) -> None:
+_IN_POOL = False
+_PRELOAD_MIN = 8  # files: below this, workers load the tagger only if a file gets that far
+
+
+def _init_pool_worker(taxonomy, model) -> None:
     """A worker process of ``ingest``: it makes many short-lived objects and keeps a large,
     long-lived tagger, so the cyclic garbage collector is told to run less often and to
-    leave the tagger (loaded here, before any file) out of its scans."""
+    leave the tagger (inherited from the parent, or loaded at the first file that needs
+    it) out of its scans."""
     import gc
+    global _IN_POOL
+    _IN_POOL = True
     _init_worker(taxonomy, model)
     gc.set_threshold(50_000, 20, 50)
-    if tag:
-        try:
-            _get_tagger()
-        except Exception:  # reported per file by process_file, where the batch can go on
-            pass
     gc.freeze()
 
 
@@ -120,6 +122,9 @@ def _get_tagger():
     if _TAGGER is None:
         from .tag import Tagger
         _TAGGER = Tagger(_TAGGER_ARGS[0], model=_TAGGER_ARGS[1])
+        if _IN_POOL:
+            import gc
+            gc.freeze()
     return _TAGGER
 
 
@@ -142,6 +147,8 @@ def process_file(path: str, data: Optional[bytes] = None, tag: bool = True) -> t
 def _process_one(args: tuple[str, bool]) -> tuple[str, str, object]:
     path, tag = args
     status, payload = process_file(path, tag=tag)
+    if status == "ok":
+        pack_document(payload)  # rows, not objects, go back to the writing process
     return path, status, payload
 
 
@@ -185,14 +192,14 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
         n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
         if n_workers > 1 and len(todo) > 1:
             ctx = _fork_context()
-            if ctx is not None and tag:
+            if ctx is not None and tag and len(todo) >= _PRELOAD_MIN:
                 _init_worker(taxonomy, model)
                 try:
                     _get_tagger()  # once, here: the forked workers share it
                 except Exception:  # reported per file by the workers
                     pass
             ex = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_pool_worker,
-                                     initargs=(taxonomy, model, tag))
+                                     initargs=(taxonomy, model))
             it = ex.map(_process_one, [(p, tag) for p in todo], chunksize=1)
             if ctx is not None:
                 _release_tagger()  # the workers are forked by now; the parent needs no tagger
@@ -211,7 +218,7 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 for w in doc.warnings:
                     result.warnings.append((path, w))
                 st, vid = write_document(con, doc)
-                result.pages += len(doc.pages)
+                result.pages += doc.n_pages
                 result.visit_ids[path] = vid
                 getattr(result, st).append(path)
                 if progress:

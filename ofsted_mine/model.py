@@ -112,6 +112,13 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: the database rows of pages, sections, findings and tags, made by ``store.db.pack_document``
+    #: in an ingest worker (plain tuples: far cheaper to send between processes than objects)
+    packed: Optional[dict] = None
+
+    @property
+    def n_pages(self) -> int:
+        return self.packed["n_pages"] if self.packed is not None else len(self.pages)
 
     def page_of(self, offset: int) -> int:
         pos = 0

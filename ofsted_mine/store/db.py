@@ -168,6 +168,33 @@ def find_by_sha(con: sqlite3.Connection, sha: str) -> Optional[sqlite3.Row]:
     return con.execute("SELECT id, path, visit_id FROM documents WHERE sha256=?", (sha,)).fetchone()
 
 
+def document_rows(doc: Document) -> dict:
+    """The rows ``write_document`` stores for a document's pages, sections, findings and
+    tags (finding ids relative to the document, JSON already encoded)."""
+    from ..model import PAGE_SEP
+    starts, pos = [], 0
+    for p in doc.pages:
+        starts.append(pos)
+        pos += len(p.text) + len(PAGE_SEP)
+    return {
+        "n_pages": len(doc.pages),
+        "page_starts": json.dumps(starts),
+        "sections": [(i, s.heading, s.kind, s.page, s.start, s.end) for i, s in enumerate(doc.sections)],
+        "findings": [(f.seq, f.text, f.page, f.start, f.end, f.section, f.section_kind, f.paragraph,
+                      int(f.is_bullet), f.polarity, f.polarity_score, json.dumps(f.polarity_cues))
+                     for f in doc.findings],
+        "tags": [(i, t.theme, t.score, t.source, json.dumps(t.cues)) for i, f in enumerate(doc.findings) for t in f.tags],
+    }
+
+
+def pack_document(doc: Document) -> Document:
+    """Replace a document's page, section and finding objects by the rows stored for them
+    (done in ingest workers: tuples cross process boundaries far faster than objects)."""
+    doc.packed = document_rows(doc)
+    doc.pages, doc.sections, doc.findings = [], [], []
+    return doc
+
+
 def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
     """Store one parsed (and tagged) document in one transaction.
 
@@ -192,11 +219,7 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
             n += 1
         v = doc.visit
         d = lambda x: x.isoformat() if x else None  # noqa: E731
-        starts, pos = [], 0
-        from ..model import PAGE_SEP
-        for p in doc.pages:
-            starts.append(pos)
-            pos += len(p.text) + len(PAGE_SEP)
+        rows = doc.packed if doc.packed is not None else document_rows(doc)
         cur = con.execute(
             """INSERT INTO documents (visit_id, sha256, path, format, kind, framework, la, la_urn, la_name_printed,
                start_date, end_date, published, visit_number, inadequate_date, lead_inspector, inspectors,
@@ -206,23 +229,20 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
             (visit_id, doc.sha256, doc.path, doc.format, v.kind, v.framework, v.la, v.la_urn, v.la_name,
              d(v.start_date), d(v.end_date), d(v.published), v.visit_number, v.inadequate_date,
              v.lead_inspector, json.dumps(v.inspectors), json.dumps(v.focus_areas), json.dumps(v.judgements),
-             v.progress_verdict, len(doc.pages), json.dumps(starts), doc.text, json.dumps(doc.warnings),
+             v.progress_verdict, rows["n_pages"], rows["page_starts"], doc.text, json.dumps(doc.warnings),
              datetime.now(timezone.utc).isoformat(timespec="seconds"), json.dumps(v.focus_themes)))
         doc_id = cur.lastrowid
         con.executemany(
             'INSERT INTO sections (doc_id, seq, heading, kind, page, start, "end") VALUES (?,?,?,?,?,?,?)',
-            [(doc_id, i, s.heading, s.kind, s.page, s.start, s.end) for i, s in enumerate(doc.sections)])
+            [(doc_id,) + r for r in rows["sections"]])
         first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM findings").fetchone()[0]
         con.executemany(
             """INSERT INTO findings (id, doc_id, seq, text, page, start, "end", section, section_kind, paragraph,
                is_bullet, polarity, polarity_score, polarity_cues) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            [(first + i, doc_id, f.seq, f.text, f.page, f.start, f.end, f.section, f.section_kind, f.paragraph,
-              int(f.is_bullet), f.polarity, f.polarity_score, json.dumps(f.polarity_cues))
-             for i, f in enumerate(doc.findings)])
+            [(first + i, doc_id) + r for i, r in enumerate(rows["findings"])])
         con.executemany(
             "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
-            [(first + i, t.theme, t.score, t.source, json.dumps(t.cues))
-             for i, f in enumerate(doc.findings) for t in f.tags])
+            [(first + r[0],) + r[1:] for r in rows["tags"]])
         con.execute("COMMIT")
         return status, visit_id
     except BaseException:

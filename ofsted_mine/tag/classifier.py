@@ -121,7 +121,7 @@ class TaggerModel:
                 m.theme_models[t] = None
         pol = np.array(polarities)
         m.polarity_model = _polarity_estimator().fit(X, pol)
-        m.polarity_classes = list(m.polarity_model.classes_)
+        m.polarity_classes = [str(c) for c in m.polarity_model.classes_]  # plain str: cheap to pickle
         m.info = {"n_train": len(texts), "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(ids)},
                   "polarity_counts": {p: int((pol == p).sum()) for p in set(polarities)}}
         return m

@@ -93,6 +93,7 @@ class Tagger:
             for i, j in zip(*np.nonzero(P >= thr)):
                 above[i].append(int(j))
             qk = Q.argmax(axis=1).tolist()
+            pol_classes = [str(c) for c in self.model.polarity_classes]  # numpy str_ is slow to pickle
             qp = Q.max(axis=1).tolist()
         model_only = self.mode == "model"
         out = []
@@ -118,7 +119,7 @@ class Tagger:
                 res.polarity_cues = [f"{k}:{c[0]}" for k in _POL_ORDER if k in pol for c in pol[k]][:8]
             if Q is not None and self.mode != "rules":
                 k = qk[i]
-                res.polarity, res.polarity_score, res.polarity_source = self.model.polarity_classes[k], round(qp[i], 3), "model"
+                res.polarity, res.polarity_score, res.polarity_source = pol_classes[k], round(qp[i], 3), "model"
             else:
                 res.polarity, res.polarity_score = rule_polarity(h)
             sec = sections[i] if sections else None
