@@ -78,9 +78,7 @@ _TAGGER_ARGS: tuple = (None, "default")
 
 def _init_worker(taxonomy, model) -> None:
     global _TAGGER, _TAGGER_ARGS
-    def same(a, b) -> bool:  # models may be objects: compare those by identity
-        return a is b or (isinstance(a, (str, Path)) and isinstance(b, (str, Path)) and str(a) == str(b))
-    if not (same(_TAGGER_ARGS[0], taxonomy) and same(_TAGGER_ARGS[1], model)):
+    if _TAGGER_ARGS[0] is not taxonomy or _TAGGER_ARGS[1] is not model:  # keep only a tagger made from these
         _TAGGER = None
     _TAGGER_ARGS = (taxonomy, model)
 

@@ -96,15 +96,15 @@ class TaggerModel:
         ids = taxonomy.ids
         m = cls(theme_ids=ids, taxonomy_fingerprint=taxonomy.fingerprint(), use_rule_features=use_rule_features)
         m.vectorizer = _vectorizer()
-        X = m._stack(m.vectorizer.fit_transform(texts), hits, texts)
+        X = m._stack([m.vectorizer.fit_transform(texts)], hits, texts)
         Y = np.array([[t in ts for t in ids] for ts in themes], dtype=int)
         # out-of-fold decision values: Platt calibration and thresholds chosen honestly
         oof = np.zeros(Y.shape)
         folds = list(KFold(5, shuffle=True, random_state=seed).split(X)) if tune else []
         for tr, te in folds:
             vec = _vectorizer()
-            Xtr = m._stack(vec.fit_transform([texts[i] for i in tr]), [hits[i] for i in tr], [texts[i] for i in tr])
-            Xte = m._stack(vec.transform([texts[i] for i in te]), [hits[i] for i in te], [texts[i] for i in te])
+            Xtr = m._stack([vec.fit_transform([texts[i] for i in tr])], [hits[i] for i in tr], [texts[i] for i in tr])
+            Xte = m._stack([vec.transform([texts[i] for i in te])], [hits[i] for i in te], [texts[i] for i in te])
             todo = [j for j in range(len(ids)) if 0 < Y[tr, j].sum() < len(tr)]
             oof[te, :] = -5.0
             for j, clf in zip(todo, _fit_each(Xtr, [Y[tr, j] for j in todo])):
@@ -127,10 +127,11 @@ class TaggerModel:
         return m
 
     # ------------------------------------------------------------------ predicting
-    def _stack(self, tfidf, hits: list[RuleHits], texts: list[str]):
-        if not self.use_rule_features:
-            return tfidf.tocsr()
-        return sparse.hstack([tfidf, rule_matrix(hits, self.theme_ids, texts)]).tocsr()
+    def _stack(self, blocks: list, hits: list[RuleHits], texts: list[str]):
+        """TF-IDF blocks plus, when the model uses them, the rule-hit features: one CSR matrix."""
+        if self.use_rule_features:
+            blocks = blocks + [rule_matrix(hits, self.theme_ids, texts)]
+        return sparse.hstack(blocks, format="csr")
 
     def features(self, texts: list[str], hits: list[RuleHits]):
         v = self.vectorizer
@@ -138,9 +139,7 @@ class TaggerModel:
             blocks = [t.transform(texts) for _, t in v.transformer_list]
         else:
             blocks = [v.transform(texts)]
-        if self.use_rule_features:
-            blocks.append(rule_matrix(hits, self.theme_ids, texts))
-        return sparse.hstack(blocks, format="csr")
+        return self._stack(blocks, hits, texts)
 
     def predict_proba(self, texts: list[str], hits: list[RuleHits]) -> tuple[np.ndarray, np.ndarray]:
         """(theme probabilities [n x themes], polarity probabilities [n x classes]).
