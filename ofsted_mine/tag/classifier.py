@@ -23,7 +23,6 @@ MODEL_FORMAT = 3
 
 def _vectorizer():
     """Word uni/bi-grams plus character 3-5-grams within words (robust to inflection)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
     from .fastchar import CachedCharTfidf, CachedWordTfidf
     return FeatureUnion([
