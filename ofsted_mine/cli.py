@@ -331,7 +331,8 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
     rep = fit([str(a) for a in annotations], out, taxonomy=taxonomy, shared=shared, cv=cv)
     for p in rep["problems"][:20]:
         sys.stderr.write(f"warning: {p}\n")
-    print(f"trained on {rep['examples']} sentences from {rep['documents']} documents -> {rep['model']}")
+    syn = f" (incl. {rep['synthetic']} synthetic)" if rep.get("synthetic") else ""
+    print(f"trained on {rep['examples']} sentences{syn} from {rep['documents']} documents -> {rep['model']}")
     for k, v in rep.get("cross_validation", {}).items():
         print(f"  grouped 5-fold CV, {k:8}: theme micro-F1 {v['theme_micro_f1']:.3f} macro-F1 {v['theme_macro_f1']:.3f} "
               f"polarity acc {v['polarity_accuracy']:.3f} macro-F1 {v['polarity_macro_f1']:.3f}")

@@ -151,3 +151,39 @@ def test_quotes_by_theme_and_polarity(tmp_path, letter_pdf):
                             "--db", str(db), "--format", "json"])
     rows = json.loads(r.stdout)
     assert rows and all(x["polarity"] == "concern" and "drift_delay" in x["themes"] for x in rows)
+
+
+def test_cross_validation_never_scores_synthetic_sentences(monkeypatch):
+    """Synthetic lines join every training part and never a test part; figures count report sentences only."""
+    import ofsted_mine.tag.train as tr
+    from ofsted_mine.tag.annotations import load_annotations
+    examples, problems = load_annotations([CORPUS / "annotations" / "corpus-labels.jsonl"])
+    assert not problems
+    real = examples[:400]
+    synthetic = [type(e)(id=f"syn-{i}", text=e.text + " (written example)", themes=e.themes, polarity=e.polarity,
+                         group="synthetic", synthetic=True) for i, e in enumerate(examples[400:460])]
+    seen = []
+
+    def fake(texts, themes, polarities, test, taxonomy, use_rules, seed):
+        seen.append((set(texts), set(test)))
+        return [{"themes": [], "polarity": "neutral"} for _ in test]
+
+    monkeypatch.setattr(tr, "_fold_predictions", fake)
+    res = tr.cross_validate(real + synthetic, load_taxonomy(), folds=3, n_jobs=1)
+    syn_texts = {e.text for e in synthetic}
+    assert len(seen) == 6  # 3 folds x (model, combined)
+    for train_texts, test_texts in seen:
+        assert syn_texts <= train_texts and not syn_texts & test_texts
+    assert set().union(*(t for _, t in seen)) == {e.text for e in real}
+    assert all(m["n"] == len(real) for m in res.values())
+
+
+def test_synthetic_flag_is_read_from_text_lines_only(tmp_path):
+    from ofsted_mine.tag.annotations import load_annotations
+    f = tmp_path / "a.jsonl"
+    f.write_text("\n".join(json.dumps(d) for d in [
+        {"id": "s1", "text": "Personal advisers keep in touch with young people.", "themes": ["care_leavers"],
+         "polarity": "strength", "synthetic": True},
+        {"id": "c1", "text": "Plans are clear.", "themes": ["plans_planning"], "polarity": "strength", "source": "x.txt"}]))
+    ex, problems = load_annotations([f])
+    assert not problems and [e.synthetic for e in ex] == [True, False] and ex[1].group == "x.txt"

@@ -25,6 +25,7 @@ class Example:
     themes: list[str]
     polarity: str
     group: str  # report or source file: keeps one document's sentences on one side of a split
+    synthetic: bool = False  # a written example sentence (no source document): training only, never scored in CV
 
 
 def sentence_hash(text: str) -> str:
@@ -88,5 +89,6 @@ def load_annotations(paths: Iterable[str | Path], reports_root: Optional[Path] =
                 problems.append(f"{p}:{n}: no text")
                 continue
             out.append(Example(id=str(d.get("id", f"{p.name}:{n}")), text=text, themes=list(d.get("themes", [])),
-                               polarity=d.get("polarity", "neutral"), group=group))
+                               polarity=d.get("polarity", "neutral"), group=group,
+                               synthetic=bool(d.get("synthetic", False)) and "ref" not in d))
     return out, problems

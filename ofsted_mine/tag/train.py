@@ -42,18 +42,24 @@ def cross_validate(examples: list[Example], taxonomy: Taxonomy, folds: int = 5, 
                    n_jobs: int = -1) -> dict:
     """Grouped k-fold estimate for rules-only, model-only and combined taggers.
 
+    Only sentences from documents (sample corpus, real reports) are split and scored;
+    synthetic sentences (``"synthetic": true``) join every training part and are never
+    scored, so the estimate is about sentences as they occur in reports.
     Folds run in parallel (``n_jobs`` processes, -1 = all CPUs)."""
     from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
     from .tagger import Tagger
-    texts = [e.text for e in examples]
-    groups = [e.group for e in examples]
-    preds = {"rules": [None] * len(examples), "model": [None] * len(examples), "combined": [None] * len(examples)}
+    real = [e for e in examples if not e.synthetic]
+    extra = [e for e in examples if e.synthetic]
+    texts = [e.text for e in real]
+    groups = [e.group for e in real]
+    preds = {"rules": [None] * len(real), "model": [None] * len(real), "combined": [None] * len(real)}
     jobs = []
     for tr, te in GroupKFold(folds).split(texts, groups=groups):
+        train_part = [real[i] for i in tr] + extra
         for name, use_rules in (("model", False), ("combined", True)):
             jobs.append((name, te, delayed(_fold_predictions)(
-                [texts[i] for i in tr], [examples[i].themes for i in tr], [examples[i].polarity for i in tr],
+                [e.text for e in train_part], [e.themes for e in train_part], [e.polarity for e in train_part],
                 [texts[i] for i in te], taxonomy, use_rules, seed)))
     results = Parallel(n_jobs=n_jobs)(j[2] for j in jobs)
     for (name, te, _), out in zip(jobs, results):
@@ -62,7 +68,7 @@ def cross_validate(examples: list[Example], taxonomy: Taxonomy, folds: int = 5, 
     rules = Tagger(taxonomy, model=None, mode="rules")
     for i, r in enumerate(rules.tag(texts)):
         preds["rules"][i] = {"themes": [t.theme for t in r.tags], "polarity": r.polarity}
-    gold = [{"themes": e.themes, "polarity": e.polarity} for e in examples]
+    gold = [{"themes": e.themes, "polarity": e.polarity} for e in real]
     return {k: score(gold, v, taxonomy.ids) for k, v in preds.items()}
 
 
@@ -77,8 +83,9 @@ def train(paths: list[str | Path], out: str | Path, *, taxonomy: Optional[str | 
         problems.append(f"themes not in the taxonomy (ignored): {', '.join(unknown)}")
         for e in examples:
             e.themes = [t for t in e.themes if tax.get(t)]
-    report = {"examples": len(examples), "documents": len({e.group for e in examples}), "problems": problems}
-    if cv and len(examples) >= 50:
+    report = {"examples": len(examples), "synthetic": sum(e.synthetic for e in examples),
+              "documents": len({e.group for e in examples if not e.synthetic}), "problems": problems}
+    if cv and len(examples) - report["synthetic"] >= 50:
         report["cross_validation"] = cross_validate(examples, tax, seed=seed)
     model = TaggerModel.fit([e.text for e in examples], [e.themes for e in examples],
                             [e.polarity for e in examples], tax, seed=seed)

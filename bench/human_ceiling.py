@@ -1,0 +1,55 @@
+"""How well do human annotators following our labelling guide agree with the gold file?
+
+    python bench/human_ceiling.py [--shared ../shared]
+
+Two annotators (helper sessions, working from the codebook and the same guide as the
+training labels) labelled the 250 gold sentences blind: they saw only the texts, never the
+gold labels. Their labels (ids, themes, polarity; no text) are in bench/data/blind-labels-*.jsonl.
+They are a measurement only: no training or tuning reads them. This prints each
+annotator's figures against the gold file, the two annotators against each other, and
+the shipped tagger against the gold file, with the same scorer as `ofsted-mine evaluate`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _read(path: Path) -> list[dict]:
+    return [json.loads(l) for l in path.read_text("utf-8").splitlines() if l.strip()]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    a = ap.parse_args()
+    from ofsted_mine.tag import Tagger, load_taxonomy
+    from ofsted_mine.tag.evaluate import evaluate_tagger, score
+    gold = _read(Path(a.shared) / "gold" / "themes-dev.jsonl")
+    ids = load_taxonomy().ids
+    by_id = {g["id"]: g for g in gold}
+    labels = {p.stem.rsplit("-", 1)[-1]: _read(p) for p in sorted((ROOT / "bench" / "data").glob("blind-labels-*.jsonl"))}
+
+    def line(name: str, m: dict) -> None:
+        print(f"{name:28} theme micro-F1 {m['theme_micro_f1']:.3f}  macro-F1 {m['theme_macro_f1']:.3f}  "
+              f"polarity acc {m['polarity_accuracy']:.3f}  macro-F1 {m['polarity_macro_f1']:.3f}")
+
+    for k, lab in labels.items():
+        missing = [d["id"] for d in lab if d["id"] not in by_id]
+        if missing or len(lab) != len(gold):
+            sys.exit(f"bench/data/blind-labels-{k}.jsonl: does not match the gold file ({len(lab)} lines)")
+        line(f"annotator {k} vs gold", score([by_id[d["id"]] for d in lab], lab, ids))
+    names = list(labels)
+    for i, x in enumerate(names):
+        for y in names[i + 1:]:
+            line(f"annotator {x} vs {y}", score(labels[x], labels[y], ids))
+    line("shipped tagger vs gold", evaluate_tagger(Tagger(), gold))
+
+
+if __name__ == "__main__":
+    main()
