@@ -164,7 +164,8 @@ def test_cross_validation_never_scores_synthetic_sentences(monkeypatch):
                          group="synthetic", synthetic=True) for i, e in enumerate(examples[400:460])]
     seen = []
 
-    def fake(texts, themes, polarities, test, taxonomy, use_rules, seed):
+    def fake(texts, themes, polarities, test, taxonomy, use_rules, seed, synthetic):
+        assert [t.endswith("(written example)") for t in texts] == synthetic  # flags travel with the texts
         seen.append((set(texts), set(test)))
         return [{"themes": [], "polarity": "neutral"} for _ in test]
 

@@ -87,8 +87,11 @@ class TaggerModel:
     @classmethod
     def fit(cls, texts: list[str], themes: list[list[str]], polarities: list[str], taxonomy: Taxonomy,
             matcher: Optional[RuleMatcher] = None, tune: bool = True, seed: int = 0,
-            use_rule_features: bool = True) -> "TaggerModel":
-        """Fit on labelled sentences."""
+            use_rule_features: bool = True, synthetic: Optional[list[bool]] = None) -> "TaggerModel":
+        """Fit on labelled sentences.
+
+        ``synthetic`` marks written example sentences: they are trained on, but Platt
+        calibration and thresholds are chosen on the out-of-fold scores of the others."""
         from sklearn.model_selection import KFold
         matcher = matcher or RuleMatcher(taxonomy)
         hits = matcher.match_many(texts)
@@ -110,12 +113,16 @@ class TaggerModel:
                 oof[te, j] = clf.decision_function(Xte)
         fit_ids = [j for j in range(len(ids)) if 3 <= int(Y[:, j].sum()) < len(texts)]
         final = dict(zip(fit_ids, _fit_each(X, [Y[:, j] for j in fit_ids])))
+        keep = np.ones(len(texts), dtype=bool) if synthetic is None else ~np.asarray(synthetic, dtype=bool)
+        if not keep.any():
+            keep[:] = True
         for j, t in enumerate(ids):
             if j in final:
-                a_, b_ = _platt(oof[:, j], Y[:, j]) if tune else (1.0, 0.0)
+                z, y = oof[keep, j], Y[keep, j]
+                a_, b_ = _platt(z, y) if tune and 0 < y.sum() < len(y) else (1.0, 0.0)
                 m.theme_models[t] = PlattTheme(final[j], a_, b_)
-                p_oof = 1.0 / (1.0 + np.exp(-(a_ * oof[:, j] + b_)))
-                m.thresholds[t] = _best_threshold(Y[:, j], p_oof) if tune else 0.5
+                p_oof = 1.0 / (1.0 + np.exp(-(a_ * z + b_)))
+                m.thresholds[t] = _best_threshold(y, p_oof) if tune else 0.5
             else:
                 m.theme_models[t] = None
         pol = np.array(polarities)

@@ -28,12 +28,12 @@ def gold_reports(shared: Optional[Path]) -> set[str]:
 
 
 def _fold_predictions(texts: list[str], themes: list[list[str]], polarities: list[str], test: list[str],
-                      taxonomy: Taxonomy, use_rules: bool, seed: int) -> list[dict]:
+                      taxonomy: Taxonomy, use_rules: bool, seed: int, synthetic: list[bool]) -> list[dict]:
     """Fit on one fold's training part, predict its test part (runs in a worker process)."""
     from .tagger import Tagger
     matcher = RuleMatcher(taxonomy)
     m = TaggerModel.fit(texts, themes, polarities, taxonomy, matcher=matcher, seed=seed,
-                        use_rule_features=use_rules, tune=True)
+                        use_rule_features=use_rules, tune=True, synthetic=synthetic)
     tg = Tagger(taxonomy, model=m, mode="combined" if use_rules else "model")
     return [{"themes": [t.theme for t in r.tags], "polarity": r.polarity} for r in tg.tag(test)]
 
@@ -60,7 +60,7 @@ def cross_validate(examples: list[Example], taxonomy: Taxonomy, folds: int = 5, 
         for name, use_rules in (("model", False), ("combined", True)):
             jobs.append((name, te, delayed(_fold_predictions)(
                 [e.text for e in train_part], [e.themes for e in train_part], [e.polarity for e in train_part],
-                [texts[i] for i in te], taxonomy, use_rules, seed)))
+                [texts[i] for i in te], taxonomy, use_rules, seed, [e.synthetic for e in train_part])))
     results = Parallel(n_jobs=n_jobs)(j[2] for j in jobs)
     for (name, te, _), out in zip(jobs, results):
         for i, r in zip(te, out):
@@ -88,7 +88,8 @@ def train(paths: list[str | Path], out: str | Path, *, taxonomy: Optional[str | 
     if cv and len(examples) - report["synthetic"] >= 50:
         report["cross_validation"] = cross_validate(examples, tax, seed=seed)
     model = TaggerModel.fit([e.text for e in examples], [e.themes for e in examples],
-                            [e.polarity for e in examples], tax, seed=seed)
+                            [e.polarity for e in examples], tax, seed=seed,
+                            synthetic=[e.synthetic for e in examples])
     model.info.update({"documents": report["documents"], "annotation_files": [str(p) for p in paths]})
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
