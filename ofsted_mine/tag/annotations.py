@@ -92,3 +92,21 @@ def load_annotations(paths: Iterable[str | Path], reports_root: Optional[Path] =
                                polarity=d.get("polarity", "neutral"), group=group,
                                synthetic=bool(d.get("synthetic", False)) and "ref" not in d))
     return out, problems
+
+
+def word_runs(text: str, k: int = 12) -> set[str]:
+    """Every run of ``k`` consecutive words (lower-cased letters and digits) in ``text``."""
+    w = re.findall(r"[a-z0-9]+", text.lower())
+    return {" ".join(w[i:i + k]) for i in range(len(w) - k + 1)}
+
+
+def copied_runs(sentences: Iterable[str], documents: Iterable[str], k: int = 12) -> list[set[str]]:
+    """For each sentence, the ``k``-word runs it shares with any of ``documents``.
+
+    Used to check that written (synthetic) example sentences were not copied from real
+    reports: one shared run of 12 words is more than stock phrasing explains."""
+    seen: set[str] = set()
+    for d in documents:
+        seen |= word_runs(d, k)
+    return [word_runs(s, k) & seen for s in sentences]
+
