@@ -188,3 +188,33 @@ def test_synthetic_flag_is_read_from_text_lines_only(tmp_path):
         {"id": "c1", "text": "Plans are clear.", "themes": ["plans_planning"], "polarity": "strength", "source": "x.txt"}]))
     ex, problems = load_annotations([f])
     assert not problems and [e.synthetic for e in ex] == [True, False] and ex[1].group == "x.txt"
+
+
+def test_saved_model_tags_without_scikit_learn_and_keeps_its_answers(tmp_path):
+    """A saved model loads for tagging from plain arrays (no scikit-learn import); its scores
+    equal the fitted model's; explain's word weights and re-saving unpickle the rest on demand."""
+    import subprocess
+    import sys
+    import numpy as np
+    from ofsted_mine.tag.classifier import TaggerModel
+    from ofsted_mine.tag.rules import RuleMatcher
+    labels = [json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()]
+    tax = load_taxonomy()
+    fitted = TaggerModel.fit([l["text"] for l in labels[:500]], [l["themes"] for l in labels[:500]],
+                             [l["polarity"] for l in labels[:500]], tax, tune=False)
+    path = tmp_path / "m.joblib"
+    fitted.save(path)
+    texts = [l["text"] for l in labels[500:600]] + ["", "Children’s café — naïve"]
+    hits = RuleMatcher(tax).match_many(texts)
+    loaded = TaggerModel.load(path)
+    for a, b in zip(fitted.predict_proba(texts, hits), loaded.predict_proba(texts, hits)):
+        assert np.allclose(a, b, atol=1e-12)
+    assert loaded.top_terms(texts[0], "permanence") == fitted.top_terms(texts[0], "permanence")
+    loaded.save(tmp_path / "again.joblib")
+    again = TaggerModel.load(tmp_path / "again.joblib")
+    assert np.allclose(fitted.predict_proba(texts, hits)[0], again.predict_proba(texts, hits)[0], atol=1e-12)
+    code = ("import sys; from ofsted_mine.tag import Tagger; t = Tagger(model=sys.argv[1]); "
+            "r = t.tag(['Frequent changes of social worker have led to drift.']); "
+            "print(r[0].polarity, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    assert out.split()[-1] == "False"

@@ -18,7 +18,7 @@ from .features import rule_matrix
 from .rules import RuleHits, RuleMatcher
 from .taxonomy import POLARITIES, Taxonomy
 
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4  # 4: saved as a plain part for tagging + the scikit-learn objects, loaded on demand
 
 
 def _vectorizer():
@@ -140,12 +140,21 @@ class TaggerModel:
         return sparse.hstack(blocks, format="csr")
 
     def features(self, texts: list[str], hits: list[RuleHits]):
-        v = self.vectorizer
-        if hasattr(v, "transformer_list"):  # FeatureUnion without its joblib machinery (per-call overhead)
-            blocks = [t.transform(texts) for _, t in v.transformer_list]
+        plain = self.__dict__.get("_plain_features")
+        if plain is not None:
+            blocks = [t.transform(texts) for t in plain]
+        elif hasattr(self.vectorizer, "transformer_list"):  # FeatureUnion without its joblib machinery
+            blocks = [t.transform(texts) for _, t in self.vectorizer.transformer_list]
         else:
-            blocks = [v.transform(texts)]
+            blocks = [self.vectorizer.transform(texts)]
         return self._stack(blocks, hits, texts)
+
+    def has_model(self, theme: str) -> bool:
+        """Whether the model was fitted for ``theme`` (too few examples: no)."""
+        fitted = self.__dict__.get("_fitted")
+        if fitted is not None:
+            return theme in fitted
+        return self.theme_models.get(theme) is not None
 
     def predict_proba(self, texts: list[str], hits: list[RuleHits]) -> tuple[np.ndarray, np.ndarray]:
         """(theme probabilities [n x themes], polarity probabilities [n x classes]).
@@ -159,6 +168,7 @@ class TaggerModel:
         P = 1.0 / (1.0 + np.exp(-(a * Z[:, :n] + b)))
         P[:, a == 0] = 0.0                   # themes without a model
         if pol is None:
+            self._full()
             Q = self.polarity_model.predict_proba(X)
         else:
             Q = _calibrated_proba(Z[:, n:], *pol)
@@ -187,12 +197,15 @@ class TaggerModel:
         return cached
 
     def __getstate__(self):
+        self._full()
         state = self.__dict__.copy()
-        state.pop("_stack_cache", None)
+        for k in ("_stack_cache", "_plain_features", "_fitted", "_full_blob"):
+            state.pop(k, None)
         return state
 
     def top_terms(self, text: str, theme: str, k: int = 3) -> list[str]:
         """Words of ``text`` that pushed the theme's score up most (for explanations)."""
+        self._full()
         est = self.theme_models.get(theme)
         if est is None:
             return []
@@ -202,17 +215,75 @@ class TaggerModel:
         contrib = [(x[0, i] * coefs[i], names[i]) for i in x.nonzero()[1] if names[i].startswith("words__")]
         return [n.split("__", 1)[1] for c, n in sorted(contrib, reverse=True)[:k] if c > 0]
 
+    # ------------------------------------------------------------------ saving and loading
     def save(self, path) -> None:
+        """Save in two parts: what tagging needs, as plain arrays and dicts (no scikit-learn
+        objects, so loading a model to tag does not import scikit-learn), and the whole
+        fitted model (scikit-learn objects, pickled), unpickled only when needed
+        (``explain``'s word weights, re-saving)."""
+        import pickle
         import joblib
-        joblib.dump(self, path, compress=3)
+        from .plain import PlainTfidf
+        self._full()
+        parts = getattr(self.vectorizer, "transformer_list", None)
+        vecs = [t for _, t in parts] if parts is not None else [self.vectorizer]
+        plain = {"features": [PlainTfidf.from_vectorizer(v) for v in vecs]
+                 if all(PlainTfidf.supports(v) for v in vecs) else None,
+                 "stacked": self._stacked(), "fitted": sorted(t for t in self.theme_ids if self.has_model(t))}
+        head = {k: getattr(self, k) for k in ("theme_ids", "taxonomy_fingerprint", "thresholds", "polarity_classes",
+                                              "info", "use_rule_features", "format")}
+        # the weights are in plain["stacked"]: the pickled objects go without them (half the file)
+        held = [(obj, obj.coef_) for obj in self._linear_parts()]
+        try:
+            for obj, _ in held:
+                obj.coef_ = None
+            full = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            for obj, coef in held:
+                obj.coef_ = coef
+        joblib.dump({"format": MODEL_FORMAT, "head": head, "plain": plain, "full": full}, path, compress=3)
+
+    def _linear_parts(self) -> list:
+        """The fitted linear models whose weights are columns of the stacked matrix, in column order."""
+        parts = [self.theme_models[t].clf for t in self.theme_ids if self.theme_models.get(t) is not None]
+        if self._stacked()[4] is not None:
+            parts += [c.estimator for c in self.polarity_model.calibrated_classifiers_]
+        return parts
 
     @staticmethod
     def load(path) -> "TaggerModel":
         import joblib
-        m = joblib.load(path)
-        if getattr(m, "format", None) != MODEL_FORMAT:
-            raise ValueError(f"{path}: model format {getattr(m, 'format', '?')} is not {MODEL_FORMAT}; retrain it")
+        d = joblib.load(path)
+        fmt = d.get("format") if isinstance(d, dict) else getattr(d, "format", None)
+        if fmt != MODEL_FORMAT:
+            raise ValueError(f"{path}: model format {fmt or '?'} is not {MODEL_FORMAT}; retrain it")
+        m = TaggerModel(**d["head"])
+        m.__dict__.update(_stack_cache=d["plain"]["stacked"], _fitted=set(d["plain"]["fitted"]),
+                          _full_blob=d["full"])
+        if d["plain"]["features"] is not None:
+            m.__dict__["_plain_features"] = d["plain"]["features"]
+        else:
+            m._full()
         return m
+
+    def _full(self) -> None:
+        """Unpickle the scikit-learn objects of a loaded model (once, on first need)."""
+        blob = self.__dict__.pop("_full_blob", None)
+        if blob is not None:
+            import pickle
+            full = pickle.loads(blob)
+            self.vectorizer, self.theme_models, self.polarity_model = (full.vectorizer, full.theme_models,
+                                                                       full.polarity_model)
+            W = self._stacked()[0]
+            cols = [j for j, t in enumerate(self.theme_ids) if self.theme_models.get(t) is not None]
+            k = len(self.polarity_classes)
+            parts = self._linear_parts()
+            for i, obj in enumerate(parts):
+                if i < len(cols):
+                    obj.coef_ = W[:, cols[i]][None, :].copy()
+                else:
+                    at = len(self.theme_ids) + (i - len(cols)) * k
+                    obj.coef_ = W[:, at:at + k].T.copy()
 
 
 def _nb_scale(B, y: np.ndarray, alpha: float = 1.0, power: float = 0.5) -> np.ndarray:

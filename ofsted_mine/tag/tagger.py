@@ -69,8 +69,7 @@ class Tagger:
             self.model = model if isinstance(model, TaggerModel) else TaggerModel.load(model)
         self._model_themes = set()
         if self.model is not None:
-            self._model_themes = {t for t in self.model.theme_ids
-                                  if self.model.theme_models.get(t) is not None and self.taxonomy.get(t)}
+            self._model_themes = {t for t in self.model.theme_ids if self.model.has_model(t) and self.taxonomy.get(t)}
 
     @property
     def description(self) -> str:
