@@ -24,6 +24,22 @@ def _read(path: Path) -> list[dict]:
     return [json.loads(l) for l in path.read_text("utf-8").splitlines() if l.strip()]
 
 
+def blind_label_scores(gold: list[dict]) -> dict[str, dict]:
+    """Each blind annotator's figures against ``gold`` (keyed by the file's letter), with the
+    same scorer as ``ofsted-mine evaluate``. Raises ValueError if a file does not match the gold file."""
+    from ofsted_mine.tag import load_taxonomy
+    from ofsted_mine.tag.evaluate import score
+    ids = load_taxonomy().ids
+    by_id = {g["id"]: g for g in gold}
+    out = {}
+    for p in sorted((ROOT / "bench" / "data").glob("blind-labels-*.jsonl")):
+        lab = _read(p)
+        if len(lab) != len(gold) or any(d["id"] not in by_id for d in lab):
+            raise ValueError(f"{p.relative_to(ROOT)}: does not match the gold file ({len(lab)} lines)")
+        out[p.stem.rsplit("-", 1)[-1]] = {"labels": lab, "vs_gold": score([by_id[d["id"]] for d in lab], lab, ids)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
@@ -31,23 +47,21 @@ def main() -> None:
     from ofsted_mine.tag import Tagger, load_taxonomy
     from ofsted_mine.tag.evaluate import evaluate_tagger, score
     gold = _read(Path(a.shared) / "gold" / "themes-dev.jsonl")
-    ids = load_taxonomy().ids
-    by_id = {g["id"]: g for g in gold}
-    labels = {p.stem.rsplit("-", 1)[-1]: _read(p) for p in sorted((ROOT / "bench" / "data").glob("blind-labels-*.jsonl"))}
+    try:
+        blind = blind_label_scores(gold)
+    except ValueError as e:
+        sys.exit(str(e))
 
     def line(name: str, m: dict) -> None:
         print(f"{name:28} theme micro-F1 {m['theme_micro_f1']:.3f}  macro-F1 {m['theme_macro_f1']:.3f}  "
               f"polarity acc {m['polarity_accuracy']:.3f}  macro-F1 {m['polarity_macro_f1']:.3f}")
 
-    for k, lab in labels.items():
-        missing = [d["id"] for d in lab if d["id"] not in by_id]
-        if missing or len(lab) != len(gold):
-            sys.exit(f"bench/data/blind-labels-{k}.jsonl: does not match the gold file ({len(lab)} lines)")
-        line(f"annotator {k} vs gold", score([by_id[d["id"]] for d in lab], lab, ids))
-    names = list(labels)
+    for k, b in blind.items():
+        line(f"annotator {k} vs gold", b["vs_gold"])
+    names = list(blind)
     for i, x in enumerate(names):
         for y in names[i + 1:]:
-            line(f"annotator {x} vs {y}", score(labels[x], labels[y], ids))
+            line(f"annotator {x} vs {y}", score(blind[x]["labels"], blind[y]["labels"], load_taxonomy().ids))
     line("shipped tagger vs gold", evaluate_tagger(Tagger(), gold))
 
 

@@ -60,15 +60,11 @@ WHY_SHORT = [
 
 
 def human_agreement(gold: list[dict]) -> dict | None:
-    """Mean agreement with the gold file of the blind human labels in bench/data (None if absent)."""
-    files = sorted((ROOT / "bench" / "data").glob("blind-labels-*.jsonl"))
-    if not files:
+    """Mean agreement with the gold file of the blind human labels (bench/human_ceiling.py); None if absent."""
+    from bench.human_ceiling import blind_label_scores
+    ms = [b["vs_gold"] for b in blind_label_scores(gold).values()]
+    if not ms:
         return None
-    by_id = {g["id"]: g for g in gold}
-    ms = []
-    for f in files:
-        lab = [json.loads(l) for l in f.read_text("utf-8").splitlines() if l.strip()]
-        ms.append(score([by_id[d["id"]] for d in lab], lab, load_taxonomy().ids))
     mean = lambda k: f"{sum(m[k] for m in ms) / len(ms):.2f}"
     return {"micro": mean("theme_micro_f1"), "macro": mean("theme_macro_f1"), "pol": mean("polarity_accuracy")}
 
