@@ -105,13 +105,19 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
     assert _snapshot(killed) == _snapshot(clean)
 
 
+def _every_council(real_db, column: str):
+    """(connection, every distinct value of documents.<column>) of the real-report database; at least 70."""
+    con = om.open_db(real_db[0])
+    values = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM documents WHERE {column} IS NOT NULL "
+                                        f"ORDER BY {column}")]
+    assert len(values) >= 70
+    return con, values
+
+
 def test_timeline_track_and_benchmark_for_every_council(real_db):
     from ofsted_mine.analyse.benchmark import benchmark
     from ofsted_mine.analyse.timeline import timeline, track
-    db, _ = real_db
-    con = om.open_db(db)
-    urns = [r[0] for r in con.execute("SELECT DISTINCT la_urn FROM documents WHERE la_urn IS NOT NULL")]
-    assert len(urns) >= 70
+    con, urns = _every_council(real_db, "la_urn")
     for urn in urns:
         tl = timeline(con, urn)
         assert tl.visits and all(v.kind == "inspection" for v in tl.visits)
@@ -126,10 +132,7 @@ def test_timeline_track_and_benchmark_for_every_council(real_db):
 def test_readiness_pack_for_every_council(real_db, tmp_path):
     from ofsted_mine.report.html import readiness_html
     from ofsted_mine.report.markdown import readiness_markdown
-    db, _ = real_db
-    con = om.open_db(db)
-    councils = [r[0] for r in con.execute("SELECT DISTINCT la FROM documents WHERE la IS NOT NULL ORDER BY la")]
-    assert len(councils) >= 70
+    con, councils = _every_council(real_db, "la")
     for la in councils:
         html = readiness_html(con, la)
         assert html.startswith("<!DOCTYPE html>") and la.replace("&", "&amp;") in html and "<script" not in html.lower()
