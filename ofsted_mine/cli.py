@@ -512,7 +512,14 @@ app.command("export")(export_command)
 
 
 def main():
-    app()
+    """Entry point: run the Typer app; an :class:`~ofsted_mine.errors.OfstedMineError` that
+    escapes a command is printed as one line on stderr (exit 1, or 2 for a usage error)."""
+    from .errors import OfstedMineError
+    try:
+        app()
+    except OfstedMineError as e:
+        sys.stderr.write(f"error: {e}\n")
+        raise SystemExit(e.exit_code)
 
 
 if __name__ == "__main__":
