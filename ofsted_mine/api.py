@@ -226,6 +226,8 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 ex.shutdown(cancel_futures=True)
             _release_tagger()  # a later call may name another model or taxonomy, or the file may change
         if result.added or result.replaced:
+            from .store.recommendations import sync_recommendations
+            sync_recommendations(con)  # after tagging: recommendation items are concerns (codebook)
             from .store.db import set_setting
             set_setting(con, "taxonomy", str(taxonomy) if taxonomy and tag else ("default" if tag else "untagged"))
     finally:
@@ -262,6 +264,9 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
                         (json.dumps(tagger.focus_themes(json.loads(d["focus_areas"]))), d["id"]))
         from .store.db import set_setting
         set_setting(con, "taxonomy", tagger.taxonomy.source)
+        con.execute("UPDATE documents SET recs_version = 0")  # re-apply the recommendation rule below
+        from .store.recommendations import sync_recommendations
+        sync_recommendations(con)
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:

@@ -138,7 +138,7 @@ def extract_recommendations(text: str) -> list[Recommendation]:
     lines, offs = [], []
     pos = 0
     for ln in raw:
-        lines.append(ln.strip())
+        lines.append("\f" if ln.strip(" \t\r") == "\f" else ln.strip())  # a page break stays visible
         offs.append(pos + (len(ln) - len(ln.lstrip())))
         pos += len(ln) + 1
     feeds = [o for ln, o in zip(lines, offs) if ln == "\f"]  # pages are joined by "\n\f\n"

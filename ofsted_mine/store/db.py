@@ -91,6 +91,21 @@ MIGRATIONS: list[str] = [
     DROP TABLE tags;
     ALTER TABLE tags_v3 RENAME TO tags;
     """,
+    # recommendations: the items Ofsted addresses to the council (or the LSCB), made from each
+    # document's text by store.recommendations.sync_recommendations (recs_version: extractor version)
+    """
+    CREATE TABLE recommendations (
+        id INTEGER PRIMARY KEY,
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        text TEXT NOT NULL, grp TEXT, tail TEXT,
+        addressee TEXT NOT NULL,
+        section TEXT, paragraph TEXT,
+        page INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+    );
+    CREATE INDEX recommendations_doc ON recommendations(doc_id, seq);
+    ALTER TABLE documents ADD COLUMN recs_version INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

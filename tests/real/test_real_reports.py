@@ -17,11 +17,7 @@ from ..conftest import REPORTS, requires_reports
 pytestmark = [pytest.mark.real, requires_reports]
 
 
-@pytest.fixture(scope="session")
-def real_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("real") / "real.db"
-    result = om.ingest([REPORTS], db)
-    return db, result
+# real_db: the session-scoped database of every real report (tests/real/conftest.py)
 
 
 def test_every_readable_report_ingested_and_bad_ones_reported(real_db):

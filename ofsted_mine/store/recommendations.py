@@ -1,0 +1,87 @@
+"""Stored recommendations: one row per item Ofsted addresses to the council (or to the LSCB).
+
+Rows are made from each stored document's text by
+:func:`ofsted_mine.parse.recommendations.extract_recommendations`, after the document is
+written and tagged (``sync_recommendations``: called at the end of ``ingest`` and ``retag``,
+and before the follow-up reads them). ``documents.recs_version`` remembers which extractor
+version made a document's rows, so a newer extractor re-makes them without re-reading files.
+
+The codebook rule "recommendation items are ``concern``" is applied here, after tagging: the
+findings (sentences) inside a recommendation's span get polarity ``concern`` (score 1.0, cue
+``recommendation item``).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Optional
+
+from ..parse.recommendations import EXTRACTOR_VERSION, extract_recommendations
+
+#: documents that can hold Ofsted's recommendations (council papers quote them in the council's words)
+REC_KINDS = ("inspection", "focused_visit", "monitoring_visit", "jtai")
+RULE_CUE = "recommendation item"
+
+
+def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] = None) -> int:
+    """(Re)make the recommendation rows of every document whose rows are missing or older than
+    the extractor; returns how many documents were processed. One transaction."""
+    q = (f"SELECT id, text FROM documents WHERE recs_version < ? AND kind IN ({','.join('?' * len(REC_KINDS))})")
+    args: list = [EXTRACTOR_VERSION, *REC_KINDS]
+    if doc_ids is not None:
+        q += f" AND id IN ({','.join('?' * len(doc_ids))})"
+        args += list(doc_ids)
+    todo = con.execute(q, args).fetchall()
+    if not todo:
+        return 0
+    own = not con.in_transaction
+    if own:
+        con.execute("BEGIN IMMEDIATE")
+    try:
+        for doc_id, text in todo:
+            recs = extract_recommendations(text)
+            con.execute("DELETE FROM recommendations WHERE doc_id = ?", (doc_id,))
+            con.executemany(
+                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph, page, start, "end")
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                [(doc_id, r.seq, r.text, r.group, r.tail, r.addressee, r.section, r.paragraph, r.page, r.start, r.end)
+                 for r in recs])
+            for r in recs:
+                con.execute("""UPDATE findings SET polarity = 'concern', polarity_score = 1.0, polarity_cues = ?
+                               WHERE doc_id = ? AND start < ? AND "end" > ?""",
+                            (json.dumps([RULE_CUE]), doc_id, r.end, r.start))
+            con.execute("UPDATE documents SET recs_version = ? WHERE id = ?", (EXTRACTOR_VERSION, doc_id))
+        if own:
+            con.execute("COMMIT")
+    except BaseException:
+        if own:
+            con.execute("ROLLBACK")
+        raise
+    return len(todo)
+
+
+def recommendations(con: sqlite3.Connection, *, la_urn: Optional[str] = None, doc_id: Optional[int] = None,
+                    addressee: Optional[str] = "council") -> list[sqlite3.Row]:
+    """Stored recommendations (with their document's visit id, kind and date), in document order.
+    ``addressee=None`` returns the LSCB's too."""
+    sync_recommendations(con)
+    where, args = [], []
+    if la_urn is not None:
+        where.append("d.la_urn = ?")
+        args.append(la_urn)
+    if doc_id is not None:
+        where.append("d.id = ?")
+        args.append(doc_id)
+    if addressee is not None:
+        where.append("r.addressee = ?")
+        args.append(addressee)
+    sql = ("""SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published, d.path
+              FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY date, d.id, r.seq")
+    return con.execute(sql, args).fetchall()
+
+
+def finding_ids(con: sqlite3.Connection, rec: sqlite3.Row) -> list[int]:
+    """The findings (sentences) inside a recommendation's span, in order."""
+    return [r[0] for r in con.execute('SELECT id FROM findings WHERE doc_id = ? AND start < ? AND "end" > ? ORDER BY seq',
+                                      (rec["doc_id"], rec["end"], rec["start"]))]
