@@ -31,6 +31,13 @@ def normalise(text: Optional[str]) -> str:
     return t.strip()
 
 
+def strict(text: Optional[str]) -> str:
+    """Only whitespace and quote/dash forms normalised (a stricter view, reported alongside)."""
+    t = unicodedata.normalize("NFKC", text or "")
+    t = t.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    return " ".join(t.split())
+
+
 def load_truth(path) -> dict[tuple[str, str], dict]:
     out = {}
     with open(path, encoding="utf-8") as f:
@@ -60,7 +67,7 @@ def score(truth: dict[tuple[str, str], dict], extracted: dict[tuple[str, str], l
     by: dict[str, dict] = defaultdict(_counts)
     groups: dict[str, dict] = defaultdict(_counts)
     misses, extras = [], []
-    group_right = group_n = tail_right = tail_n = 0
+    group_right = group_n = tail_right = tail_n = strict_right = 0
     wrong_group, wrong_tail = [], []
     for key, t in truth.items():
         if t.get("readable") == "no":
@@ -85,6 +92,7 @@ def score(truth: dict[tuple[str, str], dict], extracted: dict[tuple[str, str], l
                         by["/".join(cat)]["matched"] += 1
                     groups[gname]["matched"] += 1
                     groups[gname]["extracted"] += 1
+                    strict_right += strict(g["text"]) == strict(v["text"])
                     if who == "council":
                         group_n += 1
                         tail_n += 1
@@ -106,6 +114,7 @@ def score(truth: dict[tuple[str, str], dict], extracted: dict[tuple[str, str], l
             "groups": {k: _pr(v) for k, v in sorted(groups.items())},
             "group_accuracy": round(group_right / group_n, 4) if group_n else 1.0,
             "tail_accuracy": round(tail_right / tail_n, 4) if tail_n else 1.0,
+            "strict_matches": strict_right,
             "misses": misses, "extras": extras, "wrong_group": wrong_group, "wrong_tail": wrong_tail}
 
 
@@ -138,6 +147,9 @@ def format_report(res: dict, *, misses: int = 40) -> Iterable[str]:
         yield f"{name:32} {c['verified']:8d} {c['extracted']:9d} {c['matched']:7d} {c['precision']:6.3f} {c['recall']:6.3f}"
     yield f"group accuracy (matched council items): {res['group_accuracy']:.3f}"
     yield f"tail accuracy (matched council items):  {res['tail_accuracy']:.3f}"
+    matched = sum(c["matched"] for k, c in res["by"].items() if k.endswith("/all"))
+    yield (f"matched items whose text is also equal with only spaces, quotes and dashes normalised: "
+           f"{res['strict_matches']} of {matched}")
     for title, rows in (("missed", res["misses"]), ("extra", res["extras"])):
         yield f"{len(rows)} {title}:"
         for key, who, grp, text in rows[:misses]:
