@@ -177,6 +177,27 @@ def extract_recommendations(text: str) -> list[Recommendation]:
     return out
 
 
+def lscb_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets (start, end) of the LSCB part(s) of a SIF report's text: from an LSCB part heading
+    to a later "The local authority" part heading or the end (contents pages skipped)."""
+    spans: list[tuple[int, int]] = []
+    start: Optional[int] = None
+    pos = 0
+    raw = text.split("\n")
+    lines = [ln.strip() for ln in raw]
+    for i, ln in enumerate(lines):
+        if ln and not _is_toc(lines, i):
+            if start is None and len(ln) <= 120 and (_LSCB_PART.match(ln) or (_heading(ln) or ("",))[0] == "lscb"):
+                start = pos
+            elif start is not None and (_LA_PART.match(ln) or (_heading(ln) or ("",))[0] == "council"):
+                spans.append((start, pos))
+                start = None
+        pos += len(raw[i]) + 1
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
 def _clean_heading(s: str) -> str:
     return re.sub(r"(?<=[?:a-z])\s?\d{1,2}$", "", s).strip()
 

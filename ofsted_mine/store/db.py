@@ -105,6 +105,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX recommendations_doc ON recommendations(doc_id, seq);
     ALTER TABLE documents ADD COLUMN recs_version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE documents ADD COLUMN lscb_spans TEXT NOT NULL DEFAULT '[]';
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,7 +16,7 @@ import json
 import sqlite3
 from typing import Optional
 
-from ..parse.recommendations import EXTRACTOR_VERSION, extract_recommendations
+from ..parse.recommendations import EXTRACTOR_VERSION, extract_recommendations, lscb_spans
 
 #: documents that can hold Ofsted's recommendations (council papers quote them in the council's words)
 REC_KINDS = ("inspection", "focused_visit", "monitoring_visit", "jtai")
@@ -50,7 +50,8 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] =
                 con.execute("""UPDATE findings SET polarity = 'concern', polarity_score = 1.0, polarity_cues = ?
                                WHERE doc_id = ? AND start < ? AND "end" > ?""",
                             (json.dumps([RULE_CUE]), doc_id, r.end, r.start))
-            con.execute("UPDATE documents SET recs_version = ? WHERE id = ?", (EXTRACTOR_VERSION, doc_id))
+            con.execute("UPDATE documents SET recs_version = ?, lscb_spans = ? WHERE id = ?",
+                        (EXTRACTOR_VERSION, json.dumps(lscb_spans(text)), doc_id))
         if own:
             con.execute("COMMIT")
     except BaseException:
@@ -64,7 +65,11 @@ def recommendations(con: sqlite3.Connection, *, la_urn: Optional[str] = None, do
                     addressee: Optional[str] = "council") -> list[sqlite3.Row]:
     """Stored recommendations (with their document's visit id, kind and date), in document order.
     ``addressee=None`` returns the LSCB's too."""
-    sync_recommendations(con)
+    try:
+        sync_recommendations(con)
+    except sqlite3.OperationalError:  # a read-only database: use the rows it has
+        if con.in_transaction:
+            con.execute("ROLLBACK")
     where, args = [], []
     if la_urn is not None:
         where.append("d.la_urn = ?")
