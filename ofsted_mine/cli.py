@@ -410,35 +410,43 @@ def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(..
 
 @app.command()
 def followup(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-             since: Optional[str] = typer.Option(None, "--since"),
-             format: str = typer.Option("table", "--format", help="table or json")):
-    """Each 'what needs to improve' / 'areas for priority action' item x later visit: evidence and verdict."""
+             since: Optional[str] = typer.Option(None, "--since", help="only recommendations made on/after this date"),
+             format: str = typer.Option("table", "--format", help="table, json, csv or xlsx (csv/xlsx: the action log)"),
+             output: Optional[Path] = typer.Option(None, "--output", "-o", help="file for csv/xlsx (json: optional)"),
+             quotes: int = typer.Option(0, "--quotes", help="quotes per visit in the table (0: every deciding quote)")):
+    """Each recommendation Ofsted made to the council x the later visits of its journey: evidence,
+    verdict (met / progressing / not met / repeated) and latest status; csv/xlsx write an action log."""
     from .analyse.followup import followup as fu
+    if format not in ("table", "json", "csv", "xlsx"):
+        _fail(f"--format {format}: use table, json, csv or xlsx", 2)
+    if format in ("csv", "xlsx") and output is None:
+        _fail(f"--format {format} writes an action log: name the file with -o FILE", 2)
     con = _open(db)
     try:
         res = fu(con, la, since=since)
     except ValueError as e:
         _fail(str(e))
+    names = None
+    if format != "json":
+        from .analyse.timeline import _load_taxonomy_light
+        names = {t["id"]: t["name"] for t in _load_taxonomy_light(con)}
     if format == "json":
-        print(json.dumps(res, indent=2, ensure_ascii=False))
+        text = json.dumps(res.to_dict(), indent=2, ensure_ascii=False)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
         return
-    from rich.table import Table
-    from rich.text import Text
-    if not res["items"]:
-        print(f"no 'what needs to improve' items stored for {res['la']}")
+    if format in ("csv", "xlsx"):
+        from .report.actionlog import write_action_log
+        try:
+            write_action_log(res, output, format, names)
+        except OSError as e:
+            _fail(f"{output}: cannot write: {e.strerror or e}")
+        print(f"{output}: action log of {len(res.items)} recommendation(s) for {res.la}")
         return
-    t = Table(title=f"{res['la']}: recommendation follow-up", show_lines=True, header_style="bold")
-    t.add_column("item", ratio=3, overflow="fold")
-    for v in res["visits"]:
-        t.add_column(v["label"], ratio=1, overflow="fold")
-    style = {"improved": "green", "still a concern": "red", "mixed": "yellow", "not examined": "dim"}
-    for it in res["items"]:
-        cells = []
-        for v in res["visits"]:
-            c = it["cells"].get(v["id"])
-            cells.append(Text(c["verdict"], style=style[c["verdict"]]) if c else Text("—", style="dim"))
-        t.add_row(Text(f"{it['text']}\n({it['visit_id']})"), *cells)
-    _console().print(t)
+    from .report.actionlog import render_followup
+    render_followup(_console(), res, names, quotes=quotes)
 
 
 @app.command()

@@ -181,3 +181,11 @@ def test_footnote_marker_under_a_heading_is_not_a_section():
     assert [s.heading for s in sections] == ["(summary)", "What needs to improve?", "What needs to improve?"]
     assert [f.section for f in findings[-2:]] == ["What needs to improve?", "What needs to improve?"]
     assert {f.section_kind for f in findings[-2:]} == {"what_needs_to_improve"}
+
+
+def test_saved_text_copy_with_markdown_heading_and_dash_bullets():
+    text = "\n".join([PROSE, "# What needs to improve?", "", "- The timeliness of assessments.",
+                      "- The quality of plans.", "", "# The experiences and progress of children in care: good"])
+    recs = extract_recommendations(text)
+    assert [r.text for r in recs] == ["The timeliness of assessments.", "The quality of plans."]
+    assert text[recs[0].start:recs[0].start + 8] == "The time"

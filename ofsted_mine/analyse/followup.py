@@ -38,6 +38,7 @@ Every verdict also has a word and a letter, so colour is never the only signal.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -219,9 +220,7 @@ class _Vectors:
 
     @staticmethod
     def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-        if len(a) > len(b):
-            a, b = b, a
-        return sum(x * b.get(t, 0.0) for t, x in a.items())
+        return sum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 # ------------------------------------------------------------------ journeys
@@ -239,11 +238,14 @@ def journey_windows(kinds: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _window(kinds: list[str], k: int) -> list[int]:
+def _window(kinds: list[str], k: int, dates: Optional[list] = None) -> list[int]:
     """Positions of the visits that follow the visit at ``k`` in its journey, up to and including
-    the next full inspection."""
+    the next full inspection (a document of the same date is another copy of the visit, not a
+    later one)."""
     out = []
     for j in range(k + 1, len(kinds)):
+        if dates is not None and (dates[j] or "") <= (dates[k] or ""):
+            continue
         out.append(j)
         if kinds[j] == "inspection":
             break
@@ -253,7 +255,8 @@ def _window(kinds: list[str], k: int) -> list[int]:
 # ------------------------------------------------------------------ the follow-up
 def _cite(la: str, kind: str, date: Optional[str], paragraph, page) -> str:
     from ..store.search import KIND_LABELS
-    para = "" if not paragraph else (f", para {paragraph}" if not str(paragraph).startswith(("¶", "•")) else f", {paragraph}")
+    p = str(paragraph or "")
+    para = "" if not p else (f", bullet {p[1:]}" if p.startswith("•") else (f", {p}" if p.startswith("¶") else f", para {p}"))
     return f"{la}, {KIND_LABELS.get(kind, kind)} {date or 'undated'}{para}, p. {page}"
 
 
@@ -270,6 +273,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
                    lscb_spans FROM documents WHERE la_urn = ? AND kind IN ({','.join('?' * len(FOLLOWUP_KINDS))})
             ORDER BY COALESCE(start_date, published), id""", (c.urn, *FOLLOWUP_KINDS)).fetchall()
     kinds = [d["kind"] for d in docs]
+    dates = [d["date"] for d in docs]
     pos = {d["id"]: i for i, d in enumerate(docs)}
     recs = [r for r in stored_recs(con, la_urn=c.urn, addressee=None) if r["doc_id"] in pos]
     journeys = [[docs[i]["visit_id"] for i in range(a, b + 1)] for a, b in journey_windows(kinds)]
@@ -292,14 +296,30 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
             continue  # context, Ofsted's back matter, or the LSCB part (about the board, not the council)
         by_doc.setdefault(r["doc_id"], []).append(r)
 
-    def rec_themes(rec) -> list[str]:
-        seen: dict[str, None] = {}
-        for f in all_by_doc.get(rec["doc_id"], []):
-            if f["start"] < rec["end"] and f["end"] > rec["start"] and f["themes"]:
-                for t in f["themes"].split(","):
-                    seen.setdefault(t)
-        return list(seen)
+    starts = {doc_id: [f["start"] for f in rs] for doc_id, rs in all_by_doc.items()}
+    theme_cache: dict[int, list[str]] = {}
 
+    def rec_themes(rec) -> list[str]:
+        """The themes of the sentences inside a recommendation's span, in order."""
+        if rec["id"] not in theme_cache:
+            seen: dict[str, None] = {}
+            fs = all_by_doc.get(rec["doc_id"], [])
+            k = max(0, bisect.bisect_right(starts.get(rec["doc_id"], []), rec["start"]) - 1)
+            while k < len(fs) and fs[k]["start"] < rec["end"]:
+                f = fs[k]
+                if f["end"] > rec["start"] and f["themes"]:
+                    for t in f["themes"].split(","):
+                        seen.setdefault(t)
+                k += 1
+            theme_cache[rec["id"]] = list(seen)
+        return theme_cache[rec["id"]]
+
+    theme_index: dict[int, dict[str, set]] = {}  # doc -> theme -> ids of its findings with the theme
+    for doc_id, rs in by_doc.items():
+        idx = theme_index.setdefault(doc_id, {})
+        for f in rs:
+            for t in (f["themes"].split(",") if f["themes"] else ()):
+                idx.setdefault(t, set()).add(f["id"])
     council_recs = [r for r in recs if r["addressee"] == "council"]
     cands = [r for rs in by_doc.values() for r in rs if r["polarity"] in ("concern", "strength", "mixed")]
     vec = _Vectors([r["text"] for r in recs] + [f["text"] for f in cands])
@@ -336,7 +356,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
         item = make_item(r, f"R{len(items) + 1}")
         items.append(item)
         themes = set(item.themes)
-        window = _window(kinds, pos[r["doc_id"]])
+        window = _window(kinds, pos[r["doc_id"]], dates)
         item.later = [docs[j]["visit_id"] for j in window]
         if window and kinds[window[-1]] == "inspection":
             item.closes = docs[window[-1]]["visit_id"]
@@ -344,7 +364,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
         for j in window:
             d = docs[j]
             used_visits.add(j)
-            on_theme = [f for f in by_doc.get(d["id"], []) if f["themes"] and themes.intersection(f["themes"].split(","))]
+            on_theme = set().union(*(theme_index.get(d["id"], {}).get(t, ()) for t in themes))
             linked = []
             for f in cands_by_doc.get(d["id"], []):
                 ft = f["themes"].split(",") if f["themes"] else []

@@ -37,10 +37,8 @@ from typing import Optional
 
 from .segment import split_sentences
 
-#: bump when the rules change: stored recommendations of older versions are re-extracted
-EXTRACTOR_VERSION = 1
-
 BULLET = "•"
+_MARKDOWN = re.compile(r"^(#{1,6}\s+)|^[-*]\s+(?=\S)")
 
 
 @dataclass
@@ -137,9 +135,18 @@ def extract_recommendations(text: str) -> list[Recommendation]:
     raw = text.split("\n")
     lines, offs = [], []
     pos = 0
+    plain = BULLET not in text  # PDFs' bullets are "•" once cleaned; "- " there marks a sub-bullet
     for ln in raw:
-        lines.append("\f" if ln.strip(" \t\r") == "\f" else ln.strip())  # a page break stays visible
-        offs.append(pos + (len(ln) - len(ln.lstrip())))
+        t = "\f" if ln.strip(" \t\r") == "\f" else ln.strip()  # a page break stays visible
+        o = pos + (len(ln) - len(ln.lstrip()))
+        m = _MARKDOWN.match(t) if plain else None  # a saved text copy: "# What needs to improve?", "- item"
+        if m and m.group(1):
+            t, o = t[m.end():], o + m.end()
+        elif m:
+            t = BULLET + " " + t[m.end():]
+            o += m.end() - 2
+        lines.append(t)
+        offs.append(o)
         pos += len(ln) + 1
     feeds = [o for ln, o in zip(lines, offs) if ln == "\f"]  # pages are joined by "\n\f\n"
     out: list[Recommendation] = []

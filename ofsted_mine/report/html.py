@@ -22,7 +22,7 @@ from typing import Optional
 from .charts import legend_svg, sparkline, trajectory_svg
 
 QUOTES_PER_VISIT = 2
-FOLLOWUP_EVIDENCE = 2
+FOLLOWUP_EVIDENCE = 3  # = analyse.followup.EVIDENCE_SHOWN: every quote that decides a verdict is shown
 
 VERDICT_TEXT = {"concern": "concern", "mixed": "mixed", "strength": "no concerns", "neutral": "neutral only",
                 "examined_silent": "examined, nothing recorded", "not_examined": "not examined"}
@@ -43,8 +43,8 @@ def non_finding_sections() -> tuple:
     return NON_FINDING_SECTIONS
 
 
-FOLLOWUP_CLASS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
-                  "not examined": "not_examined"}
+FOLLOWUP_CLASS = {"met": "strength", "not met": "concern", "repeated": "concern", "progressing": "mixed",
+                  "no specific evidence": "neutral", "not examined": "not_examined", "not yet examined": "not_examined"}
 
 
 def e(x) -> str:
@@ -137,7 +137,7 @@ def _followup(con, la, since):
     except ImportError:
         return None, "not available in this version of ofsted-mine"
     try:
-        return followup(con, la, since=since), None
+        return followup(con, la, since=since).to_dict(), None  # the packs render its plain form
     except Exception as ex:  # one failing section must not cost the whole pack
         import warnings
         warnings.warn(f"recommendation follow-up failed: {type(ex).__name__}: {ex}", RuntimeWarning, stacklevel=2)
@@ -443,10 +443,12 @@ def _followup_section(data: dict, labels: dict) -> str:
                 + (f' · {e(themes)}' if themes else "") + '</div>')
 
     if followed:
-        out.append('<p class="note">Each recommendation of an inspection or focused visit, against the evidence about '
-                   'it in every later visit (findings sharing a theme and similar in wording): <b>improved</b> (mostly '
-                   'strengths), <b>still a concern</b>, <b>mixed</b>, or <b>not examined</b>. Hatched cells: the visit '
-                   'came before the recommendation.</p>')
+        out.append('<p class="note">Each recommendation Ofsted made to the council, against the evidence about it in '
+                   'the later visits of its journey, up to the next full inspection (findings sharing a theme and similar '
+                   'in wording; the quotes shown decide the verdict): <b>met</b> (strengths only), <b>progressing</b> '
+                   '(strengths and concerns), <b>not met</b> (concerns), <b>repeated</b> (the next inspection makes it '
+                   'again), <b>no specific evidence</b> (the theme was examined, this item not), or <b>not examined</b>. '
+                   'Hatched cells: the visit is outside the recommendation’s journey.</p>')
         out.append('<table class="matrix"><thead><tr><th class="item">Recommendation</th>'
                    + "".join(f'<th>{e(v.get("label") or v.get("id"))}</th>' for v in later) + '</tr></thead><tbody>')
         for n, it in followed:

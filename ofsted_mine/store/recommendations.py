@@ -16,7 +16,9 @@ import json
 import sqlite3
 from typing import Optional
 
-from ..parse.recommendations import EXTRACTOR_VERSION, extract_recommendations, lscb_spans
+#: version of the rules in parse/recommendations.py: bump it when they change, and the stored rows
+#: of older versions are re-made (the query path imports the extractor only then)
+EXTRACTOR_VERSION = 1
 
 #: documents that can hold Ofsted's recommendations (council papers quote them in the council's words)
 REC_KINDS = ("inspection", "focused_visit", "monitoring_visit", "jtai")
@@ -34,6 +36,7 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] =
     todo = con.execute(q, args).fetchall()
     if not todo:
         return 0
+    from ..parse.recommendations import extract_recommendations, lscb_spans
     own = not con.in_transaction
     if own:
         con.execute("BEGIN IMMEDIATE")
