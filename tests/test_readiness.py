@@ -140,7 +140,7 @@ def test_pack_tracks_are_tracks(corpus_db):
 def test_followup_matrix_rendered(corpus_db):
     con = om.open_db(corpus_db)
     from ofsted_mine.analyse.followup import followup  # exists: the pack must show it
-    fu = followup(con, "Eastmere")
+    fu = followup(con, "Eastmere").to_dict()
     assert fu["items"]
     page = readiness_html(con, "Eastmere")
     sec = page[page.index('<section class="followup"'):]

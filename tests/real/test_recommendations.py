@@ -5,6 +5,8 @@ lower case, and turning every run of characters that are not letters or digits (
 dashes, punctuation, spaces, line breaks) into one space. Targets: precision and recall
 >= 0.98 overall and per framework, for the council's items and for the LSCB's.
 """
+from pathlib import Path
+
 import pytest
 
 import ofsted_mine as om
@@ -75,3 +77,30 @@ def test_recommendation_findings_are_concerns_and_cited(scored):
     texts = [t for (t,) in con.execute("SELECT text FROM recommendations")]
     assert not [t for t in texts if t.rstrip(":").lower() in ("immediately", "within three months", "within six months")]
     assert not [t for t in texts if t.lower().startswith(("(outcome", "(enabler", "grade 4"))]
+
+
+def test_followup_for_every_council_lists_the_real_recommendations(scored):
+    from ofsted_mine.analyse.followup import JUDGED, NOT_EXAMINED, NOT_YET, REPEATED, verdict_of
+    con, _ = scored
+    truth = load_truth(REPORTS / "recommendations-verified.jsonl")
+    verified = {}
+    for (folder, _name), t in truth.items():
+        verified[folder] = verified.get(folder, 0) + len(t.get("items") or [])
+    folders = {}
+    for urn, path in con.execute("SELECT DISTINCT la_urn, path FROM documents WHERE la_urn IS NOT NULL"):
+        folders.setdefault(urn, set()).add(Path(path).parent.name)
+    from ofsted_mine.analyse.followup import followup
+    assert len(folders) >= 70
+    for urn, fs in folders.items():
+        fu = followup(con, urn)
+        want = sum(verified.get(f, 0) for f in fs)
+        assert abs(len(fu.items) - want) <= max(1, want // 50), (urn, len(fu.items), want)
+        assert all(it.addressee == "council" for it in fu.items) and all(i.addressee == "lscb" for i in fu.lscb_items)
+        for it in fu.items:
+            for vid, c in it.cells.items():
+                if c.verdict in JUDGED and c.verdict != REPEATED:
+                    assert c.verdict == verdict_of([e.polarity for e in c.evidence])
+                if c.verdict == NOT_EXAMINED:
+                    assert c.on_theme == 0
+            judged = [it.cells[v].verdict for v in it.later if it.cells[v].verdict in JUDGED]
+            assert it.status == (judged[-1] if judged else NOT_YET)
