@@ -3,10 +3,13 @@
     python bench/recommendations.py                 # ingest the shared reports (untagged) into a scratch database
     python bench/recommendations.py --db real.db    # an existing database of the shared reports
     python bench/recommendations.py --misses 100    # list more misses and extras
+    python bench/recommendations.py --db real.db --speed   # also time `followup` (whole CLI call) for every council
 
 Prints precision and recall of the council's items (overall, ILACS, SIF, other) and of the
 LSCB's, per group, the group and tail accuracy of the matched items, the extraction speed,
-and lists the misses and extras. Matching rule: ofsted_mine/evaluate_recs.py (texts equal
+and lists the misses and extras. With --speed: the whole `ofsted-mine followup --format json`
+CLI call (process start included; median of --repeat runs) for Norfolk and two other councils,
+and the slowest and median over every council (target <= 0.5 s each). Matching rule: ofsted_mine/evaluate_recs.py (texts equal
 after NFKC, lower case, and every run of non-alphanumeric characters made one space).
 """
 from __future__ import annotations
@@ -26,6 +29,8 @@ def main() -> int:
     ap.add_argument("--db", help="an existing database holding the shared reports")
     ap.add_argument("--reports", default=str(ROOT.parent / "shared" / "ofsted-reports"))
     ap.add_argument("--misses", type=int, default=40)
+    ap.add_argument("--speed", action="store_true", help="time the followup CLI call for every council")
+    ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
     import ofsted_mine as om
     from ofsted_mine.evaluate_recs import extracted_from_db, format_report, load_truth, score
@@ -54,8 +59,44 @@ def main() -> int:
         res = score(load_truth(truth_path), extracted_from_db(con, reports))
         for line in format_report(res, misses=a.misses):
             print(line)
+        urns = [r[0] for r in con.execute("SELECT DISTINCT la_urn FROM documents WHERE la_urn IS NOT NULL ORDER BY 1")]
+        names = dict(con.execute("SELECT la_urn, la FROM documents WHERE la_urn IS NOT NULL"))
         con.close()
+        if a.speed:
+            _speed(db, urns, names, a.repeat)
     return 0
+
+
+def _time_call(args: list[str], repeat: int) -> float:
+    import statistics
+    import subprocess
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "ofsted_mine.cli", *args], capture_output=True)
+        times.append(time.perf_counter() - t0)
+        if r.returncode:
+            raise SystemExit(f"{' '.join(args)}: exit {r.returncode}: {r.stderr.decode()[:300]}")
+    return statistics.median(times)
+
+
+def _speed(db: str, urns: list[str], names: dict, repeat: int) -> None:
+    import os
+    import statistics
+    print(f"followup whole CLI call (--format json), median of {repeat}; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    t_import = _time_call(["--version"], repeat)
+    print(f"  (process start + CLI import alone: {t_import:.2f} s)")
+    figures = {}
+    for urn in urns:
+        figures[urn] = _time_call(["followup", "--la", urn, "--db", db, "--format", "json"], repeat if repeat < 2 else 1)
+    named = [u for u in urns if names.get(u) == "Norfolk"] + [u for u in urns if names.get(u) in ("Birmingham", "Barnsley")]
+    for u in named:
+        figures[u] = _time_call(["followup", "--la", u, "--db", db, "--format", "json"], repeat)
+        print(f"  {names[u]:20} {figures[u]:.2f} s")
+    slow = max(figures, key=figures.get)
+    print(f"  every council ({len(figures)}): median {statistics.median(figures.values()):.2f} s, slowest "
+          f"{names.get(slow, slow)} {figures[slow]:.2f} s; over 0.5 s: {sum(t > 0.5 for t in figures.values())}")
 
 
 if __name__ == "__main__":
