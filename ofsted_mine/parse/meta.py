@@ -169,19 +169,61 @@ _LETTER_TITLE = re.compile(
 _VISIT_NO = re.compile(
     r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|(\w+) monitoring visit since", re.I)
 _INADEQUATE = re.compile(r"judged (?:to be )?inadequate (?:in|at its inspection in|following an inspection in) (\w+)?\s*(\d{4})", re.I)
-_WERE = re.compile(r"Inspectors? (?:for|on) this visit (?:were|was)\s*(.{3,200}?)(?:\.|\n|$)", re.I)
-_BY = re.compile(r"(?:carried out|conducted|undertaken) by ((?:Her|His) Majesty[’']s Inspectors?|HMI|inspectors)?\s*(.{3,200}?)(?:\.|\n|$)", re.I)
+# the sentences of a letter's opening that name its inspectors, in every phrasing since 2013:
+# "The visit was carried out by His Majesty's Inspectors A and B.", "The inspectors were A and B,
+# Her Majesty's Inspectors.", "A, HMI, and B, Ofsted Inspector, carried out the visit.",
+# "The lead inspector was A.", "Lead inspector: A", "A (lead inspector) and B, HMI"
+_INSP_CUE = re.compile(
+    r"Majesty[’']s\s+Inspector|\bS?HMIs?\b|\binspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)\b|"
+    r"\b(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by\b|\blead\s+inspector\b|"
+    r"Ofsted\s+Inspector|Regulatory\s+Inspector", re.I)
+_INSP_LEADIN = re.compile(
+    r"^.*?\b(?:(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by|"
+    r"inspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)|lead\s+inspector\s+(?:was|is)|"
+    r"lead\s+inspector\s*:)", re.I | re.S)
+_INSP_TRAIL = re.compile(r"\b(?:carried\s+out|conducted|undertook|led|completed|visited)\b(?!\s+by).*$", re.I | re.S)
+_INSP_TITLES = re.compile(
+    r"(?:Senior\s+)?(?:Her|His)\s+Majesty[’']s\s+Inspectors?|\(\s*S?HMIs?\s*\)|\bS?HMIs?\b|"
+    r"Ofsted\s+Inspectors?|\(\s*OIs?\s*\)|Social\s+Care\s+Regulatory\s+Inspectors?|"
+    r"\(?\s*lead\s+inspector\s*\)?|\b(?:the|also)\b", re.I)
+_LEAD_MARK = re.compile(  # names are case-sensitive; only the keywords ignore case
+    r"(?i:lead\s+inspector\s*(?::|was|is)\s*)" + _NAME + r"|" + _NAME +
+    r"(?i:\s*(?:\(\s*lead\s+inspector\s*\)|,\s*lead\s+inspector\b))")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘“])|\n")
 
 
 def _names_list(s: str) -> list[str]:
-    s = re.sub(r"(?:,?\s*(?:Her|His) Majesty[’']s Inspectors?|HMIs?\b|Ofsted Inspectors?)", ",", s)
-    parts = re.split(r",|\band\b", s)
+    """Names in a phrase that lists inspectors, with their titles and connectives removed."""
+    s = _INSP_TITLES.sub(",", s)
     out = []
-    for p in parts:
+    for p in re.split(r",|;|\(|\)|\band\b|&", s):
         p = p.strip(" .;:")
-        if re.fullmatch(_NAME, p):
-            out.append(_clean_name(p))
+        if not p:
+            continue
+        m = re.fullmatch(_NAME, p) or re.match(_NAME + r"(?=\s+[a-z])", p)
+        if m:
+            name = _clean_name(m.group(1))
+            if name and name not in out:
+                out.append(name)
     return out
+
+
+def letter_inspectors(opening: str) -> tuple[list[str], Optional[str]]:
+    """(inspectors in the order printed, the lead when the opening says who led) from a letter's opening."""
+    names: list[str] = []
+    lead = None
+    for sent in _SENT.split(opening):
+        if not _INSP_CUE.search(sent):
+            continue
+        m = _LEAD_MARK.search(sent)
+        if m and lead is None:
+            lead = _clean_name(m.group(1) or m.group(2))
+        body = _INSP_LEADIN.sub(",", sent, count=1)
+        body = _INSP_TRAIL.sub("", body)
+        for n in _names_list(body):
+            if n not in names:
+                names.append(n)
+    return names, lead
 
 
 def letter_meta(text: str, kind: str, path: str) -> Visit:
@@ -190,7 +232,7 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     m = _LETTER_TITLE.search(head)
     if m:
         v.la_name = re.sub(r"\s+", " ", m.group(2)).strip()
-    m = re.search(r"visit to .{2,120}? on (.{6,90}?)(?:\.|\n)", head, re.I | re.S) or \
+    m = re.search(r"visit to .{2,120}? (?:on|between|from) ((?:[A-Z][a-z]+day,?\s+)?\d.{4,90}?)(?:\.|\n)", head, re.I | re.S) or \
         re.search(r"visit.{0,200}?\bon\s+(\d.{4,80}?\d{4})", head, re.I | re.S)
     if m:
         v.start_date, v.end_date = parse_range(m.group(1))
@@ -202,12 +244,17 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
         month = m.group(1)
         d = make_date("1", month, m.group(2)) if month else None
         v.inadequate_date = f"{d:%Y-%m}" if d else m.group(2)
-    m = _BY.search(head) or _WERE.search(head)
-    if m:
-        v.inspectors = _names_list(m.group(m.lastindex))
-    # lead inspector: the signature after "Yours sincerely"
+    dear = re.search(r"^Dear\b", head, re.M)
+    opening = head[dear.end() if dear else 0:]
+    areas = re.search(r"^(?:Areas? covered|Headline findings|Findings and evaluation|Main findings|"
+                      r"Areas? for priority action)", opening, re.M | re.I)
+    opening = opening[: areas.start()] if areas else opening[:2500]
+    v.inspectors, lead = letter_inspectors(opening)
+    # lead inspector: as the opening says, else the signature after "Yours sincerely"
     m = re.search(r"Yours sincerely\s*\n+\s*" + _NAME, text)
-    if m:
+    if lead:
+        v.lead_inspector = lead
+    elif m:
         v.lead_inspector = _clean_name(m.group(1))
     elif v.inspectors:
         v.lead_inspector = v.inspectors[0]

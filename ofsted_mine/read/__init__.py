@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 from ..model import Page, ReadError, ReadResult
-from .clean import clean_pages
+from .clean import clean_document, clean_pages
 from .html import html_text
 from .pdf import pdf_pages, sniff
 
@@ -40,11 +40,12 @@ def read_bytes(data: bytes, name: str) -> ReadResult:
     kind = sniff(data)
     suffix = Path(name).suffix.lower()
     warnings: list[str] = []
+    continues: list[bool] = []
     if kind == "empty":
         raise ReadError("empty file (0 bytes)")
     if kind == "pdf":
         raw = pdf_pages(name, data)
-        pages = clean_pages(raw)
+        pages, continues = clean_document(raw)
         fmt = "pdf"
     elif kind == "html":
         if suffix == ".pdf":
@@ -65,9 +66,9 @@ def read_bytes(data: bytes, name: str) -> ReadResult:
         if any(len(l) > 200 for l in s.split("\n")):
             # unwrapped text: every line is already a block; blank lines just separate
             raw = ["\n\n".join(l for l in r.split("\n")) for r in raw]
-        pages = clean_pages(raw)
+        pages, continues = clean_document(raw)
         fmt = "text"
-    pages = [Page(i + 1, t) for i, t in enumerate(pages)]
+    pages = [Page(i + 1, t, i < len(continues) and continues[i]) for i, t in enumerate(pages)]
     if not any(p.text.strip() for p in pages):
         raise ReadError("no text layer: needs OCR" if fmt == "pdf" else "no text in the file")
     return ReadResult(path=name, sha256=sha, format=fmt, pages=pages, warnings=warnings)
