@@ -271,6 +271,35 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     return v
 
 
+_JTAI_TITLE = re.compile(r"Joint targeted area inspection of (?:the )?[^\n]{5,200}? in (?:the )?([A-Z][^\n.]{1,60}?)\s*$", re.M)
+_JTAI_DATES = re.compile(r"(?:Between|From)\s+(\d[^\n]{4,70}?\d{4}),?\s+(?:Ofsted|the Care Quality|inspectors)", re.I)
+
+
+def jtai_meta(text: str, path: str) -> Visit:
+    """A joint targeted area inspection letter (Ofsted, CQC, HMICFRS, HMI Probation): area, dates,
+    letter date. It is signed by the inspectorates, not by a lead inspector, and has no grades."""
+    v = Visit(kind="jtai")
+    head = text[:4000]
+    m = _JTAI_TITLE.search(head)
+    if m:
+        v.la_name = m.group(1).strip()
+    else:
+        m = re.search(r"inspection of .{0,40}?(?:in|of)\s+(.{2,60}?)\n", text[:1500], re.I)
+        v.la_name = m.group(1).strip() if m else None
+    m = _JTAI_DATES.search(head) or re.search(r"inspection.{0,200}?\b(?:on|between)\s+(\d.{4,80}?\d{4})", head, re.I | re.S)
+    if m:
+        v.start_date, v.end_date = parse_range(m.group(1))
+    dear = re.search(r"^Dear\b", head, re.M)
+    top = head[: dear.start()] if dear else head[:400]
+    dm = DATE_RE.search(top)
+    v.published = make_date(*dm.groups()) if dm else published_from_filename(path)
+    m = re.search(r"Lead inspector\s*:\s*" + _NAME, head)
+    if m:
+        v.lead_inspector = _clean_name(m.group(1))
+        v.inspectors = [v.lead_inspector]
+    return v
+
+
 def focus_areas(text: str, areas_block: str) -> list[str]:
     """Bullets (or first sentence) of the 'Areas covered by the visit' section."""
     items = [l[1:].strip().rstrip(".;") for l in areas_block.split("\n") if l.startswith("•")]
