@@ -98,6 +98,7 @@ _VISIT = ("This letter summarises the findings of the monitoring visit to Wyvern
     (f"The lead inspector was {A}. The visit was also attended by {B}, Her Majesty’s Inspector.", [A, B]),
     (f"Inspectors for this visit were {A}, {B} and {C}.", [A, B, C]),
     (f"The visit was undertaken by {A} (lead inspector) and {B}, HMI.", [A, B]),
+    (f"The visit was carried out by {A} and {B}, Her Majesty’s Inspectors, with the Care Quality Commission.", [A, B]),
 ])
 def test_inspectors_in_every_phrasing(sentence, inspectors):
     text = _letter(_VISIT + sentence)
@@ -217,3 +218,16 @@ def test_finding_page_is_where_its_sentence_starts(tmp_path):
     for f in d.findings:
         first_page.setdefault(f.paragraph, f.page)
     assert any(f.page > first_page[f.paragraph] for f in d.findings)
+
+
+def test_inspection_team_listed_after_the_lead():
+    pages = _ilacs_pages(2)
+    pages[-1] += "\r\n".join(["", "Information about this inspection", "Inspection team",
+                              "Lead inspector: Tamsin Oakridge", "Deputy lead inspector: Gwilym Ashdown",
+                              "Team inspectors: Marisol Penhale HMI, Odhran Castellane (Seconded Inspector), Beatrix",
+                              "Fenwright and Ivo Stanmer AI",
+                              "Shadow inspector: Corin Blakewell", "Senior data analyst: Lys Hartigan"])
+    v = _doc(pages).visit
+    assert v.lead_inspector == "Tamsin Oakridge"
+    assert v.inspectors == ["Tamsin Oakridge", "Gwilym Ashdown", "Marisol Penhale", "Odhran Castellane",
+                            "Beatrix Fenwright", "Ivo Stanmer"]

@@ -137,6 +137,26 @@ def lac2013_judgements(text: str) -> dict[str, str]:
     return out
 
 
+_TEAM = re.compile(r"(?:Deputy lead inspectors?|Team inspectors?|(?<!Lead )(?<!lead )Inspectors?)\s*:\s*(.{3,400}?)"
+                   r"(?=\s*(?:Deputy lead|Team inspectors?|Shadow inspectors?|Senior data analyst|Data analyst|"
+                   r"Quality assurance|Senior HMI|Senior inspector|Regulatory inspector|Inspection team|"
+                   r"Ofsted produces|Any complaints)|\n|$)", re.S)
+
+
+def inspection_team(text: str) -> list[str]:
+    """Deputy lead and team inspectors as a report's "Information about this inspection" lists them
+    ("Deputy lead inspector: A", "Team inspectors: B, C and D (AI)"); shadows and analysts are left out."""
+    names: list[str] = []
+    zone = text[-15000:] if len(text) > 15000 else text
+    for m in _TEAM.finditer(zone):
+        # roles after a name: "(AI)", "(Seconded Inspector)", "HMI", "AI", "SCRI"
+        part = re.sub(r"\([^)]{1,40}\)|\b[A-Z]{2,5}\b", ",", m.group(1))
+        for n in _names_list(part):
+            if n not in names:
+                names.append(n)
+    return names
+
+
 def inspection_meta(text: str, framework: Optional[str], path: str) -> Visit:
     v = Visit(kind="inspection", framework=framework)
     v.la_name = _printed_la_inspection(text, framework)
@@ -149,6 +169,9 @@ def inspection_meta(text: str, framework: Optional[str], path: str) -> Visit:
             v.lead_inspector = _clean_name(m.group(1))
             break
     v.inspectors = [v.lead_inspector] if v.lead_inspector else []
+    for n in inspection_team(text):
+        if n not in v.inspectors:
+            v.inspectors.append(n)
     m = re.search(r"Report published\s*:?\s*(\d{1,2}\s+\w+\s+\d{4})|Published\s*:\s*(\d{1,2}\s+\w+\s+\d{4})", text[:3000])
     v.published = parse_date(m.group(1) or m.group(2)) if m else published_from_filename(path)
     if framework == "other" and re.search(r"looked after children services", text[:400], re.I):
@@ -192,6 +215,11 @@ _LEAD_MARK = re.compile(  # names are case-sensitive; only the keywords ignore c
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘“])|\n")
 
 
+_NOT_A_PERSON = re.compile(r"\b(?:Commission|Council|Inspectorate|Services?|Ofsted|Authority|Board|Partnership|"
+                           r"Police|Department|Agency|Trust|Framework|Children|Education|Health|Care|Probation|"
+                           r"Constabulary|Government|England|Team|Hub)\b")
+
+
 def _names_list(s: str) -> list[str]:
     """Names in a phrase that lists inspectors, with their titles and connectives removed."""
     s = _INSP_TITLES.sub(",", s)
@@ -203,6 +231,8 @@ def _names_list(s: str) -> list[str]:
         m = re.fullmatch(_NAME, p) or re.match(_NAME + r"(?=\s+[a-z])", p)
         if m:
             name = _clean_name(m.group(1))
+            if name and _NOT_A_PERSON.search(name):  # "the Care Quality Commission", "Local Authority"
+                continue
             if name and name not in out:
                 out.append(name)
     return out
