@@ -118,7 +118,9 @@ def _visits_table(rows: list[dict]):
             dates = f"published {r['published']}"
         j = r["judgements"] or {}
         verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
-        t.add_row(r["id"], r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
+        n_src = len(r.get("sources") or [])
+        vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
+        t.add_row(vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
                   str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
     return t
 

@@ -78,14 +78,16 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
     for r in con.execute(
             f"""SELECT f.id AS finding_id, d.visit_id, d.la, d.la_urn, d.kind, d.framework,
                        COALESCE(d.start_date, d.published) AS date, d.published, f.section, f.section_kind,
-                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score
+                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score, d.quoted
                 FROM findings f JOIN documents d ON d.id = f.doc_id {where}
                 ORDER BY d.la, COALESCE(d.start_date, d.published), d.id, f.seq""", args):
         d = dict(r)
         t = tags.get(d["finding_id"], [])
         d["themes"] = [x[0] for x in t]
         d["theme_scores"] = {x[0]: round(x[1], 3) for x in t}
-        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip
+        # a visit's other sources (a text copy of the PDF...) are not counted twice
+        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip \
+            and bool(d.pop("quoted", 1))
         d["citation"] = _citation(d)
         if d["polarity_score"] is not None:
             d["polarity_score"] = round(d["polarity_score"], 3)

@@ -321,10 +321,12 @@ def _grid(data: dict, labels: dict) -> str:
             counts = f'{c.concern}/{c.mixed}/{c.strength}' if c.concern + c.mixed + c.strength else ""
             title = f'{VERDICT_TEXT.get(c.verdict, c.verdict)}: {c.concern} concern, {c.mixed} mixed, {c.strength} strength'
             cls = f'cell v-{e(c.verdict)}' + ("" if v.id in win else " out")
-            out.append(f'<td class="{cls}" title="{e(title)}"><b>{e(VERDICT_ABBR.get(c.verdict, "?"))}</b>'
+            out.append(f'<td class="{cls}" title="{e(title)}" data-theme="{e(t["id"])}" data-visit="{e(v.id)}" '
+                       f'data-verdict="{e(c.verdict)}"><b>{e(VERDICT_ABBR.get(c.verdict, "?"))}</b>'
                        + (f'<span class="cnt">{e(counts)}</span>' if counts else "") + '</td>')
         tr = tracks.get(t["id"])
-        out.append(f'<td>{trend_chip(tr["trend"], tr["trend_label"]) if tr else ""}</td></tr>')
+        out.append(f'<td data-theme="{e(t["id"])}" data-trend="{e(tr["trend"] if tr else "")}">'
+                   f'{trend_chip(tr["trend"], tr["trend_label"]) if tr else ""}</td></tr>')
     out.append('</tbody></table>')
     out.append('</section>')
     return "".join(out)

@@ -43,6 +43,13 @@ def render_visit(console, v: dict, why: bool = False) -> None:
     for k, val in rows:
         if val:
             console.print(Text(f"  {k:20} {val}"))
+    srcs = v.get("sources") or []
+    if len(srcs) > 1:
+        console.print(Text(f"  sources ({len(srcs)}; one visit, counted once; the quoted source is marked *):"))
+        for src in srcs:
+            console.print(Text(f"    {'*' if src['quoted'] else ' '} {src['path']}  [{src['format']}"
+                               + (f", published {src['published']}" if src.get("published") else "")
+                               + f", id {src['id']}]"))
     if v.get("focus_areas"):
         console.print(Text("  areas covered:"))
         for a in v["focus_areas"]:
