@@ -59,7 +59,7 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
         if cells != want:
             bad.append(f"{la} {t['id']}: markdown {cells} != {want}")
     # terminal: the printed grid, row by row (letter and counts per cell, then the trend)
-    con_out = Console(width=400, record=True, highlight=False, color_system=None)
+    con_out = Console(file=io.StringIO(), width=400, record=True, highlight=False, color_system=None)
     con_out.print(timeline_table(tl))
     printed = con_out.export_text()
     for t in tl.themes:
