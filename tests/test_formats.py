@@ -231,3 +231,22 @@ def test_inspection_team_listed_after_the_lead():
     assert v.lead_inspector == "Tamsin Oakridge"
     assert v.inspectors == ["Tamsin Oakridge", "Gwilym Ashdown", "Marisol Penhale", "Odhran Castellane",
                             "Beatrix Fenwright", "Ivo Stanmer"]
+
+
+@pytest.mark.parametrize("sentence,number,inadequate", [
+    ("This visit was the seventh monitoring visit since the local authority was judged inadequate in May 2016.", 7, "2016-05"),
+    ("This was the local authority’s seventh monitoring visit since it was judged to be inadequate in May 2016.", 7, "2016-05"),
+    ("This was the 7th monitoring visit since the local authority was judged inadequate for overall effectiveness in "
+     "May 2016.", 7, "2016-05"),
+    ("The local authority was judged inadequate at its inspection in May 2016, and this was its seventh monitoring visit.",
+     7, "2016-05"),
+    ("Since the inspection published in May 2016, which judged services to be inadequate, this is the seventh "
+     "monitoring visit.", 7, None),
+])
+def test_visit_number_and_inadequate_date_phrasings(sentence, number, inadequate):
+    opening = ("This letter summarises the findings of the monitoring visit to Wyvern Vale children’s services on "
+               "5 and 6 April 2017. " + sentence + f" The visit was carried out by {A} and {B}, Her Majesty’s Inspectors.")
+    v = parse(read_bytes(_letter(opening).encode(), "letter.txt")).visit
+    assert v.visit_number == number
+    if inadequate:
+        assert v.inadequate_date == inadequate

@@ -191,7 +191,11 @@ _LETTER_TITLE = re.compile(
     r"(Monitoring|Focused|Assurance) visit (?:to|of)\s+(.{2,120}?)\s+(?:local authority\s+)?children[’']s services", re.I | re.S)
 _VISIT_NO = re.compile(
     r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|(\w+) monitoring visit since", re.I)
-_INADEQUATE = re.compile(r"judged (?:to be )?inadequate (?:in|at its inspection in|following an inspection in) (\w+)?\s*(\d{4})", re.I)
+_ORDINAL_VISIT = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                            r"thirteenth|fourteenth|fifteenth|\d{1,2}(?:st|nd|rd|th))\s+monitoring\s+visit\b", re.I)
+_INADEQUATE = re.compile(r"judged (?:to be )?inadequate(?: for (?:its )?overall effectiveness)? (?:in|at its inspection in|"
+                         r"following an inspection in|at (?:the|its) (?:last |previous )?inspection (?:published )?in) "
+                         r"(\w+)?\s*(\d{4})", re.I)
 # the sentences of a letter's opening that name its inspectors, in every phrasing since 2013:
 # "The visit was carried out by His Majesty's Inspectors A and B.", "The inspectors were A and B,
 # Her Majesty's Inspectors.", "A, HMI, and B, Ofsted Inspector, carried out the visit.",
@@ -267,8 +271,12 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     if m:
         v.start_date, v.end_date = parse_range(m.group(1))
     m = _VISIT_NO.search(head)
-    if m:
+    if m and parse_ordinal(next(g for g in m.groups() if g)):
         v.visit_number = parse_ordinal(next(g for g in m.groups() if g))
+    else:  # "This was the local authority's seventh monitoring visit"
+        m = _ORDINAL_VISIT.search(head)
+        if m:
+            v.visit_number = parse_ordinal(m.group(1))
     m = _INADEQUATE.search(head)
     if m:
         month = m.group(1)
