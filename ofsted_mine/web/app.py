@@ -233,7 +233,7 @@ def create_app(settings: Settings) -> Starlette:
         qs = [(k, v) for k, v in request.query_params.multi_items() if k != "limit" and v]
         return render(request, "search.html", {
             "title": f"Search: {p.q}" if p.q else "Search evidence", **ctx, "p": p, "results": res, "more": more,
-            "error": error, "qs": urlencode(qs), "next_limit": min(1000, p.limit * 2),
+            "error": error, "qs": urlencode(qs), "next_limit": min(500, p.limit * 2),
             "names": {t["id"]: t["name"] for t in ctx["themes"]},
             "corrected": corrected_map(c, [q.finding_id for q in res])}, status=400 if error else 200, user=user)
 

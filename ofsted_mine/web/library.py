@@ -12,10 +12,14 @@ function yet; each says what will replace it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import os
 import re
 import sqlite3
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +32,46 @@ POLARITIES = ("concern", "mixed", "strength", "neutral")
 QUOTE_FIELDS = ["text", "citation", "visit_id", "la", "kind", "date", "section", "paragraph", "page",
                 "polarity", "themes", "score", "source"]
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+# ------------------------------------------------------------------ a cache of the library's answers
+_CACHE: "OrderedDict[tuple, object]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 128
+
+
+def db_state(con: sqlite3.Connection) -> tuple:
+    """Changes whenever anything writes to the database (any commit appends to its WAL file;
+    a checkpoint rewrites the main file): the key that keeps cached answers honest."""
+    path = next((r[2] for r in con.execute("PRAGMA database_list") if r[1] == "main"), "")
+    out: list = [path]
+    for p in (path, path + "-wal"):
+        try:
+            st = os.stat(p)
+            out += [st.st_mtime_ns, st.st_size]
+        except OSError:
+            out += [0, 0]
+    return tuple(out)
+
+
+def cached(fn):
+    """Remember ``fn(con, *args)`` until the database changes (the answer is the library's,
+    computed once per state of the database, not recomputed per page view)."""
+    @functools.wraps(fn)
+    def wrapper(con, *args, **kw):
+        key = (fn.__name__, args, tuple(sorted(kw.items())), db_state(con))
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+        value = fn(con, *args, **kw)
+        with _CACHE_LOCK:
+            _CACHE[key] = value
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        return value
+    wrapper.uncached = fn
+    return wrapper
 
 
 class BadRequest(ValueError):
@@ -60,6 +104,7 @@ def check_database(path: str | Path) -> str:
 
 
 # ------------------------------------------------------------------ vocabularies
+@cached
 def themes(con: sqlite3.Connection) -> list[dict]:
     """The taxonomy in use: ``[{"id", "name", "group"}]`` (as the CLI's ``themes``)."""
     from ..analyse.timeline import _load_taxonomy_light
@@ -70,6 +115,7 @@ def theme_names(con: sqlite3.Connection) -> dict[str, str]:
     return {t["id"]: t["name"] for t in themes(con)}
 
 
+@cached
 def section_kinds(con: sqlite3.Connection) -> list[str]:
     """Section kinds stored in this database (for the section filter)."""
     from ..analyse.timeline import NON_FINDING_SECTIONS
@@ -118,7 +164,7 @@ class SearchParams:
                     or self.polarity or self.section)
 
 
-def search_params(query: dict | Iterable, theme_ids: Iterable[str], *, limit_max: int = 1000) -> SearchParams:
+def search_params(query: dict | Iterable, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
     """Read and check a search's parameters (a query string's multi-dict); raises BadRequest."""
     get = query.get
     getlist = getattr(query, "getlist", lambda k: [v for v in [query.get(k)] if v])
@@ -274,12 +320,14 @@ FOLLOWUP_VERDICTS = {"improved": "strength", "still a concern": "concern", "mixe
                      "not examined": "not_examined"}
 
 
+@cached
 def followup(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``followup --la LA``."""
     from ..analyse.followup import followup as fu
     return fu(con, council(la).urn)
 
 
+@cached
 def benchmark(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``benchmark --la LA`` (this council against every other stored council and
     its statistical neighbours; the library has no regional comparison yet)."""
@@ -287,6 +335,7 @@ def benchmark(con: sqlite3.Connection, la: str) -> dict:
     return bm(con, council(la).urn)
 
 
+@cached
 def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False) -> str:
     """The CLI's ``readiness --la LA -o pack.html|pack.md``. ``full`` will select issue 11's
     full pack; until it lands, the one pack there is."""
@@ -300,6 +349,7 @@ ACTION_LOG_FIELDS = ["recommendation", "made at", "section", "themes", "latest v
                      "evidence", "owner", "action", "due date"]
 
 
+@cached
 def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
     """*stand-in* for issue 11's ``followup --format xlsx``: the follow-up result, one row per
     recommendation, rendered as it stands (no verdict is computed here), with empty owner /
