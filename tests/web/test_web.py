@@ -350,3 +350,24 @@ def test_team_mode_is_on_for_any_address_but_this_machine():
     assert build_settings(Path("x.db"), host="0.0.0.0").team
     assert build_settings(Path("x.db"), host="0.0.0.0").secure_cookies
     assert not build_settings(Path("x.db"), host="::1").team
+
+
+def test_cached_answers_are_recomputed_when_the_database_changes(tmp_path, web_db):
+    from tests.test_readiness import copy_db
+    from ofsted_mine.store.db import set_setting
+    db = copy_db(web_db, tmp_path / "c.db")
+    con = lib.open_database(db)
+    calls = []
+
+    @lib.cached
+    def n_tags(c):
+        calls.append(1)
+        return c.execute("SELECT COUNT(*) FROM tags").fetchone()[0]
+
+    first = n_tags(con)
+    assert n_tags(con) == first and len(calls) == 1
+    con.execute("DELETE FROM tags WHERE finding_id = (SELECT MIN(finding_id) FROM tags)")
+    assert n_tags(con) < first and len(calls) == 2
+    set_setting(con, "note", "x")
+    n_tags(con)
+    assert len(calls) == 3
