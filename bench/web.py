@@ -73,7 +73,7 @@ def pages(t: dict) -> list[tuple[str, str]]:
                                                                  "since": "2018-01-01", "until": "2024-12-31"})),
         ("search: a word in 40% of findings", "/search?" + urlencode({"q": "children"})),
         ("search: 500 results (the most a page shows)", "/search?" + urlencode({"q": "social worker", "limit": 500})),
-        ("search: CSV of all results", "/search.csv?" + urlencode({"q": "management oversight"})),
+        ("download: search as CSV (all results)", "/search.csv?" + urlencode({"q": "management oversight"})),
         ("councils", "/councils"),
         (f"council ({t['la']}, {len(t['visits'])} visits)", f"/council/{t['urn']}"),
         ("theme track", f"/council/{t['urn']}/theme/drift_delay"),
@@ -162,6 +162,7 @@ def main(argv=None) -> int:
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     a = ap.parse_args(argv)
     tmp = None
     db = a.db
@@ -177,7 +178,7 @@ def main(argv=None) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-c", "from ofsted_mine.cli import main; main()", "serve", "--db", str(db),
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             "--port", str(port), "--workers", str(a.workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         import httpx
         t0 = time.time()
@@ -194,7 +195,8 @@ def main(argv=None) -> int:
         con = sqlite3.connect(db)
         n_docs, n_find = con.execute("SELECT (SELECT COUNT(*) FROM documents), (SELECT COUNT(*) FROM findings)").fetchone()
         con.close()
-        print(f"database: {db} ({n_docs} documents, {n_find} findings); cpus: {os.cpu_count()}")
+        print(f"database: {db} ({n_docs} documents, {n_find} findings); cpus: {os.cpu_count()}; "
+              f"server: {a.workers} process{'es' if a.workers > 1 else ''}; load average now {os.getloadavg()[0]:.1f}")
         print(f"\n(a) per page, server time (Server-Timing), {a.repeat} calls after a warm-up; target <= 300 ms")
         print(f"{'page':58} {'median':>8} {'worst':>8} {'wall':>8}")
         worst = 0.0

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL,
                                   action TEXT NOT NULL, target TEXT, detail TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX IF NOT EXISTS audit_target ON audit(action, target);
+CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, started TEXT NOT NULL, state TEXT NOT NULL);
 """
 
 
@@ -182,6 +183,30 @@ class Accounts:
     def _log(con, who, action, target, detail) -> None:
         con.execute("INSERT INTO audit (at, who, action, target, detail) VALUES (?, ?, ?, ?, ?)",
                     (now(), who, action, target, json.dumps(detail, ensure_ascii=False)))
+
+    # -------------------------------------------------------------- ingest jobs (seen by every worker process)
+    def save_job(self, job_id: str, started: str, state: dict) -> None:
+        con = self.connect()
+        try:
+            con.execute("INSERT INTO jobs VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state",
+                        (job_id, started, json.dumps(state, ensure_ascii=False)))
+        finally:
+            con.close()
+
+    def job(self, job_id: str) -> Optional[dict]:
+        con = self.connect()
+        try:
+            r = con.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            return json.loads(r[0]) if r else None
+        finally:
+            con.close()
+
+    def recent_jobs(self, n: int = 10) -> list[dict]:
+        con = self.connect()
+        try:
+            return [json.loads(r[0]) for r in con.execute("SELECT state FROM jobs ORDER BY started DESC LIMIT ?", (n,))]
+        finally:
+            con.close()
 
     def history(self, action: str, targets: list[str]) -> dict[str, list[dict]]:
         """Audit entries of one action for these targets, oldest first."""

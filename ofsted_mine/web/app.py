@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
@@ -116,8 +116,7 @@ def create_app(settings: Settings) -> Starlette:
                        FOLLOWUP_CLASS=lib.FOLLOWUP_VERDICTS)
     env.filters["urlencode_params"] = lambda d: urlencode(d, doseq=True)
     local = threading.local()
-    jobs: dict[str, Job] = {}
-    write_lock = threading.Lock()  # one writer: ingest jobs run one at a time
+    write_lock = threading.Lock()  # ingest jobs of this process run one at a time (SQLite serialises the rest)
 
     def con():
         c = getattr(local, "con", None)
@@ -399,7 +398,7 @@ def create_app(settings: Settings) -> Starlette:
     # ---------------------------------------------------------- ingest (editors)
     @page("editor")
     def ingest_page(request, user):
-        recent = sorted(jobs.values(), key=lambda j: j.started, reverse=True)[:10]
+        recent = [Job(**j) for j in accounts.recent_jobs(10)]
         return render(request, "ingest.html", {"title": "Add documents", "jobs": recent,
                                                "folders_allowed": settings.allow_any_folder or bool(settings.folder_roots),
                                                "roots": settings.folder_roots}, user=user)
@@ -408,8 +407,9 @@ def create_app(settings: Settings) -> Starlette:
         job = Job(id=uuid.uuid4().hex[:12], who=who, started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         for n, why in pre_failed:
             job.files.append({"name": n, "status": "failed", "reason": why})
-        jobs[job.id] = job
         job.total = len(pre_failed)
+        save = lambda: accounts.save_job(job.id, job.started, asdict(job))  # noqa: E731
+        save()
 
         def run():
             with write_lock:
@@ -423,6 +423,7 @@ def create_app(settings: Settings) -> Starlette:
                         label = names.get(path) or names.get(str(Path(path).resolve())) or Path(path).name
                         index[path] = len(job.files)
                         job.files.append({"name": label, "status": status, "reason": ""})
+                        save()
 
                     res = lib.ingest(paths, settings.db, progress)
                     for path, why in res.failed:
@@ -440,11 +441,13 @@ def create_app(settings: Settings) -> Starlette:
                     job.error = f"the ingest stopped: {type(e).__name__}: {e}"
                 finally:
                     job.done = True
+                    save()
         if paths:
             threading.Thread(target=run, name=f"ingest-{job.id}", daemon=True).start()
         else:
             job.done = True
             job.summary = f"0 added, {len(pre_failed)} failed"
+            save()
         return job
 
     async def ingest_upload(request: Request):
@@ -490,9 +493,10 @@ def create_app(settings: Settings) -> Starlette:
 
     @page("editor")
     def job_page(request, user):
-        job = jobs.get(request.path_params["job"])
-        if not job:
-            raise LookupError("no such ingest job (jobs are kept until the server restarts)")
+        state = accounts.job(request.path_params["job"])
+        if not state:
+            raise LookupError("no such ingest job")
+        job = Job(**state)
         return render(request, "job.html", {"title": "Adding documents", "job": job}, user=user)
 
     # ---------------------------------------------------------- sign in / out
@@ -565,8 +569,31 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={404: not_found, 500: server_error})
     app.state.settings = settings
-    app.state.jobs = jobs
     return app
+
+
+SETTINGS_ENV = "OFSTED_MINE_WEB_SETTINGS"
+
+
+def settings_to_env(settings: Settings) -> str:
+    import json
+    d = asdict(settings)
+    return json.dumps({k: ([str(x) for x in v] if isinstance(v, list) else (str(v) if isinstance(v, Path) else v))
+                       for k, v in d.items()})
+
+
+def app_from_env() -> Starlette:
+    """The app for each of uvicorn's worker processes (``serve --workers N``): settings from the
+    environment, as ``serve`` put them there."""
+    import json
+    import os
+    d = json.loads(os.environ[SETTINGS_ENV])
+    d["db"], d["accounts"] = Path(d["db"]), Path(d["accounts"])
+    d["upload_dir"] = Path(d["upload_dir"]) if d.get("upload_dir") else None
+    d["folder_roots"] = [Path(x) for x in d.get("folder_roots") or []]
+    from .library import warm_up
+    threading.Thread(target=warm_up, daemon=True).start()
+    return create_app(Settings(**d))
 
 
 def safe_name(name: str) -> str:

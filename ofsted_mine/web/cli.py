@@ -61,6 +61,8 @@ def serve_command(
     ingest_folder: Optional[List[Path]] = typer.Option(None, "--ingest-folder", help="A server folder editors may ingest "
                                                                                       "from (repeatable; team mode reads none by default)"),
     uploads: Optional[Path] = typer.Option(None, "--uploads", help="Where uploaded files are kept (default: beside the database)"),
+    workers: int = typer.Option(1, "--workers", min=1, max=32, help="Server processes (a team on a multi-core server: "
+                                                                    "one per core)"),
 ):
     """Open the web app: search, read documents, follow councils, download packs, review tags, add documents."""
     from . import library as lib
@@ -80,16 +82,25 @@ def serve_command(
     elif not is_loopback(host):
         _fail(f"--no-team with --host {host} would let anyone on the network in without signing in; "
               "drop --no-team, or use --host 127.0.0.1")
-    import uvicorn
-    from .app import create_app
-    app = create_app(settings)
+    import os
     import threading
-    threading.Thread(target=lib.warm_up, daemon=True).start()
+
+    import uvicorn
+    from .app import SETTINGS_ENV, create_app, settings_to_env
+    Accounts(settings.accounts).secret()  # made once, before any worker starts
     shown = f"[{host}]" if ":" in host else host
     print(f"ofsted-mine: serving {desc}")
-    print(f"  {'team mode: sign-in required' if settings.team else 'local mode: this machine only, no sign-in'}")
+    print(f"  {'team mode: sign-in required' if settings.team else 'local mode: this machine only, no sign-in'}"
+          + (f"; {workers} worker processes" if workers > 1 else ""))
     print(f"  open http://{shown}:{port}/ in your browser (Ctrl+C stops it)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    common = dict(host=host, port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    if workers > 1:
+        os.environ[SETTINGS_ENV] = settings_to_env(settings)
+        uvicorn.run("ofsted_mine.web.app:app_from_env", factory=True, workers=workers, **common)
+    else:
+        app = create_app(settings)
+        threading.Thread(target=lib.warm_up, daemon=True).start()
+        uvicorn.run(app, **common)
 
 
 users_app = typer.Typer(help="Accounts for the web app's team mode (roles: viewer, editor).", no_args_is_help=True,
