@@ -164,10 +164,16 @@ def test_editor_corrects_a_tag_and_a_csrf_less_post_is_refused(browser, server):
     wait_for(lambda: "CSRF" in browser.find_element(By.TAG_NAME, "main").text, "a CSRF-less post was not refused")
     assert con.execute("SELECT polarity FROM findings WHERE id = ?", (fid,)).fetchone()[0] == before
     # the real form, from the keyboard: j to the first finding, a letter for the polarity, Enter on the button
+    from selenium.webdriver.common.keys import Keys
     browser.get(server.url + "/review")
     item = browser.find_element(By.ID, f"f{fid}")
-    item.find_element(By.CSS_SELECTOR, f"input[type=radio][value={new}]").click()
-    item.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys("j")
+    assert item.find_element(By.CSS_SELECTOR, "input:not([type=hidden]), select, button") == browser.switch_to.active_element
+    browser.switch_to.active_element.send_keys(new[0])
+    radio = item.find_element(By.CSS_SELECTOR, f"input[type=radio][value={new}]")
+    assert radio.is_selected() and radio == browser.switch_to.active_element
+    item.find_element(By.CSS_SELECTOR, "button[type=submit]").send_keys(Keys.ENTER)
     wait_for(lambda: "Saved your correction" in browser.page_source, "the correction was not saved")
     assert con.execute("SELECT polarity FROM findings WHERE id = ?", (fid,)).fetchone()[0] == new
     con.close()
@@ -191,7 +197,8 @@ def test_keyboard_alone_reaches_the_search(browser, server):
 
 PAGES = ["/", "/search?q=oversight&la=Wyvern+Vale", "/councils", "/council/990001", "/council/990001/theme/drift_delay",
          "/council/990001/followup", "/council/990001/benchmark", "/doc/wyvern-vale-mv3-2022-10-18", "/review", "/ingest",
-         "/council/990001/compare?a=wyvern-vale-mv1-2022-03-29&b=wyvern-vale-mv6-2023-09-12"]
+         "/council/990001/compare?a=wyvern-vale-mv1-2022-03-29&b=wyvern-vale-mv6-2023-09-12",
+         "/search?kind=bad", "/login"]
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: npm install --prefix .ci/node axe-core@4 (.ci/run does)")

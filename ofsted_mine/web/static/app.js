@@ -17,7 +17,7 @@
     var current = items.findIndex(function (li) { return li.contains(active); });
     if (ev.key === "j" || ev.key === "k") {            // review: next / previous finding
       var next = ev.key === "j" ? Math.min(items.length - 1, current + 1) : Math.max(0, current - 1);
-      var target = items[next].querySelector("input, select, button");
+      var target = items[next].querySelector("input:not([type=hidden]), select, button");
       if (target) { target.focus(); items[next].scrollIntoView({block: "nearest"}); }
       ev.preventDefault();
     } else if (current >= 0 && "cmsn".indexOf(ev.key) >= 0) { // review: choose the polarity
