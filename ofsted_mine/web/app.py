@@ -563,7 +563,13 @@ def create_app(settings: Settings) -> Starlette:
         Route("/login", login, methods=["GET", "POST"]), Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    middleware = [Middleware(SecurityHeaders),
+    middleware = [Middleware(SecurityHeaders)]
+    if not settings.team:
+        # this machine only: a page of another site whose name was pointed at 127.0.0.1 (DNS
+        # rebinding) must not read this app, so the Host must be a loopback name
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"]))
+    middleware += [
                   Middleware(SessionMiddleware, secret_key=accounts.secret(), session_cookie="ofsted_mine_session",
                              max_age=8 * 3600, same_site="lax", https_only=settings.secure_cookies)]
     app = Starlette(routes=routes, middleware=middleware,

@@ -42,12 +42,12 @@ def web_db(tmp_path_factory) -> Path:
     return db
 
 
-def make_client(db: Path, *, team: bool, base_url: str = "https://testserver"):
+def make_client(db: Path, *, team: bool, base_url: str = ""):
     from starlette.testclient import TestClient
     from ofsted_mine.web.app import create_app
     from ofsted_mine.web.cli import build_settings
     s = build_settings(db, team=team)
-    return TestClient(create_app(s), base_url=base_url)
+    return TestClient(create_app(s), base_url=base_url or ("https://testserver" if team else "http://localhost"))
 
 
 @pytest.fixture(scope="session")

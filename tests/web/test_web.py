@@ -344,6 +344,14 @@ def test_serve_and_users_commands_fail_in_one_line(tmp_path, web_db):
     assert stored.startswith("scrypt$") and "long enough" not in stored
 
 
+def test_local_mode_answers_only_to_this_machines_names(web_db):
+    """A site whose name an attacker points at 127.0.0.1 (DNS rebinding) gets nothing."""
+    c = make_client(web_db, team=False, base_url="http://evil.example")
+    assert c.get("/search", params={"q": "drift"}).status_code == 400
+    for host in ("http://127.0.0.1:8765", "http://localhost:8765"):
+        assert make_client(web_db, team=False, base_url=host).get("/").status_code == 200
+
+
 def test_team_mode_is_on_for_any_address_but_this_machine():
     from ofsted_mine.web.cli import build_settings
     assert not build_settings(Path("x.db")).team
