@@ -118,7 +118,9 @@ def _visits_table(rows: list[dict]):
             dates = f"published {r['published']}"
         j = r["judgements"] or {}
         verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
-        t.add_row(r["id"], r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
+        n_src = len(r.get("sources") or [])
+        vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
+        t.add_row(vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
                   str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
     return t
 
@@ -340,19 +342,23 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
 
 
 # ------------------------------------------------------------------ across visits
+JOURNEY_HELP = "Trend window: journey number (1 = oldest), 'current' or 'previous' (default: the journey that reaches the latest document)"
+
+
 @app.command()
 def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Ofsted URN"),
              db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
              since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
+             journey: Optional[str] = typer.Option(None, "--journey", help=JOURNEY_HELP),
              min_score: float = typer.Option(0.0, "--min-score"),
              taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
              format: str = typer.Option("table", "--format", help="table, csv, json or markdown")):
-    """Visits x themes: concern/mixed/strength findings per cell and a verdict; first row: the overall verdict."""
+    """Visits x themes: concern/mixed/strength findings per cell, its verdict, and each theme's trend."""
     from .analyse.timeline import timeline as tl_fn
     from .report.terminal import timeline_markdown, timeline_rows, timeline_table
     con = _open(db)
     try:
-        tl = tl_fn(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until)
+        tl = tl_fn(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until, journey=journey)
     except ValueError as e:
         _fail(str(e))
     if not tl.visits:
@@ -360,7 +366,7 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
     if format == "json":
         print(json.dumps(tl.to_dict(), indent=2, ensure_ascii=False))
     elif format == "csv":
-        sys.stdout.write(_csv(timeline_rows(tl), ["theme"] + [v.id for v in tl.visits]))
+        sys.stdout.write(_csv(timeline_rows(tl), ["theme"] + [v.id for v in tl.visits] + ["trend"]))
     elif format == "markdown":
         print(timeline_markdown(tl))
     else:
@@ -373,18 +379,24 @@ def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine them
           la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
           quotes: int = typer.Option(3, "--quotes", help="Quotes per visit"),
           since: Optional[str] = typer.Option(None, "--since"),
+          journey: Optional[str] = typer.Option(None, "--journey", help=JOURNEY_HELP),
           taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-          format: str = typer.Option("text", "--format", help="text or json")):
-    """One theme across a council's visits: verdict per visit, the trend, and representative quotes."""
+          format: str = typer.Option("text", "--format", help="text, json, csv or markdown")):
+    """One theme across a council's visits: verdict per visit, the trend, where it stands now, and quotes."""
     from .analyse.timeline import track as track_fn
-    from .report.terminal import render_track
+    from .report.terminal import render_track, track_markdown, track_rows
     con = _open(db)
     try:
-        tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since)
+        tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since, journey=journey)
     except ValueError as e:
         _fail(str(e))
     if format == "json":
-        print(json.dumps(tr, indent=2, ensure_ascii=False))
+        print(json.dumps(tr.to_dict(), indent=2, ensure_ascii=False))
+    elif format == "csv":
+        rows = track_rows(tr)
+        sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["theme"]))
+    elif format == "markdown":
+        print(track_markdown(tr))
     else:
         render_track(_console(), tr)
 
@@ -393,17 +405,22 @@ def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine them
 def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(...),
             db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-            format: str = typer.Option("table", "--format", help="table or json")):
+            format: str = typer.Option("table", "--format", help="table, json, csv or markdown")):
     """Per theme: concerns new, persistent or no longer raised; strengths gained or lost; quotes side by side."""
     from .analyse.timeline import compare as cmp_fn
-    from .report.terminal import render_compare
+    from .report.terminal import compare_markdown, compare_rows, render_compare
     con = _open(db)
     try:
         res = cmp_fn(con, visit_a, visit_b, taxonomy=taxonomy)
     except KeyError as e:
         _fail(str(e.args[0]))
     if format == "json":
-        print(json.dumps(res, indent=2, ensure_ascii=False))
+        print(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))
+    elif format == "csv":
+        rows = compare_rows(res)
+        sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["theme"]))
+    elif format == "markdown":
+        print(compare_markdown(res))
     else:
         render_compare(_console(), res)
 

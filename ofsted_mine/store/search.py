@@ -92,7 +92,19 @@ def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
 
 VISIT_FIELDS = ("id", "la", "la_urn", "kind", "framework", "start_date", "end_date", "published", "visit_number",
                 "inadequate_date", "lead_inspector", "inspectors", "focus_areas", "judgements", "progress_verdict",
-                "source", "la_name_printed", "n_findings", "focus_themes")
+                "source", "la_name_printed", "n_findings", "focus_themes", "sources")
+
+
+def _sources(con: sqlite3.Connection, visit_key: Optional[str], visit_id: str) -> list[dict]:
+    """Every stored document of a visit, the quoted one first: ``{id, path, format, published, quoted}``."""
+    if not visit_key:
+        rows = con.execute("SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_id = ?",
+                           (visit_id,)).fetchall()
+    else:
+        rows = con.execute("SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_key = ? "
+                           "ORDER BY quoted DESC, id", (visit_key,)).fetchall()
+    return [{"id": r["visit_id"], "path": r["path"], "format": r["format"], "published": r["published"],
+             "quoted": bool(r["quoted"])} for r in rows]
 
 
 def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, since: Optional[str] = None,
@@ -117,18 +129,24 @@ def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, si
 
 def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[str] = None,
            since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
-    """Stored visits (one per document), oldest first."""
+    """Stored visits, oldest first: one per visit (council + kind + start date), from its quoted
+    source; ``sources`` lists every stored document of the visit, the quoted one first."""
     where, args = document_filters(la=la, kind=kind, since=since, until=until)
+    where.append("quoted = 1")
     if not include_papers:
         where.append("kind NOT IN ('council_paper', 'unknown')")
     sql = ("SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
            + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY la, COALESCE(start_date, published), id")
     out = []
+    multi = {r[0]: r[1] for r in con.execute(
+        "SELECT visit_key, COUNT(*) FROM documents GROUP BY visit_key HAVING COUNT(*) > 1")}
     for r in con.execute(sql, args):
         d = _parse_json(r, "inspectors", "focus_areas", "judgements", "focus_themes")
         d["id"] = d.pop("visit_id")
         d["source"] = d.pop("path")
+        d["sources"] = _sources(con, d.get("visit_key"), d["id"]) if multi.get(d.get("visit_key"), 0) > 1 else \
+            [{"id": d["id"], "path": d["source"], "format": d["format"], "published": d["published"], "quoted": True}]
         out.append({k: d.get(k) for k in VISIT_FIELDS})
     return out
 
@@ -145,6 +163,7 @@ def get_visit(con: sqlite3.Connection, visit_id: str) -> dict:
     d = _parse_json(row, "inspectors", "focus_areas", "judgements", "warnings", "page_starts", "focus_themes")
     d["id"] = d.pop("visit_id")
     d["source"] = d.pop("path")
+    d["sources"] = _sources(con, row["visit_key"], d["id"])
     doc_id = row["id"]
     d["sections"] = [dict(r) for r in con.execute(
         'SELECT heading, kind, page, start, "end" FROM sections WHERE doc_id = ? ORDER BY seq', (doc_id,))]
@@ -204,6 +223,8 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     args += a
     if not kind and not include_papers:
         where.append("d.kind NOT IN ('council_paper', 'unknown')")
+    if not visit_id:
+        where.append("d.quoted = 1")  # a visit's other sources (copies) are never quoted twice
     if visit_id:
         where.append("d.visit_id = ?")
         args.append(visit_id)
