@@ -527,6 +527,11 @@ from .cli_reports import export_command, readiness_command  # noqa: E402
 app.command("readiness")(readiness_command)
 app.command("export")(export_command)
 
+from .web.cli import serve_command, users_app  # noqa: E402
+
+app.command("serve")(serve_command)
+app.add_typer(users_app, name="users")
+
 
 def main():
     """Entry point: run the Typer app; an :class:`~ofsted_mine.errors.OfstedMineError` that
