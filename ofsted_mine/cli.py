@@ -50,7 +50,11 @@ def _open(db: Optional[Path]):
     p = db or default_db_path()
     if not Path(p).exists():
         _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
-    return open_db(p)
+    from .errors import OfstedMineError
+    try:
+        return open_db(p, create=False)  # read: never creates, migrates or marks
+    except OfstedMineError as e:
+        _fail(str(e))
 
 
 def version_callback(value: bool):

@@ -3,6 +3,7 @@ import sqlite3
 import pytest
 
 import ofsted_mine as om
+from ofsted_mine.errors import DatabaseError
 from ofsted_mine.store.db import SCHEMA_VERSION, open_db
 from ofsted_mine.store.search import fts_query
 
@@ -141,8 +142,9 @@ def test_migration_from_schema_v1_keeps_data(tmp_path):
 
 def test_newer_schema_is_refused(tmp_path):
     p = tmp_path / "future.db"
+    open_db(p).close()  # a database a later ofsted-mine made: marked, schema version above ours
     con = sqlite3.connect(p)
     con.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     con.close()
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(DatabaseError, match=r"schema v\d+ is newer than this"):
         open_db(p)
