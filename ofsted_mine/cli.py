@@ -128,12 +128,8 @@ def _visits_table(rows: list[dict]):
 
 
 def _csv(rows: list[dict], fields: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()})
-    return buf.getvalue()
+    from .report.csvout import csv_text  # the one guarded CSV writer (no formula injection)
+    return csv_text(rows, fields)
 
 
 @app.command()

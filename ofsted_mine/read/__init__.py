@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..model import Page, ReadError, ReadResult
 from .clean import clean_pages
+from .controls import strip_controls
 from .html import html_text
 from .pdf import pdf_pages, sniff
 
@@ -67,7 +68,7 @@ def read_bytes(data: bytes, name: str) -> ReadResult:
             raw = ["\n\n".join(l for l in r.split("\n")) for r in raw]
         pages = clean_pages(raw)
         fmt = "text"
-    pages = [Page(i + 1, t) for i, t in enumerate(pages)]
+    pages = [Page(i + 1, strip_controls(t)) for i, t in enumerate(pages)]  # no escape sequences, ever
     if not any(p.text.strip() for p in pages):
         raise ReadError("no text layer: needs OCR" if fmt == "pdf" else "no text in the file")
     return ReadResult(path=name, sha256=sha, format=fmt, pages=pages, warnings=warnings)
