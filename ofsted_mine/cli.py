@@ -72,6 +72,7 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=vers
 # ------------------------------------------------------------------ ingest
 def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
                quiet: bool = False) -> "object":
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from .api import expand_paths, ingest
     err = _console(stderr=True)
@@ -82,13 +83,14 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
 
         def tick(path: str, status: str):
             prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
-                        description=f"{status}: {Path(path).name[:50]}")
+                        description=escape(f"{status}: {Path(path).name[:50]}"))  # a name is not markup
 
         result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick)
-    for path, why in result.failed:  # one plain line per file: never wrapped
-        sys.stderr.write(f"error: {path}: {why}\n")
+    from .display import shown
+    for path, why in result.failed:  # one plain line per file: never wrapped; a newline in a name is escaped
+        sys.stderr.write(f"error: {shown(path)}: {shown(why)}\n")
     for path, why in result.warnings:
-        sys.stderr.write(f"warning: {path}: {why}\n")
+        sys.stderr.write(f"warning: {shown(path)}: {shown(why)}\n")
     return result
 
 

@@ -107,3 +107,31 @@ def test_control_characters_never_stored_or_printed(hostile_db):
 def test_rich_markup_in_document_text_is_printed_as_text(hostile_db):
     r = runner.invoke(app, ["quotes", "markup", "--db", str(hostile_db)])
     assert r.exit_code == 0 and "[/x]" in r.stdout and "[bold]markup[/bold]" in r.stdout
+
+
+def test_newline_in_a_file_name_cannot_forge_a_line(tmp_path, letter_pdf):
+    bad = tmp_path / "in" / "bad\nerror: forged line.pdf"
+    bad.parent.mkdir()
+    bad.write_bytes(b"")
+    (tmp_path / "in" / "[red]odd [bold]name.txt").write_text("Just a note about nothing in particular.\n")
+    r = runner.invoke(app, ["ingest", str(bad.parent), str(letter_pdf), "--db", str(tmp_path / "q.db"), "--workers", "1"])
+    assert r.exit_code == 1 and r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert all(ln.startswith(("error: ", "warning: ")) for ln in lines), lines
+    forged = [ln for ln in lines if "forged" in ln]
+    assert len(forged) == 1 and "\\n" in forged[0] and "empty file" in forged[0]
+    assert "[red]odd [bold]name.txt" in r.stderr
+
+
+def test_double_dash_ends_options(tmp_path, letter_pdf, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "--db=evil.txt").write_text("Just a note.\n")
+    db = tmp_path / "good.db"
+    r = runner.invoke(app, ["ingest", "--db", str(db), "--workers", "1", "--", "--db=evil.txt", str(letter_pdf)])
+    assert r.exit_code == 0, r.output
+    assert db.exists() and not (tmp_path / "evil.txt").exists()
+    r = runner.invoke(app, ["quotes", "--db", str(db), "--format", "json", "--", "-2+3"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == []
+    r = runner.invoke(app, ["quotes", "--db", str(db), "--format", "json", "--", "-drift"])
+    assert r.exit_code == 0 and json.loads(r.stdout)

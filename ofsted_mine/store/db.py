@@ -132,9 +132,9 @@ def _db_error(p: Path, e: BaseException) -> DatabaseError:
 
 
 def _q(p) -> str:
-    """A path for a one-line message: quoted, control characters escaped (a newline in a
-    name cannot forge a second line)."""
-    return repr(str(p)) if any(not c.isprintable() or c in " '\"\\" for c in str(p)) else str(p)
+    """A path for a one-line message (a newline in a name cannot forge a second line)."""
+    from ..display import shown
+    return shown(p)
 
 
 def _identify(con: sqlite3.Connection) -> tuple[str, int]:
