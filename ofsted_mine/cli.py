@@ -71,7 +71,7 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=vers
 
 # ------------------------------------------------------------------ ingest
 def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
-               quiet: bool = False) -> "object":
+               quiet: bool = False, max_bytes: Optional[int] = -1) -> "object":
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from .api import expand_paths, ingest
@@ -85,7 +85,7 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
             prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
                         description=escape(f"{status}: {Path(path).name[:50]}"))  # a name is not markup
 
-        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick)
+        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, max_bytes=max_bytes)
     from .display import shown
     for path, why in result.failed:  # one plain line per file: never wrapped; a newline in a name is escaped
         sys.stderr.write(f"error: {shown(path)}: {shown(why)}\n")
@@ -98,10 +98,15 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
 def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
            db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"),
-           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)")):
-    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped."""
+           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)"),
+           max_size: float = typer.Option(50.0, "--max-size", min=0,
+                                          help="Refuse files larger than this many MB (0: no limit)")):
+    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped.
+
+    Put '--' before the files when a name may start with '-' (e.g. a glob that matches a
+    file called '--db=x'): everything after '--' is a file."""
     from .store.db import default_db_path
-    result = run_ingest(paths, db, taxonomy, workers)
+    result = run_ingest(paths, db, taxonomy, workers, max_bytes=int(max_size * 1e6) or None)
     out = _console()
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
               f"{len(result.failed)} failed  ({result.pages} pages) -> {db or default_db_path()}", markup=False)
