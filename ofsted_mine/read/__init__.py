@@ -32,13 +32,13 @@ MAX_TEXT_CHARS = 2_000_000
 
 
 def _mb(n: float) -> str:
-    return f"{n / 1e6:.1f}".rstrip("0").rstrip(".") + " MB"
+    return f"{n:,} bytes" if n < 1_000_000 else f"{n / 1e6:.1f}".rstrip("0").rstrip(".") + " MB"
 
 
 def check_size(size: int, max_bytes: Optional[int] = MAX_INPUT_BYTES) -> None:
     """Raise :class:`ReadError` (one line) if a file of ``size`` bytes is over the limit."""
     if max_bytes and size > max_bytes:
-        raise ReadError(f"file too large: {_mb(size)}, over the limit of {_mb(max_bytes)} "
+        raise ReadError(f"file too large: {_mb(size)}, over the limit of {max_bytes / 1e6:g} MB "
                         "(raise it with --max-size MB)")
 
 

@@ -60,7 +60,7 @@ def fts_query(text: str, raw: bool = False) -> str:
                 parts['"' + w.replace("’", "'") + '"' + ("*" if prefix else "")] = None
         if len(parts) > MAX_QUERY_TERMS:
             raise QueryError(f"query has more than {MAX_QUERY_TERMS} different words or phrases; "
-                             "use fewer (every one must appear)")
+                             f"at most {MAX_QUERY_TERMS} (every one must appear)")
     return " AND ".join(parts)
 
 
