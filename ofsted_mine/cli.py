@@ -78,7 +78,7 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
     err = _console(stderr=True)
     files, _ = expand_paths(paths)
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet) as prog:
+                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet or not err.is_terminal) as prog:
         task = prog.add_task("", total=len(files))
 
         def tick(path: str, status: str):

@@ -106,7 +106,23 @@ def test_directory_as_db_and_future_schema_one_line(tmp_path):
         assert "\n" not in str(e.value)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def unprivileged(args: list[str]) -> list[str]:
+    """A command that file permissions apply to: as root, run it without the capabilities
+    that bypass them (util-linux setpriv)."""
+    import shutil
+    if os.geteuid() != 0:
+        return args
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: permissions cannot be tested")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *args]
+
+
+def cli(*args: str):
+    r = subprocess.run(unprivileged([sys.executable, "-m", "ofsted_mine.cli", *args]), capture_output=True,
+                       text=True, timeout=300, cwd=ROOT)
+    return r.returncode, r.stdout, r.stderr
+
+
 def test_read_only_file_reads_and_read_only_folder_one_line(tmp_path, letter_pdf):
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -114,17 +130,33 @@ def test_read_only_file_reads_and_read_only_folder_one_line(tmp_path, letter_pdf
     om.ingest([letter_pdf], p, workers=1)
     p.chmod(0o444)
     try:
-        assert om.quotes(open_db(p, create=False), "drift")
-        with pytest.raises(DatabaseError, match="read-only"):
-            om.ingest([letter_pdf], p, workers=1)
+        code, out, err = cli("quotes", "drift", "--db", str(p), "--format", "json")
+        assert code == 0 and "Frequent changes" in out, err
+        code, out, err = cli("ingest", str(letter_pdf), "--db", str(p))
+        assert code == 1 and err.count("\n") == 1 and "read-only" in err and "Traceback" not in err, err
         folder.chmod(0o555)
-        assert om.quotes(open_db(p, create=False), "drift")
-        with pytest.raises(DatabaseError) as e:
-            om.ingest([letter_pdf], folder / "new.db", workers=1)
-        assert "new.db" in str(e.value) and "\n" not in str(e.value)
+        code, out, err = cli("quotes", "drift", "--db", str(p), "--format", "json")
+        assert code == 0 and "Frequent changes" in out, err
+        code, out, err = cli("ingest", str(letter_pdf), "--db", str(folder / "new.db"))
+        assert code == 1 and err.count("\n") == 1 and "new.db" in err and "not writable" in err, err
+        code, out, err = cli("visits", "--db", str(folder))
+        assert code == 1 and err.count("\n") == 1 and "is a folder" in err, err
     finally:
         folder.chmod(0o755)
         p.chmod(0o644)
+
+
+def test_unlistable_folder_for_real(tmp_path, letter_pdf):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.txt").write_text("hello")
+    locked.chmod(0)
+    try:
+        code, out, err = cli("ingest", str(locked), str(letter_pdf), "--db", str(tmp_path / "q.db"), "--workers", "1")
+    finally:
+        locked.chmod(0o755)
+    assert code == 1 and "1 added" in out and "1 failed" in out
+    assert err.strip().splitlines()[-1] == f"error: {locked}: cannot list this folder: Permission denied", err
 
 
 def _corrupt(p: Path):
