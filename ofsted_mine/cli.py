@@ -521,12 +521,20 @@ app.command("export")(export_command)
 def main():
     """Entry point: run the Typer app; an :class:`~ofsted_mine.errors.OfstedMineError` that
     escapes a command is printed as one line on stderr (exit 1, or 2 for a usage error)."""
+    import sqlite3
+
     from .errors import OfstedMineError
     try:
         app()
     except OfstedMineError as e:
         sys.stderr.write(f"error: {e}\n")
         raise SystemExit(e.exit_code)
+    except sqlite3.DatabaseError as e:  # damage found after opening (large files get no full check on read)
+        from .display import shown
+        msg = shown(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        sys.stderr.write(f"error: the database cannot be used: {msg}; if it is corrupt, restore a copy "
+                         "or ingest into a new file\n")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
