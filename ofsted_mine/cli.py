@@ -117,6 +117,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 # ------------------------------------------------------------------ visits
 def _visits_table(rows: list[dict]):
     from rich.table import Table
+    from rich.text import Text
     from .report.labels import judgements_short, kind_label, verdict_label
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
@@ -129,8 +130,9 @@ def _visits_table(rows: list[dict]):
             dates = f"published {r['published']}"
         j = r["judgements"] or {}
         verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
-        t.add_row(r["id"], r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
-                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        cells = (r["id"], r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
+                 str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        t.add_row(*(Text(str(c)) for c in cells))  # document text is never Rich markup
     return t
 
 
@@ -490,7 +492,8 @@ def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the 
         _fail(f"{pdfs}: sample corpus not found (install from a clone with 'pip install -e .')")
     db = db or Path("ofsted-mine-demo.db")
     out = _console()
-    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {root} into {db}")
+    from rich.markup import escape
+    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} into {escape(str(db))}")
     srcs = [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))] if (root / "papers").is_dir() else [str(pdfs)]
     result = run_ingest(srcs, db)
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "

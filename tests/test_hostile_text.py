@@ -135,3 +135,13 @@ def test_double_dash_ends_options(tmp_path, letter_pdf, monkeypatch):
     assert json.loads(r.stdout) == []
     r = runner.invoke(app, ["quotes", "--db", str(db), "--format", "json", "--", "-drift"])
     assert r.exit_code == 0 and json.loads(r.stdout)
+
+
+def test_visits_table_prints_markup_in_document_text_as_text(hostile_db):
+    con = sqlite3.connect(hostile_db)
+    con.execute("UPDATE documents SET lead_inspector = '[/x] Pat [bold]Example'")
+    con.commit()
+    con.close()
+    r = runner.invoke(app, ["visits", "--db", str(hostile_db)], env={"COLUMNS": "300"})
+    assert r.exception is None, repr(r.exception)
+    assert "[/x] Pat [bold]Example" in r.stdout
