@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 import ofsted_mine as om
 from ofsted_mine.analyse.followup import (EVIDENCE_SHOWN, JUDGED, NOT_EXAMINED, NOT_YET, REPEATED, FollowUp, Item,
-                                          followup, journey_windows, verdict_of)
+                                          followup, verdict_of)
 from ofsted_mine.cli import app
 from ofsted_mine.report.actionlog import action_log_rows, guard, write_action_log
 
@@ -150,14 +150,15 @@ def test_action_log_cells_cannot_run_as_formulas(bad, tmp_path):
     assert action_log_rows(fu)[1][0][1] == bad  # the rows themselves hold the text as printed
 
 
-def test_verdict_rule_and_journeys():
+def test_verdict_rule_and_windows():
     assert verdict_of(["strength", "strength"]) == "met"
     assert verdict_of(["concern", "mixed"]) == "not met"
     assert verdict_of(["strength", "concern"]) == "progressing"
     assert verdict_of(["mixed"]) == "progressing"
-    assert journey_windows(["inspection", "monitoring_visit", "monitoring_visit", "inspection", "focused_visit"]) == [
-        (0, 3), (3, 4)]
-    assert journey_windows(["focused_visit", "inspection"]) == [(0, 1), (1, 1)]
+    from ofsted_mine.analyse.followup import _window
+    kinds = ["inspection", "monitoring_visit", "focused_visit", "inspection", "monitoring_visit"]
+    assert _window(kinds, 0) == [1, 2, 3] and _window(kinds, 2) == [3] and _window(kinds, 3) == [4]
+    assert _window(kinds, 0, ["2020-01-01", "2020-01-01", "2020-05-01", "2021-01-01", "2021-06-01"]) == [2, 3]
 
 
 def test_readiness_pack_renders_the_followup(corpus_db):

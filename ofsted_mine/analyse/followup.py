@@ -9,7 +9,10 @@ up as the council's.
 
 **Window (journey).** A recommendation made by a visit is followed through the later visits of
 its journey: every monitoring or focused visit after it, up to and including the next full
-inspection, which closes the journey (and makes recommendations of its own).
+inspection, which closes the journey (and makes recommendations of its own). A focused visit
+that sets actions opens a journey of its own in ``analyse/journeys.py``, but the recommendations
+made before it are still followed until the next full inspection. Each visit counts once: its
+quoted source (``timeline.council_visits``).
 
 **Themes.** An item's themes are those the tagger gave to its sentences.
 
@@ -47,7 +50,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
-from .timeline import NON_FINDING_SECTIONS, _council, visit_label
+from ..vocab import FOLLOWUP_LETTERS, FOLLOWUP_RAG, NON_FINDING_SECTIONS, citation
+from .journeys import split_journeys
+from .timeline import _council, council_visits
 
 #: minimum TF-IDF cosine similarity between an item and a finding for the finding to be evidence
 SIMILARITY_THRESHOLD = 0.12
@@ -58,14 +63,11 @@ EVIDENCE_SHOWN = 3
 
 MET, PROGRESSING, NOT_MET, REPEATED = "met", "progressing", "not met", "repeated"
 NO_SPECIFIC, NOT_EXAMINED, NOT_YET = "no specific evidence", "not examined", "not yet examined"
-#: verdict -> red-amber-green colour
-RAG = {MET: "green", PROGRESSING: "amber", NOT_MET: "red", REPEATED: "red",
-       NO_SPECIFIC: "grey", NOT_EXAMINED: "grey", NOT_YET: "grey"}
-#: verdict -> one letter for grids and terminals (with a legend)
-LETTER = {MET: "M", PROGRESSING: "P", NOT_MET: "N", REPEATED: "R", NO_SPECIFIC: "?", NOT_EXAMINED: "-", NOT_YET: "-"}
+#: verdict -> red-amber-green colour, and one letter for grids and terminals (vocab.py owns both)
+RAG = FOLLOWUP_RAG
+LETTER = FOLLOWUP_LETTERS
 #: verdicts that rest on evidence (the others say there is none)
 JUDGED = (MET, PROGRESSING, NOT_MET, REPEATED)
-FOLLOWUP_KINDS = ("inspection", "monitoring_visit", "focused_visit")
 _EXCLUDED_SECTIONS = tuple(NON_FINDING_SECTIONS) + ("lscb",)
 
 
@@ -223,21 +225,7 @@ class _Vectors:
         return sum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
-# ------------------------------------------------------------------ journeys
-def journey_windows(kinds: list[str]) -> list[tuple[int, int]]:
-    """(first, last) positions of each improvement journey in a date-ordered list of visit kinds:
-    a full inspection opens a journey, the visits after it belong to it, and the next full
-    inspection closes it (it is the journey's last visit and the next journey's first)."""
-    out, start = [], 0
-    for i, k in enumerate(kinds):
-        if k == "inspection" and i > start:
-            out.append((start, i))
-            start = i
-    if kinds:
-        out.append((start, len(kinds) - 1))
-    return out
-
-
+# ------------------------------------------------------------------ the window of a recommendation
 def _window(kinds: list[str], k: int, dates: Optional[list] = None) -> list[int]:
     """Positions of the visits that follow the visit at ``k`` in its journey, up to and including
     the next full inspection (a document of the same date is another copy of the visit, not a
@@ -253,11 +241,6 @@ def _window(kinds: list[str], k: int, dates: Optional[list] = None) -> list[int]
 
 
 # ------------------------------------------------------------------ the follow-up
-def _cite(la: str, kind: str, date: Optional[str], paragraph, page) -> str:
-    from ..store.search import KIND_LABELS
-    p = str(paragraph or "")
-    para = "" if not p else (f", bullet {p[1:]}" if p.startswith("•") else (f", {p}" if p.startswith("¶") else f", para {p}"))
-    return f"{la}, {KIND_LABELS.get(kind, kind)} {date or 'undated'}{para}, p. {page}"
 
 
 def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
@@ -268,15 +251,22 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
     visits are never cut off, so a window always runs to the council's latest document."""
     from ..store.recommendations import recommendations as stored_recs
     c = _council(la)
-    docs = con.execute(
-        f"""SELECT id, visit_id, kind, COALESCE(start_date, published) AS date, published, visit_number, path,
-                   lscb_spans FROM documents WHERE la_urn = ? AND kind IN ({','.join('?' * len(FOLLOWUP_KINDS))})
-            ORDER BY COALESCE(start_date, published), id""", (c.urn, *FOLLOWUP_KINDS)).fetchall()
+    # one row per visit: its quoted source (a second copy of a visit is never counted twice)
+    cols, doc_of = council_visits(con, c.urn)
+    journeys = [j.visits for j in split_journeys(cols)]
+    if not cols:
+        return FollowUp(la=c.name, la_urn=c.urn, items=[], lscb_items=[], visits=[], journeys=[],
+                        similarity_threshold=min_similarity)
+    extra = {r["id"]: r for r in con.execute(
+        f"""SELECT id, path, lscb_spans FROM documents WHERE id IN ({','.join('?' * len(doc_of))})""",
+        list(doc_of.values()))}
+    docs = [{"id": doc_of[v.id], "visit_id": v.id, "kind": v.kind, "date": v.date, "published": v.published,
+             "label": v.label, "path": extra[doc_of[v.id]]["path"], "lscb_spans": extra[doc_of[v.id]]["lscb_spans"]}
+            for v in cols]
     kinds = [d["kind"] for d in docs]
     dates = [d["date"] for d in docs]
     pos = {d["id"]: i for i, d in enumerate(docs)}
     recs = [r for r in stored_recs(con, la_urn=c.urn, addressee=None) if r["doc_id"] in pos]
-    journeys = [[docs[i]["visit_id"] for i in range(a, b + 1)] for a, b in journey_windows(kinds)]
     empty = FollowUp(la=c.name, la_urn=c.urn, items=[], lscb_items=[], visits=[], journeys=journeys,
                      similarity_threshold=min_similarity)
     if not recs:
@@ -337,14 +327,14 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
         return Item(ref=ref, text=r["text"], tail=r["tail"], group=r["grp"], addressee=r["addressee"],
                     visit_id=d["visit_id"], kind=d["kind"], date=d["date"], published=d["published"],
                     section=r["section"], paragraph=r["paragraph"], page=r["page"],
-                    citation=_cite(c.name, d["kind"], d["date"], r["paragraph"], r["page"]), source=d["path"],
+                    citation=citation(c.name, d["kind"], d["date"], r["paragraph"], r["page"], d["published"]), source=d["path"],
                     themes=rec_themes(r))
 
     def evidence_of(f, d, sim: float, shared: list[str], repeats: bool = False) -> Evidence:
         return Evidence(text=f["text"], polarity="concern" if repeats else f["polarity"], similarity=round(sim, 3),
                         shared_themes=shared, visit_id=d["visit_id"], date=d["date"], page=f["page"],
                         paragraph=f["paragraph"], section=f["section"],
-                        citation=_cite(c.name, d["kind"], d["date"], f["paragraph"], f["page"]), source=d["path"],
+                        citation=citation(c.name, d["kind"], d["date"], f["paragraph"], f["page"], d["published"]), source=d["path"],
                         finding_id=f["id"] if not repeats else None, repeats=repeats)
 
     items: list[Item] = []
@@ -386,7 +376,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
                                       shared_themes=[t for t in item.themes if t in rec_themes(o)],
                                       visit_id=d["visit_id"], date=d["date"], page=o["page"], paragraph=o["paragraph"],
                                       section=o["section"], source=d["path"], repeats=True,
-                                      citation=_cite(c.name, d["kind"], d["date"], o["paragraph"], o["page"]))
+                                      citation=citation(c.name, d["kind"], d["date"], o["paragraph"], o["page"], d["published"]))
             if repeat is not None:
                 # the repeating recommendation decides; it is shown first (its own sentences are not repeated)
                 shown = [repeat] + [e for e in shown if not (e.page == repeat.page and e.text in repeat.text)]
@@ -404,7 +394,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
                 break
     lscb_items = [make_item(r, f"L{k}") for k, r in enumerate((r for r in recs if r["addressee"] == "lscb"), 1)
             if not since or (docs[pos[r["doc_id"]]]["date"] or "") >= since]
-    visits = [LaterVisit(id=docs[j]["visit_id"], label=visit_label(docs[j]["kind"], docs[j]["visit_number"], docs[j]["date"]),
+    visits = [LaterVisit(id=docs[j]["visit_id"], label=docs[j]["label"],
                          kind=docs[j]["kind"], date=docs[j]["date"], published=docs[j]["published"])
               for j in sorted(used_visits)]
     return FollowUp(la=c.name, la_urn=c.urn, items=items, lscb_items=lscb_items, visits=visits, journeys=journeys,
