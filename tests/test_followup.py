@@ -169,3 +169,18 @@ def test_readiness_pack_renders_the_followup(corpus_db):
     sec = page[page.index('<section class="followup"'):]
     assert "not available" not in sec and ">repeated</span>" in sec and ">met</span>" in sec
     assert "## Recommendation follow-up" in readiness_markdown(con, "Eastmere")
+
+
+def test_read_only_database_with_stale_rows_gives_the_same_answer(corpus_db, tmp_path):
+    from .test_readiness import copy_db
+    db = copy_db(corpus_db, tmp_path / "stale.db")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE documents SET recs_version = 0")  # as after an extractor upgrade
+    con.commit()
+    con.close()
+    want = followup(om.open_db(corpus_db), "Eastmere").to_dict()
+    ro = om.open_db(db, create=False)  # every query command opens it so: nothing is written
+    got = followup(ro, "Eastmere").to_dict()
+    assert [i["text"] for i in got["items"]] == [i["text"] for i in want["items"]]
+    assert [i["status"] for i in got["items"]] == [i["status"] for i in want["items"]]
+    assert sqlite3.connect(db).execute("SELECT MAX(recs_version) FROM documents").fetchone()[0] == 0

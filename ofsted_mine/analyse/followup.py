@@ -42,7 +42,6 @@ Every verdict also has a word and a letter, so colour is never the only signal.
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import re
 import sqlite3
@@ -249,6 +248,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
 
     ``since``: only recommendations made on or after this date (YYYY-MM-DD) are listed; later
     visits are never cut off, so a window always runs to the council's latest document."""
+    from ..store.recommendations import lscb_spans_of
     from ..store.recommendations import recommendations as stored_recs
     c = _council(la)
     # one row per visit: its quoted source (a second copy of a visit is never counted twice)
@@ -257,12 +257,10 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
     if not cols:
         return FollowUp(la=c.name, la_urn=c.urn, items=[], lscb_items=[], visits=[], journeys=[],
                         similarity_threshold=min_similarity)
-    extra = {r["id"]: r for r in con.execute(
-        f"""SELECT id, path, lscb_spans FROM documents WHERE id IN ({','.join('?' * len(doc_of))})""",
-        list(doc_of.values()))}
+    paths = dict(con.execute(f"SELECT id, path FROM documents WHERE id IN ({','.join('?' * len(doc_of))})",
+                             list(doc_of.values())).fetchall())
     docs = [{"id": doc_of[v.id], "visit_id": v.id, "kind": v.kind, "date": v.date, "published": v.published,
-             "label": v.label, "path": extra[doc_of[v.id]]["path"], "lscb_spans": extra[doc_of[v.id]]["lscb_spans"]}
-            for v in cols]
+             "label": v.label, "path": paths[doc_of[v.id]]} for v in cols]
     kinds = [d["kind"] for d in docs]
     dates = [d["date"] for d in docs]
     pos = {d["id"]: i for i, d in enumerate(docs)}
@@ -277,7 +275,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
                    f."end", (SELECT group_concat(theme) FROM tags t WHERE t.finding_id = f.id) AS themes
             FROM findings f WHERE f.doc_id IN ({','.join('?' * len(docs))}) ORDER BY f.doc_id, f.seq""",
         [d["id"] for d in docs]).fetchall()
-    lscb = {d["id"]: json.loads(d["lscb_spans"] or "[]") for d in docs}
+    lscb = lscb_spans_of(con, [d["id"] for d in docs])
     by_doc: dict[int, list] = {}
     all_by_doc: dict[int, list] = {}
     for r in rows:

@@ -13,16 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Optional
 
-#: cells a spreadsheet would run as a formula (OWASP CSV injection), incl. full-width lookalikes
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠", "\uff0d")
-
-
-def guard(value) -> object:
-    """A cell that cannot run as a formula: text starting with = + - @, a tab, CR/LF or a full-width
-    lookalike gets a leading apostrophe. Numbers and None pass unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+from .csvout import guard_cell as guard  # the project's one formula guard (OWASP CSV injection, full-width forms)
 
 
 def action_log_rows(fu, theme_names: Optional[dict] = None) -> tuple[list[str], list[list]]:
@@ -52,7 +43,8 @@ def action_log_rows(fu, theme_names: Optional[dict] = None) -> tuple[list[str], 
 
 def write_action_log(fu, path: str | Path, fmt: Optional[str] = None, theme_names: Optional[dict] = None) -> Path:
     """Write the action log as CSV or XLSX (``fmt``, else the file's extension). Every text cell is
-    guarded against formula injection."""
+    guarded against formula injection (``report.csvout.guard_cell``), in the XLSX too (openpyxl
+    would store text starting with "=" as a formula)."""
     p = Path(path)
     fmt = (fmt or p.suffix.lstrip(".") or "csv").lower()
     header, rows = action_log_rows(fu, theme_names)

@@ -64,15 +64,33 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] =
     return len(todo)
 
 
+def _columns(con: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
+
+
+def _current(con: sqlite3.Connection) -> bool:
+    """Whether every document's stored rows come from this extractor (False on an older schema)."""
+    if "recs_version" not in _columns(con, "documents") or not _columns(con, "recommendations"):
+        return False
+    return not con.execute(f"SELECT 1 FROM documents WHERE recs_version < ? AND kind IN ({','.join('?' * len(REC_KINDS))})"
+                           " LIMIT 1", (EXTRACTOR_VERSION, *REC_KINDS)).fetchone()
+
+
 def recommendations(con: sqlite3.Connection, *, la_urn: Optional[str] = None, doc_id: Optional[int] = None,
-                    addressee: Optional[str] = "council") -> list[sqlite3.Row]:
+                    addressee: Optional[str] = "council") -> list:
     """Stored recommendations (with their document's visit id, kind and date), in document order.
-    ``addressee=None`` returns the LSCB's too."""
-    try:
-        sync_recommendations(con)
-    except sqlite3.OperationalError:  # a read-only database: use the rows it has
-        if con.in_transaction:
-            con.execute("ROLLBACK")
+    ``addressee=None`` returns the LSCB's too.
+
+    Stale or missing rows are (re)made first; on a database opened read-only (every query
+    command opens it so) whose rows are stale or whose schema predates the table, the items
+    are extracted from the stored texts in memory instead (same keys; ids negative), so the
+    answer never depends on whether the database could be written."""
+    if not con.in_transaction:
+        try:
+            sync_recommendations(con)
+        except sqlite3.OperationalError:  # read-only, or an older schema
+            if con.in_transaction:
+                con.execute("ROLLBACK")
     where, args = [], []
     if la_urn is not None:
         where.append("d.la_urn = ?")
@@ -80,6 +98,8 @@ def recommendations(con: sqlite3.Connection, *, la_urn: Optional[str] = None, do
     if doc_id is not None:
         where.append("d.id = ?")
         args.append(doc_id)
+    if not _current(con):
+        return _in_memory(con, where, args, addressee)
     if addressee is not None:
         where.append("r.addressee = ?")
         args.append(addressee)
@@ -87,6 +107,36 @@ def recommendations(con: sqlite3.Connection, *, la_urn: Optional[str] = None, do
               FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY date, d.id, r.seq")
     return con.execute(sql, args).fetchall()
+
+
+def _in_memory(con: sqlite3.Connection, where: list[str], args: list, addressee: Optional[str]) -> list[dict]:
+    from ..parse.recommendations import extract_recommendations
+    where = where + [f"d.kind IN ({','.join('?' * len(REC_KINDS))})"]
+    docs = con.execute("""SELECT d.id, d.text, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date,
+                                 d.published, d.path FROM documents d WHERE """ + " AND ".join(where)
+                       + " ORDER BY date, d.id", (*args, *REC_KINDS)).fetchall()
+    out: list[dict] = []
+    for d in docs:
+        for r in extract_recommendations(d["text"]):
+            if addressee is not None and r.addressee != addressee:
+                continue
+            out.append({"id": -(len(out) + 1), "doc_id": d["id"], "seq": r.seq, "text": r.text, "grp": r.group,
+                        "tail": r.tail, "addressee": r.addressee, "section": r.section, "paragraph": r.paragraph,
+                        "page": r.page, "start": r.start, "end": r.end, "visit_id": d["visit_id"], "kind": d["kind"],
+                        "la": d["la"], "date": d["date"], "published": d["published"], "path": d["path"]})
+    return out
+
+
+def lscb_spans_of(con: sqlite3.Connection, doc_ids: list[int]) -> dict[int, list]:
+    """doc id -> the offsets of its LSCB part (stored, or found in its text on an older database)."""
+    if not doc_ids:
+        return {}
+    marks = ",".join("?" * len(doc_ids))
+    if _current(con) and "lscb_spans" in _columns(con, "documents"):
+        return {r[0]: json.loads(r[1] or "[]") for r in
+                con.execute(f"SELECT id, lscb_spans FROM documents WHERE id IN ({marks})", doc_ids)}
+    from ..parse.recommendations import lscb_spans
+    return {r[0]: lscb_spans(r[1]) for r in con.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", doc_ids)}
 
 
 def finding_ids(con: sqlite3.Connection, rec: sqlite3.Row) -> list[int]:
