@@ -189,3 +189,20 @@ def test_saved_text_copy_with_markdown_heading_and_dash_bullets():
     recs = extract_recommendations(text)
     assert [r.text for r in recs] == ["The timeliness of assessments.", "The quality of plans."]
     assert text[recs[0].start:recs[0].start + 8] == "The time"
+
+
+def test_numbered_item_continued_as_a_sentence_after_a_page_break():
+    text = "\n".join([
+        "Recommendations",
+        "10. When children go missing, ensure that managers understand the risks.",
+        "\f",
+        "Ensure that return interviews inform planning.",
+        "11. Develop a sufficiency strategy.",
+        "Summary for children and young people",
+        "We found that you are safe.",
+    ])
+    recs = extract_recommendations(text)
+    assert [r.text for r in recs] == ["When children go missing, ensure that managers understand the risks. "
+                                      "Ensure that return interviews inform planning.",
+                                      "Develop a sufficiency strategy."]
+    assert [r.page for r in recs] == [1, 2]

@@ -363,6 +363,18 @@ def _block(lines: list[str], offs: list[int], i: int, group: Optional[str], earl
                     items[-1]["end"] = offs[j] + len(t)
                     j += 1
                     continue
+        if items and numbered_block and last_kind == "item" and not _heading_like(t) and not heading_kind(t) \
+                and not _STOP.search(t):
+            k = j + 1
+            while k < n and (not lines[k] or lines[k] == "\f"):
+                k += 1
+            nxt = _NUMBERED.match(lines[k]) if k < n else None
+            last = next((it["para"] for it in reversed(items) if not it["bullet"]), None)
+            if nxt and last is not None and int(nxt.group(1)) == int(last) + 1:
+                items[-1]["text"] += " " + t  # the rest of a numbered item after a page break
+                items[-1]["end"] = offs[j] + len(t)
+                j += 1
+                continue
         if early and _heading_like(t) and not _STOP.search(t):
             k = j + 1
             while k < n and (not lines[k] or lines[k] == "\f"):

@@ -18,7 +18,7 @@ from typing import Optional
 
 #: version of the rules in parse/recommendations.py: bump it when they change, and the stored rows
 #: of older versions are re-made (the query path imports the extractor only then)
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 #: documents that can hold Ofsted's recommendations (council papers quote them in the council's words)
 REC_KINDS = ("inspection", "focused_visit", "monitoring_visit", "jtai")
