@@ -322,9 +322,9 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
             if ex:
                 ex.shutdown(cancel_futures=True)
             _release_tagger()  # a later call may name another model or taxonomy, or the file may change
+        from .store.recommendations import sync_recommendations
+        sync_recommendations(con)  # new, replaced or stale rows; after tagging: recommendation items are concerns
         if result.added or result.replaced:
-            from .store.recommendations import sync_recommendations
-            sync_recommendations(con)  # after tagging: recommendation items are concerns (codebook)
             from .store.db import set_setting
             set_setting(con, "taxonomy", str(taxonomy) if taxonomy and tag else ("default" if tag else "untagged"))
     finally:
