@@ -20,7 +20,9 @@ quoted source (``timeline.council_visits``).
 header/closing, Ofsted's back matter, the areas covered and the LSCB part; neutral ones carry
 no judgement and are left out) that share at least one of the item's themes **and** whose
 wording is similar to the item's: TF-IDF cosine similarity (words and word pairs, English
-stop words removed, idf over the council's documents) of at least :data:`SIMILARITY_THRESHOLD`.
+stop words removed, words found in nearly every sentence such as "children", "care" or
+"social" counted only inside word pairs, idf over the council's documents) of at least
+:data:`SIMILARITY_THRESHOLD`.
 At most :data:`EVIDENCE_SHOWN` quotes are kept, most similar first, and **the verdict is
 computed from exactly those quotes** (so a shown quote never contradicts its verdict and no
 hidden one decides it):
@@ -189,6 +191,9 @@ here hers him his how i if in into is it its itself just me more most my no nor 
 our ours out over own same she should so some such than that the their theirs them then there these they this those
 through to too under until up very was we were what when where which while who whom why will with would you your
 ensure ensuring improve improving improvement quality local authority authority's""".split())
+#: words in nearly every sentence of a report: not counted alone (they still count inside word pairs)
+_GENERIC = frozenset("""child children young people person family families care social work worker workers service
+services practice practitioner practitioners council staff team teams""".split())
 _WORD = re.compile(r"[a-z][a-z’'-]*[a-z]")
 
 
@@ -201,7 +206,7 @@ def _terms(text: str) -> list[str]:
         if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
             w = w[:-1]
         words.append(w)
-    return words + [a + " " + b for a, b in zip(words, words[1:])]
+    return [w for w in words if w not in _GENERIC] + [a + " " + b for a, b in zip(words, words[1:])]
 
 
 class _Vectors:
