@@ -184,3 +184,14 @@ def test_read_only_database_with_stale_rows_gives_the_same_answer(corpus_db, tmp
     assert [i["text"] for i in got["items"]] == [i["text"] for i in want["items"]]
     assert [i["status"] for i in got["items"]] == [i["status"] for i in want["items"]]
     assert sqlite3.connect(db).execute("SELECT MAX(recs_version) FROM documents").fetchone()[0] == 0
+
+
+def test_not_examined_agrees_with_the_timeline_grid(corpus_db):
+    from ofsted_mine.analyse.timeline import timeline
+    con = om.open_db(corpus_db)
+    for la in ("Eastmere", "Wyvern Vale", "Kestrel Bay"):
+        tl = timeline(con, la)
+        for it in followup(con, la).items:
+            for vid, c in it.cells.items():
+                on_grid = sum(tl.cells[t][vid].total for t in it.themes if t in tl.cells and vid in tl.cells[t])
+                assert (c.verdict == NOT_EXAMINED) == (on_grid == 0), (la, it.ref, vid, c.verdict, on_grid)

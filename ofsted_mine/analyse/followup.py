@@ -307,10 +307,14 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
             theme_cache[rec["id"]] = list(seen)
         return theme_cache[rec["id"]]
 
-    theme_index: dict[int, dict[str, set]] = {}  # doc -> theme -> ids of its findings with the theme
-    for doc_id, rs in by_doc.items():
+    # doc -> theme -> ids of its findings with the theme, counted as the timeline grid counts them
+    # (every finding section, the LSCB part too), so "not examined" here never contradicts the grid
+    theme_index: dict[int, dict[str, set]] = {}
+    for doc_id, rs in all_by_doc.items():
         idx = theme_index.setdefault(doc_id, {})
         for f in rs:
+            if f["section_kind"] in NON_FINDING_SECTIONS:
+                continue
             for t in (f["themes"].split(",") if f["themes"] else ()):
                 idx.setdefault(t, set()).add(f["id"])
     council_recs = [r for r in recs if r["addressee"] == "council"]
