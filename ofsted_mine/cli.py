@@ -468,7 +468,9 @@ def benchmark(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Op
 
 # ------------------------------------------------------------------ demo
 def corpus_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "corpus"
+    """The sample corpus: the clone's corpus/ folder, or the copy inside an installed wheel."""
+    from .resources import CHECKOUT_DIR, corpus_dir as find
+    return find() or CHECKOUT_DIR / "corpus"
 
 
 @app.command()
@@ -480,7 +482,7 @@ def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the 
     root = corpus_dir()
     pdfs = root / "pdf"
     if not pdfs.is_dir():
-        _fail(f"{pdfs}: sample corpus not found (install from a clone with 'pip install -e .')")
+        _fail(f"{pdfs}: sample corpus not found (this installation was built without it; reinstall the wheel)")
     db = db or Path("ofsted-mine-demo.db")
     out = _console()
     out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {root} into {db}")
