@@ -163,6 +163,10 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
     called once per file.
     """
     result = IngestResult()
+    if tag and isinstance(model, (str, Path)) and model != "default":
+        from .errors import ModelError
+        if not Path(model).is_file():  # said once, here, rather than once per file by the workers
+            raise ModelError(f"{model}: no such model file")
     files, errors = expand_paths(paths)
     for p, why in errors:
         result.failed.append((p, why))
@@ -262,6 +266,7 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
                         (json.dumps(tagger.focus_themes(json.loads(d["focus_areas"]))), d["id"]))
         from .store.db import set_setting
         set_setting(con, "taxonomy", tagger.taxonomy.source)
+        set_setting(con, "tagger", tagger.description)  # says "rules only" and why, if the model was not loaded
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:
@@ -269,4 +274,4 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
         raise
     finally:
         con.close()
-    return {"findings": n, "tagger": tagger.description}
+    return {"findings": n, "tagger": tagger.description, "model_problem": tagger.model_problem}

@@ -30,14 +30,9 @@ def _fail(msg: str, code: int = 1):
 
 
 def _open(db: Optional[Path]):
-    from .store.db import default_db_path, open_db
-    p = Path(db) if db else default_db_path()
-    if not p.exists():
-        _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
-    try:
-        return open_db(p, create=False)
-    except Exception as e:  # a corrupt file, a newer schema
-        _fail(f"{p}: cannot open the database: {e}")
+    """The CLI's one way to open a database (errors are one line)."""
+    from .cli_options import open_database
+    return open_database(db)
 
 
 def readiness_command(

@@ -34,7 +34,6 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
-from ..councils import find_council
 from ..store.search import KIND_LABELS
 
 OFSTED_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
@@ -103,11 +102,11 @@ def cell_verdict(c: Cell) -> str:
     return "strength"
 
 
-def _council(la: str):
-    c = find_council(la)
-    if not c:
-        raise ValueError(f"unknown council: {la!r}")
-    return c
+def _council(la: str, con: Optional[sqlite3.Connection] = None):
+    """The council named by ``--la`` (URN, name, alias or slug; one not in the table when the
+    database holds its documents); NotFoundError with the closest names otherwise."""
+    from ..councils import resolve_council
+    return resolve_council(la, con)
 
 
 def taxonomy_of(con: Optional[sqlite3.Connection], taxonomy=None):
@@ -139,7 +138,7 @@ def visit_label(kind: str, visit_number: Optional[int], date: Optional[str]) -> 
 def timeline(con: sqlite3.Connection, la: str, *, taxonomy=None, min_score: float = 0.0,
              since: Optional[str] = None, until: Optional[str] = None) -> Timeline:
     """Visits x themes for one council: counts of concern/strength/mixed findings and a verdict."""
-    c = _council(la)
+    c = _council(la, con)
     rows = con.execute(
         f"""SELECT id, visit_id, kind, COALESCE(start_date, published) AS date, visit_number, progress_verdict,
                    judgements, focus_areas, focus_themes FROM documents

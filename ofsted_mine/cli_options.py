@@ -1,0 +1,123 @@
+"""Command-line plumbing shared by every command: help for every option, date checks,
+one-line errors, the tagger's warning, standard output for ``-o -``.
+
+Kept apart from ``cli.py`` so that the commands stay thin and the rules live in one place.
+"""
+from __future__ import annotations
+
+import inspect
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Optional
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
+
+#: help for options that a command declared without any (by parameter name)
+OPTION_HELP = {
+    "db": DB_HELP,
+    "la": "Council: Ofsted URN, name, alias or slug (see 'ofsted-mine councils')",
+    "kind": "Document kind: monitoring_visit, focused_visit, inspection, jtai, council_paper or unknown",
+    "since": "Only visits on or after this date (YYYY-MM-DD)",
+    "until": "Only visits on or before this date (YYYY-MM-DD)",
+    "limit": "At most this many results",
+    "taxonomy": "A taxonomy TOML (default: the codebook shipped with ofsted-mine)",
+    "model": "A model file made by 'ofsted-mine train' (default: the shipped model)",
+    "rules_only": "Tag with the cue-phrase rules alone (no model)",
+    "min_score": "Minimum tag score for a theme to count",
+    "visit_a": "The earlier visit's id (from 'visits')",
+    "visit_b": "The later visit's id (from 'visits')",
+    "out": "Output file ('-' for standard output where the format is text)",
+    "format": "Output format",
+    "mode": "combined (model+rules), rules or model",
+    "quotes": "Quotes per visit",
+}
+
+
+def fill_help(app) -> None:
+    """Give every option and argument of every command a help text (from :data:`OPTION_HELP`
+    when the command declared none) and check ``--since``/``--until`` values as dates."""
+    import typer
+    from typer.models import ArgumentInfo, OptionInfo
+    for cmd in app.registered_commands:
+        for name, param in inspect.signature(cmd.callback).parameters.items():
+            info = param.default
+            if not isinstance(info, (OptionInfo, ArgumentInfo)):
+                continue
+            if not info.help and name in OPTION_HELP:
+                info.help = OPTION_HELP[name]
+            if name in ("since", "until") and info.callback is None:
+                info.callback = _date_callback("--" + name)
+    del typer
+
+
+def _date_callback(option: str):
+    def check(value: Optional[str]):
+        from .validate import check_date
+        return check_date(value, option)
+    return check
+
+
+def stdout_or_path(out) -> bool:
+    """True when ``-o -`` asks for standard output."""
+    return str(out) == "-"
+
+
+def tagger(taxonomy=None, model="default", mode: str = "combined"):
+    """A Tagger; when the default model cannot be loaded, say so on stderr (tags then come from
+    the rules alone and the tagger's description says why)."""
+    from .tag import Tagger
+    tg = Tagger(taxonomy, model=model, mode=mode)
+    if tg.model_problem:
+        sys.stderr.write(f"warning: tagging by rules only: {tg.model_problem}\n")
+    return tg
+
+
+def open_database(db: Optional[Path], create: bool = False) -> sqlite3.Connection:
+    """The one way every command opens its database: anything wrong with it is a
+    :class:`~ofsted_mine.errors.DatabaseError` naming the file and the reason."""
+    from .errors import DatabaseError, OfstedMineError
+    from .store.db import default_db_path, open_db
+    p = Path(db).expanduser() if db else default_db_path()
+    if p.is_dir():
+        raise DatabaseError(f"{p}: is a folder, not a database file")
+    if not p.exists() and not create:
+        raise DatabaseError(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
+                            f"(or 'ofsted-mine demo') first")
+    try:
+        con = open_db(p)
+        con.execute("SELECT 1 FROM documents LIMIT 1").fetchall()
+        return con
+    except OfstedMineError:
+        raise
+    except sqlite3.DatabaseError as e:
+        msg = str(e)
+        if "not a database" in msg or "malformed" in msg or "no such table" in msg:
+            raise DatabaseError(f"{p}: not an ofsted-mine database, or damaged ({msg})") from None
+        raise DatabaseError(f"{p}: cannot use the database ({msg})") from None
+    except RuntimeError as e:  # a newer schema
+        raise DatabaseError(f"{p}: {e}") from None
+    except OSError as e:
+        raise DatabaseError(f"{p}: cannot open the database ({e.strerror or e})") from None
+
+
+def plain_error(e: BaseException) -> str:
+    """One line for an error that escaped a command (never a traceback)."""
+    from .tag.taxonomy import TaxonomyError
+    if isinstance(e, sqlite3.Error):
+        return f"database: {e}"
+    if isinstance(e, OSError):
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        return f"{where}{e.strerror or e}"
+    if isinstance(e, (TaxonomyError, UnicodeDecodeError)):
+        return str(e)
+    first = str(e).splitlines()[0] if str(e) else ""
+    return (f"unexpected {type(e).__name__}{': ' + first if first else ''} "
+            f"(please report it; OFSTED_MINE_DEBUG=1 shows where it happened)")
+
+
+def debug() -> bool:
+    return bool(os.environ.get("OFSTED_MINE_DEBUG"))
