@@ -38,9 +38,9 @@ OPTION_HELP = {
 
 
 def fill_help(app) -> None:
-    """Give every option and argument of every command a help text (from :data:`OPTION_HELP`
-    when the command declared none) and check ``--since``/``--until`` values as dates."""
-    import typer
+    """Finish the app's commands: give every option and argument a help text (from
+    :data:`OPTION_HELP` when the command declared none), check ``--since``/``--until`` values
+    as dates, and make every error one line (:func:`guard`)."""
     from typer.models import ArgumentInfo, OptionInfo
     for cmd in app.registered_commands:
         for name, param in inspect.signature(cmd.callback).parameters.items():
@@ -51,13 +51,49 @@ def fill_help(app) -> None:
                 info.help = OPTION_HELP[name]
             if name in ("since", "until") and info.callback is None:
                 info.callback = _date_callback("--" + name)
-    del typer
+        if not getattr(cmd.callback, "_guarded", False):
+            cmd.callback = guard(cmd.callback)
+
+
+def report(e: BaseException) -> int:
+    """Print an error as one line on stderr; return its exit code (1, or 2 for a usage error)."""
+    from .errors import OfstedMineError
+    if isinstance(e, OfstedMineError):
+        sys.stderr.write(f"error: {e}\n")
+        return e.exit_code
+    sys.stderr.write(f"error: {plain_error(e)}\n")
+    return 1
+
+
+def guard(fn):
+    """Wrap a command: any error it raises becomes one line on stderr and an exit code, never a
+    traceback (``OFSTED_MINE_DEBUG=1`` lets the traceback through)."""
+    import functools
+    import typer
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as e:
+            if debug():
+                raise
+            raise typer.Exit(report(e)) from None
+    run._guarded = True
+    return run
 
 
 def _date_callback(option: str):
     def check(value: Optional[str]):
+        import typer
+        from .errors import UsageError
         from .validate import check_date
-        return check_date(value, option)
+        try:
+            return check_date(value, option)
+        except UsageError as e:
+            raise typer.Exit(report(e)) from None
     return check
 
 

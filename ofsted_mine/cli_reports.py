@@ -15,6 +15,8 @@ from typing import Optional
 
 import typer
 
+from .cli_options import guard
+
 DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
 
 
@@ -35,6 +37,7 @@ def _open(db: Optional[Path]):
     return open_database(db)
 
 
+@guard
 def readiness_command(
     la: str = typer.Option(..., "--la", help="Council: name, alias or Ofsted URN"),
     out: Path = typer.Option(..., "-o", "--out", help="Output file: .html (self-contained, prints to A4) or .md"),
@@ -60,6 +63,7 @@ def readiness_command(
     print(f"wrote {p}")
 
 
+@guard
 def export_command(
     out: Path = typer.Option(..., "-o", "--out", help="Output file ('-' for standard output with csv or json)"),
     format: Optional[ExportFormat] = typer.Option(None, "--format", help="csv, xlsx or json (default: from the file suffix)"),

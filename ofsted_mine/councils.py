@@ -27,6 +27,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Optional
 
+from .errors import NotFoundError
+
 #: the key of a council that is not in the table: "name:" + slug of its printed name
 UNLISTED_PREFIX = "name:"
 
@@ -147,10 +149,6 @@ def _merge(table: list[Council], rows: Iterable[dict], source: str) -> None:
         names = {_alnum(a) for a in (old.name, *old.aliases)}
         extra = tuple(a for a in (new.name, *new.aliases) if _alnum(a) not in names)
         table[i] = replace(old, aliases=old.aliases + extra, **upd)
-
-
-class CouncilFileError(ValueError):
-    pass
 
 
 def _read_user(path: Path) -> list[dict]:
@@ -299,6 +297,10 @@ def council_for_printed(printed: Optional[str], strict: bool = True) -> Optional
 
 
 # ------------------------------------------------------------------ --la
+class UnknownCouncilError(NotFoundError, ValueError):
+    """No council by that name, alias, slug or URN (a ValueError too, for older callers)."""
+
+
 def stored_unlisted(con: sqlite3.Connection) -> list[Council]:
     """The councils not in the table that a database holds documents for."""
     rows = con.execute("SELECT la_urn, MIN(la) FROM documents WHERE la_urn LIKE ? GROUP BY la_urn",
@@ -328,7 +330,6 @@ def resolve_council(la: str, con: Optional[sqlite3.Connection] = None) -> Counci
     """A council given by Ofsted URN, name, alias or slug (``--la``): the table's, else one not
     in the table whose documents ``con`` holds. Unknown: :class:`NotFoundError` naming the
     closest councils ("did you mean ...")."""
-    from .errors import NotFoundError
     c = find_council(la)
     if c:
         return c
@@ -341,7 +342,7 @@ def resolve_council(la: str, con: Optional[sqlite3.Connection] = None) -> Counci
                 return s
     hint = suggestions(key, con) if key else []
     did = f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else "; see 'ofsted-mine councils'"
-    raise NotFoundError(f"unknown council {la!r}{did}")
+    raise UnknownCouncilError(f"unknown council {la!r}{did}")
 
 
 def history(council: Council) -> list[Council]:
