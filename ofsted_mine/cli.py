@@ -68,7 +68,7 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=vers
 
 # ------------------------------------------------------------------ ingest
 def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
-               quiet: bool = False) -> "object":
+               quiet: bool = False, retry_failed: bool = False) -> "object":
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from .api import expand_paths, ingest
     err = _console(stderr=True)
@@ -81,9 +81,11 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
             prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
                         description=f"{status}: {Path(path).name[:50]}")
 
-        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick)
+        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, retry_failed=retry_failed)
     for path, why in result.failed:  # one plain line per file: never wrapped
         sys.stderr.write(f"error: {path}: {why}\n")
+    for path, why in result.skipped:
+        sys.stderr.write(f"skipped: {path}: failed before ({why}); unchanged since (--retry-failed tries again)\n")
     for path, why in result.warnings:
         sys.stderr.write(f"warning: {path}: {why}\n")
     return result
@@ -93,15 +95,19 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
 def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
            db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"),
-           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)")):
-    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped."""
+           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)"),
+           retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again files that failed before and have not changed")):
+    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped,
+    and so are unchanged files that failed before (said, but not counted as new failures)."""
     from .store.db import default_db_path
     from .validate import plural
     _open(db, create=True).close()
-    result = run_ingest(paths, db, taxonomy, workers)
+    result = run_ingest(paths, db, taxonomy, workers, retry_failed=retry_failed)
     out = _console()
+    skipped = f", {len(result.skipped)} skipped (failed before)" if result.skipped else ""
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
-              f"{len(result.failed)} failed  ({plural(result.pages, 'page')}) -> {db or default_db_path()}", markup=False)
+              f"{len(result.failed)} failed{skipped}  ({plural(result.pages, 'page')}) -> {db or default_db_path()}",
+              markup=False)
     if result.failed:
         raise typer.Exit(1)
 
@@ -231,7 +237,7 @@ def themes(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
     from .store.db import default_db_path
     from .validate import check_choice
     check_choice(format, "--format", ("table", "json"))
-    con = _open(db) if (db or default_db_path()).exists() else None
+    con = _open(db) if db or default_db_path().exists() else None  # a --db named must exist
     try:
         rows, name = theme_counts(con, taxonomy)
     except ValueError as e:
@@ -503,6 +509,45 @@ def benchmark(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Op
     f = lambda x: "—" if x is None else str(x)  # noqa: E731
     for r in res["themes"]:
         t.add_row(r["theme"], f(r["rate"]), f(r["all_mean"]), f(r["all_median"]), f(r["percentile"]), f(r["neighbours_mean"]))
+    _console().print(t)
+
+
+@app.command()
+def councils(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + "; with it: documents per council, "
+                                               "and the councils not in the table it holds"),
+             search: Optional[str] = typer.Argument(None, help="Only councils whose name, alias, slug or URN contains this"),
+             former: bool = typer.Option(True, "--former/--current", help="Include councils abolished by reorganisation"),
+             format: str = typer.Option("table", "--format", help="table, csv or json")):
+    """The council table: England's councils with children's services (and those they replaced,
+    with the dates), the sample corpus's fictional ones, your own, and any stored that the table lacks."""
+    from .councils import council_rows, user_councils_path
+    from .store.db import default_db_path
+    from .validate import check_choice
+    check_choice(format, "--format", ("table", "csv", "json"))
+    con = _open(db) if db or default_db_path().exists() else None
+    rows = council_rows(con, include_former=former)
+    if search:
+        k = search.lower()
+        rows = [r for r in rows if any(k in str(x).lower() for x in (r["urn"], r["name"], r["slug"], *r["aliases"]))]
+    if format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if format == "csv":
+        sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["urn", "name"]))
+        return
+    from rich.table import Table
+    t = Table(header_style="bold", title=f"{len(rows)} councils (add your own in {user_councils_path()})")
+    cols = ["urn", "name", "aliases", "la code", "region", "status", "history"] + (["documents"] if con else [])
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        hist = "; ".join(x for x in (f"from {', '.join(r['predecessors'])} ({r['established']})" if r["predecessors"] else
+                                     (f"since {r['established']}" if r["established"] else ""),
+                                     f"became {', '.join(r['successors'])}" if r["successors"] else "") if x)
+        cells = [r["urn"], r["name"], ", ".join(r["aliases"]), r["la_code"], r["region"], r["status"], hist]
+        if con:
+            cells.append(str(r["documents"]))
+        t.add_row(*cells)
     _console().print(t)
 
 

@@ -358,3 +358,28 @@ def history(council: Council) -> list[Council]:
             out.append(p)
             todo += list(p.predecessors)
     return out
+
+
+def council_rows(con: Optional[sqlite3.Connection] = None, *, include_fictional: bool = True,
+                 include_former: bool = True) -> list[dict]:
+    """The council table as rows (what ``ofsted-mine councils`` shows): every council with its
+    key, aliases, codes, dates and predecessors; with a database, also how many documents it
+    holds for each, and the councils not in the table that it holds documents for."""
+    counts: dict[str, int] = {}
+    if con is not None:
+        counts = {r[0]: r[1] for r in con.execute("SELECT la_urn, COUNT(*) FROM documents WHERE la_urn IS NOT NULL GROUP BY 1")}
+    names = {c.urn: c.name for c in all_councils()}
+    rows = []
+    extra = stored_unlisted(con) if con is not None else []
+    for c in (*all_councils(), *extra):
+        if (c.fictional and not include_fictional) or (c.abolished and not include_former):
+            continue
+        status = ("not in the council table" if c.unlisted else "fictional" if c.fictional else
+                  "added by you" if c.source == "user" else f"former (until {c.abolished})" if c.abolished else "current")
+        rows.append({"urn": c.urn, "name": c.name, "slug": c.slug, "aliases": list(c.aliases), "la_code": c.la_code,
+                     "ons_code": c.ons_code, "region": c.region, "type": c.la_type, "status": status,
+                     "established": c.established or None, "abolished": c.abolished or None,
+                     "predecessors": [names.get(p, p) for p in c.predecessors],
+                     "successors": [names.get(p, p) for p in c.successors],
+                     "documents": counts.get(c.urn, 0) if con is not None else None})
+    return rows

@@ -91,6 +91,17 @@ MIGRATIONS: list[str] = [
     DROP TABLE tags;
     ALTER TABLE tags_v3 RENAME TO tags;
     """,
+    # files that could not be ingested, by path and content: an unchanged file that failed
+    # before is skipped on a re-run (and said so) instead of failing again
+    """
+    CREATE TABLE IF NOT EXISTS ingest_failures (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        version TEXT NOT NULL,
+        failed_at TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
