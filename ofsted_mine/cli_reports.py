@@ -40,7 +40,8 @@ def _open(db: Optional[Path]):
 @guard
 def readiness_command(
     la: str = typer.Option(..., "--la", help="Council: name, alias or Ofsted URN"),
-    out: Path = typer.Option(..., "-o", "--out", help="Output file: .html (self-contained, prints to A4) or .md"),
+    out: Path = typer.Option(..., "-o", "--out", help="Output file: .html (self-contained, prints to A4) or .md; "
+                                                   "'-' writes the Markdown pack to standard output"),
     db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
     since: Optional[str] = typer.Option(None, "--since", help="Only visits from this date (YYYY-MM-DD)"),
     taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
@@ -49,6 +50,12 @@ def readiness_command(
     trajectory charts, verdicts and cited evidence, and the recommendation follow-up matrix."""
     from .report.html import write_readiness
     suffix = out.suffix.lower()
+    if str(out) == "-":
+        from .report.markdown import readiness_markdown
+        if taxonomy is not None and not taxonomy.exists():
+            _fail(f"{taxonomy}: no such taxonomy file")
+        sys.stdout.write(readiness_markdown(_open(db), la, taxonomy=taxonomy, since=since))
+        return
     if suffix not in (".html", ".htm", ".md", ".markdown"):
         _fail(f"{out}: the pack is written as .html or .md (got {out.suffix or 'no suffix'!r})")
     if taxonomy is not None and not taxonomy.exists():

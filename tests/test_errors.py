@@ -152,6 +152,7 @@ def corpus_db(tmp_path_factory):
 
 @pytest.mark.parametrize("args, valid", [
     (["quotes", "--theme", "drift"], "drift_delay"),
+    (["track", "drift", "--la", "Wyvern Vale"], "drift_delay"),
     (["quotes", "--polarity", "bad", "--la", "Wyvern Vale"], "strength, concern, mixed or neutral"),
     (["quotes", "drift", "--kind", "mv"], "monitoring_visit"),
     (["visits", "--kind", "mv"], "monitoring_visit"),
@@ -225,6 +226,13 @@ def test_classify_to_standard_output(tmp_path, monkeypatch):
     assert row["id"] == "a" and "drift_delay" in row["themes"]
     assert not (tmp_path / "-").exists()
     assert "classified 1 sentence -> standard output" in r.stderr
+
+
+def test_readiness_to_standard_output(corpus_db, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = _run(["readiness", "--la", "Kestrel Bay", "-o", "-", "--db", str(corpus_db)])
+    assert r.exit_code == 0 and r.stdout.startswith("# Inspection-readiness pack: Kestrel Bay")
+    assert not list(tmp_path.iterdir())
 
 
 def test_plurals():

@@ -258,8 +258,14 @@ def track(con: sqlite3.Connection, theme: str, la: str, *, taxonomy=None, quotes
           min_score: float = 0.0, since: Optional[str] = None) -> dict:
     """One theme across a council's visits: verdict per visit, the trend, representative quotes."""
     tl = timeline(con, la, taxonomy=taxonomy, min_score=min_score, since=since)
-    if theme not in tl.cells:
-        raise ValueError(f"unknown theme {theme!r} (see 'ofsted-mine themes')")
+    if theme not in tl.cells:  # a usage error (exit 2) that lists the themes
+        import difflib
+
+        from ..errors import UsageError
+        ids = [t["id"] for t in tl.themes]
+        hint = difflib.get_close_matches(theme, ids, n=3, cutoff=0.5)
+        raise UsageError(f"unknown theme {theme!r}" + (f" (did you mean {', '.join(hint)}?)" if hint else "")
+                         + f"; use one of: {', '.join(ids)}")
     name = next(t["name"] for t in tl.themes if t["id"] == theme)
     rows = []
     for v in tl.visits:
