@@ -291,9 +291,12 @@ def council_in_printed(printed: str, strict: bool = True) -> Optional[Council]:
 def council_for_printed(printed: Optional[str], strict: bool = True) -> Optional[Council]:
     """The council a document is about, from its printed name only: the table's, else an
     unlisted council under that name; None when no meaningful name is printed."""
-    if not printed or not meaningful(printed):
+    if not printed:
         return None
-    return find_council(printed) or council_in_printed(printed, strict) or unlisted_council(printed)
+    c = find_council(printed)  # exact names first: "City of London" is all generic words
+    if c or not meaningful(printed):
+        return c
+    return council_in_printed(printed, strict) or unlisted_council(printed)
 
 
 # ------------------------------------------------------------------ --la

@@ -69,6 +69,7 @@ def test_a_meaningless_title_is_no_council_not_city_of_london(unlisted_db):
         assert find_council(name) is None, name
         assert council_for_printed(name) is None, name
     assert find_council("City of London").urn == "80450" and find_council("London Corporation").urn == "80450"
+    assert council_for_printed("City of London").urn == "80450"  # a real council made of generic words
 
 
 def test_la_finds_unlisted_councils_by_name_slug_and_key(unlisted_db):

@@ -152,3 +152,15 @@ def test_council_papers_from_the_seeds_are_never_ofsted_findings(tmp_path):
     assert {v["kind"] for v in vs} == {"council_paper"} and {v["la"] for v in vs} == {"Croydon"}
     assert om.quotes(con, "monitoring visit") == []
     assert om.quotes(con, "monitoring visit", include_papers=True)
+
+
+def test_every_real_report_is_filed_under_its_own_council(real_db):
+    """The council comes from the printed title alone (never an address or the body), and
+    every council of the 248 readable reports is in the table: each lands in its folder's URN."""
+    db, _ = real_db
+    con = om.open_db(db)
+    rows = con.execute("SELECT path, la_urn, warnings FROM documents").fetchall()
+    assert len(rows) >= 240
+    for r in rows:
+        assert Path(r["path"]).parent.name.split("_")[0] == r["la_urn"], (r["path"], r["la_urn"])
+        assert "council table" not in r["warnings"] and "no council name" not in r["warnings"], r["path"]
