@@ -48,8 +48,8 @@ def _fail(msg: str, code: int = 1):
 
 
 def _open(db: Optional[Path], create: bool = False):
-    """Every command opens its database here: a missing, foreign, damaged or newer database is
-    one line (DatabaseError), never a traceback."""
+    """Every command opens its database here (read-only unless ``create``): a missing, foreign,
+    damaged or newer database is one line (DatabaseError), never a traceback."""
     from .cli_options import open_database
     return open_database(db, create=create)
 
@@ -68,26 +68,30 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=vers
 
 # ------------------------------------------------------------------ ingest
 def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
-               quiet: bool = False, retry_failed: bool = False) -> "object":
+               quiet: bool = False, max_bytes: Optional[int] = -1, retry_failed: bool = False) -> "object":
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from .api import expand_paths, ingest
     err = _console(stderr=True)
     files, _ = expand_paths(paths)
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet) as prog:
+                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet or not err.is_terminal) as prog:
         task = prog.add_task("", total=len(files))
 
         def tick(path: str, status: str):
             prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
-                        description=f"{status}: {Path(path).name[:50]}")
+                        description=escape(f"{status}: {Path(path).name[:50]}"))  # a name is not markup
 
-        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, retry_failed=retry_failed)
-    for path, why in result.failed:  # one plain line per file: never wrapped
-        sys.stderr.write(f"error: {path}: {why}\n")
+        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, max_bytes=max_bytes,
+                        retry_failed=retry_failed)
+    from .display import shown
+    for path, why in result.failed:  # one plain line per file: never wrapped; a newline in a name is escaped
+        sys.stderr.write(f"error: {shown(path)}: {shown(why)}\n")
     for path, why in result.skipped:
-        sys.stderr.write(f"skipped: {path}: failed before ({why}); unchanged since (--retry-failed tries again)\n")
+        sys.stderr.write(f"skipped: {shown(path)}: failed before ({shown(why)}); unchanged since "
+                         f"(--retry-failed tries again)\n")
     for path, why in result.warnings:
-        sys.stderr.write(f"warning: {path}: {why}\n")
+        sys.stderr.write(f"warning: {shown(path)}: {shown(why)}\n")
     return result
 
 
@@ -96,13 +100,17 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
            db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"),
            workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)"),
+           max_size: float = typer.Option(50.0, "--max-size", min=0,
+                                          help="Refuse files larger than this many MB (0: no limit)"),
            retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again files that failed before and have not changed")):
     """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped,
-    and so are unchanged files that failed before (said, but not counted as new failures)."""
+    and so are unchanged files that failed before (said, but not counted as new failures).
+
+    Put '--' before the files when a name may start with '-' (e.g. a glob that matches a
+    file called '--db=x'): everything after '--' is a file."""
     from .store.db import default_db_path
     from .validate import plural
-    _open(db, create=True).close()
-    result = run_ingest(paths, db, taxonomy, workers, retry_failed=retry_failed)
+    result = run_ingest(paths, db, taxonomy, workers, max_bytes=int(max_size * 1e6) or None, retry_failed=retry_failed)
     out = _console()
     skipped = f", {len(result.skipped)} skipped (failed before)" if result.skipped else ""
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
@@ -115,6 +123,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 # ------------------------------------------------------------------ visits
 def _visits_table(rows: list[dict]):
     from rich.table import Table
+    from rich.text import Text
     from .report.labels import judgements_short, kind_label, verdict_label
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
@@ -127,18 +136,17 @@ def _visits_table(rows: list[dict]):
             dates = f"published {r['published']}"
         j = r["judgements"] or {}
         verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
-        t.add_row(r["id"], r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
-                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        n_src = len(r.get("sources") or [])
+        vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
+        cells = (vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
+                 str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        t.add_row(*(Text(str(c)) for c in cells))  # document text is never Rich markup
     return t
 
 
 def _csv(rows: list[dict], fields: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()})
-    return buf.getvalue()
+    from .report.csvout import csv_text  # the one guarded CSV writer (no formula injection)
+    return csv_text(rows, fields)
 
 
 @app.command()
@@ -376,21 +384,25 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
 
 
 # ------------------------------------------------------------------ across visits
+JOURNEY_HELP = "Trend window: journey number (1 = oldest), 'current' or 'previous' (default: the journey that reaches the latest document)"
+
+
 @app.command()
 def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Ofsted URN"),
              db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
              since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
+             journey: Optional[str] = typer.Option(None, "--journey", help=JOURNEY_HELP),
              min_score: float = typer.Option(0.0, "--min-score"),
              taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
              format: str = typer.Option("table", "--format", help="table, csv, json or markdown")):
-    """Visits x themes: concern/mixed/strength findings per cell and a verdict; first row: the overall verdict."""
+    """Visits x themes: concern/mixed/strength findings per cell, its verdict, and each theme's trend."""
     from .analyse.timeline import timeline as tl_fn
     from .report.terminal import timeline_markdown, timeline_rows, timeline_table
     from .validate import check_choice
     check_choice(format, "--format", ("table", "csv", "json", "markdown"))
     con = _open(db)
     try:
-        tl = tl_fn(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until)
+        tl = tl_fn(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until, journey=journey)
     except ValueError as e:
         _fail(str(e))
     if not tl.visits:
@@ -398,7 +410,7 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
     if format == "json":
         print(json.dumps(tl.to_dict(), indent=2, ensure_ascii=False))
     elif format == "csv":
-        sys.stdout.write(_csv(timeline_rows(tl), ["theme"] + [v.id for v in tl.visits]))
+        sys.stdout.write(_csv(timeline_rows(tl), ["theme"] + [v.id for v in tl.visits] + ["trend"]))
     elif format == "markdown":
         print(timeline_markdown(tl))
     else:
@@ -411,20 +423,26 @@ def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine them
           la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
           quotes: int = typer.Option(3, "--quotes", help="Quotes per visit"),
           since: Optional[str] = typer.Option(None, "--since"),
+          journey: Optional[str] = typer.Option(None, "--journey", help=JOURNEY_HELP),
           taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-          format: str = typer.Option("text", "--format", help="text or json")):
-    """One theme across a council's visits: verdict per visit, the trend, and representative quotes."""
+          format: str = typer.Option("text", "--format", help="text, json, csv or markdown")):
+    """One theme across a council's visits: verdict per visit, the trend, where it stands now, and quotes."""
     from .analyse.timeline import track as track_fn
-    from .report.terminal import render_track
+    from .report.terminal import render_track, track_markdown, track_rows
     from .validate import check_choice
-    check_choice(format, "--format", ("text", "json"))
+    check_choice(format, "--format", ("text", "json", "csv", "markdown"))
     con = _open(db)
     try:
-        tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since)
+        tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since, journey=journey)
     except ValueError as e:
         _fail(str(e))
     if format == "json":
-        print(json.dumps(tr, indent=2, ensure_ascii=False))
+        print(json.dumps(tr.to_dict(), indent=2, ensure_ascii=False))
+    elif format == "csv":
+        rows = track_rows(tr)
+        sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["theme"]))
+    elif format == "markdown":
+        print(track_markdown(tr))
     else:
         render_track(_console(), tr)
 
@@ -433,19 +451,24 @@ def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine them
 def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(...),
             db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-            format: str = typer.Option("table", "--format", help="table or json")):
+            format: str = typer.Option("table", "--format", help="table, json, csv or markdown")):
     """Per theme: concerns new, persistent or no longer raised; strengths gained or lost; quotes side by side."""
     from .analyse.timeline import compare as cmp_fn
-    from .report.terminal import render_compare
+    from .report.terminal import compare_markdown, compare_rows, render_compare
     from .validate import check_choice
-    check_choice(format, "--format", ("table", "json"))
+    check_choice(format, "--format", ("table", "json", "csv", "markdown"))
     con = _open(db)
     try:
         res = cmp_fn(con, visit_a, visit_b, taxonomy=taxonomy)
     except KeyError as e:
         _fail(str(e.args[0]))
     if format == "json":
-        print(json.dumps(res, indent=2, ensure_ascii=False))
+        print(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))
+    elif format == "csv":
+        rows = compare_rows(res)
+        sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["theme"]))
+    elif format == "markdown":
+        print(compare_markdown(res))
     else:
         render_compare(_console(), res)
 
@@ -568,9 +591,9 @@ def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the 
     if not pdfs.is_dir():
         _fail(f"{pdfs}: sample corpus not found (this installation was built without it; reinstall the wheel)")
     db = db or Path("ofsted-mine-demo.db")
-    _open(db, create=True).close()
     out = _console()
-    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {root} into {db}")
+    from rich.markup import escape
+    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} into {escape(str(db))}")
     srcs = [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))] if (root / "papers").is_dir() else [str(pdfs)]
     result = run_ingest(srcs, db)
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
@@ -597,6 +620,11 @@ from .cli_reports import export_command, readiness_command  # noqa: E402
 app.command("readiness")(readiness_command)
 app.command("export")(export_command)
 
+from .web.cli import serve_command, users_app  # noqa: E402
+
+app.command("serve")(serve_command)
+app.add_typer(users_app, name="users")
+
 
 from .cli_options import fill_help  # noqa: E402
 
@@ -621,7 +649,7 @@ def main():
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(0)
-    except Exception as e:
+    except Exception as e:  # e.g. sqlite3.DatabaseError: damage found after opening
         if debug():
             raise
         sys.stderr.write(f"error: {plain_error(e)}\n")

@@ -42,6 +42,9 @@ def fill_help(app) -> None:
     :data:`OPTION_HELP` when the command declared none), check ``--since``/``--until`` values
     as dates, and make every error one line (:func:`guard`)."""
     from typer.models import ArgumentInfo, OptionInfo
+    for group in app.registered_groups:  # sub-apps (e.g. `users`) get the same treatment
+        if group.typer_instance is not None:
+            fill_help(group.typer_instance)
     for cmd in app.registered_commands:
         for name, param in inspect.signature(cmd.callback).parameters.items():
             info = param.default
@@ -113,29 +116,21 @@ def tagger(taxonomy=None, model="default", mode: str = "combined"):
 
 
 def open_database(db: Optional[Path], create: bool = False) -> sqlite3.Connection:
-    """The one way every command opens its database: anything wrong with it is a
-    :class:`~ofsted_mine.errors.DatabaseError` naming the file and the reason."""
+    """The one way every command opens its database (read-only unless ``create``): anything
+    wrong with it is a :class:`~ofsted_mine.errors.DatabaseError` naming the file and the
+    reason (``store.db.open_db`` decides; this adds the hint for a database not made yet)."""
     from .errors import DatabaseError, OfstedMineError
     from .store.db import default_db_path, open_db
     p = Path(db).expanduser() if db else default_db_path()
-    if p.is_dir():
-        raise DatabaseError(f"{p}: is a folder, not a database file")
-    if not p.exists() and not create:
+    if not p.exists() and not p.is_dir() and not create:
         raise DatabaseError(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
                             f"(or 'ofsted-mine demo') first")
     try:
-        con = open_db(p)
-        con.execute("SELECT 1 FROM documents LIMIT 1").fetchall()
-        return con
+        return open_db(p, create=create)
     except OfstedMineError:
         raise
-    except sqlite3.DatabaseError as e:
-        msg = str(e)
-        if "not a database" in msg or "malformed" in msg or "no such table" in msg:
-            raise DatabaseError(f"{p}: not an ofsted-mine database, or damaged ({msg})") from None
-        raise DatabaseError(f"{p}: cannot use the database ({msg})") from None
-    except RuntimeError as e:  # a newer schema
-        raise DatabaseError(f"{p}: {e}") from None
+    except sqlite3.Error as e:
+        raise DatabaseError(f"{p}: cannot use the database ({e})") from None
     except OSError as e:
         raise DatabaseError(f"{p}: cannot open the database ({e.strerror or e})") from None
 
@@ -143,6 +138,11 @@ def open_database(db: Optional[Path], create: bool = False) -> sqlite3.Connectio
 def plain_error(e: BaseException) -> str:
     """One line for an error that escaped a command (never a traceback)."""
     from .tag.taxonomy import TaxonomyError
+    if isinstance(e, sqlite3.DatabaseError):  # damage found after opening (large files get no full check on read)
+        from .display import shown
+        msg = shown(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        return (f"the database cannot be used: {msg}; if it is corrupt, restore a copy "
+                "or ingest into a new file")
     if isinstance(e, sqlite3.Error):
         return f"database: {e}"
     if isinstance(e, OSError):

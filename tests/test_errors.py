@@ -36,6 +36,7 @@ DB_COMMANDS = {
     "export": ["-o", "{tmp}/out.csv"],
     "demo": [],
     "councils": [],
+    "serve": [],
 }
 #: commands without a database, with the file argument they read
 FILE_COMMANDS = {
@@ -44,8 +45,9 @@ FILE_COMMANDS = {
     "evaluate": ["{missing}"],
     "train": ["{missing}", "-o", "{tmp}/m.joblib", "--no-cv"],
 }
-#: commands covered elsewhere: fetch talks to the network (tests/test_fetch.py checks its errors)
-ELSEWHERE = {"fetch"}
+#: commands covered elsewhere: fetch talks to the network (tests/test_fetch.py checks its errors);
+#: users manages the web app's accounts file (the web tests)
+ELSEWHERE = {"fetch", "users"}
 
 
 def _commands() -> set[str]:
@@ -87,7 +89,12 @@ def bad_dbs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("command", sorted(DB_COMMANDS))
-def test_every_command_with_every_bad_database(command, bad_dbs, tmp_path):
+def test_every_command_with_every_bad_database(command, bad_dbs, tmp_path, monkeypatch):
+    import uvicorn
+
+    def never(*a, **k):  # `serve` must refuse a bad database before it starts a server
+        raise AssertionError("serve started a server on a bad database")
+    monkeypatch.setattr(uvicorn, "run", never)
     pdf = make_pdf(tmp_path / "letter.pdf", LETTER_LINES)
     for label, db in bad_dbs.items():
         if label == "missing" and command in ("ingest", "demo"):
@@ -165,8 +172,8 @@ def corpus_db(tmp_path_factory):
     (["show", "x", "--format", "xml"], "text or json"),
     (["themes", "--format", "xml"], "table or json"),
     (["timeline", "--la", "Wyvern Vale", "--format", "xml"], "table, csv, json or markdown"),
-    (["track", "drift_delay", "--la", "Wyvern Vale", "--format", "xml"], "text or json"),
-    (["compare", "a", "b", "--format", "xml"], "table or json"),
+    (["track", "drift_delay", "--la", "Wyvern Vale", "--format", "xml"], "text, json, csv or markdown"),
+    (["compare", "a", "b", "--format", "xml"], "table, json, csv or markdown"),
     (["followup", "--la", "Wyvern Vale", "--format", "xml"], "table or json"),
     (["benchmark", "--la", "Wyvern Vale", "--format", "xml"], "table or json"),
     (["explain", "Drift.", "--format", "xml"], "text or json"),
