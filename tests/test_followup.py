@@ -195,3 +195,13 @@ def test_not_examined_agrees_with_the_timeline_grid(corpus_db):
             for vid, c in it.cells.items():
                 on_grid = sum(tl.cells[t][vid].total for t in it.themes if t in tl.cells and vid in tl.cells[t])
                 assert (c.verdict == NOT_EXAMINED) == (on_grid == 0), (la, it.ref, vid, c.verdict, on_grid)
+
+
+def test_cli_csv_to_stdout_and_usage_errors(corpus_db):
+    r = runner.invoke(app, ["followup", "--la", "Eastmere", "--db", str(corpus_db), "--format", "csv", "-o", "-"])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.reader(r.stdout.splitlines()))
+    assert rows[0][:2] == ["Ref", "Recommendation"] and len(rows) > 5
+    for args in (["--format", "xlsx", "-o", "-"], ["--format", "pdf"], ["--since", "last year"]):
+        r = runner.invoke(app, ["followup", "--la", "Eastmere", "--db", str(corpus_db), *args])
+        assert r.exit_code == 2 and r.stderr.count("\n") == 1, (args, r.stderr)

@@ -255,7 +255,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
     visits are never cut off, so a window always runs to the council's latest document."""
     from ..store.recommendations import lscb_spans_of
     from ..store.recommendations import recommendations as stored_recs
-    c = _council(la)
+    c = _council(la, con)
     # one row per visit: its quoted source (a second copy of a visit is never counted twice)
     cols, doc_of = council_visits(con, c.urn)
     journeys = [j.visits for j in split_journeys(cols)]

@@ -45,9 +45,14 @@ def write_action_log(fu, path: str | Path, fmt: Optional[str] = None, theme_name
     """Write the action log as CSV or XLSX (``fmt``, else the file's extension). Every text cell is
     guarded against formula injection (``report.csvout.guard_cell``), in the XLSX too (openpyxl
     would store text starting with "=" as a formula)."""
+    header, rows = action_log_rows(fu, theme_names)
+    if hasattr(path, "write"):  # an open text stream (stdout): CSV
+        w = csv.writer(path, lineterminator="\n")
+        w.writerow([guard(h) for h in header])
+        w.writerows([[guard(x) for x in r] for r in rows])
+        return path
     p = Path(path)
     fmt = (fmt or p.suffix.lstrip(".") or "csv").lower()
-    header, rows = action_log_rows(fu, theme_names)
     if fmt == "csv":
         with open(p, "w", newline="", encoding="utf-8-sig") as f:
             w = csv.writer(f)

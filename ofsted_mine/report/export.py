@@ -58,7 +58,7 @@ def theme_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
 def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
     from ..store.search import _la_filter
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     where, args = ("WHERE d.la_urn = ?", [urn]) if urn else ("", [])
     tags: dict[int, list[tuple[str, float]]] = {}
     for fid, theme, score in con.execute(
@@ -104,9 +104,9 @@ def _flat(row: dict, themes: list[str]) -> dict:
 def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> list:
     """The timeline of each council with Ofsted visits in the database (or of one council)."""
     from ..analyse.timeline import OFSTED_KINDS, timeline
-    from ..councils import find_council
+    from ..councils import UNLISTED_PREFIX, find_council
     from ..store.search import _la_filter
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     if urn:
         urns = [urn]
     else:
@@ -115,7 +115,7 @@ def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=Non
                 AND kind IN ({','.join('?' * len(OFSTED_KINDS))}) ORDER BY la""", OFSTED_KINDS)]
     out = []
     for u in urns:
-        if not find_council(str(u)):
+        if not (find_council(str(u)) or str(u).startswith(UNLISTED_PREFIX)):
             continue
         out.append(timeline(con, str(u), taxonomy=taxonomy))
     return out

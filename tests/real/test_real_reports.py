@@ -194,3 +194,15 @@ def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
     assert res.checked > 30000 and len(by_doc) >= 240
     assert not res.wrong, res.wrong[:10]
     assert not res.unfound, res.unfound[:10]
+
+
+def test_every_real_report_is_filed_under_its_own_council(real_db):
+    """The council comes from the printed title alone (never an address or the body), and
+    every council of the 248 readable reports is in the table: each lands in its folder's URN."""
+    db, _ = real_db
+    con = om.open_db(db)
+    rows = con.execute("SELECT path, la_urn, warnings FROM documents").fetchall()
+    assert len(rows) >= 240
+    for r in rows:
+        assert Path(r["path"]).parent.name.split("_")[0] == r["la_urn"], (r["path"], r["la_urn"])
+        assert "council table" not in r["warnings"] and "no council name" not in r["warnings"], r["path"]
