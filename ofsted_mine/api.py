@@ -397,7 +397,7 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
         from .store.db import set_setting
         set_setting(con, "taxonomy", tagger.taxonomy.source)
         set_setting(con, "tagger", tagger.description)  # says "rules only" and why, if the model was not loaded
-        con.execute("UPDATE documents SET recs_version = 0")  # re-apply the recommendation rule below
+        con.execute("DELETE FROM recommendation_docs")  # re-apply the recommendation rule below
         from .store.recommendations import sync_recommendations
         sync_recommendations(con)
         con.execute("COMMIT")

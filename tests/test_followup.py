@@ -175,7 +175,7 @@ def test_read_only_database_with_stale_rows_gives_the_same_answer(corpus_db, tmp
     from .test_readiness import copy_db
     db = copy_db(corpus_db, tmp_path / "stale.db")
     con = sqlite3.connect(db)
-    con.execute("UPDATE documents SET recs_version = 0")  # as after an extractor upgrade
+    con.execute("UPDATE recommendation_docs SET version = 0")  # as after an extractor upgrade
     con.commit()
     con.close()
     want = followup(om.open_db(corpus_db), "Eastmere").to_dict()
@@ -183,7 +183,7 @@ def test_read_only_database_with_stale_rows_gives_the_same_answer(corpus_db, tmp
     got = followup(ro, "Eastmere").to_dict()
     assert [i["text"] for i in got["items"]] == [i["text"] for i in want["items"]]
     assert [i["status"] for i in got["items"]] == [i["status"] for i in want["items"]]
-    assert sqlite3.connect(db).execute("SELECT MAX(recs_version) FROM documents").fetchone()[0] == 0
+    assert sqlite3.connect(db).execute("SELECT MAX(version) FROM recommendation_docs").fetchone()[0] == 0
 
 
 def test_not_examined_agrees_with_the_timeline_grid(corpus_db):

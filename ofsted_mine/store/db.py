@@ -114,9 +114,11 @@ MIGRATIONS: list[str] = [
     );
     """,
     # recommendations: the items Ofsted addresses to the council (or the LSCB), made from each
-    # document's text by store.recommendations.sync_recommendations (recs_version: extractor version)
+    # document's text by store.recommendations.sync_recommendations; recommendation_docs: which
+    # extractor version made a document's rows, and the offsets of a SIF report's LSCB part.
+    # (IF NOT EXISTS, and no change to documents: safe whatever number this migration gets.)
     """
-    CREATE TABLE recommendations (
+    CREATE TABLE IF NOT EXISTS recommendations (
         id INTEGER PRIMARY KEY,
         doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
         seq INTEGER NOT NULL,
@@ -125,9 +127,12 @@ MIGRATIONS: list[str] = [
         section TEXT, paragraph TEXT,
         page INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
     );
-    CREATE INDEX recommendations_doc ON recommendations(doc_id, seq);
-    ALTER TABLE documents ADD COLUMN recs_version INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE documents ADD COLUMN lscb_spans TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX IF NOT EXISTS recommendations_doc ON recommendations(doc_id, seq);
+    CREATE TABLE IF NOT EXISTS recommendation_docs (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        lscb_spans TEXT NOT NULL DEFAULT '[]'
+    );
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,8 +3,10 @@
 Rows are made from each stored document's text by
 :func:`ofsted_mine.parse.recommendations.extract_recommendations`, after the document is
 written and tagged (``sync_recommendations``: called at the end of ``ingest`` and ``retag``,
-and before the follow-up reads them). ``documents.recs_version`` remembers which extractor
-version made a document's rows, so a newer extractor re-makes them without re-reading files.
+and before the follow-up reads them). ``recommendation_docs.version`` remembers which extractor
+version made a document's rows, so a newer extractor re-makes them without re-reading files;
+``recommendation_docs.lscb_spans`` holds the offsets of a SIF report's LSCB part (JSON list of
+[start, end]): its sentences are about the board, not the council.
 
 The codebook rule "recommendation items are ``concern``" is applied here, after tagging: the
 findings (sentences) inside a recommendation's span get polarity ``concern`` (score 1.0, cue
@@ -28,10 +30,11 @@ RULE_CUE = "recommendation item"
 def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] = None) -> int:
     """(Re)make the recommendation rows of every document whose rows are missing or older than
     the extractor; returns how many documents were processed. One transaction."""
-    q = (f"SELECT id, text FROM documents WHERE recs_version < ? AND kind IN ({','.join('?' * len(REC_KINDS))})")
+    q = (f"""SELECT d.id, d.text FROM documents d LEFT JOIN recommendation_docs rd ON rd.doc_id = d.id
+              WHERE (rd.version IS NULL OR rd.version < ?) AND d.kind IN ({','.join('?' * len(REC_KINDS))})""")
     args: list = [EXTRACTOR_VERSION, *REC_KINDS]
     if doc_ids is not None:
-        q += f" AND id IN ({','.join('?' * len(doc_ids))})"
+        q += f" AND d.id IN ({','.join('?' * len(doc_ids))})"
         args += list(doc_ids)
     todo = con.execute(q, args).fetchall()
     if not todo:
@@ -53,8 +56,8 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] =
                 con.execute("""UPDATE findings SET polarity = 'concern', polarity_score = 1.0, polarity_cues = ?
                                WHERE doc_id = ? AND start < ? AND "end" > ?""",
                             (json.dumps([RULE_CUE]), doc_id, r.end, r.start))
-            con.execute("UPDATE documents SET recs_version = ?, lscb_spans = ? WHERE id = ?",
-                        (EXTRACTOR_VERSION, json.dumps(lscb_spans(text)), doc_id))
+            con.execute("INSERT OR REPLACE INTO recommendation_docs (doc_id, version, lscb_spans) VALUES (?, ?, ?)",
+                        (doc_id, EXTRACTOR_VERSION, json.dumps(lscb_spans(text))))
         if own:
             con.execute("COMMIT")
     except BaseException:
@@ -70,10 +73,12 @@ def _columns(con: sqlite3.Connection, table: str) -> set[str]:
 
 def _current(con: sqlite3.Connection) -> bool:
     """Whether every document's stored rows come from this extractor (False on an older schema)."""
-    if "recs_version" not in _columns(con, "documents") or not _columns(con, "recommendations"):
+    if not _columns(con, "recommendation_docs") or not _columns(con, "recommendations"):
         return False
-    return not con.execute(f"SELECT 1 FROM documents WHERE recs_version < ? AND kind IN ({','.join('?' * len(REC_KINDS))})"
-                           " LIMIT 1", (EXTRACTOR_VERSION, *REC_KINDS)).fetchone()
+    return not con.execute(f"""SELECT 1 FROM documents d LEFT JOIN recommendation_docs rd ON rd.doc_id = d.id
+                               WHERE (rd.version IS NULL OR rd.version < ?)
+                                 AND d.kind IN ({','.join('?' * len(REC_KINDS))}) LIMIT 1""",
+                           (EXTRACTOR_VERSION, *REC_KINDS)).fetchone()
 
 
 def recommendations(con: sqlite3.Connection, *, la_urn: Optional[str] = None, doc_id: Optional[int] = None,
@@ -132,9 +137,9 @@ def lscb_spans_of(con: sqlite3.Connection, doc_ids: list[int]) -> dict[int, list
     if not doc_ids:
         return {}
     marks = ",".join("?" * len(doc_ids))
-    if _current(con) and "lscb_spans" in _columns(con, "documents"):
+    if _current(con):
         return {r[0]: json.loads(r[1] or "[]") for r in
-                con.execute(f"SELECT id, lscb_spans FROM documents WHERE id IN ({marks})", doc_ids)}
+                con.execute(f"SELECT doc_id, lscb_spans FROM recommendation_docs WHERE doc_id IN ({marks})", doc_ids)}
     from ..parse.recommendations import lscb_spans
     return {r[0]: lscb_spans(r[1]) for r in con.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", doc_ids)}
 
