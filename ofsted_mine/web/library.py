@@ -316,15 +316,16 @@ def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
         raise BadRequest(str(e.args[0])) from None
 
 
-FOLLOWUP_VERDICTS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
-                     "not examined": "not_examined"}
+FOLLOWUP_VERDICTS = {"met": "strength", "not met": "concern", "repeated": "concern", "progressing": "mixed",
+                     "no specific evidence": "neutral", "not examined": "not_examined",
+                     "not yet examined": "not_examined"}
 
 
 @cached
 def followup(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``followup --la LA``."""
     from ..analyse.followup import followup as fu
-    return fu(con, council(la).urn)
+    return fu(con, council(la).urn).to_dict()  # the plain form of analyse.followup.FollowUp
 
 
 @cached
