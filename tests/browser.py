@@ -202,3 +202,23 @@ def overflow_at(driver, target, width: int = 420) -> tuple[int, list[str]]:
     finally:
         reset_viewport(driver)
     return int(over), list(wide)
+
+
+def print_pdf_bytes(driver, target) -> bytes:
+    """Print the page at ``target`` to PDF in the driver's browser (CDP ``Page.printToPDF``, the
+    page's own ``@page`` size and margins, no header or footer): one browser for many files."""
+    import base64
+    load(driver, target)
+    res = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True,
+                                                     "displayHeaderFooter": False})
+    return base64.b64decode(res["data"])
+
+
+def driver_page_count(driver, target) -> int:
+    """How many pages ``target`` prints to in the driver's browser (see :func:`print_pdf_bytes`)."""
+    import pypdfium2 as pdfium
+    doc = pdfium.PdfDocument(print_pdf_bytes(driver, target))
+    try:
+        return len(doc)
+    finally:
+        doc.close()

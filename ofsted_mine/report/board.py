@@ -306,7 +306,24 @@ table.glance blockquote.p-mixed{border-left-color:#e0a030;border-left-style:doub
 table.glance blockquote.p-strength{border-left-color:#5aa050;border-left-style:dashed}
 .cite{font-size:10px;color:var(--muted);margin-top:1px}
 .spark{font-family:"DejaVu Sans Mono",Consolas,monospace;font-weight:400;letter-spacing:1px;font-size:11px;color:var(--ink)}
-code{font-size:.92em}
+code{font-size:.92em;overflow-wrap:anywhere}
+/* narrow screens (a phone, 420 px): nothing scrolls sideways; wide grids scroll inside their own box */
+@media screen and (max-width:700px){
+body{padding:10px 10px 32px;font-size:13px}
+nav.toc{columns:1}
+.nw,table.visits td,table.visits th{white-space:normal}
+table.grid,table.matrix,table.verdicts,table.visits,table.judgements{display:block;overflow-x:auto;max-width:100%}
+table.glance,table.glance tbody,table.glance tr,table.glance th,table.glance td{display:block;width:auto!important}
+table.glance thead{display:none}
+table.glance tr{border-bottom:1px solid var(--rule);padding:4px 0}
+table.glance td,table.glance th{border:0;padding:1px 0}
+.chart-row{flex-direction:column}
+.chart-box{max-width:100%}
+.chart-box svg{max-width:100%}
+dl.facts{grid-template-columns:1fr}
+.journey .step{white-space:normal}
+blockquote,figcaption,.cite,td,th{overflow-wrap:break-word}
+}
 @media print{
 .howto ul{font-size:8.6pt}
 ol.journey-list{font-size:8.6pt}

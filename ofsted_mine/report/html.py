@@ -532,7 +532,8 @@ header.pack .kicker{text-transform:uppercase;letter-spacing:1.2px;font-size:11px
 header.pack .meta{font-size:12px;color:var(--muted)}
 nav.toc{font-size:12px;columns:3;column-gap:22px;margin:8px 0 0;padding:8px 12px;background:var(--bg-soft);border-radius:4px}
 nav.toc a{text-decoration:none}
-nav.toc div{break-inside:avoid;margin:1px 0}
+nav.toc div{break-inside:avoid;margin:0}
+nav.toc a{display:inline-block;padding:4px 0;min-height:24px}
 table{border-collapse:collapse;width:100%;margin:4px 0 8px;font-size:12px}
 th,td{border-bottom:1px solid var(--rule);padding:3px 6px;text-align:left;vertical-align:top}
 thead th{background:var(--bg-soft);border-bottom:1.5px solid #9aa3ad;font-weight:600}
@@ -544,7 +545,7 @@ font-weight:600;white-space:nowrap;border:1px solid transparent}
 .v-mixed{background:repeating-linear-gradient(45deg,#f0b44c 0 3px,#f7d391 3px 6px);color:var(--m-ink);border-color:#b07a14}
 .v-strength{background:var(--s);color:var(--s-ink);border-color:#6aa862}
 .v-neutral{background:#e8e8e8;color:#444;border-color:#bdbdbd}
-.v-not_examined{background:#fff;color:#777;border:1px dashed #9a9a9a;font-weight:400}
+.v-not_examined{background:#fff;color:#595959;border:1px dashed #9a9a9a;font-weight:400}
 .v-examined_silent{background:#fff;color:#555;border:1px dotted #555;font-weight:400}
 .t-persistent,.t-deteriorating{background:var(--c);color:#fff}
 .t-emerging{background:#fff;color:var(--c-ink);border-color:var(--c);border-width:1.5px}
