@@ -191,10 +191,14 @@ def grade_chip(g: str) -> str:
     return f'<span class="grade g-{e(_slug(g))}">{e(g)}</span>'
 
 
-def _quote_html(q: dict, la: str, labels: dict, extra: str = "") -> str:
+def _quote_html(q: dict, la: str, labels: dict, extra: str = "", data: Optional[dict] = None) -> str:
     pol = q.get("polarity") or "neutral"
-    cite = " · ".join(e(p) for p in citation_parts(q, la, labels))
     src = Path(str(q.get("source") or "")).name
+    if data is not None:    # the report, its publication date and file (report.board.cite)
+        from .board import cite as board_cite
+        cite, src = e(board_cite(q, data, labels, file=True)), ""
+    else:
+        cite = " · ".join(e(p) for p in citation_parts(q, la, labels))
     return (f'<figure class="quote p-{e(pol)}"><span class="pol">{e(pol)}</span>'
             f'<blockquote>{e(q.get("text"))}</blockquote>'
             f'<figcaption>{cite} · <span class="vid">{e(q.get("visit_id"))}</span>'
@@ -423,7 +427,7 @@ def _theme_section(tr: dict, data: dict, labels: dict) -> str:
         for v in with_q:
             out.append(f'<div class="visit-ev"><h4>{e(v["label"])} <span class="sub">{e(labels[v["visit_id"]]["long"])}, '
                        f'{e(v["date"] or "undated")}</span> {chip(v["verdict"])}</h4>')
-            out.extend(_quote_html(q, la, labels) for q in v["quotes"])
+            out.extend(_quote_html(q, la, labels, data=data) for q in v["quotes"])
             out.append('</div>')
     else:
         out.append('<p class="none">No findings touch this theme in the visits shown.</p>')
@@ -503,7 +507,7 @@ def _followup_section(data: dict, labels: dict) -> str:
                        f'{chip(FOLLOWUP_CLASS.get(cell.get("verdict"), "neutral"), cell.get("verdict"))}</div>')
             for q in ev:
                 sim = q.get("similarity")
-                out.append(_quote_html(q, data["la"], labels, f' · similarity {e(sim)}' if sim is not None else ""))
+                out.append(_quote_html(q, data["la"], labels, f' · similarity {e(sim)}' if sim is not None else "", data=data))
         if not any_ev:
             out.append('<p class="none">No later visit has evidence about this recommendation.</p>')
         out.append('</div>')
