@@ -337,7 +337,7 @@ def _grid(data: dict, labels: dict) -> str:
            '<b>C</b> concern, <b>M</b> mixed, <b>S</b> strengths only or concerns too few to weigh, '
            '<b>N</b> neutral findings only, <b>0</b> in the areas covered but nothing recorded, '
            '<b>–</b> not examined. Numbers: concern / mixed / strength findings. '
-           'Paler columns lie outside the trend window.</p>',
+           'Columns with an italic grey heading and dashed cells lie outside the trend window.</p>',
            '<table class="grid"><thead><tr><th class="tn">Theme</th>']
     for v in tl.visits:
         cls = "" if v.id in win else ' class="out"'
@@ -584,7 +584,8 @@ table.grid th.tn,table.grid td.tn{text-align:left;width:30%}
 table.grid td.cell{text-align:center;border:1px solid #fff;padding:2px 1px;line-height:1.15}
 table.grid td.cell b{display:block;font-size:11.5px}
 table.grid .cnt{display:block;font-size:9px;opacity:.9}
-table.grid .out{opacity:.55}
+table.grid th.out{font-style:italic;background:#e4e7eb}
+table.grid td.out{outline:1px dashed #5f6368;outline-offset:-3px}
 table.grid tr.grp td{background:var(--head);color:#fff;font-weight:600;font-size:11px;padding:2px 6px}
 table.areas th{width:14%;white-space:nowrap}
 table.areas ul{margin:0;padding-left:16px}
@@ -602,7 +603,7 @@ table.verdicts th:first-child{width:92px}
 table.verdicts td,table.verdicts th{text-align:center;padding:2px}
 table.verdicts tbody th{text-align:left;font-weight:600;background:var(--bg-soft)}
 table.verdicts .chip{font-size:9.5px;padding:0 3px;white-space:normal;line-height:12px}
-table.verdicts .out{opacity:.6}
+table.verdicts .out{font-style:italic;background:#e4e7eb}
 .visit-ev{margin:6px 0 8px}
 .visit-ev h4{border-bottom:1px solid var(--rule);padding-bottom:2px}
 figure.quote{margin:4px 0 6px 0;padding:4px 8px 4px 10px;border-left:4px solid #bbb;background:#fafafa;break-inside:avoid}
