@@ -128,3 +128,11 @@ def test_board_pack_from_the_cli(corpus_db, tmp_path):  # noqa: F811
     assert "Board pack: Eastmere" in b and 'id="grid"' not in b
     assert 'id="grid"' in f and len(f) > len(b)
     assert htmlmod.escape("Eastmere") in b
+
+
+def test_report_holds_no_sql():
+    """report/ only renders: its queries live in store/ and its verdicts in analyse/."""
+    root = Path(__file__).resolve().parent.parent / "ofsted_mine" / "report"
+    for p in sorted(root.glob("*.py")):
+        src = p.read_text(encoding="utf-8")
+        assert not re.search(r"\.execute\(|\bSELECT\s+[\w*]|\bPRAGMA\b", src), p.name

@@ -57,31 +57,22 @@ def theme_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
     """The taxonomy's themes in order, then any other theme found in the tags."""
     from ..tag.taxonomy import load_taxonomy
     ids = list(load_taxonomy(taxonomy).ids)
-    extra = sorted(r[0] for r in con.execute("SELECT DISTINCT theme FROM tags") if r[0] not in ids)
+    from ..store.rows import tag_theme_ids
+    extra = [t for t in tag_theme_ids(con) if t not in ids]
     return ids + extra
 
 
 def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
     from ..store.search import _la_filter
+    from ..store.rows import finding_records, finding_tags
     urn = _la_filter(la)
-    where, args = ("WHERE d.la_urn = ?", [urn]) if urn else ("", [])
-    tags: dict[int, list[tuple[str, float]]] = {}
-    for fid, theme, score in con.execute(
-            f"""SELECT t.finding_id, t.theme, t.score FROM tags t JOIN findings f ON f.id = t.finding_id
-                JOIN documents d ON d.id = f.doc_id {where} ORDER BY t.finding_id, t.score DESC""", args):
-        tags.setdefault(fid, []).append((theme, score))
+    tags = finding_tags(con, urn)
     themes = theme_ids(con, taxonomy)
     from .html import non_finding_sections
     skip = set(non_finding_sections())
     rows = []
-    for r in con.execute(
-            f"""SELECT f.id AS finding_id, d.visit_id, d.la, d.la_urn, d.kind, d.framework,
-                       COALESCE(d.start_date, d.published) AS date, d.published, f.section, f.section_kind,
-                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score
-                FROM findings f JOIN documents d ON d.id = f.doc_id {where}
-                ORDER BY d.la, COALESCE(d.start_date, d.published), d.id, f.seq""", args):
-        d = dict(r)
+    for d in finding_records(con, urn):
         t = tags.get(d["finding_id"], [])
         d["themes"] = [x[0] for x in t]
         d["theme_scores"] = {x[0]: round(x[1], 3) for x in t}
@@ -114,9 +105,8 @@ def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=Non
     if urn:
         urns = [urn]
     else:
-        urns = [r[0] for r in con.execute(
-            f"""SELECT DISTINCT la_urn FROM documents WHERE la_urn IS NOT NULL
-                AND kind IN ({','.join('?' * len(OFSTED_KINDS))}) ORDER BY la""", OFSTED_KINDS)]
+        from ..store.rows import council_urns
+        urns = council_urns(con, OFSTED_KINDS)
     out = []
     for u in urns:
         if not find_council(str(u)):
@@ -332,7 +322,8 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
                         txt += f" ({c.concern}/{c.mixed}/{c.strength})"
                     put(row, 2 + k, txt, fills.get(c.verdict))
                     n += 1
-                tr = trend([tl.cells[t["id"]][tl.visits[i].id].verdict for i in window])
+                tr = tl.trends[t["id"]] if getattr(tl, "trends", None) else \
+                    trend([tl.cells[t["id"]][tl.visits[i].id].verdict for i in window])
                 put(row, 2 + len(tl.visits), TREND_LABELS.get(tr, tr))
                 row += 1
             put(row, 0, "cells: verdict (concern/mixed/strength findings)")

@@ -86,7 +86,8 @@ def pack_data(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optiona
         by_trend.setdefault(tr["trend"], []).append(tr["theme"])
     inspections = [v for v in tl.visits if v.kind == "inspection" and v.judgements]
     fu, fu_error = _followup(con, la, since)
-    db_file = next((r[2] for r in con.execute("PRAGMA database_list") if r[1] == "main"), "")
+    from ..store.rows import database_file
+    db_file = database_file(con)
     return {"la": tl.la, "la_urn": tl.la_urn, "timeline": tl, "meta": meta, "tracks": tracks,
             "window": [tl.visits[i].id for i in window], "baseline": baseline, "after": after,
             "not_examined": not_examined, "by_trend": by_trend,
@@ -110,13 +111,8 @@ def all_tracks(con: sqlite3.Connection, tl, quotes_per_visit: int = QUOTES_PER_V
     cands: dict[tuple[str, str], list] = {}
     if tl.visits:
         ids = [v.id for v in tl.visits]
-        skip = non_finding_sections()
-        q = f"""SELECT f.text, f.page, f.paragraph, f.section, f.polarity, t.score, d.la, d.kind, d.visit_id,
-                       COALESCE(d.start_date, d.published) AS date, d.path, t.theme, f.seq
-                FROM documents d JOIN findings f ON f.doc_id = d.id JOIN tags t ON t.finding_id = f.id
-                WHERE d.visit_id IN ({','.join('?' * len(ids))}) AND t.score >= ?
-                  AND f.section_kind NOT IN ({','.join('?' * len(skip))})"""
-        for r in con.execute(q, (*ids, min_score, *skip)):
+        from ..store.rows import tagged_finding_rows
+        for r in tagged_finding_rows(con, ids, min_score, non_finding_sections()):
             cands.setdefault((r["visit_id"], r["theme"]), []).append(r)
 
     tracks = []
