@@ -136,3 +136,24 @@ def test_report_holds_no_sql():
     for p in sorted(root.glob("*.py")):
         src = p.read_text(encoding="utf-8")
         assert not re.search(r"\.execute\(|\bSELECT\s+[\w*]|\bPRAGMA\b", src), p.name
+
+
+def test_glance_quote_shows_the_verdict(corpus_db):  # noqa: F811
+    """The one quote per theme comes from where the theme stands now and has the verdict's polarity
+    when that visit has such a quote (no strength quoted under a concern)."""
+    from ofsted_mine.report.board import best_quote, now_of
+    from ofsted_mine.report.html import pack_data
+    con = om.open_db(corpus_db)
+    for la in COUNCILS:
+        for tr in pack_data(con, la)["tracks"]:
+            q = best_quote(tr)
+            verdict, vid = now_of(tr)
+            if not q:
+                continue
+            v = next(v for v in tr["visits"] if v["visit_id"] == vid)
+            assert q["visit_id"] == vid
+            pols = {x["polarity"] for x in v["quotes"]}
+            if verdict == "concern" and "concern" in pols:
+                assert q["polarity"] == "concern"
+            if verdict == "strength" and "strength" in pols:
+                assert q["polarity"] == "strength"

@@ -233,15 +233,24 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
 def best_quote(tr: dict) -> Optional[dict]:
     """The quote shown for a theme: from where it stands now (the latest visit with a finding on
     it), the first of that visit's representative quotes (concerns first)."""
-    now = tr.get("now")
+    verdict, now = now_of(tr)
     visits = tr.get("visits") or []
+    want = {"concern": ("concern", "mixed"), "mixed": ("mixed", "concern"), "mostly_strength": ("strength", "mixed"),
+            "strength": ("strength",), "neutral": ("neutral",)}.get(verdict or "", ())
+
+    def pick(quotes):   # the quote that shows the verdict: a concern for a concern, a strength for "no concerns"
+        for pol in want:
+            q = next((q for q in quotes if q.get("polarity") == pol), None)
+            if q:
+                return q
+        return quotes[0]
     if now:
         v = next((v for v in visits if v.get("visit_id") == now), None)
         if v and v.get("quotes"):
-            return v["quotes"][0]
+            return pick(v["quotes"])
     for v in reversed(visits):
         if v.get("quotes"):
-            return v["quotes"][0]
+            return pick(v["quotes"])
     return None
 
 
