@@ -115,7 +115,7 @@ def _journey(data: dict, labels: dict) -> str:
     tl = data["timeline"]
     if not tl.visits:
         return '<p class="none">No Ofsted visits are stored for this council.</p>'
-    steps = [f'<li class="step {_journey_class(v)}">{_e(s)}</li>' for v, s in zip(tl.visits, tl.journey)]
+    steps = [f'<li><span class="step {_journey_class(v)}">{_e(s)}</span></li>' for v, s in zip(tl.visits, tl.journey)]
     return ('<h3>Improvement journey</h3><ol class="journey-list" aria-label="visits in date order">'
             + "".join(steps) + '</ol>')
 
@@ -298,7 +298,8 @@ BOARD_CSS = """
 .howto .chip{margin:1px 0}
 ol.journey-list{list-style:none;margin:4px 0 6px;padding:6px 8px;background:var(--bg-soft);border-left:4px solid var(--head);
 display:flex;flex-wrap:wrap;gap:2px 4px;font-size:12px}
-ol.journey-list li{white-space:nowrap;padding:0 4px;border-radius:3px;border:1px solid transparent}
+ol.journey-list li{white-space:nowrap}
+ol.journey-list .step{padding:0 4px;border-radius:3px;border:1px solid transparent}
 ol.journey-list li+li::before{content:"→ ";color:var(--muted)}
 ol.journey-list .j-serious,ol.journey-list .j-slow{border-color:var(--c);color:var(--c-ink);font-weight:600}
 ol.journey-list .j-some{border-color:#d39a2b;color:var(--m-ink)}
