@@ -29,7 +29,7 @@ def finding_records(con: sqlite3.Connection, urn: Optional[str] = None) -> Itera
     for r in con.execute(
             f"""SELECT f.id AS finding_id, d.visit_id, d.la, d.la_urn, d.kind, d.framework,
                        COALESCE(d.start_date, d.published) AS date, d.published, f.section, f.section_kind,
-                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score
+                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score, d.quoted
                 FROM findings f JOIN documents d ON d.id = f.doc_id {where}
                 ORDER BY d.la, COALESCE(d.start_date, d.published), d.id, f.seq""", args):
         yield dict(r)
