@@ -157,3 +157,16 @@ def test_glance_quote_shows_the_verdict(corpus_db):  # noqa: F811
                 assert q["polarity"] == "concern"
             if verdict == "strength" and "strength" in pols:
                 assert q["polarity"] == "strength"
+
+
+def test_markdown_board_pack(corpus_db):  # noqa: F811
+    from ofsted_mine.report.markdown import readiness_markdown
+    con = om.open_db(corpus_db)
+    md = readiness_markdown(con, "Wyvern Vale", full=False)
+    heads = [line for line in md.splitlines() if line.startswith("## ")]
+    assert heads == ["## How to read this pack", "## Where the council stands", "## Open recommendations",
+                     "## Themes at a glance"]
+    assert re.search(r"— Wyvern Vale · [A-Za-z ()]*(letter|report) published \d{4}-\d\d-\d\d · visit ", md)
+    assert "<" not in md.replace("&lt;", "")
+    full = readiness_markdown(con, "Wyvern Vale")
+    assert full.startswith("# Inspection-readiness pack") and len(full) > len(md)

@@ -252,7 +252,10 @@ def test_readiness_command(corpus_db, tmp_path):
     r = runner.invoke(app, ["readiness", "--la", "990001", "-o", str(tmp_path / "pack.md"), "--db", str(corpus_db),
                             "--since", "2022-01-01"])
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "pack.md").read_text(encoding="utf-8").startswith("# Inspection-readiness pack: Wyvern Vale")
+    assert (tmp_path / "pack.md").read_text(encoding="utf-8").startswith("# Board pack: Wyvern Vale")   # the default
+    r = runner.invoke(app, ["readiness", "--la", "990001", "-o", str(tmp_path / "full.md"), "--db", str(corpus_db), "--full"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "full.md").read_text(encoding="utf-8").startswith("# Inspection-readiness pack: Wyvern Vale")
     for args, msg in ((["--la", "Atlantis", "-o", str(out)], "unknown council"),
                       (["--la", "Eastmere", "-o", str(tmp_path / "pack.pdf")], ".html or .md"),
                       (["--la", "Eastmere", "-o", str(out), "--taxonomy", str(tmp_path / "none.toml")], "no such taxonomy")):

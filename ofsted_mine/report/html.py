@@ -698,7 +698,7 @@ def write_readiness(con: sqlite3.Connection, la: str, out_path, *, taxonomy=None
         text = readiness_html(con, la, taxonomy=taxonomy, since=since, full=full)
     elif suffix in (".md", ".markdown"):
         from .markdown import readiness_markdown
-        text = readiness_markdown(con, la, taxonomy=taxonomy, since=since)
+        text = readiness_markdown(con, la, taxonomy=taxonomy, since=since, full=full)
     else:
         raise ValueError(f"{p}: the pack is written as .html or .md (got {p.suffix or 'no suffix'!r})")
     p.parent.mkdir(parents=True, exist_ok=True)
