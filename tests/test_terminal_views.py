@@ -44,3 +44,15 @@ def test_timeline_uses_a_wide_terminal(corpus_db):  # noqa: F811
     out = _run(["timeline", "--la", "Wyvern Vale"], corpus_db, 220)
     assert "visits 1–" not in out                     # all visits side by side
     assert max(len(line) for line in out.splitlines()) <= 220
+
+
+def test_compare_and_track_fit_80_columns_with_theme_names(corpus_db):  # noqa: F811
+    con = om.open_db(corpus_db)
+    ids = [v["id"] for v in om.visits(con, la="Eastmere") if v["kind"] != "council_paper"]
+    out = _run(["compare", ids[0], ids[-1]], corpus_db, 80)
+    assert max(len(line) for line in out.splitlines()) <= 80
+    words = " ".join(re.sub(r"[│┃]", " ", out).split())
+    assert "Drift, delay" in words and "drift_delay" not in words
+    assert re.search(r"\b[CMSs?N0–] \d+/\d+/\d+", out)          # letters as well as colours
+    out = _run(["track", "drift_delay", "--la", "Eastmere"], corpus_db, 80)
+    assert max(len(line) for line in out.splitlines()) <= 80 and "Drift, delay and timeliness" in out

@@ -189,7 +189,7 @@ def render_compare(console, cmp) -> None:
     from rich.text import Text
     a, b = cmp.a, cmp.b
     t = Table(title=f"{a.visit_id}  →  {b.visit_id}", show_lines=True, header_style="bold", caption=LEGEND)
-    t.add_column("theme", no_wrap=True)
+    t.add_column("theme", ratio=1, overflow="fold")   # the theme's name, wrapped at narrow widths
     t.add_column("status")
     t.add_column(f"{a.label} ({a.visit_id})", ratio=2, overflow="fold")
     t.add_column(f"{b.label} ({b.visit_id})", ratio=2, overflow="fold")
@@ -199,7 +199,7 @@ def render_compare(console, cmp) -> None:
         ca, cb = cell_text(row.a) + " " + row.a.label, cell_text(row.b) + " " + row.b.label
         qa = "\n".join([ca] + [f"• {q.text} ({q.citation})" for q in row.a_quotes])
         qb = "\n".join([cb] + [f"• {q.text} ({q.citation})" for q in row.b_quotes])
-        t.add_row(row.theme, Text(row.status, style=COMPARE_STYLE.get(row.status, "")), Text(qa), Text(qb))
+        t.add_row(row.name or row.theme, Text(row.status, style=COMPARE_STYLE.get(row.status, "")), Text(qa), Text(qb))
     console.print(t)
 
 
