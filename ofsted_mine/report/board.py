@@ -20,10 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-BOARD_VISITS = 8          # visits listed in "where the council stands" (the latest ones)
-BOARD_RECS = 10           # open recommendations listed
-QUOTE_CHARS = 260         # a longer quote is cut at a word and marked "…"
-REC_CHARS = 240
+BOARD_VISITS = 6          # visits listed in "where the council stands" (the latest ones)
+BOARD_RECS = 8            # open recommendations listed
+QUOTE_CHARS = 200         # a longer quote is cut at a word and marked "…"
+REC_CHARS = 200
 
 #: follow-up statuses (today's and the board vocabulary) -> the pack's colour class and RAG word
 FOLLOWUP_RAG = {"met": ("strength", "green"), "improved": ("strength", "green"),
@@ -57,7 +57,7 @@ def report_name(meta: dict, kind_long: str) -> str:
     return f"{name} published {pub}" if pub else f"{name} (publication date not found)"
 
 
-def cite(q: dict, data: dict, labels: dict, *, file: bool = False) -> str:
+def cite(q: dict, data: dict, labels: dict, *, file: bool = False, section: bool = True) -> str:
     """The pack's citation of a quote: council, the report and its publication date, the visit's
     dates, section, paragraph, page (and the file name in the full pack)."""
     from .html import date_range, para_label
@@ -68,7 +68,7 @@ def cite(q: dict, data: dict, labels: dict, *, file: bool = False) -> str:
     visit = date_range(m.get("start_date") or q.get("date"), m.get("end_date"))
     if visit:
         parts.append(f"visit {visit}")
-    if q.get("section"):
+    if section and q.get("section"):
         parts.append(f"“{q['section']}”")
     if para_label(q.get("paragraph")):
         parts.append(para_label(q.get("paragraph")))
@@ -96,7 +96,7 @@ def how_to_read(full: bool) -> str:
             '<h2 id="how-to-read-h">How to read this pack</h2><ul>'
             '<li>Findings are the sentences of Ofsted’s letters and reports, tagged automatically by theme and by '
             'polarity (concern, mixed, strength, neutral). Tagging can be wrong: check a quote against the published '
-            'report (every quote names it, with its publication date, section, paragraph and page) before relying on it.</li>'
+            'report (every quote names it, with its publication date, paragraph and page) before relying on it.</li>'
             '<li>A visit’s <b>verdict</b> on a theme weighs the findings of that visit that carry the theme. Every verdict '
             'is shown by a letter as well as a colour: ' + legend + '.</li>'
             '<li>A <b>trend</b> follows the verdicts over the current improvement journey (the inspection that opened '
@@ -281,7 +281,7 @@ def _themes(data: dict, labels: dict, full: bool) -> str:
         q = best_quote(tr)
         quote = ('<span class="none">no finding carries this theme</span>' if not q else
                  f'<blockquote class="q p-{_e(q.get("polarity") or "neutral")}">{_e(clip(q.get("text"), QUOTE_CHARS))}'
-                 f'</blockquote><div class="cite">{_e(cite(q, data, labels))}</div>')
+                 f'</blockquote><div class="cite">{_e(cite(q, data, labels, section=False))}</div>')
         name = (f'<a href="#theme-{_e(_slug(tr["theme"]))}">{_e(tr["name"])}</a>' if full else _e(tr["name"]))
         out.append(f'<tr><th scope="row">{name}<div class="spark" role="img" aria-label="{_e(spark_alt)}">'
                    f'<span aria-hidden="true">{_e(spark)}</span></div></th>'
