@@ -157,6 +157,6 @@ def test_cli_timeline_track_compare(corpus_db):
     r = runner.invoke(app, ["track", "drift_delay", "--la", "Wyvern Vale", "--db", db])
     assert r.exit_code == 0 and "trend:" in r.stdout and "Wyvern Vale, monitoring visit" in r.stdout
     r = runner.invoke(app, ["track", "no_such_theme", "--la", "Wyvern Vale", "--db", db])
-    assert r.exit_code == 1 and "unknown theme" in r.stderr
+    assert r.exit_code == 2 and "unknown theme" in r.stderr and "drift_delay" in r.stderr  # a usage error
     r = runner.invoke(app, ["timeline", "--la", "Atlantis", "--db", db])
     assert r.exit_code == 1 and "unknown council" in r.stderr

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from ..councils import find_council, names_by_length
+from ..councils import names_by_length
 from ..model import Visit
 from .dates import DATE_RE, make_date, parse_date, parse_ordinal, parse_range
 from .patterns import (GRADE_RE, JUDGEMENT_RES, LSCB_RE, PROGRESS_RES, SIF_OVERALL_RES, norm_grade)
@@ -25,20 +25,13 @@ def _clean_name(n: str) -> str:
     return n
 
 
-def council_from_text(printed: Optional[str], text: str):
-    """Canonical council for a printed name, else the first council named in the opening text."""
-    if printed:
-        c = find_council(printed)
-        if c:
-            return c
-        for name, c in names_by_length():
-            if re.search(r"\b" + re.escape(name) + r"\b", printed, re.I):
-                return c
-    head = text[:3000]
-    for name, c in names_by_length():
-        if len(name) > 3 and re.search(r"\b" + re.escape(name) + r"\b", head):
-            return c
-    return None
+def council_from_text(printed: Optional[str], text: str, kind: Optional[str] = None):
+    """The council a document is about, from its printed name only: the table's council, else
+    a council not in the table under its printed name (``Council.unlisted``). Never a name
+    found elsewhere in the text (Ofsted's own address, the body). ``text`` is unused (kept
+    for callers). A council paper's printed line may hold more words around the name."""
+    from ..councils import council_for_printed
+    return council_for_printed(printed, strict=kind != "council_paper")
 
 
 def published_from_filename(path: str):

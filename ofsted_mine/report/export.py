@@ -60,7 +60,7 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
     from ..store.search import _la_filter
     from ..store.rows import finding_records, finding_tags
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     tags = finding_tags(con, urn)
     themes = theme_ids(con, taxonomy)
     from .html import non_finding_sections
@@ -95,9 +95,9 @@ def _flat(row: dict, themes: list[str]) -> dict:
 def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> list:
     """The timeline of each council with Ofsted visits in the database (or of one council)."""
     from ..analyse.timeline import OFSTED_KINDS, timeline
-    from ..councils import find_council
+    from ..councils import UNLISTED_PREFIX, find_council
     from ..store.search import _la_filter
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     if urn:
         urns = [urn]
     else:
@@ -105,7 +105,7 @@ def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=Non
         urns = council_urns(con, OFSTED_KINDS)
     out = []
     for u in urns:
-        if not find_council(str(u)):
+        if not (find_council(str(u)) or str(u).startswith(UNLISTED_PREFIX)):
             continue
         out.append(timeline(con, str(u), taxonomy=taxonomy))
     return out

@@ -44,6 +44,9 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             ("judged inadequate", v.get("inadequate_date")), ("lead inspector", v.get("lead_inspector")),
             ("inspectors", ", ".join(v.get("inspectors") or [])), ("verdict", verdict_label(v.get("progress_verdict"))),
             ("source", v.get("source"))]
+    from ..councils import UNLISTED_PREFIX
+    if str(v.get("la_urn") or "").startswith(UNLISTED_PREFIX):  # no URN: say why, in place of one
+        rows[2] = ("Ofsted URN", "none: not in the council table (stored under its printed name)")
     for k, val in rows:
         if val:
             console.print(Text(f"  {k:20} {val}"))
@@ -54,6 +57,8 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             console.print(Text(f"    {'*' if src['quoted'] else ' '} {src['path']}  [{src['format']}"
                                + (f", published {src['published']}" if src.get("published") else "")
                                + f", id {src['id']}]"))
+    for w in v.get("warnings") or []:
+        console.print(Text(f"  warning: {w}", style="yellow"))
     if v.get("focus_areas"):
         console.print(Text("  areas covered:"))
         for a in v["focus_areas"]:

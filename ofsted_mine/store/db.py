@@ -102,6 +102,17 @@ MIGRATIONS: list[str] = [
         ORDER BY (d2.format = 'pdf') DESC, COALESCE(d2.published, '') DESC, d2.id DESC LIMIT 1) THEN 1 ELSE 0 END;
     CREATE INDEX documents_visit_key ON documents(visit_key);
     """,
+    # files that could not be ingested, by path and content: an unchanged file that failed
+    # before is skipped on a re-run (and said so) instead of failing again
+    """
+    CREATE TABLE IF NOT EXISTS ingest_failures (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        version TEXT NOT NULL,
+        failed_at TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -231,3 +231,15 @@ def test_board_and_full_pack_page_counts_for_every_council(real_db, tmp_path):
     assert board[0][0] <= 4, f"board packs over 4 pages: {[b for b in board if b[0] > 4]}"
     assert full[0][0] <= 40, f"full packs over 40 pages: {[f for f in full if f[0] > 40]}"
     assert min(n for n, _ in board) >= 1
+
+
+def test_every_real_report_is_filed_under_its_own_council(real_db):
+    """The council comes from the printed title alone (never an address or the body), and
+    every council of the 248 readable reports is in the table: each lands in its folder's URN."""
+    db, _ = real_db
+    con = om.open_db(db)
+    rows = con.execute("SELECT path, la_urn, warnings FROM documents").fetchall()
+    assert len(rows) >= 240
+    for r in rows:
+        assert Path(r["path"]).parent.name.split("_")[0] == r["la_urn"], (r["path"], r["la_urn"])
+        assert "council table" not in r["warnings"] and "no council name" not in r["warnings"], r["path"]
