@@ -242,8 +242,7 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
     j_themes, j_scores, j_ofsted = (FINDING_FIELDS.index(f) for f in ("themes", "theme_scores", "ofsted_finding"))
 
     def put_str(i, j, v):
-        if illegal.search(v):
-            v = illegal.sub("", v)
+        # (control characters need no care: XlsxWriter writes them as Excel's _xHHHH_ escapes)
         if v.startswith(_FORMULA_START):
             w_str(i, j, v, quoted)    # stored as text (never a formula), with Excel's quote prefix
         elif v:
@@ -257,8 +256,11 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
                 v = r[f]
                 if v is None:
                     continue
-                if isinstance(v, str):
-                    put_str(i, j, v)
+                if v.__class__ is str:
+                    if v and not v.startswith(_FORMULA_START):
+                        w_str(i, j, v)
+                    elif v:
+                        w_str(i, j, v, quoted)
                 else:
                     w_num(i, j, v)
             ts = r["theme_scores"]
