@@ -25,8 +25,8 @@ QUOTES_PER_VISIT = 2
 FOLLOWUP_EVIDENCE = 1
 #: the full pack's caps (it must print to at most 40 A4 pages for any council): quotes per theme are
 #: shown for the latest EVIDENCE_VISITS visits that have some; the follow-up lists FULL_RECS items
-EVIDENCE_VISITS = 4
-FULL_RECS = 40
+EVIDENCE_VISITS = 3
+FULL_RECS = 30
 
 from ..vocab import CELL_LABELS as VERDICT_TEXT  # noqa: E402  (the words are the analysis's)
 from ..vocab import CELL_LETTERS as VERDICT_ABBR  # noqa: E402
