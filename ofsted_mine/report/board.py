@@ -111,13 +111,31 @@ def _verdict_word(k: str) -> str:
 
 
 def _journey(data: dict, labels: dict) -> str:
+    """The improvement journeys (analyse.journeys): what opened and closed each, the frameworks
+    (SIF, ILACS) and the months between; the current one last. Without journeys, the visits in a line."""
     from .html import _journey_class
     tl = data["timeline"]
     if not tl.visits:
         return '<p class="none">No Ofsted visits are stored for this council.</p>'
-    steps = [f'<li><span class="step {_journey_class(v)}">{_e(s)}</span></li>' for v, s in zip(tl.visits, tl.journey)]
-    return ('<h3>Improvement journey</h3><ol class="journey-list" aria-label="visits in date order">'
-            + "".join(steps) + '</ol>')
+    journeys = getattr(tl, "journeys", None) or []
+    if not journeys:
+        steps = [f'<li><span class="step {_journey_class(v)}">{_e(s)}</span></li>' for v, s in zip(tl.visits, tl.journey)]
+        return ('<h3>Improvement journey</h3><ol class="journey-list" aria-label="visits in date order">'
+                + "".join(steps) + '</ol>')
+    out = ['<h3>Improvement journeys</h3><table class="journeys"><thead><tr><th scope="col">Journey</th>'
+           '<th scope="col">From → to (framework, overall grade)</th><th scope="col" class="num">Months</th>'
+           '<th scope="col" class="num">Visits</th></tr></thead><tbody>']
+    for j in journeys[-4:]:
+        fw = " · framework changed" if getattr(j, "framework_change", False) else ""
+        out.append(f'<tr{" class=current" if j.current else ""}><th scope="row" class="nw">{j.index}'
+                   f'{" (current)" if j.current else ""}</th><td>{_e(j.label)}{_e(fw)}</td>'
+                   f'<td class="num">{_e(j.months if j.months is not None else "")}</td>'
+                   f'<td class="num">{len(j.visits)}</td></tr>')
+    out.append('</tbody></table>')
+    if len(journeys) > 4:
+        out.append(f'<p class="note">{len(journeys) - 4} earlier journey{"s are" if len(journeys) - 4 != 1 else " is"} '
+                   'in the full pack (Summary by trend) and in <code>timeline --format json</code>.</p>')
+    return "".join(out)
 
 
 def _judgements(data: dict) -> str:
@@ -305,6 +323,8 @@ ol.journey-list .j-serious,ol.journey-list .j-slow{border-color:var(--c);color:v
 ol.journey-list .j-some{border-color:#d39a2b;color:var(--m-ink)}
 ol.journey-list .j-good{border-color:#6aa862;color:var(--s-ink);font-weight:600}
 table.judgements tbody th{font-weight:400;text-align:left;background:none}
+table.journeys tbody th{font-weight:600;text-align:left;background:none}
+table.journeys tr.current td,table.journeys tr.current th{background:var(--bg-soft)}
 table.recs td.num{white-space:nowrap;color:var(--muted)}
 table.glance th[scope=row]{width:21%;font-weight:600;text-align:left;background:none}
 table.glance td:nth-child(2),table.glance td:nth-child(3){width:12%}
