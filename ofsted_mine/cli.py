@@ -415,7 +415,10 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
         print(timeline_markdown(tl))
     else:
         from rich.console import Console
-        Console(highlight=False, width=max(120, 24 + 14 * len(tl.visits))).print(timeline_table(tl))
+        from .report.terminal import timeline_fitted
+        console = Console(highlight=False)       # the terminal's width ($COLUMNS when set)
+        for part in timeline_fitted(tl, console.width):
+            console.print(part)
 
 
 @app.command()
