@@ -228,6 +228,12 @@ def open_db(path: Optional[str | Path] = None, *, create: bool = True, check: bo
     and a newer schema are refused with :class:`~ofsted_mine.errors.DatabaseError` (one
     line) before anything is written.
     """
+    if str(path) == ":memory:" and create:  # a throw-away database (tests, experiments)
+        con = sqlite3.connect(":memory:", isolation_level=None)
+        con.row_factory = sqlite3.Row
+        con.execute("PRAGMA foreign_keys=ON")
+        migrate(con, ":memory:")
+        return con
     p = Path(path).expanduser() if path else default_db_path()
     if p.is_dir():
         raise DatabaseError(f"{_q(p)}: is a folder, not a database file; give a file name such as {_q(p / 'ofsted.db')}")
