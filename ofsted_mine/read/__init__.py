@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..model import Page, ReadError, ReadResult
-from .clean import clean_pages
+from .clean import clean_document, clean_pages
 from .controls import strip_controls
 from .html import html_text
 from .pdf import pdf_pages, sniff
@@ -75,11 +75,12 @@ def read_bytes(data: bytes, name: str, *, max_chars: Optional[int] = MAX_TEXT_CH
     kind = sniff(data)
     suffix = Path(name).suffix.lower()
     warnings: list[str] = []
+    continues: list[bool] = []
     if kind == "empty":
         raise ReadError("empty file (0 bytes)")
     if kind == "pdf":
         raw = pdf_pages(name, data, max_chars=max_chars)
-        pages = clean_pages(raw)
+        pages, continues = clean_document(raw)
         fmt = "pdf"
     elif kind == "html":
         if suffix == ".pdf":
@@ -103,9 +104,10 @@ def read_bytes(data: bytes, name: str, *, max_chars: Optional[int] = MAX_TEXT_CH
         if any(len(l) > 200 for l in s.split("\n")):
             # unwrapped text: every line is already a block; blank lines just separate
             raw = ["\n\n".join(l for l in r.split("\n")) for r in raw]
-        pages = clean_pages(raw)
+        pages, continues = clean_document(raw)
         fmt = "text"
-    pages = [Page(i + 1, strip_controls(t)) for i, t in enumerate(pages)]  # no escape sequences, ever
+    pages = [Page(i + 1, strip_controls(t), i < len(continues) and continues[i])  # no escape sequences, ever
+             for i, t in enumerate(pages)]
     if not any(p.text.strip() for p in pages):
         raise ReadError("no text layer: needs OCR" if fmt == "pdf" else "no text in the file")
     return ReadResult(path=name, sha256=sha, format=fmt, pages=pages, warnings=warnings)

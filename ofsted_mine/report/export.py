@@ -58,7 +58,7 @@ def theme_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
 def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
     from ..store.search import _la_filter
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     where, args = ("WHERE d.la_urn = ?", [urn]) if urn else ("", [])
     tags: dict[int, list[tuple[str, float]]] = {}
     for fid, theme, score in con.execute(
@@ -72,14 +72,16 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
     for r in con.execute(
             f"""SELECT f.id AS finding_id, d.visit_id, d.la, d.la_urn, d.kind, d.framework,
                        COALESCE(d.start_date, d.published) AS date, d.published, f.section, f.section_kind,
-                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score
+                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score, d.quoted
                 FROM findings f JOIN documents d ON d.id = f.doc_id {where}
                 ORDER BY d.la, COALESCE(d.start_date, d.published), d.id, f.seq""", args):
         d = dict(r)
         t = tags.get(d["finding_id"], [])
         d["themes"] = [x[0] for x in t]
         d["theme_scores"] = {x[0]: round(x[1], 3) for x in t}
-        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip
+        # a visit's other sources (a text copy of the PDF...) are not counted twice
+        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip \
+            and bool(d.pop("quoted", 1))
         d["citation"] = _citation(d)
         if d["polarity_score"] is not None:
             d["polarity_score"] = round(d["polarity_score"], 3)
@@ -102,9 +104,9 @@ def _flat(row: dict, themes: list[str]) -> dict:
 def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> list:
     """The timeline of each council with Ofsted visits in the database (or of one council)."""
     from ..analyse.timeline import OFSTED_KINDS, timeline
-    from ..councils import find_council
+    from ..councils import UNLISTED_PREFIX, find_council
     from ..store.search import _la_filter
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     if urn:
         urns = [urn]
     else:
@@ -113,7 +115,7 @@ def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=Non
                 AND kind IN ({','.join('?' * len(OFSTED_KINDS))}) ORDER BY la""", OFSTED_KINDS)]
     out = []
     for u in urns:
-        if not find_council(str(u)):
+        if not (find_council(str(u)) or str(u).startswith(UNLISTED_PREFIX)):
             continue
         out.append(timeline(con, str(u), taxonomy=taxonomy))
     return out
@@ -121,13 +123,12 @@ def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=Non
 
 def timeline_rows(tls: list) -> list[dict]:
     """Long format: one row per council x theme x visit, with the theme's trend."""
-    from ..analyse.timeline import TREND_LABELS, journey_window, trend
+    from ..vocab import TREND_LABELS
     rows = []
     for tl in tls:
-        window = journey_window(tl.visits)
-        in_window = {tl.visits[i].id for i in window}
+        in_window = set(tl.window)
         for t in tl.themes:
-            tr = trend([tl.cells[t["id"]][tl.visits[i].id].verdict for i in window])
+            tr = tl.trends[t["id"]]
             for v in tl.visits:
                 c = tl.cells[t["id"]][v.id]
                 rows.append({"la": tl.la, "la_urn": tl.la_urn, "theme": t["id"], "theme_name": t["name"],
@@ -210,8 +211,8 @@ def _write_csv(out: str, fields: list[str], rows, files: list) -> None:
 XLSX_FILLS = {"concern": ("B2182B", "FFFFFF"), "mixed": ("F0B44C", "3D2600"), "strength": ("CFE8C9", "1F4D1A"),
               "neutral": ("E8E8E8", "444444"), "examined_silent": ("FFFFFF", "555555"),
               "not_examined": ("FFFFFF", "888888")}
-VERDICT_WORD = {"concern": "concern", "mixed": "mixed", "strength": "no concerns", "neutral": "neutral only",
-                "examined_silent": "examined, nothing recorded", "not_examined": "not examined"}
+XLSX_FILLS.update({"mostly_strength": ("E4F2E0", "1F4D1A"), "too_little": ("FFFFFF", "444444")})
+from ..vocab import CELL_LABELS as VERDICT_WORD  # noqa: E402  (the analysis's words)
 
 
 def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> int:
@@ -221,7 +222,7 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from ..analyse.timeline import TREND_LABELS, journey_window, trend
+    from ..vocab import TREND_LABELS
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -273,7 +274,6 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
     if not tls:
         tw.append([cell(tw, "No council with Ofsted visits in this export.")])
     for tl in tls:
-        window = journey_window(tl.visits)
         tw.append([cell(tw, f"{tl.la} (URN {tl.la_urn})", font=Font(bold=True, size=13))])
         tw.append([cell(tw, "journey: " + " → ".join(tl.journey))])
         tw.append([cell(tw, "theme", font=bold), cell(tw, "group", font=bold)]
@@ -289,7 +289,7 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
                     txt += f" ({c.concern}/{c.mixed}/{c.strength})"
                 row.append(cell(tw, txt, fill=fill, font=font))
                 n += 1
-            tr = trend([tl.cells[t["id"]][tl.visits[i].id].verdict for i in window])
+            tr = tl.trends[t["id"]]
             row.append(cell(tw, TREND_LABELS.get(tr, tr)))
             tw.append(row)
         tw.append([cell(tw, "cells: verdict (concern/mixed/strength findings)")])

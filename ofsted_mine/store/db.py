@@ -92,6 +92,27 @@ MIGRATIONS: list[str] = [
     DROP TABLE tags;
     ALTER TABLE tags_v3 RENAME TO tags;
     """,
+    # visits, not files: documents of one visit (council + kind + start date) share a visit_key;
+    # exactly one of them is quoted (counted and cited): Ofsted's own PDF first, then the latest
+    """
+    ALTER TABLE documents ADD COLUMN visit_key TEXT;
+    ALTER TABLE documents ADD COLUMN quoted INTEGER NOT NULL DEFAULT 1;
+    UPDATE documents SET visit_key = COALESCE(la_urn, la, '?') || '|' || kind || '|' || COALESCE(start_date, 'sha:' || sha256);
+    UPDATE documents SET quoted = CASE WHEN id = (SELECT d2.id FROM documents d2 WHERE d2.visit_key = documents.visit_key
+        ORDER BY (d2.format = 'pdf') DESC, COALESCE(d2.published, '') DESC, d2.id DESC LIMIT 1) THEN 1 ELSE 0 END;
+    CREATE INDEX documents_visit_key ON documents(visit_key);
+    """,
+    # files that could not be ingested, by path and content: an unchanged file that failed
+    # before is skipped on a re-run (and said so) instead of failing again
+    """
+    CREATE TABLE IF NOT EXISTS ingest_failures (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        version TEXT NOT NULL,
+        failed_at TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -355,8 +376,36 @@ def _split_sql(script: str) -> list[str]:
     return out
 
 
-_KIND_ABBREV = {"monitoring_visit": "mv", "focused_visit": "fv", "inspection": "insp", "jtai": "jtai",
-                "council_paper": "paper", "unknown": "doc"}
+from ..vocab import KIND_ID as _KIND_ABBREV  # noqa: E402
+
+
+def make_visit_key(doc: Document) -> str:
+    """What identifies a visit: council + kind + start date (a document without a start date is its own visit)."""
+    v = doc.visit
+    return f"{v.la_urn or v.la or '?'}|{v.kind}|{v.start_date.isoformat() if v.start_date else 'sha:' + doc.sha256}"
+
+
+def _source_rank(r) -> tuple:
+    """Which source of a visit is quoted: Ofsted's own PDF first, then the latest published, then the latest stored."""
+    return (r["format"] == "pdf", r["published"] or "", r["id"])
+
+
+def settle_visit(con: sqlite3.Connection, visit_key: str) -> Optional[str]:
+    """Mark the one quoted source of a visit and give it the visit's plain id (the other sources
+    keep ``<id>-s2``, ``<id>-s3``...). Runs inside the caller's transaction. Returns the visit id."""
+    rows = con.execute("SELECT id, visit_id, format, published FROM documents WHERE visit_key = ?",
+                       (visit_key,)).fetchall()
+    if not rows:
+        return None
+    best = max(rows, key=_source_rank)
+    plain = min((r["visit_id"] for r in rows), key=lambda x: (len(x), x))
+    con.execute("UPDATE documents SET quoted = (id = ?) WHERE visit_key = ?", (best["id"], visit_key))
+    if best["visit_id"] != plain:
+        holder = next(r for r in rows if r["visit_id"] == plain)
+        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (plain + "~swap", holder["id"]))
+        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (plain, best["id"]))
+        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (best["visit_id"], holder["id"]))
+    return plain
 
 
 def make_visit_id(doc: Document) -> str:
@@ -412,17 +461,24 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
         if row:
             con.execute("COMMIT")
             return "unchanged", row["visit_id"]
-        old = con.execute("SELECT id, visit_id FROM documents WHERE path=?", (doc.path,)).fetchall()
+        old = con.execute("SELECT id, visit_id, visit_key FROM documents WHERE path=?", (doc.path,)).fetchall()
         status = "replaced" if old else "added"
         for r in old:
             con.execute("DELETE FROM documents WHERE id=?", (r["id"],))
+        for r in old:
+            settle_visit(con, r["visit_key"])
         visit_id = make_visit_id(doc)
-        if old and len(old) == 1:
-            visit_id = old[0]["visit_id"] if visit_id == old[0]["visit_id"] else visit_id
-        base, n = visit_id, 2
+        visit_key = make_visit_key(doc)
+        same = con.execute("SELECT visit_id FROM documents WHERE visit_key=?", (visit_key,)).fetchall()
+        if same:  # another source of a stored visit: <plain id>-s2, -s3, ...
+            base = min((r[0] for r in same), key=lambda x: (len(x), x))
+            n = 2
+            visit_id = f"{base}-s{n}"
+        else:
+            base, n = visit_id, 1
         while con.execute("SELECT 1 FROM documents WHERE visit_id=?", (visit_id,)).fetchone():
-            visit_id = f"{base}-{n}"
             n += 1
+            visit_id = f"{base}-s{n}" if same else f"{base}-{n}"
         v = doc.visit
         d = lambda x: x.isoformat() if x else None  # noqa: E731
         rows = doc.packed if doc.packed is not None else document_rows(doc)
@@ -430,13 +486,13 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
             """INSERT INTO documents (visit_id, sha256, path, format, kind, framework, la, la_urn, la_name_printed,
                start_date, end_date, published, visit_number, inadequate_date, lead_inspector, inspectors,
                focus_areas, judgements, progress_verdict, n_pages, page_starts, text, warnings, ingested_at,
-               focus_themes)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+               focus_themes, visit_key)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (visit_id, doc.sha256, doc.path, doc.format, v.kind, v.framework, v.la, v.la_urn, v.la_name,
              d(v.start_date), d(v.end_date), d(v.published), v.visit_number, v.inadequate_date,
              v.lead_inspector, json.dumps(v.inspectors), json.dumps(v.focus_areas), json.dumps(v.judgements),
              v.progress_verdict, rows["n_pages"], rows["page_starts"], doc.text, json.dumps(doc.warnings),
-             datetime.now(timezone.utc).isoformat(timespec="seconds"), json.dumps(v.focus_themes)))
+             datetime.now(timezone.utc).isoformat(timespec="seconds"), json.dumps(v.focus_themes), visit_key))
         doc_id = cur.lastrowid
         con.executemany(
             'INSERT INTO sections (doc_id, seq, heading, kind, page, start, "end") VALUES (?,?,?,?,?,?,?)',
@@ -449,6 +505,7 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
         con.executemany(
             "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
             [(first + r[0],) + r[1:] for r in rows["tags"]])
+        visit_id = settle_visit(con, visit_key) or visit_id
         con.execute("COMMIT")
         return status, visit_id
     except BaseException:

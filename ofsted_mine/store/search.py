@@ -98,13 +98,14 @@ KIND_LABELS = {"monitoring_visit": "monitoring visit", "focused_visit": "focused
                "inspection": "inspection", "jtai": "JTAI", "council_paper": "council paper", "unknown": "document"}
 
 
-def _la_filter(la: Optional[str]) -> Optional[str]:
+def _la_filter(la: Optional[str], con: Optional[sqlite3.Connection] = None) -> Optional[str]:
+    """The stored key (``la_urn``) of a council given by URN, name, alias or slug; a council not
+    in the table is found among the stored ones (``con``). Unknown: NotFoundError with the
+    closest names."""
     if not la:
         return None
-    c = find_council(la)
-    if not c:
-        raise ValueError(f"unknown council: {la!r}")
-    return c.urn
+    from ..councils import resolve_council
+    return resolve_council(la, con).urn
 
 
 def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
@@ -117,16 +118,34 @@ def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
 
 VISIT_FIELDS = ("id", "la", "la_urn", "kind", "framework", "start_date", "end_date", "published", "visit_number",
                 "inadequate_date", "lead_inspector", "inspectors", "focus_areas", "judgements", "progress_verdict",
-                "source", "la_name_printed", "n_findings", "focus_themes")
+                "source", "la_name_printed", "n_findings", "focus_themes", "sources")
+
+
+def _sources(con: sqlite3.Connection, visit_key: Optional[str], visit_id: str) -> list[dict]:
+    """Every stored document of a visit, the quoted one first: ``{id, path, format, published, quoted}``."""
+    if not visit_key:
+        rows = con.execute("SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_id = ?",
+                           (visit_id,)).fetchall()
+    else:
+        rows = con.execute("SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_key = ? "
+                           "ORDER BY quoted DESC, id", (visit_key,)).fetchall()
+    return [{"id": r["visit_id"], "path": r["path"], "format": r["format"], "published": r["published"],
+             "quoted": bool(r["quoted"])} for r in rows]
 
 
 def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, since: Optional[str] = None,
-                     until: Optional[str] = None, alias: str = "") -> tuple[list[str], list]:
+                     until: Optional[str] = None, alias: str = "",
+                     con: Optional[sqlite3.Connection] = None) -> tuple[list[str], list]:
     """SQL conditions (and their arguments) on documents: council, kind, date window.
-    A document's date is its visit's start date, else its publication date."""
+    A document's date is its visit's start date, else its publication date. An unknown kind or
+    a malformed date is a UsageError listing what is accepted (never an empty result)."""
+    from ..validate import check_date, check_kind
+    check_kind(kind)
+    check_date(since, "--since")
+    check_date(until, "--until")
     p = f"{alias}." if alias else ""
     where, args = [], []
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     if urn:
         where.append(f"{p}la_urn = ?")
         args.append(urn)
@@ -142,18 +161,24 @@ def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, si
 
 def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[str] = None,
            since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
-    """Stored visits (one per document), oldest first."""
-    where, args = document_filters(la=la, kind=kind, since=since, until=until)
+    """Stored visits, oldest first: one per visit (council + kind + start date), from its quoted
+    source; ``sources`` lists every stored document of the visit, the quoted one first."""
+    where, args = document_filters(la=la, kind=kind, since=since, until=until, con=con)
+    where.append("quoted = 1")
     if not include_papers:
         where.append("kind NOT IN ('council_paper', 'unknown')")
     sql = ("SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
            + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY la, COALESCE(start_date, published), id")
     out = []
+    multi = {r[0]: r[1] for r in con.execute(
+        "SELECT visit_key, COUNT(*) FROM documents GROUP BY visit_key HAVING COUNT(*) > 1")}
     for r in con.execute(sql, args):
         d = _parse_json(r, "inspectors", "focus_areas", "judgements", "focus_themes")
         d["id"] = d.pop("visit_id")
         d["source"] = d.pop("path")
+        d["sources"] = _sources(con, d.get("visit_key"), d["id"]) if multi.get(d.get("visit_key"), 0) > 1 else \
+            [{"id": d["id"], "path": d["source"], "format": d["format"], "published": d["published"], "quoted": True}]
         out.append({k: d.get(k) for k in VISIT_FIELDS})
     return out
 
@@ -170,6 +195,7 @@ def get_visit(con: sqlite3.Connection, visit_id: str) -> dict:
     d = _parse_json(row, "inspectors", "focus_areas", "judgements", "warnings", "page_starts", "focus_themes")
     d["id"] = d.pop("visit_id")
     d["source"] = d.pop("path")
+    d["sources"] = _sources(con, row["visit_key"], d["id"])
     doc_id = row["id"]
     d["sections"] = [dict(r) for r in con.execute(
         'SELECT heading, kind, page, start, "end" FROM sections WHERE doc_id = ? ORDER BY seq', (doc_id,))]
@@ -209,6 +235,9 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     closings and Ofsted's back matter are not findings and are never returned; a letter's
     opening paragraph and its list of areas covered only when ``section`` asks for them.
     """
+    from ..validate import check_polarity, check_themes
+    check_polarity(polarity)
+    check_themes(themes, con)
     # letter headers, signatures and Ofsted's back matter are never quotes; the opening paragraph
     # and the list of areas covered are context, returned only when that section is asked for
     where = ["f.section_kind NOT IN ('header', 'closing', 'about')" if section else
@@ -224,11 +253,13 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
         where.append("findings_fts MATCH ?")
         args.append(q)
         select_score = "-bm25(findings_fts)"
-    w, a = document_filters(la=la, kind=kind, since=since, until=until, alias="d")
+    w, a = document_filters(la=la, kind=kind, since=since, until=until, alias="d", con=con)
     where += w
     args += a
     if not kind and not include_papers:
         where.append("d.kind NOT IN ('council_paper', 'unknown')")
+    if not visit_id:
+        where.append("d.quoted = 1")  # a visit's other sources (copies) are never quoted twice
     if visit_id:
         where.append("d.visit_id = ?")
         args.append(visit_id)
