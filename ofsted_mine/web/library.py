@@ -82,9 +82,20 @@ class BadRequest(ValueError):
 
 # ------------------------------------------------------------------ database
 def open_database(path: str | Path) -> sqlite3.Connection:
-    """Open an existing ofsted-mine database (WAL: many readers, one writer)."""
+    """Open an existing ofsted-mine database (WAL: many readers, one writer). The app also
+    writes (corrections), so the database is opened for writing (checked, upgraded, never
+    created); a read-only file is opened read-only."""
+    from ..errors import DatabaseError
     from ..store.db import open_db
-    con = open_db(path, create=False)
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ValueError(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
+    try:
+        con = open_db(p)
+    except DatabaseError as e:
+        if "read-only" not in str(e):
+            raise
+        con = open_db(p, create=False)
     con.execute("PRAGMA busy_timeout=30000")
     return con
 
