@@ -124,6 +124,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 def _visits_table(rows: list[dict]):
     from rich.table import Table
     from rich.text import Text
+    from .read.controls import strip_controls
     from .report.labels import judgements_short, kind_label, verdict_label
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
@@ -140,7 +141,7 @@ def _visits_table(rows: list[dict]):
         vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
         cells = (vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
-        t.add_row(*(Text(str(c)) for c in cells))  # document text is never Rich markup
+        t.add_row(*(Text(strip_controls(str(c))) for c in cells))  # document text: never markup or escapes
     return t
 
 

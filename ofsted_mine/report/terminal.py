@@ -16,8 +16,21 @@ def quotes_table(res):
         pol = q.polarity or ""
         tags = ", ".join(q.themes) + (f"\n[{POL_STYLE.get(pol, '')}]{pol}[/]" if pol else "")
         from rich.text import Text
-        t.add_row(Text(q.text), Text(f"{q.citation()}\n{q.visit_id}"), tags)
+        t.add_row(Text(_plain(q.text)), Text(_plain(f"{q.citation()}\n{q.visit_id}")), tags)
     return t
+
+
+def _plain(x):
+    """Text, lists and dicts without control characters or escape sequences (documents are
+    cleaned when read; this also covers databases filled before that)."""
+    from ..read.controls import strip_controls
+    if isinstance(x, str):
+        return strip_controls(x)
+    if isinstance(x, list):
+        return [_plain(y) for y in x]
+    if isinstance(x, dict):
+        return {k: _plain(y) for k, y in x.items()}
+    return x
 
 
 def quotes_markdown(res) -> str:
@@ -34,6 +47,7 @@ def quotes_markdown(res) -> str:
 
 def render_visit(console, v: dict, why: bool = False) -> None:
     from rich.text import Text
+    v = _plain(v)
     head = Text()
     head.append(f"{v.get('la') or '?'} — {kind_label(v['kind'], v.get('framework'))}", style="bold")
     if v.get("visit_number"):
