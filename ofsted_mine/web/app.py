@@ -42,10 +42,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 PACK_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 MAX_UPLOAD = 100 * 1024 * 1024
 POLARITY_LABEL = {"concern": "concern", "mixed": "mixed", "strength": "strength", "neutral": "neutral", None: "untagged"}
-VERDICT_TEXT = {"concern": "concern", "mixed": "mixed", "strength": "no concerns", "neutral": "neutral only",
-                "examined_silent": "examined, nothing recorded", "not_examined": "not examined"}
-VERDICT_ABBR = {"concern": "C", "mixed": "M", "strength": "S", "neutral": "N", "examined_silent": "0",
-                "not_examined": "–"}
+VERDICT_TEXT, VERDICT_ABBR = lib.cell_vocabulary()  # the library's words and letters for cell verdicts
 
 
 @dataclass
@@ -113,7 +110,7 @@ def create_app(settings: Settings) -> Starlette:
     env.autoescape = True
     env.globals.update(POLARITY_LABEL=POLARITY_LABEL, VERDICT_TEXT=VERDICT_TEXT, VERDICT_ABBR=VERDICT_ABBR,
                        KINDS=lib.KINDS, POLARITIES=lib.POLARITIES, is_person=is_person,
-                       FOLLOWUP_CLASS=lib.FOLLOWUP_VERDICTS)
+                       FOLLOWUP_CLASS=lib.FOLLOWUP_VERDICTS, TREND_LABELS=lib.trend_labels())
     env.filters["urlencode_params"] = lambda d: urlencode(d, doseq=True)
     local = threading.local()
     write_lock = threading.Lock()  # ingest jobs of this process run one at a time (SQLite serialises the rest)

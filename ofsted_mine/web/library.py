@@ -287,22 +287,33 @@ def original_file(con: sqlite3.Connection, visit_id: str) -> Optional[Path]:
 
 
 # ------------------------------------------------------------------ councils
+def cell_vocabulary() -> tuple[dict, dict]:
+    """Cell verdict ids -> (words, letters), as every view shows them."""
+    from ..vocab import CELL_LABELS, CELL_LETTERS
+    return dict(CELL_LABELS), dict(CELL_LETTERS)
+
+
+def trend_labels() -> dict:
+    """Trend ids -> the words every view uses."""
+    from ..vocab import TREND_LABELS
+    return dict(TREND_LABELS)
+
+
 def council_overview(con: sqlite3.Connection, la: str) -> dict:
     """Visits, the journey and the visits x themes grid: the CLI's ``visits`` and ``timeline``."""
-    from ..analyse.timeline import journey_window, timeline
+    from ..analyse.timeline import timeline
     from ..store.search import visits
     c = council(la)
     tl = timeline(con, c.urn)
-    window = journey_window(tl.visits)
-    return {"council": c, "timeline": tl, "visits": visits(con, la=c.urn),
-            "journey_window": [tl.visits[i].id for i in window]}
+    return {"council": c, "timeline": tl, "visits": visits(con, la=c.urn), "journeys": tl.journeys,
+            "journey_window": list(tl.window)}
 
 
 def theme_track(con: sqlite3.Connection, la: str, theme: str, quotes: int = 3) -> dict:
     """The CLI's ``track THEME --la LA``."""
     from ..analyse.timeline import track
     try:
-        return track(con, theme, council(la).urn, quotes_per_visit=quotes)
+        return track(con, theme, council(la).urn, quotes_per_visit=quotes).to_dict()
     except ValueError as e:
         raise BadRequest(str(e)) from None
 
@@ -311,7 +322,7 @@ def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
     """The CLI's ``compare A B``."""
     from ..analyse.timeline import compare
     try:
-        return compare(con, a, b)
+        return compare(con, a, b).to_dict()
     except KeyError as e:
         raise BadRequest(str(e.args[0])) from None
 

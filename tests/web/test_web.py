@@ -121,6 +121,10 @@ def test_council_page_shows_the_timeline_verdicts(local_client, web_db):
         row = re.search(rf'/theme/{t["id"]}">.*?</tr>', r.text, re.S).group(0)
         got = re.findall(r'<td class="v-([a-z_]+)">', row)
         assert got == [tl.cells[t["id"]][v.id].verdict for v in tl.visits]
+        from ofsted_mine.vocab import TREND_LABELS
+        assert re.search(r'<td class="trend">([^<]*)</td>', row).group(1) == TREND_LABELS[tl.trends[t["id"]]]
+    for j in tl.journeys:
+        assert unescape(j.label) in unescape(r.text)
 
 
 def test_council_subpages_and_downloads(local_client, web_db):
@@ -128,7 +132,7 @@ def test_council_subpages_and_downloads(local_client, web_db):
     from ofsted_mine.analyse.timeline import track
     tr = track(con, "drift_delay", WYVERN)
     r = local_client.get(f"/council/{WYVERN}/theme/drift_delay")
-    assert r.status_code == 200 and tr["trend_label"] in r.text
+    assert r.status_code == 200 and tr.trend_label in r.text
     vs = [v.id for v in timeline(con, WYVERN).visits]
     r = local_client.get(f"/council/{WYVERN}/compare", params={"a": vs[1], "b": vs[-1]})
     assert r.status_code == 200 and "Quotes side by side" in r.text
