@@ -282,7 +282,8 @@ def create_app(settings: Settings) -> Starlette:
     def council_page(request, user):
         c = con()
         ov = lib.council_overview(c, request.path_params["urn"])
-        return render(request, "council.html", {"title": ov["council"].name, **ov}, user=user)
+        return render(request, "council.html", {"title": ov["council"].name, **ov, "full_pack": lib.has_full_pack()},
+                      user=user)
 
     @page()
     def council_find(request, user):

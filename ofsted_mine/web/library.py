@@ -327,15 +327,26 @@ def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
         raise BadRequest(str(e.args[0])) from None
 
 
+#: follow-up verdicts (today's and issue 11's words) -> the colour class of a cell
 FOLLOWUP_VERDICTS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
-                     "not examined": "not_examined"}
+                     "not examined": "not_examined", "met": "strength", "progressing": "mixed", "not met": "concern",
+                     "repeated": "concern", "no specific evidence": "neutral", "not yet examined": "not_examined"}
+
+
+def _supports(fn, name: str) -> bool:
+    import inspect
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 @cached
 def followup(con: sqlite3.Connection, la: str) -> dict:
-    """The CLI's ``followup --la LA``."""
+    """The CLI's ``followup --la LA`` (``--format json``'s shape)."""
     from ..analyse.followup import followup as fu
-    return fu(con, council(la).urn)
+    res = fu(con, council(la).urn)
+    return res.to_dict() if hasattr(res, "to_dict") else res
 
 
 @cached
@@ -343,17 +354,32 @@ def benchmark(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``benchmark --la LA`` (this council against every other stored council and
     its statistical neighbours; the library has no regional comparison yet)."""
     from ..analyse.benchmark import benchmark as bm
-    return bm(con, council(la).urn)
+    res = bm(con, council(la).urn)
+    return res.to_dict() if hasattr(res, "to_dict") else res
+
+
+def _via_file(write, suffix: str) -> bytes:
+    """Run a library writer into a scratch file and return the bytes (the CLI's exact output)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="ofsted-mine-web-") as d:
+        p = Path(d) / f"out{suffix}"
+        write(p)
+        return p.read_bytes()
 
 
 @cached
 def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False) -> str:
-    """The CLI's ``readiness --la LA -o pack.html|pack.md``. ``full`` will select issue 11's
-    full pack; until it lands, the one pack there is."""
-    from ..report.html import readiness_html
-    from ..report.markdown import readiness_markdown
-    c = council(la)
-    return readiness_markdown(con, c.urn) if fmt == "md" else readiness_html(con, c.urn)
+    """The CLI's ``readiness --la LA -o pack.html|pack.md [--full]``: the board pack, or the
+    full pack where the library has one (issue 11)."""
+    from ..report.html import write_readiness
+    urn = council(la).urn
+    kw = {"full": full} if _supports(write_readiness, "full") else {}
+    return _via_file(lambda p: write_readiness(con, urn, p, **kw), ".md" if fmt == "md" else ".html").decode("utf-8")
+
+
+def has_full_pack() -> bool:
+    from ..report.html import write_readiness
+    return _supports(write_readiness, "full")
 
 
 ACTION_LOG_FIELDS = ["recommendation", "made at", "section", "themes", "latest visit", "latest status",
@@ -362,9 +388,18 @@ ACTION_LOG_FIELDS = ["recommendation", "made at", "section", "themes", "latest v
 
 @cached
 def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
-    """*stand-in* for issue 11's ``followup --format xlsx``: the follow-up result, one row per
-    recommendation, rendered as it stands (no verdict is computed here), with empty owner /
-    action / due-date columns for the council to fill."""
+    """The CLI's ``followup --la LA --format xlsx -o log.xlsx`` (issue 11) where the library has
+    it; until then a *stand-in*: the follow-up result, one row per recommendation, rendered as
+    it stands (no verdict computed here), with empty owner / action / due-date columns."""
+    try:
+        from ..report.actionlog import write_action_log
+    except ImportError:
+        write_action_log = None
+    if write_action_log is not None:
+        from ..analyse.followup import followup as fu
+        res = fu(con, council(la).urn)
+        names = theme_names(con)
+        return _via_file(lambda p: write_action_log(res, p, "xlsx", names), ".xlsx")
     res = followup(con, la)
     rows = []
     for it in res["items"]:
