@@ -367,6 +367,7 @@ def create_app(settings: Settings) -> Starlette:
         items = corrections.queue(c, la_urn=urn, theme=theme or None, limit=20, finding_id=int(one) if one else None)
         done = request.query_params.get("done")
         return render(request, "review.html", {"title": "Review tags", "items": items, "names": names, "la": la,
+                                               "needs_council": getattr(corrections, "needs_council", False) and not urn,
                                                "theme": theme, "done": done,
                                                "councils": lib.councils_in_db(c), "themes": lib.themes(c)}, user=user)
 

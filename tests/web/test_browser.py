@@ -155,7 +155,7 @@ def test_editor_corrects_a_tag_and_a_csrf_less_post_is_refused(browser, server):
     from selenium.webdriver.common.by import By
     import sqlite3
     sign_in(browser, server, EDITOR)
-    browser.get(server.url + "/review")
+    browser.get(server.url + "/review?la=Wyvern+Vale")
     first = browser.find_element(By.CSS_SELECTOR, "ol.review > li.item")
     fid = int(first.get_attribute("id")[1:])
     con = sqlite3.connect(server.db)
@@ -169,7 +169,7 @@ def test_editor_corrects_a_tag_and_a_csrf_less_post_is_refused(browser, server):
     assert con.execute("SELECT polarity FROM findings WHERE id = ?", (fid,)).fetchone()[0] == before
     # the real form, from the keyboard: j to the first finding, a letter for the polarity, Enter on the button
     from selenium.webdriver.common.keys import Keys
-    browser.get(server.url + "/review")
+    browser.get(server.url + "/review?la=Wyvern+Vale")
     item = browser.find_element(By.ID, f"f{fid}")
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys("j")
@@ -200,7 +200,7 @@ def test_keyboard_alone_reaches_the_search(browser, server):
 
 
 PAGES = ["/", "/search?q=oversight&la=Wyvern+Vale", "/councils", "/council/990001", "/council/990001/theme/drift_delay",
-         "/council/990001/followup", "/council/990001/benchmark", "/doc/wyvern-vale-mv3-2022-10-18", "/review", "/ingest",
+         "/council/990001/followup", "/council/990001/benchmark", "/doc/wyvern-vale-mv3-2022-10-18", "/review?la=Wyvern+Vale", "/ingest",
          "/council/990001/compare?a=wyvern-vale-mv1-2022-03-29&b=wyvern-vale-mv6-2023-09-12",
          "/search?kind=bad", "/login"]
 
