@@ -241,7 +241,7 @@ def test_editor_corrects_a_tag_and_who_and_when_are_kept(team, web_db):
     fid, tok = _queue_item(team)
     pol, tags = _finding_state(web_db, fid)
     new_pol = "strength" if pol != "strength" else "concern"
-    add = next(t for t in ("drift_delay", "workforce", "management_oversight") if t not in tags)
+    add = next(t["id"] for t in lib.themes(om.open_db(web_db)) if t["id"] not in tags)
     # no CSRF token, or a wrong one: refused, nothing changes
     for data in ({"polarity": new_pol}, {"csrf": "forged", "polarity": new_pol}):
         r = team.post(f"/review/{fid}", data=data, follow_redirects=False)
