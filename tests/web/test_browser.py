@@ -240,3 +240,21 @@ def test_screenshots_for_the_readme(browser, server, tmp_path):
     browser.save_screenshot(str(DOCS / "web-council-420.png"))
     browser.set_window_size(1280, 900)
     assert (DOCS / "web-search.png").stat().st_size > 10_000
+
+
+def test_editor_uploads_letters_and_sees_each_files_result(browser, server, tmp_path):
+    from selenium.webdriver.common.by import By
+    from tests.conftest import LETTER_LINES, make_pdf
+    good = make_pdf(tmp_path / "new-letter.pdf", LETTER_LINES)
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.4 nothing readable here")
+    sign_in(browser, server, EDITOR)
+    browser.get(server.url + "/ingest")
+    browser.find_element(By.ID, "files").send_keys(f"{good}\n{bad}")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/ingest/upload'] button").click()
+    wait_for(lambda: "/ingest/jobs/" in browser.current_url, "the upload did not start a job")
+    wait_for(lambda: "Finished" in browser.find_element(By.TAG_NAME, "main").text, "the ingest did not finish", 120)
+    rows = {r.find_element(By.TAG_NAME, "th").text: r.find_elements(By.TAG_NAME, "td")
+            for r in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    assert rows["new-letter.pdf"][0].text == "added"
+    assert rows["scan.pdf"][0].text == "failed" and len(rows["scan.pdf"][1].text) > 10
