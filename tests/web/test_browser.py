@@ -54,10 +54,15 @@ def sign_in(d, server, name, password=PASSWORD):
 
 
 def wait_for(cond, why, timeout=20):
+    """Poll ``cond`` (a page being replaced makes its elements stale: poll again)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     t0 = time.time()
     while time.time() - t0 < timeout:
-        if cond():
-            return
+        try:
+            if cond():
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass
         time.sleep(0.1)
     raise AssertionError(why)
 
