@@ -18,7 +18,7 @@ from .timeline import _NOT_FINDING_SQL, _council, _load_taxonomy_light
 
 def benchmark(con: sqlite3.Connection, la: str, *, since: Optional[str] = None, until: Optional[str] = None,
               taxonomy=None, min_findings: int = 50) -> dict:
-    c = _council(la)
+    c = _council(la, con)
     where, args = document_filters(since=since, until=until, alias="d")
     where += ["d.kind IN ('inspection', 'monitoring_visit', 'focused_visit', 'jtai')",
               f"f.section_kind NOT IN {_NOT_FINDING_SQL}", "d.quoted = 1"]

@@ -19,7 +19,7 @@ REC_SECTIONS = ("what_needs_to_improve", "priority_action")
 
 def followup(con: sqlite3.Connection, la: str, *, min_similarity: float = 0.08, evidence: int = 3,
              since: Optional[str] = None) -> dict:
-    c = _council(la)
+    c = _council(la, con)
     docs = con.execute(
         """SELECT id, visit_id, kind, COALESCE(start_date, published) AS date, visit_number FROM documents
            WHERE la_urn = ? AND kind IN ('inspection', 'monitoring_visit', 'focused_visit')

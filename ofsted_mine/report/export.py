@@ -36,14 +36,8 @@ TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "
                    "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
                    "verdict", "in_trend", "trend"]
 NON_OFSTED_KINDS = ("council_paper", "unknown")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(v):
-    """A value safe to put in a spreadsheet cell: text a spreadsheet would evaluate gets a leading '."""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
-    return v
+from .csvout import FORMULA_START as _FORMULA_START  # noqa: E402
+from .csvout import guard_cell as guard_formula  # noqa: E402,F401  (one guard for every CSV and xlsx)
 
 
 def _citation(r: dict) -> str:
@@ -64,7 +58,7 @@ def theme_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
 def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
     from ..store.search import _la_filter
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     where, args = ("WHERE d.la_urn = ?", [urn]) if urn else ("", [])
     tags: dict[int, list[tuple[str, float]]] = {}
     for fid, theme, score in con.execute(
@@ -110,9 +104,9 @@ def _flat(row: dict, themes: list[str]) -> dict:
 def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> list:
     """The timeline of each council with Ofsted visits in the database (or of one council)."""
     from ..analyse.timeline import OFSTED_KINDS, timeline
-    from ..councils import find_council
+    from ..councils import UNLISTED_PREFIX, find_council
     from ..store.search import _la_filter
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     if urn:
         urns = [urn]
     else:
@@ -121,7 +115,7 @@ def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=Non
                 AND kind IN ({','.join('?' * len(OFSTED_KINDS))}) ORDER BY la""", OFSTED_KINDS)]
     out = []
     for u in urns:
-        if not find_council(str(u)):
+        if not (find_council(str(u)) or str(u).startswith(UNLISTED_PREFIX)):
             continue
         out.append(timeline(con, str(u), taxonomy=taxonomy))
     return out
@@ -194,17 +188,15 @@ def _write_text(out: str, text: str, files: list) -> None:
 def _cell_text(v):
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, (list, dict)):
-        return json.dumps(v, ensure_ascii=False)
-    return guard_formula(v)
+    from .csvout import cell
+    return cell(v)
 
 
 def _write_csv(out: str, fields: list[str], rows, files: list) -> None:
+    from .csvout import write_csv
+
     def emit(f):
-        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: _cell_text(r.get(k)) for k in fields})
+        write_csv(f, rows, fields, lineterminator="\r\n", convert=_cell_text)
     if out == "-":
         emit(sys.stdout)
         return

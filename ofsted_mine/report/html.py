@@ -62,6 +62,10 @@ def pack_data(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optiona
     from ..analyse.timeline import timeline
     from ..store.search import visits as list_visits
     tl = timeline(con, la, taxonomy=taxonomy, since=since)
+    if not tl.visits:  # a pack about nothing is an error, not an empty file
+        from ..errors import NotFoundError
+        raise NotFoundError(f"no Ofsted letters or reports stored for {tl.la}"
+                            + (f" since {since}" if since else "") + ": nothing to put in a readiness pack")
     meta = {v["id"]: v for v in list_visits(con, la=la, since=since)}
     # practice priorities first, then the other themes, each in taxonomy order
     tl.themes = [t for t in tl.themes if t["group"] == "practice_priority"] + \

@@ -21,10 +21,14 @@ def quotes_table(res):
 
 
 def quotes_markdown(res) -> str:
+    """Quotes as Markdown. Document text is escaped as in the readiness pack's Markdown
+    (:func:`ofsted_mine.report.markdown.md`): no HTML, links or emphasis can be smuggled in."""
+    from .markdown import code, md
     lines = []
     for q in res:
-        tags = f" _[{', '.join(q.themes)}{'; ' + q.polarity if q.polarity else ''}]_" if q.themes or q.polarity else ""
-        lines.append(f"> {q.text}\n\n— {q.citation()} (`{q.visit_id}`){tags}\n")
+        tags = f" _\\[{md(', '.join(q.themes))}{'; ' + md(q.polarity) if q.polarity else ''}\\]_" \
+            if q.themes or q.polarity else ""
+        lines.append(f"> {md(q.text)}\n\n— {md(q.citation())} ({code(q.visit_id)}){tags}\n")
     return "\n".join(lines)
 
 
@@ -40,6 +44,9 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             ("judged inadequate", v.get("inadequate_date")), ("lead inspector", v.get("lead_inspector")),
             ("inspectors", ", ".join(v.get("inspectors") or [])), ("verdict", verdict_label(v.get("progress_verdict"))),
             ("source", v.get("source"))]
+    from ..councils import UNLISTED_PREFIX
+    if str(v.get("la_urn") or "").startswith(UNLISTED_PREFIX):  # no URN: say why, in place of one
+        rows[2] = ("Ofsted URN", "none: not in the council table (stored under its printed name)")
     for k, val in rows:
         if val:
             console.print(Text(f"  {k:20} {val}"))
@@ -50,6 +57,8 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             console.print(Text(f"    {'*' if src['quoted'] else ' '} {src['path']}  [{src['format']}"
                                + (f", published {src['published']}" if src.get("published") else "")
                                + f", id {src['id']}]"))
+    for w in v.get("warnings") or []:
+        console.print(Text(f"  warning: {w}", style="yellow"))
     if v.get("focus_areas"):
         console.print(Text("  areas covered:"))
         for a in v["focus_areas"]:

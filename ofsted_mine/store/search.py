@@ -11,8 +11,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable, Optional
 
 from ..councils import find_council
+from ..errors import UsageError
 
 _TOKEN = re.compile(r"[\w’']+", re.UNICODE)
+
+
+#: bounds on a query (a word repeated thousands of times must not take seconds): the text's
+#: length, distinct terms after de-duplication, words in one phrase, a raw FTS5 query's length
+MAX_QUERY_CHARS = 200_000
+MAX_QUERY_TERMS = 64
+MAX_PHRASE_WORDS = 64
+MAX_RAW_QUERY_CHARS = 2_000
+
+
+class QueryError(UsageError, ValueError):
+    """A query too long or with too many terms (one line; a ValueError for older callers)."""
 
 
 def fts_query(text: str, raw: bool = False) -> str:
@@ -20,22 +33,34 @@ def fts_query(text: str, raw: bool = False) -> str:
 
     By default every word must appear (AND), each word quoted so that FTS syntax in the
     input (quotes, brackets, AND/OR/NOT/NEAR, ``*``, ``:``) is treated as text. A phrase in
-    double quotes stays a phrase. A word ending in ``*`` is a prefix search. With
-    ``raw=True`` the string is passed to FTS5 unchanged (its full syntax; errors are reported).
+    double quotes stays a phrase. A word ending in ``*`` is a prefix search. Repeated terms
+    count once (``drift drift drift`` is ``drift``); more than ``MAX_QUERY_TERMS`` distinct
+    terms, a phrase of more than ``MAX_PHRASE_WORDS`` words or a text longer than
+    ``MAX_QUERY_CHARS`` raise :class:`QueryError`. With ``raw=True`` the string (at most
+    ``MAX_RAW_QUERY_CHARS``) is passed to FTS5 unchanged (its full syntax; errors are reported).
     """
     if raw:
+        if len(text) > MAX_RAW_QUERY_CHARS:
+            raise QueryError(f"full-text query is {len(text)} characters long; at most {MAX_RAW_QUERY_CHARS} with --fts")
         return text
-    parts = []
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(text)} characters long; at most {MAX_QUERY_CHARS}")
+    parts: dict[str, None] = {}  # ordered, de-duplicated
     for m in re.finditer(r'"([^"]+)"|(\S+)', text):
         if m.group(1):
             words = _TOKEN.findall(m.group(1))
+            if len(words) > MAX_PHRASE_WORDS:
+                raise QueryError(f"a phrase in the query has {len(words)} words; at most {MAX_PHRASE_WORDS}")
             if words:
-                parts.append('"' + " ".join(w.replace("’", "'") for w in words) + '"')
+                parts['"' + " ".join(w.replace("’", "'") for w in words) + '"'] = None
         else:
             tok = m.group(2)
             prefix = tok.endswith("*")
             for w in _TOKEN.findall(tok):
-                parts.append('"' + w.replace("’", "'") + '"' + ("*" if prefix else ""))
+                parts['"' + w.replace("’", "'") + '"' + ("*" if prefix else "")] = None
+        if len(parts) > MAX_QUERY_TERMS:
+            raise QueryError(f"query has more than {MAX_QUERY_TERMS} different words or phrases; "
+                             f"at most {MAX_QUERY_TERMS} (every one must appear)")
     return " AND ".join(parts)
 
 
@@ -73,13 +98,14 @@ KIND_LABELS = {"monitoring_visit": "monitoring visit", "focused_visit": "focused
                "inspection": "inspection", "jtai": "JTAI", "council_paper": "council paper", "unknown": "document"}
 
 
-def _la_filter(la: Optional[str]) -> Optional[str]:
+def _la_filter(la: Optional[str], con: Optional[sqlite3.Connection] = None) -> Optional[str]:
+    """The stored key (``la_urn``) of a council given by URN, name, alias or slug; a council not
+    in the table is found among the stored ones (``con``). Unknown: NotFoundError with the
+    closest names."""
     if not la:
         return None
-    c = find_council(la)
-    if not c:
-        raise ValueError(f"unknown council: {la!r}")
-    return c.urn
+    from ..councils import resolve_council
+    return resolve_council(la, con).urn
 
 
 def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
@@ -108,12 +134,18 @@ def _sources(con: sqlite3.Connection, visit_key: Optional[str], visit_id: str) -
 
 
 def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, since: Optional[str] = None,
-                     until: Optional[str] = None, alias: str = "") -> tuple[list[str], list]:
+                     until: Optional[str] = None, alias: str = "",
+                     con: Optional[sqlite3.Connection] = None) -> tuple[list[str], list]:
     """SQL conditions (and their arguments) on documents: council, kind, date window.
-    A document's date is its visit's start date, else its publication date."""
+    A document's date is its visit's start date, else its publication date. An unknown kind or
+    a malformed date is a UsageError listing what is accepted (never an empty result)."""
+    from ..validate import check_date, check_kind
+    check_kind(kind)
+    check_date(since, "--since")
+    check_date(until, "--until")
     p = f"{alias}." if alias else ""
     where, args = [], []
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     if urn:
         where.append(f"{p}la_urn = ?")
         args.append(urn)
@@ -131,7 +163,7 @@ def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[
            since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
     """Stored visits, oldest first: one per visit (council + kind + start date), from its quoted
     source; ``sources`` lists every stored document of the visit, the quoted one first."""
-    where, args = document_filters(la=la, kind=kind, since=since, until=until)
+    where, args = document_filters(la=la, kind=kind, since=since, until=until, con=con)
     where.append("quoted = 1")
     if not include_papers:
         where.append("kind NOT IN ('council_paper', 'unknown')")
@@ -203,6 +235,9 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     closings and Ofsted's back matter are not findings and are never returned; a letter's
     opening paragraph and its list of areas covered only when ``section`` asks for them.
     """
+    from ..validate import check_polarity, check_themes
+    check_polarity(polarity)
+    check_themes(themes, con)
     # letter headers, signatures and Ofsted's back matter are never quotes; the opening paragraph
     # and the list of areas covered are context, returned only when that section is asked for
     where = ["f.section_kind NOT IN ('header', 'closing', 'about')" if section else
@@ -218,7 +253,7 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
         where.append("findings_fts MATCH ?")
         args.append(q)
         select_score = "-bm25(findings_fts)"
-    w, a = document_filters(la=la, kind=kind, since=since, until=until, alias="d")
+    w, a = document_filters(la=la, kind=kind, since=since, until=until, alias="d", con=con)
     where += w
     args += a
     if not kind and not include_papers:
