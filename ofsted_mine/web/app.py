@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 import shutil
+import sqlite3
 import threading
 import time
 import uuid
@@ -385,6 +386,8 @@ def create_app(settings: Settings) -> Starlette:
                 await run_in_threadpool(work)
             except ValueError as e:
                 raise Refused(400, str(e)) from None
+            except sqlite3.Error as e:  # a read-only or locked database
+                raise Refused(503, f"The correction could not be saved: the database cannot be written ({e}).") from None
         except Refused as r:
             return refused(request, r)
         back = form.get("back") or ""

@@ -80,9 +80,16 @@ class BadRequest(ValueError):
 
 # ------------------------------------------------------------------ database
 def open_database(path: str | Path) -> sqlite3.Connection:
-    """Open an existing ofsted-mine database (WAL: many readers, one writer)."""
+    """Open an existing ofsted-mine database for the app's threads (WAL: many readers, one
+    writer; corrections write). ``check_database`` has checked it once at start."""
     from ..store.db import open_db
-    con = open_db(path, create=False)
+    if not Path(path).exists():
+        raise ValueError(f"{path}: no database here")
+    from ..errors import OfstedMineError
+    try:
+        con = open_db(path, create=True, check=False)
+    except OfstedMineError:  # e.g. a read-only file: serve it read-only (corrections and ingest will say why they fail)
+        con = open_db(path, create=False, check=False)
     con.execute("PRAGMA busy_timeout=30000")
     return con
 
@@ -94,10 +101,15 @@ def check_database(path: str | Path) -> str:
         raise ValueError(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
     if p.is_dir():
         raise ValueError(f"{p}: is a directory, not a database")
+    from ..errors import OfstedMineError
+    from ..store.db import open_db
     try:
-        con = open_database(p)
+        con = open_db(p, create=False)  # read-only, with the library's integrity checks
         n = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         con.close()
+        open_database(p).close()  # and migrated, if an older ofsted-mine made it
+    except OfstedMineError as e:
+        raise ValueError(str(e)) from None
     except (sqlite3.Error, RuntimeError, OSError) as e:
         raise ValueError(f"{p}: cannot open the database: {e}") from None
     return f"{p} ({n} documents)"

@@ -331,6 +331,10 @@ def test_serve_and_users_commands_fail_in_one_line(tmp_path, web_db):
     assert r.exit_code == 1 and "no database here yet" in r.output and "Traceback" not in r.output
     from tests.test_readiness import copy_db
     db = copy_db(web_db, tmp_path / "t.db")
+    junk = tmp_path / "notes.db"
+    junk.write_text("not a database")
+    r = runner.invoke(app, ["serve", "--db", str(junk)])
+    assert r.exit_code == 1 and str(junk) in r.output and "Traceback" not in r.output and len(r.output.splitlines()) == 1
     r = runner.invoke(app, ["serve", "--db", str(db), "--team"])
     assert r.exit_code == 1 and "needs accounts" in r.output
     r = runner.invoke(app, ["users", "add", "ann", "--role", "boss", "--db", str(db), "--password-stdin"],
