@@ -37,7 +37,7 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # ------------------------------------------------------------------ a cache of the library's answers
 _CACHE: "OrderedDict[tuple, object]" = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-CACHE_SIZE = 128
+CACHE_SIZE = 256  # answers kept per process (a large document's page data is about 1 MB)
 
 
 def db_state(con: sqlite3.Connection) -> tuple:
@@ -259,6 +259,7 @@ def rows_xlsx(rows: list[dict], fields: list[str], title: str = "quotes") -> byt
 
 
 # ------------------------------------------------------------------ documents
+@cached
 def document(con: sqlite3.Connection, visit_id: str) -> dict:
     """:func:`ofsted_mine.store.search.get_visit` (the CLI's ``show``), with its findings
     placed under their sections and paragraphs for reading."""
@@ -311,6 +312,7 @@ def trend_labels() -> dict:
     return dict(TREND_LABELS)
 
 
+@cached
 def council_overview(con: sqlite3.Connection, la: str) -> dict:
     """Visits, the journey and the visits x themes grid: the CLI's ``visits`` and ``timeline``."""
     from ..analyse.timeline import timeline
@@ -321,6 +323,7 @@ def council_overview(con: sqlite3.Connection, la: str) -> dict:
             "journey_window": list(tl.window)}
 
 
+@cached
 def theme_track(con: sqlite3.Connection, la: str, theme: str, quotes: int = 3) -> dict:
     """The CLI's ``track THEME --la LA``."""
     from ..analyse.timeline import track
@@ -330,6 +333,7 @@ def theme_track(con: sqlite3.Connection, la: str, theme: str, quotes: int = 3) -
         raise BadRequest(str(e)) from None
 
 
+@cached
 def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
     """The CLI's ``compare A B``."""
     from ..analyse.timeline import compare
