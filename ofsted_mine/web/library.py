@@ -104,10 +104,10 @@ def check_database(path: str | Path) -> str:
     from ..errors import OfstedMineError
     from ..store.db import open_db
     try:
-        con = open_db(p, create=False)  # read-only, with the library's integrity checks
+        open_database(p).close()  # migrated first, if an older ofsted-mine made it
+        con = open_db(p, create=False)  # then read-only, with the library's integrity checks
         n = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         con.close()
-        open_database(p).close()  # and migrated, if an older ofsted-mine made it
     except OfstedMineError as e:
         raise ValueError(str(e)) from None
     except (sqlite3.Error, RuntimeError, OSError) as e:
