@@ -34,6 +34,7 @@ from starlette.templating import Jinja2Templates
 
 from . import library as lib
 from .accounts import Accounts, accounts_path
+from . import render as render_helpers
 from .corrections import corrections_for, is_person
 
 HERE = Path(__file__).resolve().parent
@@ -42,7 +43,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 #: the readiness pack is self-contained (inline CSS and SVG, no scripts): the same policy as its own <meta>
 PACK_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 MAX_UPLOAD = 100 * 1024 * 1024
-POLARITY_LABEL = {"concern": "concern", "mixed": "mixed", "strength": "strength", "neutral": "neutral", None: "untagged"}
+from .render import POLARITY_LABEL  # noqa: E402
 VERDICT_TEXT, VERDICT_ABBR = lib.cell_vocabulary()  # the library's words and letters for cell verdicts
 
 
@@ -111,7 +112,7 @@ def create_app(settings: Settings) -> Starlette:
     env.autoescape = True
     env.globals.update(POLARITY_LABEL=POLARITY_LABEL, VERDICT_TEXT=VERDICT_TEXT, VERDICT_ABBR=VERDICT_ABBR,
                        KINDS=lib.KINDS, POLARITIES=lib.POLARITIES, is_person=is_person,
-                       FOLLOWUP_CLASS=lib.FOLLOWUP_VERDICTS, TREND_LABELS=lib.trend_labels())
+                       FOLLOWUP_CLASS=lib.FOLLOWUP_VERDICTS, TREND_LABELS=lib.trend_labels(), R=render_helpers)
     env.filters["urlencode_params"] = lambda d: urlencode(d, doseq=True)
     local = threading.local()
     write_lock = threading.Lock()  # ingest jobs of this process run one at a time (SQLite serialises the rest)
