@@ -387,3 +387,13 @@ def test_cached_answers_are_recomputed_when_the_database_changes(tmp_path, web_d
     set_setting(con, "note", "x")
     n_tags(con)
     assert len(calls) == 3
+
+
+def test_render_helpers_escape_every_value():
+    from ofsted_mine.web import render
+    bad = '"><script>x()</script><b onclick="y">'
+    q = {"text": bad, "citation": bad, "visit_id": bad, "polarity": bad, "section": bad, "finding_id": bad}
+    out = str(render.quote(q)) + str(render.tags([{"theme": bad, "source": "person"}], {}, [{"who": bad, "at": bad}])) \
+        + str(render.pol(bad)) + str(render.verdict(bad, {}, {}))
+    assert "<script>" not in out and "<b " not in out and '"><' not in out
+    assert out.count("&lt;script&gt;") >= 6
