@@ -260,3 +260,14 @@ def test_visit_number_and_inadequate_date_phrasings(sentence, number, inadequate
     assert v.visit_number == number
     if inadequate:
         assert v.inadequate_date == inadequate
+
+
+def test_citation_check_itself():
+    from ofsted_mine.evaluate_cite import sentence_on_page, squash
+    p1 = squash("3\nManagers review plans every month. Leaders have recruited permanent")
+    p2 = squash("Inspection of Wyvern Vale local authority children’s services\n4\nmanagers to the front door. "
+                "Caseloads are lower.")
+    assert sentence_on_page("Managers review plans every month.", p1)
+    assert sentence_on_page("Leaders have recruited permanent managers to the front door.", p1, p2)  # runs over
+    assert not sentence_on_page("Leaders have recruited permanent managers to the front door.", p2, "")
+    assert sentence_on_page("Caseloads are lower.", p2) and not sentence_on_page("Caseloads are lower.", p1, p2)
