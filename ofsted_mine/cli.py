@@ -371,7 +371,12 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
         print(timeline_markdown(tl))
     else:
         from rich.console import Console
-        Console(highlight=False, width=max(120, 24 + 14 * len(tl.visits))).print(timeline_table(tl))
+        from rich.text import Text
+        con_out = Console(highlight=False, width=max(120, 24 + 14 * len(tl.visits)))
+        con_out.print(timeline_table(tl))
+        for j in tl.journeys:  # the improvement journeys, and which one the trends follow
+            mark = " [trend window]" if j.index == tl.window_journey else ""
+            con_out.print(Text(f"journey {j.index}{' (current)' if j.current else ''}: {j.label}{mark}"))
 
 
 @app.command()
