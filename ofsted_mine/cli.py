@@ -50,7 +50,11 @@ def _open(db: Optional[Path]):
     p = db or default_db_path()
     if not Path(p).exists():
         _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
-    return open_db(p)
+    from .errors import OfstedMineError
+    try:
+        return open_db(p, create=False)  # read: never creates, migrates or marks
+    except OfstedMineError as e:
+        _fail(str(e))
 
 
 def version_callback(value: bool):
@@ -67,24 +71,26 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=vers
 
 # ------------------------------------------------------------------ ingest
 def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
-               quiet: bool = False) -> "object":
+               quiet: bool = False, max_bytes: Optional[int] = -1) -> "object":
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from .api import expand_paths, ingest
     err = _console(stderr=True)
     files, _ = expand_paths(paths)
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet) as prog:
+                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet or not err.is_terminal) as prog:
         task = prog.add_task("", total=len(files))
 
         def tick(path: str, status: str):
             prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
-                        description=f"{status}: {Path(path).name[:50]}")
+                        description=escape(f"{status}: {Path(path).name[:50]}"))  # a name is not markup
 
-        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick)
-    for path, why in result.failed:  # one plain line per file: never wrapped
-        sys.stderr.write(f"error: {path}: {why}\n")
+        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, max_bytes=max_bytes)
+    from .display import shown
+    for path, why in result.failed:  # one plain line per file: never wrapped; a newline in a name is escaped
+        sys.stderr.write(f"error: {shown(path)}: {shown(why)}\n")
     for path, why in result.warnings:
-        sys.stderr.write(f"warning: {path}: {why}\n")
+        sys.stderr.write(f"warning: {shown(path)}: {shown(why)}\n")
     return result
 
 
@@ -92,10 +98,15 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
 def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
            db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"),
-           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)")):
-    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped."""
+           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)"),
+           max_size: float = typer.Option(50.0, "--max-size", min=0,
+                                          help="Refuse files larger than this many MB (0: no limit)")):
+    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped.
+
+    Put '--' before the files when a name may start with '-' (e.g. a glob that matches a
+    file called '--db=x'): everything after '--' is a file."""
     from .store.db import default_db_path
-    result = run_ingest(paths, db, taxonomy, workers)
+    result = run_ingest(paths, db, taxonomy, workers, max_bytes=int(max_size * 1e6) or None)
     out = _console()
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
               f"{len(result.failed)} failed  ({result.pages} pages) -> {db or default_db_path()}", markup=False)
@@ -106,6 +117,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 # ------------------------------------------------------------------ visits
 def _visits_table(rows: list[dict]):
     from rich.table import Table
+    from rich.text import Text
     from .report.labels import judgements_short, kind_label, verdict_label
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
@@ -120,18 +132,15 @@ def _visits_table(rows: list[dict]):
         verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
         n_src = len(r.get("sources") or [])
         vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
-        t.add_row(vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
-                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        cells = (vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
+                 str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        t.add_row(*(Text(str(c)) for c in cells))  # document text is never Rich markup
     return t
 
 
 def _csv(rows: list[dict], fields: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()})
-    return buf.getvalue()
+    from .report.csvout import csv_text  # the one guarded CSV writer (no formula injection)
+    return csv_text(rows, fields)
 
 
 @app.command()
@@ -505,7 +514,8 @@ def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the 
         _fail(f"{pdfs}: sample corpus not found (install from a clone with 'pip install -e .')")
     db = db or Path("ofsted-mine-demo.db")
     out = _console()
-    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {root} into {db}")
+    from rich.markup import escape
+    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} into {escape(str(db))}")
     srcs = [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))] if (root / "papers").is_dir() else [str(pdfs)]
     result = run_ingest(srcs, db)
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
@@ -532,16 +542,29 @@ from .cli_reports import export_command, readiness_command  # noqa: E402
 app.command("readiness")(readiness_command)
 app.command("export")(export_command)
 
+from .web.cli import serve_command, users_app  # noqa: E402
+
+app.command("serve")(serve_command)
+app.add_typer(users_app, name="users")
+
 
 def main():
     """Entry point: run the Typer app; an :class:`~ofsted_mine.errors.OfstedMineError` that
     escapes a command is printed as one line on stderr (exit 1, or 2 for a usage error)."""
+    import sqlite3
+
     from .errors import OfstedMineError
     try:
         app()
     except OfstedMineError as e:
         sys.stderr.write(f"error: {e}\n")
         raise SystemExit(e.exit_code)
+    except sqlite3.DatabaseError as e:  # damage found after opening (large files get no full check on read)
+        from .display import shown
+        msg = shown(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        sys.stderr.write(f"error: the database cannot be used: {msg}; if it is corrupt, restore a copy "
+                         "or ingest into a new file\n")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

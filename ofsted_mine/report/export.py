@@ -36,14 +36,8 @@ TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "
                    "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
                    "verdict", "in_trend", "trend"]
 from ..vocab import NON_OFSTED_KINDS  # noqa: E402
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(v):
-    """A value safe to put in a spreadsheet cell: text a spreadsheet would evaluate gets a leading '."""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
-    return v
+from .csvout import FORMULA_START as _FORMULA_START  # noqa: E402
+from .csvout import guard_cell as guard_formula  # noqa: E402,F401  (one guard for every CSV and xlsx)
 
 
 def _citation(r: dict) -> str:
@@ -194,17 +188,15 @@ def _write_text(out: str, text: str, files: list) -> None:
 def _cell_text(v):
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, (list, dict)):
-        return json.dumps(v, ensure_ascii=False)
-    return guard_formula(v)
+    from .csvout import cell
+    return cell(v)
 
 
 def _write_csv(out: str, fields: list[str], rows, files: list) -> None:
+    from .csvout import write_csv
+
     def emit(f):
-        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: _cell_text(r.get(k)) for k in fields})
+        write_csv(f, rows, fields, lineterminator="\r\n", convert=_cell_text)
     if out == "-":
         emit(sys.stdout)
         return

@@ -21,10 +21,14 @@ def quotes_table(res):
 
 
 def quotes_markdown(res) -> str:
+    """Quotes as Markdown. Document text is escaped as in the readiness pack's Markdown
+    (:func:`ofsted_mine.report.markdown.md`): no HTML, links or emphasis can be smuggled in."""
+    from .markdown import code, md
     lines = []
     for q in res:
-        tags = f" _[{', '.join(q.themes)}{'; ' + q.polarity if q.polarity else ''}]_" if q.themes or q.polarity else ""
-        lines.append(f"> {q.text}\n\n— {q.citation()} (`{q.visit_id}`){tags}\n")
+        tags = f" _\\[{md(', '.join(q.themes))}{'; ' + md(q.polarity) if q.polarity else ''}\\]_" \
+            if q.themes or q.polarity else ""
+        lines.append(f"> {md(q.text)}\n\n— {md(q.citation())} ({code(q.visit_id)}){tags}\n")
     return "\n".join(lines)
 
 

@@ -11,8 +11,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable, Optional
 
 from ..councils import find_council
+from ..errors import UsageError
 
 _TOKEN = re.compile(r"[\w’']+", re.UNICODE)
+
+
+#: bounds on a query (a word repeated thousands of times must not take seconds): the text's
+#: length, distinct terms after de-duplication, words in one phrase, a raw FTS5 query's length
+MAX_QUERY_CHARS = 200_000
+MAX_QUERY_TERMS = 64
+MAX_PHRASE_WORDS = 64
+MAX_RAW_QUERY_CHARS = 2_000
+
+
+class QueryError(UsageError, ValueError):
+    """A query too long or with too many terms (one line; a ValueError for older callers)."""
 
 
 def fts_query(text: str, raw: bool = False) -> str:
@@ -20,22 +33,34 @@ def fts_query(text: str, raw: bool = False) -> str:
 
     By default every word must appear (AND), each word quoted so that FTS syntax in the
     input (quotes, brackets, AND/OR/NOT/NEAR, ``*``, ``:``) is treated as text. A phrase in
-    double quotes stays a phrase. A word ending in ``*`` is a prefix search. With
-    ``raw=True`` the string is passed to FTS5 unchanged (its full syntax; errors are reported).
+    double quotes stays a phrase. A word ending in ``*`` is a prefix search. Repeated terms
+    count once (``drift drift drift`` is ``drift``); more than ``MAX_QUERY_TERMS`` distinct
+    terms, a phrase of more than ``MAX_PHRASE_WORDS`` words or a text longer than
+    ``MAX_QUERY_CHARS`` raise :class:`QueryError`. With ``raw=True`` the string (at most
+    ``MAX_RAW_QUERY_CHARS``) is passed to FTS5 unchanged (its full syntax; errors are reported).
     """
     if raw:
+        if len(text) > MAX_RAW_QUERY_CHARS:
+            raise QueryError(f"full-text query is {len(text)} characters long; at most {MAX_RAW_QUERY_CHARS} with --fts")
         return text
-    parts = []
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(text)} characters long; at most {MAX_QUERY_CHARS}")
+    parts: dict[str, None] = {}  # ordered, de-duplicated
     for m in re.finditer(r'"([^"]+)"|(\S+)', text):
         if m.group(1):
             words = _TOKEN.findall(m.group(1))
+            if len(words) > MAX_PHRASE_WORDS:
+                raise QueryError(f"a phrase in the query has {len(words)} words; at most {MAX_PHRASE_WORDS}")
             if words:
-                parts.append('"' + " ".join(w.replace("’", "'") for w in words) + '"')
+                parts['"' + " ".join(w.replace("’", "'") for w in words) + '"'] = None
         else:
             tok = m.group(2)
             prefix = tok.endswith("*")
             for w in _TOKEN.findall(tok):
-                parts.append('"' + w.replace("’", "'") + '"' + ("*" if prefix else ""))
+                parts['"' + w.replace("’", "'") + '"' + ("*" if prefix else "")] = None
+        if len(parts) > MAX_QUERY_TERMS:
+            raise QueryError(f"query has more than {MAX_QUERY_TERMS} different words or phrases; "
+                             f"at most {MAX_QUERY_TERMS} (every one must appear)")
     return " AND ".join(parts)
 
 
