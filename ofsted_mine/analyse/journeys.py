@@ -61,7 +61,8 @@ def split_journeys(visits: list[VisitCol]) -> list[Journey]:
             v.journey = n + 1
         opener, closer = visits[s], (None if last else visits[e])
         end_visit = visits[e]
-        label = _step(opener) + " → " + (_step(closer) if closer else
+        head = _step(opener) + ("" if opens_journey(opener) else " [the inspection that opened it is not stored]")
+        label = head + " → " + (_step(closer) if closer else
                                          ("now" if end_visit is opener else f"now (latest: {end_visit.label})"))
         months = _months(opener.date, end_visit.date)
         if months is not None and end_visit is not opener:
