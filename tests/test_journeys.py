@@ -115,6 +115,10 @@ def test_a_visit_with_two_sources_counts_once(corpus_db, both_db):
     # quotes are not doubled either
     q = om.quotes(c2, "caseloads", la="Eastmere", limit=200)
     assert len(q) == len(om.quotes(c1, "caseloads", la="Eastmere", limit=200))
+    # a source's own id finds its visit
+    first, last = v2[1], v2[-1]
+    res = compare(c2, first["sources"][1]["id"], last["id"])
+    assert res.a.visit_id == first["id"] and res.b.visit_id == last["id"]
     # show names the sources and the quoted one
     out = _cli(both_db)(["show", v2[1]["id"]])
     assert "sources (2" in out and "*" in out

@@ -42,10 +42,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 PACK_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 MAX_UPLOAD = 100 * 1024 * 1024
 POLARITY_LABEL = {"concern": "concern", "mixed": "mixed", "strength": "strength", "neutral": "neutral", None: "untagged"}
-VERDICT_TEXT = {"concern": "concern", "mixed": "mixed", "strength": "no concerns", "neutral": "neutral only",
-                "examined_silent": "examined, nothing recorded", "not_examined": "not examined"}
-VERDICT_ABBR = {"concern": "C", "mixed": "M", "strength": "S", "neutral": "N", "examined_silent": "0",
-                "not_examined": "–"}
+from ..vocab import CELL_LABELS as VERDICT_TEXT  # noqa: E402  (one vocabulary: ofsted_mine/vocab.py)
+from ..vocab import CELL_LETTERS as VERDICT_ABBR  # noqa: E402
 
 
 @dataclass
@@ -298,7 +296,7 @@ def create_app(settings: Settings) -> Starlette:
         c = con()
         urn = request.path_params["urn"]
         tr = lib.theme_track(c, urn, request.path_params["theme"])
-        return render(request, "track.html", {"title": f"{tr['name']}: {tr['la']}", "tr": tr, "urn": urn}, user=user)
+        return render(request, "track.html", {"title": f"{tr.name}: {tr.la}", "tr": tr, "urn": urn}, user=user)
 
     @page()
     def compare_page(request, user):

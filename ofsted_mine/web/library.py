@@ -311,7 +311,7 @@ def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
     """The CLI's ``compare A B``."""
     from ..analyse.timeline import compare
     try:
-        return compare(con, a, b)
+        return compare(con, a, b).to_dict()   # the shape of `compare --format json`
     except KeyError as e:
         raise BadRequest(str(e.args[0])) from None
 

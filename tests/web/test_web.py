@@ -128,7 +128,7 @@ def test_council_subpages_and_downloads(local_client, web_db):
     from ofsted_mine.analyse.timeline import track
     tr = track(con, "drift_delay", WYVERN)
     r = local_client.get(f"/council/{WYVERN}/theme/drift_delay")
-    assert r.status_code == 200 and tr["trend_label"] in r.text
+    assert r.status_code == 200 and tr.trend_label in r.text
     vs = [v.id for v in timeline(con, WYVERN).visits]
     r = local_client.get(f"/council/{WYVERN}/compare", params={"a": vs[1], "b": vs[-1]})
     assert r.status_code == 200 and "Quotes side by side" in r.text
