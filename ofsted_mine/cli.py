@@ -416,10 +416,15 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
         print(timeline_markdown(tl))
     else:
         from rich.console import Console
+        from rich.text import Text
+
         from .report.terminal import timeline_fitted
         console = Console(highlight=False)       # the terminal's width ($COLUMNS when set)
         for part in timeline_fitted(tl, console.width):
             console.print(part)
+        for j in tl.journeys:  # the improvement journeys, and which one the trends follow
+            mark = " [trend window]" if j.index == tl.window_journey else ""
+            console.print(Text(f"journey {j.index}{' (current)' if j.current else ''}: {j.label}{mark}"))
 
 
 @app.command()

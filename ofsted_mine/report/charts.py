@@ -19,7 +19,7 @@ COLOURS = {
     "strength": ("#b9e0b1", "#3d7f36"),
     "neutral": ("#d9d9d9", "#8c8c8c"),
 }
-VERDICT_ABBR = {"concern": "C", "mixed": "M", "strength": "S", "neutral": "N", "examined_silent": "0",
+VERDICT_ABBR = {"concern": "C", "mixed": "M", "mostly_strength": "s", "too_little": "?", "strength": "S", "neutral": "N", "examined_silent": "0",
                 "not_examined": "n/e"}
 
 _ids = itertools.count(1)
@@ -132,7 +132,8 @@ def legend_svg() -> str:
     return "".join(out)
 
 
-SPARK = {"concern": "█", "mixed": "▄", "strength": "▁", "neutral": "–", "examined_silent": "○", "not_examined": "·"}
+SPARK = {"concern": "█", "mixed": "▄", "mostly_strength": "▂", "strength": "▁", "too_little": "?", "neutral": "–",
+         "examined_silent": "○", "not_examined": "·"}
 
 
 def sparkline(verdicts: list[str]) -> str:

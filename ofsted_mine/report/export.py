@@ -35,7 +35,7 @@ FINDING_FIELDS = ["finding_id", "visit_id", "la", "la_urn", "kind", "framework",
 TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "visit_label", "kind", "date",
                    "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
                    "verdict", "in_trend", "trend"]
-NON_OFSTED_KINDS = ("council_paper", "unknown")
+from ..vocab import NON_OFSTED_KINDS  # noqa: E402
 from .csvout import FORMULA_START as _FORMULA_START  # noqa: E402
 from .csvout import guard_cell as guard_formula  # noqa: E402,F401  (one guard for every CSV and xlsx)
 

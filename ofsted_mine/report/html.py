@@ -42,7 +42,7 @@ JUDGEMENT_LONG = {"overall": "Overall effectiveness",
 JUDGEMENT_ORDER = ["overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption", "lscb"]
 def non_finding_sections() -> tuple:
     """Sections whose sentences are not findings (one list, owned by the analysis)."""
-    from ..analyse.timeline import NON_FINDING_SECTIONS
+    from ..vocab import NON_FINDING_SECTIONS
     return NON_FINDING_SECTIONS
 
 

@@ -175,6 +175,32 @@ def test_every_view_agrees_with_the_library_for_every_council(real_db, tmp_path,
     assert bad == [], "\n".join(bad[:30])
 
 
+def test_journeys_follow_the_verified_inspections(real_db):
+    """Each real report is a full inspection: each opens a journey and closes the one before; the
+    journeys' frameworks (and SIF -> ILACS changes) are those of the verified metadata."""
+    import csv
+    from ofsted_mine.analyse.timeline import timeline
+    con, urns = _every_council(real_db, "la_urn")
+    verified = {}
+    with open(REPORTS / "metadata-verified.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["readable"] == "yes":
+                verified[(r["folder"].split("_")[0], r["start_date"])] = r["framework"]
+    for urn in urns:
+        tl = timeline(con, urn)
+        assert len(tl.journeys) == len(tl.visits) and tl.journeys[-1].current
+        assert [j.opened_by for j in tl.journeys] == [v.id for v in tl.visits]
+        for j, nxt in zip(tl.journeys, tl.journeys[1:]):
+            assert j.closed_by == nxt.opened_by and j.visits == [j.opened_by, j.closed_by]
+        for j in tl.journeys:
+            start = tl.visit(j.opened_by).date
+            assert j.framework == verified[(str(urn), start)], (urn, start)
+            if j.closed_by:
+                assert j.framework_change == (verified[(str(urn), tl.visit(j.closed_by).date)] != j.framework)
+        # the trends follow the journey that the latest report closes (or the only one)
+        assert tl.window[-1] == tl.visits[-1].id and len(tl.window) == min(2, len(tl.visits))
+
+
 def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
     """Issue 12, item 4: each finding's first words are printed on its cited page, as pdfium reads
     that page's own text layer. Sentences whose start the cleaner changed (a removed running header
