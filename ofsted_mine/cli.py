@@ -124,6 +124,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 def _visits_table(rows: list[dict]):
     from rich.table import Table
     from rich.text import Text
+    from .read.controls import strip_controls
     from .report.labels import judgements_short, kind_label, verdict_label
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
@@ -140,7 +141,7 @@ def _visits_table(rows: list[dict]):
         vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
         cells = (vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
-        t.add_row(*(Text(str(c)) for c in cells))  # document text is never Rich markup
+        t.add_row(*(Text(strip_controls(str(c))) for c in cells))  # document text: never markup or escapes
     return t
 
 
@@ -415,7 +416,15 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
         print(timeline_markdown(tl))
     else:
         from rich.console import Console
-        Console(highlight=False, width=max(120, 24 + 14 * len(tl.visits))).print(timeline_table(tl))
+        from rich.text import Text
+
+        from .report.terminal import timeline_fitted
+        console = Console(highlight=False)       # the terminal's width ($COLUMNS when set)
+        for part in timeline_fitted(tl, console.width):
+            console.print(part)
+        for j in tl.journeys:  # the improvement journeys, and which one the trends follow
+            mark = " [trend window]" if j.index == tl.window_journey else ""
+            console.print(Text(f"journey {j.index}{' (current)' if j.current else ''}: {j.label}{mark}"))
 
 
 @app.command()
