@@ -205,3 +205,11 @@ def test_cli_csv_to_stdout_and_usage_errors(corpus_db):
     for args in (["--format", "xlsx", "-o", "-"], ["--format", "pdf"], ["--since", "last year"]):
         r = runner.invoke(app, ["followup", "--la", "Eastmere", "--db", str(corpus_db), *args])
         assert r.exit_code == 2 and r.stderr.count("\n") == 1, (args, r.stderr)
+
+
+def test_board_pack_shows_the_follow_ups_own_latest_status(corpus_db):
+    from ofsted_mine.report.board import item_status
+    fu = followup(om.open_db(corpus_db), "Eastmere").to_dict()
+    later = [v["id"] for v in fu["visits"]]
+    for it in fu["items"]:
+        assert item_status(it, later) == (it["status"], it["status_visit"])

@@ -157,6 +157,7 @@ class Item:
                                            "published", "section", "paragraph", "page", "citation", "source",
                                            "themes", "later", "closes", "status", "status_visit")}
         d["rag"] = self.rag
+        d["latest_status"], d["latest_visit"] = self.status, self.status_visit  # the names report/board.py reads
         d["cells"] = {v: c.to_dict() for v, c in self.cells.items()}
         return d
 
