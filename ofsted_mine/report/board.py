@@ -127,9 +127,10 @@ def _journey(data: dict, labels: dict) -> str:
            '<th scope="col">From → to (framework, overall grade)</th><th scope="col" class="num">Months</th>'
            '<th scope="col" class="num">Visits</th></tr></thead><tbody>']
     for j in journeys[-4:]:
-        fw = " · framework changed" if getattr(j, "framework_change", False) else ""
+        lab = str(j.label or "")
+        fw = " · framework changed" if getattr(j, "framework_change", False) and "framework" not in lab else ""
         out.append(f'<tr{" class=current" if j.current else ""}><th scope="row" class="nw">{j.index}'
-                   f'{" (current)" if j.current else ""}</th><td>{_e(j.label)}{_e(fw)}</td>'
+                   f'{" (current)" if j.current else ""}</th><td>{_e(lab)}{_e(fw)}</td>'
                    f'<td class="num">{_e(j.months if j.months is not None else "")}</td>'
                    f'<td class="num">{len(j.visits)}</td></tr>')
     out.append('</tbody></table>')
