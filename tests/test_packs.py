@@ -170,3 +170,28 @@ def test_markdown_board_pack(corpus_db):  # noqa: F811
     assert "<" not in md.replace("&lt;", "")
     full = readiness_markdown(con, "Wyvern Vale")
     assert full.startswith("# Inspection-readiness pack") and len(full) > len(md)
+
+
+def test_open_recommendations_follow_the_follow_up(corpus_db):  # noqa: F811
+    """The board's open recommendations are the follow-up's items whose latest status is not
+    'met', with that status in words and its RAG colour; the count is said."""
+    from ofsted_mine.analyse.followup import followup
+    con = om.open_db(corpus_db)
+    for la in COUNCILS:
+        fu = followup(con, la).to_dict()
+        items = fu["items"]
+        page = readiness_html(con, la, full=False)
+        sec = page[page.index('id="open-recs"'):page.index('id="themes"')]
+        if not items:
+            assert "No recommendations to the council were found" in sec
+            continue
+        open_items = [it for it in items if it["status"] != "met"]
+        assert f"{len(open_items)} of {len(items)} recommendation" in sec
+        checked = 0
+        for it in open_items:
+            if f'>{htmlmod.escape(it["ref"])}<' in sec:
+                row = sec[sec.index(f'>{htmlmod.escape(it["ref"])}<'):]
+                row = row[:row.index("</tr>")]
+                assert f'{it["status"]} ({it["rag"]})' in row and htmlmod.escape(it["text"][:40]) in row
+                checked += 1
+        assert checked == min(len(open_items), 8)        # board.BOARD_RECS rows, or all of them

@@ -29,7 +29,8 @@ REC_CHARS = 200
 FOLLOWUP_RAG = {"met": ("strength", "green"), "improved": ("strength", "green"),
                 "progressing": ("mixed", "amber"), "mixed": ("mixed", "amber"),
                 "not met": ("concern", "red"), "still a concern": ("concern", "red"), "repeated": ("concern", "red"),
-                "not yet examined": ("not_examined", "grey"), "not examined": ("not_examined", "grey")}
+                "not yet examined": ("not_examined", "grey"), "not examined": ("not_examined", "grey"),
+                "no specific evidence": ("not_examined", "grey")}
 CLOSED_STATUSES = ("met", "improved")
 
 
@@ -126,9 +127,10 @@ def _journey(data: dict, labels: dict) -> str:
            '<th scope="col">From → to (framework, overall grade)</th><th scope="col" class="num">Months</th>'
            '<th scope="col" class="num">Visits</th></tr></thead><tbody>']
     for j in journeys[-4:]:
-        fw = " · framework changed" if getattr(j, "framework_change", False) else ""
+        lab = str(j.label or "")
+        fw = " · framework changed" if getattr(j, "framework_change", False) and "framework" not in lab else ""
         out.append(f'<tr{" class=current" if j.current else ""}><th scope="row" class="nw">{j.index}'
-                   f'{" (current)" if j.current else ""}</th><td>{_e(j.label)}{_e(fw)}</td>'
+                   f'{" (current)" if j.current else ""}</th><td>{_e(lab)}{_e(fw)}</td>'
                    f'<td class="num">{_e(j.months if j.months is not None else "")}</td>'
                    f'<td class="num">{len(j.visits)}</td></tr>')
     out.append('</tbody></table>')
@@ -184,8 +186,8 @@ def _visits(data: dict, labels: dict) -> str:
 
 def item_status(it: dict, later_ids: list) -> tuple[str, Optional[str]]:
     """A recommendation's latest status (as the follow-up computed it) and the visit it is from."""
-    if it.get("latest_status"):
-        return it["latest_status"], it.get("latest_visit")
+    if it.get("status"):                  # analyse.followup's latest status and the visit it is from
+        return it["status"], it.get("status_visit")
     cells = it.get("cells") or {}
     for vid in reversed(later_ids):
         c = cells.get(vid)
@@ -233,8 +235,9 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
             src = labels.get(it.get("visit_id"), {}).get("short") or it.get("visit_id")
             grp = it.get("group")
             at = labels.get(vid, {}).get("short") if vid else ""
-            out.append(f'<tr><td class="num">R{n}</td><td>{_e(clip(it.get("text"), REC_CHARS))}'
-                       + (f' <span class="small">({_e(grp)})</span>' if grp else "") + '</td>'
+            out.append(f'<tr><td class="num">{_e(it.get("ref") or f"R{n}")}</td><td>{_e(clip(it.get("text"), REC_CHARS))}'
+                       + (f' <span class="small">({_e(grp)})</span>' if grp else "")
+                       + (f' <span class="small">{_e(it.get("tail"))}</span>' if it.get("tail") else "") + '</td>'
                        f'<td class="nw">{_e(src)}</td>'
                        f'<td>{chip(cls, st + (" (" + rag + ")" if rag else ""))}'
                        + (f'<span class="small"> at {_e(at)}</span>' if at else "") + '</td></tr>')

@@ -231,7 +231,7 @@ def board_markdown(data: dict) -> str:
         L += [f"{len(rows)} of {len(items)} recommendations are open.", ""]
         if shown:
             L += _table(["#", "Recommendation", "Made in", "Latest status"],
-                        [[f"R{n}", md(board.clip(it.get("text"), board.REC_CHARS)),
+                        [[md(it.get("ref") or f"R{n}"), md(board.clip(it.get("text"), board.REC_CHARS)),
                           md(labels.get(it.get("visit_id"), {}).get("short") or it.get("visit_id")),
                           md(st + (f" ({board.FOLLOWUP_RAG.get(st, ('', ''))[1]})" if st in board.FOLLOWUP_RAG else ""))]
                          for n, it, st, _ in shown])
