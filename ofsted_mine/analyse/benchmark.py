@@ -19,7 +19,7 @@ from .timeline import _NOT_FINDING_SQL, _council, _load_taxonomy_light
 
 def benchmark(con: sqlite3.Connection, la: str, *, since: Optional[str] = None, until: Optional[str] = None,
               taxonomy=None, min_findings: int = 50) -> dict:
-    c = _council(la)
+    c = _council(la, con)
     where, args = document_filters(since=since, until=until, alias="d")
     where += [f"d.kind IN {sql_list(OFSTED_KINDS)}",
               f"f.section_kind NOT IN {_NOT_FINDING_SQL}", "d.quoted = 1"]
