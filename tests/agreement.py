@@ -133,6 +133,26 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
         for m in re.finditer(r'data-theme="([^"]+)" data-trend="([^"]*)"', html_page):
             if tl.trends[htmlmod.unescape(m.group(1))] != m.group(2):
                 bad.append(f"{la} {m.group(1)}: html trend {m.group(2)}")
+    # the board pages ("Themes at a glance"): letters per visit, the trend, where it stands now
+    if html_page is not None and 'table class="glance"' in html_page:
+        glance = html_page[html_page.index('table class="glance"'):]
+        glance = glance[:glance.index("</table>")]
+        rows = re.findall(r'<tr><th scope="row">(?:<a href="#theme-[^"]*">)?(.*?)(?:</a>)?<div class="spark"[^>]*>'
+                          r'<span aria-hidden="true">(.*?)</span></div></th><td><span class="trend t-([a-z_]+)">'
+                          r'.*?</td><td>(?:<span class="chip v-([a-z_]+)">)?', glance)
+        if len(rows) != len(tl.themes):
+            bad.append(f"{la}: the board's themes at a glance has {len(rows)} rows, not {len(tl.themes)}")
+        by_name = {t["name"]: t["id"] for t in tl.themes}
+        trk = {x.theme: x for x in tracks(con, tl, quotes_per_visit=0)}
+        for name, spark, trend_, now_v in rows:
+            th = by_name.get(htmlmod.unescape(name))
+            if th is None:
+                bad.append(f"{la}: board row for an unknown theme {name!r}")
+                continue
+            want = " ".join(tl.cells[th][v].letter for v in ids)
+            if htmlmod.unescape(spark) != want or trend_ != tl.trends[th] or (now_v or None) != trk[th].now_verdict:
+                bad.append(f"{la} {th}: board says {spark!r} {trend_} {now_v!r}, the library "
+                           f"{want!r} {tl.trends[th]} {trk[th].now_verdict!r}")
     # Markdown pack: the grid's cells (letter and counts) and trends
     if md_page is not None:
         names = {t["name"]: t["id"] for t in tl.themes}

@@ -171,3 +171,24 @@ def test_journey_and_since_choose_the_window(corpus_db):
         timeline(con, "Wyvern Vale", journey=9)
     r = runner.invoke(app, ["track", "drift_delay", "--la", "Wyvern Vale", "--journey", "9", "--db", str(corpus_db)])
     assert r.exit_code == 1 and "no journey 9" in r.stderr
+
+
+def test_an_older_database_is_upgraded_to_visits(both_db, tmp_path):
+    """Schema v3 had no visit_key/quoted: the migration groups a visit's documents and quotes the PDF."""
+    db = tmp_path / "v3.db"
+    a, b = sqlite3.connect(both_db), sqlite3.connect(db)
+    a.backup(b)
+    a.close()
+    b.execute("DROP INDEX documents_visit_key")
+    b.execute("ALTER TABLE documents DROP COLUMN quoted")
+    b.execute("ALTER TABLE documents DROP COLUMN visit_key")
+    b.execute("PRAGMA user_version=3")
+    b.commit()
+    b.close()
+    con = om.open_db(db)
+    rows = con.execute("SELECT visit_key, SUM(quoted), MAX(CASE WHEN quoted THEN format END), COUNT(*) FROM documents "
+                       "WHERE kind != 'council_paper' GROUP BY visit_key").fetchall()
+    assert rows and all(r[1] == 1 and r[2] == "pdf" and r[3] == 2 for r in rows)
+    c1 = om.open_db(both_db)
+    for la in ("Wyvern Vale", "Eastmere"):
+        assert timeline(con, la).cells == timeline(c1, la).cells
