@@ -25,6 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from ..errors import OfstedMineError
+
 KINDS = {"inspection": "inspection", "monitoring_visit": "monitoring visit", "focused_visit": "focused visit",
          "jtai": "JTAI", "council_paper": "council paper", "unknown": "unknown"}
 POLARITIES = ("concern", "mixed", "strength", "neutral")
@@ -112,6 +114,8 @@ def check_database(path: str | Path) -> str:
         raise ValueError(str(e)) from None
     except (sqlite3.Error, RuntimeError, OSError) as e:
         raise ValueError(f"{p}: cannot open the database: {e}") from None
+    except OfstedMineError as e:  # not ofsted-mine's, corrupt, newer schema, ...: already one line
+        raise ValueError(str(e)) from None
     return f"{p} ({n} documents)"
 
 
@@ -229,20 +233,14 @@ def quote_rows(res: list) -> list[dict]:
 
 
 def _cell(v):
-    if isinstance(v, (list, dict)):
-        v = json.dumps(v, ensure_ascii=False)
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        v = "'" + v  # a spreadsheet must not run a finding as a formula
-    return v
+    """A spreadsheet cell: the one guard of every CSV and sheet (ofsted_mine.report.csvout)."""
+    from ..report.csvout import cell
+    return cell(v)
 
 
 def rows_csv(rows: list[dict], fields: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: _cell(r.get(k)) for k in fields})
-    return buf.getvalue()
+    from ..report.csvout import csv_text  # the one guarded CSV writer
+    return csv_text(rows, fields, lineterminator="\r\n")
 
 
 def rows_xlsx(rows: list[dict], fields: list[str], title: str = "quotes") -> bytes:
