@@ -303,7 +303,7 @@ def create_app(settings: Settings) -> Starlette:
         c = con()
         urn = request.path_params["urn"]
         tr = lib.theme_track(c, urn, request.path_params["theme"])
-        return render(request, "track.html", {"title": f"{tr.name}: {tr.la}", "tr": tr, "urn": urn}, user=user)
+        return render(request, "track.html", {"title": f"{tr['name']}: {tr['la']}", "tr": tr, "urn": urn}, user=user)
 
     @page()
     def compare_page(request, user):
