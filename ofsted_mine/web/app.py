@@ -199,6 +199,11 @@ def create_app(settings: Settings) -> Starlette:
     def filters_ctx(c):
         return {"themes": lib.themes(c), "councils": lib.councils_in_db(c), "sections": lib.section_kinds(c)}
 
+    @lib.cached
+    def review_queue(c, urn, theme, finding_id):
+        """The corrections' review queue, kept until the database changes (a correction changes it)."""
+        return corrections.queue(c, la_urn=urn, theme=theme, limit=20, finding_id=finding_id)
+
     def corrected_map(c, finding_ids):
         return corrections.corrected(c, finding_ids)
 
@@ -298,7 +303,7 @@ def create_app(settings: Settings) -> Starlette:
         c = con()
         urn = request.path_params["urn"]
         tr = lib.theme_track(c, urn, request.path_params["theme"])
-        return render(request, "track.html", {"title": f"{tr.name}: {tr.la}", "tr": tr, "urn": urn}, user=user)
+        return render(request, "track.html", {"title": f"{tr['name']}: {tr['la']}", "tr": tr, "urn": urn}, user=user)
 
     @page()
     def compare_page(request, user):
@@ -366,7 +371,7 @@ def create_app(settings: Settings) -> Starlette:
         one = request.query_params.get("finding", "")
         if one and not one.isdigit():
             raise lib.BadRequest(f"finding must be a number, not {one!r}")
-        items = corrections.queue(c, la_urn=urn, theme=theme or None, limit=20, finding_id=int(one) if one else None)
+        items = review_queue(c, urn, theme or None, int(one) if one else None)
         done = request.query_params.get("done")
         return render(request, "review.html", {"title": "Review tags", "items": items, "names": names, "la": la,
                                                "needs_council": getattr(corrections, "needs_council", False) and not urn,

@@ -40,8 +40,9 @@ def tags(items, names: dict, corrected=None) -> Markup:
     return Markup(out)
 
 
-def verdict(v, labels: dict, letters: dict, text=None) -> Markup:
-    return Markup(f'<span class="cell v-{e(v)}"><span class="abbr" aria-hidden="true">{e(letters.get(v, v))}</span> '
+def verdict(v, labels: dict, letters: dict, text=None, letter=None) -> Markup:
+    """A verdict as colour (class), letter and words; ``letter``: the library's own letter, if it has one."""
+    return Markup(f'<span class="cell v-{e(v)}"><span class="abbr" aria-hidden="true">{e(letter or letters.get(v, v))}</span> '
                   f'{e(text or labels.get(v, v))}</span>')
 
 
