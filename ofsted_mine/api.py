@@ -346,6 +346,8 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
             if ex:
                 ex.shutdown(cancel_futures=True)
             _release_tagger()  # a later call may name another model or taxonomy, or the file may change
+        from .store.recommendations import sync_recommendations
+        sync_recommendations(con)  # new, replaced or stale rows; after tagging: recommendation items are concerns
         if result.added or result.replaced:
             from .store.db import set_setting
             set_setting(con, "taxonomy", str(taxonomy) if taxonomy and tag else ("default" if tag else "untagged"))
@@ -395,6 +397,9 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
         from .store.db import set_setting
         set_setting(con, "taxonomy", tagger.taxonomy.source)
         set_setting(con, "tagger", tagger.description)  # says "rules only" and why, if the model was not loaded
+        con.execute("DELETE FROM recommendation_docs")  # re-apply the recommendation rule below
+        from .store.recommendations import sync_recommendations
+        sync_recommendations(con)
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:

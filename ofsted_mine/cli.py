@@ -124,6 +124,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 def _visits_table(rows: list[dict]):
     from rich.table import Table
     from rich.text import Text
+    from .read.controls import strip_controls
     from .report.labels import judgements_short, kind_label, verdict_label
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
@@ -140,7 +141,7 @@ def _visits_table(rows: list[dict]):
         vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
         cells = (vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
-        t.add_row(*(Text(str(c)) for c in cells))  # document text is never Rich markup
+        t.add_row(*(Text(strip_controls(str(c))) for c in cells))  # document text: never markup or escapes
     return t
 
 
@@ -415,7 +416,15 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
         print(timeline_markdown(tl))
     else:
         from rich.console import Console
-        Console(highlight=False, width=max(120, 24 + 14 * len(tl.visits))).print(timeline_table(tl))
+        from rich.text import Text
+
+        from .report.terminal import timeline_fitted
+        console = Console(highlight=False)       # the terminal's width ($COLUMNS when set)
+        for part in timeline_fitted(tl, console.width):
+            console.print(part)
+        for j in tl.journeys:  # the improvement journeys, and which one the trends follow
+            mark = " [trend window]" if j.index == tl.window_journey else ""
+            console.print(Text(f"journey {j.index}{' (current)' if j.current else ''}: {j.label}{mark}"))
 
 
 @app.command()
@@ -475,37 +484,50 @@ def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(..
 
 @app.command()
 def followup(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-             since: Optional[str] = typer.Option(None, "--since"),
-             format: str = typer.Option("table", "--format", help="table or json")):
-    """Each 'what needs to improve' / 'areas for priority action' item x later visit: evidence and verdict."""
+             since: Optional[str] = typer.Option(None, "--since", help="only recommendations made on/after this date"),
+             format: str = typer.Option("table", "--format", help="table, json, csv or xlsx (csv/xlsx: the action log)"),
+             output: Optional[Path] = typer.Option(None, "--output", "-o", help="file for csv/xlsx (json: optional)"),
+             quotes: int = typer.Option(0, "--quotes", help="quotes per visit in the table (0: every deciding quote)")):
+    """Each recommendation Ofsted made to the council x the later visits of its journey: evidence,
+    verdict (met / progressing / not met / repeated) and latest status; csv/xlsx write an action log."""
     from .analyse.followup import followup as fu
-    from .validate import check_choice
-    check_choice(format, "--format", ("table", "json"))
+    from .errors import UsageError
+    from .validate import check_choice, check_date
+    check_choice(format, "--format", ("table", "json", "csv", "xlsx"))
+    check_date(since, "--since")
+    if format in ("csv", "xlsx") and output is None:
+        raise UsageError(f"followup --format {format} writes an action log: name the file with -o FILE")
+    if format == "xlsx" and str(output) == "-":
+        raise UsageError("followup --format xlsx -o -: a workbook is a binary file; give a file name (e.g. actions.xlsx)")
     con = _open(db)
     try:
         res = fu(con, la, since=since)
     except ValueError as e:
         _fail(str(e))
+    names = None
+    if format != "json":
+        from .analyse.timeline import _load_taxonomy_light
+        names = {t["id"]: t["name"] for t in _load_taxonomy_light(con)}
     if format == "json":
-        print(json.dumps(res, indent=2, ensure_ascii=False))
+        text = json.dumps(res.to_dict(), indent=2, ensure_ascii=False)
+        if output and str(output) != "-":
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
         return
-    from rich.table import Table
-    from rich.text import Text
-    if not res["items"]:
-        print(f"no 'what needs to improve' items stored for {res['la']}")
+    if format in ("csv", "xlsx"):
+        from .report.actionlog import write_action_log
+        if str(output) == "-":
+            write_action_log(res, sys.stdout, "csv", names)
+            return
+        try:
+            write_action_log(res, output, format, names)
+        except OSError as e:
+            _fail(f"{output}: cannot write: {e.strerror or e}")
+        print(f"{output}: action log of {len(res.items)} recommendation(s) for {res.la}")
         return
-    t = Table(title=f"{res['la']}: recommendation follow-up", show_lines=True, header_style="bold")
-    t.add_column("item", ratio=3, overflow="fold")
-    for v in res["visits"]:
-        t.add_column(v["label"], ratio=1, overflow="fold")
-    style = {"improved": "green", "still a concern": "red", "mixed": "yellow", "not examined": "dim"}
-    for it in res["items"]:
-        cells = []
-        for v in res["visits"]:
-            c = it["cells"].get(v["id"])
-            cells.append(Text(c["verdict"], style=style[c["verdict"]]) if c else Text("—", style="dim"))
-        t.add_row(Text(f"{it['text']}\n({it['visit_id']})"), *cells)
-    _console().print(t)
+    from .report.actionlog import render_followup
+    render_followup(_console(), res, names, quotes=quotes)
 
 
 @app.command()

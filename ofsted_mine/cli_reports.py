@@ -45,9 +45,12 @@ def readiness_command(
     db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
     since: Optional[str] = typer.Option(None, "--since", help="Only visits from this date (YYYY-MM-DD)"),
     taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
+    full: bool = typer.Option(False, "--full", help="The full pack: the board pages, then the evidence (at most 40 A4 pages)"),
 ) -> None:
-    """Write the inspection-readiness pack for one council: summary, themes x visits, per-theme
-    trajectory charts, verdicts and cited evidence, and the recommendation follow-up matrix."""
+    """Write a council's board pack (at most four A4 pages): how to read it, where the council stands,
+    open recommendations with their status, themes at a glance with one cited quote each. With --full,
+    the full pack: those pages, then themes x visits, per-theme charts, verdicts and cited evidence,
+    and the recommendation follow-up (at most 40 A4 pages)."""
     from .report.html import write_readiness
     suffix = out.suffix.lower()
     if str(out) == "-":
@@ -62,7 +65,7 @@ def readiness_command(
         _fail(f"{taxonomy}: no such taxonomy file")
     con = _open(db)
     try:
-        p = write_readiness(con, la, out, taxonomy=taxonomy, since=since)
+        p = write_readiness(con, la, out, taxonomy=taxonomy, since=since, full=full)
     except (ValueError, KeyError) as e:
         _fail(str(e.args[0] if e.args else e))
     except OSError as e:

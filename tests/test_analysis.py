@@ -126,12 +126,12 @@ def test_compare_two_visits(corpus_db):
 
 def test_followup_matrix(corpus_db):
     con = om.open_db(corpus_db)
-    res = followup(con, "Eastmere")
+    res = followup(con, "Eastmere").to_dict()
     assert res["items"] and len(res["visits"]) >= 5
     first = res["items"][0]
     assert first["visit_id"].startswith("eastmere-insp")
     for vid, cell in first["cells"].items():
-        assert cell["verdict"] in ("improved", "still a concern", "mixed", "not examined")
+        assert cell["verdict"] in ("met", "progressing", "not met", "repeated", "no specific evidence", "not examined")
         for ev in cell["evidence"]:
             assert ev["visit_id"] == vid and ev["citation"].startswith("Eastmere")
 

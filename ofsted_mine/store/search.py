@@ -93,8 +93,7 @@ class Quote:
         return asdict(self)
 
 
-KIND_LABELS = {"monitoring_visit": "monitoring visit", "focused_visit": "focused visit",
-               "inspection": "inspection", "jtai": "JTAI", "council_paper": "council paper", "unknown": "document"}
+from ..vocab import KIND_LABELS, NEVER_QUOTED_SECTIONS, NON_FINDING_SECTIONS, NON_OFSTED_KINDS, sql_list  # noqa: E402
 
 
 def _la_filter(la: Optional[str], con: Optional[sqlite3.Connection] = None) -> Optional[str]:
@@ -165,7 +164,7 @@ def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[
     where, args = document_filters(la=la, kind=kind, since=since, until=until, con=con)
     where.append("quoted = 1")
     if not include_papers:
-        where.append("kind NOT IN ('council_paper', 'unknown')")
+        where.append(f"kind NOT IN {sql_list(NON_OFSTED_KINDS)}")
     sql = ("SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
            + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY la, COALESCE(start_date, published), id")
@@ -239,8 +238,8 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     check_themes(themes, con)
     # letter headers, signatures and Ofsted's back matter are never quotes; the opening paragraph
     # and the list of areas covered are context, returned only when that section is asked for
-    where = ["f.section_kind NOT IN ('header', 'closing', 'about')" if section else
-             "f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')"]
+    where = [f"f.section_kind NOT IN {sql_list(NEVER_QUOTED_SECTIONS)}" if section else
+             f"f.section_kind NOT IN {sql_list(NON_FINDING_SECTIONS)}"]
     args: list = []
     select_score = "0.0"
     join = ""
@@ -256,7 +255,7 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     where += w
     args += a
     if not kind and not include_papers:
-        where.append("d.kind NOT IN ('council_paper', 'unknown')")
+        where.append(f"d.kind NOT IN {sql_list(NON_OFSTED_KINDS)}")
     if not visit_id:
         where.append("d.quoted = 1")  # a visit's other sources (copies) are never quoted twice
     if visit_id:

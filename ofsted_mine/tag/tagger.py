@@ -23,10 +23,11 @@ from typing import Optional
 import numpy as np
 
 from ..model import Document, Tag
+from ..vocab import NON_FINDING_SECTIONS
 from .rules import RuleHits, RuleMatcher
 from .taxonomy import Taxonomy, load_taxonomy
 
-SKIP_SECTIONS = {"header", "closing", "about", "opening", "areas_covered"}  # context, not findings
+SKIP_SECTIONS = set(NON_FINDING_SECTIONS)  # context, not findings (ofsted_mine/vocab.py)
 CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action"}
 _POL_ORDER = ("concern", "hedge", "strength", "contrast")
 
