@@ -174,7 +174,7 @@ def corpus_db(tmp_path_factory):
     (["timeline", "--la", "Wyvern Vale", "--format", "xml"], "table, csv, json or markdown"),
     (["track", "drift_delay", "--la", "Wyvern Vale", "--format", "xml"], "text, json, csv or markdown"),
     (["compare", "a", "b", "--format", "xml"], "table, json, csv or markdown"),
-    (["followup", "--la", "Wyvern Vale", "--format", "xml"], "table or json"),
+    (["followup", "--la", "Wyvern Vale", "--format", "xml"], "table, json, csv or xlsx"),
     (["benchmark", "--la", "Wyvern Vale", "--format", "xml"], "table or json"),
     (["explain", "Drift.", "--format", "xml"], "text or json"),
 ])
