@@ -15,7 +15,7 @@ import ofsted_mine as om
 from ofsted_mine.cli import app, main
 
 from .conftest import LETTER_LINES, make_pdf
-from .test_readiness import build_corpus_db, copy_db
+from .test_readiness import build_corpus_db
 
 runner = CliRunner()
 

@@ -10,7 +10,6 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Optional
 
-from ..councils import find_council
 from ..errors import UsageError
 
 _TOKEN = re.compile(r"[\w’']+", re.UNICODE)
