@@ -304,9 +304,15 @@ def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\", \"text\
              taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
              model: Optional[Path] = typer.Option(None, "--model"),
              mode: str = typer.Option("combined", "--mode", help="combined, rules or model"),
-             format: str = typer.Option("text", "--format", help="text or json")):
+             format: str = typer.Option("text", "--format", help="text or json"),
+             in_context: bool = typer.Option(False, "--in-context", help="Ingest the gold file's reports into a scratch database and score the tags stored for the findings holding the gold sentences (what a user sees)"),
+             reports: Optional[Path] = typer.Option(None, "--reports", help="With --in-context: folder holding the gold file's reports (default: ../shared/ofsted-reports)"),
+             rows_out: Optional[Path] = typer.Option(None, "--rows", help="With --in-context: write one JSON line per gold sentence (stored finding and labels)")):
     """Per-theme precision/recall/F1, micro and macro F1, polarity accuracy, macro-F1 and confusion matrix."""
     from .tag import Tagger
+    if in_context:
+        from .cli_tags import evaluate_in_context_command
+        return evaluate_in_context_command(gold, reports, taxonomy, model, format, rows_out)
     from .tag.evaluate import evaluate_tagger, format_report, read_gold
     if baseline == "keyword":
         tg, title = Tagger(taxonomy, model=None, mode="rules"), "keyword baseline (cue phrases only)"
