@@ -516,6 +516,13 @@ from .cli_reports import export_command, readiness_command  # noqa: E402
 app.command("readiness")(readiness_command)
 app.command("export")(export_command)
 
+from .cli_tags import agreement_command, correct_command, corrections_app, review_command  # noqa: E402
+
+app.command("correct")(correct_command)
+app.command("review")(review_command)
+app.command("agreement")(agreement_command)
+app.add_typer(corrections_app, name="corrections")
+
 
 def main():
     """Entry point: run the Typer app; an :class:`~ofsted_mine.errors.OfstedMineError` that

@@ -74,3 +74,162 @@ def test_evaluate_in_context_cli(tmp_path):
     bad.write_text(json.dumps({"id": "x", "text": "a", "themes": [], "polarity": "neutral"}) + "\n")
     r = runner.invoke(app, ["evaluate", str(bad), "--in-context", "--reports", str(CORPUS / "pdf")])
     assert r.exit_code == 1 and "report" in r.output
+
+
+# ---------------------------------------------------------------- context rules
+def test_context_rules_fix_the_reported_cases():
+    from ofsted_mine.tag import Tagger
+    tg = Tagger()
+    texts = ["Ensure that care leavers are supported to understand their health histories.",
+             "Arrangements to secure timely and permanent alternative care, including adoption, have declined.",
+             "Services for children in Eastmere have declined since the last inspection, when they were judged to be good.",
+             "The quality of assessments has deteriorated since the last visit.",
+             "Managers quality assure most aspects of recording well.",
+             "Caseloads have fallen and are now manageable."]
+    res = tg.tag(texts)
+    assert [r.polarity for r in res[:4]] == ["concern"] * 4
+    assert res[1].polarity_cues[0] == "context:decline"
+    assert res[4].polarity == "strength"          # a hedge alone is not a concern
+    assert res[5].polarity != "concern"           # a fall that is good news
+    # an item of a 'What needs to improve' section is a concern whatever its words; a
+    # section that only inherits the kind from an earlier heading does not count
+    t = "Children benefit from strong and effective direct work."
+    own, inherited = tg.tag([t, t], ["what_needs_to_improve"] * 2, [False, True],
+                            ["What needs to improve in this local authority?", "Inspection findings"])
+    assert own.polarity == "concern" and own.polarity_cues[0] == "context:item to improve"
+    assert inherited.polarity == "strength"
+    # without context rules the model decides alone
+    assert tg.tag(texts[:2], context_rules=False)[1].polarity == "strength"
+
+
+def test_context_polarity_rules_directly():
+    from ofsted_mine.tag.rules import RuleHits
+    from ofsted_mine.tag.tagger import context_polarity
+    h = RuleHits()
+    assert context_polarity("Improve the quality of plans.", h, "strength") == ("concern", "context:recommendation")
+    assert context_polarity("The number of children missing has declined.", h, "strength") is None
+    assert context_polarity("The decline in practice has been halted.", h, "strength") is None
+    assert context_polarity("Services have declined.", h, "mixed") is None
+    h = RuleHits(polarity={"hedge": [("some", 0, 4)], "strength": [("effective", 10, 19)]})
+    assert context_polarity("Some work is effective.", h, "concern") == ("strength", "context:hedged strength")
+    assert context_polarity("Some work is not effective.", h, "concern") is None
+
+
+# ---------------------------------------------------------------- corrections
+EASTMERE_MV = CORPUS / "pdf" / "eastmere" / "02-monitoring-visit-2023-06-20.pdf"
+
+
+def _finding(db, words):
+    import sqlite3
+    con = sqlite3.connect(db)
+    return con.execute("SELECT id, text FROM findings WHERE text LIKE ? ORDER BY id", (f"%{words}%",)).fetchone()
+
+
+def _labels(db, fid):
+    import sqlite3
+    con = sqlite3.connect(db)
+    tags = {t: s for t, s in con.execute("SELECT theme, source FROM tags WHERE finding_id=?", (fid,))}
+    pol = con.execute("SELECT polarity, polarity_source FROM findings WHERE id=?", (fid,)).fetchone()
+    return tags, pol
+
+
+@pytest.fixture
+def eastmere_db(tmp_path):
+    import shutil
+    pdf = tmp_path / "mv.pdf"
+    shutil.copy(EASTMERE_MV, pdf)
+    db = tmp_path / "c.db"
+    r = runner.invoke(app, ["ingest", str(pdf), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    return db, pdf
+
+
+def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkeypatch, tmp_path):
+    import sqlite3
+    db, pdf = eastmere_db
+    monkeypatch.setenv("OFSTED_MINE_USER", "qa.lead")
+    con = sqlite3.connect(db)
+    fid, text = con.execute("""SELECT f.id, f.text FROM findings f WHERE section_kind NOT IN ('header','closing','about','opening','areas_covered')
+                               AND EXISTS (SELECT 1 FROM tags t WHERE t.finding_id=f.id) ORDER BY f.id LIMIT 1""").fetchone()
+    model_tags, (model_pol, _) = _labels(db, fid)
+    drop = sorted(model_tags)[0]
+    new_pol = "neutral" if model_pol != "neutral" else "concern"
+    r = runner.invoke(app, ["correct", str(fid), "--add", "caseloads", "--remove", drop, "--polarity", new_pol,
+                            "--db", str(db), "--note", "checked against the letter"])
+    assert r.exit_code == 0, r.output
+    want = ({t: s for t, s in model_tags.items() if t != drop} | {"caseloads": "person"}, (new_pol, "person"))
+
+    def check(fid):
+        tags, pol = _labels(db, fid)
+        assert tags.get("caseloads") == "person" and drop not in tags
+        assert tuple(pol) == want[1]
+    check(fid)
+    # re-tagging, and a different model (rules only), keep the correction
+    assert runner.invoke(app, ["tag", "--db", str(db)]).exit_code == 0
+    check(fid)
+    assert runner.invoke(app, ["tag", "--db", str(db), "--rules-only"]).exit_code == 0
+    check(fid)
+    # the document re-ingested (its rows deleted and written again: new ids)
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute("DELETE FROM documents")
+    con.commit()
+    assert con.execute("SELECT COUNT(*) FROM tags").fetchone()[0] == 0
+    assert runner.invoke(app, ["ingest", str(pdf), "--db", str(db), "--workers", "1"]).exit_code == 0
+    new_fid = _finding(db, text[:40])[0]
+    check(new_fid)  # written again by the ingest, then the stored correction applied to it
+    # views show it, and can say a person set it
+    r = runner.invoke(app, ["quotes", "--theme", "caseloads", "--db", str(db), "--format", "json"])
+    q = [x for x in json.loads(r.stdout) if x["finding_id"] == new_fid]
+    assert q and any(t["theme"] == "caseloads" and t["source"] == "person" for t in q[0]["tags"])
+    # who and when are kept
+    r = runner.invoke(app, ["corrections", "list", "--db", str(db), "--format", "json"])
+    rows = json.loads(r.stdout)
+    assert len(rows) == 1 and rows[0]["who"] == "qa.lead" and rows[0]["at"]
+    # agreement: one finding, disagreeing in themes and polarity
+    r = runner.invoke(app, ["agreement", "--db", str(db), "--format", "json"])
+    m = json.loads(r.stdout)
+    assert m["corrected_findings"] == 1 and m["findings_disagreeing"] == 1
+    assert m["per_theme"]["caseloads"]["added_by_person"] == 1 and m["per_theme"][drop]["removed_by_person"] == 1
+    assert m["polarity_agreement"] == 0.0
+    r = runner.invoke(app, ["agreement", "--db", str(db)])
+    assert "disagreements" in r.stdout and text[:30] in r.stdout
+    # exported as training annotations by reference; the reference resolves to the sentence
+    out = tmp_path / "my-labels.jsonl"
+    r = runner.invoke(app, ["corrections", "export", "-o", str(out), "--db", str(db), "--reports", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    line = json.loads(out.read_text().splitlines()[0])
+    assert line["ref"]["report"] == "mv.pdf" and "text" not in line and line["correction"] is True
+    assert "caseloads" in line["themes"] and line["polarity"] == new_pol
+    from ofsted_mine.tag.annotations import load_annotations
+    ex, problems = load_annotations([out], tmp_path)
+    assert not problems and ex[0].text == text
+
+
+def test_correct_refuses_bad_input(eastmere_db):
+    db, _ = eastmere_db
+    for args, words in ((["999999", "--add", "caseloads"], "no such finding"),
+                        (["1", "--add", "no_such_theme"], "not a theme"),
+                        (["1", "--polarity", "great"], "not a polarity"),
+                        (["1"], "nothing to correct")):
+        r = runner.invoke(app, ["correct", *args, "--db", str(db)])
+        assert r.exit_code == 1 and words in r.output, (args, r.output)
+
+
+def test_review_takes_corrections_from_the_keyboard(eastmere_db):
+    import sqlite3
+    db, _ = eastmere_db
+    r = runner.invoke(app, ["review", "--la", "Eastmere", "--db", str(db), "--limit", "3", "--who", "reviewer"],
+                      input="a care_lea\np concern\nc\ns\nq\n")
+    assert r.exit_code == 0, r.output
+    assert "why unsure" in r.output and ">> " in r.output and "saved" in r.output
+    assert "1 saved, 1 skipped" in r.output
+    con = sqlite3.connect(db)
+    (fid, who, action), = con.execute("""SELECT f.id, c.who, c.action FROM corrections c JOIN findings f
+                                         ON f.start = c.start""").fetchall()
+    assert who == "reviewer" and action == "set"
+    tags, pol = _labels(db, fid)
+    assert tags.get("care_leavers") == "person" and tuple(pol) == ("concern", "person")
+    assert all(s == "person" for s in tags.values())   # a confirmed finding: every tag checked
+    # the corrected finding is not offered again
+    r = runner.invoke(app, ["review", "--la", "Eastmere", "--db", str(db), "--limit", "3"], input="q\n")
+    assert f"finding {fid} " not in r.output
