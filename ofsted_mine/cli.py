@@ -338,11 +338,15 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
     for p in rep["problems"][:20]:
         sys.stderr.write(f"warning: {p}\n")
     syn = f" (incl. {rep['synthetic']} synthetic)" if rep.get("synthetic") else ""
+    if rep.get("corrections"):
+        syn += f" (incl. {rep['corrections']} corrected by people)"
     print(f"trained on {rep['examples']} sentences{syn} from {rep['documents']} documents -> {rep['model']}")
     for k, v in rep.get("cross_validation", {}).items():
         print(f"  grouped 5-fold CV, {k:8}: theme micro-F1 {v['theme_micro_f1']:.3f} macro-F1 {v['theme_macro_f1']:.3f} "
               f"polarity acc {v['polarity_accuracy']:.3f} macro-F1 {v['polarity_macro_f1']:.3f}")
     Path(str(out) + ".report.json").write_text(json.dumps(rep, indent=2))
+    from .tag.train import model_card
+    Path(str(out) + ".card.md").write_text(model_card(rep))
 
 
 # ------------------------------------------------------------------ across visits

@@ -136,7 +136,8 @@ def _labels(db, fid):
 @pytest.fixture
 def eastmere_db(tmp_path):
     import shutil
-    pdf = tmp_path / "mv.pdf"
+    (tmp_path / "ofsted-reports").mkdir()
+    pdf = tmp_path / "ofsted-reports" / "mv.pdf"
     shutil.copy(EASTMERE_MV, pdf)
     db = tmp_path / "c.db"
     r = runner.invoke(app, ["ingest", str(pdf), "--db", str(db), "--workers", "1"])
@@ -195,14 +196,25 @@ def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkey
     assert "disagreements" in r.stdout and text[:30] in r.stdout
     # exported as training annotations by reference; the reference resolves to the sentence
     out = tmp_path / "my-labels.jsonl"
-    r = runner.invoke(app, ["corrections", "export", "-o", str(out), "--db", str(db), "--reports", str(tmp_path)])
+    r = runner.invoke(app, ["corrections", "export", "-o", str(out), "--db", str(db), "--reports",
+                            str(tmp_path / "ofsted-reports")])
     assert r.exit_code == 0, r.output
     line = json.loads(out.read_text().splitlines()[0])
     assert line["ref"]["report"] == "mv.pdf" and "text" not in line and line["correction"] is True
     assert "caseloads" in line["themes"] and line["polarity"] == new_pol
     from ofsted_mine.tag.annotations import load_annotations
-    ex, problems = load_annotations([out], tmp_path)
-    assert not problems and ex[0].text == text
+    ex, problems = load_annotations([out], tmp_path / "ofsted-reports")
+    assert not problems and ex[0].text == text and ex[0].correction
+    # train accepts them, and the model card says the model learnt from people's corrections
+    labels = (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()[:150]
+    base = tmp_path / "base.jsonl"
+    base.write_text("\n".join(labels) + "\n")
+    model = tmp_path / "m.joblib"
+    r = runner.invoke(app, ["train", str(base), str(out), "--shared", str(tmp_path), "--no-cv", "-o", str(model)])
+    assert r.exit_code == 0, r.output
+    assert "trained on 151 sentences" in r.stdout and "1 corrected by people" in r.stdout
+    card = (tmp_path / "m.joblib.card.md").read_text()
+    assert "Includes 1 labels corrected by people" in card and "my-labels.jsonl" in card
 
 
 def test_correct_refuses_bad_input(eastmere_db):
