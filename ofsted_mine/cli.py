@@ -526,6 +526,9 @@ app.command("correct")(correct_command)
 app.command("review")(review_command)
 app.command("agreement")(agreement_command)
 app.add_typer(corrections_app, name="corrections")
+from .cli_tags import qda_app  # noqa: E402
+
+app.add_typer(qda_app, name="qda")
 
 
 def main():

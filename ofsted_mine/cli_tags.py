@@ -180,3 +180,41 @@ def agreement_command(db: Optional[Path] = typer.Option(None, "--db", help=DB_HE
             print(f"    themes: model {', '.join(d['model_themes']) or 'none'} -> person {', '.join(d['person_themes']) or 'none'}")
         if d["model_polarity"] != d["person_polarity"]:
             print(f"    polarity: model {d['model_polarity']} -> person {d['person_polarity']}")
+
+
+qda_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                      help="REFI-QDA exchange files for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette: the codebook "
+                           "(.qdc) and coded findings (.qdpx).")
+
+
+@qda_app.command("codebook")
+def qda_codebook(out: Path = typer.Option(..., "-o", "--out", help="Output .qdc file"),
+                 taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML or .qdc (default: the codebook)")) -> None:
+    """Write the taxonomy as a REFI-QDA codebook (.qdc): a code per theme, grouped, and the polarities."""
+    from .report.qda import write_codebook
+    from .tag.taxonomy import TaxonomyError
+    try:
+        write_codebook(out, taxonomy)
+    except (TaxonomyError, OfstedMineError) as e:
+        _fail(str(e))
+    print(f"codebook -> {out}")
+
+
+@qda_app.command("project")
+def qda_project(out: Path = typer.Option(..., "-o", "--out", help="Output .qdpx file"),
+                la: Optional[str] = typer.Option(None, "--la", help="One council (default: every Ofsted document in the database)"),
+                taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="The taxonomy the database was tagged with (default: the one it remembers)"),
+                db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Write coded findings as a REFI-QDA project (.qdpx): documents' text as sources, themes and
+    polarities as codes, findings as coded selections with their offsets; codings a person made
+    or checked name that person."""
+    from .report.qda import write_qdpx
+    from .tag.taxonomy import TaxonomyError
+    if out.suffix.lower() != ".qdpx":
+        _fail(f"{out}: a REFI-QDA project is written as .qdpx (got {out.suffix or 'no suffix'!r})")
+    con = _open(db)
+    try:
+        res = write_qdpx(con, out, la=la, taxonomy=taxonomy)
+    except (ValueError, TaxonomyError, OfstedMineError) as e:
+        _fail(str(e))
+    print(f"{res['documents']} documents, {res['findings']} coded findings -> {out}")

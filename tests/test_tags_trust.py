@@ -245,3 +245,86 @@ def test_review_takes_corrections_from_the_keyboard(eastmere_db):
     # the corrected finding is not offered again
     r = runner.invoke(app, ["review", "--la", "Eastmere", "--db", str(db), "--limit", "3"], input="q\n")
     assert f"finding {fid} " not in r.output
+
+
+# ---------------------------------------------------------------- REFI-QDA
+XSD = Path(__file__).resolve().parent / "data" / "refi-qda"
+
+
+def _validate(xml: bytes, xsd: str) -> None:
+    etree = pytest.importorskip("lxml.etree")
+    schema = etree.XMLSchema(etree.parse(str(XSD / xsd)))
+    doc = etree.fromstring(xml)
+    assert schema.validate(doc), schema.error_log.last_error
+
+
+def test_codebook_is_valid_refi_qda_and_reads_back_as_the_taxonomy(tmp_path):
+    from ofsted_mine.tag.taxonomy import load_taxonomy
+    out = tmp_path / "codebook.qdc"
+    r = runner.invoke(app, ["qda", "codebook", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    _validate(out.read_bytes(), "Codebook-subset.xsd")
+    a, b = load_taxonomy(), load_taxonomy(out)
+    assert a.themes == b.themes and a.name == b.name  # ids, names, groups, definitions, cues, exclusions
+    # a codebook written by another tool: codes nested under a non-codable group, no ids
+    other = tmp_path / "plan.qdc"
+    other.write_text('''<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo">
+ <Codes>
+  <Code guid="11111111-1111-1111-1111-111111111111" name="Improvement plan" isCodable="false">
+   <Code guid="22222222-2222-2222-2222-222222222222" name="Front door" isCodable="true"><Description>The MASH</Description></Code>
+   <Code guid="33333333-3333-3333-3333-333333333333" name="Stable workforce" isCodable="true"/>
+  </Code>
+ </Codes>
+</CodeBook>''')
+    _validate(other.read_bytes(), "Codebook-subset.xsd")
+    t = load_taxonomy(other)
+    assert [(x.id, x.group, x.cues) for x in t.themes] == [
+        ("front_door", "improvement_plan", ("front door",)), ("stable_workforce", "improvement_plan", ("stable workforce",))]
+    r = runner.invoke(app, ["explain", "Children wait at the front door.", "--taxonomy", str(other), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert [x["theme"] for x in json.loads(r.stdout)["themes"]] == ["front_door"]
+    bad = tmp_path / "bad.qdc"
+    bad.write_text("not xml at all")
+    r = runner.invoke(app, ["explain", "x", "--taxonomy", str(bad)])
+    assert r.exit_code != 0
+
+
+def test_qdpx_project_holds_coded_findings_with_offsets(eastmere_db, tmp_path, monkeypatch):
+    import sqlite3
+    import zipfile
+    from xml.etree import ElementTree as ET
+    from ofsted_mine.report.qda import NS_PROJECT, guid
+    db, _ = eastmere_db
+    monkeypatch.setenv("OFSTED_MINE_USER", "qa.lead")
+    con = sqlite3.connect(db)
+    fid, text = con.execute("""SELECT id, text FROM findings WHERE section_kind NOT IN
+        ('header','closing','about','opening','areas_covered') ORDER BY id LIMIT 1""").fetchone()
+    assert runner.invoke(app, ["correct", str(fid), "--add", "caseloads", "--polarity", "concern", "--db", str(db)]).exit_code == 0
+    out = tmp_path / "eastmere.qdpx"
+    r = runner.invoke(app, ["qda", "project", "--la", "Eastmere", "-o", str(out), "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(out) as z:
+        qde = z.read("project.qde")
+        _validate(qde, "Project-subset.xsd")
+        root = ET.fromstring(qde)
+        ns = {"q": NS_PROJECT}
+        codes = {c.get("guid"): c.get("name") for c in root.iterfind(".//q:CodeBook//q:Code", ns)}
+        users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", ns)}
+        src = root.find(".//q:TextSource", ns)
+        body = z.read("sources/" + src.get("plainTextPath").split("//", 1)[1]).decode("utf-8")
+    n_tagged = con.execute("""SELECT COUNT(DISTINCT f.id) FROM findings f WHERE EXISTS (SELECT 1 FROM tags t WHERE t.finding_id=f.id)
+                              OR f.polarity IN ('strength','concern','mixed')""").fetchone()[0]
+    sels = src.findall("q:PlainTextSelection", ns)
+    assert len(sels) == n_tagged > 5
+    stored = {r[0] for r in con.execute("SELECT text FROM findings")}
+    for s in sels:
+        assert body[int(s.get("startPosition")):int(s.get("endPosition"))] in stored
+    mine = next(s for s in sels if body[int(s.get("startPosition")):int(s.get("endPosition"))] == text)
+    coded = {codes[c.find("q:CodeRef", ns).get("targetGUID")]: users[c.get("creatingUser")]
+             for c in mine.findall("q:Coding", ns)}
+    assert coded["Caseloads and workload"] == "qa.lead" and coded["concern"] == "qa.lead"
+    assert "set by a person" in mine.find("q:Description", ns).text
+    assert src.get("guid") == guid("source", con.execute("SELECT sha256 FROM documents").fetchone()[0])
+    r = runner.invoke(app, ["qda", "project", "-o", str(tmp_path / "x.zip"), "--db", str(db)])
+    assert r.exit_code == 1 and ".qdpx" in r.output
