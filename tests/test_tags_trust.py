@@ -181,7 +181,13 @@ def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkey
     # views show it, and can say a person set it
     r = runner.invoke(app, ["quotes", "--theme", "caseloads", "--db", str(db), "--format", "json"])
     q = [x for x in json.loads(r.stdout) if x["finding_id"] == new_fid]
-    assert q and any(t["theme"] == "caseloads" and t["source"] == "person" for t in q[0]["tags"])
+    assert q and any(t["theme"] == "caseloads" and t["source"] == "person" for t in q[0]["tags"]) and q[0]["corrected"]
+    r = runner.invoke(app, ["quotes", "--theme", "caseloads", "--db", str(db), "--format", "markdown"])
+    assert "corrected by a person" in r.stdout
+    exp = tmp_path / "findings.json"
+    assert runner.invoke(app, ["export", "-o", str(exp), "--db", str(db)]).exit_code == 0
+    flags = {f["finding_id"]: f["corrected_by_person"] for f in json.loads(exp.read_text())["findings"]}
+    assert flags[new_fid] is True and sum(flags.values()) == 1
     # who and when are kept
     r = runner.invoke(app, ["corrections", "list", "--db", str(db), "--format", "json"])
     rows = json.loads(r.stdout)

@@ -31,7 +31,7 @@ from typing import Optional
 FORMATS = ("csv", "xlsx", "json")
 FINDING_FIELDS = ["finding_id", "visit_id", "la", "la_urn", "kind", "framework", "date", "published", "section",
                   "section_kind", "paragraph", "page", "source", "text", "polarity", "polarity_score", "themes",
-                  "theme_scores", "ofsted_finding", "citation"]
+                  "theme_scores", "ofsted_finding", "citation", "corrected_by_person"]
 TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "visit_label", "kind", "date",
                    "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
                    "verdict", "in_trend", "trend"]
@@ -67,10 +67,13 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
     urn = _la_filter(la)
     where, args = ("WHERE d.la_urn = ?", [urn]) if urn else ("", [])
     tags: dict[int, list[tuple[str, float]]] = {}
-    for fid, theme, score in con.execute(
-            f"""SELECT t.finding_id, t.theme, t.score FROM tags t JOIN findings f ON f.id = t.finding_id
+    person: set[int] = set()
+    for fid, theme, score, source in con.execute(
+            f"""SELECT t.finding_id, t.theme, t.score, t.source FROM tags t JOIN findings f ON f.id = t.finding_id
                 JOIN documents d ON d.id = f.doc_id {where} ORDER BY t.finding_id, t.score DESC""", args):
         tags.setdefault(fid, []).append((theme, score))
+        if source == "person":
+            person.add(fid)
     themes = theme_ids(con, taxonomy)
     from .html import non_finding_sections
     skip = set(non_finding_sections())
@@ -78,7 +81,7 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
     for r in con.execute(
             f"""SELECT f.id AS finding_id, d.visit_id, d.la, d.la_urn, d.kind, d.framework,
                        COALESCE(d.start_date, d.published) AS date, d.published, f.section, f.section_kind,
-                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score
+                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score, f.polarity_source
                 FROM findings f JOIN documents d ON d.id = f.doc_id {where}
                 ORDER BY d.la, COALESCE(d.start_date, d.published), d.id, f.seq""", args):
         d = dict(r)
@@ -87,6 +90,7 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
         d["theme_scores"] = {x[0]: round(x[1], 3) for x in t}
         d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip
         d["citation"] = _citation(d)
+        d["corrected_by_person"] = d.pop("polarity_source") == "person" or d["finding_id"] in person
         if d["polarity_score"] is not None:
             d["polarity_score"] = round(d["polarity_score"], 3)
         rows.append(d)
@@ -99,6 +103,7 @@ def _flat(row: dict, themes: list[str]) -> dict:
     out["themes"] = "; ".join(row["themes"])
     out["theme_scores"] = "; ".join(f"{k}:{v:.3f}" for k, v in row["theme_scores"].items())
     out["ofsted_finding"] = "yes" if row["ofsted_finding"] else "no"
+    out["corrected_by_person"] = "yes" if row.get("corrected_by_person") else "no"
     for t in themes:
         s = row["theme_scores"].get(t)
         out[f"score_{t}"] = s if s is not None else ""

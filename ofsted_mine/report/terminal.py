@@ -15,6 +15,8 @@ def quotes_table(res):
     for q in res:
         pol = q.polarity or ""
         tags = ", ".join(q.themes) + (f"\n[{POL_STYLE.get(pol, '')}]{pol}[/]" if pol else "")
+        if getattr(q, "corrected", False):
+            tags += "\n[dim](corrected by a person)[/]"
         from rich.text import Text
         t.add_row(Text(q.text), Text(f"{q.citation()}\n{q.visit_id}"), tags)
     return t
@@ -24,6 +26,8 @@ def quotes_markdown(res) -> str:
     lines = []
     for q in res:
         tags = f" _[{', '.join(q.themes)}{'; ' + q.polarity if q.polarity else ''}]_" if q.themes or q.polarity else ""
+        if getattr(q, "corrected", False):
+            tags += " _(tags corrected by a person)_"
         lines.append(f"> {q.text}\n\n— {q.citation()} (`{q.visit_id}`){tags}\n")
     return "\n".join(lines)
 
@@ -62,7 +66,8 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             console.print(Text(f"\n{f['section']}  [{f['section_kind']}]", style="bold cyan"))
             last = f["section"]
         n += 1
-        tags = ", ".join(f"{t['theme']}({t['score']:.2f})" for t in f["tags"])
+        tags = ", ".join(f"{t['theme']}({'person' if t.get('source') == 'person' else format(t['score'], '.2f')})"
+                         for t in f["tags"])
         line = Text(f"  {n:>3}. ")
         line.append(f"[p{f['page']} ¶{f['paragraph']}] " if f["paragraph"] and not str(f["paragraph"]).startswith("¶") else f"[p{f['page']} {f['paragraph'] or ''}] ", style="dim")
         line.append(f["text"])
