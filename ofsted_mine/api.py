@@ -245,15 +245,20 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
     con = open_db(db)
     n = 0
     try:
-        rows = con.execute("""SELECT f.id, f.text, f.section_kind, f.is_bullet, f.section, d.kind FROM findings f
+        rows = con.execute("""SELECT f.id, f.text, f.section_kind, f.is_bullet, f.section, f.doc_id, f.seq, d.kind,
+                              d.framework FROM findings f
                               JOIN documents d ON d.id = f.doc_id ORDER BY f.id""").fetchall()
         rows = [r for r in rows if r["section_kind"] not in SKIP_SECTIONS and r["kind"] != "unknown"]
         con.execute("BEGIN IMMEDIATE")
         con.execute("DELETE FROM tags")
         for i in range(0, len(rows), batch):
             chunk = rows[i:i + batch]
+            from .tag.context import doc_key
+            prev = [k - 1 if k > 0 and chunk[k - 1]["doc_id"] == r["doc_id"] and chunk[k - 1]["section"] == r["section"]
+                    and chunk[k - 1]["seq"] == r["seq"] - 1 else None for k, r in enumerate(chunk)]
             res = tagger.tag([r["text"] for r in chunk], [r["section_kind"] for r in chunk],
-                             [bool(r["is_bullet"]) for r in chunk], [r["section"] or "" for r in chunk])
+                             [bool(r["is_bullet"]) for r in chunk], [r["section"] or "" for r in chunk], prev=prev,
+                             docs=[doc_key(r["kind"], r["framework"]) for r in chunk])
             con.executemany("INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
                             [(r["id"], t.theme, t.score, t.source, json.dumps(t.cues)) for r, x in zip(chunk, res) for t in x.tags])
             con.executemany("UPDATE findings SET polarity=?, polarity_score=?, polarity_cues=? WHERE id=?",

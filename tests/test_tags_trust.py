@@ -334,3 +334,39 @@ def test_qdpx_project_holds_coded_findings_with_offsets(eastmere_db, tmp_path, m
     assert src.get("guid") == guid("source", con.execute("SELECT sha256 FROM documents").fetchone()[0])
     r = runner.invoke(app, ["qda", "project", "-o", str(tmp_path / "x.zip"), "--db", str(db)])
     assert r.exit_code == 1 and ".qdpx" in r.output
+
+
+# ---------------------------------------------------------------- the learned context stage
+def test_context_stage_uses_section_and_previous_finding(tmp_path):
+    import numpy as np
+    from ofsted_mine.tag import Tagger
+    from ofsted_mine.tag.context import ContextModel
+    base = Tagger(context=None)
+    ids = list(base.model.theme_ids)
+    j = ids.index("care_leavers")
+    # a stage that passes scores through, but knows that findings under a care-leavers
+    # heading are about care leavers, and that a "these …" sentence continues the one before
+    coef = np.zeros((len(ids), 3 + 2 + 1))
+    coef[:, 0] = 1.0
+    coef[j, 3] = 12.0          # section judgement_care_leavers
+    coef[:, 1] = 1.5           # the previous finding's score
+    cm = ContextModel(ids, ["judgement_care_leavers", "judgement_in_care"], ["inspection/ilacs"], coef,
+                      np.zeros(len(ids)), {t: base.model.thresholds[t] for t in ids})
+    path = tmp_path / "context.json"
+    cm.save(path)
+    tg = Tagger(context=path)
+    assert tg.context is not None and tg.context.sections == cm.sections
+    text = "They are visited regularly by workers who know them well."
+    alone = {t.theme for t in tg.tag([text])[0].tags}
+    under = {t.theme for t in tg.tag([text], ["judgement_care_leavers"], [False], ["Care leavers"],
+                                       docs=["inspection/ilacs"])[0].tags}
+    elsewhere = {t.theme for t in tg.tag([text], ["judgement_in_care"], [False], ["x"], docs=["inspection/ilacs"])[0].tags}
+    assert "care_leavers" not in alone and "care_leavers" in under and "care_leavers" not in elsewhere
+    first = "Care leavers have personal advisers who know them well."
+    pair = tg.tag([first, text], ["judgement_in_care"] * 2, [False] * 2, ["x"] * 2, prev=[None, 0],
+                  docs=["inspection/ilacs"] * 2)
+    assert "care_leavers" in {t.theme for t in pair[1].tags}
+    # a stage made for other themes is not used
+    other = ContextModel(ids[:3], [], [], np.zeros((3, 3)), np.zeros(3))
+    other.save(tmp_path / "other.json")
+    assert Tagger(context=tmp_path / "other.json").context is None

@@ -93,6 +93,15 @@ def context_polarity(text: str, h: RuleHits, polarity: str, section_kind: Option
 _POL_ORDER = ("concern", "hedge", "strength", "contrast")
 
 
+def default_context_path() -> Optional[Path]:
+    """The context stage shipped beside the default model (``models/context.json``), if any;
+    ``$OFSTED_MINE_CONTEXT=off`` turns it off."""
+    if os.environ.get("OFSTED_MINE_CONTEXT", "").lower() in ("off", "none", "0"):
+        return None
+    p = Path(__file__).resolve().parents[2] / "models" / "context.json"
+    return p if p.exists() else None
+
+
 def default_model_path() -> Optional[Path]:
     env = os.environ.get("OFSTED_MINE_MODEL")
     if env:
@@ -119,11 +128,14 @@ class Tagger:
     ``model``: a path, a fitted TaggerModel, ``"default"`` (the shipped model, if present) or
     ``None`` (rules only)."""
 
-    def __init__(self, taxonomy: Optional[Taxonomy | str | Path] = None, model="default", mode: str = "combined"):
+    def __init__(self, taxonomy: Optional[Taxonomy | str | Path] = None, model="default", mode: str = "combined",
+                 context="default"):
         self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
         self.matcher = RuleMatcher(self.taxonomy)
         self.mode = mode  # combined | rules | model
         self.model = None
+        self.context = None  # the learned context stage (ofsted_mine.tag.context), used when context is given
+        shipped = model == "default"
         if model == "default":
             model = default_model_path()
         if model is not None and mode != "rules":
@@ -132,6 +144,14 @@ class Tagger:
         self._model_themes = set()
         if self.model is not None:
             self._model_themes = {t for t in self.model.theme_ids if self.model.has_model(t) and self.taxonomy.get(t)}
+            if context == "default":  # the context stage fitted for the shipped model goes with it only
+                path = default_context_path() if shipped else None
+                context = path
+            if context is not None:
+                from .context import ContextModel
+                cm = context if isinstance(context, ContextModel) else ContextModel.load(context)
+                if cm.theme_ids == list(self.model.theme_ids):
+                    self.context = cm
 
     @property
     def description(self) -> str:
@@ -142,10 +162,14 @@ class Tagger:
     # ------------------------------------------------------------------
     def tag(self, texts: list[str], sections: Optional[list[Optional[str]]] = None,
             bullets: Optional[list[bool]] = None, headings: Optional[list[Optional[str]]] = None,
-            context_rules: bool = True) -> list[TagResult]:
+            context_rules: bool = True, prev: Optional[list[Optional[int]]] = None,
+            docs: Optional[list[str]] = None) -> list[TagResult]:
         """Tag sentences. ``sections`` (section kinds), ``bullets`` and ``headings`` (the
         section headings as printed) give the context the polarity rules use
-        (:func:`context_polarity`); ``context_rules=False`` leaves polarity to the model."""
+        (:func:`context_polarity`); ``context_rules=False`` leaves polarity to the model.
+        With ``sections`` given, the learned context stage (if any) also sees ``prev`` (for
+        each text, the index in ``texts`` of the finding before it in the same section, or
+        None) and ``docs`` (each text's document "kind/framework")."""
         if not texts:
             return []
         hits = self.matcher.match_many(texts)
@@ -154,7 +178,15 @@ class Tagger:
         above: list[list[int]] = [[] for _ in texts]
         if self.model is not None:
             P, Q = self.model.predict_proba(texts, hits)
-            thr = np.array([self.model.thresholds.get(t, 0.5) if t in self._model_themes else np.inf for t in ids])
+            thresholds = self.model.thresholds
+            if self.context is not None and sections is not None:
+                n = len(texts)
+                pv = prev or [None] * n
+                has = np.array([j is not None for j in pv])
+                Pp = P[[j if j is not None else 0 for j in pv]] if n else P
+                P = self.context.predict(P, Pp, has, list(sections), list(docs or ["?/?"] * n))
+                thresholds = self.context.thresholds
+            thr = np.array([thresholds.get(t, 0.5) if t in self._model_themes else np.inf for t in ids])
             for i, j in zip(*np.nonzero(P >= thr)):
                 above[i].append(int(j))
             qk = Q.argmax(axis=1).tolist()
@@ -202,8 +234,13 @@ class Tagger:
         idx = [i for i, f in enumerate(doc.findings) if f.section_kind not in SKIP_SECTIONS]
         if doc.visit.kind in ("unknown",):
             idx = []
-        results = self.tag([doc.findings[i].text for i in idx], [doc.findings[i].section_kind for i in idx],
-                           [doc.findings[i].is_bullet for i in idx], [doc.findings[i].section or "" for i in idx])
+        from .context import doc_key
+        F = doc.findings
+        prev = [k - 1 if k > 0 and F[idx[k - 1]].section == F[i].section and F[idx[k - 1]].seq == F[i].seq - 1
+                else None for k, i in enumerate(idx)]
+        results = self.tag([F[i].text for i in idx], [F[i].section_kind for i in idx],
+                           [F[i].is_bullet for i in idx], [F[i].section or "" for i in idx], prev=prev,
+                           docs=[doc_key(doc.visit.kind, doc.visit.framework)] * len(idx))
         for i, r in zip(idx, results):
             f = doc.findings[i]
             f.tags, f.polarity, f.polarity_score, f.polarity_cues = r.tags, r.polarity, r.polarity_score, r.polarity_cues
