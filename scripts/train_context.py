@@ -101,7 +101,7 @@ def main() -> None:
         cache = Path(a.cache) / f"fold{k}.npz" if a.cache else None
         if cache and cache.exists():
             z = np.load(cache)
-            parts.append((te, z["own"], z["prev"], z["thr"]))
+            parts.append((te, z["own"], z["prev"], z["thr"], z["qown"], z["qprev"], list(z["classes"])))
             print(f"fold {k}: cached", flush=True)
             continue
         tr_x = [X[i] for i in tr]
@@ -112,13 +112,14 @@ def main() -> None:
         m = TaggerModel.fit(T, TH, PO, tax, matcher=matcher, synthetic=SY)
         A = [X[i]["text"] for i in te]
         B = [X[i]["prev"] or "" for i in te]
-        own, _ = m.predict_proba(A, matcher.match_many(A))
-        prev, _ = m.predict_proba(B, matcher.match_many(B))
+        own, qown = m.predict_proba(A, matcher.match_many(A))
+        prev, qprev = m.predict_proba(B, matcher.match_many(B))
         thr = np.array([m.thresholds.get(t, 0.5) for t in tax.ids])
+        classes = [str(c) for c in m.polarity_classes]
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(cache, own=own, prev=prev, thr=thr)
-        parts.append((te, own, prev, thr))
+            np.savez(cache, own=own, prev=prev, thr=thr, qown=qown, qprev=qprev, classes=np.array(classes))
+        parts.append((te, own, prev, thr, qown, qprev, classes))
         print(f"fold {k}: fitted and scored {len(te)} held-out sentences ({time.time() - t0:.0f} s)", flush=True)
     idx = np.concatenate([p[0] for p in parts])
     own = np.vstack([p[1] for p in parts])
@@ -144,11 +145,34 @@ def main() -> None:
                     "cv_alone": {k: alone[k] for k in ("theme_micro_f1", "theme_macro_f1")},
                     "cv_context": {k: ctx[k] for k in ("theme_micro_f1", "theme_macro_f1")},
                     "per_theme_f1": {t: [alone["per_theme"][t]["f1"], ctx["per_theme"][t]["f1"]] for t in tax.ids}})
-    if ctx["theme_micro_f1"] > alone["theme_micro_f1"] and ctx["theme_macro_f1"] >= alone["theme_macro_f1"] - 0.005:
+    # polarity: the sentence model's class, or a context-aware one (chosen the same way)
+    classes = parts[0][6]
+    qown = np.vstack([p[4] for p in parts])
+    qprev = np.vstack([p[5] for p in parts])
+    pol_oof = cm.fit_polarity(qown, qprev, has, [o["section_kind"] for o in rows], [o["doc"] for o in rows],
+                              [o["polarity"] for o in rows], classes, [o["report"] for o in rows])
+    themes_of = lambda P, T: [[t for j, t in enumerate(tax.ids) if P[i, j] >= T[j]] for i in range(len(rows))]  # noqa: E731
+    base_pol = score(gold, [{"themes": [], "polarity": classes[k]} for k in qown.argmax(axis=1)], tax.ids)
+    ctx_pol = score(gold, [{"themes": [], "polarity": str(c)} for c in pol_oof], tax.ids)
+    print(f"polarity alone       : accuracy {base_pol['polarity_accuracy']:.3f} macro-F1 {base_pol['polarity_macro_f1']:.3f}")
+    print(f"polarity with context: accuracy {ctx_pol['polarity_accuracy']:.3f} macro-F1 {ctx_pol['polarity_macro_f1']:.3f}")
+    use_pol = (ctx_pol["polarity_accuracy"] > base_pol["polarity_accuracy"]
+               and ctx_pol["polarity_macro_f1"] >= base_pol["polarity_macro_f1"] - 0.005)
+    if not use_pol:
+        cm.pol_classes, cm.pol_coef, cm.pol_intercept = [], None, None
+        print("context polarity does not beat the sentence model: polarity stays the sentence model's")
+    cm.info.update({"cv_polarity_alone": {k: base_pol[k] for k in ("polarity_accuracy", "polarity_macro_f1")},
+                    "cv_polarity_context": {k: ctx_pol[k] for k in ("polarity_accuracy", "polarity_macro_f1")},
+                    "polarity_used": bool(use_pol)})
+    use_themes = ctx["theme_micro_f1"] > alone["theme_micro_f1"] and ctx["theme_macro_f1"] >= alone["theme_macro_f1"] - 0.005
+    if not use_themes:
+        print("the context stage does not beat the sentence model on themes: the sentence model's scores stand")
+    cm.info["themes_used"] = bool(use_themes)
+    if use_themes or use_pol:
         cm.save(a.out)
         print(f"context stage -> {a.out}")
     else:
-        print("the context stage does not beat the sentence model: not saved")
+        print("nothing to gain: no context stage saved")
 
 
 if __name__ == "__main__":

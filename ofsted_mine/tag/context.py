@@ -47,6 +47,9 @@ class ContextModel:
     intercept: np.ndarray        # [themes]
     thresholds: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    pol_classes: list = field(default_factory=list)   # empty: polarity stays the sentence model's
+    pol_coef: Optional[np.ndarray] = None             # [classes x (2k + 1 + sections + docs)]
+    pol_intercept: Optional[np.ndarray] = None
 
     @property
     def n_features(self) -> int:
@@ -76,20 +79,55 @@ class ContextModel:
         z = np.einsum("nkf,kf->nk", X, self.coef) + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
+    def pol_design(self, own: np.ndarray, prev: np.ndarray, has_prev: np.ndarray, sections: list[Optional[str]],
+                   docs: list[str]) -> np.ndarray:
+        """Polarity features: log-probabilities of the sentence and of the finding before it,
+        whether there is one, section kind and document kind."""
+        n, k = own.shape
+        ns, nd = len(self.sections), len(self.doc_keys)
+        X = np.zeros((n, 2 * k + 1 + ns + nd))
+        X[:, :k] = np.log(np.clip(own, _EPS, 1.0))
+        X[:, k:2 * k] = np.where(has_prev[:, None], np.log(np.clip(prev, _EPS, 1.0)), 0.0)
+        X[:, 2 * k] = has_prev
+        si = {s: i for i, s in enumerate(self.sections)}
+        di = {d: i for i, d in enumerate(self.doc_keys)}
+        for r, (s, d) in enumerate(zip(sections, docs)):
+            if s in si:
+                X[r, 2 * k + 1 + si[s]] = 1.0
+            if d in di:
+                X[r, 2 * k + 1 + ns + di[d]] = 1.0
+        return X
+
+    def predict_polarity(self, own: np.ndarray, prev: np.ndarray, has_prev: np.ndarray,
+                         sections: list[Optional[str]], docs: list[str]) -> Optional[np.ndarray]:
+        """Context-aware polarity probabilities [n x classes] (classes: ``pol_classes``), or None."""
+        if not self.pol_classes or self.pol_coef is None:
+            return None
+        z = self.pol_design(own, prev, has_prev, sections, docs) @ self.pol_coef.T + self.pol_intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps({
             "format": 1, "theme_ids": self.theme_ids, "sections": self.sections, "doc_keys": self.doc_keys,
             "coef": np.round(self.coef, 6).tolist(), "intercept": np.round(self.intercept, 6).tolist(),
-            "thresholds": self.thresholds, "info": self.info}, indent=0))
+            "thresholds": self.thresholds, "info": self.info, "pol_classes": self.pol_classes,
+            "pol_coef": None if self.pol_coef is None else np.round(self.pol_coef, 6).tolist(),
+            "pol_intercept": None if self.pol_intercept is None else np.round(self.pol_intercept, 6).tolist()},
+            indent=0))
 
     @staticmethod
     def load(path: str | Path) -> "ContextModel":
         d = json.loads(Path(path).read_text("utf-8"))
         if d.get("format") != 1:
             raise ValueError(f"{path}: context model format {d.get('format')!r} is not 1")
+        pc = d.get("pol_coef")
         return ContextModel(d["theme_ids"], d["sections"], d["doc_keys"], np.array(d["coef"], dtype=float),
-                            np.array(d["intercept"], dtype=float), d.get("thresholds", {}), d.get("info", {}))
+                            np.array(d["intercept"], dtype=float), d.get("thresholds", {}), d.get("info", {}),
+                            d.get("pol_classes") or [], None if pc is None else np.array(pc, dtype=float),
+                            None if pc is None else np.array(d["pol_intercept"], dtype=float))
 
     # ------------------------------------------------------------------ fitting
     @classmethod
@@ -123,3 +161,21 @@ class ContextModel:
             m.thresholds[t] = _best_threshold(y, oof[:, j])
         m.info = {"n": int(len(Y)), "oof": oof}
         return m
+
+    def fit_polarity(self, own: np.ndarray, prev: np.ndarray, has_prev: np.ndarray, sections: list[Optional[str]],
+                     docs: list[str], y: list[str], classes: list[str], groups: list[str], C: float = 1.0,
+                     folds: int = 5) -> np.ndarray:
+        """Fit the polarity part; returns grouped out-of-fold predicted classes (for choosing it)."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold
+        X = self.pol_design(own, prev, has_prev, sections, docs)
+        y = np.asarray(y)
+        oof = np.empty(len(y), dtype=object)
+        for tr, te in GroupKFold(folds).split(X, groups=groups):
+            lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(X[tr], y[tr])
+            oof[te] = lr.predict(X[te])
+        lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(X, y)
+        order = [list(lr.classes_).index(c) for c in classes if c in lr.classes_]
+        self.pol_classes = [str(lr.classes_[i]) for i in order]
+        self.pol_coef, self.pol_intercept = lr.coef_[order], lr.intercept_[order]
+        return oof

@@ -31,7 +31,8 @@ def review_queue(con: sqlite3.Connection, la: str, *, theme: Optional[str] = Non
         where.append("d.visit_id = ?")
         args.append(visit)
     where.append("d.kind NOT IN ('council_paper', 'unknown')")
-    rows = con.execute(f"""SELECT f.id, f.text, f.section_kind, f.section, f.is_bullet, f.polarity, d.sha256
+    rows = con.execute(f"""SELECT f.id, f.text, f.section_kind, f.section, f.is_bullet, f.polarity, f.doc_id, f.seq,
+                                  d.sha256, d.kind, d.framework
                            FROM findings f JOIN documents d ON d.id = f.doc_id WHERE {' AND '.join(where)}
                            ORDER BY d.id, f.seq""", args).fetchall()
     rows = [r for r in rows if r["section_kind"] not in SKIP_SECTIONS]
@@ -49,8 +50,17 @@ def review_queue(con: sqlite3.Connection, la: str, *, theme: Optional[str] = Non
         stored.setdefault(fid, []).append({"theme": t, "score": round(score, 3), "source": source})
     model = tg.model
     P = Q = None
+    thresholds = model.thresholds if model is not None else {}
     if model is not None:
         P, Q = model.predict_proba(texts, hits)
+        if tg.context is not None and tg.context.info.get("themes_used", True):  # the scores the stored tags came from
+            from .context import doc_key
+            prev = [k - 1 if k > 0 and rows[k - 1]["doc_id"] == r["doc_id"] and rows[k - 1]["section"] == r["section"]
+                    and rows[k - 1]["seq"] == r["seq"] - 1 else None for k, r in enumerate(rows)]
+            has = np.array([j is not None for j in prev])
+            P = tg.context.predict(P, P[[j if j is not None else 0 for j in prev]], has,
+                                   [r["section_kind"] for r in rows], [doc_key(r["kind"], r["framework"]) for r in rows])
+            thresholds = tg.context.thresholds
     out = []
     for i, r in enumerate(rows):
         reasons, unsure = [], 0.0
@@ -60,7 +70,7 @@ def review_queue(con: sqlite3.Connection, la: str, *, theme: Optional[str] = Non
             for j, t in enumerate(model.theme_ids):
                 if t not in tg._model_themes:
                     continue
-                thr = model.thresholds.get(t, 0.5)
+                thr = thresholds.get(t, 0.5)
                 p = float(P[i, j])
                 gap = abs(p - thr)
                 if gap < 0.1:

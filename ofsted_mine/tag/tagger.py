@@ -178,19 +178,26 @@ class Tagger:
         above: list[list[int]] = [[] for _ in texts]
         if self.model is not None:
             P, Q = self.model.predict_proba(texts, hits)
+            Qc = None
             thresholds = self.model.thresholds
             if self.context is not None and sections is not None:
                 n = len(texts)
                 pv = prev or [None] * n
                 has = np.array([j is not None for j in pv])
                 Pp = P[[j if j is not None else 0 for j in pv]] if n else P
-                P = self.context.predict(P, Pp, has, list(sections), list(docs or ["?/?"] * n))
-                thresholds = self.context.thresholds
+                secs, dks = list(sections), list(docs or ["?/?"] * n)
+                Qc = self.context.predict_polarity(Q, Q[[j if j is not None else 0 for j in pv]] if n else Q, has,
+                                                   secs, dks)
+                if self.context.info.get("themes_used", True):
+                    P = self.context.predict(P, Pp, has, secs, dks)
+                    thresholds = self.context.thresholds
             thr = np.array([thresholds.get(t, 0.5) if t in self._model_themes else np.inf for t in ids])
             for i, j in zip(*np.nonzero(P >= thr)):
                 above[i].append(int(j))
-            qk = Q.argmax(axis=1).tolist()
             pol_classes = [str(c) for c in self.model.polarity_classes]  # numpy str_ is slow to pickle
+            if self.context is not None and sections is not None and Qc is not None:
+                Q, pol_classes = Qc, list(self.context.pol_classes)
+            qk = Q.argmax(axis=1).tolist()
             qp = Q.max(axis=1).tolist()
         model_only = self.mode == "model"
         out = []
