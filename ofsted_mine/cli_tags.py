@@ -41,6 +41,10 @@ def evaluate_in_context_command(gold: Path, reports: Optional[Path], taxonomy: O
     if any("report" not in x for x in g):
         _fail(f"{gold}: --in-context needs a \"report\" field on every line (the report each sentence comes from)")
     m = evaluate_in_context(g, root, taxonomy=taxonomy, model=str(model) if model else "default")
+    from .tag import Tagger
+    from .tag.evaluate import evaluate_tagger
+    alone = evaluate_tagger(Tagger(taxonomy, model=str(model) if model else "default"), g)
+    m["alone"] = {k: alone[k] for k in ("theme_micro_f1", "theme_macro_f1", "polarity_accuracy", "polarity_macro_f1")}
     if rows_out:
         write_rows(m, rows_out)
     if format == "json":

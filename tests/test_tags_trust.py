@@ -69,6 +69,7 @@ def test_evaluate_in_context_cli(tmp_path):
     assert r.exit_code == 0, r.output
     m = json.loads(r.stdout)
     assert m["n"] == 6 and m["found"] + m["not_finding"] + m["not_found"] == 6
+    assert set(m["alone"]) == {"theme_micro_f1", "theme_macro_f1", "polarity_accuracy", "polarity_macro_f1"}
     assert len((tmp_path / "rows.jsonl").read_text().splitlines()) == 6
     bad = tmp_path / "nogold.jsonl"
     bad.write_text(json.dumps({"id": "x", "text": "a", "themes": [], "polarity": "neutral"}) + "\n")

@@ -145,6 +145,11 @@ def format_in_context(m: dict, title: str = "") -> str:
             f"not a finding (scored neutral, no theme), {m['not_found']} not found")
     if m.get("missing_reports"):
         head += f"; {len(m['missing_reports'])} reports missing"
+    if m.get("alone"):
+        a = m["alone"]
+        head += (f"\nthe same sentences tagged alone: theme micro-F1 {a['theme_micro_f1']:.3f}   macro-F1 "
+                 f"{a['theme_macro_f1']:.3f}   polarity accuracy {a['polarity_accuracy']:.3f}   macro-F1 "
+                 f"{a['polarity_macro_f1']:.3f}")
     return format_report(m, title) + "\n" + head
 
 
