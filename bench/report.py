@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TARGETS = {"readiness": 3.0, "timeline": 0.5, "track": 0.5}
+TARGETS = {"readiness": 3.0, "timeline": 0.5, "track": 0.5, "compare": 0.5}
 # the readiness/export commands as a stand-alone Typer app, for when the main CLI lacks them
 STANDALONE = ("import typer, sys; from ofsted_mine.cli_reports import readiness_command, export_command; "
               "app = typer.Typer(); app.command('readiness')(readiness_command); "
@@ -142,10 +142,13 @@ def run(tmp: Path) -> None:
     lib = time_call(lambda: readiness_html(con, la), args.repeat)
     rows.append(("readiness", lib, "readiness_html() library call, warm process"))
 
-    # timeline and track: whole CLI calls
-    from ofsted_mine.analyse.timeline import timeline, track
+    # timeline, track and compare (the council's first and latest visits): whole CLI calls
+    from ofsted_mine.analyse.timeline import compare, timeline, track
+    vis = timeline(con, la).visits
+    first, last = vis[0].id, vis[-1].id
     for name, extra, fn in (("timeline", ["--la", la], lambda: timeline(con, la)),
-                            ("track", [args.theme, "--la", la], lambda: track(con, args.theme, la))):
+                            ("track", [args.theme, "--la", la], lambda: track(con, args.theme, la)),
+                            ("compare", [first, last], lambda: compare(con, first, last))):
         if has_command(name):
             secs, _ = time_cmd(cli_base() + [name, *extra, "--db", str(db)], args.repeat, env)
             rows.append((name, secs, f"ofsted-mine {name} (CLI, subprocess)"))

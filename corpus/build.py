@@ -49,7 +49,8 @@ HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
 PDF_DIR = HERE / "pdf"
 
-KINDS = ("monitoring-visit", "focused-visit", "inspection", "council-paper")
+KINDS = ("monitoring-visit", "focused-visit", "assurance-visit", "jtai", "inspection", "council-paper")
+LETTERS = ("monitoring-visit", "focused-visit", "assurance-visit", "jtai")
 NUMBERED = re.compile(r"^(\d+)\.\s+(.*)$")
 STEM = re.compile(r"^(\d+)-(" + "|".join(KINDS) + r")-(\d{4}-\d{2}-\d{2})$")
 
@@ -89,14 +90,16 @@ def running_header(kind: str, blocks: list[list[str]]) -> tuple[str, str]:
         title = first if first.startswith("Inspection of") else \
             f"Inspection of {first} local authority children’s services"
         dates = next((ln.split(":", 1)[1].strip() for ln in lines
-                      if ln.startswith("Inspection dates:")), "")
+                      if ln.startswith(("Inspection dates:", "Inspection date:"))), "")
         return title, dates
     if kind == "council-paper":
         head = blocks[0]
         return " – ".join(head[:2]).title(), head[2] if len(head) > 2 else ""
     title = next(ln[2:] for ln in lines if ln.startswith("# "))
     body = " ".join(lines)
-    m = re.search(r"children[’']s services on (.+?)\.(\s|$)", body)
+    m = re.search(r"children[’']s services on (.+?)\.(\s|$)", body) or \
+        re.search(r"visit took place on (.+?)\.(\s|$)", body) or re.search(r"^Between (.+?), Ofsted", body, re.M) or \
+        re.search(r"\bBetween (.+?), Ofsted", body)
     return title, (m.group(1) if m else "")
 
 
@@ -159,7 +162,7 @@ def table(rows: list[str], st: dict[str, ParagraphStyle]) -> Table:
 # --------------------------------------------------------------------------- rendering
 def story_for(kind: str, blocks: list[list[str]], st: dict[str, ParagraphStyle]) -> list:
     story: list = []
-    letter = kind in ("monitoring-visit", "focused-visit")
+    letter = kind in LETTERS
     if letter:
         # the inspectorate's name block on the first page, top right
         story.append(para("Ofsted", st["right"]))
@@ -170,7 +173,7 @@ def story_for(kind: str, blocks: list[list[str]], st: dict[str, ParagraphStyle])
         if kind == "inspection" and bi == 0:
             big = True
             for ln in block:
-                if ln.startswith(("Inspection dates", "Lead inspector")):
+                if ln.startswith(("Inspection date", "Lead inspector")):
                     big = False
                 story.append(para(ln, st["bigtitle"] if big else st["line"]))
             story.append(Spacer(1, 6 * mm))

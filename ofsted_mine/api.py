@@ -37,37 +37,76 @@ class IngestResult:
         return not self.failed
 
 
+def _why(e: OSError) -> str:
+    return e.strerror or type(e).__name__
+
+
+def _walk_folder(root: Path, errors: list[tuple[str, str]]) -> list[Path]:
+    """Supported files under ``root`` (hidden files and folders left out). A folder that
+    cannot be listed, or a file that cannot be looked at, is reported in ``errors`` (its
+    own line), and the rest is still walked."""
+    found: list[Path] = []
+
+    def onerror(e: OSError) -> None:
+        errors.append((str(e.filename or root), f"cannot list this folder: {_why(e)}"))
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            q = Path(dirpath) / name
+            if name.startswith(".") or q.suffix.lower() not in SUPPORTED:
+                continue
+            try:
+                if q.is_file():
+                    found.append(q)
+            except OSError as e:
+                errors.append((str(q), f"cannot access: {_why(e)}"))
+    return sorted(found)
+
+
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files, folders (recursively: supported extensions) and globs -> files, plus errors."""
+    """Files, folders (recursively: supported extensions) and globs -> files, plus errors.
+
+    Every path that cannot be used gets its own (path, reason) error and the rest of the
+    batch goes on: a missing path, a folder or sub-folder that cannot be listed, a path
+    that cannot be looked at (no permission on a folder above it)."""
     files: list[Path] = []
     errors: list[tuple[str, str]] = []
     for p in paths:
         s = str(p)
-        if any(ch in s for ch in "*?[") and not Path(s).exists():
-            matched = sorted(glob.glob(os.path.expanduser(s), recursive=True))
-            if not matched:
-                errors.append((s, "no files match this pattern"))
-            for m in matched:
-                if Path(m).is_file():
-                    files.append(Path(m))
-            continue
-        path = Path(s).expanduser()
-        if path.is_dir():
-            found = sorted(q for q in path.rglob("*") if q.is_file() and q.suffix.lower() in SUPPORTED
-                           and not any(part.startswith(".") for part in q.relative_to(path).parts))
-            if not found:
-                errors.append((s, "folder holds no PDF, HTML or text files"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            errors.append((s, "no such file or directory"))
+        try:
+            if any(ch in s for ch in "*?[") and not Path(s).exists():
+                matched = sorted(glob.glob(os.path.expanduser(s), recursive=True))
+                if not matched:
+                    errors.append((s, "no files match this pattern"))
+                for m in matched:
+                    if Path(m).is_file():
+                        files.append(Path(m))
+                continue
+            path = Path(s).expanduser()
+            if path.is_dir():
+                n_err = len(errors)
+                found = _walk_folder(path, errors)
+                if not found and len(errors) == n_err:
+                    errors.append((s, "folder holds no PDF, HTML or text files"))
+                files.extend(found)
+            elif path.is_file():
+                files.append(path)
+            elif path.exists():
+                errors.append((s, "not a regular file"))
+            else:
+                errors.append((s, "no such file or directory"))
+        except OSError as e:
+            errors.append((s, f"cannot access: {_why(e)}"))
     seen, out = set(), []
     for f in files:
-        key = str(f.resolve())
-        if key not in seen:
-            seen.add(key)
-            out.append(f.resolve())
+        try:
+            r = f.resolve()
+        except OSError as e:
+            errors.append((str(f), f"cannot access: {_why(e)}"))
+            continue
+        if str(r) not in seen:
+            seen.add(str(r))
+            out.append(r)
     return out, errors
 
 
@@ -97,13 +136,42 @@ _IN_POOL = False
 _PRELOAD_MIN = 8  # files: below this, workers load the tagger only if a file gets that far
 
 
-def _init_pool_worker(taxonomy, model) -> None:
-    """A worker process of ``ingest``: it makes many short-lived objects and keeps a large,
-    long-lived tagger, so the cyclic garbage collector is told to run less often and to
-    leave the tagger (inherited from the parent, or loaded at the first file that needs
-    it) out of its scans."""
+def _die_with_parent(parent: int) -> None:
+    """Make this worker exit when the ingest that started it dies, even by SIGKILL (which
+    runs no clean-up): on Linux the kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``);
+    elsewhere a daemon thread notices that the parent is gone within a second."""
+    import signal
+    import sys
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+    if not armed:
+        import threading
+        import time
+
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+        threading.Thread(target=watch, daemon=True, name="ofsted-mine-parent-watch").start()
+
+
+def _init_pool_worker(taxonomy, model, parent: Optional[int] = None) -> None:
+    """A worker process of ``ingest``: it dies with its parent (:func:`_die_with_parent`);
+    it makes many short-lived objects and keeps a large, long-lived tagger, so the cyclic
+    garbage collector is told to run less often and to leave the tagger (inherited from
+    the parent, or loaded at the first file that needs it) out of its scans."""
     import gc
     global _IN_POOL
+    if parent is not None:
+        _die_with_parent(parent)
     _IN_POOL = True
     _init_worker(taxonomy, model)
     gc.set_threshold(50_000, 20, 50)
@@ -126,12 +194,19 @@ def _get_tagger():
     return _TAGGER
 
 
-def process_file(path: str, data: Optional[bytes] = None, tag: bool = True) -> tuple[str, object]:
-    """read -> parse -> tag one file. Returns ("ok", Document) or ("error", reason)."""
+def process_file(path: str, data: Optional[bytes] = None, tag: bool = True,
+                 max_bytes: Optional[int] = -1) -> tuple[str, object]:
+    """read -> parse -> tag one file. Returns ("ok", Document) or ("error", reason).
+    ``max_bytes``: refuse larger files (default :data:`ofsted_mine.read.MAX_INPUT_BYTES`;
+    None: no limit)."""
     from .parse import parse
-    from .read import read_bytes, read_file
+    from .read import MAX_INPUT_BYTES, check_size, read_bytes, read_file
+    if max_bytes == -1:
+        max_bytes = MAX_INPUT_BYTES
     try:
-        rr = read_bytes(data, path) if data is not None else read_file(path)
+        if data is not None:
+            check_size(len(data), max_bytes)
+        rr = read_bytes(data, path) if data is not None else read_file(path, max_bytes=max_bytes)
         doc = parse(rr)
         if tag:
             _get_tagger().tag_document(doc)
@@ -142,26 +217,42 @@ def process_file(path: str, data: Optional[bytes] = None, tag: bool = True) -> t
         return "error", f"could not process ({type(e).__name__}: {e})"
 
 
-def _process_one(args: tuple[str, bool]) -> tuple[str, str, object]:
-    path, tag = args
-    status, payload = process_file(path, tag=tag)
+def _process_one(args: tuple) -> tuple[str, str, object]:
+    path, tag, max_bytes = args
+    status, payload = process_file(path, tag=tag, max_bytes=max_bytes)
     if status == "ok":
         pack_document(payload)  # rows, not objects, go back to the writing process
     return path, status, payload
 
 
 # ---------------------------------------------------------------- ingest
+def _file_sha256(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, workers: Optional[int] = None,
            taxonomy: Optional[str | Path] = None, model="default", tag: bool = True,
-           progress: Optional[Callable[[str, str], None]] = None) -> IngestResult:
+           progress: Optional[Callable[[str, str], None]] = None, max_bytes: Optional[int] = -1) -> IngestResult:
     """Ingest files/folders/globs into the database.
 
     Idempotent by content hash: a file whose bytes are already stored is skipped; a file
     whose bytes changed at a known path replaces its old version. Each document is written
     in one transaction by this (the parent) process; reading, parsing and tagging run in
-    ``workers`` processes (default: the number of CPUs). ``progress(path, status)`` is
-    called once per file.
+    ``workers`` processes (default: the number of CPUs), which exit if this process dies.
+    ``progress(path, status)`` is called once per file.
+
+    Bounded input: a file over ``max_bytes`` (default
+    :data:`ofsted_mine.read.MAX_INPUT_BYTES`, 50 MB; None for no limit) or with more than
+    :data:`ofsted_mine.read.MAX_TEXT_CHARS` characters of text fails with its own line.
+    A path that cannot be listed or read fails with its own line; the rest goes on.
     """
+    from .read import MAX_INPUT_BYTES, check_size
+    if max_bytes == -1:
+        max_bytes = MAX_INPUT_BYTES
     result = IngestResult()
     files, errors = expand_paths(paths)
     for p, why in errors:
@@ -174,9 +265,15 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
         todo = []
         for f in files:
             try:
-                sha = hashlib.sha256(f.read_bytes()).hexdigest()
+                check_size(f.stat().st_size, max_bytes)
+                sha = _file_sha256(f)
             except OSError as e:
                 result.failed.append((str(f), f"cannot read: {e.strerror or e}"))
+                if progress:
+                    progress(str(f), "failed")
+                continue
+            except ReadError as e:
+                result.failed.append((str(f), str(e)))
                 if progress:
                     progress(str(f), "failed")
                 continue
@@ -197,14 +294,14 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 except Exception:  # reported per file by the workers
                     pass
             ex = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_pool_worker,
-                                     initargs=(taxonomy, model))
-            it = ex.map(_process_one, [(p, tag) for p in todo], chunksize=1)
+                                     initargs=(taxonomy, model, os.getpid()))
+            it = ex.map(_process_one, [(p, tag, max_bytes) for p in todo], chunksize=1)
             if ctx is not None:
                 _release_tagger()  # the workers are forked by now; the parent needs no tagger
         else:
             ex = None
             _init_worker(taxonomy, model)
-            it = map(_process_one, [(p, tag) for p in todo])
+            it = map(_process_one, [(p, tag, max_bytes) for p in todo])
         try:
             for path, status, payload in it:
                 if status == "error":

@@ -50,7 +50,11 @@ def _open(db: Optional[Path]):
     p = db or default_db_path()
     if not Path(p).exists():
         _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
-    return open_db(p)
+    from .errors import OfstedMineError
+    try:
+        return open_db(p, create=False)  # read: never creates, migrates or marks
+    except OfstedMineError as e:
+        _fail(str(e))
 
 
 def version_callback(value: bool):
@@ -67,24 +71,26 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=vers
 
 # ------------------------------------------------------------------ ingest
 def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
-               quiet: bool = False) -> "object":
+               quiet: bool = False, max_bytes: Optional[int] = -1) -> "object":
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from .api import expand_paths, ingest
     err = _console(stderr=True)
     files, _ = expand_paths(paths)
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet) as prog:
+                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet or not err.is_terminal) as prog:
         task = prog.add_task("", total=len(files))
 
         def tick(path: str, status: str):
             prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
-                        description=f"{status}: {Path(path).name[:50]}")
+                        description=escape(f"{status}: {Path(path).name[:50]}"))  # a name is not markup
 
-        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick)
-    for path, why in result.failed:  # one plain line per file: never wrapped
-        sys.stderr.write(f"error: {path}: {why}\n")
+        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, max_bytes=max_bytes)
+    from .display import shown
+    for path, why in result.failed:  # one plain line per file: never wrapped; a newline in a name is escaped
+        sys.stderr.write(f"error: {shown(path)}: {shown(why)}\n")
     for path, why in result.warnings:
-        sys.stderr.write(f"warning: {path}: {why}\n")
+        sys.stderr.write(f"warning: {shown(path)}: {shown(why)}\n")
     return result
 
 
@@ -92,10 +98,15 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
 def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
            db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"),
-           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)")):
-    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped."""
+           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)"),
+           max_size: float = typer.Option(50.0, "--max-size", min=0,
+                                          help="Refuse files larger than this many MB (0: no limit)")):
+    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped.
+
+    Put '--' before the files when a name may start with '-' (e.g. a glob that matches a
+    file called '--db=x'): everything after '--' is a file."""
     from .store.db import default_db_path
-    result = run_ingest(paths, db, taxonomy, workers)
+    result = run_ingest(paths, db, taxonomy, workers, max_bytes=int(max_size * 1e6) or None)
     out = _console()
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
               f"{len(result.failed)} failed  ({result.pages} pages) -> {db or default_db_path()}", markup=False)
@@ -106,6 +117,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 # ------------------------------------------------------------------ visits
 def _visits_table(rows: list[dict]):
     from rich.table import Table
+    from rich.text import Text
     from .report.labels import judgements_short, kind_label, verdict_label
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
@@ -118,18 +130,17 @@ def _visits_table(rows: list[dict]):
             dates = f"published {r['published']}"
         j = r["judgements"] or {}
         verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
-        t.add_row(r["id"], r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
-                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        n_src = len(r.get("sources") or [])
+        vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
+        cells = (vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
+                 str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        t.add_row(*(Text(str(c)) for c in cells))  # document text is never Rich markup
     return t
 
 
 def _csv(rows: list[dict], fields: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()})
-    return buf.getvalue()
+    from .report.csvout import csv_text  # the one guarded CSV writer (no formula injection)
+    return csv_text(rows, fields)
 
 
 @app.command()
@@ -350,19 +361,23 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
 
 
 # ------------------------------------------------------------------ across visits
+JOURNEY_HELP = "Trend window: journey number (1 = oldest), 'current' or 'previous' (default: the journey that reaches the latest document)"
+
+
 @app.command()
 def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Ofsted URN"),
              db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
              since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
+             journey: Optional[str] = typer.Option(None, "--journey", help=JOURNEY_HELP),
              min_score: float = typer.Option(0.0, "--min-score"),
              taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
              format: str = typer.Option("table", "--format", help="table, csv, json or markdown")):
-    """Visits x themes: concern/mixed/strength findings per cell and a verdict; first row: the overall verdict."""
+    """Visits x themes: concern/mixed/strength findings per cell, its verdict, and each theme's trend."""
     from .analyse.timeline import timeline as tl_fn
     from .report.terminal import timeline_markdown, timeline_rows, timeline_table
     con = _open(db)
     try:
-        tl = tl_fn(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until)
+        tl = tl_fn(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until, journey=journey)
     except ValueError as e:
         _fail(str(e))
     if not tl.visits:
@@ -370,7 +385,7 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
     if format == "json":
         print(json.dumps(tl.to_dict(), indent=2, ensure_ascii=False))
     elif format == "csv":
-        sys.stdout.write(_csv(timeline_rows(tl), ["theme"] + [v.id for v in tl.visits]))
+        sys.stdout.write(_csv(timeline_rows(tl), ["theme"] + [v.id for v in tl.visits] + ["trend"]))
     elif format == "markdown":
         print(timeline_markdown(tl))
     else:
@@ -383,18 +398,24 @@ def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine them
           la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
           quotes: int = typer.Option(3, "--quotes", help="Quotes per visit"),
           since: Optional[str] = typer.Option(None, "--since"),
+          journey: Optional[str] = typer.Option(None, "--journey", help=JOURNEY_HELP),
           taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-          format: str = typer.Option("text", "--format", help="text or json")):
-    """One theme across a council's visits: verdict per visit, the trend, and representative quotes."""
+          format: str = typer.Option("text", "--format", help="text, json, csv or markdown")):
+    """One theme across a council's visits: verdict per visit, the trend, where it stands now, and quotes."""
     from .analyse.timeline import track as track_fn
-    from .report.terminal import render_track
+    from .report.terminal import render_track, track_markdown, track_rows
     con = _open(db)
     try:
-        tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since)
+        tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since, journey=journey)
     except ValueError as e:
         _fail(str(e))
     if format == "json":
-        print(json.dumps(tr, indent=2, ensure_ascii=False))
+        print(json.dumps(tr.to_dict(), indent=2, ensure_ascii=False))
+    elif format == "csv":
+        rows = track_rows(tr)
+        sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["theme"]))
+    elif format == "markdown":
+        print(track_markdown(tr))
     else:
         render_track(_console(), tr)
 
@@ -403,17 +424,22 @@ def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine them
 def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(...),
             db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-            format: str = typer.Option("table", "--format", help="table or json")):
+            format: str = typer.Option("table", "--format", help="table, json, csv or markdown")):
     """Per theme: concerns new, persistent or no longer raised; strengths gained or lost; quotes side by side."""
     from .analyse.timeline import compare as cmp_fn
-    from .report.terminal import render_compare
+    from .report.terminal import compare_markdown, compare_rows, render_compare
     con = _open(db)
     try:
         res = cmp_fn(con, visit_a, visit_b, taxonomy=taxonomy)
     except KeyError as e:
         _fail(str(e.args[0]))
     if format == "json":
-        print(json.dumps(res, indent=2, ensure_ascii=False))
+        print(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))
+    elif format == "csv":
+        rows = compare_rows(res)
+        sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["theme"]))
+    elif format == "markdown":
+        print(compare_markdown(res))
     else:
         render_compare(_console(), res)
 
@@ -493,7 +519,8 @@ def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the 
         _fail(f"{pdfs}: sample corpus not found (install from a clone with 'pip install -e .')")
     db = db or Path("ofsted-mine-demo.db")
     out = _console()
-    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {root} into {db}")
+    from rich.markup import escape
+    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} into {escape(str(db))}")
     srcs = [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))] if (root / "papers").is_dir() else [str(pdfs)]
     result = run_ingest(srcs, db)
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
@@ -520,6 +547,11 @@ from .cli_reports import export_command, readiness_command  # noqa: E402
 app.command("readiness")(readiness_command)
 app.command("export")(export_command)
 
+from .web.cli import serve_command, users_app  # noqa: E402
+
+app.command("serve")(serve_command)
+app.add_typer(users_app, name="users")
+
 from .cli_tags import agreement_command, correct_command, corrections_app, review_command  # noqa: E402
 
 app.command("correct")(correct_command)
@@ -534,12 +566,20 @@ app.add_typer(qda_app, name="qda")
 def main():
     """Entry point: run the Typer app; an :class:`~ofsted_mine.errors.OfstedMineError` that
     escapes a command is printed as one line on stderr (exit 1, or 2 for a usage error)."""
+    import sqlite3
+
     from .errors import OfstedMineError
     try:
         app()
     except OfstedMineError as e:
         sys.stderr.write(f"error: {e}\n")
         raise SystemExit(e.exit_code)
+    except sqlite3.DatabaseError as e:  # damage found after opening (large files get no full check on read)
+        from .display import shown
+        msg = shown(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        sys.stderr.write(f"error: the database cannot be used: {msg}; if it is corrupt, restore a copy "
+                         "or ingest into a new file\n")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -53,13 +53,14 @@ def evaluate_in_context_command(gold: Path, reports: Optional[Path], taxonomy: O
         print(format_in_context(m, "stored tags, in context"))
 
 
-def _open(db: Optional[Path]):
+def _open(db: Optional[Path], write: bool = False):
+    """An existing database: read-only, or (``write``) opened for writing (corrections)."""
     from .store.db import default_db_path, open_db
     p = Path(db) if db else default_db_path()
     if not p.exists():
         _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
     try:
-        return open_db(p, create=False)
+        return open_db(p, create=write)
     except Exception as e:  # a corrupt file, a newer schema
         _fail(f"{p}: cannot open the database: {e}")
 
@@ -81,7 +82,7 @@ def correct_command(
     """Correct one finding's tags (for scripts). Kept apart from the model's tags, with who and
     when; it survives re-tagging, re-ingest and a new model."""
     from .tag.corrections import CorrectionError, correct
-    con = _open(db)
+    con = _open(db, write=True)
     try:
         if confirm:
             from .tag.corrections import _themes_of
@@ -109,7 +110,7 @@ def review_command(
     overruled, two polarities close): see each in its paragraph with its tags and why, then
     add/remove a theme, set the polarity, confirm or skip, from the keyboard."""
     from .tag.review import review_queue, run_review
-    con = _open(db)
+    con = _open(db, write=True)
     try:
         queue = review_queue(con, la, theme=theme, visit=visit, limit=limit)
     except (ValueError, KeyError) as e:

@@ -11,6 +11,14 @@ Politely and incrementally:
 * One request at a time, with a pause between requests, a clear User-Agent, timeouts,
   retries with exponential backoff on 5xx / 429 / connection errors and timeouts (never
   on other 4xx), and a size cap per file.
+* Bounded memory and time whatever the server does: a compressed response is decoded
+  here, layer by layer (``Content-Encoding: gzip, gzip`` …), 64 KiB at a time, and the
+  size cap applies to the decoded bytes as they stream, so a few KB that inflate to
+  gigabytes stop at the cap.  Each request has a total deadline (``request_deadline``,
+  default ``REQUEST_DEADLINE`` = 300 s, ``--request-deadline``) however slowly the server
+  drips bytes, and a run may have one too (``run_deadline``, ``--deadline``; default none):
+  past it every remaining request fails at once with that reason.  An abandoned download
+  leaves no ``.part`` file.
 * A download is streamed to a hidden temporary file in the council's folder, checked
   (complete, really a PDF: ``%PDF-`` header and ``%%EOF`` trailer) and only then renamed
   into place, so an interrupted run never leaves a half file that looks finished.
@@ -74,6 +82,11 @@ NOT_PDF_RECHECK_DAYS = 30
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0
+#: seconds one request (all its bytes, redirects included) may take, however slowly they come
+REQUEST_DEADLINE = 300.0
+#: at most this many Content-Encoding layers are decoded
+MAX_ENCODINGS = 3
+_CHUNK = 65536
 
 KNOWN_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
 _KIND_ALIASES = {
@@ -472,8 +485,15 @@ class _Http:
     """One request at a time, a pause between requests, allow-listed origins only."""
 
     def __init__(self, client: Optional[httpx.Client], allowed: set, *, pause: float,
-                 timeout: float, retries: int, backoff: float, max_bytes: int, trust_env: bool):
+                 timeout: float, retries: int, backoff: float, max_bytes: int, trust_env: bool,
+                 request_deadline: Optional[float] = REQUEST_DEADLINE, run_deadline: Optional[float] = None):
         self.allowed = allowed
+        self.timeout_s = timeout
+        self.request_deadline = request_deadline if request_deadline and request_deadline > 0 else None
+        self.run_deadline = run_deadline if run_deadline and run_deadline > 0 else None
+        self._run_end = time.monotonic() + self.run_deadline if self.run_deadline else None
+        self._deadline: Optional[float] = None
+        self._deadline_why = ""
         self.pause = max(0.0, pause)
         self.timeout = httpx.Timeout(timeout)
         self.retries = max(0, int(retries))
@@ -495,6 +515,8 @@ class _Http:
         return _origin(url) in self.allowed
 
     def check(self, url: str) -> None:
+        if self._run_end is not None and time.monotonic() >= self._run_end:
+            raise FetchFailure(f"not requested: the run's deadline of {self.run_deadline:g} s has passed")
         if not self.allowed_url(url):
             s, h, p = _origin(url)
             raise FetchFailure(f"refused: {s}://{h}:{p} is not one of Ofsted's hosts (allow-list)")
@@ -504,14 +526,56 @@ class _Http:
         if gap > 0 and self.requests:
             time.sleep(gap)
 
+    def _set_deadline(self) -> None:
+        ends = []
+        if self.request_deadline:
+            ends.append((time.monotonic() + self.request_deadline,
+                         f"no complete answer within the deadline of {self.request_deadline:g} s per request"))
+        if self._run_end is not None:
+            ends.append((self._run_end, f"stopped at the run's deadline of {self.run_deadline:g} s"))
+        self._deadline, self._deadline_why = min(ends) if ends else (None, "")
+
+    def check_deadline(self) -> None:
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            raise FetchFailure(self._deadline_why)
+
+    def _request_timeout(self) -> httpx.Timeout:
+        """The client's timeout, never past the deadline (a silent server cannot outlast it)."""
+        if self._deadline is None:
+            return self.timeout
+        left = max(0.05, self._deadline - time.monotonic())
+        return httpx.Timeout(min(self.timeout_s, left)) if left < self.timeout_s else self.timeout
+
+    def body(self, r: httpx.Response, cap: int, what: str) -> Iterator[bytes]:
+        """The response's bytes, decoded here layer by layer (never all at once), at most
+        ``cap`` decoded bytes per layer, checked against the deadline at every chunk."""
+        if getattr(r, "is_stream_consumed", False) and hasattr(r, "_content"):
+            # already read and decoded by httpx (a response made in memory, e.g. a mock)
+            if len(r.content) > cap:
+                raise FetchFailure(f"{what} too large (over the cap of {cap} bytes once decompressed)")
+            return iter([r.content])
+        stream: Iterator[bytes] = self._raw(r)
+        codings = _content_codings(r)
+        for coding in codings:
+            stream = _inflate(stream, coding, cap, what)
+        return stream if codings else _capped(stream, cap, what)
+
+    def _raw(self, r: httpx.Response) -> Iterator[bytes]:
+        for chunk in r.iter_raw():  # as the network gives it (a chunk size would wait for it to fill)
+            self.check_deadline()
+            yield chunk
+        self.check_deadline()
+
     def _once(self, url: str, handle: Callable[[httpx.Response, str], Any]) -> Any:
+        self._set_deadline()
         for _ in range(MAX_REDIRECTS + 1):
             self.check(url)
             self._wait()
+            self.check_deadline()
             self.requests += 1
             try:
                 with self.client.stream("GET", url, headers={"User-Agent": self.ua},
-                                        timeout=self.timeout, follow_redirects=False) as r:
+                                        timeout=self._request_timeout(), follow_redirects=False) as r:
                     st = r.status_code
                     if st in (301, 302, 303, 307, 308):
                         loc = r.headers.get("location")
@@ -531,6 +595,7 @@ class _Http:
                         raise FetchFailure(f"unexpected HTTP {st}")
                     return handle(r, url)
             except httpx.TimeoutException as e:
+                self.check_deadline()
                 raise _Transient(f"timed out ({type(e).__name__})") from None
             except httpx.TransportError as e:
                 raise _Transient(f"connection error: {type(e).__name__}: {e}") from None
@@ -551,6 +616,8 @@ class _Http:
                 wait = self.backoff * (2 ** (attempt - 1))
                 if e.retry_after is not None:
                     wait = max(wait, min(e.retry_after, MAX_RETRY_AFTER))
+                if self._run_end is not None:
+                    wait = min(wait, max(0.0, self._run_end - time.monotonic()))
                 time.sleep(wait)
 
     # handlers ----------------------------------------------------------------
@@ -558,7 +625,7 @@ class _Http:
     def get_text(self, url: str) -> tuple[str, str]:
         def handle(r: httpx.Response, final: str):
             buf = bytearray()
-            for chunk in r.iter_bytes():
+            for chunk in self.body(r, MAX_PAGE_BYTES, "page"):
                 buf += chunk
                 if len(buf) > MAX_PAGE_BYTES:
                     raise FetchFailure(f"page larger than {MAX_PAGE_BYTES} bytes")
@@ -588,7 +655,7 @@ class _Http:
                 head = b""
                 tail = b""
                 with os.fdopen(fd, "wb") as f:
-                    for chunk in r.iter_bytes(65536):
+                    for chunk in self.body(r, self.max_bytes, "file"):
                         if not chunk:
                             continue
                         n += len(chunk)
@@ -614,6 +681,77 @@ class _Http:
                 tmp_path.unlink(missing_ok=True)
                 raise
         return self.get(url, handle)
+
+
+def _content_codings(r: httpx.Response) -> list[str]:
+    """The Content-Encoding layers to undo, outermost first; unknown ones are refused."""
+    codings = [c.strip().lower() for c in r.headers.get("content-encoding", "").split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if len(codings) > MAX_ENCODINGS:
+        raise FetchFailure(f"refused: {len(codings)} layers of Content-Encoding (at most {MAX_ENCODINGS})")
+    for c in codings:
+        if c not in ("gzip", "x-gzip", "deflate"):
+            raise FetchFailure(f"unsupported Content-Encoding {c!r}")
+    return codings[::-1]
+
+
+def _capped(chunks: Iterator[bytes], cap: int, what: str) -> Iterator[bytes]:
+    n = 0
+    for c in chunks:
+        n += len(c)
+        if n > cap:
+            raise FetchFailure(f"{what} too large (over the cap of {cap} bytes)")
+        yield c
+
+
+def _inflate(chunks: Iterator[bytes], coding: str, cap: int, what: str) -> Iterator[bytes]:
+    """Undo one gzip/deflate layer incrementally: at most 64 KiB of output per step, and
+    stop as soon as the decoded bytes pass ``cap`` (a compression bomb never unfolds)."""
+    import zlib
+
+    def new():
+        return zlib.decompressobj(zlib.MAX_WBITS | 16 if coding != "deflate" else zlib.MAX_WBITS)
+    d = new()
+    first = True
+    out = 0
+    for data in chunks:
+        while data:
+            try:
+                piece = d.decompress(data, _CHUNK)
+            except zlib.error as e:
+                if first and coding == "deflate":      # raw deflate without the zlib wrapper
+                    d = zlib.decompressobj(-zlib.MAX_WBITS)
+                    first = False
+                    continue
+                raise FetchFailure(f"bad {coding} data from the server ({e})") from None
+            first = False
+            data = d.unconsumed_tail
+            out += len(piece)
+            if out > cap:
+                raise FetchFailure(f"{what} too large (over the cap of {cap} bytes once decompressed)")
+            if piece:
+                yield piece
+            if d.eof:
+                data = d.unused_data + data   # another gzip member follows
+                if not data:
+                    break
+                d = new()
+            elif not data and len(piece) == _CHUNK:
+                data = b""
+                while True:                   # drain what is still pending for this input
+                    piece = d.decompress(b"", _CHUNK)
+                    out += len(piece)
+                    if out > cap:
+                        raise FetchFailure(f"{what} too large (over the cap of {cap} bytes once decompressed)")
+                    if piece:
+                        yield piece
+                    if len(piece) < _CHUNK:
+                        break
+    tail = d.flush(_CHUNK)
+    if len(tail) + out > cap:
+        raise FetchFailure(f"{what} too large (over the cap of {cap} bytes once decompressed)")
+    if tail:
+        yield tail
 
 
 def _public_mode(p: Path) -> None:
@@ -798,6 +936,7 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
           base_url: Optional[str] = None, files_url: Optional[str] = None,
           pause: float = 0.5, timeout: float = 20, retries: int = 3, backoff: float = 1.0,
           max_bytes: int = 50 * 1024 * 1024, progress: bool = False,
+          request_deadline: Optional[float] = REQUEST_DEADLINE, run_deadline: Optional[float] = None,
           ingest_fn: Optional[Callable] = None,
           on_event: Optional[Callable[[str, dict], None]] = None) -> FetchResult:
     """Bring a council's (or every council's) Ofsted publications into ``library`` and ingest them.
@@ -813,6 +952,10 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
 
     ``retries`` is the number of further attempts after the first (5xx, 429, timeouts and
     connection errors only), waiting ``backoff`` * 1, 2, 4 ... seconds (or Retry-After).
+    ``request_deadline``: seconds one request may take in all (default 300; None or 0: no
+    limit); ``run_deadline``: seconds the whole run may spend on the site (default: no
+    limit), after which every remaining request fails with that reason (what was
+    downloaded is still ingested).  ``max_bytes`` caps each file's *decoded* size.
 
     Raises ValueError for bad arguments and RuntimeError if another fetch holds the library.
     Everything that goes wrong with the site or a file is reported in the result instead.
@@ -843,7 +986,8 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
 
     result = FetchResult(dry_run=dry_run)
     http = _Http(client, allowed, pause=pause, timeout=timeout, retries=retries, backoff=backoff,
-                 max_bytes=max_bytes, trust_env=not overridden)
+                 max_bytes=max_bytes, trust_env=not overridden, request_deadline=request_deadline,
+                 run_deadline=run_deadline)
     db_key = _db_key(db)
     try:
         with _library_lock(library, enabled=not dry_run):

@@ -34,6 +34,12 @@ def fetch_command(
     library: Path = typer.Option(DEFAULT_LIBRARY, "--library", help="Folder for the downloaded PDFs."),
     db: Optional[Path] = typer.Option(None, "--db", help="Database to ingest into (default: the usual one)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be downloaded; change nothing."),
+    request_deadline: float = typer.Option(
+        300.0, "--request-deadline", min=0,
+        help="Seconds one request may take in all, however slowly the server sends (0: no limit)."),
+    deadline: float = typer.Option(
+        0.0, "--deadline", min=0,
+        help="Seconds the whole run may spend on the site; then every remaining request fails (0: no limit)."),
 ) -> None:
     """Fetch a council's Ofsted letters and reports into a library folder and ingest them.
 
@@ -42,6 +48,8 @@ def fetch_command(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn  # noqa: F401
     from rich.table import Table  # noqa: F401
+
+    from rich.markup import escape  # site text (titles, names, reasons) is never Rich markup
 
     from .fetch import FetchResult, fetch, parse_kinds  # noqa: F401
     out = Console()
@@ -72,14 +80,14 @@ def fetch_command(
         elif name == "council_start":
             if listing_task:
                 progress.update(listing_task[0], total=1, completed=1)
-            tasks[info["council"]] = progress.add_task(f"{info['name']} ({info['urn']})",
+            tasks[info["council"]] = progress.add_task(escape(f"{info['name']} ({info['urn']})"),
                                                        total=info["total"] or 0, status="")
         elif name == "item":
             tid = tasks.get(info["council"])
             if tid is not None:
                 it = info["item"]
                 progress.update(tid, advance=1 if it.stage != "provider" else 0,
-                                status=f"{info['status']}: {it.kind or ''} {it.date or ''}".strip())
+                                status=escape(f"{info['status']}: {it.kind or ''} {it.date or ''}".strip()))
         elif name == "council_done":
             tid = tasks.get(info["council"])
             s = info["summary"]
@@ -88,16 +96,18 @@ def fetch_command(
         elif name == "ingest_start":
             tasks["\0ingest"] = progress.add_task("ingest", total=info["count"], status="")
         elif name == "ingest_file":
-            progress.update(tasks["\0ingest"], advance=1, status=f"{Path(info['path']).name}: {info['status']}")
+            progress.update(tasks["\0ingest"], advance=1,
+                            status=escape(f"{Path(info['path']).name}: {info['status']}"))
 
     progress.start()
     try:
         result = fetch(la=la, urn=urn, all_councils=all_, kinds=sorted(kinds) if kinds else None,
                        since=since, library=library, db=db, dry_run=dry_run,
-                       on_event=on_event)
+                       on_event=on_event, request_deadline=request_deadline or None,
+                       run_deadline=deadline or None)
     except (ValueError, RuntimeError) as e:
         progress.stop()
-        err.print(f"[red]error:[/red] {e}")
+        err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(2)
     finally:
         progress.stop()
@@ -108,7 +118,10 @@ def fetch_command(
 
 
 def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
+    """Tables of what happened. Every cell that holds site or file text is a ``rich.text.Text``
+    (never parsed as markup: a title like ``[/x]`` is printed as it is)."""
     from rich.table import Table
+    from rich.text import Text
 
     title = "Fetch (dry run: nothing downloaded)" if result.dry_run else "Fetch"
     t = Table(title=title)
@@ -119,8 +132,8 @@ def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
     t.add_column("Skipped", justify="right")
     t.add_column("Failed", justify="right")
     for c in result.councils:
-        t.add_row(c.name, c.urn, str(c.found), str(c.new), str(c.skipped),
-                  f"[red]{c.failed}[/red]" if c.failed else "0")
+        t.add_row(Text(c.name), Text(c.urn), str(c.found), str(c.new), str(c.skipped),
+                  Text(str(c.failed), style="red") if c.failed else "0")
     if len(result.councils) > 1:
         t.add_row("[b]total[/b]", "", str(sum(c.found for c in result.councils)), str(len(result.new)),
                   str(len(result.skipped)), str(len(result.failed)))
@@ -133,7 +146,8 @@ def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
         nt.add_column("Date")
         nt.add_column("File", overflow="fold")
         for it in result.new:
-            nt.add_row(it.council_name, it.kind or "", it.date or "", str(it.path.name if it.path else it.url))
+            nt.add_row(Text(it.council_name), Text(it.kind or ""), Text(it.date or ""),
+                       Text(str(it.path.name if it.path else it.url)))
         out.print(nt)
     if result.unrecognised:
         ut = Table(title="Not downloaded: unrecognised kind of publication")
@@ -141,7 +155,7 @@ def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
         ut.add_column("As listed")
         ut.add_column("Link", overflow="fold")
         for it in result.unrecognised:
-            ut.add_row(it.council_name, it.title, it.url)
+            ut.add_row(Text(it.council_name), Text(it.title), Text(it.url))
         out.print(ut)
     if result.failed:
         ft = Table(title="Failed")
@@ -149,9 +163,9 @@ def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
         ft.add_column("What")
         ft.add_column("Reason", style="red", overflow="fold")
         for it in result.failed:
-            ft.add_row(it.council_name, it.title or it.url, it.reason)
+            ft.add_row(Text(it.council_name), Text(it.title or it.url), Text(it.reason))
         out.print(ft)
     line = result.summary()
     if not result.dry_run:
         line += f"; library: {Path(library).expanduser()}"
-    out.print(line)
+    out.print(line, markup=False, highlight=False)

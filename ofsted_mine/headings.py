@@ -8,7 +8,7 @@ from typing import Optional
 SECTION_KINDS: list[tuple[str, str]] = [
     (r"^(monitoring|focused|assurance) visit (to|of) ", "opening"),
     (r"^areas? covered( by (the|this) visit)?", "areas_covered"),
-    (r"^headline findings", "headline_findings"),
+    (r"^headline findings|^overview$", "headline_findings"),
     (r"^findings and evaluation of progress|^evaluation of progress", "findings"),
     (r"^main findings|^findings$", "findings"),
     (r"^areas? for priority action", "priority_action"),

@@ -22,6 +22,7 @@ GRADES = ("outstanding", "good", "requires improvement", "inadequate")
 class Page:
     number: int  # 1-based
     text: str    # cleaned text of the page
+    continues: bool = False  # its first block carries on the paragraph that the previous page ends with
 
 
 @dataclass

@@ -64,6 +64,28 @@ def letter_pdf(council: str, kind_title: str, when: str, file_id: str) -> bytes:
     return make_pdf(f"{kind_title} of {council} children's services", lines)
 
 
+_BOMB: list[bytes] = []
+BOMB_INNER_BYTES = 256 << 20
+
+
+def gzip_bomb() -> bytes:
+    """gzip(gzip("%PDF-1.4" and 256 MiB of zeros)): a few KB on the wire (made once, in 1 MiB steps)."""
+    if not _BOMB:
+        import zlib
+
+        def gz(chunks):
+            c = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+            for ch in chunks:
+                out = c.compress(ch)
+                if out:
+                    yield out
+            yield c.flush()
+        zeros = bytes(1 << 20)
+        inner = b"".join(gz([b"%PDF-1.4\n"] + [zeros] * (BOMB_INNER_BYTES >> 20)))
+        _BOMB.append(b"".join(gz([inner])))
+    return _BOMB[0]
+
+
 @dataclass
 class FakePub:
     file_id: str
@@ -226,6 +248,9 @@ class FakeSite:
             return
         for c in self.councils:
             if u.path.rstrip("/") == f"/provider/44/{c.urn}":
+                if c.page_fault == "bomb":
+                    self._send(h, 200, gzip_bomb(), "text/html; charset=utf-8", {"Content-Encoding": "gzip, gzip"})
+                    return
                 if c.page_fault:
                     self._send(h, int(c.page_fault), b"<html>error</html>", "text/html")
                     return
@@ -286,5 +311,19 @@ class FakeSite:
             h.send_header("Content-Type", "application/pdf")
             h.end_headers()
             h.wfile.write(body + b"\n" * 200_000)
+        elif fault == "bomb":            # a few KB, two gzip layers, 256 MiB of zeros inside
+            self._send(h, 200, gzip_bomb(), "application/pdf", {"Content-Encoding": "gzip, gzip"})
+        elif fault == "drip":            # one byte at a time, never stalled long enough to time out
+            h.send_response(200)
+            h.send_header("Content-Type", "application/pdf")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            end = time.monotonic() + self.slow_seconds
+            for i in range(len(body)):
+                if time.monotonic() > end:   # the test server stops by itself
+                    break
+                h.wfile.write(body[i:i + 1])
+                h.wfile.flush()
+                time.sleep(0.02)
         else:
             raise AssertionError(f"unknown fault {fault}")

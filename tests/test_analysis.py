@@ -54,7 +54,15 @@ def labelled_db(tmp_path_factory, corpus_db):
     (["concern", "concern", "mixed", "concern"], "persistent"),
     (["concern", "mixed", "strength", "strength"], "resolved"),
     (["concern", "concern", "strength", "mixed"], "improving"),
-    (["concern", "concern", "concern", "strength"], "improving"),
+    # the rule: "resolved" = concerns, then a judged visit with none (one such visit is enough)
+    (["concern", "concern", "concern", "strength"], "resolved"),
+    (["mixed", "strength"], "improving"),                      # never a concern verdict: not "resolved"
+    (["mixed", "mixed", "concern"], "emerging"),               # the first concern verdict
+    (["concern", "too_little", "strength"], "resolved"),      # too little evidence is not judged
+    (["concern", "too_little"], "not_enough_evidence"),
+    (["mostly_strength", "strength"], "consistent_strength"),
+    (["mixed", "mixed"], "steady"),
+    (["strength", "mixed"], "deteriorating"),
     (["strength", "not_examined", "strength", "concern", "concern"], "emerging"),
     (["concern", "strength", "strength", "concern"], "deteriorating"),
     (["strength", "strength"], "consistent_strength"),
@@ -77,7 +85,7 @@ def _check_story(db):
                 if any(c not in ("not_examined", "examined_silent") for c in cells):
                     wrong.append(f"{la} {theme}: expected not examined in every monitoring visit, got {cells}")
             else:
-                got = track(con, theme, la)["trend"]
+                got = track(con, theme, la).trend
                 if got != expected:
                     wrong.append(f"{la} {theme}: expected {expected}, got {got}")
     return wrong
@@ -109,7 +117,7 @@ def test_compare_two_visits(corpus_db):
     con = om.open_db(corpus_db)
     vs = [v["id"] for v in om.visits(con, la="Eastmere", kind="monitoring_visit")]
     res = compare(con, vs[0], vs[-1])
-    st = {r["theme"]: r["status"] for r in res["themes"]}
+    st = {r.theme: r.status for r in res.themes}
     assert st["workforce_stability"] == "persistent concern"
     assert st["exploitation_missing"] == "new concern"
     with pytest.raises(KeyError):
@@ -131,7 +139,8 @@ def test_followup_matrix(corpus_db):
 def test_benchmark_against_others(corpus_db):
     con = om.open_db(corpus_db)
     res = benchmark(con, "Wyvern Vale", min_findings=10)
-    assert res["councils_compared"] == 2 and set(res["neighbours"]) == {"Eastmere", "Kestrel Bay"}
+    others = {t["la_urn"] for t in json.loads((CORPUS / "truth.json").read_text()) if t["la_urn"] != 990001}
+    assert res["councils_compared"] == len(others) and set(res["neighbours"]) == {"Eastmere", "Kestrel Bay"}
     row = next(r for r in res["themes"] if r["theme"] == "workforce_stability")
     assert row["rate"] > 0 and row["neighbours_mean"] is not None
 

@@ -34,7 +34,7 @@ def test_parser_recovers_true_metadata(t):
     for k, val in got.items():
         if k in t and t[k] is not None or k in ("progress_verdict", "visit_number"):
             assert val == t.get(k), f"{t['pdf']}: {k}"
-    if t["kind"] in ("monitoring_visit", "focused_visit", "inspection"):
+    if t["kind"] in ("monitoring_visit", "focused_visit", "inspection", "jtai"):
         body = [f for f in d.findings if f.section_kind not in ("header", "closing", "about")]
         assert len(body) > 20
         assert all(d.text[f.start:f.end] == f.text for f in d.findings)

@@ -14,6 +14,11 @@ from ofsted_mine.report.export import FINDING_FIELDS, TIMELINE_FIELDS, export_fi
 
 from .test_readiness import _app, build_corpus_db, copy_db, set_finding_text
 
+# the bundled corpus as its truth file records it: Ofsted documents (timeline columns) and councils
+_TRUTH = json.loads((Path(__file__).resolve().parent.parent / "corpus" / "truth.json").read_text("utf-8"))
+N_VISITS = sum(1 for t in _TRUTH if t["kind"] != "council_paper")
+COUNCILS = sorted({(t["la"], t["la_urn"]) for t in _TRUTH})
+
 REQUIRED = ["visit_id", "la", "la_urn", "kind", "date", "section", "paragraph", "page", "source", "text", "polarity",
             "themes", "theme_scores", "citation"]
 
@@ -56,7 +61,7 @@ def test_csv(corpus_db, tmp_path):
     assert all(r["ofsted_finding"] == "no" for r in rows if r["kind"] == "council_paper")
     tl = _read_csv(tmp_path / "f-timeline.csv")
     assert list(tl[0]) == TIMELINE_FIELDS
-    assert res["timeline_rows"] == len(tl) == len(_themes()) * (8 + 7 + 1)   # Wyvern Vale, Eastmere, Kestrel Bay
+    assert res["timeline_rows"] == len(tl) == len(_themes()) * N_VISITS   # every Ofsted document of the corpus
     drift = {r["trend"] for r in tl if r["la"] == "Wyvern Vale" and r["theme"] == "drift_delay"}
     assert drift == {"persistent concern"}
 
@@ -75,7 +80,7 @@ def test_la_filter_and_json(corpus_db, tmp_path):
     assert {"visits", "themes", "cells", "journey"} <= set(t) and len(t["visits"]) == 1
     res = export_findings(con, tmp_path / "all.json", None)       # format from the suffix
     doc = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
-    assert len(doc["findings"]) == _counts(corpus_db) and len(doc["timelines"]) == 3
+    assert len(doc["findings"]) == _counts(corpus_db) and len(doc["timelines"]) == len(COUNCILS)
     with pytest.raises(ValueError, match="unknown council"):
         export_findings(con, tmp_path / "x.json", "json", la="Atlantis")
     with pytest.raises(ValueError, match="format"):
@@ -93,7 +98,7 @@ def test_xlsx(corpus_db, tmp_path):
     assert len(rows) - 1 == res["findings"] == _counts(corpus_db)
     grid = [r for r in wb["timeline"].iter_rows(values_only=True)]
     titles = [r[0] for r in grid if r and isinstance(r[0], str) and "(URN " in r[0]]
-    assert titles == ["Eastmere (URN 990002)", "Kestrel Bay (URN 990003)", "Wyvern Vale (URN 990001)"]
+    assert titles == [f"{la} (URN {urn})" for la, urn in COUNCILS]
     drift = next(r for r in grid if r and r[0] == "Drift, delay and timeliness")
     assert any(str(c).startswith(("concern", "mixed", "no concerns", "not examined")) for c in drift[2:] if c)
 

@@ -3,6 +3,7 @@ import sqlite3
 import pytest
 
 import ofsted_mine as om
+from ofsted_mine.errors import DatabaseError
 from ofsted_mine.store.db import SCHEMA_VERSION, open_db
 from ofsted_mine.store.search import fts_query
 
@@ -141,8 +142,65 @@ def test_migration_from_schema_v1_keeps_data(tmp_path):
 
 def test_newer_schema_is_refused(tmp_path):
     p = tmp_path / "future.db"
+    open_db(p).close()  # a database a later ofsted-mine made: marked, schema version above ours
     con = sqlite3.connect(p)
     con.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     con.close()
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(DatabaseError, match=r"schema v\d+ is newer than this"):
         open_db(p)
+
+
+def _letters(folder, n):
+    folder.mkdir(exist_ok=True)
+    months = ["January", "February", "March", "April", "May", "June", "July", "August"]
+    out = []
+    for i in range(n):
+        m = months[i % len(months)]
+        lines = [l.replace("28 February", f"3 {m}").replace("1 March 2023", f"4 {m} 202{i // 8 + 3}")
+                 .replace("third", ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"][i % 8])
+                 for l in LETTER_LINES]
+        out.append(make_pdf(folder / f"letter{i}.pdf", lines))
+    return out
+
+
+@pytest.mark.slow
+def test_two_ingests_into_a_brand_new_database_at_once_lose_nothing(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from .conftest import ROOT
+    files = _letters(tmp_path / "in", 4)
+    clean = tmp_path / "clean.db"
+    om.ingest(files, clean, workers=1)
+    db = tmp_path / "new.db"
+    cmds = [[sys.executable, "-m", "ofsted_mine.cli", "ingest", *map(str, part), "--db", str(db), "--workers", "1"]
+            for part in (files[:3], files[1:])]
+    procs = [subprocess.Popen(c, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+             for c in cmds]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()[-1000:]
+    assert _dump(db) == _dump(clean)
+
+
+@pytest.mark.slow
+def test_killed_ingest_of_a_brand_new_database_then_rerun_equals_uninterrupted(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from .conftest import ROOT
+    files = _letters(tmp_path / "in", 3)
+    clean = tmp_path / "clean.db"
+    om.ingest(files, clean, workers=1)
+    for i, delay in enumerate((0.6, 1.2, 2.5)):
+        db = tmp_path / f"killed{i}.db"   # brand new each time: killed while it is created, migrated or written
+        p = subprocess.Popen([sys.executable, "-m", "ofsted_mine.cli", "ingest", *map(str, files), "--db", str(db)],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        r = om.ingest(files, db, workers=1)
+        assert not r.failed
+        assert _dump(db) == _dump(clean)

@@ -21,7 +21,7 @@ def benchmark(con: sqlite3.Connection, la: str, *, since: Optional[str] = None, 
     c = _council(la)
     where, args = document_filters(since=since, until=until, alias="d")
     where += ["d.kind IN ('inspection', 'monitoring_visit', 'focused_visit', 'jtai')",
-              f"f.section_kind NOT IN {_NOT_FINDING_SQL}"]
+              f"f.section_kind NOT IN {_NOT_FINDING_SQL}", "d.quoted = 1"]
     w = " AND ".join(where)
     totals = {r[0]: r[1] for r in con.execute(
         f"SELECT d.la_urn, COUNT(*) FROM findings f JOIN documents d ON d.id = f.doc_id WHERE {w} GROUP BY 1", args)}

@@ -12,7 +12,7 @@ def theme_counts(con: Optional[sqlite3.Connection], taxonomy=None) -> tuple[list
     if con is not None:
         for r in con.execute("""SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
                                 JOIN documents d ON d.id = f.doc_id
-                                WHERE d.kind NOT IN ('council_paper', 'unknown') GROUP BY 1, 2"""):
+                                WHERE d.kind NOT IN ('council_paper', 'unknown') AND d.quoted = 1 GROUP BY 1, 2"""):
             counts.setdefault(r[0], {})[r[1]] = r[2]
     rows = []
     for t in tax.themes:

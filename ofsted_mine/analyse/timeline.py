@@ -1,106 +1,33 @@
 """Themes across visits: the timeline grid, one theme's track, and visit-to-visit comparison.
 
-Cell verdicts (one theme in one visit), from the findings tagged with the theme (tag score
->= ``min_score``) and their polarity; c, s, m = concern, strength, mixed counts:
+Computed once here as typed results (:mod:`ofsted_mine.analyse.results`); the views only
+render them. The rules for a cell's verdict, a theme's trend and a comparison's status are in
+:mod:`ofsted_mine.analyse.cells`; journeys and the default trend window in
+:mod:`ofsted_mine.analyse.journeys`; the words in :mod:`ofsted_mine.vocab`.
 
-* ``not_examined``: no finding touches the theme and the visit's areas covered do not name it
-  (an absent theme is not a resolved one);
-* ``examined_silent``: the areas covered name the theme but no finding touches it;
-* ``concern`` when (c + m/2) / (c + s + m) >= 0.5, ``mixed`` when >= 0.25, else ``strength``
-  (only strengths, or concerns too few to weigh: "no concerns found");
-* ``neutral``: only neutral findings touch the theme.
-
-The trend of a theme (``track``) follows the examined cells (concern = 1, mixed = 0.5,
-strength = 0; not examined, silent and neutral cells are skipped) in date order, over the
-current improvement journey: the latest inspection before the council's monitoring or
-focused visits, and those visits (a later re-inspection is shown but closes the journey).
-With no monitoring or focused visits, all inspections count.
-
-* ``not_enough_evidence``: fewer than two examined cells;
-* ``consistent_strength``: strengths throughout;
-* ``resolved``: a concern earlier, and the last two examined cells are strengths;
-* ``improving``: a concern earlier, and the latest cell is a strength (but not two in a row),
-  or the last two cells average at most "mixed" and are better than the first two;
-* ``persistent``: concern or mixed in every examined cell, or in the trailing run after
-  cells that were mostly concerns too;
-* ``emerging``: a trailing run of concern/mixed cells after cells that were mostly strengths;
-* ``deteriorating``: as emerging, but a full concern had been raised before those strengths
-  (it came back).
+A visit is council + kind + start date: when several documents report the same visit (the PDF
+and a text copy, a re-published PDF) only the quoted source is counted and cited; the others
+are listed as the visit's ``sources``.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from ..councils import find_council
-from ..store.search import KIND_LABELS
+from ..vocab import NOT_FINDING_SQL, NON_FINDING_SECTIONS, OFSTED_KINDS, TREND_LABELS, citation
+from ..vocab import visit_label as visit_label
+from .cells import cell_verdict, compare_status, trend
+from .journeys import default_window, find_journey, split_journeys
+from .results import (Cell, CompareTheme, Comparison, Journey, Quote, Source, Timeline, Track, TrackVisit,
+                      VisitCol, VisitRef)
 
-OFSTED_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
-#: sections whose sentences are not findings about practice (letter header, signature, Ofsted's
-#: back matter, the opening paragraph, the list of areas covered)
-NON_FINDING_SECTIONS = ("header", "closing", "about", "opening", "areas_covered")
-_NOT_FINDING_SQL = "(" + ", ".join(f"'{s}'" for s in NON_FINDING_SECTIONS) + ")"
-CELL_SCORE = {"concern": 1.0, "mixed": 0.5, "strength": 0.0}
+__all__ = ["timeline", "track", "tracks", "compare", "trend", "cell_verdict", "compare_status", "Cell", "VisitCol",
+           "Timeline", "Track", "TrackVisit", "Quote", "Journey", "Comparison", "CompareTheme", "TREND_LABELS",
+           "OFSTED_KINDS", "NON_FINDING_SECTIONS", "visit_label", "pick_quotes", "journey_window"]
 
-
-@dataclass
-class Cell:
-    theme: str
-    visit_id: str
-    concern: int = 0
-    strength: int = 0
-    mixed: int = 0
-    neutral: int = 0
-    in_focus: bool = False
-    verdict: str = "not_examined"
-
-    @property
-    def total(self) -> int:
-        return self.concern + self.strength + self.mixed + self.neutral
-
-
-@dataclass
-class VisitCol:
-    id: str
-    kind: str
-    label: str
-    date: Optional[str]
-    visit_number: Optional[int]
-    progress_verdict: Optional[str]
-    judgements: dict
-    focus_areas: list
-    focus_themes: list
-
-
-@dataclass
-class Timeline:
-    la: str
-    la_urn: str
-    visits: list[VisitCol]
-    themes: list[dict]                      # id, name, group
-    cells: dict[str, dict[str, Cell]]       # theme -> visit id -> cell
-    journey: list[str] = field(default_factory=list)  # the one-line improvement journey
-
-    def to_dict(self) -> dict:
-        return {"la": self.la, "la_urn": self.la_urn, "journey": self.journey,
-                "visits": [asdict(v) for v in self.visits], "themes": self.themes,
-                "cells": {t: {v: asdict(c) for v, c in row.items()} for t, row in self.cells.items()}}
-
-
-def cell_verdict(c: Cell) -> str:
-    n = c.concern + c.strength + c.mixed
-    if n == 0:
-        if c.neutral:
-            return "neutral"
-        return "examined_silent" if c.in_focus else "not_examined"
-    share = (c.concern + 0.5 * c.mixed) / n
-    if share >= 0.5:
-        return "concern"
-    if share >= 0.25:
-        return "mixed"
-    return "strength"
+_NOT_FINDING_SQL = NOT_FINDING_SQL  # older name, still imported by other modules
 
 
 def _council(la: str):
@@ -129,97 +56,128 @@ def _load_taxonomy_light(con: sqlite3.Connection, taxonomy=None) -> list[dict]:
     return [{"id": t.id, "name": t.name, "group": t.group} for t in tax.themes]
 
 
-def visit_label(kind: str, visit_number: Optional[int], date: Optional[str]) -> str:
-    k = {"monitoring_visit": "MV", "focused_visit": "FV", "inspection": "Inspection", "jtai": "JTAI"}.get(kind, kind)
-    if kind == "monitoring_visit" and visit_number:
-        k += str(visit_number)
-    return f"{k} {date[:7] if date else '?'}"
+# ------------------------------------------------------------------ visits
+def _has_column(con: sqlite3.Connection, table: str, col: str) -> bool:
+    return any(r[1] == col for r in con.execute(f"PRAGMA table_info({table})"))
 
 
-def timeline(con: sqlite3.Connection, la: str, *, taxonomy=None, min_score: float = 0.0,
-             since: Optional[str] = None, until: Optional[str] = None) -> Timeline:
-    """Visits x themes for one council: counts of concern/strength/mixed findings and a verdict."""
-    c = _council(la)
+def council_visits(con: sqlite3.Connection, urn: str) -> tuple[list[VisitCol], dict[str, int]]:
+    """Every Ofsted visit of a council in date order (one per visit, its sources listed), and
+    visit id -> the database id of its quoted document."""
     rows = con.execute(
-        f"""SELECT id, visit_id, kind, COALESCE(start_date, published) AS date, visit_number, progress_verdict,
-                   judgements, focus_areas, focus_themes FROM documents
-            WHERE la_urn = ? AND kind IN ({','.join('?' * len(OFSTED_KINDS))})
-            ORDER BY COALESCE(start_date, published), id""", (c.urn, *OFSTED_KINDS)).fetchall()
-    rows = [r for r in rows if (not since or (r["date"] or "") >= since) and (not until or (r["date"] or "") <= until)]
-    themes = _load_taxonomy_light(con, taxonomy)
-    visits = [VisitCol(id=r["visit_id"], kind=r["kind"], label=visit_label(r["kind"], r["visit_number"], r["date"]),
-                       date=r["date"], visit_number=r["visit_number"], progress_verdict=r["progress_verdict"],
-                       judgements=json.loads(r["judgements"]), focus_areas=json.loads(r["focus_areas"]),
-                       focus_themes=json.loads(r["focus_themes"])) for r in rows]
-    doc_ids = {r["id"]: r["visit_id"] for r in rows}
+        f"""SELECT id, visit_id, kind, framework, COALESCE(start_date, published) AS date, published, end_date,
+                   visit_number, progress_verdict, judgements, focus_areas, focus_themes, path, format, sha256,
+                   visit_key, quoted,
+                   CASE WHEN kind = 'focused_visit' THEN EXISTS (SELECT 1 FROM findings f WHERE f.doc_id = documents.id
+                        AND f.section_kind = 'priority_action') ELSE 0 END AS sets_actions
+            FROM documents WHERE la_urn = ? AND kind IN ({','.join('?' * len(OFSTED_KINDS))})
+            ORDER BY COALESCE(start_date, published), quoted DESC, id""", (urn, *OFSTED_KINDS)).fetchall()
+    groups: dict[str, list] = {}
+    for r in rows:
+        groups.setdefault(r["visit_key"] or r["visit_id"], []).append(r)
+    visits, doc_of = [], {}
+    for key, grp in groups.items():
+        q = next((r for r in grp if r["quoted"]), grp[0])
+        sources = [Source(doc_id=r["visit_id"], path=r["path"], format=r["format"], published=r["published"],
+                          sha256=r["sha256"], quoted=r is q) for r in [q] + [r for r in grp if r is not q]]
+        visits.append(VisitCol(
+            id=q["visit_id"], kind=q["kind"], label=visit_label(q["kind"], q["visit_number"], q["date"]), date=q["date"],
+            visit_number=q["visit_number"], progress_verdict=q["progress_verdict"],
+            judgements=json.loads(q["judgements"]), focus_areas=json.loads(q["focus_areas"]),
+            focus_themes=json.loads(q["focus_themes"]), framework=q["framework"], published=q["published"],
+            end_date=q["end_date"], sets_actions=bool(q["sets_actions"]), sources=sources))
+        doc_of[q["visit_id"]] = q["id"]
+    visits.sort(key=lambda v: (v.date or "", doc_of[v.id]))
+    return visits, doc_of
+
+
+def count_cells(con: sqlite3.Connection, visits: list[VisitCol], doc_of: dict[str, int], themes: list[dict],
+                min_score: float = 0.0) -> dict[str, dict[str, Cell]]:
+    """theme -> visit id -> cell: the findings carrying each theme in each visit's quoted source."""
     cells = {t["id"]: {v.id: Cell(theme=t["id"], visit_id=v.id, in_focus=t["id"] in v.focus_themes) for v in visits}
              for t in themes}
-    if doc_ids:
+    by_doc = {doc_of[v.id]: v.id for v in visits}
+    if by_doc:
         q = f"""SELECT f.doc_id, t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
-                WHERE f.doc_id IN ({','.join('?' * len(doc_ids))}) AND t.score >= ?
-                  AND f.section_kind NOT IN {_NOT_FINDING_SQL} GROUP BY 1, 2, 3"""
-        for doc_id, theme, pol, n in con.execute(q, (*doc_ids, min_score)):
-            cell = cells.get(theme, {}).get(doc_ids[doc_id])
+                WHERE f.doc_id IN ({','.join('?' * len(by_doc))}) AND t.score >= ?
+                  AND f.section_kind NOT IN {NOT_FINDING_SQL} GROUP BY 1, 2, 3"""
+        for doc_id, theme, pol, n in con.execute(q, (*by_doc, min_score)):
+            cell = cells.get(theme, {}).get(by_doc[doc_id])
             if cell is not None and pol in ("concern", "strength", "mixed", "neutral"):
                 setattr(cell, pol, getattr(cell, pol) + n)
     for row in cells.values():
         for cell in row.values():
             cell.verdict = cell_verdict(cell)
-    journey = [journey_step(v) for v in visits]
-    return Timeline(la=c.name, la_urn=c.urn, visits=visits, themes=themes, cells=cells, journey=journey)
+    return cells
 
 
 def journey_step(v: VisitCol) -> str:
-    from ..report.labels import grade_short, verdict_label
+    """One step of the one-line history: ``Inspection 2023-01: inadequate``, ``MV2 2023-09: some progress``."""
+    from ..vocab import PROGRESS_VERDICTS
     if v.kind == "inspection":
         g = v.judgements.get("overall")
-        return f"{v.label}: {g}" if g else f"{v.label}: " + ", ".join(f"{k} {grade_short(x)}" for k, x in v.judgements.items())
-    return f"{v.label}: {verdict_label(v.progress_verdict) or 'no headline verdict'}"
+        if g:
+            return f"{v.label}: {g}"
+        from ..report.labels import grade_short
+        return f"{v.label}: " + ", ".join(f"{k} {grade_short(x)}" for k, x in v.judgements.items())
+    return f"{v.label}: {PROGRESS_VERDICTS.get(v.progress_verdict or '') or 'no headline verdict'}"
 
 
-def trend(verdicts: list[str]) -> str:
-    """The trend of one theme from its cell verdicts in date order (see module docstring)."""
-    ex = [CELL_SCORE[v] for v in verdicts if v in CELL_SCORE]
-    if len(ex) < 2:
-        return "not_enough_evidence"
-    if ex[-1] == 0.0:
-        if not any(x > 0 for x in ex):
-            return "consistent_strength"
-        return "resolved" if ex[-2] == 0.0 else "improving"
-    last2, first2 = sum(ex[-2:]) / 2, sum(ex[:2]) / 2
-    if ex[-1] <= 0.5 and last2 <= 0.5 and last2 < first2:
-        return "improving"
-    k = len(ex)
-    while k > 0 and ex[k - 1] > 0:
-        k -= 1
-    before = ex[:k]
-    if not before:
-        return "persistent"
-    if sum(1 for x in before if x == 0.0) * 2 >= len(before):
-        first_strength = before.index(0.0)
-        return "deteriorating" if any(x == 1.0 for x in before[:first_strength]) else "emerging"
-    return "persistent"
+def timeline(con: sqlite3.Connection, la: str, *, taxonomy=None, min_score: float = 0.0,
+             since: Optional[str] = None, until: Optional[str] = None, journey=None) -> Timeline:
+    """Visits x themes for one council: counts of concern/strength/mixed/neutral findings per cell,
+    its verdict, the council's improvement journeys, and each theme's trend over the window.
+
+    The window is journey ``journey`` (a number, ``"current"`` or ``"previous"``) if given, else the
+    visits from ``since`` to ``until`` if either is given, else :func:`journeys.default_window`."""
+    c = _council(la)
+    all_visits, doc_of = council_visits(con, c.urn)
+    journeys = split_journeys(all_visits)
+    shown = [v for v in all_visits if (not since or (v.date or "") >= since) and (not until or (v.date or "") <= until)]
+    shown_ids = {v.id for v in shown}
+    window_journey: Optional[Journey] = None
+    if journey is not None and journey != "":
+        window_journey = find_journey(journeys, journey)
+        window = [i for i in window_journey.visits if i in shown_ids]
+    elif since or until:
+        window = [v.id for v in shown]
+    else:
+        window_journey = default_window(journeys)
+        window = list(window_journey.visits) if window_journey else []
+    themes = _load_taxonomy_light(con, taxonomy)
+    cells = count_cells(con, shown, doc_of, themes, min_score)
+    trends = {t["id"]: trend([cells[t["id"]][vid].verdict for vid in window]) for t in themes}
+    return Timeline(la=c.name, la_urn=c.urn, visits=shown, themes=themes, cells=cells,
+                    journey=[journey_step(v) for v in shown], journeys=journeys, window=window,
+                    window_journey=window_journey.index if window_journey else None, trends=trends)
 
 
-def journey_window(visits: list["VisitCol"]) -> list[int]:
-    """Indexes of the visits in the current improvement journey (see module docstring)."""
-    vis = [i for i, v in enumerate(visits) if v.kind in ("monitoring_visit", "focused_visit")]
-    if not vis:
-        return list(range(len(visits)))
-    insp = [i for i in range(vis[0]) if visits[i].kind == "inspection"]
-    start = insp[-1] if insp else vis[0]
-    return list(range(start, vis[-1] + 1))
+def journey_window(visits: list[VisitCol]) -> list[int]:
+    """Indexes (into ``visits``) of the default trend window (see :mod:`.journeys`)."""
+    j = default_window(split_journeys(visits))
+    ids = set(j.visits) if j else set()
+    return [i for i, v in enumerate(visits) if v.id in ids]
 
 
-TREND_LABELS = {"persistent": "persistent concern", "resolved": "resolved", "improving": "improving",
-                "emerging": "emerging concern", "deteriorating": "deteriorating",
-                "not_enough_evidence": "not enough evidence", "consistent_strength": "consistent strength"}
-
-
+# ------------------------------------------------------------------ quotes
 _POL_RANK = {"concern": 0, "mixed": 1, "strength": 2}
 
 
-def pick_quotes(rows: list, n: int) -> list[dict]:
+def _quote(r) -> Quote:
+    keys = r.keys()
+    pub = r["published"] if "published" in keys else None
+    return Quote(text=r["text"], polarity=r["polarity"], score=round(float(r["score"]), 3), page=r["page"],
+                 paragraph=r["paragraph"], section=r["section"], visit_id=r["visit_id"], date=r["date"],
+                 citation=citation(r["la"], r["kind"], r["date"], r["paragraph"], r["page"], pub),
+                 source=r["path"], published=pub, finding_id=r["finding_id"] if "finding_id" in keys else None)
+
+
+def _quote_dict(r) -> dict:
+    """A quote as a plain dict (for callers that still want one)."""
+    return _quote(r).to_dict()
+
+
+def pick_quotes(rows: list, n: int) -> list[Quote]:
     """The most representative quotes of one theme in one visit: concerns and mixed first,
     then by tag score and order in the letter; at most n - 1 of one polarity when there
     are more candidates than places. Rows need text, polarity, score, seq and citation fields."""
@@ -231,102 +189,112 @@ def pick_quotes(rows: list, n: int) -> list[dict]:
         if seen.get(r["polarity"], 0) >= max(1, n - 1) and len(rows) > n:
             continue
         seen[r["polarity"]] = seen.get(r["polarity"], 0) + 1
-        out.append(_quote_dict(r))
+        out.append(_quote(r))
+    return out
+
+
+_QUOTE_SQL = f"""SELECT f.id AS finding_id, f.text, f.page, f.paragraph, f.section, f.polarity, f.seq, t.score, t.theme,
+                       d.la, d.kind, d.visit_id, COALESCE(d.start_date, d.published) AS date, d.published, d.path
+                FROM documents d JOIN findings f ON f.doc_id = d.id JOIN tags t ON t.finding_id = f.id
+                WHERE d.visit_id IN ({{ids}}) AND t.score >= ? AND f.section_kind NOT IN {NOT_FINDING_SQL}"""
+
+
+def _candidates(con, visit_ids: list[str], min_score: float, theme: Optional[str] = None) -> dict:
+    """(visit id, theme) -> quote candidate rows, for the quoted sources of these visits."""
+    out: dict[tuple[str, str], list] = {}
+    if not visit_ids:
+        return out
+    sql = _QUOTE_SQL.format(ids=",".join("?" * len(visit_ids)))
+    args: list = [*visit_ids, min_score]
+    if theme:
+        sql += " AND t.theme = ?"
+        args.append(theme)
+    for r in con.execute(sql, args):
+        out.setdefault((r["visit_id"], r["theme"]), []).append(r)
     return out
 
 
 def _quotes_for(con, visit_id: str, theme: str, n: int = 3, min_score: float = 0.0) -> list[dict]:
-    """The most representative quotes of a theme in one visit (see :func:`pick_quotes`)."""
-    rows = con.execute(
-        f"""SELECT f.text, f.page, f.paragraph, f.section, f.polarity, f.seq, t.score, d.la, d.kind, d.visit_id,
-                  COALESCE(d.start_date, d.published) AS date, d.path
-           FROM tags t JOIN findings f ON f.id = t.finding_id JOIN documents d ON d.id = f.doc_id
-           WHERE d.visit_id = ? AND t.theme = ? AND t.score >= ? AND f.section_kind NOT IN {_NOT_FINDING_SQL}""",
-        (visit_id, theme, min_score)).fetchall()
-    return pick_quotes(rows, n)
+    """The most representative quotes of a theme in one visit, as dicts (see :func:`pick_quotes`)."""
+    return [q.to_dict() for q in pick_quotes(_candidates(con, [visit_id], min_score, theme).get((visit_id, theme), []), n)]
 
 
-def _quote_dict(r) -> dict:
-    para = r["paragraph"]
-    cite = f"{r['la']}, {KIND_LABELS.get(r['kind'], r['kind'])} {r['date']}" + \
-        (f", para {para}" if para and not str(para).startswith("¶") else (f", {para}" if para else "")) + f", p. {r['page']}"
-    return {"text": r["text"], "polarity": r["polarity"], "score": round(r["score"], 3), "page": r["page"],
-            "paragraph": para, "section": r["section"], "visit_id": r["visit_id"], "date": r["date"],
-            "citation": cite, "source": r["path"]}
+# ------------------------------------------------------------------ tracks
+def tracks(con: sqlite3.Connection, tl: Timeline, quotes_per_visit: int = 3, min_score: float = 0.0,
+           themes: Optional[list[str]] = None) -> list[Track]:
+    """Every theme's track (or those of ``themes``) from one timeline, with one query for the quotes."""
+    want = [t for t in tl.themes if themes is None or t["id"] in themes]
+    cands = _candidates(con, [v.id for v in tl.visits], min_score,
+                        want[0]["id"] if len(want) == 1 else None) if quotes_per_visit > 0 else {}
+    win = set(tl.window)
+    out = []
+    for t in want:
+        rows = []
+        for v in tl.visits:
+            cell = tl.cells[t["id"]][v.id]
+            rows.append(TrackVisit(visit_id=v.id, label=v.label, kind=v.kind, date=v.date, verdict=cell.verdict,
+                                   concern=cell.concern, strength=cell.strength, mixed=cell.mixed,
+                                   neutral=cell.neutral, in_focus=cell.in_focus, in_trend=v.id in win,
+                                   quotes=pick_quotes(cands.get((v.id, t["id"]), []), quotes_per_visit)
+                                   if cell.total and quotes_per_visit > 0 else []))
+        examined = [i for i, v in enumerate(tl.visits) if tl.cells[t["id"]][v.id].examined]
+        now = tl.visits[examined[-1]].id if examined else None
+        since = now if examined and examined[-1] < len(tl.visits) - 1 else None
+        out.append(Track(la=tl.la, theme=t["id"], name=t["name"], group=t.get("group", ""), trend=tl.trends[t["id"]],
+                         trend_window=list(tl.window), visits=rows, journey=tl.window_journey, now=now,
+                         now_verdict=tl.cells[t["id"]][now].verdict if now else None, not_examined_since=since))
+    return out
 
 
 def track(con: sqlite3.Connection, theme: str, la: str, *, taxonomy=None, quotes_per_visit: int = 3,
-          min_score: float = 0.0, since: Optional[str] = None) -> dict:
-    """One theme across a council's visits: verdict per visit, the trend, representative quotes."""
-    tl = timeline(con, la, taxonomy=taxonomy, min_score=min_score, since=since)
+          min_score: float = 0.0, since: Optional[str] = None, until: Optional[str] = None, journey=None) -> Track:
+    """One theme across a council's visits: verdict per visit, the trend over the window
+    (see :func:`timeline`), where it stands now, and representative quotes."""
+    tl = timeline(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until, journey=journey)
     if theme not in tl.cells:
         raise ValueError(f"unknown theme {theme!r} (see 'ofsted-mine themes')")
-    name = next(t["name"] for t in tl.themes if t["id"] == theme)
-    rows = []
-    for v in tl.visits:
-        cell = tl.cells[theme][v.id]
-        rows.append({"visit_id": v.id, "label": v.label, "kind": v.kind, "date": v.date, "verdict": cell.verdict,
-                     "concern": cell.concern, "strength": cell.strength, "mixed": cell.mixed, "in_focus": cell.in_focus,
-                     "quotes": _quotes_for(con, v.id, theme, quotes_per_visit, min_score) if cell.total else []})
-    window = journey_window(tl.visits)
-    for i, r in enumerate(rows):
-        r["in_trend"] = i in window
-    tr = trend([rows[i]["verdict"] for i in window])
-    return {"la": tl.la, "theme": theme, "name": name, "trend": tr, "trend_label": TREND_LABELS[tr],
-            "trend_window": [rows[i]["visit_id"] for i in window], "visits": rows}
+    return tracks(con, tl, quotes_per_visit, min_score, themes=[theme])[0]
+
+
+# ------------------------------------------------------------------ compare
+def resolve_visit(con: sqlite3.Connection, visit_id: str) -> sqlite3.Row:
+    """The quoted document of the visit with this id (a source's own id finds its visit too)."""
+    r = con.execute("SELECT id, visit_id, visit_key, la, la_urn, kind FROM documents WHERE visit_id = ?",
+                    (visit_id,)).fetchone()
+    if not r:
+        like = con.execute("SELECT visit_id FROM documents WHERE visit_id LIKE ? ORDER BY visit_id LIMIT 5",
+                           (f"%{visit_id}%",)).fetchall()
+        hint = f" (did you mean: {', '.join(x[0] for x in like)})" if like else ""
+        raise KeyError(f"no visit with id {visit_id!r}{hint}")
+    if r["visit_key"]:
+        q = con.execute("SELECT id, visit_id, visit_key, la, la_urn, kind FROM documents WHERE visit_key = ? "
+                        "ORDER BY quoted DESC LIMIT 1", (r["visit_key"],)).fetchone()
+        r = q or r
+    return r
 
 
 def compare(con: sqlite3.Connection, visit_a: str, visit_b: str, *, taxonomy=None, min_score: float = 0.0,
-            quotes: int = 2) -> dict:
-    """Per theme: concerns new / persistent / no longer raised, strengths gained / lost, quotes side by side."""
-    docs = {}
-    for vid in (visit_a, visit_b):
-        r = con.execute("SELECT id, visit_id, la, la_urn, kind, COALESCE(start_date, published) AS date, focus_themes "
-                        "FROM documents WHERE visit_id = ?", (vid,)).fetchone()
-        if not r:
-            raise KeyError(f"no visit with id {vid!r}")
-        docs[vid] = r
-    themes = _load_taxonomy_light(con, taxonomy)
-    counts: dict = {vid: {} for vid in docs}
-    for vid, r in docs.items():
-        for theme, pol, n in con.execute(
-                f"""SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
-                   WHERE f.doc_id = ? AND t.score >= ? AND f.section_kind NOT IN {_NOT_FINDING_SQL}
-                   GROUP BY 1, 2""", (r["id"], min_score)):
-            counts[vid].setdefault(theme, {})[pol] = n
+            quotes: int = 2) -> Comparison:
+    """Per theme: the two visits' cells (the very cells of their councils' timelines) and the status
+    from a to b (:func:`cells.compare_status`), with quotes side by side."""
+    ra, rb = resolve_visit(con, visit_a), resolve_visit(con, visit_b)
+    for r in (ra, rb):
+        if r["kind"] not in OFSTED_KINDS or not r["la_urn"] or not find_council(str(r["la_urn"])):
+            raise KeyError(f"{r['visit_id']}: not an Ofsted visit of a known council, so it has no theme cells")
+    tls = {}
+    for r in (ra, rb):
+        if r["la_urn"] not in tls:
+            tls[r["la_urn"]] = timeline(con, str(r["la_urn"]), taxonomy=taxonomy, min_score=min_score)
+    ta, tb = tls[ra["la_urn"]], tls[rb["la_urn"]]
+    va, vb = ta.visit(ra["visit_id"]), tb.visit(rb["visit_id"])
+    cands = _candidates(con, [va.id, vb.id], min_score) if quotes > 0 else {}
     out = []
-    for t in themes:
-        cells = {}
-        for vid, r in docs.items():
-            c = counts[vid].get(t["id"], {})
-            cell = Cell(theme=t["id"], visit_id=vid, concern=c.get("concern", 0), strength=c.get("strength", 0),
-                        mixed=c.get("mixed", 0), neutral=c.get("neutral", 0),
-                        in_focus=t["id"] in json.loads(r["focus_themes"]))
-            cell.verdict = cell_verdict(cell)
-            cells[vid] = cell
-        a, b = cells[visit_a], cells[visit_b]
-        a_con, b_con = a.concern + a.mixed > 0, b.concern + b.mixed > 0
-        if a_con and b_con:
-            status = "persistent concern"
-        elif b_con:
-            status = "new concern"
-        elif a_con and b.verdict in ("not_examined", "examined_silent"):
-            status = "no longer raised (not examined)"
-        elif a_con:
-            status = "no longer raised"
-        elif a.strength and b.strength:
-            status = "strength kept"
-        elif b.strength:
-            status = "strength gained"
-        elif a.strength and b.verdict == "not_examined":
-            status = "strength not examined"
-        elif a.strength:
-            status = "strength lost"
-        else:
-            status = "not examined in either" if a.verdict == b.verdict == "not_examined" else "no judgement"
-        out.append({"theme": t["id"], "name": t["name"], "status": status,
-                    "a": asdict(a) | {"quotes": _quotes_for(con, visit_a, t["id"], quotes, min_score) if a.total else []},
-                    "b": asdict(b) | {"quotes": _quotes_for(con, visit_b, t["id"], quotes, min_score) if b.total else []}})
-    ra, rb = docs[visit_a], docs[visit_b]
-    return {"a": {"visit_id": visit_a, "la": ra["la"], "kind": ra["kind"], "date": ra["date"]},
-            "b": {"visit_id": visit_b, "la": rb["la"], "kind": rb["kind"], "date": rb["date"]}, "themes": out}
+    for t in ta.themes:
+        a, b = ta.cells[t["id"]][va.id], tb.cells[t["id"]][vb.id]
+        out.append(CompareTheme(theme=t["id"], name=t["name"], status=compare_status(a, b), a=a, b=b,
+                                a_quotes=pick_quotes(cands.get((va.id, t["id"]), []), quotes) if a.total else [],
+                                b_quotes=pick_quotes(cands.get((vb.id, t["id"]), []), quotes) if b.total else []))
+
+    def ref(tl, v):
+        return VisitRef(visit_id=v.id, la=tl.la, kind=v.kind, date=v.date, label=v.label, published=v.published)
+    return Comparison(a=ref(ta, va), b=ref(tb, vb), themes=out)

@@ -5,7 +5,8 @@ import re
 
 from ..model import Document, ReadResult
 from .kind import detect_kind
-from .meta import council_from_text, focus_areas, inspection_meta, letter_meta, paper_meta, progress_verdict
+from .meta import (council_from_text, focus_areas, inspection_meta, jtai_meta, letter_meta, paper_meta,
+                   progress_verdict)
 from .segment import segment
 
 __all__ = ["parse", "detect_kind"]
@@ -20,18 +21,17 @@ def parse(rr: ReadResult) -> Document:
         visit = letter_meta(text, kind, rr.path)
     elif kind == "council_paper":
         visit = paper_meta(text, rr.path)
+    elif kind == "jtai":
+        visit = jtai_meta(text, rr.path)
     else:
         from ..model import Visit
         visit = Visit(kind=kind)
-        if kind == "jtai":
-            m = re.search(r"inspection of .{0,40}?(?:in|of)\s+(.{2,60}?)\n", text[:1500], re.I)
-            visit.la_name = m.group(1).strip() if m else None
     council = council_from_text(visit.la_name, text) if kind != "unknown" else None
     if council:
         visit.la, visit.la_urn = council.name, council.urn
     # letters: header (address, salutation) and closing (signature) are not findings
     body_start, closing_start = 0, None
-    if kind in ("monitoring_visit", "focused_visit"):
+    if kind in ("monitoring_visit", "focused_visit", "jtai"):
         m = re.search(r"^Dear\b.*$", text, re.M)
         if m:
             body_start = m.end() + 1

@@ -51,8 +51,25 @@ def _numeric(s: str) -> list[date]:
     return out
 
 
+_WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+", re.I)
+# a list of days before one month: "5, 6 and 7 April 2017" -> "5 to 7 April 2017"
+_DAY_LIST = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:,\s*\d{1,2}(?:st|nd|rd|th)?)+,?\s+and\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+" + _M + ")",
+                       re.I)
+# days of one month followed by more days: "1 and 2 March and 4 March 2020" -> "1 March 2020 to 4 March 2020"
+_DAYS_NO_YEAR = re.compile(_D + r"\s+(?:and|to|–|-)\s+" + _D + r"\s+" + _M + r"\s+(?:and|to|–|-)\s+" + _D + r"\s+" + _M +
+                           r",?\s+" + _Y, re.I)
+
+
+def _normalise_range(s: str) -> str:
+    s = _WEEKDAY.sub("", s)
+    s = _DAY_LIST.sub(lambda m: m.group(1) + " to ", s)
+    s = _DAYS_NO_YEAR.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(6)} to {m.group(4)} {m.group(5)} {m.group(6)}", s)
+    return s
+
+
 def parse_range(s: str) -> tuple[Optional[date], Optional[date]]:
     """First date range (or single date) in ``s``; for several ranges ("... and ...") the span of all."""
+    s = _normalise_range(s)
     nums = _numeric(s[:60])
     if nums:
         return min(nums), max(nums)

@@ -137,6 +137,26 @@ def lac2013_judgements(text: str) -> dict[str, str]:
     return out
 
 
+_TEAM = re.compile(r"(?:Deputy lead inspectors?|Team inspectors?|(?<!Lead )(?<!lead )Inspectors?)\s*:\s*(.{3,400}?)"
+                   r"(?=\s*(?:Deputy lead|Team inspectors?|Shadow inspectors?|Senior data analyst|Data analyst|"
+                   r"Quality assurance|Senior HMI|Senior inspector|Regulatory inspector|Inspection team|"
+                   r"Ofsted produces|Any complaints)|\n|$)", re.S)
+
+
+def inspection_team(text: str) -> list[str]:
+    """Deputy lead and team inspectors as a report's "Information about this inspection" lists them
+    ("Deputy lead inspector: A", "Team inspectors: B, C and D (AI)"); shadows and analysts are left out."""
+    names: list[str] = []
+    zone = text[-15000:] if len(text) > 15000 else text
+    for m in _TEAM.finditer(zone):
+        # roles after a name: "(AI)", "(Seconded Inspector)", "HMI", "AI", "SCRI"
+        part = re.sub(r"\([^)]{1,40}\)|\b[A-Z]{2,5}\b", ",", m.group(1))
+        for n in _names_list(part):
+            if n not in names:
+                names.append(n)
+    return names
+
+
 def inspection_meta(text: str, framework: Optional[str], path: str) -> Visit:
     v = Visit(kind="inspection", framework=framework)
     v.la_name = _printed_la_inspection(text, framework)
@@ -149,6 +169,9 @@ def inspection_meta(text: str, framework: Optional[str], path: str) -> Visit:
             v.lead_inspector = _clean_name(m.group(1))
             break
     v.inspectors = [v.lead_inspector] if v.lead_inspector else []
+    for n in inspection_team(text):
+        if n not in v.inspectors:
+            v.inspectors.append(n)
     m = re.search(r"Report published\s*:?\s*(\d{1,2}\s+\w+\s+\d{4})|Published\s*:\s*(\d{1,2}\s+\w+\s+\d{4})", text[:3000])
     v.published = parse_date(m.group(1) or m.group(2)) if m else published_from_filename(path)
     if framework == "other" and re.search(r"looked after children services", text[:400], re.I):
@@ -168,20 +191,73 @@ _LETTER_TITLE = re.compile(
     r"(Monitoring|Focused|Assurance) visit (?:to|of)\s+(.{2,120}?)\s+(?:local authority\s+)?children[’']s services", re.I | re.S)
 _VISIT_NO = re.compile(
     r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|(\w+) monitoring visit since", re.I)
-_INADEQUATE = re.compile(r"judged (?:to be )?inadequate (?:in|at its inspection in|following an inspection in) (\w+)?\s*(\d{4})", re.I)
-_WERE = re.compile(r"Inspectors? (?:for|on) this visit (?:were|was)\s*(.{3,200}?)(?:\.|\n|$)", re.I)
-_BY = re.compile(r"(?:carried out|conducted|undertaken) by ((?:Her|His) Majesty[’']s Inspectors?|HMI|inspectors)?\s*(.{3,200}?)(?:\.|\n|$)", re.I)
+_ORDINAL_VISIT = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                            r"thirteenth|fourteenth|fifteenth|\d{1,2}(?:st|nd|rd|th))\s+monitoring\s+visit\b", re.I)
+_INADEQUATE = re.compile(r"judged (?:to be )?inadequate(?: for (?:its )?overall effectiveness)? (?:in|at its inspection in|"
+                         r"following an inspection in|at (?:the|its) (?:last |previous )?inspection (?:published )?in) "
+                         r"(\w+)?\s*(\d{4})", re.I)
+# the sentences of a letter's opening that name its inspectors, in every phrasing since 2013:
+# "The visit was carried out by His Majesty's Inspectors A and B.", "The inspectors were A and B,
+# Her Majesty's Inspectors.", "A, HMI, and B, Ofsted Inspector, carried out the visit.",
+# "The lead inspector was A.", "Lead inspector: A", "A (lead inspector) and B, HMI"
+_INSP_CUE = re.compile(
+    r"Majesty[’']s\s+Inspector|\bS?HMIs?\b|\binspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)\b|"
+    r"\b(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by\b|\blead\s+inspector\b|"
+    r"Ofsted\s+Inspector|Regulatory\s+Inspector", re.I)
+_INSP_LEADIN = re.compile(
+    r"^.*?\b(?:(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by|"
+    r"inspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)|lead\s+inspector\s+(?:was|is)|"
+    r"lead\s+inspector\s*:)", re.I | re.S)
+_INSP_TRAIL = re.compile(r"\b(?:carried\s+out|conducted|undertook|led|completed|visited)\b(?!\s+by).*$", re.I | re.S)
+_INSP_TITLES = re.compile(
+    r"(?:Senior\s+)?(?:Her|His)\s+Majesty[’']s\s+Inspectors?|\(\s*S?HMIs?\s*\)|\bS?HMIs?\b|"
+    r"Ofsted\s+Inspectors?|\(\s*OIs?\s*\)|Social\s+Care\s+Regulatory\s+Inspectors?|"
+    r"\(?\s*lead\s+inspector\s*\)?|\b(?:the|also)\b", re.I)
+_LEAD_MARK = re.compile(  # names are case-sensitive; only the keywords ignore case
+    r"(?i:lead\s+inspector\s*(?::|was|is)\s*)" + _NAME + r"|" + _NAME +
+    r"(?i:\s*(?:\(\s*lead\s+inspector\s*\)|,\s*lead\s+inspector\b))")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘“])|\n")
+
+
+_NOT_A_PERSON = re.compile(r"\b(?:Commission|Council|Inspectorate|Services?|Ofsted|Authority|Board|Partnership|"
+                           r"Police|Department|Agency|Trust|Framework|Children|Education|Health|Care|Probation|"
+                           r"Constabulary|Government|England|Team|Hub)\b")
 
 
 def _names_list(s: str) -> list[str]:
-    s = re.sub(r"(?:,?\s*(?:Her|His) Majesty[’']s Inspectors?|HMIs?\b|Ofsted Inspectors?)", ",", s)
-    parts = re.split(r",|\band\b", s)
+    """Names in a phrase that lists inspectors, with their titles and connectives removed."""
+    s = _INSP_TITLES.sub(",", s)
     out = []
-    for p in parts:
+    for p in re.split(r",|;|\(|\)|\band\b|&", s):
         p = p.strip(" .;:")
-        if re.fullmatch(_NAME, p):
-            out.append(_clean_name(p))
+        if not p:
+            continue
+        m = re.fullmatch(_NAME, p) or re.match(_NAME + r"(?=\s+[a-z])", p)
+        if m:
+            name = _clean_name(m.group(1))
+            if name and _NOT_A_PERSON.search(name):  # "the Care Quality Commission", "Local Authority"
+                continue
+            if name and name not in out:
+                out.append(name)
     return out
+
+
+def letter_inspectors(opening: str) -> tuple[list[str], Optional[str]]:
+    """(inspectors in the order printed, the lead when the opening says who led) from a letter's opening."""
+    names: list[str] = []
+    lead = None
+    for sent in _SENT.split(opening):
+        if not _INSP_CUE.search(sent):
+            continue
+        m = _LEAD_MARK.search(sent)
+        if m and lead is None:
+            lead = _clean_name(m.group(1) or m.group(2))
+        body = _INSP_LEADIN.sub(",", sent, count=1)
+        body = _INSP_TRAIL.sub("", body)
+        for n in _names_list(body):
+            if n not in names:
+                names.append(n)
+    return names, lead
 
 
 def letter_meta(text: str, kind: str, path: str) -> Visit:
@@ -190,24 +266,33 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     m = _LETTER_TITLE.search(head)
     if m:
         v.la_name = re.sub(r"\s+", " ", m.group(2)).strip()
-    m = re.search(r"visit to .{2,120}? on (.{6,90}?)(?:\.|\n)", head, re.I | re.S) or \
+    m = re.search(r"visit to .{2,120}? (?:on|between|from) ((?:[A-Z][a-z]+day,?\s+)?\d.{4,90}?)(?:\.|\n)", head, re.I | re.S) or \
         re.search(r"visit.{0,200}?\bon\s+(\d.{4,80}?\d{4})", head, re.I | re.S)
     if m:
         v.start_date, v.end_date = parse_range(m.group(1))
     m = _VISIT_NO.search(head)
-    if m:
+    if m and parse_ordinal(next(g for g in m.groups() if g)):
         v.visit_number = parse_ordinal(next(g for g in m.groups() if g))
+    else:  # "This was the local authority's seventh monitoring visit"
+        m = _ORDINAL_VISIT.search(head)
+        if m:
+            v.visit_number = parse_ordinal(m.group(1))
     m = _INADEQUATE.search(head)
     if m:
         month = m.group(1)
         d = make_date("1", month, m.group(2)) if month else None
         v.inadequate_date = f"{d:%Y-%m}" if d else m.group(2)
-    m = _BY.search(head) or _WERE.search(head)
-    if m:
-        v.inspectors = _names_list(m.group(m.lastindex))
-    # lead inspector: the signature after "Yours sincerely"
+    dear = re.search(r"^Dear\b", head, re.M)
+    opening = head[dear.end() if dear else 0:]
+    areas = re.search(r"^(?:Areas? covered|Headline findings|Findings and evaluation|Main findings|"
+                      r"Areas? for priority action)", opening, re.M | re.I)
+    opening = opening[: areas.start()] if areas else opening[:2500]
+    v.inspectors, lead = letter_inspectors(opening)
+    # lead inspector: as the opening says, else the signature after "Yours sincerely"
     m = re.search(r"Yours sincerely\s*\n+\s*" + _NAME, text)
-    if m:
+    if lead:
+        v.lead_inspector = lead
+    elif m:
         v.lead_inspector = _clean_name(m.group(1))
     elif v.inspectors:
         v.lead_inspector = v.inspectors[0]
@@ -221,6 +306,35 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     fm = re.search(r"\b(ILACS|inspection of local authority children[’']s services|single inspection framework|SIF)\b", text[:8000], re.I)
     if fm:
         v.framework = "sif" if fm.group(1).lower() in ("sif", "single inspection framework") else "ilacs"
+    return v
+
+
+_JTAI_TITLE = re.compile(r"Joint targeted area inspection of (?:the )?[^\n]{5,200}? in (?:the )?([A-Z][^\n.]{1,60}?)\s*$", re.M)
+_JTAI_DATES = re.compile(r"(?:Between|From)\s+(\d[^\n]{4,70}?\d{4}),?\s+(?:Ofsted|the Care Quality|inspectors)", re.I)
+
+
+def jtai_meta(text: str, path: str) -> Visit:
+    """A joint targeted area inspection letter (Ofsted, CQC, HMICFRS, HMI Probation): area, dates,
+    letter date. It is signed by the inspectorates, not by a lead inspector, and has no grades."""
+    v = Visit(kind="jtai")
+    head = text[:4000]
+    m = _JTAI_TITLE.search(head)
+    if m:
+        v.la_name = m.group(1).strip()
+    else:
+        m = re.search(r"inspection of .{0,40}?(?:in|of)\s+(.{2,60}?)\n", text[:1500], re.I)
+        v.la_name = m.group(1).strip() if m else None
+    m = _JTAI_DATES.search(head) or re.search(r"inspection.{0,200}?\b(?:on|between)\s+(\d.{4,80}?\d{4})", head, re.I | re.S)
+    if m:
+        v.start_date, v.end_date = parse_range(m.group(1))
+    dear = re.search(r"^Dear\b", head, re.M)
+    top = head[: dear.start()] if dear else head[:400]
+    dm = DATE_RE.search(top)
+    v.published = make_date(*dm.groups()) if dm else published_from_filename(path)
+    m = re.search(r"Lead inspector\s*:\s*" + _NAME, head)
+    if m:
+        v.lead_inspector = _clean_name(m.group(1))
+        v.inspectors = [v.lead_inspector]
     return v
 
 

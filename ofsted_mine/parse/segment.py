@@ -63,7 +63,10 @@ def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int]
     pos = 0
     for page in pages:
         offset = pos
+        first_block = True
         for block in page.text.split("\n"):
+            continued = first_block and getattr(page, "continues", False)
+            first_block = False
             b_start = offset
             offset += len(block) + 1
             s = block.strip()
@@ -113,6 +116,8 @@ def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int]
                     para_label = m.group(1)
                     numbered_seen = True
                     body_off = m.end()
+                elif continued and para_label:
+                    pass  # the rest of a paragraph that a page break cut between two sentences
                 elif not numbered_seen or cur.kind in ("opening", "summary"):
                     unnumbered += 1
                     para_label = f"¶{unnumbered}"

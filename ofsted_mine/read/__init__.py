@@ -3,31 +3,66 @@
 ``read_file(path)`` returns a :class:`~ofsted_mine.model.ReadResult` or raises
 :class:`~ofsted_mine.model.ReadError` whose message is one line giving the reason.
 The file's kind is decided by its bytes, not its name.
+
+Bounded whatever the input: a file larger than ``max_bytes`` (default
+:data:`MAX_INPUT_BYTES`, 50 MB; ``ingest --max-size`` raises it) is refused before it is
+read, and a document whose text passes :data:`MAX_TEXT_CHARS` (2 million characters, about
+seven times the longest real Ofsted report) is refused as soon as that is known (while a
+PDF's pages are extracted, right after a text file is decoded), so parsing and tagging
+never see more.
 """
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Optional
 
 from ..model import Page, ReadError, ReadResult
-from .clean import clean_pages
+from .clean import clean_document, clean_pages
+from .controls import strip_controls
 from .html import html_text
 from .pdf import pdf_pages, sniff
 
-__all__ = ["read_file", "read_bytes", "ReadError"]
+__all__ = ["read_file", "read_bytes", "ReadError", "MAX_INPUT_BYTES", "MAX_TEXT_CHARS", "check_size"]
+
+#: files larger than this are refused unless the caller raises the limit (``--max-size``)
+MAX_INPUT_BYTES = 50_000_000
+#: documents with more text than this are refused (keeps an ingest's memory bounded)
+MAX_TEXT_CHARS = 2_000_000
 
 
-def read_file(path: str | Path) -> ReadResult:
+def _mb(n: float) -> str:
+    return f"{n:,} bytes" if n < 1_000_000 else f"{n / 1e6:.1f}".rstrip("0").rstrip(".") + " MB"
+
+
+def check_size(size: int, max_bytes: Optional[int] = MAX_INPUT_BYTES) -> None:
+    """Raise :class:`ReadError` (one line) if a file of ``size`` bytes is over the limit."""
+    if max_bytes and size > max_bytes:
+        raise ReadError(f"file too large: {_mb(size)}, over the limit of {max_bytes / 1e6:g} MB "
+                        "(raise it with --max-size MB)")
+
+
+def _check_chars(n: int, max_chars: Optional[int]) -> None:
+    if max_chars and n > max_chars:
+        raise ReadError(f"too much text: over {max_chars:,} characters in one document "
+                        "(the longest Ofsted report has about 300,000); not read")
+
+
+def read_file(path: str | Path, *, max_bytes: Optional[int] = MAX_INPUT_BYTES,
+              max_chars: Optional[int] = MAX_TEXT_CHARS) -> ReadResult:
     p = Path(path)
     if not p.exists():
         raise ReadError("no such file or directory")
     if p.is_dir():
         raise ReadError("is a directory")
     try:
-        data = p.read_bytes()
+        check_size(p.stat().st_size, max_bytes)
+        with open(p, "rb") as f:
+            data = f.read(max_bytes + 1) if max_bytes else f.read()
     except OSError as e:
         raise ReadError(f"cannot read: {e.strerror or e}") from None
-    return read_bytes(data, str(p))
+    check_size(len(data), max_bytes)  # it grew while we looked
+    return read_bytes(data, str(p), max_chars=max_chars)
 
 
 def _text_pages(s: str) -> list[str]:
@@ -35,21 +70,24 @@ def _text_pages(s: str) -> list[str]:
     return raw
 
 
-def read_bytes(data: bytes, name: str) -> ReadResult:
+def read_bytes(data: bytes, name: str, *, max_chars: Optional[int] = MAX_TEXT_CHARS) -> ReadResult:
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data)
     suffix = Path(name).suffix.lower()
     warnings: list[str] = []
+    continues: list[bool] = []
     if kind == "empty":
         raise ReadError("empty file (0 bytes)")
     if kind == "pdf":
-        raw = pdf_pages(name, data)
-        pages = clean_pages(raw)
+        raw = pdf_pages(name, data, max_chars=max_chars)
+        pages, continues = clean_document(raw)
         fmt = "pdf"
     elif kind == "html":
         if suffix == ".pdf":
             raise ReadError("not a PDF: an HTML web page saved with a .pdf name")
+        _check_chars(len(data) // 8, max_chars)  # markup shrinks; even so, this much cannot fit
         _title, text = html_text(data)
+        _check_chars(len(text), max_chars)
         pages = clean_pages([text])
         fmt = "html"
     else:
@@ -61,13 +99,15 @@ def read_bytes(data: bytes, name: str) -> ReadResult:
             s = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise ReadError(f"text file is not UTF-8 (bad byte at offset {e.start})") from None
+        _check_chars(len(s), max_chars)
         raw = _text_pages(s)
         if any(len(l) > 200 for l in s.split("\n")):
             # unwrapped text: every line is already a block; blank lines just separate
             raw = ["\n\n".join(l for l in r.split("\n")) for r in raw]
-        pages = clean_pages(raw)
+        pages, continues = clean_document(raw)
         fmt = "text"
-    pages = [Page(i + 1, t) for i, t in enumerate(pages)]
+    pages = [Page(i + 1, strip_controls(t), i < len(continues) and continues[i])  # no escape sequences, ever
+             for i, t in enumerate(pages)]
     if not any(p.text.strip() for p in pages):
         raise ReadError("no text layer: needs OCR" if fmt == "pdf" else "no text in the file")
     return ReadResult(path=name, sha256=sha, format=fmt, pages=pages, warnings=warnings)

@@ -23,6 +23,8 @@ _HYPHENS = str.maketrans({"\ufffe": "-", "\u00ad": "-", "\u2010": "-", "\u2011":
                           "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "", "\ufeff": "",
                           "\t": " "})
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
+# a paragraph number glued to its text ("54.Leaders prioritise"): given its space back
+_GLUED_NUMBER = re.compile(r"^(\d{1,3})\.(?=[A-Z‘“'\"(])")
 _TERMINAL = tuple(".:;?!)”’\"'")
 _DIGITS = re.compile(r"\d+")
 _WORDS = re.compile(r"[a-z]{3,}")
@@ -61,9 +63,17 @@ def _is_page_number(line: str) -> bool:
     return bool(re.fullmatch(r"(page\s+)?\d{1,3}(\s+of\s+\d{1,3})?", s, re.I))
 
 
-def _strip_edges(lines: list[str], running: set[str]) -> list[str]:
+# a document's title: on page 1 it is never a running header, even when later pages repeat it as one
+# (the kind, council, dates and grades are read from it)
+_TITLE_RE = re.compile(r"^\s*(?:(?:re-?)?inspection of|monitoring visit|focused visit|assurance visit|"
+                       r"joint targeted area inspection|review of)\b", re.I)
+
+
+def _strip_edges(lines: list[str], running: set[str], first_page: bool = False) -> list[str]:
     # drop running headers/footers and bare page numbers at the top and bottom of the page
     def drop(l: str) -> bool:
+        if first_page and _TITLE_RE.match(l):
+            return False
         return not l.strip() or _is_page_number(l) or _line_key(l) in running or l.strip().startswith("©")
     i = 0
     while i < len(lines) and i < 6 and drop(lines[i]):
@@ -154,6 +164,7 @@ def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = N
             prev_raw = raw
             continue
         line = _PUA_RE.sub("", line)
+        line = _GLUED_NUMBER.sub(r"\1. ", line)
         new_block = False
         if not cur:
             new_block = True
@@ -191,10 +202,18 @@ def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = N
 
 def clean_pages(raw_pages: list[str]) -> list[str]:
     """Clean a document's pages together (running headers are found across pages)."""
+    return clean_document(raw_pages)[0]
+
+
+def clean_document(raw_pages: list[str]) -> tuple[list[str], list[bool]]:
+    """Cleaned pages, and for each page whether its first block continues the paragraph that the
+    previous page ends with (a paragraph cut by a page break between two of its sentences)."""
+    from ..parse.segment import split_sentences
+
     pages_lines = [normalise_chars(p).split("\n") for p in raw_pages]
     running = find_running_lines(pages_lines)
     vocab = set(_WORDS.findall("\n".join("\n".join(lines) for lines in pages_lines).lower()))
-    stripped = [_strip_edges(lines, running) for lines in pages_lines]
+    stripped = [_strip_edges(lines, running, k == 0) for k, lines in enumerate(pages_lines)]
     width = _typical_width([l for lines in stripped for l in lines])
     page_blocks = []
     for lines in stripped:
@@ -203,12 +222,21 @@ def clean_pages(raw_pages: list[str]) -> list[str]:
         for num in markers:  # footnote markers glued to words: "board1" -> "board"
             blocks = [re.sub(r"(?<=[a-z\)])" + num + r"(?=[\s.,;:]|$)", "", b) for b in blocks]
         page_blocks.append(blocks)
-    # a sentence cut by a page break: carry the rest back to the page where it starts
+    continues = [False] * len(page_blocks)
+    # a sentence cut by a page break: carry the rest OF THAT SENTENCE back to the page where it
+    # starts; the paragraph's later sentences stay on the page that prints them (their citation)
     for k in range(len(page_blocks) - 1):
         cur, nxt = page_blocks[k], page_blocks[k + 1]
         if cur and nxt and not cur[-1].rstrip().endswith(_TERMINAL) and _continues(nxt[0]):
-            cur[-1] = cur[-1].rstrip() + " " + nxt.pop(0).lstrip()
-    return ["\n".join(b) for b in page_blocks]
+            first = nxt[0].lstrip()
+            spans = split_sentences(first)
+            if len(spans) > 1:
+                cur[-1] = cur[-1].rstrip() + " " + first[: spans[0][1]].rstrip()
+                nxt[0] = first[spans[1][0]:]
+                continues[k + 1] = True
+            else:
+                cur[-1] = cur[-1].rstrip() + " " + nxt.pop(0).lstrip()
+    return ["\n".join(b) for b in page_blocks], continues
 
 
 def _continues(block: str) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from ..model import ReadError
 
@@ -18,8 +19,9 @@ def sniff(data: bytes) -> str:
     return "other"
 
 
-def pdf_pages(path: str | Path, data: bytes) -> list[str]:
-    """Raw text of each page. Raises ReadError with the reason."""
+def pdf_pages(path: str | Path, data: bytes, max_chars: Optional[int] = None) -> list[str]:
+    """Raw text of each page. Raises ReadError with the reason (also as soon as the pages'
+    text passes ``max_chars``: a small PDF can hold a great deal of text)."""
     import pypdfium2 as pdfium  # imported here: the query path never needs it
 
     try:
@@ -33,12 +35,19 @@ def pdf_pages(path: str | Path, data: bytes) -> list[str]:
         raise ReadError("corrupt PDF: " + msg) from None
     try:
         pages = []
+        total = 0
         for i in range(len(pdf)):
             page = pdf[i]
             tp = page.get_textpage()
             pages.append(_mark_paragraph_gaps(tp))
             tp.close()
             page.close()
+            total += len(pages[-1])
+            if max_chars and total > max_chars:
+                raise ReadError(f"too much text: over {max_chars:,} characters by page {i + 1} of {len(pdf)} "
+                                "(the longest Ofsted report has about 300,000); not read")
+    except ReadError:
+        raise
     except Exception as e:  # a damaged page tree
         raise ReadError(f"corrupt PDF: {e}") from None
     finally:

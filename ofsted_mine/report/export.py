@@ -36,14 +36,8 @@ TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "
                    "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
                    "verdict", "in_trend", "trend"]
 NON_OFSTED_KINDS = ("council_paper", "unknown")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(v):
-    """A value safe to put in a spreadsheet cell: text a spreadsheet would evaluate gets a leading '."""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
-    return v
+from .csvout import FORMULA_START as _FORMULA_START  # noqa: E402
+from .csvout import guard_cell as guard_formula  # noqa: E402,F401  (one guard for every CSV and xlsx)
 
 
 def _citation(r: dict) -> str:
@@ -81,14 +75,17 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
     for r in con.execute(
             f"""SELECT f.id AS finding_id, d.visit_id, d.la, d.la_urn, d.kind, d.framework,
                        COALESCE(d.start_date, d.published) AS date, d.published, f.section, f.section_kind,
-                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score, f.polarity_source
+                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score, d.quoted,
+                       f.polarity_source
                 FROM findings f JOIN documents d ON d.id = f.doc_id {where}
                 ORDER BY d.la, COALESCE(d.start_date, d.published), d.id, f.seq""", args):
         d = dict(r)
         t = tags.get(d["finding_id"], [])
         d["themes"] = [x[0] for x in t]
         d["theme_scores"] = {x[0]: round(x[1], 3) for x in t}
-        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip
+        # a visit's other sources (a text copy of the PDF...) are not counted twice
+        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip \
+            and bool(d.pop("quoted", 1))
         d["citation"] = _citation(d)
         d["corrected_by_person"] = d.pop("polarity_source") == "person" or d["finding_id"] in person
         if d["polarity_score"] is not None:
@@ -132,13 +129,12 @@ def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=Non
 
 def timeline_rows(tls: list) -> list[dict]:
     """Long format: one row per council x theme x visit, with the theme's trend."""
-    from ..analyse.timeline import TREND_LABELS, journey_window, trend
+    from ..vocab import TREND_LABELS
     rows = []
     for tl in tls:
-        window = journey_window(tl.visits)
-        in_window = {tl.visits[i].id for i in window}
+        in_window = set(tl.window)
         for t in tl.themes:
-            tr = trend([tl.cells[t["id"]][tl.visits[i].id].verdict for i in window])
+            tr = tl.trends[t["id"]]
             for v in tl.visits:
                 c = tl.cells[t["id"]][v.id]
                 rows.append({"la": tl.la, "la_urn": tl.la_urn, "theme": t["id"], "theme_name": t["name"],
@@ -198,17 +194,15 @@ def _write_text(out: str, text: str, files: list) -> None:
 def _cell_text(v):
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, (list, dict)):
-        return json.dumps(v, ensure_ascii=False)
-    return guard_formula(v)
+    from .csvout import cell
+    return cell(v)
 
 
 def _write_csv(out: str, fields: list[str], rows, files: list) -> None:
+    from .csvout import write_csv
+
     def emit(f):
-        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: _cell_text(r.get(k)) for k in fields})
+        write_csv(f, rows, fields, lineterminator="\r\n", convert=_cell_text)
     if out == "-":
         emit(sys.stdout)
         return
@@ -223,8 +217,8 @@ def _write_csv(out: str, fields: list[str], rows, files: list) -> None:
 XLSX_FILLS = {"concern": ("B2182B", "FFFFFF"), "mixed": ("F0B44C", "3D2600"), "strength": ("CFE8C9", "1F4D1A"),
               "neutral": ("E8E8E8", "444444"), "examined_silent": ("FFFFFF", "555555"),
               "not_examined": ("FFFFFF", "888888")}
-VERDICT_WORD = {"concern": "concern", "mixed": "mixed", "strength": "no concerns", "neutral": "neutral only",
-                "examined_silent": "examined, nothing recorded", "not_examined": "not examined"}
+XLSX_FILLS.update({"mostly_strength": ("E4F2E0", "1F4D1A"), "too_little": ("FFFFFF", "444444")})
+from ..vocab import CELL_LABELS as VERDICT_WORD  # noqa: E402  (the analysis's words)
 
 
 def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> int:
@@ -234,7 +228,7 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from ..analyse.timeline import TREND_LABELS, journey_window, trend
+    from ..vocab import TREND_LABELS
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -286,7 +280,6 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
     if not tls:
         tw.append([cell(tw, "No council with Ofsted visits in this export.")])
     for tl in tls:
-        window = journey_window(tl.visits)
         tw.append([cell(tw, f"{tl.la} (URN {tl.la_urn})", font=Font(bold=True, size=13))])
         tw.append([cell(tw, "journey: " + " → ".join(tl.journey))])
         tw.append([cell(tw, "theme", font=bold), cell(tw, "group", font=bold)]
@@ -302,7 +295,7 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
                     txt += f" ({c.concern}/{c.mixed}/{c.strength})"
                 row.append(cell(tw, txt, fill=fill, font=font))
                 n += 1
-            tr = trend([tl.cells[t["id"]][tl.visits[i].id].verdict for i in window])
+            tr = tl.trends[t["id"]]
             row.append(cell(tw, TREND_LABELS.get(tr, tr)))
             tw.append(row)
         tw.append([cell(tw, "cells: verdict (concern/mixed/strength findings)")])

@@ -24,12 +24,11 @@ from .charts import legend_svg, sparkline, trajectory_svg
 QUOTES_PER_VISIT = 2
 FOLLOWUP_EVIDENCE = 2
 
-VERDICT_TEXT = {"concern": "concern", "mixed": "mixed", "strength": "no concerns", "neutral": "neutral only",
-                "examined_silent": "examined, nothing recorded", "not_examined": "not examined"}
-VERDICT_ABBR = {"concern": "C", "mixed": "M", "strength": "S", "neutral": "N", "examined_silent": "0",
-                "not_examined": "–"}
-TREND_ORDER = ["persistent", "deteriorating", "emerging", "improving", "resolved", "consistent_strength",
-               "not_enough_evidence"]
+from ..vocab import CELL_LABELS as VERDICT_TEXT  # noqa: E402  (the words are the analysis's)
+from ..vocab import CELL_LETTERS as VERDICT_ABBR  # noqa: E402
+from ..vocab import TRENDS as _TRENDS  # noqa: E402
+
+TREND_ORDER = list(_TRENDS)
 JUDGEMENT_LONG = {"overall": "Overall effectiveness",
                   "leaders": "Impact of leaders on social work practice with children and families",
                   "help_protection": "Experiences and progress of children who need help and protection",
@@ -60,7 +59,7 @@ def _slug(s: str) -> str:
 def pack_data(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optional[str] = None,
               quotes_per_visit: int = QUOTES_PER_VISIT) -> dict:
     """Everything the pack shows, as plain data (shared by the HTML and Markdown packs)."""
-    from ..analyse.timeline import journey_window, timeline
+    from ..analyse.timeline import timeline
     from ..store.search import visits as list_visits
     tl = timeline(con, la, taxonomy=taxonomy, since=since)
     meta = {v["id"]: v for v in list_visits(con, la=la, since=since)}
@@ -72,11 +71,12 @@ def pack_data(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optiona
         tr["group"] = t["group"]
         last = next((v for v in reversed(tr["visits"]) if v["verdict"] in ("concern", "mixed", "strength")), None)
         tr["latest"] = last
-    window = journey_window(tl.visits)
+    win = set(tl.window)
+    window = [i for i, v in enumerate(tl.visits) if v.id in win]
     baseline = tl.visits[window[0]] if window else None
     after = [tl.visits[i] for i in window[1:]]
-    not_examined = [t["id"] for t in tl.themes
-                    if after and all(tl.cells[t["id"]][v.id].verdict == "not_examined" for v in after)]
+    # literally true: the theme's latest finding is in an earlier visit than the council's latest one
+    not_examined = [tr["theme"] for tr in tracks if tr["not_examined_since"]]
     by_trend: dict[str, list[str]] = {k: [] for k in TREND_ORDER}
     for tr in tracks:
         by_trend.setdefault(tr["trend"], []).append(tr["theme"])
@@ -101,34 +101,8 @@ def all_tracks(con: sqlite3.Connection, tl, quotes_per_visit: int = QUOTES_PER_V
     equal), built from the one timeline and a single query for the quotes of every visit and
     theme, instead of a timeline and a query per theme and visit.
     """
-    from ..analyse.timeline import TREND_LABELS, journey_window, pick_quotes, trend
-    window = journey_window(tl.visits)
-    cands: dict[tuple[str, str], list] = {}
-    if tl.visits:
-        ids = [v.id for v in tl.visits]
-        skip = non_finding_sections()
-        q = f"""SELECT f.text, f.page, f.paragraph, f.section, f.polarity, t.score, d.la, d.kind, d.visit_id,
-                       COALESCE(d.start_date, d.published) AS date, d.path, t.theme, f.seq
-                FROM documents d JOIN findings f ON f.doc_id = d.id JOIN tags t ON t.finding_id = f.id
-                WHERE d.visit_id IN ({','.join('?' * len(ids))}) AND t.score >= ?
-                  AND f.section_kind NOT IN ({','.join('?' * len(skip))})"""
-        for r in con.execute(q, (*ids, min_score, *skip)):
-            cands.setdefault((r["visit_id"], r["theme"]), []).append(r)
-
-    tracks = []
-    for t in tl.themes:
-        rows = []
-        for i, v in enumerate(tl.visits):
-            cell = tl.cells[t["id"]][v.id]
-            rows.append({"visit_id": v.id, "label": v.label, "kind": v.kind, "date": v.date, "verdict": cell.verdict,
-                         "concern": cell.concern, "strength": cell.strength, "mixed": cell.mixed,
-                         "in_focus": cell.in_focus,
-                         "quotes": pick_quotes(cands.get((v.id, t["id"]), []), quotes_per_visit) if cell.total else [],
-                         "in_trend": i in window})
-        tr = trend([rows[i]["verdict"] for i in window])
-        tracks.append({"la": tl.la, "theme": t["id"], "name": t["name"], "trend": tr, "trend_label": TREND_LABELS[tr],
-                       "trend_window": [rows[i]["visit_id"] for i in window], "visits": rows})
-    return tracks
+    from ..analyse.timeline import tracks
+    return [t.to_dict() for t in tracks(con, tl, quotes_per_visit, min_score)]
 
 
 def _followup(con, la, since):
@@ -269,8 +243,7 @@ def _summary(data: dict, labels: dict) -> str:
 
 
 def _not_examined_title(data: dict) -> str:
-    b = data["baseline"]
-    return f"Not examined since {b.label}" if b else "Not examined since the inspection"
+    return "Not examined in the latest visits (since their last finding)"
 
 
 def date_range(start: Optional[str], end: Optional[str]) -> str:
@@ -348,10 +321,12 @@ def _grid(data: dict, labels: dict) -> str:
             counts = f'{c.concern}/{c.mixed}/{c.strength}' if c.concern + c.mixed + c.strength else ""
             title = f'{VERDICT_TEXT.get(c.verdict, c.verdict)}: {c.concern} concern, {c.mixed} mixed, {c.strength} strength'
             cls = f'cell v-{e(c.verdict)}' + ("" if v.id in win else " out")
-            out.append(f'<td class="{cls}" title="{e(title)}"><b>{e(VERDICT_ABBR.get(c.verdict, "?"))}</b>'
+            out.append(f'<td class="{cls}" title="{e(title)}" data-theme="{e(t["id"])}" data-visit="{e(v.id)}" '
+                       f'data-verdict="{e(c.verdict)}"><b>{e(VERDICT_ABBR.get(c.verdict, "?"))}</b>'
                        + (f'<span class="cnt">{e(counts)}</span>' if counts else "") + '</td>')
         tr = tracks.get(t["id"])
-        out.append(f'<td>{trend_chip(tr["trend"], tr["trend_label"]) if tr else ""}</td></tr>')
+        out.append(f'<td data-theme="{e(t["id"])}" data-trend="{e(tr["trend"] if tr else "")}">'
+                   f'{trend_chip(tr["trend"], tr["trend_label"]) if tr else ""}</td></tr>')
     out.append('</tbody></table>')
     out.append('</section>')
     return "".join(out)
@@ -523,6 +498,9 @@ font-weight:600;white-space:nowrap;border:1px solid transparent}
 .v-mixed{background:repeating-linear-gradient(45deg,#f0b44c 0 3px,#f7d391 3px 6px);color:var(--m-ink);border-color:#b07a14}
 .v-strength{background:var(--s);color:var(--s-ink);border-color:#6aa862}
 .v-neutral{background:#e8e8e8;color:#444;border-color:#bdbdbd}
+.v-mostly_strength{background:#e4f2e0;color:var(--s-ink);border-color:#6aa862}
+.v-too_little{background:#fff;color:#444;border:1px solid #9a9a9a;font-weight:400;font-style:italic}
+.t-steady{background:#f3f3f3;color:#444;border-color:#bdbdbd}
 .v-not_examined{background:#fff;color:#777;border:1px dashed #9a9a9a;font-weight:400}
 .v-examined_silent{background:#fff;color:#555;border:1px dotted #555;font-weight:400}
 .t-persistent,.t-deteriorating{background:var(--c);color:#fff}

@@ -23,12 +23,16 @@ def quotes_table(res):
 
 
 def quotes_markdown(res) -> str:
+    """Quotes as Markdown. Document text is escaped as in the readiness pack's Markdown
+    (:func:`ofsted_mine.report.markdown.md`): no HTML, links or emphasis can be smuggled in."""
+    from .markdown import code, md
     lines = []
     for q in res:
-        tags = f" _[{', '.join(q.themes)}{'; ' + q.polarity if q.polarity else ''}]_" if q.themes or q.polarity else ""
+        tags = f" _\\[{md(', '.join(q.themes))}{'; ' + md(q.polarity) if q.polarity else ''}\\]_" \
+            if q.themes or q.polarity else ""
         if getattr(q, "corrected", False):
             tags += " _(tags corrected by a person)_"
-        lines.append(f"> {q.text}\n\n— {q.citation()} (`{q.visit_id}`){tags}\n")
+        lines.append(f"> {md(q.text)}\n\n— {md(q.citation())} ({code(q.visit_id)}){tags}\n")
     return "\n".join(lines)
 
 
@@ -47,6 +51,13 @@ def render_visit(console, v: dict, why: bool = False) -> None:
     for k, val in rows:
         if val:
             console.print(Text(f"  {k:20} {val}"))
+    srcs = v.get("sources") or []
+    if len(srcs) > 1:
+        console.print(Text(f"  sources ({len(srcs)}; one visit, counted once; the quoted source is marked *):"))
+        for src in srcs:
+            console.print(Text(f"    {'*' if src['quoted'] else ' '} {src['path']}  [{src['format']}"
+                               + (f", published {src['published']}" if src.get("published") else "")
+                               + f", id {src['id']}]"))
     if v.get("focus_areas"):
         console.print(Text("  areas covered:"))
         for a in v["focus_areas"]:
@@ -82,86 +93,151 @@ def render_visit(console, v: dict, why: bool = False) -> None:
                 console.print(Text(f"        polarity {f.get('polarity')}: cues {', '.join(f['polarity_cues'])}", style="dim"))
 
 
-VERDICT_CELL = {"concern": ("concern", "bold white on red"), "mixed": ("mixed", "black on yellow"),
-                "strength": ("no concerns", "black on green"), "neutral": ("neutral", "dim"),
-                "examined_silent": ("examined, silent", "dim"), "not_examined": ("not examined", "dim")}
+from ..vocab import CELL_LABELS, CELL_LETTERS, TREND_LABELS  # noqa: E402
+
+CELL_STYLE = {"concern": "bold white on red", "mixed": "black on yellow", "mostly_strength": "black on bright_green",
+              "strength": "black on green", "too_little": "italic", "neutral": "dim", "examined_silent": "dim",
+              "not_examined": "dim"}
+VERDICT_CELL = {k: (CELL_LABELS[k], CELL_STYLE[k]) for k in CELL_LABELS}
 TREND_STYLE = {"persistent": "red", "deteriorating": "red", "emerging": "red", "improving": "yellow",
-               "resolved": "green", "consistent_strength": "green", "not_enough_evidence": "dim"}
+               "resolved": "green", "consistent_strength": "green", "steady": "", "not_enough_evidence": "dim"}
+LEGEND = ("cells: letter = verdict (" + ", ".join(f"{CELL_LETTERS[k]} {CELL_LABELS[k]}" for k in CELL_LABELS)
+          + "); numbers = concern/mixed/strength findings")
+
+
+def cell_text(c) -> str:
+    """A cell for a text view: its letter and counts (``C 4/1/2``), or its letter alone."""
+    return f"{c.letter} {c.counts}" if c.counts else c.letter
 
 
 def timeline_table(tl):
     from rich.table import Table
     from rich.text import Text
-    t = Table(title=f"{tl.la}: themes across visits", header_style="bold", show_lines=False)
+    win = set(tl.window)
+    t = Table(title=f"{tl.la}: themes across visits", header_style="bold", show_lines=False, caption=LEGEND)
     t.add_column("theme", no_wrap=True)
     for v in tl.visits:
-        t.add_column(v.label.replace(" ", "\n", 1), justify="center")
-    t.add_row(Text("overall verdict", style="bold"), *[Text(s.split(": ", 1)[-1]) for s in tl.journey])
+        t.add_column(v.label.replace(" ", "\n", 1) + ("" if v.id in win else "\n(out)"), justify="center")
+    t.add_column("trend", no_wrap=True)
+    t.add_row(Text("overall verdict", style="bold"), *[Text(s.split(": ", 1)[-1]) for s in tl.journey], Text(""))
     for th in tl.themes:
         cells = []
         for v in tl.visits:
             c = tl.cells[th["id"]][v.id]
-            label, style = VERDICT_CELL[c.verdict]
-            counts = f"{c.concern}c {c.mixed}m {c.strength}s" if c.concern + c.mixed + c.strength else label
-            cells.append(Text(counts if c.verdict not in ("not_examined", "examined_silent") else label, style=style))
-        t.add_row(th["id"], *cells)
+            cells.append(Text(cell_text(c), style=CELL_STYLE.get(c.verdict, "")))
+        tr = tl.trends.get(th["id"], "not_enough_evidence")
+        t.add_row(th["id"], *cells, Text(TREND_LABELS.get(tr, tr), style=TREND_STYLE.get(tr, "")))
     return t
 
 
 def timeline_rows(tl) -> list[dict]:
-    rows = [{"theme": "overall verdict", **{v.id: s.split(": ", 1)[-1] for v, s in zip(tl.visits, tl.journey)}}]
+    """The grid as rows for CSV: one per theme, a cell per visit (``verdict (c/m/s)``) and the trend."""
+    rows = [{"theme": "overall verdict", **{v.id: s.split(": ", 1)[-1] for v, s in zip(tl.visits, tl.journey)},
+             "trend": ""}]
     for th in tl.themes:
         row = {"theme": th["id"]}
         for v in tl.visits:
             c = tl.cells[th["id"]][v.id]
             row[v.id] = f"{c.verdict} ({c.concern}c/{c.mixed}m/{c.strength}s)"
+        row["trend"] = tl.trends.get(th["id"], "")
         rows.append(row)
     return rows
 
 
 def timeline_markdown(tl) -> str:
-    head = "| theme | " + " | ".join(f"{v.label}" for v in tl.visits) + " |"
-    sep = "|---" * (len(tl.visits) + 1) + "|"
+    head = "| theme | " + " | ".join(f"{v.label}" for v in tl.visits) + " | trend |"
+    sep = "|---" * (len(tl.visits) + 2) + "|"
     lines = [f"## {tl.la}: themes across visits", "", head, sep]
-    for r in timeline_rows(tl):
-        lines.append("| " + r["theme"] + " | " + " | ".join(str(r[v.id]) for v in tl.visits) + " |")
+    for th in tl.themes:
+        tr = tl.trends.get(th["id"], "not_enough_evidence")
+        lines.append("| " + th["id"] + " | " + " | ".join(
+            f"{tl.cells[th['id']][v.id].label} ({tl.cells[th['id']][v.id].concern}c/{tl.cells[th['id']][v.id].mixed}m/"
+            f"{tl.cells[th['id']][v.id].strength}s)" for v in tl.visits) + f" | {TREND_LABELS.get(tr, tr)} |")
     lines.append("")
-    lines.append("Cells: verdict (concern / mixed / strength findings). *not_examined*: outside the visit's "
-                 "areas covered and no finding touches the theme; *examined_silent*: in the areas covered, no finding.")
+    if tl.window:
+        lines.append(f"Trend window: {', '.join(tl.window)}.")
+    lines.append("Journeys: " + "; ".join(f"{j.index}. {j.label}" for j in tl.journeys) + ".")
+    lines.append("Cells: verdict (concern / mixed / strength findings). *not examined*: no finding of the visit "
+                 "carries the theme; *too little evidence*: fewer than 2 concern/mixed/strength findings.")
     return "\n".join(lines)
 
 
-def render_track(console, tr: dict) -> None:
+def render_track(console, tr) -> None:
     from rich.text import Text
-    console.print(Text(f"{tr['la']} — {tr['name']} ({tr['theme']})", style="bold"))
-    console.print(Text("trend: ") + Text(tr["trend_label"], style=TREND_STYLE.get(tr["trend"], "")))
-    for v in tr["visits"]:
-        label, style = VERDICT_CELL[v["verdict"]]
-        head = Text(f"\n{v['label']}  ", style="bold")
-        head.append(label, style=style)
-        head.append(f"  ({v['concern']} concern, {v['mixed']} mixed, {v['strength']} strength)"
-                    + ("" if v.get("in_trend", True) else "  [outside the trend window]"), style="dim")
+    console.print(Text(f"{tr.la} — {tr.name} ({tr.theme})", style="bold"))
+    console.print(Text("trend: ") + Text(tr.trend_label, style=TREND_STYLE.get(tr.trend, ""))
+                  + Text(f"  (over {len(tr.trend_window)} visits: {tr.trend_window[0]} to {tr.trend_window[-1]})"
+                         if tr.trend_window else "", style="dim"))
+    if tr.now:
+        now = next(v for v in tr.visits if v.visit_id == tr.now)
+        console.print(Text(f"where it stands now: {CELL_LABELS.get(tr.now_verdict, tr.now_verdict)} at {now.label}"
+                           + (" (not examined since)" if tr.not_examined_since else "")))
+    for v in tr.visits:
+        label, style = VERDICT_CELL[v.verdict]
+        head = Text(f"\n{v.label}  ", style="bold")
+        head.append(f"{CELL_LETTERS.get(v.verdict, '?')} {label}", style=style)
+        head.append(f"  ({v.concern} concern, {v.mixed} mixed, {v.strength} strength)"
+                    + ("" if v.in_trend else "  [outside the trend window]"), style="dim")
         console.print(head)
-        for q in v["quotes"]:
-            console.print(Text(f"  “{q['text']}”"))
-            console.print(Text(f"      — {q['citation']} [{q['polarity']}]", style="dim"))
+        for q in v.quotes:
+            console.print(Text(f"  “{q.text}”"))
+            console.print(Text(f"      — {q.citation} [{q.polarity}]", style="dim"))
 
 
-def render_compare(console, cmp: dict) -> None:
+COMPARE_STYLE = {"persistent concern": "red", "new concern": "red", "no longer raised": "green",
+                 "strength gained": "green", "concern eased": "yellow", "strength lost": "yellow",
+                 "not examined later": "yellow", "now mixed": "yellow"}
+
+
+def render_compare(console, cmp) -> None:
     from rich.table import Table
     from rich.text import Text
-    a, b = cmp["a"], cmp["b"]
-    t = Table(title=f"{a['visit_id']}  →  {b['visit_id']}", show_lines=True, header_style="bold")
+    a, b = cmp.a, cmp.b
+    t = Table(title=f"{a.visit_id}  →  {b.visit_id}", show_lines=True, header_style="bold", caption=LEGEND)
     t.add_column("theme", no_wrap=True)
     t.add_column("status")
-    t.add_column(f"{a['kind']} {a['date']}", ratio=2, overflow="fold")
-    t.add_column(f"{b['kind']} {b['date']}", ratio=2, overflow="fold")
-    style = {"persistent concern": "red", "new concern": "red", "no longer raised": "green", "strength gained": "green",
-             "strength lost": "yellow", "no longer raised (not examined)": "yellow"}
-    for row in cmp["themes"]:
-        if row["status"] in ("not examined in either", "no judgement"):
+    t.add_column(f"{a.label} ({a.visit_id})", ratio=2, overflow="fold")
+    t.add_column(f"{b.label} ({b.visit_id})", ratio=2, overflow="fold")
+    for row in cmp.themes:
+        if row.status == "not examined in either":
             continue
-        qa = "\n".join(f"• {q['text']} ({q['citation']})" for q in row["a"]["quotes"]) or row["a"]["verdict"]
-        qb = "\n".join(f"• {q['text']} ({q['citation']})" for q in row["b"]["quotes"]) or row["b"]["verdict"]
-        t.add_row(row["theme"], Text(row["status"], style=style.get(row["status"], "")), Text(qa), Text(qb))
+        ca, cb = cell_text(row.a) + " " + row.a.label, cell_text(row.b) + " " + row.b.label
+        qa = "\n".join([ca] + [f"• {q.text} ({q.citation})" for q in row.a_quotes])
+        qb = "\n".join([cb] + [f"• {q.text} ({q.citation})" for q in row.b_quotes])
+        t.add_row(row.theme, Text(row.status, style=COMPARE_STYLE.get(row.status, "")), Text(qa), Text(qb))
     console.print(t)
+
+
+def compare_rows(cmp) -> list[dict]:
+    """The comparison as rows for CSV: one per theme."""
+    out = []
+    for r in cmp.themes:
+        out.append({"theme": r.theme, "name": r.name, "status": r.status,
+                    "a_verdict": r.a.verdict, "a_concern": r.a.concern, "a_mixed": r.a.mixed, "a_strength": r.a.strength,
+                    "b_verdict": r.b.verdict, "b_concern": r.b.concern, "b_mixed": r.b.mixed, "b_strength": r.b.strength})
+    return out
+
+
+def compare_markdown(cmp) -> str:
+    lines = [f"## {cmp.a.la}: {cmp.a.label} → {cmp.b.label}", "",
+             "| theme | status | " + cmp.a.label + " | " + cmp.b.label + " |", "|---|---|---|---|"]
+    for r in cmp.themes:
+        lines.append(f"| {r.theme} | {r.status} | {r.a.label} ({r.a.concern}c/{r.a.mixed}m/{r.a.strength}s) | "
+                     f"{r.b.label} ({r.b.concern}c/{r.b.mixed}m/{r.b.strength}s) |")
+    return "\n".join(lines)
+
+
+def track_rows(tr) -> list[dict]:
+    """A track as rows for CSV: one per visit."""
+    return [{"theme": tr.theme, "visit_id": v.visit_id, "label": v.label, "kind": v.kind, "date": v.date,
+             "verdict": v.verdict, "concern": v.concern, "mixed": v.mixed, "strength": v.strength,
+             "neutral": v.neutral, "in_trend": v.in_trend, "trend": tr.trend} for v in tr.visits]
+
+
+def track_markdown(tr) -> str:
+    lines = [f"## {tr.la}: {tr.name} — {tr.trend_label}", "",
+             "| visit | verdict | concern | mixed | strength | in trend |", "|---|---|---|---|---|---|"]
+    for v in tr.visits:
+        lines.append(f"| {v.label} | {CELL_LABELS.get(v.verdict, v.verdict)} | {v.concern} | {v.mixed} | "
+                     f"{v.strength} | {'yes' if v.in_trend else 'no'} |")
+    return "\n".join(lines)

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
+from ..errors import DatabaseError
 from ..model import Document
 
 # Each migration moves the schema from version i to i+1. Never edit a released one: append.
@@ -91,6 +92,16 @@ MIGRATIONS: list[str] = [
     DROP TABLE tags;
     ALTER TABLE tags_v3 RENAME TO tags;
     """,
+    # visits, not files: documents of one visit (council + kind + start date) share a visit_key;
+    # exactly one of them is quoted (counted and cited): Ofsted's own PDF first, then the latest
+    """
+    ALTER TABLE documents ADD COLUMN visit_key TEXT;
+    ALTER TABLE documents ADD COLUMN quoted INTEGER NOT NULL DEFAULT 1;
+    UPDATE documents SET visit_key = COALESCE(la_urn, la, '?') || '|' || kind || '|' || COALESCE(start_date, 'sha:' || sha256);
+    UPDATE documents SET quoted = CASE WHEN id = (SELECT d2.id FROM documents d2 WHERE d2.visit_key = documents.visit_key
+        ORDER BY (d2.format = 'pdf') DESC, COALESCE(d2.published, '') DESC, d2.id DESC LIMIT 1) THEN 1 ELSE 0 END;
+    CREATE INDEX documents_visit_key ON documents(visit_key);
+    """,
     # corrections by people, kept apart from the model's tags and keyed by the document's
     # bytes and the finding's offsets and text (not row ids), so they survive re-tagging,
     # re-ingest and a model upgrade; applied into tags (source 'person') after each tagging
@@ -126,34 +137,216 @@ def default_db_path() -> Path:
     return base / "ofsted-mine" / "ofsted.db"
 
 
-def open_db(path: Optional[str | Path] = None, *, create: bool = True) -> sqlite3.Connection:
-    """Open (and create or migrate) a database. ``path=None`` uses :func:`default_db_path`."""
-    p = Path(path).expanduser() if path else default_db_path()
-    if not p.exists():
-        if not create:
-            raise FileNotFoundError(f"{p}: no such database (run 'ofsted-mine ingest' first)")
-        p.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(str(p), isolation_level=None, timeout=30)
-    con.row_factory = sqlite3.Row
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
-    con.execute("PRAGMA foreign_keys=ON")
-    con.execute("PRAGMA cache_size=-32000")
-    migrate(con)
-    return con
+#: SQLite ``application_id`` marking a database as ofsted-mine's ("OfMn")
+APPLICATION_ID = 0x4F664D6E
+#: tables every ofsted-mine database has had since schema v1 (recognises unmarked older files)
+_OUR_TABLES = {"documents", "sections", "findings", "tags", "findings_fts", "settings"}
+#: databases up to this size get a full ``PRAGMA quick_check`` when opened for reading
+QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
 
 
-def migrate(con: sqlite3.Connection) -> int:
-    version = con.execute("PRAGMA user_version").fetchone()[0]
+def _db_error(p: Path, e: BaseException) -> DatabaseError:
+    """A sqlite3 error, as one line naming the database and the reason."""
+    msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+    low = msg.lower()
+    if "not a database" in low:
+        return DatabaseError(f"{_q(p)}: not a SQLite database (the file holds something else)")
+    if "malformed" in low or "corrupt" in low:
+        return DatabaseError(f"{_q(p)}: the database is corrupt ({msg}); restore a copy or delete it and re-run ingest")
+    if "readonly" in low or "read-only" in low:
+        return DatabaseError(f"{_q(p)}: the database is read-only here, so nothing can be written ({msg})")
+    if "unable to open" in low:
+        why = "the folder is not writable" if p.parent.exists() and not os.access(p.parent, os.W_OK) else msg
+        return DatabaseError(f"{_q(p)}: cannot open the database ({why})")
+    if "locked" in low or "busy" in low:
+        return DatabaseError(f"{_q(p)}: the database is busy (another process holds it): {msg}")
+    return DatabaseError(f"{_q(p)}: {msg}")
+
+
+def _q(p) -> str:
+    """A path for a one-line message (a newline in a name cannot forge a second line)."""
+    from ..display import shown
+    return shown(p)
+
+
+def _identify(con: sqlite3.Connection) -> tuple[str, int]:
+    """("ours" | "fresh" | "foreign", user_version) from the header and the schema, read in
+    one transaction (so another process's migration is seen entirely or not at all)."""
+    own = not con.in_transaction
+    if own:
+        con.execute("BEGIN")
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        app = con.execute("PRAGMA application_id").fetchone()[0]
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        if own and con.in_transaction:
+            con.execute("COMMIT")
+    if app == APPLICATION_ID:
+        return "ours", version
+    if app != 0:
+        return "foreign", version
+    if version == 0 and not names:
+        return "fresh", 0
+    if version >= 1 and _OUR_TABLES <= names:
+        return "ours", version  # an ofsted-mine database from before the application_id mark
+    return "foreign", version
+
+
+def _refuse(p: Path, kind: str, version: int, write: bool) -> None:
+    if kind == "foreign":
+        raise DatabaseError(f"{_q(p)}: not an ofsted-mine database (another program's SQLite file); "
+                            "left unchanged; give another --db")
     if version > SCHEMA_VERSION:
-        raise RuntimeError(f"database schema v{version} is newer than this ofsted-mine (v{SCHEMA_VERSION})")
-    while version < SCHEMA_VERSION:
-        con.execute("BEGIN IMMEDIATE")
-        for stmt in _split_sql(MIGRATIONS[version]):
-            con.execute(stmt)
-        version += 1
-        con.execute(f"PRAGMA user_version={version}")
+        raise DatabaseError(f"{_q(p)}: database schema v{version} is newer than this ofsted-mine's "
+                            f"(v{SCHEMA_VERSION}); upgrade ofsted-mine")
+    if not write and kind == "fresh":
+        raise DatabaseError(f"{_q(p)}: empty database, no documents yet; run 'ofsted-mine ingest FILES --db {p}' first")
+    if not write and version < SCHEMA_VERSION:
+        raise DatabaseError(f"{_q(p)}: database schema v{version} is older than this ofsted-mine's (v{SCHEMA_VERSION}); "
+                            f"any write upgrades it (e.g. 'ofsted-mine ingest FILES --db {p}', re-ingesting the same files)")
+
+
+def check_integrity(con: sqlite3.Connection, path: str | Path = "database") -> None:
+    """``PRAGMA quick_check``: raise :class:`DatabaseError` (one line) if the file is damaged."""
+    try:
+        rows = con.execute("PRAGMA quick_check(3)").fetchall()
+    except sqlite3.DatabaseError as e:
+        raise _db_error(Path(path), e) from None
+    if [r[0] for r in rows] != ["ok"]:
+        first = str(rows[0][0]).splitlines()[0][:120] if rows else "no answer"
+        raise DatabaseError(f"{_q(path)}: the database is corrupt ({first}); restore a copy or delete it and "
+                            "re-run ingest")
+
+
+def _retry(fn, tries: int = 50, wait: float = 0.05):
+    """Run ``fn``, retrying while SQLite says the database is locked or busy (setting WAL
+    does not always wait for the busy timeout)."""
+    import time
+    for i in range(tries):
+        try:
+            return fn()
+        except sqlite3.OperationalError as e:
+            if i == tries - 1 or not any(w in str(e).lower() for w in ("locked", "busy")):
+                raise
+            time.sleep(wait * (1 + i % 5))
+
+
+def open_db(path: Optional[str | Path] = None, *, create: bool = True, check: bool = True) -> sqlite3.Connection:
+    """Open a database. ``path=None`` uses :func:`default_db_path`.
+
+    ``create=True`` (writing: ingest, tag, the Python API's default): create the file if
+    missing, migrate an older schema, switch to WAL and mark it with ``application_id``;
+    an existing database gets ``PRAGMA quick_check`` first (``check=False`` skips it).
+    ``create=False`` (reading: every query command): never create, migrate or switch
+    anything; the file is opened read-only, so a read-only file or folder works.
+    Either way a folder, a file that is not SQLite, another program's database (without
+    ofsted-mine's ``application_id`` or, for older files, its tables), a corrupt database
+    and a newer schema are refused with :class:`~ofsted_mine.errors.DatabaseError` (one
+    line) before anything is written.
+    """
+    p = Path(path).expanduser() if path else default_db_path()
+    if p.is_dir():
+        raise DatabaseError(f"{_q(p)}: is a folder, not a database file; give a file name such as {_q(p / 'ofsted.db')}")
+    if not create:
+        return _open_read(p, check)
+    if not p.exists():
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseError(f"{_q(p)}: cannot create the database's folder ({e.strerror or e})") from None
+        if not os.access(p.parent, os.W_OK):
+            raise DatabaseError(f"{_q(p)}: cannot create the database (the folder is not writable)")
+    existed = p.exists() and p.stat().st_size > 0
+    try:
+        con = sqlite3.connect(str(p), isolation_level=None, timeout=30)
+    except sqlite3.Error as e:
+        raise _db_error(p, e) from None
+    try:
+        con.row_factory = sqlite3.Row
+        kind, version = _retry(lambda: _identify(con))
+        _refuse(p, kind, version, write=True)
+        if existed and check:
+            check_integrity(con, p)
+        if not os.access(p, os.W_OK):
+            raise DatabaseError(f"{_q(p)}: the database file is read-only, so nothing can be written here")
+        if _retry(lambda: con.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            mode = _retry(lambda: con.execute("PRAGMA journal_mode=WAL").fetchone()[0])
+            if str(mode).lower() != "wal":
+                raise DatabaseError(f"{_q(p)}: cannot switch the database to WAL (journal mode stays {mode})")
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute("PRAGMA cache_size=-32000")
+        migrate(con, p)
+        return con
+    except sqlite3.Error as e:
+        con.close()
+        raise _db_error(p, e) from None
+    except BaseException:
+        con.close()
+        raise
+
+
+def _open_read(p: Path, check: bool) -> sqlite3.Connection:
+    from urllib.parse import quote
+    if not p.exists():
+        raise DatabaseError(f"{_q(p)}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
+                            "(or 'ofsted-mine demo') first")
+    if p.stat().st_size == 0:
+        _refuse(p, "fresh", 0, write=False)
+    uri = "file:" + quote(str(p.resolve())) + "?mode=ro"
+    con = None
+    try:
+        con = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+        con.row_factory = sqlite3.Row
+        try:
+            kind, version = _identify(con)
+        except sqlite3.OperationalError as e:
+            # a WAL database in a folder we cannot write: no shared-memory file can be made
+            if "unable to open" not in str(e).lower() or os.access(p.parent, os.W_OK) \
+                    or Path(str(p) + "-wal").exists():
+                raise
+            con.close()
+            con = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, timeout=30)
+            con.row_factory = sqlite3.Row
+            kind, version = _identify(con)
+        _refuse(p, kind, version, write=False)
+        if check and p.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+            check_integrity(con, p)
+        con.execute("PRAGMA query_only=ON")
+        return con
+    except sqlite3.Error as e:
+        if con is not None:
+            con.close()
+        raise _db_error(p, e) from None
+    except BaseException:
+        if con is not None:
+            con.close()
+        raise
+
+
+def migrate(con: sqlite3.Connection, path: str | Path = "database") -> int:
+    """Bring the schema to :data:`SCHEMA_VERSION` and mark the file as ofsted-mine's.
+
+    The write lock is taken (``BEGIN IMMEDIATE``) *before* the version is read, and all
+    steps run in that one transaction, so two processes creating or upgrading the same
+    database at once cannot both apply a migration."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        kind, version = _identify(con)
+        _refuse(Path(path), kind, version, write=True)
+        while version < SCHEMA_VERSION:
+            for stmt in _split_sql(MIGRATIONS[version]):
+                con.execute(stmt)
+            version += 1
+            con.execute(f"PRAGMA user_version={version}")
+        if con.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            con.execute(f"PRAGMA application_id={APPLICATION_ID}")
         con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
     return version
 
 
@@ -171,8 +364,36 @@ def _split_sql(script: str) -> list[str]:
     return out
 
 
-_KIND_ABBREV = {"monitoring_visit": "mv", "focused_visit": "fv", "inspection": "insp", "jtai": "jtai",
-                "council_paper": "paper", "unknown": "doc"}
+from ..vocab import KIND_ID as _KIND_ABBREV  # noqa: E402
+
+
+def make_visit_key(doc: Document) -> str:
+    """What identifies a visit: council + kind + start date (a document without a start date is its own visit)."""
+    v = doc.visit
+    return f"{v.la_urn or v.la or '?'}|{v.kind}|{v.start_date.isoformat() if v.start_date else 'sha:' + doc.sha256}"
+
+
+def _source_rank(r) -> tuple:
+    """Which source of a visit is quoted: Ofsted's own PDF first, then the latest published, then the latest stored."""
+    return (r["format"] == "pdf", r["published"] or "", r["id"])
+
+
+def settle_visit(con: sqlite3.Connection, visit_key: str) -> Optional[str]:
+    """Mark the one quoted source of a visit and give it the visit's plain id (the other sources
+    keep ``<id>-s2``, ``<id>-s3``...). Runs inside the caller's transaction. Returns the visit id."""
+    rows = con.execute("SELECT id, visit_id, format, published FROM documents WHERE visit_key = ?",
+                       (visit_key,)).fetchall()
+    if not rows:
+        return None
+    best = max(rows, key=_source_rank)
+    plain = min((r["visit_id"] for r in rows), key=lambda x: (len(x), x))
+    con.execute("UPDATE documents SET quoted = (id = ?) WHERE visit_key = ?", (best["id"], visit_key))
+    if best["visit_id"] != plain:
+        holder = next(r for r in rows if r["visit_id"] == plain)
+        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (plain + "~swap", holder["id"]))
+        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (plain, best["id"]))
+        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (best["visit_id"], holder["id"]))
+    return plain
 
 
 def make_visit_id(doc: Document) -> str:
@@ -228,17 +449,24 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
         if row:
             con.execute("COMMIT")
             return "unchanged", row["visit_id"]
-        old = con.execute("SELECT id, visit_id FROM documents WHERE path=?", (doc.path,)).fetchall()
+        old = con.execute("SELECT id, visit_id, visit_key FROM documents WHERE path=?", (doc.path,)).fetchall()
         status = "replaced" if old else "added"
         for r in old:
             con.execute("DELETE FROM documents WHERE id=?", (r["id"],))
+        for r in old:
+            settle_visit(con, r["visit_key"])
         visit_id = make_visit_id(doc)
-        if old and len(old) == 1:
-            visit_id = old[0]["visit_id"] if visit_id == old[0]["visit_id"] else visit_id
-        base, n = visit_id, 2
+        visit_key = make_visit_key(doc)
+        same = con.execute("SELECT visit_id FROM documents WHERE visit_key=?", (visit_key,)).fetchall()
+        if same:  # another source of a stored visit: <plain id>-s2, -s3, ...
+            base = min((r[0] for r in same), key=lambda x: (len(x), x))
+            n = 2
+            visit_id = f"{base}-s{n}"
+        else:
+            base, n = visit_id, 1
         while con.execute("SELECT 1 FROM documents WHERE visit_id=?", (visit_id,)).fetchone():
-            visit_id = f"{base}-{n}"
             n += 1
+            visit_id = f"{base}-s{n}" if same else f"{base}-{n}"
         v = doc.visit
         d = lambda x: x.isoformat() if x else None  # noqa: E731
         rows = doc.packed if doc.packed is not None else document_rows(doc)
@@ -246,13 +474,13 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
             """INSERT INTO documents (visit_id, sha256, path, format, kind, framework, la, la_urn, la_name_printed,
                start_date, end_date, published, visit_number, inadequate_date, lead_inspector, inspectors,
                focus_areas, judgements, progress_verdict, n_pages, page_starts, text, warnings, ingested_at,
-               focus_themes)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+               focus_themes, visit_key)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (visit_id, doc.sha256, doc.path, doc.format, v.kind, v.framework, v.la, v.la_urn, v.la_name,
              d(v.start_date), d(v.end_date), d(v.published), v.visit_number, v.inadequate_date,
              v.lead_inspector, json.dumps(v.inspectors), json.dumps(v.focus_areas), json.dumps(v.judgements),
              v.progress_verdict, rows["n_pages"], rows["page_starts"], doc.text, json.dumps(doc.warnings),
-             datetime.now(timezone.utc).isoformat(timespec="seconds"), json.dumps(v.focus_themes)))
+             datetime.now(timezone.utc).isoformat(timespec="seconds"), json.dumps(v.focus_themes), visit_key))
         doc_id = cur.lastrowid
         con.executemany(
             'INSERT INTO sections (doc_id, seq, heading, kind, page, start, "end") VALUES (?,?,?,?,?,?,?)',
@@ -265,6 +493,7 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
         con.executemany(
             "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
             [(first + r[0],) + r[1:] for r in rows["tags"]])
+        visit_id = settle_visit(con, visit_key) or visit_id
         con.execute("COMMIT")
         return status, visit_id
     except BaseException:

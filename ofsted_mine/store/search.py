@@ -11,8 +11,21 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable, Optional
 
 from ..councils import find_council
+from ..errors import UsageError
 
 _TOKEN = re.compile(r"[\w’']+", re.UNICODE)
+
+
+#: bounds on a query (a word repeated thousands of times must not take seconds): the text's
+#: length, distinct terms after de-duplication, words in one phrase, a raw FTS5 query's length
+MAX_QUERY_CHARS = 200_000
+MAX_QUERY_TERMS = 64
+MAX_PHRASE_WORDS = 64
+MAX_RAW_QUERY_CHARS = 2_000
+
+
+class QueryError(UsageError, ValueError):
+    """A query too long or with too many terms (one line; a ValueError for older callers)."""
 
 
 def fts_query(text: str, raw: bool = False) -> str:
@@ -20,22 +33,34 @@ def fts_query(text: str, raw: bool = False) -> str:
 
     By default every word must appear (AND), each word quoted so that FTS syntax in the
     input (quotes, brackets, AND/OR/NOT/NEAR, ``*``, ``:``) is treated as text. A phrase in
-    double quotes stays a phrase. A word ending in ``*`` is a prefix search. With
-    ``raw=True`` the string is passed to FTS5 unchanged (its full syntax; errors are reported).
+    double quotes stays a phrase. A word ending in ``*`` is a prefix search. Repeated terms
+    count once (``drift drift drift`` is ``drift``); more than ``MAX_QUERY_TERMS`` distinct
+    terms, a phrase of more than ``MAX_PHRASE_WORDS`` words or a text longer than
+    ``MAX_QUERY_CHARS`` raise :class:`QueryError`. With ``raw=True`` the string (at most
+    ``MAX_RAW_QUERY_CHARS``) is passed to FTS5 unchanged (its full syntax; errors are reported).
     """
     if raw:
+        if len(text) > MAX_RAW_QUERY_CHARS:
+            raise QueryError(f"full-text query is {len(text)} characters long; at most {MAX_RAW_QUERY_CHARS} with --fts")
         return text
-    parts = []
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(text)} characters long; at most {MAX_QUERY_CHARS}")
+    parts: dict[str, None] = {}  # ordered, de-duplicated
     for m in re.finditer(r'"([^"]+)"|(\S+)', text):
         if m.group(1):
             words = _TOKEN.findall(m.group(1))
+            if len(words) > MAX_PHRASE_WORDS:
+                raise QueryError(f"a phrase in the query has {len(words)} words; at most {MAX_PHRASE_WORDS}")
             if words:
-                parts.append('"' + " ".join(w.replace("’", "'") for w in words) + '"')
+                parts['"' + " ".join(w.replace("’", "'") for w in words) + '"'] = None
         else:
             tok = m.group(2)
             prefix = tok.endswith("*")
             for w in _TOKEN.findall(tok):
-                parts.append('"' + w.replace("’", "'") + '"' + ("*" if prefix else ""))
+                parts['"' + w.replace("’", "'") + '"' + ("*" if prefix else "")] = None
+        if len(parts) > MAX_QUERY_TERMS:
+            raise QueryError(f"query has more than {MAX_QUERY_TERMS} different words or phrases; "
+                             f"at most {MAX_QUERY_TERMS} (every one must appear)")
     return " AND ".join(parts)
 
 
@@ -93,7 +118,19 @@ def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
 
 VISIT_FIELDS = ("id", "la", "la_urn", "kind", "framework", "start_date", "end_date", "published", "visit_number",
                 "inadequate_date", "lead_inspector", "inspectors", "focus_areas", "judgements", "progress_verdict",
-                "source", "la_name_printed", "n_findings", "focus_themes")
+                "source", "la_name_printed", "n_findings", "focus_themes", "sources")
+
+
+def _sources(con: sqlite3.Connection, visit_key: Optional[str], visit_id: str) -> list[dict]:
+    """Every stored document of a visit, the quoted one first: ``{id, path, format, published, quoted}``."""
+    if not visit_key:
+        rows = con.execute("SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_id = ?",
+                           (visit_id,)).fetchall()
+    else:
+        rows = con.execute("SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_key = ? "
+                           "ORDER BY quoted DESC, id", (visit_key,)).fetchall()
+    return [{"id": r["visit_id"], "path": r["path"], "format": r["format"], "published": r["published"],
+             "quoted": bool(r["quoted"])} for r in rows]
 
 
 def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, since: Optional[str] = None,
@@ -118,18 +155,24 @@ def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, si
 
 def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[str] = None,
            since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
-    """Stored visits (one per document), oldest first."""
+    """Stored visits, oldest first: one per visit (council + kind + start date), from its quoted
+    source; ``sources`` lists every stored document of the visit, the quoted one first."""
     where, args = document_filters(la=la, kind=kind, since=since, until=until)
+    where.append("quoted = 1")
     if not include_papers:
         where.append("kind NOT IN ('council_paper', 'unknown')")
     sql = ("SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
            + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY la, COALESCE(start_date, published), id")
     out = []
+    multi = {r[0]: r[1] for r in con.execute(
+        "SELECT visit_key, COUNT(*) FROM documents GROUP BY visit_key HAVING COUNT(*) > 1")}
     for r in con.execute(sql, args):
         d = _parse_json(r, "inspectors", "focus_areas", "judgements", "focus_themes")
         d["id"] = d.pop("visit_id")
         d["source"] = d.pop("path")
+        d["sources"] = _sources(con, d.get("visit_key"), d["id"]) if multi.get(d.get("visit_key"), 0) > 1 else \
+            [{"id": d["id"], "path": d["source"], "format": d["format"], "published": d["published"], "quoted": True}]
         out.append({k: d.get(k) for k in VISIT_FIELDS})
     return out
 
@@ -146,6 +189,7 @@ def get_visit(con: sqlite3.Connection, visit_id: str) -> dict:
     d = _parse_json(row, "inspectors", "focus_areas", "judgements", "warnings", "page_starts", "focus_themes")
     d["id"] = d.pop("visit_id")
     d["source"] = d.pop("path")
+    d["sources"] = _sources(con, row["visit_key"], d["id"])
     doc_id = row["id"]
     d["sections"] = [dict(r) for r in con.execute(
         'SELECT heading, kind, page, start, "end" FROM sections WHERE doc_id = ? ORDER BY seq', (doc_id,))]
@@ -205,6 +249,8 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     args += a
     if not kind and not include_papers:
         where.append("d.kind NOT IN ('council_paper', 'unknown')")
+    if not visit_id:
+        where.append("d.quoted = 1")  # a visit's other sources (copies) are never quoted twice
     if visit_id:
         where.append("d.visit_id = ?")
         args.append(visit_id)

@@ -1,0 +1,384 @@
+"""The web app's ONE door into the library.
+
+Every page of :mod:`ofsted_mine.web` gets its data through the functions below, and these
+only call the library functions the CLI calls (``store.search``, ``analyse.*``,
+``report.*``, ``api.ingest``). The web app computes no verdict, trend or count of its own:
+when the library changes (the journey model, follow-up statuses and packs of issue 11, the
+tag corrections of issue 14), this module is the one place to re-wire.
+
+Functions marked *stand-in* render or store something for which the library has no
+function yet; each says what will replace it.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+KINDS = {"inspection": "inspection", "monitoring_visit": "monitoring visit", "focused_visit": "focused visit",
+         "jtai": "JTAI", "council_paper": "council paper", "unknown": "unknown"}
+POLARITIES = ("concern", "mixed", "strength", "neutral")
+#: the columns of ``ofsted-mine quotes --format csv`` (the download of a search has the same)
+QUOTE_FIELDS = ["text", "citation", "visit_id", "la", "kind", "date", "section", "paragraph", "page",
+                "polarity", "themes", "score", "source"]
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+# ------------------------------------------------------------------ a cache of the library's answers
+_CACHE: "OrderedDict[tuple, object]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 128
+
+
+def db_state(con: sqlite3.Connection) -> tuple:
+    """Changes whenever anything writes to the database (any commit appends to its WAL file;
+    a checkpoint rewrites the main file): the key that keeps cached answers honest."""
+    path = next((r[2] for r in con.execute("PRAGMA database_list") if r[1] == "main"), "")
+    out: list = [path]
+    for p in (path, path + "-wal"):
+        try:
+            st = os.stat(p)
+            out += [st.st_mtime_ns, st.st_size]
+        except OSError:
+            out += [0, 0]
+    return tuple(out)
+
+
+def cached(fn):
+    """Remember ``fn(con, *args)`` until the database changes (the answer is the library's,
+    computed once per state of the database, not recomputed per page view)."""
+    @functools.wraps(fn)
+    def wrapper(con, *args, **kw):
+        key = (fn.__name__, args, tuple(sorted(kw.items())), db_state(con))
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+        value = fn(con, *args, **kw)
+        with _CACHE_LOCK:
+            _CACHE[key] = value
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        return value
+    wrapper.uncached = fn
+    return wrapper
+
+
+class BadRequest(ValueError):
+    """A parameter the user can fix (unknown council, theme, malformed date, ...): one line."""
+
+
+# ------------------------------------------------------------------ database
+def open_database(path: str | Path) -> sqlite3.Connection:
+    """Open an existing ofsted-mine database (WAL: many readers, one writer)."""
+    from ..store.db import open_db
+    con = open_db(path, create=False)
+    con.execute("PRAGMA busy_timeout=30000")
+    return con
+
+
+def check_database(path: str | Path) -> str:
+    """One line describing the database, or raise ``ValueError`` naming the reason."""
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ValueError(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
+    if p.is_dir():
+        raise ValueError(f"{p}: is a directory, not a database")
+    try:
+        con = open_database(p)
+        n = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        con.close()
+    except (sqlite3.Error, RuntimeError, OSError) as e:
+        raise ValueError(f"{p}: cannot open the database: {e}") from None
+    return f"{p} ({n} documents)"
+
+
+# ------------------------------------------------------------------ vocabularies
+@cached
+def themes(con: sqlite3.Connection) -> list[dict]:
+    """The taxonomy in use: ``[{"id", "name", "group"}]`` (as the CLI's ``themes``)."""
+    from ..analyse.timeline import _load_taxonomy_light
+    return _load_taxonomy_light(con)
+
+
+def theme_names(con: sqlite3.Connection) -> dict[str, str]:
+    return {t["id"]: t["name"] for t in themes(con)}
+
+
+@cached
+def section_kinds(con: sqlite3.Connection) -> list[str]:
+    """Section kinds stored in this database (for the section filter)."""
+    from ..analyse.timeline import NON_FINDING_SECTIONS
+    rows = con.execute("SELECT DISTINCT kind FROM sections ORDER BY kind").fetchall()
+    return [r[0] for r in rows if r[0] not in NON_FINDING_SECTIONS]
+
+
+def councils_in_db(con: sqlite3.Connection) -> list[dict]:
+    """Councils with stored documents: name, URN, documents, first and last date."""
+    rows = con.execute("""SELECT la, la_urn, COUNT(*) AS n, MIN(COALESCE(start_date, published)) AS first,
+                                 MAX(COALESCE(start_date, published)) AS last
+                          FROM documents WHERE la_urn IS NOT NULL AND la_urn != ''
+                          GROUP BY la_urn ORDER BY la""").fetchall()
+    return [dict(r) for r in rows]
+
+
+def council(la: str):
+    """The council table's entry for a name, alias or URN, else :class:`BadRequest`."""
+    from ..councils import find_council
+    c = find_council(la or "")
+    if not c:
+        raise BadRequest(f"unknown council: {la!r}")
+    return c
+
+
+def counts(con: sqlite3.Connection) -> dict:
+    return {"documents": con.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
+            "findings": con.execute("SELECT COUNT(*) FROM findings").fetchone()[0]}
+
+
+# ------------------------------------------------------------------ search
+@dataclass
+class SearchParams:
+    q: str = ""
+    la: str = ""
+    kind: str = ""
+    since: str = ""
+    until: str = ""
+    theme: tuple = ()
+    polarity: str = ""
+    section: str = ""
+    limit: int = 50
+
+    def empty(self) -> bool:
+        return not (self.q.strip() or self.la or self.kind or self.since or self.until or self.theme
+                    or self.polarity or self.section)
+
+
+def search_params(query: dict | Iterable, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
+    """Read and check a search's parameters (a query string's multi-dict); raises BadRequest."""
+    get = query.get
+    getlist = getattr(query, "getlist", lambda k: [v for v in [query.get(k)] if v])
+    p = SearchParams(q=(get("q") or "").strip()[:500], la=(get("la") or "").strip(), kind=(get("kind") or "").strip(),
+                     since=(get("since") or "").strip(), until=(get("until") or "").strip(),
+                     theme=tuple(t for t in getlist("theme") if t), polarity=(get("polarity") or "").strip(),
+                     section=(get("section") or "").strip()[:100])
+    try:
+        p.limit = max(1, min(limit_max, int(get("limit") or 50)))
+    except ValueError:
+        raise BadRequest(f"limit must be a number, not {get('limit')!r}") from None
+    if p.kind and p.kind not in KINDS:
+        raise BadRequest(f"unknown document kind {p.kind!r} (one of: {', '.join(KINDS)})")
+    if p.polarity and p.polarity not in POLARITIES:
+        raise BadRequest(f"unknown polarity {p.polarity!r} (one of: {', '.join(POLARITIES)})")
+    ids = set(theme_ids)
+    for t in p.theme:
+        if t not in ids:
+            raise BadRequest(f"unknown theme {t!r} (see the list of themes)")
+    for name in ("since", "until"):
+        v = getattr(p, name)
+        if v and not _DATE.match(v):
+            raise BadRequest(f"{name} must be a date like 2023-05-16 (or 2023-05, 2023), not {v!r}")
+        if v:
+            try:
+                date.fromisoformat((v + "-01-01")[:10] if len(v) == 4 else (v + "-01")[:10] if len(v) == 7 else v)
+            except ValueError:
+                raise BadRequest(f"{name}: {v!r} is not a real date") from None
+    if p.until and len(p.until) < 10:  # "2023" or "2023-05" mean the end of that year or month
+        setattr(p, "until", p.until + ("-12-31" if len(p.until) == 4 else "-31"))
+    if p.la:
+        council(p.la)
+    return p
+
+
+def search(con: sqlite3.Connection, p: SearchParams, *, limit: Optional[int] = -1) -> list:
+    """:func:`ofsted_mine.store.search.quotes` (the CLI's ``quotes``) with these parameters."""
+    from ..store.search import quotes
+    try:
+        return quotes(con, p.q or None, la=p.la or None, kind=p.kind or None, since=p.since or None,
+                      until=p.until or None, section=p.section or None, themes=list(p.theme) or None,
+                      polarity=p.polarity or None, limit=p.limit if limit == -1 else limit)
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+
+
+def quote_rows(res: list) -> list[dict]:
+    """Rows of a search result as ``quotes --format csv`` writes them."""
+    return [x.to_dict() | {"citation": x.citation()} for x in res]
+
+
+def _cell(v):
+    if isinstance(v, (list, dict)):
+        v = json.dumps(v, ensure_ascii=False)
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        v = "'" + v  # a spreadsheet must not run a finding as a formula
+    return v
+
+
+def rows_csv(rows: list[dict], fields: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: _cell(r.get(k)) for k in fields})
+    return buf.getvalue()
+
+
+def rows_xlsx(rows: list[dict], fields: list[str], title: str = "quotes") -> bytes:
+    """One sheet, a header row and one row per item (openpyxl write-only mode)."""
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append(fields)
+    for r in rows:
+        ws.append([_cell(r.get(k)) for k in fields])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ documents
+def document(con: sqlite3.Connection, visit_id: str) -> dict:
+    """:func:`ofsted_mine.store.search.get_visit` (the CLI's ``show``), with its findings
+    placed under their sections and paragraphs for reading."""
+    from ..store.search import get_visit
+    try:
+        v = get_visit(con, visit_id)
+    except KeyError as e:
+        raise LookupError(str(e.args[0])) from None
+    secs = [dict(s, paragraphs=[]) for s in v["sections"]]
+    front = {"heading": "", "kind": "front", "page": 1, "start": 0, "end": 0, "paragraphs": []}
+    for f in v["findings"]:
+        home = front
+        for s in secs:
+            if s["start"] <= f["start"] < max(s["end"], s["start"] + 1):
+                home = s
+                break
+        else:
+            for s in secs:  # a finding past its heading's recorded end: the last heading before it
+                if s["start"] <= f["start"]:
+                    home = s
+        paras = home["paragraphs"]
+        key = f["paragraph"] or f"_{f['seq']}" if not f.get("is_bullet") else f"•{f['seq']}"
+        if f["paragraph"] and paras and paras[-1]["key"] == key:
+            paras[-1]["findings"].append(f)
+        else:
+            paras.append({"key": key, "label": f["paragraph"] or "", "findings": [f]})
+    v["reading"] = ([front] if front["paragraphs"] else []) + secs
+    return v
+
+
+def original_file(con: sqlite3.Connection, visit_id: str) -> Optional[Path]:
+    """The file a visit was read from, if it is still where it was ingested from."""
+    r = con.execute("SELECT path FROM documents WHERE visit_id = ?", (visit_id,)).fetchone()
+    if not r:
+        raise LookupError(f"no visit with id {visit_id!r}")
+    p = Path(r[0])
+    return p if p.is_file() else None
+
+
+# ------------------------------------------------------------------ councils
+def council_overview(con: sqlite3.Connection, la: str) -> dict:
+    """Visits, the journey and the visits x themes grid: the CLI's ``visits`` and ``timeline``."""
+    from ..analyse.timeline import journey_window, timeline
+    from ..store.search import visits
+    c = council(la)
+    tl = timeline(con, c.urn)
+    window = journey_window(tl.visits)
+    return {"council": c, "timeline": tl, "visits": visits(con, la=c.urn),
+            "journey_window": [tl.visits[i].id for i in window]}
+
+
+def theme_track(con: sqlite3.Connection, la: str, theme: str, quotes: int = 3) -> dict:
+    """The CLI's ``track THEME --la LA``."""
+    from ..analyse.timeline import track
+    try:
+        return track(con, theme, council(la).urn, quotes_per_visit=quotes)
+    except ValueError as e:
+        raise BadRequest(str(e)) from None
+
+
+def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
+    """The CLI's ``compare A B``."""
+    from ..analyse.timeline import compare
+    try:
+        return compare(con, a, b)
+    except KeyError as e:
+        raise BadRequest(str(e.args[0])) from None
+
+
+FOLLOWUP_VERDICTS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
+                     "not examined": "not_examined"}
+
+
+@cached
+def followup(con: sqlite3.Connection, la: str) -> dict:
+    """The CLI's ``followup --la LA``."""
+    from ..analyse.followup import followup as fu
+    return fu(con, council(la).urn)
+
+
+@cached
+def benchmark(con: sqlite3.Connection, la: str) -> dict:
+    """The CLI's ``benchmark --la LA`` (this council against every other stored council and
+    its statistical neighbours; the library has no regional comparison yet)."""
+    from ..analyse.benchmark import benchmark as bm
+    return bm(con, council(la).urn)
+
+
+@cached
+def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False) -> str:
+    """The CLI's ``readiness --la LA -o pack.html|pack.md``. ``full`` will select issue 11's
+    full pack; until it lands, the one pack there is."""
+    from ..report.html import readiness_html
+    from ..report.markdown import readiness_markdown
+    c = council(la)
+    return readiness_markdown(con, c.urn) if fmt == "md" else readiness_html(con, c.urn)
+
+
+ACTION_LOG_FIELDS = ["recommendation", "made at", "section", "themes", "latest visit", "latest status",
+                     "evidence", "owner", "action", "due date"]
+
+
+@cached
+def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
+    """*stand-in* for issue 11's ``followup --format xlsx``: the follow-up result, one row per
+    recommendation, rendered as it stands (no verdict is computed here), with empty owner /
+    action / due-date columns for the council to fill."""
+    res = followup(con, la)
+    rows = []
+    for it in res["items"]:
+        cells = [(v["label"], it["cells"][v["id"]]) for v in res["visits"] if v["id"] in it["cells"]]
+        last = cells[-1] if cells else None
+        rows.append({"recommendation": it["text"], "made at": it["visit_id"], "section": it["section"],
+                     "themes": ", ".join(it["themes"]), "latest visit": last[0] if last else "",
+                     "latest status": last[1]["verdict"] if last else "not yet examined",
+                     "evidence": "; ".join(e["citation"] for e in last[1]["evidence"]) if last else "",
+                     "owner": "", "action": "", "due date": ""})
+    return rows_xlsx(rows, ACTION_LOG_FIELDS, title="action log")
+
+
+# ------------------------------------------------------------------ ingest
+def ingest(paths: list[str], db: str | Path, progress: Callable[[str, str], None]):
+    """The CLI's ``ingest``: one process (the server's), files in order, per-file errors in words."""
+    from ..api import ingest as api_ingest
+    return api_ingest(paths, db, workers=1, progress=progress)
+
+
+def warm_up() -> None:
+    """Import what the first follow-up page would otherwise wait for (scikit-learn: ~2 s)."""
+    from ..analyse import followup  # noqa: F401
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+    from sklearn.metrics.pairwise import cosine_similarity  # noqa: F401
+
+
+SUPPORTED_UPLOADS = (".pdf", ".html", ".htm", ".txt", ".text", ".md")
