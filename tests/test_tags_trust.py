@@ -394,3 +394,21 @@ def test_context_stage_fits_and_keeps_polarity(tmp_path):
     cm.save(tmp_path / "c.json")
     back = ContextModel.load(tmp_path / "c.json")
     assert pick("judgement_in_care", back) == "concern" and back.pol_classes == cm.pol_classes
+
+
+def test_library_corrections_behind_the_web_interface(eastmere_db):
+    from ofsted_mine.store.db import open_db
+    from ofsted_mine.tag.corrections import LibraryCorrections
+    db, _ = eastmere_db
+    con = open_db(db)
+    lc = LibraryCorrections()
+    q = lc.queue(con, la_urn="Eastmere", limit=3)
+    assert q and {"id", "text", "visit_id", "tags", "reasons"} <= set(q[0])
+    fid = q[0]["id"]
+    change = lc.correct(con, fid, add=["caseloads"], polarity="concern", who="web.user")
+    assert change["before"]["polarity"] == q[0]["polarity"]
+    hist = lc.corrected(con, [fid, fid + 1])
+    assert list(hist) == [fid] and hist[fid][-1]["who"] == "web.user"
+    assert lc.queue(con, finding_id=fid)[0]["polarity"] == "concern"
+    with pytest.raises(ValueError):
+        lc.correct(con, fid, add=["nope"], who="web.user")

@@ -260,3 +260,53 @@ def agreement(con: sqlite3.Connection, taxonomy=None) -> dict:
             "polarity_agreement": round(pol_agree / n, 3) if n else None,
             "polarity_disagreement_rate": round(1 - pol_agree / n, 3) if n else None,
             "per_theme": per, "polarity_confusion": confusion, "disagreements": dis}
+
+
+class LibraryCorrections:
+    """This module behind the web app's ``TagCorrections`` interface
+    (``ofsted_mine/web/corrections.py``): re-wire its ``corrections_for`` to return
+    ``LibraryCorrections()`` and the web's corrections become these (kept apart, surviving
+    re-tagging, re-ingest and a new model)."""
+
+    def queue(self, con: sqlite3.Connection, *, la_urn: Optional[str] = None, theme: Optional[str] = None,
+              limit: int = 25, finding_id: Optional[int] = None) -> list[dict]:
+        from ..store.search import _tags_for
+        if finding_id is not None:
+            ids = [int(finding_id)]
+            reasons: dict = {}
+        else:
+            from .review import review_queue
+            q = review_queue(con, la_urn, theme=theme, limit=limit)
+            ids = [x["finding"] for x in q]
+            reasons = {x["finding"]: x["reasons"] for x in q}
+        if not ids:
+            return []
+        rows = {r["id"]: dict(r) for r in con.execute(
+            f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, f.polarity_score, d.visit_id, d.la,
+                       d.kind, COALESCE(d.start_date, d.published) AS date
+                FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id IN ({','.join('?' * len(ids))})""", ids)}
+        tags = _tags_for(con, ids)
+        return [rows[i] | {"tags": tags.get(i, []), "reasons": reasons.get(i, [])} for i in ids if i in rows]
+
+    def correct(self, con: sqlite3.Connection, finding_id: int, *, add: Iterable[str] = (),
+                remove: Iterable[str] = (), polarity: Optional[str] = None, who: str) -> dict:
+        f = finding_row(con, finding_id)
+        before = {"themes": _themes_of(con, finding_id), "polarity": f["polarity"]}
+        add, remove = list(add), list(remove)
+        correct(con, finding_id, add=add, remove=remove, polarity=polarity, who=who)
+        return {"add": add, "remove": remove, "polarity": polarity, "before": before}
+
+    def corrected(self, con: sqlite3.Connection, finding_ids: list[int]) -> dict[int, list[dict]]:
+        out: dict[int, list[dict]] = {}
+        for fid in finding_ids:
+            r = con.execute("""SELECT d.sha256, f.text FROM findings f JOIN documents d ON d.id = f.doc_id
+                               WHERE f.id = ?""", (fid,)).fetchone()
+            if r is None:
+                continue
+            hist = [{"who": c["who"], "at": c["at"], "add": json.loads(c["add_themes"]),
+                     "remove": json.loads(c["remove_themes"]), "polarity": c["polarity"], "action": c["action"]}
+                    for c in con.execute("""SELECT * FROM corrections WHERE doc_sha256=? AND text_sha1=? ORDER BY id""",
+                                         (r[0], sentence_hash(r[1])))]
+            if hist:
+                out[fid] = hist
+        return out
