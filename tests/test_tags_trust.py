@@ -78,14 +78,14 @@ def test_evaluate_in_context_cli(tmp_path):
 
 
 # ---------------------------------------------------------------- context rules
-def test_context_rules_fix_the_reported_cases():
+def test_context_rules_fix_the_kinds_of_case_reported():
     from ofsted_mine.tag import Tagger
     tg = Tagger()
-    texts = ["Ensure that care leavers are supported to understand their health histories.",
-             "Arrangements to secure timely and permanent alternative care, including adoption, have declined.",
+    texts = ["Ensure that young people leaving care get timely help with their housing.",
+             "The timely and effective matching of children with adopters has declined.",
              "Services for children in Eastmere have declined since the last inspection, when they were judged to be good.",
              "The quality of assessments has deteriorated since the last visit.",
-             "Managers quality assure most aspects of recording well.",
+             "Most managers check the quality of case records well.",
              "Caseloads have fallen and are now manageable."]
     res = tg.tag(texts)
     assert [r.polarity for r in res[:4]] == ["concern"] * 4
@@ -99,8 +99,8 @@ def test_context_rules_fix_the_reported_cases():
                             ["What needs to improve in this local authority?", "Inspection findings"])
     assert own.polarity == "concern" and own.polarity_cues[0] == "context:item to improve"
     assert inherited.polarity == "strength"
-    # without context rules the model decides alone
-    assert tg.tag(texts[:2], context_rules=False)[1].polarity == "strength"
+    # without context rules the model decides alone (and reads both as strengths)
+    assert [r.polarity for r in tg.tag(texts[:2], context_rules=False)] == ["strength", "strength"]
 
 
 def test_context_polarity_rules_directly():
