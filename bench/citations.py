@@ -42,7 +42,7 @@ def main() -> None:
         check_findings(pdf, [(f.page, f.text) for f in d.findings], res)
     dt = time.perf_counter() - t0
     print(f"documents: {docs}   findings checked: {res.checked}   ({dt:.1f} s)")
-    print(f"cited on the page where the sentence starts: {res.right} ({100 * res.right / res.checked:.2f}%)")
+    print(f"cited on the page where the sentence starts: {res.right} ({100 * res.right / res.checked:.3f}%)")
     print(f"printed on another page than the one cited:  {len(res.wrong)}")
     print(f"start not found on any page (cleaner changed it): {len(res.unfound)}")
     for path, page, where, text in res.wrong[: a.show]:

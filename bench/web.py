@@ -93,7 +93,7 @@ def server_ms(r) -> float:
     return float(st.split("dur=")[1]) if "dur=" in st else float("nan")
 
 
-def per_page(base: str, t: dict, repeat: int) -> list[tuple[str, float, float, float]]:
+def per_page(base: str, t: dict, repeat: int) -> list[tuple[str, float, float, float, float]]:
     import httpx
     out = []
     with httpx.Client(base_url=base, timeout=120) as c:
@@ -101,13 +101,14 @@ def per_page(base: str, t: dict, repeat: int) -> list[tuple[str, float, float, f
             r = c.get(url)
             if r.status_code != 200:
                 raise SystemExit(f"{url}: HTTP {r.status_code}")
+            first = server_ms(r)  # computed now (the app keeps the library's answer until the database changes)
             st, wall = [], []
             for _ in range(repeat):
                 t0 = time.perf_counter()
                 r = c.get(url)
                 wall.append((time.perf_counter() - t0) * 1000)
                 st.append(server_ms(r))
-            out.append((name, statistics.median(st), max(st), statistics.median(wall)))
+            out.append((name, first, statistics.median(st), max(st), statistics.median(wall)))
     return out
 
 
@@ -197,16 +198,16 @@ def main(argv=None) -> int:
         con.close()
         print(f"database: {db} ({n_docs} documents, {n_find} findings); cpus: {os.cpu_count()}; "
               f"server: {a.workers} process{'es' if a.workers > 1 else ''}; load average now {os.getloadavg()[0]:.1f}")
-        print(f"\n(a) per page, server time (Server-Timing), {a.repeat} calls after a warm-up; target <= 300 ms")
-        print(f"{'page':58} {'median':>8} {'worst':>8} {'wall':>8}")
+        print(f"\n(a) per page, server time (Server-Timing): the first call, then {a.repeat} more; target <= 300 ms")
+        print(f"{'page':52} {'first':>8} {'median':>8} {'worst':>8} {'wall':>8}")
         worst = 0.0
-        for name, med, mx, wall in per_page(base, t, a.repeat):
+        for name, first, med, mx, wall in per_page(base, t, a.repeat):
             download = name.startswith("download")
-            flag = "" if download or mx <= 300 else "  > 300 ms"
+            flag = "" if download or max(first, mx) <= 300 else "  > 300 ms"
             if not download:
-                worst = max(worst, mx)
-            print(f"{name[:58]:58} {med:7.0f}ms {mx:7.0f}ms {wall:7.0f}ms{flag}")
-        print(f"worst page (downloads apart): {worst:.0f} ms")
+                worst = max(worst, mx, first)
+            print(f"{name[:52]:52} {first:7.0f}ms {med:7.0f}ms {mx:7.0f}ms {wall:7.0f}ms{flag}")
+        print(f"worst page (downloads apart, first calls included): {worst:.0f} ms")
         print(f"\n(b) {a.users} simultaneous users x {a.rounds} rounds of 7 pages (browse and search); target p95 < 1 s, no error")
         r = load(base, t, a.users, a.rounds)
         print(f"{r['requests']} requests in {r['wall']:.1f} s ({r['rps']:.0f}/s): p50 {r['p50']:.0f} ms, "

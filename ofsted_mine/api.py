@@ -28,6 +28,8 @@ class IngestResult:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    #: unchanged files that failed before (path, reason then): not tried again, not a new failure
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     visit_ids: dict[str, str] = field(default_factory=dict)  # path -> visit id
     pages: int = 0
@@ -236,7 +238,8 @@ def _file_sha256(p: Path) -> str:
 
 def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, workers: Optional[int] = None,
            taxonomy: Optional[str | Path] = None, model="default", tag: bool = True,
-           progress: Optional[Callable[[str, str], None]] = None, max_bytes: Optional[int] = -1) -> IngestResult:
+           progress: Optional[Callable[[str, str], None]] = None, max_bytes: Optional[int] = -1,
+           retry_failed: bool = False) -> IngestResult:
     """Ingest files/folders/globs into the database.
 
     Idempotent by content hash: a file whose bytes are already stored is skipped; a file
@@ -249,11 +252,20 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
     :data:`ofsted_mine.read.MAX_INPUT_BYTES`, 50 MB; None for no limit) or with more than
     :data:`ofsted_mine.read.MAX_TEXT_CHARS` characters of text fails with its own line.
     A path that cannot be listed or read fails with its own line; the rest goes on.
+
+    A file that failed is remembered (path, content hash, reason, ofsted-mine version): run
+    again, the same bytes are ``skipped`` with the earlier reason, not tried and failed anew,
+    so a re-run's result is clean unless something new failed. ``retry_failed`` (or a new
+    version of ofsted-mine, or a changed file) tries them again.
     """
     from .read import MAX_INPUT_BYTES, check_size
     if max_bytes == -1:
         max_bytes = MAX_INPUT_BYTES
     result = IngestResult()
+    if tag and isinstance(model, (str, Path)) and model != "default":
+        from .errors import ModelError
+        if not Path(model).is_file():  # said once, here, rather than once per file by the workers
+            raise ModelError(f"{model}: no such model file")
     files, errors = expand_paths(paths)
     for p, why in errors:
         result.failed.append((p, why))
@@ -262,6 +274,10 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
     con = open_db(db)
     try:
         known = {r[0]: r[1] for r in con.execute("SELECT sha256, visit_id FROM documents")}
+        from . import __version__
+        failed_before = {r[0]: (r[1], r[2]) for r in con.execute(
+            "SELECT path, sha256, reason FROM ingest_failures WHERE version = ?", (__version__,))}
+        shas: dict[str, str] = {}
         todo = []
         for f in files:
             try:
@@ -277,11 +293,16 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 if progress:
                     progress(str(f), "failed")
                 continue
+            shas[str(f)] = sha
             if sha in known:
                 result.unchanged.append(str(f))
                 result.visit_ids[str(f)] = known[sha]
                 if progress:
                     progress(str(f), "unchanged")
+            elif not retry_failed and failed_before.get(str(f), ("",))[0] == sha:
+                result.skipped.append((str(f), failed_before[str(f)][1]))
+                if progress:
+                    progress(str(f), "skipped")
             else:
                 todo.append(str(f))
         n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
@@ -306,6 +327,7 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
             for path, status, payload in it:
                 if status == "error":
                     result.failed.append((path, payload))
+                    _remember_failure(con, path, shas.get(path), payload)
                     if progress:
                         progress(path, "failed")
                     continue
@@ -313,6 +335,8 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 for w in doc.warnings:
                     result.warnings.append((path, w))
                 st, vid = write_document(con, doc)
+                if path in failed_before:
+                    con.execute("DELETE FROM ingest_failures WHERE path = ?", (path,))
                 result.pages += doc.n_pages
                 result.visit_ids[path] = vid
                 getattr(result, st).append(path)
@@ -322,6 +346,8 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
             if ex:
                 ex.shutdown(cancel_futures=True)
             _release_tagger()  # a later call may name another model or taxonomy, or the file may change
+        from .store.recommendations import sync_recommendations
+        sync_recommendations(con)  # new, replaced or stale rows; after tagging: recommendation items are concerns
         if result.added or result.replaced:
             from .tag.corrections import apply_corrections
             apply_corrections(con)  # people's corrections outlive a re-ingest of their document
@@ -330,6 +356,17 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
     finally:
         con.close()
     return result
+
+
+def _remember_failure(con, path: str, sha: Optional[str], reason: str) -> None:
+    if not sha:
+        return
+    from datetime import datetime, timezone
+    from . import __version__
+    con.execute("""INSERT INTO ingest_failures (path, sha256, reason, version, failed_at) VALUES (?,?,?,?,?)
+                   ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, reason=excluded.reason,
+                   version=excluded.version, failed_at=excluded.failed_at""",
+                (path, sha, reason, __version__, datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
 
 def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = None, model="default",
@@ -369,6 +406,10 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
         con.execute("UPDATE findings SET polarity_source=NULL WHERE polarity_source IS NOT NULL")
         apply_corrections(con)  # people's corrections outlive re-tagging and a new model
         set_setting(con, "taxonomy", tagger.taxonomy.source)
+        set_setting(con, "tagger", tagger.description)  # says "rules only" and why, if the model was not loaded
+        con.execute("DELETE FROM recommendation_docs")  # re-apply the recommendation rule below
+        from .store.recommendations import sync_recommendations
+        sync_recommendations(con)
         con.execute("COMMIT")
     except BaseException:
         if con.in_transaction:
@@ -376,4 +417,4 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
         raise
     finally:
         con.close()
-    return {"findings": n, "tagger": tagger.description}
+    return {"findings": n, "tagger": tagger.description, "model_problem": tagger.model_problem}

@@ -16,7 +16,9 @@ import typer
 
 from . import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+from .cli_options import CONTEXT_SETTINGS
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT_SETTINGS,
                   help="ofsted-mine: evidence from Ofsted letters and reports on councils' children's services.")
 
 DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
@@ -45,16 +47,11 @@ def _fail(msg: str, code: int = 1):
     raise typer.Exit(code)
 
 
-def _open(db: Optional[Path]):
-    from .store.db import default_db_path, open_db
-    p = db or default_db_path()
-    if not Path(p).exists():
-        _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
-    from .errors import OfstedMineError
-    try:
-        return open_db(p, create=False)  # read: never creates, migrates or marks
-    except OfstedMineError as e:
-        _fail(str(e))
+def _open(db: Optional[Path], create: bool = False):
+    """Every command opens its database here (read-only unless ``create``): a missing, foreign,
+    damaged or newer database is one line (DatabaseError), never a traceback."""
+    from .cli_options import open_database
+    return open_database(db, create=create)
 
 
 def version_callback(value: bool):
@@ -71,7 +68,7 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=vers
 
 # ------------------------------------------------------------------ ingest
 def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
-               quiet: bool = False, max_bytes: Optional[int] = -1) -> "object":
+               quiet: bool = False, max_bytes: Optional[int] = -1, retry_failed: bool = False) -> "object":
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from .api import expand_paths, ingest
@@ -85,10 +82,14 @@ def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = 
             prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
                         description=escape(f"{status}: {Path(path).name[:50]}"))  # a name is not markup
 
-        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, max_bytes=max_bytes)
+        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, max_bytes=max_bytes,
+                        retry_failed=retry_failed)
     from .display import shown
     for path, why in result.failed:  # one plain line per file: never wrapped; a newline in a name is escaped
         sys.stderr.write(f"error: {shown(path)}: {shown(why)}\n")
+    for path, why in result.skipped:
+        sys.stderr.write(f"skipped: {shown(path)}: failed before ({shown(why)}); unchanged since "
+                         f"(--retry-failed tries again)\n")
     for path, why in result.warnings:
         sys.stderr.write(f"warning: {shown(path)}: {shown(why)}\n")
     return result
@@ -100,16 +101,21 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"),
            workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)"),
            max_size: float = typer.Option(50.0, "--max-size", min=0,
-                                          help="Refuse files larger than this many MB (0: no limit)")):
-    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped.
+                                          help="Refuse files larger than this many MB (0: no limit)"),
+           retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again files that failed before and have not changed")):
+    """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped,
+    and so are unchanged files that failed before (said, but not counted as new failures).
 
     Put '--' before the files when a name may start with '-' (e.g. a glob that matches a
     file called '--db=x'): everything after '--' is a file."""
     from .store.db import default_db_path
-    result = run_ingest(paths, db, taxonomy, workers, max_bytes=int(max_size * 1e6) or None)
+    from .validate import plural
+    result = run_ingest(paths, db, taxonomy, workers, max_bytes=int(max_size * 1e6) or None, retry_failed=retry_failed)
     out = _console()
+    skipped = f", {len(result.skipped)} skipped (failed before)" if result.skipped else ""
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
-              f"{len(result.failed)} failed  ({result.pages} pages) -> {db or default_db_path()}", markup=False)
+              f"{len(result.failed)} failed{skipped}  ({plural(result.pages, 'page')}) -> {db or default_db_path()}",
+              markup=False)
     if result.failed:
         raise typer.Exit(1)
 
@@ -118,6 +124,7 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 def _visits_table(rows: list[dict]):
     from rich.table import Table
     from rich.text import Text
+    from .read.controls import strip_controls
     from .report.labels import judgements_short, kind_label, verdict_label
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
@@ -134,7 +141,7 @@ def _visits_table(rows: list[dict]):
         vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
         cells = (vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
                  str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
-        t.add_row(*(Text(str(c)) for c in cells))  # document text is never Rich markup
+        t.add_row(*(Text(strip_controls(str(c))) for c in cells))  # document text: never markup or escapes
     return t
 
 
@@ -174,6 +181,8 @@ def show(visit_id: str = typer.Argument(..., help="Visit id (from 'visits')"),
     """One letter or report, structured: metadata, sections and numbered findings with their tags."""
     from .report.terminal import render_visit
     from .store.search import get_visit
+    from .validate import check_choice
+    check_choice(format, "--format", ("text", "json"))
     con = _open(db)
     try:
         v = get_visit(con, visit_id)
@@ -235,7 +244,9 @@ def themes(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
     """List the taxonomy in use, with counts of tagged findings (and concerns) in the database."""
     from .analyse.themes import theme_counts
     from .store.db import default_db_path
-    con = _open(db) if (db or default_db_path()).exists() else None
+    from .validate import check_choice
+    check_choice(format, "--format", ("table", "json"))
+    con = _open(db) if db or default_db_path().exists() else None  # a --db named must exist
     try:
         rows, name = theme_counts(con, taxonomy)
     except ValueError as e:
@@ -265,7 +276,10 @@ def tag(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
         res = retag(db, taxonomy=taxonomy, model=m)
     except ValueError as e:
         _fail(str(e))
-    print(f"re-tagged {res['findings']} findings with {res['tagger']}")
+    from .validate import plural
+    if res.get("model_problem"):
+        sys.stderr.write(f"warning: tagging by rules only: {res['model_problem']}\n")
+    print(f"re-tagged {plural(res['findings'], 'finding')} with {res['tagger']}")
 
 
 @app.command()
@@ -274,8 +288,10 @@ def explain(sentence: str = typer.Argument(..., help="A sentence to tag and expl
             model: Optional[Path] = typer.Option(None, "--model"),
             format: str = typer.Option("text", "--format", help="text or json")):
     """Tag one sentence and say why: cue phrases, model scores and thresholds, polarity cues."""
-    from .tag import Tagger
-    tg = Tagger(taxonomy, model=str(model) if model else "default")
+    from .cli_options import tagger
+    from .validate import check_choice
+    check_choice(format, "--format", ("text", "json"))
+    tg = tagger(taxonomy, model=str(model) if model else "default")
     e = tg.explain(sentence)
     if format == "json":
         print(json.dumps(e, indent=2, ensure_ascii=False))
@@ -301,12 +317,20 @@ def classify(infile: Path = typer.Argument(..., help="JSONL with {\"id\", \"text
              model: Optional[Path] = typer.Option(None, "--model"),
              rules_only: bool = typer.Option(False, "--rules-only")):
     """Tag sentences from a JSONL file: {"id", "themes", "polarity", "scores"} per line."""
+    from .cli_options import tagger
     from .tag.classify import classify_file
+    from .validate import plural
+    tg = tagger(taxonomy, model=None if rules_only else (str(model) if model else "default"),
+                mode="rules" if rules_only else "combined")
+    to_stdout = str(out) == "-"
     try:
-        n = classify_file(infile, out, taxonomy=taxonomy, model=None if rules_only else (str(model) if model else "default"))
-    except (ValueError, FileNotFoundError) as e:
+        n = classify_file(infile, sys.stdout if to_stdout else out, taxonomy=taxonomy, tagger=tg)
+    except ValueError as e:
         _fail(str(e))
-    print(f"classified {n} sentences -> {out}")
+    if to_stdout:  # the JSONL went to standard output: the summary goes to stderr
+        sys.stderr.write(f"classified {plural(n, 'sentence')} -> standard output\n")
+    else:
+        print(f"classified {plural(n, 'sentence')} -> {out}")
 
 
 @app.command()
@@ -320,19 +344,25 @@ def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\", \"text\
              reports: Optional[Path] = typer.Option(None, "--reports", help="With --in-context: folder holding the gold file's reports (default: ../shared/ofsted-reports)"),
              rows_out: Optional[Path] = typer.Option(None, "--rows", help="With --in-context: write one JSON line per gold sentence (stored finding and labels)")):
     """Per-theme precision/recall/F1, micro and macro F1, polarity accuracy, macro-F1 and confusion matrix."""
+    from .cli_options import tagger
     from .tag import Tagger
     if in_context:
         from .cli_tags import evaluate_in_context_command
         return evaluate_in_context_command(gold, reports, taxonomy, model, format, rows_out)
     from .tag.evaluate import evaluate_tagger, format_report, read_gold
+    from .validate import check_choice
+    check_choice(format, "--format", ("text", "json"))
+    check_choice(mode, "--mode", ("combined", "rules", "model"))
+    check_choice(baseline, "--baseline", ("keyword",))
+    gold_rows = read_gold(gold)
     if baseline == "keyword":
         tg, title = Tagger(taxonomy, model=None, mode="rules"), "keyword baseline (cue phrases only)"
     elif baseline:
         _fail(f"unknown baseline {baseline!r} (try: keyword)")
     else:
-        tg = Tagger(taxonomy, model=str(model) if model else "default", mode=mode)
+        tg = tagger(taxonomy, model=str(model) if model else "default", mode=mode)
         title = tg.description + f" [{mode}]"
-    m = evaluate_tagger(tg, read_gold(gold))
+    m = evaluate_tagger(tg, gold_rows)
     print(json.dumps(m, indent=2) if format == "json" else format_report(m, title))
 
 
@@ -343,7 +373,11 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
           shared: Optional[Path] = typer.Option(None, "--shared", help="Folder holding ofsted-reports/ (for references) and gold/ (excluded)"),
           cv: bool = typer.Option(True, "--cv/--no-cv", help="Estimate quality by grouped cross-validation first")):
     """Train the theme and polarity classifiers from labelled sentences."""
+    from .errors import UsageError
     from .tag.train import train as fit
+    from .validate import plural
+    if str(out) == "-":
+        raise UsageError("train -o -: a model is a binary file; give a file name (e.g. models/tagger.joblib)")
     shared = shared or (Path(__file__).resolve().parent.parent.parent / "shared")
     rep = fit([str(a) for a in annotations], out, taxonomy=taxonomy, shared=shared, cv=cv)
     for p in rep["problems"][:20]:
@@ -351,7 +385,7 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
     syn = f" (incl. {rep['synthetic']} synthetic)" if rep.get("synthetic") else ""
     if rep.get("corrections"):
         syn += f" (incl. {rep['corrections']} corrected by people)"
-    print(f"trained on {rep['examples']} sentences{syn} from {rep['documents']} documents -> {rep['model']}")
+    print(f"trained on {plural(rep['examples'], 'sentence')}{syn} from {plural(rep['documents'], 'document')} -> {rep['model']}")
     for k, v in rep.get("cross_validation", {}).items():
         print(f"  grouped 5-fold CV, {k:8}: theme micro-F1 {v['theme_micro_f1']:.3f} macro-F1 {v['theme_macro_f1']:.3f} "
               f"polarity acc {v['polarity_accuracy']:.3f} macro-F1 {v['polarity_macro_f1']:.3f}")
@@ -375,6 +409,8 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
     """Visits x themes: concern/mixed/strength findings per cell, its verdict, and each theme's trend."""
     from .analyse.timeline import timeline as tl_fn
     from .report.terminal import timeline_markdown, timeline_rows, timeline_table
+    from .validate import check_choice
+    check_choice(format, "--format", ("table", "csv", "json", "markdown"))
     con = _open(db)
     try:
         tl = tl_fn(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until, journey=journey)
@@ -390,7 +426,15 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
         print(timeline_markdown(tl))
     else:
         from rich.console import Console
-        Console(highlight=False, width=max(120, 24 + 14 * len(tl.visits))).print(timeline_table(tl))
+        from rich.text import Text
+
+        from .report.terminal import timeline_fitted
+        console = Console(highlight=False)       # the terminal's width ($COLUMNS when set)
+        for part in timeline_fitted(tl, console.width):
+            console.print(part)
+        for j in tl.journeys:  # the improvement journeys, and which one the trends follow
+            mark = " [trend window]" if j.index == tl.window_journey else ""
+            console.print(Text(f"journey {j.index}{' (current)' if j.current else ''}: {j.label}{mark}"))
 
 
 @app.command()
@@ -404,6 +448,8 @@ def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine them
     """One theme across a council's visits: verdict per visit, the trend, where it stands now, and quotes."""
     from .analyse.timeline import track as track_fn
     from .report.terminal import render_track, track_markdown, track_rows
+    from .validate import check_choice
+    check_choice(format, "--format", ("text", "json", "csv", "markdown"))
     con = _open(db)
     try:
         tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since, journey=journey)
@@ -428,6 +474,8 @@ def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(..
     """Per theme: concerns new, persistent or no longer raised; strengths gained or lost; quotes side by side."""
     from .analyse.timeline import compare as cmp_fn
     from .report.terminal import compare_markdown, compare_rows, render_compare
+    from .validate import check_choice
+    check_choice(format, "--format", ("table", "json", "csv", "markdown"))
     con = _open(db)
     try:
         res = cmp_fn(con, visit_a, visit_b, taxonomy=taxonomy)
@@ -446,35 +494,50 @@ def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(..
 
 @app.command()
 def followup(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-             since: Optional[str] = typer.Option(None, "--since"),
-             format: str = typer.Option("table", "--format", help="table or json")):
-    """Each 'what needs to improve' / 'areas for priority action' item x later visit: evidence and verdict."""
+             since: Optional[str] = typer.Option(None, "--since", help="only recommendations made on/after this date"),
+             format: str = typer.Option("table", "--format", help="table, json, csv or xlsx (csv/xlsx: the action log)"),
+             output: Optional[Path] = typer.Option(None, "--output", "-o", help="file for csv/xlsx (json: optional)"),
+             quotes: int = typer.Option(0, "--quotes", help="quotes per visit in the table (0: every deciding quote)")):
+    """Each recommendation Ofsted made to the council x the later visits of its journey: evidence,
+    verdict (met / progressing / not met / repeated) and latest status; csv/xlsx write an action log."""
     from .analyse.followup import followup as fu
+    from .errors import UsageError
+    from .validate import check_choice, check_date
+    check_choice(format, "--format", ("table", "json", "csv", "xlsx"))
+    check_date(since, "--since")
+    if format in ("csv", "xlsx") and output is None:
+        raise UsageError(f"followup --format {format} writes an action log: name the file with -o FILE")
+    if format == "xlsx" and str(output) == "-":
+        raise UsageError("followup --format xlsx -o -: a workbook is a binary file; give a file name (e.g. actions.xlsx)")
     con = _open(db)
     try:
         res = fu(con, la, since=since)
     except ValueError as e:
         _fail(str(e))
+    names = None
+    if format != "json":
+        from .analyse.timeline import _load_taxonomy_light
+        names = {t["id"]: t["name"] for t in _load_taxonomy_light(con)}
     if format == "json":
-        print(json.dumps(res, indent=2, ensure_ascii=False))
+        text = json.dumps(res.to_dict(), indent=2, ensure_ascii=False)
+        if output and str(output) != "-":
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
         return
-    from rich.table import Table
-    from rich.text import Text
-    if not res["items"]:
-        print(f"no 'what needs to improve' items stored for {res['la']}")
+    if format in ("csv", "xlsx"):
+        from .report.actionlog import write_action_log
+        if str(output) == "-":
+            write_action_log(res, sys.stdout, "csv", names)
+            return
+        try:
+            write_action_log(res, output, format, names)
+        except OSError as e:
+            _fail(f"{output}: cannot write: {e.strerror or e}")
+        print(f"{output}: action log of {len(res.items)} recommendation(s) for {res.la}")
         return
-    t = Table(title=f"{res['la']}: recommendation follow-up", show_lines=True, header_style="bold")
-    t.add_column("item", ratio=3, overflow="fold")
-    for v in res["visits"]:
-        t.add_column(v["label"], ratio=1, overflow="fold")
-    style = {"improved": "green", "still a concern": "red", "mixed": "yellow", "not examined": "dim"}
-    for it in res["items"]:
-        cells = []
-        for v in res["visits"]:
-            c = it["cells"].get(v["id"])
-            cells.append(Text(c["verdict"], style=style[c["verdict"]]) if c else Text("—", style="dim"))
-        t.add_row(Text(f"{it['text']}\n({it['visit_id']})"), *cells)
-    _console().print(t)
+    from .report.actionlog import render_followup
+    render_followup(_console(), res, names, quotes=quotes)
 
 
 @app.command()
@@ -483,6 +546,8 @@ def benchmark(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Op
               format: str = typer.Option("table", "--format", help="table or json")):
     """How often each theme is raised as a concern here, against all other councils and statistical neighbours."""
     from .analyse.benchmark import benchmark as bm
+    from .validate import check_choice
+    check_choice(format, "--format", ("table", "json"))
     con = _open(db)
     try:
         res = bm(con, la, since=since, until=until)
@@ -502,21 +567,61 @@ def benchmark(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Op
     _console().print(t)
 
 
+@app.command()
+def councils(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + "; with it: documents per council, "
+                                               "and the councils not in the table it holds"),
+             search: Optional[str] = typer.Argument(None, help="Only councils whose name, alias, slug or URN contains this"),
+             former: bool = typer.Option(True, "--former/--current", help="Include councils abolished by reorganisation"),
+             format: str = typer.Option("table", "--format", help="table, csv or json")):
+    """The council table: England's councils with children's services (and those they replaced,
+    with the dates), the sample corpus's fictional ones, your own, and any stored that the table lacks."""
+    from .councils import council_rows, user_councils_path
+    from .store.db import default_db_path
+    from .validate import check_choice
+    check_choice(format, "--format", ("table", "csv", "json"))
+    con = _open(db) if db or default_db_path().exists() else None
+    rows = council_rows(con, include_former=former)
+    if search:
+        k = search.lower()
+        rows = [r for r in rows if any(k in str(x).lower() for x in (r["urn"], r["name"], r["slug"], *r["aliases"]))]
+    if format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if format == "csv":
+        sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["urn", "name"]))
+        return
+    from rich.table import Table
+    t = Table(header_style="bold", title=f"{len(rows)} councils (add your own in {user_councils_path()})")
+    cols = ["urn", "name", "aliases", "la code", "region", "status", "history"] + (["documents"] if con else [])
+    for c in cols:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        hist = "; ".join(x for x in (f"from {', '.join(r['predecessors'])} ({r['established']})" if r["predecessors"] else
+                                     (f"since {r['established']}" if r["established"] else ""),
+                                     f"became {', '.join(r['successors'])}" if r["successors"] else "") if x)
+        cells = [r["urn"], r["name"], ", ".join(r["aliases"]), r["la_code"], r["region"], r["status"], hist]
+        if con:
+            cells.append(str(r["documents"]))
+        t.add_row(*cells)
+    _console().print(t)
+
+
 # ------------------------------------------------------------------ demo
 def corpus_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "corpus"
+    """The sample corpus: the clone's corpus/ folder, or the copy inside an installed wheel."""
+    from .resources import CHECKOUT_DIR, corpus_dir as find
+    return find() or CHECKOUT_DIR / "corpus"
 
 
 @app.command()
 def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the demo (default: ./ofsted-mine-demo.db)")):
     """Ingest the bundled sample corpus (fictional councils) and show what it found."""
-    from .store.db import open_db
     from .store.search import quotes as q, visits as v
     from .report.terminal import quotes_table
     root = corpus_dir()
     pdfs = root / "pdf"
     if not pdfs.is_dir():
-        _fail(f"{pdfs}: sample corpus not found (install from a clone with 'pip install -e .')")
+        _fail(f"{pdfs}: sample corpus not found (this installation was built without it; reinstall the wheel)")
     db = db or Path("ofsted-mine-demo.db")
     out = _console()
     from rich.markup import escape
@@ -525,7 +630,7 @@ def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the 
     result = run_ingest(srcs, db)
     out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
               f"{len(result.failed)} failed", markup=False)
-    con = open_db(db)
+    con = _open(db)
     out.print(_visits_table(v(con)))
     for la, words in (("Wyvern Vale", "management oversight"),):
         res = q(con, words, la=la, limit=5)
@@ -563,22 +668,33 @@ from .cli_tags import qda_app  # noqa: E402
 app.add_typer(qda_app, name="qda")
 
 
+from .cli_options import fill_help  # noqa: E402
+
+fill_help(app)  # every option has a help text; --since/--until are checked as dates
+
+
 def main():
     """Entry point: run the Typer app; an :class:`~ofsted_mine.errors.OfstedMineError` that
-    escapes a command is printed as one line on stderr (exit 1, or 2 for a usage error)."""
-    import sqlite3
-
+    escapes a command is printed as one line on stderr (exit 1, or 2 for a usage error). Any
+    other error is one line too (exit 1); ``OFSTED_MINE_DEBUG=1`` shows its traceback."""
+    from .cli_options import debug, plain_error
     from .errors import OfstedMineError
     try:
         app()
     except OfstedMineError as e:
         sys.stderr.write(f"error: {e}\n")
         raise SystemExit(e.exit_code)
-    except sqlite3.DatabaseError as e:  # damage found after opening (large files get no full check on read)
-        from .display import shown
-        msg = shown(str(e).splitlines()[0] if str(e) else type(e).__name__)
-        sys.stderr.write(f"error: the database cannot be used: {msg}; if it is corrupt, restore a copy "
-                         "or ingest into a new file\n")
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        raise SystemExit(130)
+    except BrokenPipeError:  # e.g. `... | head`: the reader has gone, nothing to say
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0)
+    except Exception as e:  # e.g. sqlite3.DatabaseError: damage found after opening
+        if debug():
+            raise
+        sys.stderr.write(f"error: {plain_error(e)}\n")
         raise SystemExit(1)
 
 

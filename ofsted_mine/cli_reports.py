@@ -15,6 +15,8 @@ from typing import Optional
 
 import typer
 
+from .cli_options import guard
+
 DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
 
 
@@ -30,34 +32,40 @@ def _fail(msg: str, code: int = 1):
 
 
 def _open(db: Optional[Path]):
-    from .store.db import default_db_path, open_db
-    p = Path(db) if db else default_db_path()
-    if not p.exists():
-        _fail(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
-    try:
-        return open_db(p, create=False)
-    except Exception as e:  # a corrupt file, a newer schema
-        _fail(f"{p}: cannot open the database: {e}")
+    """The CLI's one way to open a database (errors are one line)."""
+    from .cli_options import open_database
+    return open_database(db)
 
 
+@guard
 def readiness_command(
     la: str = typer.Option(..., "--la", help="Council: name, alias or Ofsted URN"),
-    out: Path = typer.Option(..., "-o", "--out", help="Output file: .html (self-contained, prints to A4) or .md"),
+    out: Path = typer.Option(..., "-o", "--out", help="Output file: .html (self-contained, prints to A4) or .md; "
+                                                   "'-' writes the Markdown pack to standard output"),
     db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
     since: Optional[str] = typer.Option(None, "--since", help="Only visits from this date (YYYY-MM-DD)"),
     taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
+    full: bool = typer.Option(False, "--full", help="The full pack: the board pages, then the evidence (at most 40 A4 pages)"),
 ) -> None:
-    """Write the inspection-readiness pack for one council: summary, themes x visits, per-theme
-    trajectory charts, verdicts and cited evidence, and the recommendation follow-up matrix."""
+    """Write a council's board pack (at most four A4 pages): how to read it, where the council stands,
+    open recommendations with their status, themes at a glance with one cited quote each. With --full,
+    the full pack: those pages, then themes x visits, per-theme charts, verdicts and cited evidence,
+    and the recommendation follow-up (at most 40 A4 pages)."""
     from .report.html import write_readiness
     suffix = out.suffix.lower()
+    if str(out) == "-":
+        from .report.markdown import readiness_markdown
+        if taxonomy is not None and not taxonomy.exists():
+            _fail(f"{taxonomy}: no such taxonomy file")
+        sys.stdout.write(readiness_markdown(_open(db), la, taxonomy=taxonomy, since=since))
+        return
     if suffix not in (".html", ".htm", ".md", ".markdown"):
         _fail(f"{out}: the pack is written as .html or .md (got {out.suffix or 'no suffix'!r})")
     if taxonomy is not None and not taxonomy.exists():
         _fail(f"{taxonomy}: no such taxonomy file")
     con = _open(db)
     try:
-        p = write_readiness(con, la, out, taxonomy=taxonomy, since=since)
+        p = write_readiness(con, la, out, taxonomy=taxonomy, since=since, full=full)
     except (ValueError, KeyError) as e:
         _fail(str(e.args[0] if e.args else e))
     except OSError as e:
@@ -65,6 +73,7 @@ def readiness_command(
     print(f"wrote {p}")
 
 
+@guard
 def export_command(
     out: Path = typer.Option(..., "-o", "--out", help="Output file ('-' for standard output with csv or json)"),
     format: Optional[ExportFormat] = typer.Option(None, "--format", help="csv, xlsx or json (default: from the file suffix)"),

@@ -48,9 +48,18 @@ def sentence_on_page(sentence: str, squashed_page: str, squashed_next: str = "",
     if start in squashed_page:
         return True
     for j in range(len(start) - 1, 0, -1):  # the page ends with the sentence's first j characters
-        k = squashed_page.rfind(start[:j])
-        if k != -1 and len(squashed_page) - (k + j) <= 80 and start[j:] in squashed_next[:400]:
-            return True
+        if start[j:] not in squashed_next[:400]:
+            continue
+        end = len(squashed_page)
+        while True:
+            k = squashed_page.rfind(start[:j], 0, end)
+            if k == -1 or len(squashed_page) - k > 500:
+                break
+            # what the page prints after them: nothing, a folio, a short footer or a numbered footnote
+            tail = squashed_page[k + j:]
+            if not tail or tail.isdigit() or (j >= 6 and len(tail) <= 80) or (j >= 3 and tail[0].isdigit() and len(tail) <= 400):
+                return True
+            end = k + j - 1
     return False
 
 

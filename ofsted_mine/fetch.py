@@ -980,7 +980,10 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
             if urn and key.isdigit():
                 targets.append(_Target(urn=key, name="", slug=""))
             else:
-                raise ValueError(f"unknown council {key!r}: give a name as printed, a slug or an Ofsted URN")
+                from .councils import suggestions
+                hint = suggestions(key)
+                did = f" (did you mean {', '.join(repr(h) for h in hint)}?)" if hint else ""
+                raise ValueError(f"unknown council {key!r}{did}: give a name as printed, a slug or an Ofsted URN")
         else:
             targets.append(_Target(urn=c.urn, name=c.name, slug=c.slug))
 

@@ -13,8 +13,7 @@ from typing import Optional
 PAGE_SEP = "\n\f\n"
 
 #: document kinds; council papers and unknown documents are never Ofsted findings
-KINDS = ("monitoring_visit", "focused_visit", "inspection", "jtai", "council_paper", "unknown")
-OFSTED_KINDS = ("monitoring_visit", "focused_visit", "inspection", "jtai")
+from .vocab import DOC_KINDS as KINDS, OFSTED_KINDS  # noqa: E402,F401  (one vocabulary: ofsted_mine/vocab.py)
 GRADES = ("outstanding", "good", "requires improvement", "inadequate")
 
 

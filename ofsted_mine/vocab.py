@@ -104,9 +104,15 @@ COMPARE_STATUSES = ("persistent concern", "new concern", "concern eased", "no lo
 
 # ------------------------------------------------------------------ recommendation follow-up
 #: statuses of one recommendation at one later visit (boards' words), with a red-amber-green colour
-FOLLOWUP_STATUSES = ("met", "progressing", "not met", "not yet examined", "repeated")
+#: (rules: analyse/followup.py); "not yet examined" is the latest status of an item no later visit
+#: has evidence about; "no specific evidence" / "not examined" are cells without evidence
+FOLLOWUP_STATUSES = ("met", "progressing", "not met", "not yet examined", "repeated", "no specific evidence",
+                     "not examined")
 FOLLOWUP_RAG = {"met": "green", "progressing": "amber", "not met": "red", "repeated": "red",
-                "not yet examined": "grey"}
+                "not yet examined": "grey", "no specific evidence": "grey", "not examined": "grey"}
+#: one letter per follow-up status (terminal and grids show it next to the colour, with a legend)
+FOLLOWUP_LETTERS = {"met": "M", "progressing": "P", "not met": "N", "repeated": "R", "no specific evidence": "?",
+                    "not examined": "–", "not yet examined": "–"}
 
 
 # ------------------------------------------------------------------ labels and citations
@@ -123,6 +129,8 @@ def paragraph_text(paragraph) -> str:
     if paragraph is None or paragraph == "":
         return ""
     p = str(paragraph)
+    if p.startswith("•"):
+        return f"bullet {p[1:]}"  # the n-th bullet of a list (recommendations)
     return p if p.startswith("¶") else f"para {p}"
 
 

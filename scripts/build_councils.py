@@ -48,6 +48,8 @@ def main(src: str) -> None:
     for r in rows:
         name = tidy_name(r["local_authority_ons_name"])
         aliases = [a.strip() for a in r["also_known_as"].strip("[]").split(",") if a.strip()]
+        if name.startswith("Bournemouth, Christchurch"):  # one name with a comma, not three names
+            aliases = ["BCP", "Bournemouth, Christchurch & Poole", "BCP Council"]
         if r["local_authority_ons_name"] != name:
             aliases.append(r["local_authority_ons_name"])
         aliases += EXTRA_ALIASES.get(name, [])

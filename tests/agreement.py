@@ -112,6 +112,15 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
                 bad.append(f"{la} {row['theme']}: persistent without a concern verdict on both sides")
             if row["status"] == "no longer raised" and (b.concern or b.mixed):
                 bad.append(f"{la} {row['theme']}: 'no longer raised' with concern findings at the later visit")
+    # compare over the trend window's ends and the trend tell one story
+    if len(tl.window) >= 2:
+        wa, wb = tl.window[0], tl.window[-1]
+        for t in tl.themes:
+            st, tr = compare_status(tl.cells[t["id"]][wa], tl.cells[t["id"]][wb]), tl.trends[t["id"]]
+            if st == "persistent concern" and tr not in ("persistent", "deteriorating"):
+                bad.append(f"{la} {t['id']}: compare {wa}->{wb} says persistent, the trend says {tr}")
+            if tr == "resolved" and st in ("persistent concern", "new concern", "concern eased"):
+                bad.append(f"{la} {t['id']}: trend resolved, compare {wa}->{wb} says {st}")
     # HTML pack: the grid's cells and trends
     if html_page is not None:
         for m in re.finditer(r'data-theme="([^"]+)" data-visit="([^"]+)" data-verdict="([^"]+)"', html_page):

@@ -126,12 +126,12 @@ def test_compare_two_visits(corpus_db):
 
 def test_followup_matrix(corpus_db):
     con = om.open_db(corpus_db)
-    res = followup(con, "Eastmere")
+    res = followup(con, "Eastmere").to_dict()
     assert res["items"] and len(res["visits"]) >= 5
     first = res["items"][0]
     assert first["visit_id"].startswith("eastmere-insp")
     for vid, cell in first["cells"].items():
-        assert cell["verdict"] in ("improved", "still a concern", "mixed", "not examined")
+        assert cell["verdict"] in ("met", "progressing", "not met", "repeated", "no specific evidence", "not examined")
         for ev in cell["evidence"]:
             assert ev["visit_id"] == vid and ev["citation"].startswith("Eastmere")
 
@@ -157,6 +157,6 @@ def test_cli_timeline_track_compare(corpus_db):
     r = runner.invoke(app, ["track", "drift_delay", "--la", "Wyvern Vale", "--db", db])
     assert r.exit_code == 0 and "trend:" in r.stdout and "Wyvern Vale, monitoring visit" in r.stdout
     r = runner.invoke(app, ["track", "no_such_theme", "--la", "Wyvern Vale", "--db", db])
-    assert r.exit_code == 1 and "unknown theme" in r.stderr
+    assert r.exit_code == 2 and "unknown theme" in r.stderr and "drift_delay" in r.stderr  # a usage error
     r = runner.invoke(app, ["timeline", "--la", "Atlantis", "--db", db])
     assert r.exit_code == 1 and "unknown council" in r.stderr

@@ -99,6 +99,9 @@ _VISIT = ("This letter summarises the findings of the monitoring visit to Wyvern
     (f"Inspectors for this visit were {A}, {B} and {C}.", [A, B, C]),
     (f"The visit was undertaken by {A} (lead inspector) and {B}, HMI.", [A, B]),
     (f"The visit was carried out by {A} and {B}, Her Majesty’s Inspectors, with the Care Quality Commission.", [A, B]),
+    (f"The visit was led by Her Majesty’s Inspector {A}, supported by {B}, Her Majesty’s Inspector.", [A, B]),
+    (f"The visit was led by {A}, HMI, and {B}, HMI, assisted by {C}, Ofsted Inspector.", [A, B, C]),
+    (f"Inspectors: {A} (lead), {B} and {C}.", [A, B, C]),
 ])
 def test_inspectors_in_every_phrasing(sentence, inspectors):
     text = _letter(_VISIT + sentence)
@@ -106,6 +109,13 @@ def test_inspectors_in_every_phrasing(sentence, inspectors):
     assert d.visit.kind == "monitoring_visit"
     assert d.visit.inspectors == inspectors
     assert d.visit.lead_inspector == A
+
+
+def test_lead_named_in_the_opening_wins_over_the_signature():
+    text = _letter(_VISIT + f"The visit was led by Her Majesty’s Inspector {B}, supported by {A}, Her Majesty’s Inspector.",
+                   signature=f"Yours sincerely\n{A}\nHer Majesty’s Inspector")
+    v = parse(read_bytes(text.encode(), "letter.txt")).visit
+    assert v.lead_inspector == B and v.inspectors == [B, A]
 
 
 def test_lead_inspector_label_in_a_letter():
@@ -250,3 +260,14 @@ def test_visit_number_and_inadequate_date_phrasings(sentence, number, inadequate
     assert v.visit_number == number
     if inadequate:
         assert v.inadequate_date == inadequate
+
+
+def test_citation_check_itself():
+    from ofsted_mine.evaluate_cite import sentence_on_page, squash
+    p1 = squash("3\nManagers review plans every month. Leaders have recruited permanent")
+    p2 = squash("Inspection of Wyvern Vale local authority children’s services\n4\nmanagers to the front door. "
+                "Caseloads are lower.")
+    assert sentence_on_page("Managers review plans every month.", p1)
+    assert sentence_on_page("Leaders have recruited permanent managers to the front door.", p1, p2)  # runs over
+    assert not sentence_on_page("Leaders have recruited permanent managers to the front door.", p2, "")
+    assert sentence_on_page("Caseloads are lower.", p2) and not sentence_on_page("Caseloads are lower.", p1, p2)

@@ -215,3 +215,31 @@ def test_two_processes_creating_the_same_new_database(tmp_path):
         assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         con.close()
     assert failures == []
+
+
+def test_large_database_read_gets_a_cheap_check_and_query_errors_are_one_line(tmp_path, letter_pdf, monkeypatch,
+                                                                             capsys):
+    import ofsted_mine.store.db as dbm
+    from ofsted_mine import cli
+    p = tmp_path / "qa.db"
+    om.ingest([letter_pdf], p, workers=1)
+    con = sqlite3.connect(p)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    monkeypatch.setattr(dbm, "QUICK_CHECK_MAX_BYTES", 0)  # as if it were a large file: no full check on read
+    data = p.read_bytes()
+    p.write_bytes(data[: len(data) - 4096])
+    with pytest.raises(DatabaseError, match="corrupt"):
+        open_db(p, create=False)
+    schema_end = 4096 * 2  # keep the header and the schema readable; garble every table and index page
+    p.write_bytes(data[:schema_end] + bytes((j * 37 + 11) % 256 for j in range(len(data) - schema_end)))
+    monkeypatch.setattr(sys, "argv", ["ofsted-mine", "quotes", "drift", "--db", str(p)])
+    try:
+        cli.main()
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("error: ")

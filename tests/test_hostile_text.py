@@ -145,3 +145,15 @@ def test_visits_table_prints_markup_in_document_text_as_text(hostile_db):
     r = runner.invoke(app, ["visits", "--db", str(hostile_db)], env={"COLUMNS": "300"})
     assert r.exception is None, repr(r.exception)
     assert "[/x] Pat [bold]Example" in r.stdout
+
+
+def test_terminal_views_of_an_older_database_print_no_escape_sequences(hostile_db):
+    con = sqlite3.connect(hostile_db)  # as if stored before control characters were stripped when reading
+    con.execute("UPDATE findings SET text = text || ' \x1b]0;pwned\x07\x1b[2J' WHERE text LIKE '%drift%'")
+    con.execute("UPDATE documents SET lead_inspector = 'Pat \x1b[31mExample'")
+    con.commit()
+    con.close()
+    vid = json.loads(runner.invoke(app, ["visits", "--db", str(hostile_db), "--format", "json"]).stdout)[0]["id"]
+    for args in (["show", vid], ["quotes", "drift", "--limit", "50"], ["visits"]):
+        r = runner.invoke(app, args + ["--db", str(hostile_db)])
+        assert r.exit_code == 0 and "\x1b" not in r.stdout and "\x07" not in r.stdout, args

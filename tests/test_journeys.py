@@ -115,6 +115,10 @@ def test_a_visit_with_two_sources_counts_once(corpus_db, both_db):
     # quotes are not doubled either
     q = om.quotes(c2, "caseloads", la="Eastmere", limit=200)
     assert len(q) == len(om.quotes(c1, "caseloads", la="Eastmere", limit=200))
+    # a source's own id finds its visit
+    first, last = v2[1], v2[-1]
+    res = compare(c2, first["sources"][1]["id"], last["id"])
+    assert res.a.visit_id == first["id"] and res.b.visit_id == last["id"]
     # show names the sources and the quoted one
     out = _cli(both_db)(["show", v2[1]["id"]])
     assert "sources (2" in out and "*" in out
@@ -146,7 +150,10 @@ def test_every_view_agrees_with_the_library(corpus_db, tmp_path):
     export_findings(con, str(out), "xlsx")
     rows = xlsx_timeline_rows(out)
     bad = []
-    for la in ("Wyvern Vale", "Eastmere", "Kestrel Bay"):
+    councils = [r[0] for r in con.execute("SELECT DISTINCT la FROM documents WHERE la IS NOT NULL AND kind IN "
+                                          "('inspection', 'monitoring_visit', 'focused_visit', 'jtai') ORDER BY la")]
+    assert {"Wyvern Vale", "Eastmere", "Kestrel Bay"} <= set(councils)
+    for la in councils:
         bad += check_council(con, la, html_page=readiness_html(con, la), md_page=readiness_markdown(con, la),
                              xlsx_rows=rows, cli=_cli(corpus_db))
     assert bad == []

@@ -13,14 +13,15 @@ from typing import Optional
 
 from ..councils import by_urn
 from ..store.search import document_filters
+from ..vocab import OFSTED_KINDS, sql_list
 from .timeline import _NOT_FINDING_SQL, _council, _load_taxonomy_light
 
 
 def benchmark(con: sqlite3.Connection, la: str, *, since: Optional[str] = None, until: Optional[str] = None,
               taxonomy=None, min_findings: int = 50) -> dict:
-    c = _council(la)
+    c = _council(la, con)
     where, args = document_filters(since=since, until=until, alias="d")
-    where += ["d.kind IN ('inspection', 'monitoring_visit', 'focused_visit', 'jtai')",
+    where += [f"d.kind IN {sql_list(OFSTED_KINDS)}",
               f"f.section_kind NOT IN {_NOT_FINDING_SQL}", "d.quoted = 1"]
     w = " AND ".join(where)
     totals = {r[0]: r[1] for r in con.execute(

@@ -1,90 +1,422 @@
-"""Recommendation follow-up: each "what needs to improve" / "areas for priority action" item
-of an inspection or focused visit, linked to the evidence about it in every later visit.
+"""Recommendation follow-up: each recommendation Ofsted made to the council, against the evidence
+about it in every later visit of its improvement journey. Computed once, here; the terminal,
+JSON, CSV/XLSX action log and the readiness packs only render a :class:`FollowUp`.
 
-An item's evidence in a later visit = findings that share one of the item's themes and are
-similar in wording (TF-IDF cosine similarity, scikit-learn), best first. The verdict per
-item x visit: ``improved`` (the evidence is mostly strengths), ``still a concern`` (mostly
-concerns), ``mixed``, or ``not examined`` (no finding shares a theme and passes the
-similarity floor).
+**Items.** The council's recommendations as stored (``store.recommendations``: ILACS/focused
+visit "What needs to improve", "Areas for priority action", SIF "Recommendations" with their
+time group). The LSCB's recommendations are listed apart (``lscb_items``) and never followed
+up as the council's.
+
+**Window (journey).** A recommendation made by a visit is followed through the later visits of
+its journey: every monitoring or focused visit after it, up to and including the next full
+inspection, which closes the journey (and makes recommendations of its own). A focused visit
+that sets actions opens a journey of its own in ``analyse/journeys.py``, but the recommendations
+made before it are still followed until the next full inspection. Each visit counts once: its
+quoted source (``timeline.council_visits``).
+
+**Themes.** An item's themes are those the tagger gave to its sentences.
+
+**Evidence** for an item in a later visit: the visit's findings (sentences outside the letter
+header/closing, Ofsted's back matter, the areas covered and the LSCB part; neutral ones carry
+no judgement and are left out) that share at least one of the item's themes **and** whose
+wording is similar to the item's: TF-IDF cosine similarity (words and word pairs, English
+stop words removed, words found in nearly every sentence such as "children", "care" or
+"social" counted only inside word pairs, idf over the council's documents) of at least
+:data:`SIMILARITY_THRESHOLD`.
+At most :data:`EVIDENCE_SHOWN` quotes are kept, most similar first, and **the verdict is
+computed from exactly those quotes** (so a shown quote never contradicts its verdict and no
+hidden one decides it):
+
+* ``met`` — the quotes are all strengths;
+* ``not met`` — at least one concern and no strength;
+* ``progressing`` — strengths together with concerns or mixed findings (or only mixed ones);
+* ``repeated`` — the closing inspection makes a recommendation whose wording is similar to the
+  item's (similarity >= :data:`REPEAT_THRESHOLD`); that recommendation is shown first;
+* ``no specific evidence`` — the visit has findings on the item's themes, but none similar
+  enough to this item;
+* ``not examined`` — **only** when no finding of the visit carries any of the item's themes.
+
+**Status** (latest) of an item: the verdict of its latest visit with evidence (met, progressing,
+not met, repeated); ``not yet examined`` when no later visit has evidence about it. Colours
+(red-amber-green): met green; progressing amber; not met and repeated red; the others grey.
+Every verdict also has a word and a letter, so colour is never the only signal.
 """
 from __future__ import annotations
 
+import bisect
+import math
+import re
 import sqlite3
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from typing import Optional
 
-from .timeline import _NOT_FINDING_SQL, _council, _quote_dict, visit_label
+from ..vocab import FOLLOWUP_LETTERS, FOLLOWUP_RAG, NON_FINDING_SECTIONS, citation
+from .journeys import split_journeys
+from .timeline import _council, council_visits
 
-REC_SECTIONS = ("what_needs_to_improve", "priority_action")
+#: minimum TF-IDF cosine similarity between an item and a finding for the finding to be evidence
+SIMILARITY_THRESHOLD = 0.12
+#: minimum similarity between an item and a later inspection's recommendation for "repeated"
+REPEAT_THRESHOLD = 0.30
+#: quotes kept (and deciding the verdict) per item and visit
+EVIDENCE_SHOWN = 3
+
+MET, PROGRESSING, NOT_MET, REPEATED = "met", "progressing", "not met", "repeated"
+NO_SPECIFIC, NOT_EXAMINED, NOT_YET = "no specific evidence", "not examined", "not yet examined"
+#: verdict -> red-amber-green colour, and one letter for grids and terminals (vocab.py owns both)
+RAG = FOLLOWUP_RAG
+LETTER = FOLLOWUP_LETTERS
+#: verdicts that rest on evidence (the others say there is none)
+JUDGED = (MET, PROGRESSING, NOT_MET, REPEATED)
+_EXCLUDED_SECTIONS = tuple(NON_FINDING_SECTIONS) + ("lscb",)
 
 
-def followup(con: sqlite3.Connection, la: str, *, min_similarity: float = 0.08, evidence: int = 3,
-             since: Optional[str] = None) -> dict:
-    c = _council(la)
-    docs = con.execute(
-        """SELECT id, visit_id, kind, COALESCE(start_date, published) AS date, visit_number FROM documents
-           WHERE la_urn = ? AND kind IN ('inspection', 'monitoring_visit', 'focused_visit')
-           ORDER BY COALESCE(start_date, published), id""", (c.urn,)).fetchall()
-    if since:
-        docs = [d for d in docs if (d["date"] or "") >= since]
-    items = []
-    for d in docs:
-        if d["kind"] not in ("inspection", "focused_visit"):
+@dataclass
+class Evidence:
+    """One quote shown (and counted) for an item in a later visit."""
+    text: str
+    polarity: str              # concern | strength | mixed ("concern" for a repeating recommendation)
+    similarity: float          # TF-IDF cosine with the item
+    shared_themes: list[str]
+    visit_id: str
+    date: Optional[str]
+    page: int
+    paragraph: Optional[str]
+    section: Optional[str]
+    citation: str              # "Norfolk, monitoring visit 2023-05-16, para 3, p. 2"
+    source: str                # the file quoted
+    finding_id: Optional[int] = None
+    repeats: bool = False      # a recommendation of the closing inspection that repeats the item
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Cell:
+    """An item in one later visit: the verdict and the quotes it rests on."""
+    visit_id: str
+    verdict: str
+    evidence: list[Evidence] = field(default_factory=list)
+    on_theme: int = 0          # findings of the visit that carry one of the item's themes
+
+    @property
+    def rag(self) -> str:
+        return RAG[self.verdict]
+
+    @property
+    def letter(self) -> str:
+        return LETTER[self.verdict]
+
+    def to_dict(self) -> dict:
+        return {"visit_id": self.visit_id, "verdict": self.verdict, "rag": self.rag, "letter": self.letter,
+                "on_theme": self.on_theme, "evidence": [e.to_dict() for e in self.evidence]}
+
+
+@dataclass
+class LaterVisit:
+    id: str
+    label: str                 # "MV2 2023-06"
+    kind: str
+    date: Optional[str]
+    published: Optional[str]
+
+
+@dataclass
+class Item:
+    """One recommendation: where it was made, its themes, a cell per later visit of its journey,
+    and its latest status."""
+    ref: str                   # "R1", "R2", … in date order (the council's items only)
+    text: str
+    tail: Optional[str]        # "(outcome 1, national framework)"
+    group: Optional[str]       # "Immediately", "Within three months", … or None
+    addressee: str             # council | lscb
+    visit_id: str              # the visit that made it
+    kind: str
+    date: Optional[str]
+    published: Optional[str]
+    section: Optional[str]
+    paragraph: Optional[str]
+    page: int
+    citation: str
+    source: str
+    themes: list[str]
+    later: list[str] = field(default_factory=list)       # visit ids of its journey after it (in order)
+    closes: Optional[str] = None                          # the inspection that closes its journey, if any
+    cells: dict[str, Cell] = field(default_factory=dict)  # visit id -> cell
+    status: str = NOT_YET
+    status_visit: Optional[str] = None
+
+    @property
+    def rag(self) -> str:
+        return RAG[self.status]
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in ("ref", "text", "tail", "group", "addressee", "visit_id", "kind", "date",
+                                           "published", "section", "paragraph", "page", "citation", "source",
+                                           "themes", "later", "closes", "status", "status_visit")}
+        d["rag"] = self.rag
+        d["cells"] = {v: c.to_dict() for v, c in self.cells.items()}
+        return d
+
+
+@dataclass
+class FollowUp:
+    la: str
+    la_urn: str
+    items: list[Item]                                     # the council's recommendations, date order
+    lscb_items: list[Item]                                # the LSCB's (listed, not followed up)
+    visits: list[LaterVisit]                              # every visit that follows some item, date order
+    journeys: list[list[str]] = field(default_factory=list)  # visit ids per improvement journey
+    similarity_threshold: float = SIMILARITY_THRESHOLD
+    repeat_threshold: float = REPEAT_THRESHOLD
+
+    def status_counts(self) -> dict[str, int]:
+        return dict(Counter(i.status for i in self.items))
+
+    def to_dict(self) -> dict:
+        return {"la": self.la, "la_urn": self.la_urn, "items": [i.to_dict() for i in self.items],
+                "lscb_items": [i.to_dict() for i in self.lscb_items],
+                "visits": [asdict(v) for v in self.visits], "journeys": self.journeys,
+                "status_counts": self.status_counts(),
+                "rule": {"similarity_threshold": self.similarity_threshold, "repeat_threshold": self.repeat_threshold,
+                         "evidence_shown": EVIDENCE_SHOWN}}
+
+
+# ------------------------------------------------------------------ text similarity (no scikit-learn import)
+_STOP = frozenset("""a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have having he her
+here hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
+our ours out over own same she should so some such than that the their theirs them then there these they this those
+through to too under until up very was we were what when where which while who whom why will with would you your
+ensure ensuring improve improving improvement quality local authority authority's""".split())
+#: words in nearly every sentence of a report: not counted alone (they still count inside word pairs)
+_GENERIC = frozenset("""child children young people person family families care social work worker workers service
+services practice practitioner practitioners council staff team teams""".split())
+_WORD = re.compile(r"[a-z][a-z’'-]*[a-z]")
+
+
+def _terms(text: str) -> list[str]:
+    words = []
+    for w in _WORD.findall(text.lower().replace("’", "'")):
+        w = w.replace("'s", "")
+        if w in _STOP or len(w) < 3:
             continue
-        for r in con.execute(f"""SELECT f.id, f.text, f.section, f.section_kind FROM findings f WHERE f.doc_id = ?
-                                 AND f.section_kind IN ({','.join('?' * len(REC_SECTIONS))}) ORDER BY f.seq""",
-                             (d["id"], *REC_SECTIONS)):
-            themes = [t[0] for t in con.execute("SELECT theme FROM tags WHERE finding_id = ? ORDER BY score DESC", (r["id"],))]
-            items.append({"id": r["id"], "text": r["text"], "visit_id": d["visit_id"], "date": d["date"], "doc_id": d["id"],
-                          "section": r["section"], "themes": themes, "cells": {}})
-    later_visits = []
-    if items:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.metrics.pairwise import cosine_similarity
-        first_date = min(i["date"] or "" for i in items)
-        later = [d for d in docs if (d["date"] or "") > first_date]
-        later_visits = [{"id": d["visit_id"], "label": visit_label(d["kind"], d["visit_number"], d["date"]), "date": d["date"]}
-                        for d in later]
-        if later:
-            rows = con.execute(
-                f"""SELECT f.id, f.doc_id, f.text, f.page, f.paragraph, f.section, f.polarity, 0.0 AS score, d.la, d.kind, d.visit_id,
-                           COALESCE(d.start_date, d.published) AS date, d.path,
-                           (SELECT group_concat(theme) FROM tags t WHERE t.finding_id = f.id) AS themes
-                    FROM findings f JOIN documents d ON d.id = f.doc_id
-                    WHERE f.doc_id IN ({','.join('?' * len(later))})
-                      AND f.section_kind NOT IN {_NOT_FINDING_SQL}""",
-                [d["id"] for d in later]).fetchall()
-            vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english")
-            vec.fit([r["text"] for r in rows] + [i["text"] for i in items])
-            F = vec.transform([r["text"] for r in rows])
-            S = cosine_similarity(vec.transform([i["text"] for i in items]), F)
-            by_doc: dict = {}
-            for j, r in enumerate(rows):
-                by_doc.setdefault(r["doc_id"], []).append((j, r, set((r["themes"] or "").split(","))))
-            for k, item in enumerate(items):
-                item_themes = set(item["themes"])
-                for d in later:
-                    if (d["date"] or "") <= (item["date"] or ""):
-                        continue
-                    cands = []
-                    for j, r, r_themes in by_doc.get(d["id"], []):
-                        shared = r_themes & item_themes
-                        sim = float(S[k, j])
-                        if (shared and sim >= min_similarity) or sim >= 0.35:
-                            cands.append((sim + 0.1 * len(shared), sim, r))
-                    cands.sort(key=lambda x: -x[0])
-                    ev = [_quote_dict(r) | {"similarity": round(sim, 3)} for _, sim, r in cands[:evidence]]
-                    item["cells"][d["visit_id"]] = {"verdict": _verdict([e["polarity"] for e in ev]), "evidence": ev}
-    for i in items:
-        i.pop("doc_id", None)
-    return {"la": c.name, "items": items, "visits": later_visits}
+        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        words.append(w)
+    return [w for w in words if w not in _GENERIC] + [a + " " + b for a, b in zip(words, words[1:])]
 
 
-def _verdict(pols: list[str]) -> str:
-    if not pols:
-        return "not examined"
-    c = sum(1 for p in pols if p == "concern") + 0.5 * sum(1 for p in pols if p == "mixed")
-    s = sum(1 for p in pols if p == "strength") + 0.5 * sum(1 for p in pols if p == "mixed")
-    if c == 0 and s == 0:
-        return "not examined"
-    share = c / (c + s)
-    return "still a concern" if share >= 0.6 else ("improved" if share <= 0.34 else "mixed")
+class _Vectors:
+    """Sublinear TF-IDF vectors, L2-normalised, over one council's texts."""
+
+    def __init__(self, texts: list[str]):
+        self.terms = [_terms(t) for t in texts]
+        df = Counter(t for ts in self.terms for t in set(ts))
+        n = len(texts) or 1
+        self.idf = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
+        self.vecs = [self._vec(ts) for ts in self.terms]
+
+    def _vec(self, ts: list[str]) -> dict[str, float]:
+        v = {t: (1.0 + math.log(c)) * self.idf.get(t, 1.0) for t, c in Counter(ts).items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {t: x / norm for t, x in v.items()}
+
+    @staticmethod
+    def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+        return sum(a[t] * b[t] for t in a.keys() & b.keys())
+
+
+# ------------------------------------------------------------------ the window of a recommendation
+def _window(kinds: list[str], k: int, dates: Optional[list] = None) -> list[int]:
+    """Positions of the visits that follow the visit at ``k`` in its journey, up to and including
+    the next full inspection (a document of the same date is another copy of the visit, not a
+    later one)."""
+    out = []
+    for j in range(k + 1, len(kinds)):
+        if dates is not None and (dates[j] or "") <= (dates[k] or ""):
+            continue
+        out.append(j)
+        if kinds[j] == "inspection":
+            break
+    return out
+
+
+# ------------------------------------------------------------------ the follow-up
+
+
+def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
+             min_similarity: float = SIMILARITY_THRESHOLD, evidence: int = EVIDENCE_SHOWN) -> FollowUp:
+    """The follow-up of one council's recommendations (see the module docstring for the rule).
+
+    ``since``: only recommendations made on or after this date (YYYY-MM-DD) are listed; later
+    visits are never cut off, so a window always runs to the council's latest document."""
+    from ..store.recommendations import lscb_spans_of
+    from ..store.recommendations import recommendations as stored_recs
+    c = _council(la, con)
+    # one row per visit: its quoted source (a second copy of a visit is never counted twice)
+    cols, doc_of = council_visits(con, c.urn)
+    journeys = [j.visits for j in split_journeys(cols)]
+    if not cols:
+        return FollowUp(la=c.name, la_urn=c.urn, items=[], lscb_items=[], visits=[], journeys=[],
+                        similarity_threshold=min_similarity)
+    paths = dict(con.execute(f"SELECT id, path FROM documents WHERE id IN ({','.join('?' * len(doc_of))})",
+                             list(doc_of.values())).fetchall())
+    docs = [{"id": doc_of[v.id], "visit_id": v.id, "kind": v.kind, "date": v.date, "published": v.published,
+             "label": v.label, "path": paths[doc_of[v.id]]} for v in cols]
+    kinds = [d["kind"] for d in docs]
+    dates = [d["date"] for d in docs]
+    pos = {d["id"]: i for i, d in enumerate(docs)}
+    recs = [r for r in stored_recs(con, la_urn=c.urn, addressee=None) if r["doc_id"] in pos]
+    empty = FollowUp(la=c.name, la_urn=c.urn, items=[], lscb_items=[], visits=[], journeys=journeys,
+                     similarity_threshold=min_similarity)
+    if not recs:
+        return empty
+    # every finding of the council's visits, with its themes (one query)
+    rows = con.execute(
+        f"""SELECT f.id, f.doc_id, f.text, f.page, f.paragraph, f.section, f.section_kind, f.polarity, f.start,
+                   f."end", (SELECT group_concat(theme) FROM tags t WHERE t.finding_id = f.id) AS themes
+            FROM findings f WHERE f.doc_id IN ({','.join('?' * len(docs))}) ORDER BY f.doc_id, f.seq""",
+        [d["id"] for d in docs]).fetchall()
+    lscb = lscb_spans_of(con, [d["id"] for d in docs])
+    by_doc: dict[int, list] = {}
+    all_by_doc: dict[int, list] = {}
+    for r in rows:
+        all_by_doc.setdefault(r["doc_id"], []).append(r)
+        if r["section_kind"] in _EXCLUDED_SECTIONS or any(a <= r["start"] < b for a, b in lscb[r["doc_id"]]):
+            continue  # context, Ofsted's back matter, or the LSCB part (about the board, not the council)
+        by_doc.setdefault(r["doc_id"], []).append(r)
+
+    starts = {doc_id: [f["start"] for f in rs] for doc_id, rs in all_by_doc.items()}
+    theme_cache: dict[int, list[str]] = {}
+
+    def rec_themes(rec) -> list[str]:
+        """The themes of the sentences inside a recommendation's span, in order."""
+        if rec["id"] not in theme_cache:
+            seen: dict[str, None] = {}
+            fs = all_by_doc.get(rec["doc_id"], [])
+            k = max(0, bisect.bisect_right(starts.get(rec["doc_id"], []), rec["start"]) - 1)
+            while k < len(fs) and fs[k]["start"] < rec["end"]:
+                f = fs[k]
+                if f["end"] > rec["start"] and f["themes"]:
+                    for t in f["themes"].split(","):
+                        seen.setdefault(t)
+                k += 1
+            theme_cache[rec["id"]] = list(seen)
+        return theme_cache[rec["id"]]
+
+    # doc -> theme -> ids of its findings with the theme, counted as the timeline grid counts them
+    # (every finding section, the LSCB part too), so "not examined" here never contradicts the grid
+    theme_index: dict[int, dict[str, set]] = {}
+    for doc_id, rs in all_by_doc.items():
+        idx = theme_index.setdefault(doc_id, {})
+        for f in rs:
+            if f["section_kind"] in NON_FINDING_SECTIONS:
+                continue
+            for t in (f["themes"].split(",") if f["themes"] else ()):
+                idx.setdefault(t, set()).add(f["id"])
+    council_recs = [r for r in recs if r["addressee"] == "council"]
+    cands = [r for rs in by_doc.values() for r in rs if r["polarity"] in ("concern", "strength", "mixed")]
+    vec = _Vectors([r["text"] for r in recs] + [f["text"] for f in cands])
+    rvec = {r["id"]: vec.vecs[i] for i, r in enumerate(recs)}
+    fvec = {f["id"]: vec.vecs[len(recs) + i] for i, f in enumerate(cands)}
+    cands_by_doc: dict[int, list] = {}
+    for f in cands:
+        cands_by_doc.setdefault(f["doc_id"], []).append(f)
+    recs_by_doc: dict[int, list] = {}
+    for r in council_recs:
+        recs_by_doc.setdefault(r["doc_id"], []).append(r)
+
+    def make_item(r, ref: str) -> Item:
+        d = docs[pos[r["doc_id"]]]
+        return Item(ref=ref, text=r["text"], tail=r["tail"], group=r["grp"], addressee=r["addressee"],
+                    visit_id=d["visit_id"], kind=d["kind"], date=d["date"], published=d["published"],
+                    section=r["section"], paragraph=r["paragraph"], page=r["page"],
+                    citation=citation(c.name, d["kind"], d["date"], r["paragraph"], r["page"], d["published"]), source=d["path"],
+                    themes=rec_themes(r))
+
+    def evidence_of(f, d, sim: float, shared: list[str], repeats: bool = False) -> Evidence:
+        return Evidence(text=f["text"], polarity="concern" if repeats else f["polarity"], similarity=round(sim, 3),
+                        shared_themes=shared, visit_id=d["visit_id"], date=d["date"], page=f["page"],
+                        paragraph=f["paragraph"], section=f["section"],
+                        citation=citation(c.name, d["kind"], d["date"], f["paragraph"], f["page"], d["published"]), source=d["path"],
+                        finding_id=f["id"] if not repeats else None, repeats=repeats)
+
+    items: list[Item] = []
+    used_visits: set[int] = set()
+    for r in council_recs:
+        d0 = docs[pos[r["doc_id"]]]
+        if since and (d0["date"] or "") < since:
+            continue
+        item = make_item(r, f"R{len(items) + 1}")
+        items.append(item)
+        themes = set(item.themes)
+        window = _window(kinds, pos[r["doc_id"]], dates)
+        item.later = [docs[j]["visit_id"] for j in window]
+        if window and kinds[window[-1]] == "inspection":
+            item.closes = docs[window[-1]]["visit_id"]
+        rv = rvec[r["id"]]
+        for j in window:
+            d = docs[j]
+            used_visits.add(j)
+            on_theme = set().union(*(theme_index.get(d["id"], {}).get(t, ()) for t in themes))
+            linked = []
+            for f in cands_by_doc.get(d["id"], []):
+                ft = f["themes"].split(",") if f["themes"] else []
+                shared = [t for t in item.themes if t in ft]
+                if not shared:
+                    continue
+                sim = _Vectors.cosine(rv, fvec[f["id"]])
+                if sim >= min_similarity:
+                    linked.append((sim, f, shared))
+            linked.sort(key=lambda x: (-x[0], x[1]["id"]))
+            shown = [evidence_of(f, d, sim, shared) for sim, f, shared in linked[:evidence]]
+            repeat = None
+            if d["kind"] == "inspection":
+                best = max(((_Vectors.cosine(rv, rvec[o["id"]]), o) for o in recs_by_doc.get(d["id"], [])),
+                           key=lambda x: x[0], default=(0.0, None))
+                if best[1] is not None and best[0] >= REPEAT_THRESHOLD:
+                    o = best[1]
+                    repeat = Evidence(text=o["text"], polarity="concern", similarity=round(best[0], 3),
+                                      shared_themes=[t for t in item.themes if t in rec_themes(o)],
+                                      visit_id=d["visit_id"], date=d["date"], page=o["page"], paragraph=o["paragraph"],
+                                      section=o["section"], source=d["path"], repeats=True,
+                                      citation=citation(c.name, d["kind"], d["date"], o["paragraph"], o["page"], d["published"]))
+            if repeat is not None:
+                # the repeating recommendation decides; it is shown first (its own sentences are not repeated)
+                shown = [repeat] + [e for e in shown if not (e.page == repeat.page and e.text in repeat.text)]
+                shown = shown[:evidence]
+                verdict = REPEATED
+            elif shown:
+                verdict = verdict_of([e.polarity for e in shown])
+            else:
+                verdict = NO_SPECIFIC if on_theme else NOT_EXAMINED
+            item.cells[d["visit_id"]] = Cell(visit_id=d["visit_id"], verdict=verdict, evidence=shown, on_theme=len(on_theme))
+        for vid in reversed(item.later):
+            cell = item.cells[vid]
+            if cell.verdict in JUDGED:
+                item.status, item.status_visit = cell.verdict, vid
+                break
+    lscb_items = [make_item(r, f"L{k}") for k, r in enumerate((r for r in recs if r["addressee"] == "lscb"), 1)
+            if not since or (docs[pos[r["doc_id"]]]["date"] or "") >= since]
+    visits = [LaterVisit(id=docs[j]["visit_id"], label=docs[j]["label"],
+                         kind=docs[j]["kind"], date=docs[j]["date"], published=docs[j]["published"])
+              for j in sorted(used_visits)]
+    return FollowUp(la=c.name, la_urn=c.urn, items=items, lscb_items=lscb_items, visits=visits, journeys=journeys,
+                    similarity_threshold=min_similarity)
+
+
+def verdict_of(polarities: list[str]) -> str:
+    """The verdict from the polarities of the quotes shown (see the module docstring)."""
+    c = sum(p == "concern" for p in polarities)
+    s = sum(p == "strength" for p in polarities)
+    m = sum(p == "mixed" for p in polarities)
+    if s and not c and not m:
+        return MET
+    if c and not s:
+        return NOT_MET
+    if s or m:
+        return PROGRESSING
+    return NO_SPECIFIC

@@ -61,13 +61,21 @@ def split_journeys(visits: list[VisitCol]) -> list[Journey]:
             v.journey = n + 1
         opener, closer = visits[s], (None if last else visits[e])
         end_visit = visits[e]
-        label = _step(opener) + " → " + (_step(closer) if closer else
+        head = _step(opener) + ("" if opens_journey(opener) else " [the inspection that opened it is not stored]")
+        label = head + " → " + (_step(closer) if closer else
                                          ("now" if end_visit is opener else f"now (latest: {end_visit.label})"))
+        months = _months(opener.date, end_visit.date)
+        if months is not None and end_visit is not opener:
+            label += f"; {months} months"
+        fw_a = opener.framework if opener.kind == "inspection" else None
+        fw_b = closer.framework if closer and closer.kind == "inspection" else None
+        if fw_a and fw_b and fw_a != fw_b:
+            label += f"; framework {FRAMEWORKS.get(fw_a, fw_a)} → {FRAMEWORKS.get(fw_b, fw_b)}"
         out.append(Journey(index=n + 1, opened_by=opener.id, closed_by=closer.id if closer else None,
                            visits=[v.id for v in members], start=opener.date, end=end_visit.date, current=last,
                            framework=opener.framework if opener.kind == "inspection" else None,
                            closing_framework=closer.framework if closer and closer.kind == "inspection" else None,
-                           months=_months(opener.date, end_visit.date), opened_with=outcome(opener),
+                           months=months, opened_with=outcome(opener),
                            closed_with=outcome(closer) if closer else None, label=label))
     return out
 

@@ -6,13 +6,14 @@ from typing import Optional
 
 
 def theme_counts(con: Optional[sqlite3.Connection], taxonomy=None) -> tuple[list[dict], str]:
+    from ..vocab import NON_OFSTED_KINDS, sql_list
     from .timeline import taxonomy_of
     tax = taxonomy_of(con, taxonomy)
     counts: dict = {}
     if con is not None:
-        for r in con.execute("""SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
+        for r in con.execute(f"""SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
                                 JOIN documents d ON d.id = f.doc_id
-                                WHERE d.kind NOT IN ('council_paper', 'unknown') AND d.quoted = 1 GROUP BY 1, 2"""):
+                                WHERE d.kind NOT IN {sql_list(NON_OFSTED_KINDS)} AND d.quoted = 1 GROUP BY 1, 2"""):
             counts.setdefault(r[0], {})[r[1]] = r[2]
     rows = []
     for t in tax.themes:

@@ -15,7 +15,7 @@ import json
 import sqlite3
 from typing import Optional
 
-from ..councils import find_council
+from ..councils import UNLISTED_PREFIX, find_council
 from ..vocab import NOT_FINDING_SQL, NON_FINDING_SECTIONS, OFSTED_KINDS, TREND_LABELS, citation
 from ..vocab import visit_label as visit_label
 from .cells import cell_verdict, compare_status, trend
@@ -30,11 +30,11 @@ __all__ = ["timeline", "track", "tracks", "compare", "trend", "cell_verdict", "c
 _NOT_FINDING_SQL = NOT_FINDING_SQL  # older name, still imported by other modules
 
 
-def _council(la: str):
-    c = find_council(la)
-    if not c:
-        raise ValueError(f"unknown council: {la!r}")
-    return c
+def _council(la: str, con: Optional[sqlite3.Connection] = None):
+    """The council named by ``--la`` (URN, name, alias or slug; one not in the table when the
+    database holds its documents); NotFoundError (a ValueError too) with the closest names."""
+    from ..councils import resolve_council
+    return resolve_council(la, con)
 
 
 def taxonomy_of(con: Optional[sqlite3.Connection], taxonomy=None):
@@ -130,7 +130,7 @@ def timeline(con: sqlite3.Connection, la: str, *, taxonomy=None, min_score: floa
 
     The window is journey ``journey`` (a number, ``"current"`` or ``"previous"``) if given, else the
     visits from ``since`` to ``until`` if either is given, else :func:`journeys.default_window`."""
-    c = _council(la)
+    c = _council(la, con)
     all_visits, doc_of = council_visits(con, c.urn)
     journeys = split_journeys(all_visits)
     shown = [v for v in all_visits if (not since or (v.date or "") >= since) and (not until or (v.date or "") <= until)]
@@ -251,8 +251,14 @@ def track(con: sqlite3.Connection, theme: str, la: str, *, taxonomy=None, quotes
     """One theme across a council's visits: verdict per visit, the trend over the window
     (see :func:`timeline`), where it stands now, and representative quotes."""
     tl = timeline(con, la, taxonomy=taxonomy, min_score=min_score, since=since, until=until, journey=journey)
-    if theme not in tl.cells:
-        raise ValueError(f"unknown theme {theme!r} (see 'ofsted-mine themes')")
+    if theme not in tl.cells:  # a usage error (exit 2) that lists the themes
+        import difflib
+
+        from ..errors import UsageError
+        ids = [t["id"] for t in tl.themes]
+        hint = difflib.get_close_matches(theme, ids, n=3, cutoff=0.5)
+        raise UsageError(f"unknown theme {theme!r}" + (f" (did you mean {', '.join(hint)}?)" if hint else "")
+                         + f"; use one of: {', '.join(ids)}")
     return tracks(con, tl, quotes_per_visit, min_score, themes=[theme])[0]
 
 
@@ -279,7 +285,8 @@ def compare(con: sqlite3.Connection, visit_a: str, visit_b: str, *, taxonomy=Non
     from a to b (:func:`cells.compare_status`), with quotes side by side."""
     ra, rb = resolve_visit(con, visit_a), resolve_visit(con, visit_b)
     for r in (ra, rb):
-        if r["kind"] not in OFSTED_KINDS or not r["la_urn"] or not find_council(str(r["la_urn"])):
+        if r["kind"] not in OFSTED_KINDS or not r["la_urn"] or not (
+                find_council(str(r["la_urn"])) or str(r["la_urn"]).startswith(UNLISTED_PREFIX)):
             raise KeyError(f"{r['visit_id']}: not an Ofsted visit of a known council, so it has no theme cells")
     tls = {}
     for r in (ra, rb):

@@ -26,9 +26,16 @@ def parse(rr: ReadResult) -> Document:
     else:
         from ..model import Visit
         visit = Visit(kind=kind)
-    council = council_from_text(visit.la_name, text) if kind != "unknown" else None
+    council = council_from_text(visit.la_name, text, kind) if kind != "unknown" else None
     if council:
         visit.la, visit.la_urn = council.name, council.urn
+    council_warning = None
+    if council is not None and council.unlisted:
+        from ..councils import user_councils_path
+        council_warning = (f"council {council.name!r} is not in the council table: stored under its printed name "
+                           f"(add it to {user_councils_path()} to give it a URN and aliases)")
+    elif council is None and kind not in ("unknown",):
+        council_warning = "no council name found in the title: stored without a council"
     # letters: header (address, salutation) and closing (signature) are not findings
     body_start, closing_start = 0, None
     if kind in ("monitoring_visit", "focused_visit", "jtai"):
@@ -57,6 +64,8 @@ def parse(rr: ReadResult) -> Document:
             main = [s for s in sections if s.kind == "findings"]
             src = text[main[0].start:main[0].end].split("\n", 1)[-1][:1200] if main else ""
         visit.progress_verdict = progress_verdict(src)
+    if council_warning:
+        doc.warnings.append(council_warning)
     if kind == "unknown":
         doc.warnings.append("not recognised as an Ofsted letter or report: stored as 'unknown'")
     return doc

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from ..councils import find_council, names_by_length
+from ..councils import names_by_length
 from ..model import Visit
 from .dates import DATE_RE, make_date, parse_date, parse_ordinal, parse_range
 from .patterns import (GRADE_RE, JUDGEMENT_RES, LSCB_RE, PROGRESS_RES, SIF_OVERALL_RES, norm_grade)
@@ -25,20 +25,13 @@ def _clean_name(n: str) -> str:
     return n
 
 
-def council_from_text(printed: Optional[str], text: str):
-    """Canonical council for a printed name, else the first council named in the opening text."""
-    if printed:
-        c = find_council(printed)
-        if c:
-            return c
-        for name, c in names_by_length():
-            if re.search(r"\b" + re.escape(name) + r"\b", printed, re.I):
-                return c
-    head = text[:3000]
-    for name, c in names_by_length():
-        if len(name) > 3 and re.search(r"\b" + re.escape(name) + r"\b", head):
-            return c
-    return None
+def council_from_text(printed: Optional[str], text: str, kind: Optional[str] = None):
+    """The council a document is about, from its printed name only: the table's council, else
+    a council not in the table under its printed name (``Council.unlisted``). Never a name
+    found elsewhere in the text (Ofsted's own address, the body). ``text`` is unused (kept
+    for callers). A council paper's printed line may hold more words around the name."""
+    from ..councils import council_for_printed
+    return council_for_printed(printed, strict=kind != "council_paper")
 
 
 def published_from_filename(path: str):
@@ -203,19 +196,20 @@ _INADEQUATE = re.compile(r"judged (?:to be )?inadequate(?: for (?:its )?overall 
 _INSP_CUE = re.compile(
     r"Majesty[’']s\s+Inspector|\bS?HMIs?\b|\binspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)\b|"
     r"\b(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by\b|\blead\s+inspector\b|"
-    r"Ofsted\s+Inspector|Regulatory\s+Inspector", re.I)
+    r"Ofsted\s+Inspector|Regulatory\s+Inspector|^\s*(?:the\s+)?(?:visiting\s+)?inspectors?\s*:", re.I)
 _INSP_LEADIN = re.compile(
     r"^.*?\b(?:(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by|"
     r"inspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)|lead\s+inspector\s+(?:was|is)|"
-    r"lead\s+inspector\s*:)", re.I | re.S)
+    r"lead\s+inspector\s*:|^\s*(?:the\s+)?(?:visiting\s+)?inspectors?\s*:)", re.I | re.S)
 _INSP_TRAIL = re.compile(r"\b(?:carried\s+out|conducted|undertook|led|completed|visited)\b(?!\s+by).*$", re.I | re.S)
 _INSP_TITLES = re.compile(
     r"(?:Senior\s+)?(?:Her|His)\s+Majesty[’']s\s+Inspectors?|\(\s*S?HMIs?\s*\)|\bS?HMIs?\b|"
     r"Ofsted\s+Inspectors?|\(\s*OIs?\s*\)|Social\s+Care\s+Regulatory\s+Inspectors?|"
     r"\(?\s*lead\s+inspector\s*\)?|\b(?:the|also)\b", re.I)
 _LEAD_MARK = re.compile(  # names are case-sensitive; only the keywords ignore case
-    r"(?i:lead\s+inspector\s*(?::|was|is)\s*)" + _NAME + r"|" + _NAME +
-    r"(?i:\s*(?:\(\s*lead\s+inspector\s*\)|,\s*lead\s+inspector\b))")
+    r"(?i:lead\s+inspector\s*(?::|was|is)\s*|\bled\s+by\s+)" + _NAME + r"|" + _NAME +
+    r"(?i:\s*(?:\(\s*lead(?:\s+inspector)?\s*\)|,\s*lead\s+inspector\b))")
+_HMI_TITLE = re.compile(r"(?:Senior\s+)?(?:Her|His)\s+Majesty[’']s\s+Inspectors?,?\s*(?:\(\s*S?HMI\s*\)\s*)?")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘“])|\n")
 
 
@@ -228,6 +222,7 @@ def _names_list(s: str) -> list[str]:
     """Names in a phrase that lists inspectors, with their titles and connectives removed."""
     s = _INSP_TITLES.sub(",", s)
     out = []
+    s = re.sub(r"\b(?:supported|assisted|accompanied|joined)\s+by\b|\bwith\b", ",", s)
     for p in re.split(r",|;|\(|\)|\band\b|&", s):
         p = p.strip(" .;:")
         if not p:
@@ -249,7 +244,7 @@ def letter_inspectors(opening: str) -> tuple[list[str], Optional[str]]:
     for sent in _SENT.split(opening):
         if not _INSP_CUE.search(sent):
             continue
-        m = _LEAD_MARK.search(sent)
+        m = _LEAD_MARK.search(_HMI_TITLE.sub("", sent))  # "led by Her Majesty's Inspector A"
         if m and lead is None:
             lead = _clean_name(m.group(1) or m.group(2))
         body = _INSP_LEADIN.sub(",", sent, count=1)

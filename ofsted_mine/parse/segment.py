@@ -59,6 +59,7 @@ def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int]
     cur: Optional[Section] = None
     para_label: Optional[str] = None
     numbered_seen = False
+    findings_at_heading = -1
     unnumbered = 0
     pos = 0
     for page in pages:
@@ -74,7 +75,12 @@ def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int]
                 continue
             in_header = b_start < body_start
             in_closing = closing_start is not None and b_start >= closing_start
+            if cur and re.fullmatch(r"\d{1,2}", s) and findings_at_heading == len(findings) and cur.kind not in (
+                    "header", "closing", "about"):
+                continue  # a footnote marker printed under its heading ("What needs to improve?" then "1")
             if looks_like_heading(s) and not in_header and not in_closing:
+                s = re.sub(r"(?<=\?)\d{1,2}$", "", s) if heading_kind(s) else s  # "What needs to improve?1"
+                findings_at_heading = len(findings)
                 kind = heading_kind(s) or (cur.kind if cur and cur.kind not in ("header", "closing", "opening") else "other")
                 if cur and cur.kind == "about" and not heading_kind(s):
                     continue  # short lines of the back matter (addresses) stay in it

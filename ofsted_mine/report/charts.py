@@ -19,7 +19,7 @@ COLOURS = {
     "strength": ("#b9e0b1", "#3d7f36"),
     "neutral": ("#d9d9d9", "#8c8c8c"),
 }
-VERDICT_ABBR = {"concern": "C", "mixed": "M", "strength": "S", "neutral": "N", "examined_silent": "0",
+VERDICT_ABBR = {"concern": "C", "mixed": "M", "mostly_strength": "s", "too_little": "?", "strength": "S", "neutral": "N", "examined_silent": "0",
                 "not_examined": "n/e"}
 
 _ids = itertools.count(1)
@@ -83,7 +83,7 @@ def trajectory_svg(columns: list[dict], *, title: str = "", width: Optional[int]
             word = {"not_examined": "n/e", "neutral": "neutral", "examined_silent": "none"}.get(verdict, "")
             out.append(f'<rect x="{x0}" y="{base - 18}" width="{bw}" height="18" fill="none" stroke="#9a9a9a" '
                        f'stroke-dasharray="{dash}"/>')
-            out.append(f'<text x="{cx:.1f}" y="{base - 6}" text-anchor="middle" font-size="7.5" fill="#777">'
+            out.append(f'<text x="{cx:.1f}" y="{base - 6}" text-anchor="middle" font-size="7.5" fill="#595959">'
                        f'{word}</text>')
         else:
             y = float(base)
@@ -112,7 +112,7 @@ def trajectory_svg(columns: list[dict], *, title: str = "", width: Optional[int]
 
 
 def _verdict_ink(v: str) -> str:
-    return {"concern": "#7a0f1d", "mixed": "#8a5200", "strength": "#2f6b29"}.get(v, "#777")
+    return {"concern": "#7a0f1d", "mixed": "#8a5200", "strength": "#2f6b29"}.get(v, "#595959")
 
 
 def legend_svg() -> str:
@@ -132,7 +132,8 @@ def legend_svg() -> str:
     return "".join(out)
 
 
-SPARK = {"concern": "█", "mixed": "▄", "strength": "▁", "neutral": "–", "examined_silent": "○", "not_examined": "·"}
+SPARK = {"concern": "█", "mixed": "▄", "mostly_strength": "▂", "strength": "▁", "too_little": "?", "neutral": "–",
+         "examined_silent": "○", "not_examined": "·"}
 
 
 def sparkline(verdicts: list[str]) -> str:

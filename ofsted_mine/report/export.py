@@ -35,7 +35,7 @@ FINDING_FIELDS = ["finding_id", "visit_id", "la", "la_urn", "kind", "framework",
 TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "visit_label", "kind", "date",
                    "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
                    "verdict", "in_trend", "trend"]
-NON_OFSTED_KINDS = ("council_paper", "unknown")
+from ..vocab import NON_OFSTED_KINDS  # noqa: E402
 from .csvout import FORMULA_START as _FORMULA_START  # noqa: E402
 from .csvout import guard_cell as guard_formula  # noqa: E402,F401  (one guard for every CSV and xlsx)
 
@@ -51,35 +51,24 @@ def theme_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
     """The taxonomy's themes in order, then any other theme found in the tags."""
     from ..tag.taxonomy import load_taxonomy
     ids = list(load_taxonomy(taxonomy).ids)
-    extra = sorted(r[0] for r in con.execute("SELECT DISTINCT theme FROM tags") if r[0] not in ids)
+    from ..store.rows import tag_theme_ids
+    extra = [t for t in tag_theme_ids(con) if t not in ids]
     return ids + extra
 
 
 def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
     from ..store.search import _la_filter
-    urn = _la_filter(la)
-    where, args = ("WHERE d.la_urn = ?", [urn]) if urn else ("", [])
-    tags: dict[int, list[tuple[str, float]]] = {}
-    person: set[int] = set()
-    for fid, theme, score, source in con.execute(
-            f"""SELECT t.finding_id, t.theme, t.score, t.source FROM tags t JOIN findings f ON f.id = t.finding_id
-                JOIN documents d ON d.id = f.doc_id {where} ORDER BY t.finding_id, t.score DESC""", args):
-        tags.setdefault(fid, []).append((theme, score))
-        if source == "person":
-            person.add(fid)
+    from ..store.rows import finding_records, finding_tags
+    urn = _la_filter(la, con)
+    tags = finding_tags(con, urn)
+    person = {r[0] for r in con.execute("SELECT DISTINCT finding_id FROM tags WHERE source = 'person'")}
+    person_pol = {r[0] for r in con.execute("SELECT id FROM findings WHERE polarity_source = 'person'")}
     themes = theme_ids(con, taxonomy)
     from .html import non_finding_sections
     skip = set(non_finding_sections())
     rows = []
-    for r in con.execute(
-            f"""SELECT f.id AS finding_id, d.visit_id, d.la, d.la_urn, d.kind, d.framework,
-                       COALESCE(d.start_date, d.published) AS date, d.published, f.section, f.section_kind,
-                       f.paragraph, f.page, d.path AS source, f.text, f.polarity, f.polarity_score, d.quoted,
-                       f.polarity_source
-                FROM findings f JOIN documents d ON d.id = f.doc_id {where}
-                ORDER BY d.la, COALESCE(d.start_date, d.published), d.id, f.seq""", args):
-        d = dict(r)
+    for d in finding_records(con, urn):
         t = tags.get(d["finding_id"], [])
         d["themes"] = [x[0] for x in t]
         d["theme_scores"] = {x[0]: round(x[1], 3) for x in t}
@@ -87,7 +76,7 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
         d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip \
             and bool(d.pop("quoted", 1))
         d["citation"] = _citation(d)
-        d["corrected_by_person"] = d.pop("polarity_source") == "person" or d["finding_id"] in person
+        d["corrected_by_person"] = d["finding_id"] in person or d["finding_id"] in person_pol
         if d["polarity_score"] is not None:
             d["polarity_score"] = round(d["polarity_score"], 3)
         rows.append(d)
@@ -110,18 +99,17 @@ def _flat(row: dict, themes: list[str]) -> dict:
 def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> list:
     """The timeline of each council with Ofsted visits in the database (or of one council)."""
     from ..analyse.timeline import OFSTED_KINDS, timeline
-    from ..councils import find_council
+    from ..councils import UNLISTED_PREFIX, find_council
     from ..store.search import _la_filter
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     if urn:
         urns = [urn]
     else:
-        urns = [r[0] for r in con.execute(
-            f"""SELECT DISTINCT la_urn FROM documents WHERE la_urn IS NOT NULL
-                AND kind IN ({','.join('?' * len(OFSTED_KINDS))}) ORDER BY la""", OFSTED_KINDS)]
+        from ..store.rows import council_urns
+        urns = council_urns(con, OFSTED_KINDS)
     out = []
     for u in urns:
-        if not find_council(str(u)):
+        if not (find_council(str(u)) or str(u).startswith(UNLISTED_PREFIX)):
             continue
         out.append(timeline(con, str(u), taxonomy=taxonomy))
     return out
@@ -222,86 +210,124 @@ from ..vocab import CELL_LABELS as VERDICT_WORD  # noqa: E402  (the analysis's w
 
 
 def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """Write the two sheets with XlsxWriter in constant-memory mode: each row goes to disk as
+    it is written (inline strings, no shared-string table), so memory stays flat and the
+    93,915 findings of the real reports take a few seconds (openpyxl's write-only mode took
+    31-40 s: it builds a cell object and an XML element per cell)."""
+    import gc
+    import re
+
+    import xlsxwriter
 
     from ..vocab import TREND_LABELS
 
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def cell(ws, v, *, font=None, fill=None, wrap=False):
-        if isinstance(v, str):
-            v = ILLEGAL_CHARACTERS_RE.sub("", v)
-        elif isinstance(v, bool):
-            v = "yes" if v else "no"
-        elif isinstance(v, (list, dict)):
-            v = json.dumps(v, ensure_ascii=False)
-        formula_like = isinstance(v, str) and v.startswith(_FORMULA_START)
-        if not (formula_like or font or fill or wrap):
-            return v                   # a plain value: much faster than a cell object
-        c = WriteOnlyCell(ws, value=v)
-        if formula_like:
-            c.data_type = "s"          # text, never a formula
-            c.quotePrefix = True       # and Excel keeps it text when the cell is edited
-        if font:
-            c.font = font
-        if fill:
-            c.fill = fill
-        if wrap:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-        return c
-
-    ws = wb.create_sheet("findings")
-    fields = FINDING_FIELDS + [f"score_{t}" for t in themes]
-    widths = {"visit_id": 30, "la": 16, "text": 80, "section": 30, "citation": 40, "source": 30, "themes": 30,
-              "theme_scores": 30, "date": 11, "published": 11}
-    for i, f in enumerate(fields, 1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(f, 12)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{len(rows) + 1}"
-    ws.append([cell(ws, f, font=bold) for f in fields])
-    for r in rows:
-        flat = _flat(r, themes)
-        ws.append([cell(ws, flat.get(f)) for f in fields])
-
-    tw = wb.create_sheet("timeline")
-    n_visits = max([len(tl.visits) for tl in tls] + [1])
-    tw.column_dimensions["A"].width = 44
-    tw.column_dimensions["B"].width = 16
-    for i in range(n_visits):
-        tw.column_dimensions[get_column_letter(3 + i)].width = 15
-    tw.column_dimensions[get_column_letter(3 + n_visits)].width = 20
-    fills = {k: (PatternFill("solid", fgColor=bg), Font(color=fg)) for k, (bg, fg) in XLSX_FILLS.items()}
-    n = 0
-    if not tls:
-        tw.append([cell(tw, "No council with Ofsted visits in this export.")])
-    for tl in tls:
-        tw.append([cell(tw, f"{tl.la} (URN {tl.la_urn})", font=Font(bold=True, size=13))])
-        tw.append([cell(tw, "journey: " + " → ".join(tl.journey))])
-        tw.append([cell(tw, "theme", font=bold), cell(tw, "group", font=bold)]
-                  + [cell(tw, f"{v.label}\n{v.id}", font=bold, wrap=True) for v in tl.visits]
-                  + [cell(tw, "trend", font=bold)])
-        for t in tl.themes:
-            row = [cell(tw, t["name"]), cell(tw, t["group"])]
-            for v in tl.visits:
-                c = tl.cells[t["id"]][v.id]
-                fill, font = fills.get(c.verdict, (None, None))
-                txt = VERDICT_WORD.get(c.verdict, c.verdict)
-                if c.concern + c.mixed + c.strength:
-                    txt += f" ({c.concern}/{c.mixed}/{c.strength})"
-                row.append(cell(tw, txt, fill=fill, font=font))
-                n += 1
-            tr = tl.trends[t["id"]]
-            row.append(cell(tw, TREND_LABELS.get(tr, tr)))
-            tw.append(row)
-        tw.append([cell(tw, "cells: verdict (concern/mixed/strength findings)")])
-        tw.append([])
+    illegal = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    wb.save(str(tmp))
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
+                                        "strings_to_formulas": False, "strings_to_urls": False,
+                                        "tmpdir": str(path.parent)})
+    bold = wb.add_format({"bold": True})
+    quoted = wb.add_format({"quote_prefix": True})   # text that a spreadsheet would run: Excel keeps it text
+    fields = FINDING_FIELDS + [f"score_{t}" for t in themes]
+    ws = wb.add_worksheet("findings")
+    widths = {"visit_id": 30, "la": 16, "text": 80, "section": 30, "citation": 40, "source": 30, "themes": 30,
+              "theme_scores": 30, "date": 11, "published": 11}
+    for i, f in enumerate(fields):
+        ws.set_column(i, i, widths.get(f, 12))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(1, len(rows)), len(fields) - 1)
+    for j, f in enumerate(fields):
+        ws.write_string(0, j, f, bold)
+
+    w_str, w_num = ws.write_string, ws.write_number
+    score_col = {t: len(FINDING_FIELDS) + k for k, t in enumerate(themes)}
+    plain = [(j, f) for j, f in enumerate(FINDING_FIELDS) if f not in ("themes", "theme_scores", "ofsted_finding")]
+    j_themes, j_scores, j_ofsted = (FINDING_FIELDS.index(f) for f in ("themes", "theme_scores", "ofsted_finding"))
+
+    def put_str(i, j, v):
+        # (control characters need no care: XlsxWriter writes them as Excel's _xHHHH_ escapes)
+        if v.startswith(_FORMULA_START):
+            w_str(i, j, v, quoted)    # stored as text (never a formula), with Excel's quote prefix
+        elif v:
+            w_str(i, j, v)
+
+    was_enabled = gc.isenabled()
+    gc.disable()                      # 90,000 rows of small objects: the cyclic collector only slows this down
+    try:
+        for i, r in enumerate(rows, 1):
+            for j, f in plain:
+                v = r[f]
+                if v is None:
+                    continue
+                if v.__class__ is str:
+                    if v and not v.startswith(_FORMULA_START):
+                        w_str(i, j, v)
+                    elif v:
+                        w_str(i, j, v, quoted)
+                else:
+                    w_num(i, j, v)
+            ts = r["theme_scores"]
+            if ts:
+                put_str(i, j_themes, "; ".join(r["themes"]))
+                put_str(i, j_scores, "; ".join(f"{k}:{v:.3f}" for k, v in ts.items()))
+                for k, v in ts.items():
+                    j = score_col.get(k)
+                    if j is not None:
+                        w_num(i, j, v)
+            w_str(i, j_ofsted, "yes" if r["ofsted_finding"] else "no")
+
+        tw = wb.add_worksheet("timeline")
+        n_visits = max([len(tl.visits) for tl in tls] + [1])
+        tw.set_column(0, 0, 44)
+        tw.set_column(1, 1, 16)
+        tw.set_column(2, 1 + n_visits, 15)
+        tw.set_column(2 + n_visits, 2 + n_visits, 20)
+        title = wb.add_format({"bold": True, "font_size": 13})
+        head_wrap = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        fills = {k: wb.add_format({"bg_color": "#" + bg, "font_color": "#" + fg, "pattern": 1})
+                 for k, (bg, fg) in XLSX_FILLS.items()}
+        n, row = 0, 0
+
+        def put(r_, c_, v, fmt=None):
+            v = illegal.sub("", str(v))
+            if v.startswith(_FORMULA_START):
+                tw.write_string(r_, c_, v, quoted)
+            elif fmt is not None:
+                tw.write_string(r_, c_, v, fmt)
+            else:
+                tw.write_string(r_, c_, v)
+
+        if not tls:
+            put(0, 0, "No council with Ofsted visits in this export.")
+        for tl in tls:
+            put(row, 0, f"{tl.la} (URN {tl.la_urn})", title)
+            put(row + 1, 0, "journey: " + " → ".join(tl.journey))
+            row += 2
+            put(row, 0, "theme", bold)
+            put(row, 1, "group", bold)
+            for k, v in enumerate(tl.visits):
+                put(row, 2 + k, f"{v.label}\n{v.id}", head_wrap)
+            put(row, 2 + len(tl.visits), "trend", bold)
+            row += 1
+            for t in tl.themes:
+                put(row, 0, t["name"])
+                put(row, 1, t["group"])
+                for k, v in enumerate(tl.visits):
+                    c = tl.cells[t["id"]][v.id]
+                    txt = VERDICT_WORD.get(c.verdict, c.verdict)
+                    if c.concern + c.mixed + c.strength:
+                        txt += f" ({c.concern}/{c.mixed}/{c.strength})"
+                    put(row, 2 + k, txt, fills.get(c.verdict))
+                    n += 1
+                tr = tl.trends[t["id"]]
+                put(row, 2 + len(tl.visits), TREND_LABELS.get(tr, tr))
+                row += 1
+            put(row, 0, "cells: verdict (concern/mixed/strength findings)")
+            row += 2
+        wb.close()
+    finally:
+        if was_enabled:
+            gc.enable()
     tmp.replace(path)
     return n

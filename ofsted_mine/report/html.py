@@ -22,7 +22,11 @@ from typing import Optional
 from .charts import legend_svg, sparkline, trajectory_svg
 
 QUOTES_PER_VISIT = 2
-FOLLOWUP_EVIDENCE = 2
+FOLLOWUP_EVIDENCE = 3  # = analyse.followup.EVIDENCE_SHOWN: every quote that decides a verdict is shown
+#: the full pack's caps (it must print to at most 40 A4 pages for any council): quotes per theme are
+#: shown for the latest EVIDENCE_VISITS visits that have some; the follow-up lists FULL_RECS items
+EVIDENCE_VISITS = 3
+FULL_RECS = 30
 
 from ..vocab import CELL_LABELS as VERDICT_TEXT  # noqa: E402  (the words are the analysis's)
 from ..vocab import CELL_LETTERS as VERDICT_ABBR  # noqa: E402
@@ -38,12 +42,12 @@ JUDGEMENT_LONG = {"overall": "Overall effectiveness",
 JUDGEMENT_ORDER = ["overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption", "lscb"]
 def non_finding_sections() -> tuple:
     """Sections whose sentences are not findings (one list, owned by the analysis)."""
-    from ..analyse.timeline import NON_FINDING_SECTIONS
+    from ..vocab import NON_FINDING_SECTIONS
     return NON_FINDING_SECTIONS
 
 
-FOLLOWUP_CLASS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
-                  "not examined": "not_examined"}
+FOLLOWUP_CLASS = {"met": "strength", "not met": "concern", "repeated": "concern", "progressing": "mixed",
+                  "no specific evidence": "neutral", "not examined": "not_examined", "not yet examined": "not_examined"}
 
 
 def e(x) -> str:
@@ -62,6 +66,10 @@ def pack_data(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optiona
     from ..analyse.timeline import timeline
     from ..store.search import visits as list_visits
     tl = timeline(con, la, taxonomy=taxonomy, since=since)
+    if not tl.visits:  # a pack about nothing is an error, not an empty file
+        from ..errors import NotFoundError
+        raise NotFoundError(f"no Ofsted letters or reports stored for {tl.la}"
+                            + (f" since {since}" if since else "") + ": nothing to put in a readiness pack")
     meta = {v["id"]: v for v in list_visits(con, la=la, since=since)}
     # practice priorities first, then the other themes, each in taxonomy order
     tl.themes = [t for t in tl.themes if t["group"] == "practice_priority"] + \
@@ -82,7 +90,8 @@ def pack_data(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optiona
         by_trend.setdefault(tr["trend"], []).append(tr["theme"])
     inspections = [v for v in tl.visits if v.kind == "inspection" and v.judgements]
     fu, fu_error = _followup(con, la, since)
-    db_file = next((r[2] for r in con.execute("PRAGMA database_list") if r[1] == "main"), "")
+    from ..store.rows import database_file
+    db_file = database_file(con)
     return {"la": tl.la, "la_urn": tl.la_urn, "timeline": tl, "meta": meta, "tracks": tracks,
             "window": [tl.visits[i].id for i in window], "baseline": baseline, "after": after,
             "not_examined": not_examined, "by_trend": by_trend,
@@ -111,7 +120,7 @@ def _followup(con, la, since):
     except ImportError:
         return None, "not available in this version of ofsted-mine"
     try:
-        return followup(con, la, since=since), None
+        return followup(con, la, since=since).to_dict(), None  # the packs render its plain form
     except Exception as ex:  # one failing section must not cost the whole pack
         import warnings
         warnings.warn(f"recommendation follow-up failed: {type(ex).__name__}: {ex}", RuntimeWarning, stacklevel=2)
@@ -161,10 +170,14 @@ def grade_chip(g: str) -> str:
     return f'<span class="grade g-{e(_slug(g))}">{e(g)}</span>'
 
 
-def _quote_html(q: dict, la: str, labels: dict, extra: str = "") -> str:
+def _quote_html(q: dict, la: str, labels: dict, extra: str = "", data: Optional[dict] = None) -> str:
     pol = q.get("polarity") or "neutral"
-    cite = " · ".join(e(p) for p in citation_parts(q, la, labels))
     src = Path(str(q.get("source") or "")).name
+    if data is not None:    # the report, its publication date and file (report.board.cite)
+        from .board import cite as board_cite
+        cite, src = e(board_cite(q, data, labels, file=True)), ""
+    else:
+        cite = " · ".join(e(p) for p in citation_parts(q, la, labels))
     return (f'<figure class="quote p-{e(pol)}"><span class="pol">{e(pol)}</span>'
             f'<blockquote>{e(q.get("text"))}</blockquote>'
             f'<figcaption>{cite} · <span class="vid">{e(q.get("visit_id"))}</span>'
@@ -174,7 +187,7 @@ def _quote_html(q: dict, la: str, labels: dict, extra: str = "") -> str:
 def _summary(data: dict, labels: dict) -> str:
     tl = data["timeline"]
     out = ['<section class="summary" id="summary">']
-    out.append('<h2>Summary</h2>')
+    out.append('<h2>Summary by trend</h2>')
     # the journey in one line
     if tl.journey:
         steps = []
@@ -224,7 +237,7 @@ def _summary(data: dict, labels: dict) -> str:
                    'an absent theme is not a resolved one.</p>')
     # latest judgements
     li, pi = data["latest_inspection"], data["previous_inspection"]
-    if li:
+    if li and not data.get("judgements_shown"):
         out.append(f'<h3>Latest judgements <span class="sub">({e(li.label)}'
                    + (f'; previous: {e(pi.label)}' if pi else "") + ')</span></h3>')
         out.append('<table class="judgements"><thead><tr><th>Judgement</th><th>Grade</th>'
@@ -236,7 +249,7 @@ def _summary(data: dict, labels: dict) -> str:
                        + (f'<td>{grade_chip(prev) if prev else "—"}</td>' if pi else '') + '</tr>')
         out.append('</tbody></table>')
     # visit history
-    out.append('<h3>Visit history</h3>')
+    out.append('<h3>Visit history</h3>' if not data.get("judgements_shown") else '<h3>All visits</h3>')
     out.append(_visit_table(data, labels))
     out.append('</section>')
     return "".join(out)
@@ -302,7 +315,7 @@ def _grid(data: dict, labels: dict) -> str:
            '<b>C</b> concern, <b>M</b> mixed, <b>S</b> strengths only or concerns too few to weigh, '
            '<b>N</b> neutral findings only, <b>0</b> in the areas covered but nothing recorded, '
            '<b>–</b> not examined. Numbers: concern / mixed / strength findings. '
-           'Paler columns lie outside the trend window.</p>',
+           'Columns with an italic grey heading and dashed cells lie outside the trend window.</p>',
            '<table class="grid"><thead><tr><th class="tn">Theme</th>']
     for v in tl.visits:
         cls = "" if v.id in win else ' class="out"'
@@ -382,12 +395,19 @@ def _theme_section(tr: dict, data: dict, labels: dict) -> str:
                + '</tr></tbody></table>')
     # evidence
     with_q = [v for v in tr["visits"] if v["quotes"]]
+    dropped = with_q[:-EVIDENCE_VISITS] if len(with_q) > EVIDENCE_VISITS else []
+    with_q = with_q[len(dropped):]
     if with_q:
         out.append('<h3>Evidence</h3>')
+        if dropped:
+            out.append(f'<p class="note">Quotes from the latest {len(with_q)} visits with findings on this theme; '
+                       f'for the {len(dropped)} earlier one{"s" if len(dropped) != 1 else ""} '
+                       f'({e(", ".join(v["label"] for v in dropped))}) see '
+                       f'<code>ofsted-mine track {e(tid)} --la “{e(la)}”</code>.</p>')
         for v in with_q:
             out.append(f'<div class="visit-ev"><h4>{e(v["label"])} <span class="sub">{e(labels[v["visit_id"]]["long"])}, '
                        f'{e(v["date"] or "undated")}</span> {chip(v["verdict"])}</h4>')
-            out.extend(_quote_html(q, la, labels) for q in v["quotes"])
+            out.extend(_quote_html(q, la, labels, data=data) for q in v["quotes"])
             out.append('</div>')
     else:
         out.append('<p class="none">No findings touch this theme in the visits shown.</p>')
@@ -408,6 +428,16 @@ def _followup_section(data: dict, labels: dict) -> str:
         return "".join(out)
     names = data["theme_names"]
     numbered = list(enumerate(items, 1))
+    if len(numbered) > FULL_RECS:   # capped, and said: the action log has every item
+        from .board import item_status
+        later_ids = [v.get("id") for v in later]
+        keep = sorted(numbered, key=lambda ni: (item_status(ni[1], later_ids)[0] in ("met", "improved"),
+                                                -numbered.index(ni)))[:FULL_RECS]
+        keep_ids = {n for n, _ in keep}
+        out.append(f'<p class="note"><b>{len(numbered)} recommendations</b>: the {FULL_RECS} latest open ones are '
+                   f'shown here; every item is in the action log (<code>ofsted-mine followup --la “{e(data["la"])}” '
+                   '--format xlsx</code>).</p>')
+        numbered = [ni for ni in numbered if ni[0] in keep_ids]
     followed = [(n, it) for n, it in numbered if it.get("cells")]
     pending = [(n, it) for n, it in numbered if not it.get("cells")]
 
@@ -418,10 +448,12 @@ def _followup_section(data: dict, labels: dict) -> str:
                 + (f' · {e(themes)}' if themes else "") + '</div>')
 
     if followed:
-        out.append('<p class="note">Each recommendation of an inspection or focused visit, against the evidence about '
-                   'it in every later visit (findings sharing a theme and similar in wording): <b>improved</b> (mostly '
-                   'strengths), <b>still a concern</b>, <b>mixed</b>, or <b>not examined</b>. Hatched cells: the visit '
-                   'came before the recommendation.</p>')
+        out.append('<p class="note">Each recommendation Ofsted made to the council, against the evidence about it in '
+                   'the later visits of its journey, up to the next full inspection (findings sharing a theme and similar '
+                   'in wording; the quotes shown decide the verdict): <b>met</b> (strengths only), <b>progressing</b> '
+                   '(strengths and concerns), <b>not met</b> (concerns), <b>repeated</b> (the next inspection makes it '
+                   'again), <b>no specific evidence</b> (the theme was examined, this item not), or <b>not examined</b>. '
+                   'Hatched cells: the visit is outside the recommendation’s journey.</p>')
         out.append('<table class="matrix"><thead><tr><th class="item">Recommendation</th>'
                    + "".join(f'<th>{e(v.get("label") or v.get("id"))}</th>' for v in later) + '</tr></thead><tbody>')
         for n, it in followed:
@@ -457,7 +489,7 @@ def _followup_section(data: dict, labels: dict) -> str:
                        f'{chip(FOLLOWUP_CLASS.get(cell.get("verdict"), "neutral"), cell.get("verdict"))}</div>')
             for q in ev:
                 sim = q.get("similarity")
-                out.append(_quote_html(q, data["la"], labels, f' · similarity {e(sim)}' if sim is not None else ""))
+                out.append(_quote_html(q, data["la"], labels, f' · similarity {e(sim)}' if sim is not None else "", data=data))
         if not any_ev:
             out.append('<p class="none">No later visit has evidence about this recommendation.</p>')
         out.append('</div>')
@@ -486,7 +518,8 @@ header.pack .kicker{text-transform:uppercase;letter-spacing:1.2px;font-size:11px
 header.pack .meta{font-size:12px;color:var(--muted)}
 nav.toc{font-size:12px;columns:3;column-gap:22px;margin:8px 0 0;padding:8px 12px;background:var(--bg-soft);border-radius:4px}
 nav.toc a{text-decoration:none}
-nav.toc div{break-inside:avoid;margin:1px 0}
+nav.toc div{break-inside:avoid;margin:0}
+nav.toc a{display:inline-block;padding:4px 0;min-height:24px}
 table{border-collapse:collapse;width:100%;margin:4px 0 8px;font-size:12px}
 th,td{border-bottom:1px solid var(--rule);padding:3px 6px;text-align:left;vertical-align:top}
 thead th{background:var(--bg-soft);border-bottom:1.5px solid #9aa3ad;font-weight:600}
@@ -501,7 +534,7 @@ font-weight:600;white-space:nowrap;border:1px solid transparent}
 .v-mostly_strength{background:#e4f2e0;color:var(--s-ink);border-color:#6aa862}
 .v-too_little{background:#fff;color:#444;border:1px solid #9a9a9a;font-weight:400;font-style:italic}
 .t-steady{background:#f3f3f3;color:#444;border-color:#bdbdbd}
-.v-not_examined{background:#fff;color:#777;border:1px dashed #9a9a9a;font-weight:400}
+.v-not_examined{background:#fff;color:#595959;border:1px dashed #9a9a9a;font-weight:400}
 .v-examined_silent{background:#fff;color:#555;border:1px dotted #555;font-weight:400}
 .t-persistent,.t-deteriorating{background:var(--c);color:#fff}
 .t-emerging{background:#fff;color:var(--c-ink);border-color:var(--c);border-width:1.5px}
@@ -536,7 +569,8 @@ table.grid th.tn,table.grid td.tn{text-align:left;width:30%}
 table.grid td.cell{text-align:center;border:1px solid #fff;padding:2px 1px;line-height:1.15}
 table.grid td.cell b{display:block;font-size:11.5px}
 table.grid .cnt{display:block;font-size:9px;opacity:.9}
-table.grid .out{opacity:.55}
+table.grid th.out{font-style:italic;background:#e4e7eb}
+table.grid td.out{outline:1px dashed #5f6368;outline-offset:-3px}
 table.grid tr.grp td{background:var(--head);color:#fff;font-weight:600;font-size:11px;padding:2px 6px}
 table.areas th{width:14%;white-space:nowrap}
 table.areas ul{margin:0;padding-left:16px}
@@ -554,7 +588,7 @@ table.verdicts th:first-child{width:92px}
 table.verdicts td,table.verdicts th{text-align:center;padding:2px}
 table.verdicts tbody th{text-align:left;font-weight:600;background:var(--bg-soft)}
 table.verdicts .chip{font-size:9.5px;padding:0 3px;white-space:normal;line-height:12px}
-table.verdicts .out{opacity:.6}
+table.verdicts .out{font-style:italic;background:#e4e7eb}
 .visit-ev{margin:6px 0 8px}
 .visit-ev h4{border-bottom:1px solid var(--rule);padding-bottom:2px}
 figure.quote{margin:4px 0 6px 0;padding:4px 8px 4px 10px;border-left:4px solid #bbb;background:#fafafa;break-inside:avoid}
@@ -592,7 +626,8 @@ h3{font-size:11pt;margin:10px 0 4px}
 nav.toc{display:none}
 a{color:inherit;text-decoration:none}
 .summary h2{margin-top:6px}
-.grid-section,.theme,.followup,.appendix{break-before:page}
+.grid-section,.followup,.appendix{break-before:page}
+.theme{break-before:auto}
 table.visits .vid{display:none}
 tr,figure.quote,.chart-row,dl.facts,.rec h4,.fu-visit,ul.pending li{break-inside:avoid}
 h2,h3,h4,.fu-visit{break-after:avoid}
@@ -608,63 +643,68 @@ figure.quote blockquote{font-size:9.4pt}
 
 
 def readiness_html(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optional[str] = None,
-                   quotes_per_visit: int = QUOTES_PER_VISIT, data: Optional[dict] = None) -> str:
-    """The inspection-readiness pack for one council as a self-contained HTML page."""
+                   quotes_per_visit: int = QUOTES_PER_VISIT, data: Optional[dict] = None, full: bool = True) -> str:
+    """A council's pack as a self-contained HTML page: the full pack (``full=True``: the board pages,
+    then the evidence) or the board pack (``full=False``: at most four A4 pages, see
+    :mod:`ofsted_mine.report.board`)."""
     from .. import __version__
+    from .board import BOARD_CSS, board_body
     data = data or pack_data(con, la, taxonomy=taxonomy, since=since, quotes_per_visit=quotes_per_visit)
+    data["judgements_shown"] = True
     labels = visit_labels(data)
     tl = data["timeline"]
-    title = f"Inspection-readiness pack: {data['la']}"
+    title = f"{'Inspection-readiness pack' if full else 'Board pack'}: {data['la']}"
     out = ['<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">',
            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
            'img-src data:; script-src \'none\'">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f'<meta name="generator" content="ofsted-mine {e(__version__)}">',
-           f'<title>{e(title)}</title><style>{CSS}</style></head><body>']
+           f'<title>{e(title)}</title><style>{CSS}{BOARD_CSS}</style></head><body class="{"full" if full else "board"}">']
     span = f"{tl.visits[0].date or '?'} to {tl.visits[-1].date or '?'}" if tl.visits else "no visits"
-    out.append(f'<header class="pack"><div class="kicker">Children’s services · inspection-readiness pack</div>'
+    kicker = "inspection-readiness pack (full)" if full else "board pack"
+    out.append(f'<header class="pack"><div class="kicker">Children’s services · {kicker}</div>'
                f'<h1>{e(data["la"])}</h1>'
                f'<div class="meta">Ofsted URN {e(data["la_urn"])} · {len(tl.visits)} Ofsted visit{"" if len(tl.visits) == 1 else "s"}, {e(span)}'
                + (f' · since {e(data["since"])}' if data["since"] else "")
                + f' · generated {e(data["generated"])} by ofsted-mine {e(__version__)}'
                + (f' from {e(data["db"])}' if data["db"] else "") + '</div>')
-    toc = ['<nav class="toc"><div><a href="#summary">Summary</a></div><div><a href="#grid">Themes × visits</a></div>']
-    for tr in data["tracks"]:
-        toc.append(f'<div><a href="#theme-{e(_slug(tr["theme"]))}">{e(tr["name"])}</a> '
-                   f'<span class="small">· {e(tr["trend_label"])}</span></div>')
-    toc.append('<div><a href="#followup">Recommendation follow-up</a></div>')
-    if any(v.focus_areas for v in tl.visits):
-        toc.append('<div><a href="#areas">Appendix: areas covered</a></div>')
-    toc.append('</nav>')
-    out.extend(toc)
-    out.append('</header>')
-    out.append(_summary(data, labels))
-    out.append(_grid(data, labels))
-    for tr in [t for t in data["tracks"] if t.get("group") == "practice_priority"] + \
-              [t for t in data["tracks"] if t.get("group") != "practice_priority"]:
-        out.append(_theme_section(tr, data, labels))
-    out.append(_followup_section(data, labels))
-    out.append(_areas_section(data))
-    out.append('<footer class="method"><p><b>How to read this pack.</b> Findings are sentences of Ofsted’s letters '
-               'and reports, tagged automatically by theme and polarity (concern, mixed, strength, neutral). '
-               'A visit’s verdict on a theme weighs its findings: concern when concerns (mixed counting half) are at '
-               'least half, mixed when at least a quarter, otherwise no concerns. The trend follows the verdicts over '
-               'the current improvement journey (the inspection and the monitoring or focused visits after it). '
-               'Every quote is cited to council, visit, date, section, paragraph and page: check it against the '
-               'published letter before relying on it.</p></footer>')
-    out.append('</body></html>')
+    if full:
+        toc = ['<nav class="toc" aria-label="contents"><div><a href="#how-to-read">How to read this pack</a></div>'
+               '<div><a href="#open-recs">Open recommendations</a></div><div><a href="#themes">Themes at a glance</a></div>'
+               '<div><a href="#trends">Summary by trend</a></div><div><a href="#grid">Themes × visits</a></div>']
+        for tr in data["tracks"]:
+            toc.append(f'<div><a href="#theme-{e(_slug(tr["theme"]))}">{e(tr["name"])}</a> '
+                       f'<span class="small">· {e(tr["trend_label"])}</span></div>')
+        toc.append('<div><a href="#followup">Recommendation follow-up</a></div>')
+        if any(v.focus_areas for v in tl.visits):
+            toc.append('<div><a href="#areas">Appendix: areas covered</a></div>')
+        toc.append('</nav>')
+        out.extend(toc)
+    out.append('</header><main id="main">')
+    out.append(board_body(data, labels, full))
+    if full:
+        out.append(_summary(data, labels).replace('id="summary"', 'id="trends"', 1))
+        out.append(_grid(data, labels))
+        for tr in [t for t in data["tracks"] if t.get("group") == "practice_priority"] + \
+                  [t for t in data["tracks"] if t.get("group") != "practice_priority"]:
+            out.append(_theme_section(tr, data, labels))
+        out.append(_followup_section(data, labels))
+        out.append(_areas_section(data))
+    out.append('</main></body></html>')
     return "".join(out)
 
 
-def write_readiness(con: sqlite3.Connection, la: str, out_path, *, taxonomy=None, since: Optional[str] = None) -> Path:
-    """Write the pack as HTML (``.html``/``.htm``) or Markdown (``.md``) by the file's suffix."""
+def write_readiness(con: sqlite3.Connection, la: str, out_path, *, taxonomy=None, since: Optional[str] = None,
+                    full: bool = False) -> Path:
+    """Write the board pack (or with ``full`` the full pack) as HTML (``.html``/``.htm``) or Markdown
+    (``.md``) by the file's suffix."""
     p = Path(out_path)
     suffix = p.suffix.lower()
     if suffix in (".html", ".htm"):
-        text = readiness_html(con, la, taxonomy=taxonomy, since=since)
+        text = readiness_html(con, la, taxonomy=taxonomy, since=since, full=full)
     elif suffix in (".md", ".markdown"):
         from .markdown import readiness_markdown
-        text = readiness_markdown(con, la, taxonomy=taxonomy, since=since)
+        text = readiness_markdown(con, la, taxonomy=taxonomy, since=since, full=full)
     else:
         raise ValueError(f"{p}: the pack is written as .html or .md (got {p.suffix or 'no suffix'!r})")
     p.parent.mkdir(parents=True, exist_ok=True)

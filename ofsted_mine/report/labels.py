@@ -7,8 +7,7 @@ KIND = {"monitoring_visit": "monitoring visit", "focused_visit": "focused visit"
         "jtai": "JTAI", "council_paper": "council paper", "unknown": "unknown"}
 GRADE_SHORT = {"outstanding": "O", "good": "G", "requires improvement": "RI", "inadequate": "I", "not judged": "NJ",
                "adequate": "A"}
-VERDICT = {"good_progress": "progress evident", "some_progress": "some progress",
-           "insufficient_progress": "progress too slow", "serious_weaknesses": "serious weaknesses"}
+from ..vocab import PROGRESS_VERDICTS as VERDICT  # noqa: E402  (one vocabulary: ofsted_mine/vocab.py)
 
 
 def kind_label(kind: str, framework: Optional[str] = None) -> str:

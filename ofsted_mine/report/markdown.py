@@ -38,11 +38,14 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optional[str] = None,
-                       quotes_per_visit: int = QUOTES_PER_VISIT, data: Optional[dict] = None) -> str:
-    """The inspection-readiness pack for one council as Markdown."""
+                       quotes_per_visit: int = QUOTES_PER_VISIT, data: Optional[dict] = None,
+                       full: bool = True) -> str:
+    """The inspection-readiness pack for one council as Markdown (``full=False``: the board pack)."""
     from .. import __version__
     from .labels import judgements_short, kind_label, verdict_label
     data = data or pack_data(con, la, taxonomy=taxonomy, since=since, quotes_per_visit=quotes_per_visit)
+    if not full:
+        return board_markdown(data)
     labels = visit_labels(data)
     tl = data["timeline"]
     names = data["theme_names"]
@@ -181,3 +184,70 @@ def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since
           "them. Check every quote against the published letter before relying on it._", ""]
     return "\n".join(L)
 
+
+
+def board_markdown(data: dict) -> str:
+    """The board pack (:mod:`ofsted_mine.report.board`) as Markdown: how to read it, where the council
+    stands, the open recommendations with their status, the themes at a glance with one cited quote."""
+    from .. import __version__
+    from . import board
+    labels = visit_labels(data)
+    tl = data["timeline"]
+    L = [f"# Board pack: {md(data['la'])}", ""]
+    span = f"{tl.visits[0].date or '?'} to {tl.visits[-1].date or '?'}" if tl.visits else "no visits"
+    L += [f"Ofsted URN {md(data['la_urn'])} · {len(tl.visits)} Ofsted visit{'' if len(tl.visits) == 1 else 's'}, "
+          f"{md(span)} · generated {data['generated']} by ofsted-mine {__version__}", ""]
+    legend = ", ".join(f"{VERDICT_ABBR[k]} {VERDICT_TEXT[k]}" for k in VERDICT_TEXT if k in VERDICT_ABBR)
+    L += ["## How to read this pack", "",
+          "- Findings are the sentences of Ofsted’s letters and reports, tagged automatically by theme and polarity; "
+          "check a quote against the published report (each names it, with its publication date, section, paragraph "
+          "and page) before relying on it.",
+          f"- A visit’s verdict on a theme weighs that visit’s findings on it; letters: {md(legend)}.",
+          "- A trend follows the verdicts over the current improvement journey, its closing inspection included; "
+          "“now” is the latest visit that examined the theme.",
+          "- The evidence is in the full pack (`ofsted-mine readiness --full`).", ""]
+    L += ["## Where the council stands", ""]
+    if tl.journey:
+        L += ["**Improvement journey:** " + " → ".join(md(x) for x in tl.journey), ""]
+    li, pi = data["latest_inspection"], data["previous_inspection"]
+    if li:
+        L += [f"**Latest judgements** ({md(li.label)}, {md(board.report_name(data['meta'].get(li.id, {}), 'inspection'))}"
+              + (f"; previous: {md(pi.label)}" if pi else "") + ")", ""]
+        keys = [k for k in JUDGEMENT_ORDER if k in li.judgements] + [k for k in li.judgements if k not in JUDGEMENT_ORDER]
+        L += _table(["Judgement", "Grade"] + (["Previously"] if pi else []),
+                    [[md(JUDGEMENT_LONG.get(k, k)), md(li.judgements[k])] + ([md(pi.judgements.get(k) or "—")] if pi else [])
+                     for k in keys])
+    L += ["## Open recommendations", ""]
+    fu = data["followup"]
+    if fu is None:
+        L += [f"The recommendation follow-up is not available: {md(data['followup_error'])}.", ""]
+    else:
+        items = fu.get("items", [])
+        later = [v.get("id") for v in fu.get("visits", [])]
+        rows = [(n, it, *board.item_status(it, later)) for n, it in enumerate(items, 1)]
+        rows = [r for r in rows if r[2] not in board.CLOSED_STATUSES]
+        rows.sort(key=lambda r: str(labels.get(r[1].get("visit_id"), {}).get("date") or ""), reverse=True)
+        shown = rows[:board.BOARD_RECS]
+        L += [f"{len(rows)} of {len(items)} recommendations are open.", ""]
+        if shown:
+            L += _table(["#", "Recommendation", "Made in", "Latest status"],
+                        [[f"R{n}", md(board.clip(it.get("text"), board.REC_CHARS)),
+                          md(labels.get(it.get("visit_id"), {}).get("short") or it.get("visit_id")),
+                          md(st + (f" ({board.FOLLOWUP_RAG.get(st, ('', ''))[1]})" if st in board.FOLLOWUP_RAG else ""))]
+                         for n, it, st, _ in shown])
+        if len(rows) > len(shown):
+            L += [f"{len(rows) - len(shown)} more open recommendations: see the full pack or "
+                  f"`ofsted-mine followup --format xlsx`.", ""]
+    L += ["## Themes at a glance", ""]
+    rows = []
+    for tr in data["tracks"]:
+        verdict, vid = board.now_of(tr)
+        q = board.best_quote(tr)
+        letters = " ".join(VERDICT_ABBR.get(v.get("verdict"), "?") for v in tr.get("visits") or [])
+        ev = (f"“{md(board.clip(q.get('text'), board.QUOTE_CHARS))}” — {md(board.cite(q, data, labels))}"
+              if q else "no finding carries this theme")
+        rows.append([md(tr["name"]), md(tr["trend_label"]),
+                     (md(VERDICT_TEXT.get(verdict, verdict)) + f" ({md(labels.get(vid, {}).get('short') or '')})")
+                     if verdict else "never examined", code(letters), ev])
+    L += _table(["Theme", "Trend", "Now", "By visit", "Evidence (one quote)"], rows)
+    return "\n".join(L)

@@ -18,8 +18,21 @@ def quotes_table(res):
         if getattr(q, "corrected", False):
             tags += "\n[dim](corrected by a person)[/]"
         from rich.text import Text
-        t.add_row(Text(q.text), Text(f"{q.citation()}\n{q.visit_id}"), tags)
+        t.add_row(Text(_plain(q.text)), Text(_plain(f"{q.citation()}\n{q.visit_id}")), tags)
     return t
+
+
+def _plain(x):
+    """Text, lists and dicts without control characters or escape sequences (documents are
+    cleaned when read; this also covers databases filled before that)."""
+    from ..read.controls import strip_controls
+    if isinstance(x, str):
+        return strip_controls(x)
+    if isinstance(x, list):
+        return [_plain(y) for y in x]
+    if isinstance(x, dict):
+        return {k: _plain(y) for k, y in x.items()}
+    return x
 
 
 def quotes_markdown(res) -> str:
@@ -38,6 +51,7 @@ def quotes_markdown(res) -> str:
 
 def render_visit(console, v: dict, why: bool = False) -> None:
     from rich.text import Text
+    v = _plain(v)
     head = Text()
     head.append(f"{v.get('la') or '?'} — {kind_label(v['kind'], v.get('framework'))}", style="bold")
     if v.get("visit_number"):
@@ -48,6 +62,9 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             ("judged inadequate", v.get("inadequate_date")), ("lead inspector", v.get("lead_inspector")),
             ("inspectors", ", ".join(v.get("inspectors") or [])), ("verdict", verdict_label(v.get("progress_verdict"))),
             ("source", v.get("source"))]
+    from ..councils import UNLISTED_PREFIX
+    if str(v.get("la_urn") or "").startswith(UNLISTED_PREFIX):  # no URN: say why, in place of one
+        rows[2] = ("Ofsted URN", "none: not in the council table (stored under its printed name)")
     for k, val in rows:
         if val:
             console.print(Text(f"  {k:20} {val}"))
@@ -58,6 +75,8 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             console.print(Text(f"    {'*' if src['quoted'] else ' '} {src['path']}  [{src['format']}"
                                + (f", published {src['published']}" if src.get("published") else "")
                                + f", id {src['id']}]"))
+    for w in v.get("warnings") or []:
+        console.print(Text(f"  warning: {w}", style="yellow"))
     if v.get("focus_areas"):
         console.print(Text("  areas covered:"))
         for a in v["focus_areas"]:
@@ -194,7 +213,7 @@ def render_compare(console, cmp) -> None:
     from rich.text import Text
     a, b = cmp.a, cmp.b
     t = Table(title=f"{a.visit_id}  →  {b.visit_id}", show_lines=True, header_style="bold", caption=LEGEND)
-    t.add_column("theme", no_wrap=True)
+    t.add_column("theme", ratio=1, overflow="fold")   # the theme's name, wrapped at narrow widths
     t.add_column("status")
     t.add_column(f"{a.label} ({a.visit_id})", ratio=2, overflow="fold")
     t.add_column(f"{b.label} ({b.visit_id})", ratio=2, overflow="fold")
@@ -204,7 +223,7 @@ def render_compare(console, cmp) -> None:
         ca, cb = cell_text(row.a) + " " + row.a.label, cell_text(row.b) + " " + row.b.label
         qa = "\n".join([ca] + [f"• {q.text} ({q.citation})" for q in row.a_quotes])
         qb = "\n".join([cb] + [f"• {q.text} ({q.citation})" for q in row.b_quotes])
-        t.add_row(row.theme, Text(row.status, style=COMPARE_STYLE.get(row.status, "")), Text(qa), Text(qb))
+        t.add_row(row.name or row.theme, Text(row.status, style=COMPARE_STYLE.get(row.status, "")), Text(qa), Text(qb))
     console.print(t)
 
 
@@ -241,3 +260,76 @@ def track_markdown(tr) -> str:
         lines.append(f"| {v.label} | {CELL_LABELS.get(v.verdict, v.verdict)} | {v.concern} | {v.mixed} | "
                      f"{v.strength} | {'yes' if v.in_trend else 'no'} |")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ the timeline at the terminal's width
+def _cell_letters() -> tuple[dict, dict]:
+    try:
+        from ..vocab import CELL_LABELS, CELL_LETTERS
+        return CELL_LETTERS, CELL_LABELS
+    except ImportError:   # before the shared vocabulary
+        from .html import VERDICT_ABBR, VERDICT_TEXT
+        return VERDICT_ABBR, VERDICT_TEXT
+
+
+def _trend_of(tl, theme: str) -> str:
+    trends = getattr(tl, "trends", None)
+    if trends is not None:
+        return trends.get(theme, "not_enough_evidence")
+    from ..analyse.timeline import journey_window, trend
+    return trend([tl.cells[theme][tl.visits[i].id].verdict for i in journey_window(tl.visits)])
+
+
+def timeline_fitted(tl, width: int) -> list:
+    """The timeline as Rich renderables that fit ``width`` columns (the terminal's): theme names
+    (wrapped), one column per visit with the verdict's letter and concern/mixed/strength counts,
+    the trend, and a legend. When the visits do not fit side by side they are split into several
+    tables of consecutive visits ("visits 1–4 of 9"), each with the theme names and the trend."""
+    from rich.table import Table
+    from rich.text import Text
+    try:
+        from ..vocab import TREND_LABELS
+    except ImportError:
+        from ..analyse.timeline import TREND_LABELS
+    letters, labels = _cell_letters()
+    width = max(40, int(width or 80))
+    name_w = max(14, min(32, (width - 8) // 4))
+    trend_w = 11
+    col_w = 11                                 # "C 12/13/40" and "improvement" fit; labels wrap to two lines
+    fixed = name_w + trend_w + 7               # borders and padding
+    per = max(1, (width - fixed) // (col_w + 3))
+    visits = list(tl.visits)
+    win = set(getattr(tl, "window", []) or [])
+    chunks = [visits[i:i + per] for i in range(0, len(visits), per)] or [[]]
+    journey = dict(zip([v.id for v in visits], tl.journey))
+    out = []
+    for k, chunk in enumerate(chunks):
+        title = f"{tl.la}: themes across visits"
+        if len(chunks) > 1:
+            a = visits.index(chunk[0]) + 1
+            title += f" (visits {a}–{a + len(chunk) - 1} of {len(visits)})"
+        t = Table(title=title, header_style="bold", show_lines=False, width=min(width, fixed + len(chunk) * (col_w + 3) + 2),
+                  pad_edge=False, collapse_padding=True)
+        t.add_column("theme", min_width=10, max_width=name_w, overflow="fold")
+        for v in chunk:
+            head = v.label.replace(" ", "\n", 1) + ("\n(out)" if win and v.id not in win else "")
+            t.add_column(head, justify="center", min_width=5, max_width=col_w, overflow="fold")
+        t.add_column("trend", max_width=trend_w, overflow="fold")
+        t.add_row(Text("overall verdict", style="bold"),
+                  *[Text(journey.get(v.id, "").split(": ", 1)[-1]) for v in chunk], Text(""))
+        for th in tl.themes:
+            cells = []
+            for v in chunk:
+                c = tl.cells[th["id"]][v.id]
+                letter = letters.get(c.verdict, "?")
+                counts = f"{c.concern}/{c.mixed}/{c.strength}" if c.concern + c.mixed + c.strength else ""
+                cells.append(Text(f"{letter} {counts}".strip(), style=VERDICT_CELL.get(c.verdict, ("", ""))[1]))
+            tr = _trend_of(tl, th["id"])
+            t.add_row(th.get("name") or th["id"], *cells, Text(TREND_LABELS.get(tr, tr), style=TREND_STYLE.get(tr, "")))
+        out.append(t)
+    legend = "Cells: letter = verdict (" + ", ".join(f"{letters[k]} {labels[k]}" for k in labels if k in letters) + \
+             "), then concern/mixed/strength findings."
+    if win and len(win) < len(visits):
+        legend += " (out): outside the trend window."
+    out.append(Text(legend, style="dim"))
+    return out

@@ -102,6 +102,38 @@ MIGRATIONS: list[str] = [
         ORDER BY (d2.format = 'pdf') DESC, COALESCE(d2.published, '') DESC, d2.id DESC LIMIT 1) THEN 1 ELSE 0 END;
     CREATE INDEX documents_visit_key ON documents(visit_key);
     """,
+    # files that could not be ingested, by path and content: an unchanged file that failed
+    # before is skipped on a re-run (and said so) instead of failing again
+    """
+    CREATE TABLE IF NOT EXISTS ingest_failures (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        version TEXT NOT NULL,
+        failed_at TEXT NOT NULL
+    );
+    """,
+    # recommendations: the items Ofsted addresses to the council (or the LSCB), made from each
+    # document's text by store.recommendations.sync_recommendations; recommendation_docs: which
+    # extractor version made a document's rows, and the offsets of a SIF report's LSCB part.
+    # (IF NOT EXISTS, and no change to documents: safe whatever number this migration gets.)
+    """
+    CREATE TABLE IF NOT EXISTS recommendations (
+        id INTEGER PRIMARY KEY,
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        text TEXT NOT NULL, grp TEXT, tail TEXT,
+        addressee TEXT NOT NULL,
+        section TEXT, paragraph TEXT,
+        page INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS recommendations_doc ON recommendations(doc_id, seq);
+    CREATE TABLE IF NOT EXISTS recommendation_docs (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        lscb_spans TEXT NOT NULL DEFAULT '[]'
+    );
+    """,
     # corrections by people, kept apart from the model's tags and keyed by the document's
     # bytes and the finding's offsets and text (not row ids), so they survive re-tagging,
     # re-ingest and a model upgrade; applied into tags (source 'person') after each tagging
@@ -141,8 +173,10 @@ def default_db_path() -> Path:
 APPLICATION_ID = 0x4F664D6E
 #: tables every ofsted-mine database has had since schema v1 (recognises unmarked older files)
 _OUR_TABLES = {"documents", "sections", "findings", "tags", "findings_fts", "settings"}
-#: databases up to this size get a full ``PRAGMA quick_check`` when opened for reading
-QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
+#: databases up to this size get a full ``PRAGMA quick_check`` when opened for reading (larger
+#: ones a cheap size check: a full check of the 56 MB real-report database costs 0.2-0.3 s,
+#: as much as a query); every write checks fully
+QUICK_CHECK_MAX_BYTES = 16 * 1024 * 1024
 
 
 def _db_error(p: Path, e: BaseException) -> DatabaseError:
@@ -219,6 +253,18 @@ def check_integrity(con: sqlite3.Connection, path: str | Path = "database") -> N
                             "re-run ingest")
 
 
+def _check_size(con: sqlite3.Connection, p: Path) -> None:
+    """Cheap: a database file shorter than its header says was cut short (copy, disk)."""
+    wal = Path(str(p) + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return  # pages may live in the WAL
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    if p.stat().st_size < pages * size:
+        raise DatabaseError(f"{_q(p)}: the database is corrupt (the file is shorter than its header says: "
+                            "truncated); restore a copy or delete it and re-run ingest")
+
+
 def _retry(fn, tries: int = 50, wait: float = 0.05):
     """Run ``fn``, retrying while SQLite says the database is locked or busy (setting WAL
     does not always wait for the busy timeout)."""
@@ -239,12 +285,19 @@ def open_db(path: Optional[str | Path] = None, *, create: bool = True, check: bo
     missing, migrate an older schema, switch to WAL and mark it with ``application_id``;
     an existing database gets ``PRAGMA quick_check`` first (``check=False`` skips it).
     ``create=False`` (reading: every query command): never create, migrate or switch
-    anything; the file is opened read-only, so a read-only file or folder works.
+    anything; the file is opened read-only, so a read-only file or folder works; it gets
+    ``PRAGMA quick_check`` up to ``QUICK_CHECK_MAX_BYTES``, a size check above.
     Either way a folder, a file that is not SQLite, another program's database (without
     ofsted-mine's ``application_id`` or, for older files, its tables), a corrupt database
     and a newer schema are refused with :class:`~ofsted_mine.errors.DatabaseError` (one
     line) before anything is written.
     """
+    if str(path) == ":memory:" and create:  # a throw-away database (tests, experiments)
+        con = sqlite3.connect(":memory:", isolation_level=None)
+        con.row_factory = sqlite3.Row
+        con.execute("PRAGMA foreign_keys=ON")
+        migrate(con, ":memory:")
+        return con
     p = Path(path).expanduser() if path else default_db_path()
     if p.is_dir():
         raise DatabaseError(f"{_q(p)}: is a folder, not a database file; give a file name such as {_q(p / 'ofsted.db')}")
@@ -313,6 +366,8 @@ def _open_read(p: Path, check: bool) -> sqlite3.Connection:
         _refuse(p, kind, version, write=False)
         if check and p.stat().st_size <= QUICK_CHECK_MAX_BYTES:
             check_integrity(con, p)
+        elif check:
+            _check_size(con, p)
         con.execute("PRAGMA query_only=ON")
         return con
     except sqlite3.Error as e:

@@ -95,17 +95,17 @@ class Quote:
         return asdict(self)
 
 
-KIND_LABELS = {"monitoring_visit": "monitoring visit", "focused_visit": "focused visit",
-               "inspection": "inspection", "jtai": "JTAI", "council_paper": "council paper", "unknown": "document"}
+from ..vocab import KIND_LABELS, NEVER_QUOTED_SECTIONS, NON_FINDING_SECTIONS, NON_OFSTED_KINDS, sql_list  # noqa: E402
 
 
-def _la_filter(la: Optional[str]) -> Optional[str]:
+def _la_filter(la: Optional[str], con: Optional[sqlite3.Connection] = None) -> Optional[str]:
+    """The stored key (``la_urn``) of a council given by URN, name, alias or slug; a council not
+    in the table is found among the stored ones (``con``). Unknown: NotFoundError with the
+    closest names."""
     if not la:
         return None
-    c = find_council(la)
-    if not c:
-        raise ValueError(f"unknown council: {la!r}")
-    return c.urn
+    from ..councils import resolve_council
+    return resolve_council(la, con).urn
 
 
 def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
@@ -134,12 +134,18 @@ def _sources(con: sqlite3.Connection, visit_key: Optional[str], visit_id: str) -
 
 
 def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, since: Optional[str] = None,
-                     until: Optional[str] = None, alias: str = "") -> tuple[list[str], list]:
+                     until: Optional[str] = None, alias: str = "",
+                     con: Optional[sqlite3.Connection] = None) -> tuple[list[str], list]:
     """SQL conditions (and their arguments) on documents: council, kind, date window.
-    A document's date is its visit's start date, else its publication date."""
+    A document's date is its visit's start date, else its publication date. An unknown kind or
+    a malformed date is a UsageError listing what is accepted (never an empty result)."""
+    from ..validate import check_date, check_kind
+    check_kind(kind)
+    check_date(since, "--since")
+    check_date(until, "--until")
     p = f"{alias}." if alias else ""
     where, args = [], []
-    urn = _la_filter(la)
+    urn = _la_filter(la, con)
     if urn:
         where.append(f"{p}la_urn = ?")
         args.append(urn)
@@ -157,10 +163,10 @@ def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[
            since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
     """Stored visits, oldest first: one per visit (council + kind + start date), from its quoted
     source; ``sources`` lists every stored document of the visit, the quoted one first."""
-    where, args = document_filters(la=la, kind=kind, since=since, until=until)
+    where, args = document_filters(la=la, kind=kind, since=since, until=until, con=con)
     where.append("quoted = 1")
     if not include_papers:
-        where.append("kind NOT IN ('council_paper', 'unknown')")
+        where.append(f"kind NOT IN {sql_list(NON_OFSTED_KINDS)}")
     sql = ("SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
            + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY la, COALESCE(start_date, published), id")
@@ -229,10 +235,13 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     closings and Ofsted's back matter are not findings and are never returned; a letter's
     opening paragraph and its list of areas covered only when ``section`` asks for them.
     """
+    from ..validate import check_polarity, check_themes
+    check_polarity(polarity)
+    check_themes(themes, con)
     # letter headers, signatures and Ofsted's back matter are never quotes; the opening paragraph
     # and the list of areas covered are context, returned only when that section is asked for
-    where = ["f.section_kind NOT IN ('header', 'closing', 'about')" if section else
-             "f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')"]
+    where = [f"f.section_kind NOT IN {sql_list(NEVER_QUOTED_SECTIONS)}" if section else
+             f"f.section_kind NOT IN {sql_list(NON_FINDING_SECTIONS)}"]
     args: list = []
     select_score = "0.0"
     join = ""
@@ -244,11 +253,11 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
         where.append("findings_fts MATCH ?")
         args.append(q)
         select_score = "-bm25(findings_fts)"
-    w, a = document_filters(la=la, kind=kind, since=since, until=until, alias="d")
+    w, a = document_filters(la=la, kind=kind, since=since, until=until, alias="d", con=con)
     where += w
     args += a
     if not kind and not include_papers:
-        where.append("d.kind NOT IN ('council_paper', 'unknown')")
+        where.append(f"d.kind NOT IN {sql_list(NON_OFSTED_KINDS)}")
     if not visit_id:
         where.append("d.quoted = 1")  # a visit's other sources (copies) are never quoted twice
     if visit_id:

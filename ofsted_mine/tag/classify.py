@@ -5,11 +5,24 @@ import json
 from pathlib import Path
 
 
-def classify_file(infile, out, *, taxonomy=None, model="default", batch: int = 2000) -> int:
+def classify_file(infile, out, *, taxonomy=None, model="default", batch: int = 2000, tagger=None) -> int:
+    """Tag each ``{"id", "text"}`` line of ``infile``; write the results to ``out`` (a path, or an
+    open text file such as ``sys.stdout``). A missing or unreadable input is an InputError."""
+    from ..errors import InputError
     from .tagger import Tagger
-    tg = Tagger(taxonomy, model=model)
+    try:
+        lines = Path(infile).read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{infile}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{infile}: is a folder, not a JSONL file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{infile}: not a UTF-8 text file") from None
+    except OSError as e:
+        raise InputError(f"{infile}: cannot read ({e.strerror or e})") from None
+    tg = tagger or Tagger(taxonomy, model=model)
     rows = []
-    for n, line in enumerate(Path(infile).read_text("utf-8").splitlines(), 1):
+    for n, line in enumerate(lines, 1):
         if line.strip():
             try:
                 d = json.loads(line)
@@ -18,7 +31,8 @@ def classify_file(infile, out, *, taxonomy=None, model="default", batch: int = 2
             if "text" not in d:
                 raise ValueError(f"{infile}:{n}: no \"text\" field")
             rows.append(d)
-    with open(out, "w", encoding="utf-8") as f:
+    import contextlib
+    with (contextlib.nullcontext(out) if hasattr(out, "write") else open(out, "w", encoding="utf-8")) as f:
         for i in range(0, len(rows), batch):
             chunk = rows[i:i + batch]
             for d, r in zip(chunk, tg.tag([d["text"] for d in chunk])):

@@ -9,7 +9,36 @@ from .taxonomy import POLARITIES
 
 
 def read_gold(path: str | Path) -> list[dict]:
-    return [json.loads(l) for l in Path(path).read_text("utf-8").splitlines() if l.strip()]
+    """Gold sentences, one JSON object per line; a missing, unreadable or malformed file is an
+    InputError naming the file (and line)."""
+    from ..errors import InputError
+    p = Path(path)
+    try:
+        lines = p.read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a folder, not a JSONL file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not a UTF-8 text file") from None
+    except OSError as e:
+        raise InputError(f"{p}: cannot read ({e.strerror or e})") from None
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{p}:{n}: not JSON ({e.msg})") from None
+        if not isinstance(d, dict) or "text" not in d:
+            raise InputError(f"{p}:{n}: each line needs a \"text\" field (and \"themes\", \"polarity\")")
+        d.setdefault("themes", [])
+        d.setdefault("polarity", "neutral")
+        out.append(d)
+    if not out:
+        raise InputError(f"{p}: no gold sentences in this file")
+    return out
 
 
 def score(gold: list[dict], pred: list[dict], theme_ids: list[str]) -> dict:

@@ -24,10 +24,11 @@ from typing import Optional
 import numpy as np
 
 from ..model import Document, Tag
+from ..vocab import NON_FINDING_SECTIONS
 from .rules import RuleHits, RuleMatcher
 from .taxonomy import Taxonomy, load_taxonomy
 
-SKIP_SECTIONS = {"header", "closing", "about", "opening", "areas_covered"}  # context, not findings
+SKIP_SECTIONS = set(NON_FINDING_SECTIONS)  # context, not findings (ofsted_mine/vocab.py)
 CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action", "recommendations"}
 
 
@@ -103,14 +104,39 @@ def default_context_path() -> Optional[Path]:
 
 
 def default_model_path() -> Optional[Path]:
+    """``$OFSTED_MINE_MODEL`` if set (``none``/``off`` = no model), else the shipped model:
+    ``models/tagger.joblib`` of a clone, or the copy inside an installed wheel."""
     env = os.environ.get("OFSTED_MINE_MODEL")
-    if env:
-        return Path(env) if env.lower() not in ("none", "off", "") else None
-    for p in (Path(__file__).resolve().parents[2] / "models" / "tagger.joblib",
-              Path(__file__).resolve().parents[1] / "data" / "tagger.joblib"):
-        if p.exists():
-            return p
-    return None
+    if env is not None:
+        return Path(env).expanduser() if env.lower() not in ("none", "off", "") else None
+    from ..resources import model_path
+    return model_path()
+
+
+def model_disabled() -> bool:
+    """True when the user switched the default model off (``OFSTED_MINE_MODEL=none``)."""
+    env = os.environ.get("OFSTED_MINE_MODEL")
+    return env is not None and env.lower() in ("none", "off", "")
+
+
+def load_model(path):
+    """Load a saved model; a missing, unreadable or foreign file is a :class:`ModelError`."""
+    from ..errors import ModelError
+    from .classifier import TaggerModel
+    p = Path(path)
+    if not p.exists():
+        raise ModelError(f"{p}: no such model file")
+    if p.is_dir():
+        raise ModelError(f"{p}: is a folder, not a model file")
+    try:
+        return TaggerModel.load(p)
+    except ModelError:
+        raise
+    except Exception as e:  # truncated, not a joblib file, another format
+        reason = str(e).split("\n")[0] or type(e).__name__
+        if reason.startswith(str(p) + ": "):
+            reason = reason[len(str(p)) + 2:]
+        raise ModelError(f"{p}: cannot load the model ({reason})") from None
 
 
 @dataclass
@@ -136,11 +162,27 @@ class Tagger:
         self.model = None
         self.context = None  # the learned context stage (ofsted_mine.tag.context), used when context is given
         shipped = model == "default"
-        if model == "default":
-            model = default_model_path()
+        #: why the default model is not in use (None when it is, or when none was wanted);
+        #: commands that tag print it on stderr and documents record it in their warnings
+        self.model_problem: Optional[str] = None
+        if mode != "rules" and model == "default":
+            path = default_model_path()
+            if path is None:
+                if not model_disabled():
+                    from ..resources import candidates
+                    self.model_problem = ("no trained model found (looked for "
+                                          + ", ".join(str(p) for p in candidates("models", "tagger.joblib")) + ")")
+                model = None
+            else:
+                from ..errors import ModelError
+                try:
+                    model = load_model(path)
+                except ModelError as e:
+                    self.model_problem = str(e)
+                    model = None
         if model is not None and mode != "rules":
             from .classifier import TaggerModel
-            self.model = model if isinstance(model, TaggerModel) else TaggerModel.load(model)
+            self.model = model if isinstance(model, TaggerModel) else load_model(model)
         self._model_themes = set()
         if self.model is not None:
             self._model_themes = {t for t in self.model.theme_ids if self.model.has_model(t) and self.taxonomy.get(t)}
@@ -157,6 +199,8 @@ class Tagger:
     def description(self) -> str:
         m = "model+rules" if self.model is not None and self.mode == "combined" else (
             "model" if self.model is not None else "rules only")
+        if self.model_problem:
+            m += " - the model was not loaded: " + self.model_problem
         return f"{self.taxonomy.name} ({len(self.taxonomy.themes)} themes; {m})"
 
     # ------------------------------------------------------------------
@@ -252,6 +296,8 @@ class Tagger:
             f = doc.findings[i]
             f.tags, f.polarity, f.polarity_score, f.polarity_cues = r.tags, r.polarity, r.polarity_score, r.polarity_cues
         doc.visit.focus_themes = self.focus_themes(doc.visit.focus_areas)
+        if self.model_problem and idx and f"tagged by rules only: {self.model_problem}" not in doc.warnings:
+            doc.warnings.append(f"tagged by rules only: {self.model_problem}")
         return doc
 
     def focus_themes(self, areas: list[str]) -> list[str]:

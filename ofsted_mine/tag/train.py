@@ -7,6 +7,7 @@ sides of a split). Gold files are for ``evaluate`` only: never train on them.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -79,10 +80,23 @@ def _has_corrections(path) -> bool:
         return False
 
 
+#: fewer labelled sentences than this cannot give a model worth saving
+MIN_EXAMPLES = 20
+
+
 def train(paths: list[str | Path], out: str | Path, *, taxonomy: Optional[str | Path] = None,
           shared: Optional[str | Path] = None, cv: bool = True, seed: int = 0) -> dict:
     """Train from annotation files, save the model to ``out`` and return a report."""
+    from ..errors import InputError, ModelError
     tax = load_taxonomy(taxonomy)
+    for a in paths:
+        pa = Path(a)
+        if not pa.exists():
+            raise InputError(f"{pa}: no such annotation file")
+        if pa.is_dir():
+            raise InputError(f"{pa}: is a folder, not an annotation file (JSONL)")
+        if not os.access(pa, os.R_OK):
+            raise InputError(f"{pa}: cannot read (permission denied)")
     root = Path(shared) / "ofsted-reports" if shared else None
     examples, problems = load_annotations(paths, root, exclude_reports=gold_reports(Path(shared) if shared else None))
     unknown = sorted({t for e in examples for t in e.themes if not tax.get(t)})
@@ -93,11 +107,17 @@ def train(paths: list[str | Path], out: str | Path, *, taxonomy: Optional[str | 
     report = {"examples": len(examples), "synthetic": sum(e.synthetic for e in examples),
               "corrections": sum(e.correction for e in examples),
               "documents": len({e.group for e in examples if not e.synthetic}), "problems": problems}
+    if len(examples) < MIN_EXAMPLES:
+        raise ModelError(f"{', '.join(str(p) for p in paths)}: {len(examples)} labelled sentence"
+                         f"{'' if len(examples) == 1 else 's'} is too few to train on (need at least {MIN_EXAMPLES})")
     if cv and len(examples) - report["synthetic"] >= 50:
         report["cross_validation"] = cross_validate(examples, tax, seed=seed)
-    model = TaggerModel.fit([e.text for e in examples], [e.themes for e in examples],
-                            [e.polarity for e in examples], tax, seed=seed,
-                            synthetic=[e.synthetic for e in examples])
+    try:
+        model = TaggerModel.fit([e.text for e in examples], [e.themes for e in examples],
+                                [e.polarity for e in examples], tax, seed=seed,
+                                synthetic=[e.synthetic for e in examples])
+    except ValueError as e:  # e.g. scikit-learn: "After pruning, no terms remain"
+        raise ModelError(f"cannot train on these {len(examples)} sentences: {e}") from None
     model.info.update({"documents": report["documents"], "annotation_files": [str(p) for p in paths],
                        "corrections": report["corrections"],
                        "correction_files": sorted({str(p) for p in paths if _has_corrections(p)})})

@@ -72,13 +72,17 @@ _DUMMY = None
 class Accounts:
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._ready = False
 
     def connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
         con.row_factory = sqlite3.Row
-        con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(_SCHEMA)
+        if not self._ready or not self.path.exists():
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(_SCHEMA)
+            self._ready = True
         return con
 
     # -------------------------------------------------------------- users

@@ -12,6 +12,7 @@ import hmac
 import re
 import secrets
 import shutil
+import sqlite3
 import threading
 import time
 import uuid
@@ -33,6 +34,7 @@ from starlette.templating import Jinja2Templates
 
 from . import library as lib
 from .accounts import Accounts, accounts_path
+from . import render as render_helpers
 from .corrections import corrections_for, is_person
 
 HERE = Path(__file__).resolve().parent
@@ -41,11 +43,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 #: the readiness pack is self-contained (inline CSS and SVG, no scripts): the same policy as its own <meta>
 PACK_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 MAX_UPLOAD = 100 * 1024 * 1024
-POLARITY_LABEL = {"concern": "concern", "mixed": "mixed", "strength": "strength", "neutral": "neutral", None: "untagged"}
-VERDICT_TEXT = {"concern": "concern", "mixed": "mixed", "strength": "no concerns", "neutral": "neutral only",
-                "examined_silent": "examined, nothing recorded", "not_examined": "not examined"}
-VERDICT_ABBR = {"concern": "C", "mixed": "M", "strength": "S", "neutral": "N", "examined_silent": "0",
-                "not_examined": "–"}
+from .render import POLARITY_LABEL  # noqa: E402
+VERDICT_TEXT, VERDICT_ABBR = lib.cell_vocabulary()  # the library's words and letters for cell verdicts
 
 
 @dataclass
@@ -113,7 +112,7 @@ def create_app(settings: Settings) -> Starlette:
     env.autoescape = True
     env.globals.update(POLARITY_LABEL=POLARITY_LABEL, VERDICT_TEXT=VERDICT_TEXT, VERDICT_ABBR=VERDICT_ABBR,
                        KINDS=lib.KINDS, POLARITIES=lib.POLARITIES, is_person=is_person,
-                       FOLLOWUP_CLASS=lib.FOLLOWUP_VERDICTS)
+                       FOLLOWUP_CLASS=lib.FOLLOWUP_VERDICTS, TREND_LABELS=lib.trend_labels(), R=render_helpers)
     env.filters["urlencode_params"] = lambda d: urlencode(d, doseq=True)
     local = threading.local()
     write_lock = threading.Lock()  # ingest jobs of this process run one at a time (SQLite serialises the rest)
@@ -285,7 +284,8 @@ def create_app(settings: Settings) -> Starlette:
     def council_page(request, user):
         c = con()
         ov = lib.council_overview(c, request.path_params["urn"])
-        return render(request, "council.html", {"title": ov["council"].name, **ov}, user=user)
+        return render(request, "council.html", {"title": ov["council"].name, **ov, "full_pack": lib.has_full_pack()},
+                      user=user)
 
     @page()
     def council_find(request, user):
@@ -298,7 +298,7 @@ def create_app(settings: Settings) -> Starlette:
         c = con()
         urn = request.path_params["urn"]
         tr = lib.theme_track(c, urn, request.path_params["theme"])
-        return render(request, "track.html", {"title": f"{tr['name']}: {tr['la']}", "tr": tr, "urn": urn}, user=user)
+        return render(request, "track.html", {"title": f"{tr.name}: {tr.la}", "tr": tr, "urn": urn}, user=user)
 
     @page()
     def compare_page(request, user):
@@ -369,6 +369,7 @@ def create_app(settings: Settings) -> Starlette:
         items = corrections.queue(c, la_urn=urn, theme=theme or None, limit=20, finding_id=int(one) if one else None)
         done = request.query_params.get("done")
         return render(request, "review.html", {"title": "Review tags", "items": items, "names": names, "la": la,
+                                               "needs_council": getattr(corrections, "needs_council", False) and not urn,
                                                "theme": theme, "done": done,
                                                "councils": lib.councils_in_db(c), "themes": lib.themes(c)}, user=user)
 
@@ -386,6 +387,8 @@ def create_app(settings: Settings) -> Starlette:
                 await run_in_threadpool(work)
             except ValueError as e:
                 raise Refused(400, str(e)) from None
+            except sqlite3.Error as e:  # a read-only or locked database
+                raise Refused(503, f"The correction could not be saved: the database cannot be written ({e}).") from None
         except Refused as r:
             return refused(request, r)
         back = form.get("back") or ""

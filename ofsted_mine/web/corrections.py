@@ -35,6 +35,7 @@ class TagCorrections(Protocol):
 
 class StandInCorrections:
     ACTION = "tag correction"
+    needs_council = False
 
     def __init__(self, accounts: Accounts):
         self.accounts = accounts
@@ -105,9 +106,69 @@ class StandInCorrections:
         return {int(k): v for k, v in h.items()}
 
 
+class LibraryCorrections:
+    """:class:`TagCorrections` over issue 14's library (``tag.corrections``, ``tag.review``):
+    corrections kept apart from the model's tags (they survive re-tagging and re-ingest), the
+    review queue the ``review`` command walks. The accounts file's audit log records the same
+    action too (who did what from the web app)."""
+    ACTION = StandInCorrections.ACTION
+    needs_council = True  # the library's queue is per council
+
+    def __init__(self, accounts: Accounts):
+        self.accounts = accounts
+        self._tagger = None
+
+    def _tg(self):
+        if self._tagger is None:
+            from ..tag import Tagger
+            self._tagger = Tagger()
+        return self._tagger
+
+    def _enrich(self, con, items: list[dict]) -> list[dict]:
+        from ..store.search import _tags_for
+        ids = [int(i.get("finding", i.get("id"))) for i in items]
+        if not ids:
+            return []
+        rows = {r["id"]: dict(r) for r in con.execute(
+            f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, d.visit_id, d.la, d.kind,
+                       COALESCE(d.start_date, d.published) AS date FROM findings f JOIN documents d ON d.id = f.doc_id
+                WHERE f.id IN ({','.join('?' * len(ids))})""", ids)}
+        tags = _tags_for(con, ids)
+        return [rows[i] | {"tags": tags.get(i, []), "reasons": it.get("reasons", [])}
+                for i, it in zip(ids, items) if i in rows]
+
+    def queue(self, con, *, la_urn=None, theme=None, limit=25, finding_id=None) -> list[dict]:
+        if finding_id is not None:
+            return self._enrich(con, [{"finding": int(finding_id)}])
+        if not la_urn:
+            return []
+        from ..tag.review import review_queue
+        return self._enrich(con, review_queue(con, la_urn, theme=theme, limit=limit, tagger=self._tg()))
+
+    def correct(self, con, finding_id, *, add=(), remove=(), polarity=None, who) -> dict:
+        from ..tag.corrections import correct
+        res = correct(con, int(finding_id), add=[t for t in add if t], remove=[t for t in remove if t],
+                      polarity=polarity or None, who=who)
+        self.accounts.log(who, self.ACTION, str(finding_id), {"add": list(add), "remove": list(remove),
+                                                              "polarity": polarity, "after": res})
+        return res
+
+    def corrected(self, con, finding_ids) -> dict[int, list[dict]]:
+        from ..tag.corrections import corrected_findings
+        want = set(finding_ids)
+        if not want:
+            return {}
+        return {c["finding"]: [{"who": c["who"], "at": c["at"]}] for c in corrected_findings(con) if c["finding"] in want}
+
+
 def corrections_for(accounts: Accounts) -> TagCorrections:
-    """The corrections in use (re-wire to issue 14's here)."""
-    return StandInCorrections(accounts)
+    """The corrections in use: issue 14's library where it is installed, else the stand-in."""
+    try:
+        from ..tag.corrections import correct, corrected_findings  # noqa: F401
+        from ..tag.review import review_queue  # noqa: F401
+    except ImportError:
+        return StandInCorrections(accounts)
+    return LibraryCorrections(accounts)
 
 
 def is_person(tag: dict) -> bool:

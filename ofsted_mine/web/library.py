@@ -25,6 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from ..errors import OfstedMineError
+
 KINDS = {"inspection": "inspection", "monitoring_visit": "monitoring visit", "focused_visit": "focused visit",
          "jtai": "JTAI", "council_paper": "council paper", "unknown": "unknown"}
 POLARITIES = ("concern", "mixed", "strength", "neutral")
@@ -37,7 +39,7 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # ------------------------------------------------------------------ a cache of the library's answers
 _CACHE: "OrderedDict[tuple, object]" = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-CACHE_SIZE = 128
+CACHE_SIZE = 256  # answers kept per process (a large document's page data is about 1 MB)
 
 
 def db_state(con: sqlite3.Connection) -> tuple:
@@ -80,9 +82,16 @@ class BadRequest(ValueError):
 
 # ------------------------------------------------------------------ database
 def open_database(path: str | Path) -> sqlite3.Connection:
-    """Open an existing ofsted-mine database (WAL: many readers, one writer)."""
+    """Open an existing ofsted-mine database for the app's threads (WAL: many readers, one
+    writer; corrections write). ``check_database`` has checked it once at start."""
     from ..store.db import open_db
-    con = open_db(path, create=False)
+    if not Path(path).exists():
+        raise ValueError(f"{path}: no database here")
+    from ..errors import OfstedMineError
+    try:
+        con = open_db(path, create=True, check=False)
+    except OfstedMineError:  # e.g. a read-only file: serve it read-only (corrections and ingest will say why they fail)
+        con = open_db(path, create=False, check=False)
     con.execute("PRAGMA busy_timeout=30000")
     return con
 
@@ -94,12 +103,19 @@ def check_database(path: str | Path) -> str:
         raise ValueError(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
     if p.is_dir():
         raise ValueError(f"{p}: is a directory, not a database")
+    from ..errors import OfstedMineError
+    from ..store.db import open_db
     try:
-        con = open_database(p)
+        open_database(p).close()  # migrated first, if an older ofsted-mine made it
+        con = open_db(p, create=False)  # then read-only, with the library's integrity checks
         n = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         con.close()
+    except OfstedMineError as e:
+        raise ValueError(str(e)) from None
     except (sqlite3.Error, RuntimeError, OSError) as e:
         raise ValueError(f"{p}: cannot open the database: {e}") from None
+    except OfstedMineError as e:  # not ofsted-mine's, corrupt, newer schema, ...: already one line
+        raise ValueError(str(e)) from None
     return f"{p} ({n} documents)"
 
 
@@ -217,20 +233,14 @@ def quote_rows(res: list) -> list[dict]:
 
 
 def _cell(v):
-    if isinstance(v, (list, dict)):
-        v = json.dumps(v, ensure_ascii=False)
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        v = "'" + v  # a spreadsheet must not run a finding as a formula
-    return v
+    """A spreadsheet cell: the one guard of every CSV and sheet (ofsted_mine.report.csvout)."""
+    from ..report.csvout import cell
+    return cell(v)
 
 
 def rows_csv(rows: list[dict], fields: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: _cell(r.get(k)) for k in fields})
-    return buf.getvalue()
+    from ..report.csvout import csv_text  # the one guarded CSV writer
+    return csv_text(rows, fields, lineterminator="\r\n")
 
 
 def rows_xlsx(rows: list[dict], fields: list[str], title: str = "quotes") -> bytes:
@@ -247,6 +257,7 @@ def rows_xlsx(rows: list[dict], fields: list[str], title: str = "quotes") -> byt
 
 
 # ------------------------------------------------------------------ documents
+@cached
 def document(con: sqlite3.Connection, visit_id: str) -> dict:
     """:func:`ofsted_mine.store.search.get_visit` (the CLI's ``show``), with its findings
     placed under their sections and paragraphs for reading."""
@@ -287,44 +298,69 @@ def original_file(con: sqlite3.Connection, visit_id: str) -> Optional[Path]:
 
 
 # ------------------------------------------------------------------ councils
+def cell_vocabulary() -> tuple[dict, dict]:
+    """Cell verdict ids -> (words, letters), as every view shows them."""
+    from ..vocab import CELL_LABELS, CELL_LETTERS
+    return dict(CELL_LABELS), dict(CELL_LETTERS)
+
+
+def trend_labels() -> dict:
+    """Trend ids -> the words every view uses."""
+    from ..vocab import TREND_LABELS
+    return dict(TREND_LABELS)
+
+
+@cached
 def council_overview(con: sqlite3.Connection, la: str) -> dict:
     """Visits, the journey and the visits x themes grid: the CLI's ``visits`` and ``timeline``."""
-    from ..analyse.timeline import journey_window, timeline
+    from ..analyse.timeline import timeline
     from ..store.search import visits
     c = council(la)
     tl = timeline(con, c.urn)
-    window = journey_window(tl.visits)
-    return {"council": c, "timeline": tl, "visits": visits(con, la=c.urn),
-            "journey_window": [tl.visits[i].id for i in window]}
+    return {"council": c, "timeline": tl, "visits": visits(con, la=c.urn), "journeys": tl.journeys,
+            "journey_window": list(tl.window)}
 
 
+@cached
 def theme_track(con: sqlite3.Connection, la: str, theme: str, quotes: int = 3) -> dict:
     """The CLI's ``track THEME --la LA``."""
     from ..analyse.timeline import track
     try:
-        return track(con, theme, council(la).urn, quotes_per_visit=quotes)
+        return track(con, theme, council(la).urn, quotes_per_visit=quotes).to_dict()
     except ValueError as e:
         raise BadRequest(str(e)) from None
 
 
+@cached
 def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
     """The CLI's ``compare A B``."""
     from ..analyse.timeline import compare
     try:
-        return compare(con, a, b)
+        return compare(con, a, b).to_dict()
     except KeyError as e:
         raise BadRequest(str(e.args[0])) from None
 
 
+#: follow-up verdicts (today's and issue 11's words) -> the colour class of a cell
 FOLLOWUP_VERDICTS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
-                     "not examined": "not_examined"}
+                     "not examined": "not_examined", "met": "strength", "progressing": "mixed", "not met": "concern",
+                     "repeated": "concern", "no specific evidence": "neutral", "not yet examined": "not_examined"}
+
+
+def _supports(fn, name: str) -> bool:
+    import inspect
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 @cached
 def followup(con: sqlite3.Connection, la: str) -> dict:
-    """The CLI's ``followup --la LA``."""
+    """The CLI's ``followup --la LA`` (``--format json``'s shape)."""
     from ..analyse.followup import followup as fu
-    return fu(con, council(la).urn)
+    res = fu(con, council(la).urn)
+    return res.to_dict() if hasattr(res, "to_dict") else res
 
 
 @cached
@@ -332,17 +368,32 @@ def benchmark(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``benchmark --la LA`` (this council against every other stored council and
     its statistical neighbours; the library has no regional comparison yet)."""
     from ..analyse.benchmark import benchmark as bm
-    return bm(con, council(la).urn)
+    res = bm(con, council(la).urn)
+    return res.to_dict() if hasattr(res, "to_dict") else res
+
+
+def _via_file(write, suffix: str) -> bytes:
+    """Run a library writer into a scratch file and return the bytes (the CLI's exact output)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="ofsted-mine-web-") as d:
+        p = Path(d) / f"out{suffix}"
+        write(p)
+        return p.read_bytes()
 
 
 @cached
 def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False) -> str:
-    """The CLI's ``readiness --la LA -o pack.html|pack.md``. ``full`` will select issue 11's
-    full pack; until it lands, the one pack there is."""
-    from ..report.html import readiness_html
-    from ..report.markdown import readiness_markdown
-    c = council(la)
-    return readiness_markdown(con, c.urn) if fmt == "md" else readiness_html(con, c.urn)
+    """The CLI's ``readiness --la LA -o pack.html|pack.md [--full]``: the board pack, or the
+    full pack where the library has one (issue 11)."""
+    from ..report.html import write_readiness
+    urn = council(la).urn
+    kw = {"full": full} if _supports(write_readiness, "full") else {}
+    return _via_file(lambda p: write_readiness(con, urn, p, **kw), ".md" if fmt == "md" else ".html").decode("utf-8")
+
+
+def has_full_pack() -> bool:
+    from ..report.html import write_readiness
+    return _supports(write_readiness, "full")
 
 
 ACTION_LOG_FIELDS = ["recommendation", "made at", "section", "themes", "latest visit", "latest status",
@@ -351,9 +402,18 @@ ACTION_LOG_FIELDS = ["recommendation", "made at", "section", "themes", "latest v
 
 @cached
 def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
-    """*stand-in* for issue 11's ``followup --format xlsx``: the follow-up result, one row per
-    recommendation, rendered as it stands (no verdict is computed here), with empty owner /
-    action / due-date columns for the council to fill."""
+    """The CLI's ``followup --la LA --format xlsx -o log.xlsx`` (issue 11) where the library has
+    it; until then a *stand-in*: the follow-up result, one row per recommendation, rendered as
+    it stands (no verdict computed here), with empty owner / action / due-date columns."""
+    try:
+        from ..report.actionlog import write_action_log
+    except ImportError:
+        write_action_log = None
+    if write_action_log is not None:
+        from ..analyse.followup import followup as fu
+        res = fu(con, council(la).urn)
+        names = theme_names(con)
+        return _via_file(lambda p: write_action_log(res, p, "xlsx", names), ".xlsx")
     res = followup(con, la)
     rows = []
     for it in res["items"]:

@@ -17,11 +17,7 @@ from ..conftest import REPORTS, requires_reports
 pytestmark = [pytest.mark.real, requires_reports]
 
 
-@pytest.fixture(scope="session")
-def real_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("real") / "real.db"
-    result = om.ingest([REPORTS], db)
-    return db, result
+# real_db: the session-scoped database of every real report (tests/real/conftest.py)
 
 
 def test_every_readable_report_ingested_and_bad_ones_reported(real_db):
@@ -179,6 +175,32 @@ def test_every_view_agrees_with_the_library_for_every_council(real_db, tmp_path,
     assert bad == [], "\n".join(bad[:30])
 
 
+def test_journeys_follow_the_verified_inspections(real_db):
+    """Each real report is a full inspection: each opens a journey and closes the one before; the
+    journeys' frameworks (and SIF -> ILACS changes) are those of the verified metadata."""
+    import csv
+    from ofsted_mine.analyse.timeline import timeline
+    con, urns = _every_council(real_db, "la_urn")
+    verified = {}
+    with open(REPORTS / "metadata-verified.csv", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["readable"] == "yes":
+                verified[(r["folder"].split("_")[0], r["start_date"])] = r["framework"]
+    for urn in urns:
+        tl = timeline(con, urn)
+        assert len(tl.journeys) == len(tl.visits) and tl.journeys[-1].current
+        assert [j.opened_by for j in tl.journeys] == [v.id for v in tl.visits]
+        for j, nxt in zip(tl.journeys, tl.journeys[1:]):
+            assert j.closed_by == nxt.opened_by and j.visits == [j.opened_by, j.closed_by]
+        for j in tl.journeys:
+            start = tl.visit(j.opened_by).date
+            assert j.framework == verified[(str(urn), start)], (urn, start)
+            if j.closed_by:
+                assert j.framework_change == (verified[(str(urn), tl.visit(j.closed_by).date)] != j.framework)
+        # the trends follow the journey that the latest report closes (or the only one)
+        assert tl.window[-1] == tl.visits[-1].id and len(tl.window) == min(2, len(tl.visits))
+
+
 def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
     """Issue 12, item 4: each finding's first words are printed on its cited page, as pdfium reads
     that page's own text layer. Sentences whose start the cleaner changed (a removed running header
@@ -198,3 +220,48 @@ def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
     assert res.checked > 30000 and len(by_doc) >= 240
     assert not res.wrong, res.wrong[:10]
     assert not res.unfound, res.unfound[:10]
+
+
+@pytest.mark.slow
+def test_board_and_full_pack_page_counts_for_every_council(real_db, tmp_path):
+    """Printed by chromium to A4: the board pack of every real council fits 4 pages, the full pack 40.
+    Two browsers print side by side (2 cores); the pages of the worst councils are in the message."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ofsted_mine.report.html import write_readiness
+
+    from ..browser import driver_page_count, make_driver
+    con, councils = _every_council(real_db, "la")
+    files = []
+    for i, la in enumerate(councils):
+        files.append((la, "board", write_readiness(con, la, tmp_path / f"{i}-board.html")))
+        files.append((la, "full", write_readiness(con, la, tmp_path / f"{i}-full.html", full=True)))
+    drivers = [make_driver(), make_driver()]
+    try:
+        halves = [files[k::4] + files[k + 1::4] for k in (0, 2)]   # alternate councils: both packs of one council per browser
+
+        def run(k):
+            return [(la, kind, driver_page_count(drivers[k], p)) for la, kind, p in halves[k]]
+        with ThreadPoolExecutor(2) as ex:
+            counts = [r for part in ex.map(run, (0, 1)) for r in part]
+    finally:
+        for d in drivers:
+            d.quit()
+    board = sorted(((n, la) for la, kind, n in counts if kind == "board"), reverse=True)
+    full = sorted(((n, la) for la, kind, n in counts if kind == "full"), reverse=True)
+    assert len(board) == len(full) == len(councils)
+    assert board[0][0] <= 4, f"board packs over 4 pages: {[b for b in board if b[0] > 4]}"
+    assert full[0][0] <= 40, f"full packs over 40 pages: {[f for f in full if f[0] > 40]}"
+    assert min(n for n, _ in board) >= 1
+
+
+def test_every_real_report_is_filed_under_its_own_council(real_db):
+    """The council comes from the printed title alone (never an address or the body), and
+    every council of the 248 readable reports is in the table: each lands in its folder's URN."""
+    db, _ = real_db
+    con = om.open_db(db)
+    rows = con.execute("SELECT path, la_urn, warnings FROM documents").fetchall()
+    assert len(rows) >= 240
+    for r in rows:
+        assert Path(r["path"]).parent.name.split("_")[0] == r["la_urn"], (r["path"], r["la_urn"])
+        assert "council table" not in r["warnings"] and "no council name" not in r["warnings"], r["path"]

@@ -121,6 +121,10 @@ def test_council_page_shows_the_timeline_verdicts(local_client, web_db):
         row = re.search(rf'/theme/{t["id"]}">.*?</tr>', r.text, re.S).group(0)
         got = re.findall(r'<td class="v-([a-z_]+)">', row)
         assert got == [tl.cells[t["id"]][v.id].verdict for v in tl.visits]
+        from ofsted_mine.vocab import TREND_LABELS
+        assert re.search(r'<td class="trend">([^<]*)</td>', row).group(1) == TREND_LABELS[tl.trends[t["id"]]]
+    for j in tl.journeys:
+        assert unescape(j.label) in unescape(r.text)
 
 
 def test_council_subpages_and_downloads(local_client, web_db):
@@ -128,7 +132,7 @@ def test_council_subpages_and_downloads(local_client, web_db):
     from ofsted_mine.analyse.timeline import track
     tr = track(con, "drift_delay", WYVERN)
     r = local_client.get(f"/council/{WYVERN}/theme/drift_delay")
-    assert r.status_code == 200 and tr["trend_label"] in r.text
+    assert r.status_code == 200 and tr.trend_label in r.text
     vs = [v.id for v in timeline(con, WYVERN).visits]
     r = local_client.get(f"/council/{WYVERN}/compare", params={"a": vs[1], "b": vs[-1]})
     assert r.status_code == 200 and "Quotes side by side" in r.text
@@ -210,7 +214,7 @@ def _finding_state(db: Path, fid: int):
 
 
 def _queue_item(client) -> tuple[int, str]:
-    r = client.get("/review")
+    r = client.get("/review", params={"la": "Wyvern Vale"})
     assert r.status_code == 200
     fid = int(re.search(r'action="/review/(\d+)"', r.text).group(1))
     return fid, csrf_of(r.text)
@@ -237,7 +241,7 @@ def test_editor_corrects_a_tag_and_who_and_when_are_kept(team, web_db):
     fid, tok = _queue_item(team)
     pol, tags = _finding_state(web_db, fid)
     new_pol = "strength" if pol != "strength" else "concern"
-    add = next(t for t in ("drift_delay", "workforce", "management_oversight") if t not in tags)
+    add = next(t["id"] for t in lib.themes(om.open_db(web_db)) if t["id"] not in tags)
     # no CSRF token, or a wrong one: refused, nothing changes
     for data in ({"polarity": new_pol}, {"csrf": "forged", "polarity": new_pol}):
         r = team.post(f"/review/{fid}", data=data, follow_redirects=False)
@@ -256,7 +260,7 @@ def test_editor_corrects_a_tag_and_who_and_when_are_kept(team, web_db):
     block = doc.split(f'id="f{fid}"')[1].split('class="finding')[0]
     assert "checked by a person" in block and f"corrected by {EDITOR}" in block
     # and the finding leaves the review queue
-    assert f'action="/review/{fid}"' not in team.get("/review").text
+    assert f'action="/review/{fid}"' not in team.get("/review", params={"la": "Wyvern Vale"}).text
 
 
 def test_changing_a_password_ends_the_session(web_db):
@@ -327,6 +331,10 @@ def test_serve_and_users_commands_fail_in_one_line(tmp_path, web_db):
     assert r.exit_code == 1 and "no database here yet" in r.output and "Traceback" not in r.output
     from tests.test_readiness import copy_db
     db = copy_db(web_db, tmp_path / "t.db")
+    junk = tmp_path / "notes.db"
+    junk.write_text("not a database")
+    r = runner.invoke(app, ["serve", "--db", str(junk)])
+    assert r.exit_code == 1 and str(junk) in r.output and "Traceback" not in r.output and len(r.output.splitlines()) == 1
     r = runner.invoke(app, ["serve", "--db", str(db), "--team"])
     assert r.exit_code == 1 and "needs accounts" in r.output
     r = runner.invoke(app, ["users", "add", "ann", "--role", "boss", "--db", str(db), "--password-stdin"],
@@ -379,3 +387,13 @@ def test_cached_answers_are_recomputed_when_the_database_changes(tmp_path, web_d
     set_setting(con, "note", "x")
     n_tags(con)
     assert len(calls) == 3
+
+
+def test_render_helpers_escape_every_value():
+    from ofsted_mine.web import render
+    bad = '"><script>x()</script><b onclick="y">'
+    q = {"text": bad, "citation": bad, "visit_id": bad, "polarity": bad, "section": bad, "finding_id": bad}
+    out = str(render.quote(q)) + str(render.tags([{"theme": bad, "source": "person"}], {}, [{"who": bad, "at": bad}])) \
+        + str(render.pol(bad)) + str(render.verdict(bad, {}, {}))
+    assert "<script>" not in out and "<b " not in out and 'onclick="' not in out
+    assert out.count("&lt;script&gt;") >= 6

@@ -1,0 +1,90 @@
+"""Checks of user-given values, shared by the library and the CLI.
+
+A value that cannot mean anything (an unknown theme, polarity, kind or format, a date that
+is not a date) is a :class:`~ofsted_mine.errors.UsageError` that lists the valid values,
+never an empty result in silence.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import date
+from typing import Iterable, Optional, Sequence
+
+from .errors import UsageError
+
+POLARITIES = ("strength", "concern", "mixed", "neutral")
+
+
+def plural(n: int, word: str, many: Optional[str] = None) -> str:
+    """``plural(1, "file")`` -> "1 file"; ``plural(2, "file")`` -> "2 files"."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def one_of(values: Sequence[str]) -> str:
+    """"a, b or c"."""
+    vals = list(values)
+    return vals[0] if len(vals) == 1 else ", ".join(vals[:-1]) + " or " + vals[-1]
+
+
+def check_choice(value: Optional[str], option: str, choices: Sequence[str]) -> Optional[str]:
+    if value is None:
+        return None
+    v = str(getattr(value, "value", value))
+    if v not in choices:
+        raise UsageError(f"{option} {v!r}: unknown value; use {one_of(choices)}")
+    return v
+
+
+def check_date(value: Optional[str], option: str = "--since") -> Optional[str]:
+    """A date as YYYY-MM-DD (returned unchanged), else a UsageError saying so."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", s)
+    if m:
+        try:
+            date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return s
+        except ValueError:
+            raise UsageError(f"{option} {value!r}: no such date (use YYYY-MM-DD, e.g. 2024-03-31)") from None
+    raise UsageError(f"{option} {value!r}: not a date (use YYYY-MM-DD, e.g. 2024-03-31)")
+
+
+def check_kind(kind: Optional[str]) -> Optional[str]:
+    from .model import KINDS
+    return check_choice(kind, "--kind", KINDS)
+
+
+def check_polarity(polarity: Optional[str]) -> Optional[str]:
+    return check_choice(polarity, "--polarity", POLARITIES)
+
+
+def known_themes(con: Optional[sqlite3.Connection] = None, taxonomy=None) -> list[str]:
+    """Theme ids a filter may name: the taxonomy's (the database's own when it was tagged with
+    another one), plus any theme stored in the database's tags."""
+    ids: list[str] = []
+    try:
+        from .analyse.timeline import taxonomy_of
+        ids = list(taxonomy_of(con, taxonomy).ids)
+    except Exception:  # an unreadable taxonomy file: the stored tags still count
+        ids = []
+    if con is not None:
+        from .store.db import get_setting
+        if get_setting(con, "taxonomy") not in (None, "default", "untagged") or not ids:
+            ids += [r[0] for r in con.execute("SELECT DISTINCT theme FROM tags") if r[0] not in ids]
+    return ids
+
+
+def check_themes(themes: Optional[Iterable[str]], con: Optional[sqlite3.Connection] = None, taxonomy=None) -> Optional[list[str]]:
+    if not themes:
+        return None
+    themes = list(themes)
+    ids = known_themes(con, taxonomy)
+    bad = [t for t in themes if t not in ids]
+    if bad and ids:
+        import difflib
+        hint = difflib.get_close_matches(bad[0], ids, n=3, cutoff=0.5)
+        hint_s = f" (did you mean {one_of(hint)}?)" if hint else ""
+        raise UsageError(f"--theme {bad[0]!r}: unknown theme{hint_s}; use one of: {', '.join(ids)}")
+    return themes
