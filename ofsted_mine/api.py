@@ -349,6 +349,8 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
         from .store.recommendations import sync_recommendations
         sync_recommendations(con)  # new, replaced or stale rows; after tagging: recommendation items are concerns
         if result.added or result.replaced:
+            from .tag.corrections import apply_corrections
+            apply_corrections(con)  # people's corrections outlive a re-ingest of their document
             from .store.db import set_setting
             set_setting(con, "taxonomy", str(taxonomy) if taxonomy and tag else ("default" if tag else "untagged"))
     finally:
@@ -377,15 +379,20 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
     con = open_db(db)
     n = 0
     try:
-        rows = con.execute("""SELECT f.id, f.text, f.section_kind, f.is_bullet, d.kind FROM findings f
+        rows = con.execute("""SELECT f.id, f.text, f.section_kind, f.is_bullet, f.section, f.doc_id, f.seq, d.kind,
+                              d.framework FROM findings f
                               JOIN documents d ON d.id = f.doc_id ORDER BY f.id""").fetchall()
         rows = [r for r in rows if r["section_kind"] not in SKIP_SECTIONS and r["kind"] != "unknown"]
         con.execute("BEGIN IMMEDIATE")
         con.execute("DELETE FROM tags")
         for i in range(0, len(rows), batch):
             chunk = rows[i:i + batch]
+            from .tag.context import doc_key
+            prev = [k - 1 if k > 0 and chunk[k - 1]["doc_id"] == r["doc_id"] and chunk[k - 1]["section"] == r["section"]
+                    and chunk[k - 1]["seq"] == r["seq"] - 1 else None for k, r in enumerate(chunk)]
             res = tagger.tag([r["text"] for r in chunk], [r["section_kind"] for r in chunk],
-                             [bool(r["is_bullet"]) for r in chunk])
+                             [bool(r["is_bullet"]) for r in chunk], [r["section"] or "" for r in chunk], prev=prev,
+                             docs=[doc_key(r["kind"], r["framework"]) for r in chunk])
             con.executemany("INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
                             [(r["id"], t.theme, t.score, t.source, json.dumps(t.cues)) for r, x in zip(chunk, res) for t in x.tags])
             con.executemany("UPDATE findings SET polarity=?, polarity_score=?, polarity_cues=? WHERE id=?",
@@ -395,6 +402,9 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
             con.execute("UPDATE documents SET focus_themes=? WHERE id=?",
                         (json.dumps(tagger.focus_themes(json.loads(d["focus_areas"]))), d["id"]))
         from .store.db import set_setting
+        from .tag.corrections import apply_corrections
+        con.execute("UPDATE findings SET polarity_source=NULL WHERE polarity_source IS NOT NULL")
+        apply_corrections(con)  # people's corrections outlive re-tagging and a new model
         set_setting(con, "taxonomy", tagger.taxonomy.source)
         set_setting(con, "tagger", tagger.description)  # says "rules only" and why, if the model was not loaded
         con.execute("DELETE FROM recommendation_docs")  # re-apply the recommendation rule below

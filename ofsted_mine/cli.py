@@ -339,10 +339,16 @@ def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\", \"text\
              taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
              model: Optional[Path] = typer.Option(None, "--model"),
              mode: str = typer.Option("combined", "--mode", help="combined, rules or model"),
-             format: str = typer.Option("text", "--format", help="text or json")):
+             format: str = typer.Option("text", "--format", help="text or json"),
+             in_context: bool = typer.Option(False, "--in-context", help="Ingest the gold file's reports into a scratch database and score the tags stored for the findings holding the gold sentences (what a user sees)"),
+             reports: Optional[Path] = typer.Option(None, "--reports", help="With --in-context: folder holding the gold file's reports (default: ../shared/ofsted-reports)"),
+             rows_out: Optional[Path] = typer.Option(None, "--rows", help="With --in-context: write one JSON line per gold sentence (stored finding and labels)")):
     """Per-theme precision/recall/F1, micro and macro F1, polarity accuracy, macro-F1 and confusion matrix."""
     from .cli_options import tagger
     from .tag import Tagger
+    if in_context:
+        from .cli_tags import evaluate_in_context_command
+        return evaluate_in_context_command(gold, reports, taxonomy, model, format, rows_out)
     from .tag.evaluate import evaluate_tagger, format_report, read_gold
     from .validate import check_choice
     check_choice(format, "--format", ("text", "json"))
@@ -377,11 +383,15 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
     for p in rep["problems"][:20]:
         sys.stderr.write(f"warning: {p}\n")
     syn = f" (incl. {rep['synthetic']} synthetic)" if rep.get("synthetic") else ""
+    if rep.get("corrections"):
+        syn += f" (incl. {rep['corrections']} corrected by people)"
     print(f"trained on {plural(rep['examples'], 'sentence')}{syn} from {plural(rep['documents'], 'document')} -> {rep['model']}")
     for k, v in rep.get("cross_validation", {}).items():
         print(f"  grouped 5-fold CV, {k:8}: theme micro-F1 {v['theme_micro_f1']:.3f} macro-F1 {v['theme_macro_f1']:.3f} "
               f"polarity acc {v['polarity_accuracy']:.3f} macro-F1 {v['polarity_macro_f1']:.3f}")
     Path(str(out) + ".report.json").write_text(json.dumps(rep, indent=2))
+    from .tag.train import model_card
+    Path(str(out) + ".card.md").write_text(model_card(rep))
 
 
 # ------------------------------------------------------------------ across visits
@@ -646,6 +656,16 @@ from .web.cli import serve_command, users_app  # noqa: E402
 
 app.command("serve")(serve_command)
 app.add_typer(users_app, name="users")
+
+from .cli_tags import agreement_command, correct_command, corrections_app, review_command  # noqa: E402
+
+app.command("correct")(correct_command)
+app.command("review")(review_command)
+app.command("agreement")(agreement_command)
+app.add_typer(corrections_app, name="corrections")
+from .cli_tags import qda_app  # noqa: E402
+
+app.add_typer(qda_app, name="qda")
 
 
 from .cli_options import fill_help  # noqa: E402

@@ -31,7 +31,7 @@ from typing import Optional
 FORMATS = ("csv", "xlsx", "json")
 FINDING_FIELDS = ["finding_id", "visit_id", "la", "la_urn", "kind", "framework", "date", "published", "section",
                   "section_kind", "paragraph", "page", "source", "text", "polarity", "polarity_score", "themes",
-                  "theme_scores", "ofsted_finding", "citation"]
+                  "theme_scores", "ofsted_finding", "citation", "corrected_by_person"]
 TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "visit_label", "kind", "date",
                    "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
                    "verdict", "in_trend", "trend"]
@@ -62,6 +62,8 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
     from ..store.rows import finding_records, finding_tags
     urn = _la_filter(la, con)
     tags = finding_tags(con, urn)
+    person = {r[0] for r in con.execute("SELECT DISTINCT finding_id FROM tags WHERE source = 'person'")}
+    person_pol = {r[0] for r in con.execute("SELECT id FROM findings WHERE polarity_source = 'person'")}
     themes = theme_ids(con, taxonomy)
     from .html import non_finding_sections
     skip = set(non_finding_sections())
@@ -74,6 +76,7 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
         d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip \
             and bool(d.pop("quoted", 1))
         d["citation"] = _citation(d)
+        d["corrected_by_person"] = d["finding_id"] in person or d["finding_id"] in person_pol
         if d["polarity_score"] is not None:
             d["polarity_score"] = round(d["polarity_score"], 3)
         rows.append(d)
@@ -86,6 +89,7 @@ def _flat(row: dict, themes: list[str]) -> dict:
     out["themes"] = "; ".join(row["themes"])
     out["theme_scores"] = "; ".join(f"{k}:{v:.3f}" for k, v in row["theme_scores"].items())
     out["ofsted_finding"] = "yes" if row["ofsted_finding"] else "no"
+    out["corrected_by_person"] = "yes" if row.get("corrected_by_person") else "no"
     for t in themes:
         s = row["theme_scores"].get(t)
         out[f"score_{t}"] = s if s is not None else ""

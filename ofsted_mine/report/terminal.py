@@ -15,6 +15,8 @@ def quotes_table(res):
     for q in res:
         pol = q.polarity or ""
         tags = ", ".join(q.themes) + (f"\n[{POL_STYLE.get(pol, '')}]{pol}[/]" if pol else "")
+        if getattr(q, "corrected", False):
+            tags += "\n[dim](corrected by a person)[/]"
         from rich.text import Text
         t.add_row(Text(_plain(q.text)), Text(_plain(f"{q.citation()}\n{q.visit_id}")), tags)
     return t
@@ -41,6 +43,8 @@ def quotes_markdown(res) -> str:
     for q in res:
         tags = f" _\\[{md(', '.join(q.themes))}{'; ' + md(q.polarity) if q.polarity else ''}\\]_" \
             if q.themes or q.polarity else ""
+        if getattr(q, "corrected", False):
+            tags += " _(tags corrected by a person)_"
         lines.append(f"> {md(q.text)}\n\n— {md(q.citation())} ({code(q.visit_id)}){tags}\n")
     return "\n".join(lines)
 
@@ -92,7 +96,8 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             console.print(Text(f"\n{f['section']}  [{f['section_kind']}]", style="bold cyan"))
             last = f["section"]
         n += 1
-        tags = ", ".join(f"{t['theme']}({t['score']:.2f})" for t in f["tags"])
+        tags = ", ".join(f"{t['theme']}({'person' if t.get('source') == 'person' else format(t['score'], '.2f')})"
+                         for t in f["tags"])
         line = Text(f"  {n:>3}. ")
         line.append(f"[p{f['page']} ¶{f['paragraph']}] " if f["paragraph"] and not str(f["paragraph"]).startswith("¶") else f"[p{f['page']} {f['paragraph'] or ''}] ", style="dim")
         line.append(f["text"])

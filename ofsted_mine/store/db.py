@@ -134,6 +134,28 @@ MIGRATIONS: list[str] = [
         lscb_spans TEXT NOT NULL DEFAULT '[]'
     );
     """,
+    # corrections by people, kept apart from the model's tags and keyed by the document's
+    # bytes and the finding's offsets and text (not row ids), so they survive re-tagging,
+    # re-ingest and a model upgrade; applied into tags (source 'person') after each tagging
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        doc_sha256 TEXT NOT NULL,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text_sha1 TEXT NOT NULL,
+        add_themes TEXT NOT NULL DEFAULT '[]',
+        remove_themes TEXT NOT NULL DEFAULT '[]',
+        polarity TEXT,
+        action TEXT NOT NULL DEFAULT 'correct',
+        model_themes TEXT NOT NULL DEFAULT '[]',
+        model_polarity TEXT,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL,
+        note TEXT
+    );
+    CREATE INDEX corrections_doc ON corrections(doc_sha256, start);
+    ALTER TABLE findings ADD COLUMN polarity_source TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

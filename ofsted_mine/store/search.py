@@ -83,6 +83,7 @@ class Quote:
     polarity: Optional[str] = None
     themes: list[str] = field(default_factory=list)
     tags: list[dict] = field(default_factory=list)
+    corrected: bool = False  # a person corrected or checked a tag or the polarity (ofsted-mine correct / review)
 
     def citation(self) -> str:
         para = f", para {self.paragraph}" if self.paragraph and not self.paragraph.startswith("¶") else \
@@ -277,7 +278,7 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
             args += [*themes, min_score]
     order = "score DESC, date DESC" if text and text.strip() else "date DESC, f.doc_id, f.seq"
     sql = f"""SELECT f.id AS finding_id, f.text, f.page, f.start, f."end", f.section, f.section_kind, f.paragraph,
-                     f.polarity, d.visit_id, d.la, d.la_urn, d.kind, d.path AS source,
+                     f.polarity, f.polarity_source, d.visit_id, d.la, d.la_urn, d.kind, d.path AS source,
                      COALESCE(d.start_date, d.published) AS date, {select_score} AS score
               FROM findings f JOIN documents d ON d.id = f.doc_id {join}
               WHERE {' AND '.join(where)} ORDER BY {order}"""
@@ -298,5 +299,6 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
                          paragraph=r["paragraph"], page=r["page"], source=r["source"],
                          score=round(float(r["score"]), 3), start=r["start"], end=r["end"],
                          finding_id=r["finding_id"], polarity=r["polarity"],
-                         themes=[x["theme"] for x in t], tags=t))
+                         themes=[x["theme"] for x in t], tags=t,
+                         corrected=r["polarity_source"] == "person" or any(x["source"] == "person" for x in t)))
     return out

@@ -26,6 +26,7 @@ class Example:
     polarity: str
     group: str  # report or source file: keeps one document's sentences on one side of a split
     synthetic: bool = False  # a written example sentence (no source document): training only, never scored in CV
+    correction: bool = False  # a person's correction of a stored finding (``corrections export``)
 
 
 def sentence_hash(text: str) -> str:
@@ -90,7 +91,8 @@ def load_annotations(paths: Iterable[str | Path], reports_root: Optional[Path] =
                 continue
             out.append(Example(id=str(d.get("id", f"{p.name}:{n}")), text=text, themes=list(d.get("themes", [])),
                                polarity=d.get("polarity", "neutral"), group=group,
-                               synthetic=bool(d.get("synthetic", False)) and "ref" not in d))
+                               synthetic=bool(d.get("synthetic", False)) and "ref" not in d,
+                               correction=bool(d.get("correction", False))))
     return out, problems
 
 

@@ -16,6 +16,7 @@ How the two are combined (documented in the README):
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -28,8 +29,78 @@ from .rules import RuleHits, RuleMatcher
 from .taxonomy import Taxonomy, load_taxonomy
 
 SKIP_SECTIONS = set(NON_FINDING_SECTIONS)  # context, not findings (ofsted_mine/vocab.py)
-CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action"}
+CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action", "recommendations"}
+
+
+def is_concern_section(kind: Optional[str]) -> bool:
+    """A section whose items are things to improve (a recommendation, a priority action)."""
+    return bool(kind) and (kind in CONCERN_SECTIONS or "recommend" in kind or "priority_action" in kind)
+
+
+# Context rules for polarity (codebook rules, checked against the training labels; see the README):
+#: a recommendation: an instruction to the council at the start of the sentence
+RECOMMENDATION = re.compile(
+    r"^(?:[•\-–]\s*)?(?:\(?[a-z0-9]{1,3}[.)]\s+)?(?:ensure|improve|strengthen|develop|increase|make sure|reduce|establish|"
+    r"take action|provide|continue to|implement|embed|address|consider|undertake|prioriti[sz]e|extend|enable|"
+    r"clarify|raise|secure|build)\b", re.I)
+#: a decline reported as having happened ("has declined", "have deteriorated", "a decline in")
+DECLINE = re.compile(r"\b(?:has|have|is|are)\s+(?:\w+ly\s+)?(?:declined|deteriorated|worsened|fallen|weakened|slipped|"
+                     r"regressed|declining|deteriorating|worsening)\b|\b(?:deterioration|decline) in\b", re.I)
+#: ... unless what fell is something whose fall is good news, or the decline was halted or is past
+_DECLINE_GOOD = re.compile(r"\b(numbers?|rates?|proportion|percentage|caseloads?|vacanc\w+|turnover|delays?|waiting|"
+                           r"backlogs?|agency|reliance|incidence|re-referrals?|missing|offending|duration|timescales?|"
+                           r"length|figure|this|it)\b", re.I)
+_DECLINE_UNDONE = re.compile(r"\b(not|no|never|halt\w*|revers\w*|arrest\w*|stopp\w*|prevent\w*|address\w*|tackl\w*|"
+                             r"prior to|previously|had)\b", re.I)
+#: hedges that qualify a strength without making it a concern ("most plans are effective")
+SOFT_HEDGES = {"most", "some", "many", "mostly", "the majority", "almost all", "nearly all"}
+_NEGATION = re.compile(r"\b(not|no|never|nor|lack|lacks|lacking|without|unable|insufficient|too)\b", re.I)
+
+
+def context_polarity(text: str, h: RuleHits, polarity: str, section_kind: Optional[str] = None,
+                     heading: Optional[str] = None, bullet: Optional[bool] = None) -> Optional[tuple[str, str]]:
+    """A documented rule that overrides the sentence's polarity, as (polarity, reason), or None.
+
+    1. An item of a "What needs to improve" / "Areas for priority action" / recommendations
+       section is a concern (codebook rule). The section must be named by its own heading:
+       a section that only inherits the kind from an earlier heading does not count (when the
+       heading is not known, a bullet of such a section counts, as before).
+    2. A recommendation (a sentence that opens with an instruction: "Ensure that …",
+       "Improve …") is a concern wherever it stands.
+    3. A decline reported as having happened ("has declined", "have deteriorated", "has
+       fallen") makes a strength or neutral reading a concern, unless what fell is good news
+       to fall (numbers, rates, caseloads, delays, …) or the decline was halted or is past.
+    4. A hedge ("most", "some") alone does not make a strength a concern: a sentence whose
+       only cues are strength cues and such hedges (no concern cue, negation or contrast)
+       is a strength."""
+    from ..headings import heading_kind
+    if is_concern_section(section_kind):
+        own = heading_kind(heading) if heading else None
+        if (own is not None and is_concern_section(own)) or (heading is None and bullet):
+            return "concern", "context:item to improve"
+    if RECOMMENDATION.match(text):
+        return "concern", "context:recommendation"
+    if polarity in ("strength", "neutral"):
+        m = DECLINE.search(text)
+        if m and not _DECLINE_GOOD.search(text[:m.start()]) and not _DECLINE_UNDONE.search(text):
+            return "concern", "context:decline"
+    if polarity == "concern":
+        P = h.polarity
+        hedges = [c[0].lower() for c in P.get("hedge", [])]
+        if (hedges and all(x in SOFT_HEDGES for x in hedges) and P.get("strength") and not P.get("concern")
+                and not P.get("contrast") and not _NEGATION.search(text)):
+            return "strength", "context:hedged strength"
+    return None
 _POL_ORDER = ("concern", "hedge", "strength", "contrast")
+
+
+def default_context_path() -> Optional[Path]:
+    """The context stage shipped beside the default model (``models/context.json``), if any;
+    ``$OFSTED_MINE_CONTEXT=off`` turns it off."""
+    if os.environ.get("OFSTED_MINE_CONTEXT", "").lower() in ("off", "none", "0"):
+        return None
+    p = Path(__file__).resolve().parents[2] / "models" / "context.json"
+    return p if p.exists() else None
 
 
 def default_model_path() -> Optional[Path]:
@@ -83,11 +154,14 @@ class Tagger:
     ``model``: a path, a fitted TaggerModel, ``"default"`` (the shipped model, if present) or
     ``None`` (rules only)."""
 
-    def __init__(self, taxonomy: Optional[Taxonomy | str | Path] = None, model="default", mode: str = "combined"):
+    def __init__(self, taxonomy: Optional[Taxonomy | str | Path] = None, model="default", mode: str = "combined",
+                 context="default"):
         self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
         self.matcher = RuleMatcher(self.taxonomy)
         self.mode = mode  # combined | rules | model
         self.model = None
+        self.context = None  # the learned context stage (ofsted_mine.tag.context), used when context is given
+        shipped = model == "default"
         #: why the default model is not in use (None when it is, or when none was wanted);
         #: commands that tag print it on stderr and documents record it in their warnings
         self.model_problem: Optional[str] = None
@@ -112,6 +186,14 @@ class Tagger:
         self._model_themes = set()
         if self.model is not None:
             self._model_themes = {t for t in self.model.theme_ids if self.model.has_model(t) and self.taxonomy.get(t)}
+            if context == "default":  # the context stage fitted for the shipped model goes with it only
+                path = default_context_path() if shipped else None
+                context = path
+            if context is not None:
+                from .context import ContextModel
+                cm = context if isinstance(context, ContextModel) else ContextModel.load(context)
+                if cm.theme_ids == list(self.model.theme_ids):
+                    self.context = cm
 
     @property
     def description(self) -> str:
@@ -123,7 +205,15 @@ class Tagger:
 
     # ------------------------------------------------------------------
     def tag(self, texts: list[str], sections: Optional[list[Optional[str]]] = None,
-            bullets: Optional[list[bool]] = None) -> list[TagResult]:
+            bullets: Optional[list[bool]] = None, headings: Optional[list[Optional[str]]] = None,
+            context_rules: bool = True, prev: Optional[list[Optional[int]]] = None,
+            docs: Optional[list[str]] = None) -> list[TagResult]:
+        """Tag sentences. ``sections`` (section kinds), ``bullets`` and ``headings`` (the
+        section headings as printed) give the context the polarity rules use
+        (:func:`context_polarity`); ``context_rules=False`` leaves polarity to the model.
+        With ``sections`` given, the learned context stage (if any) also sees ``prev`` (for
+        each text, the index in ``texts`` of the finding before it in the same section, or
+        None) and ``docs`` (each text's document "kind/framework")."""
         if not texts:
             return []
         hits = self.matcher.match_many(texts)
@@ -132,11 +222,26 @@ class Tagger:
         above: list[list[int]] = [[] for _ in texts]
         if self.model is not None:
             P, Q = self.model.predict_proba(texts, hits)
-            thr = np.array([self.model.thresholds.get(t, 0.5) if t in self._model_themes else np.inf for t in ids])
+            Qc = None
+            thresholds = self.model.thresholds
+            if self.context is not None and sections is not None:
+                n = len(texts)
+                pv = prev or [None] * n
+                has = np.array([j is not None for j in pv])
+                Pp = P[[j if j is not None else 0 for j in pv]] if n else P
+                secs, dks = list(sections), list(docs or ["?/?"] * n)
+                Qc = self.context.predict_polarity(Q, Q[[j if j is not None else 0 for j in pv]] if n else Q, has,
+                                                   secs, dks)
+                if self.context.info.get("themes_used", True):
+                    P = self.context.predict(P, Pp, has, secs, dks)
+                    thresholds = self.context.thresholds
+            thr = np.array([thresholds.get(t, 0.5) if t in self._model_themes else np.inf for t in ids])
             for i, j in zip(*np.nonzero(P >= thr)):
                 above[i].append(int(j))
-            qk = Q.argmax(axis=1).tolist()
             pol_classes = [str(c) for c in self.model.polarity_classes]  # numpy str_ is slow to pickle
+            if self.context is not None and sections is not None and Qc is not None:
+                Q, pol_classes = Qc, list(self.context.pol_classes)
+            qk = Q.argmax(axis=1).tolist()
             qp = Q.max(axis=1).tolist()
         model_only = self.mode == "model"
         out = []
@@ -165,8 +270,13 @@ class Tagger:
                 res.polarity, res.polarity_score, res.polarity_source = pol_classes[k], round(qp[i], 3), "model"
             else:
                 res.polarity, res.polarity_score = rule_polarity(h)
-            sec = sections[i] if sections else None
-            if sec in CONCERN_SECTIONS and (bullets is None or bullets[i]):
+            if context_rules and self.mode != "rules":
+                ctx = context_polarity(text, h, res.polarity, sections[i] if sections else None,
+                                       headings[i] if headings else None, bullets[i] if bullets else None)
+                if ctx and ctx[0] != res.polarity:
+                    res.polarity, res.polarity_score, res.polarity_source = ctx[0], 0.9, "rule"
+                    res.polarity_cues = [ctx[1]] + res.polarity_cues[:7]
+            elif sections and is_concern_section(sections[i]) and (bullets is None or bullets[i]):
                 res.polarity, res.polarity_score, res.polarity_source = "concern", 1.0, "rule"
             out.append(res)
         return out
@@ -175,8 +285,13 @@ class Tagger:
         idx = [i for i, f in enumerate(doc.findings) if f.section_kind not in SKIP_SECTIONS]
         if doc.visit.kind in ("unknown",):
             idx = []
-        results = self.tag([doc.findings[i].text for i in idx], [doc.findings[i].section_kind for i in idx],
-                           [doc.findings[i].is_bullet for i in idx])
+        from .context import doc_key
+        F = doc.findings
+        prev = [k - 1 if k > 0 and F[idx[k - 1]].section == F[i].section and F[idx[k - 1]].seq == F[i].seq - 1
+                else None for k, i in enumerate(idx)]
+        results = self.tag([F[i].text for i in idx], [F[i].section_kind for i in idx],
+                           [F[i].is_bullet for i in idx], [F[i].section or "" for i in idx], prev=prev,
+                           docs=[doc_key(doc.visit.kind, doc.visit.framework)] * len(idx))
         for i, r in zip(idx, results):
             f = doc.findings[i]
             f.tags, f.polarity, f.polarity_score, f.polarity_cues = r.tags, r.polarity, r.polarity_score, r.polarity_cues

@@ -57,7 +57,16 @@ def load_taxonomy(path: Optional[str | Path] = None) -> Taxonomy:
     else:
         p = Path(path)
         try:
-            data = tomllib.loads(p.read_text("utf-8"))
+            if p.suffix.lower() in (".qdc", ".qde"):  # a REFI-QDA codebook (NVivo, ATLAS.ti, MAXQDA, QualCoder …)
+                from ..report.qda import qdc_to_taxonomy_data
+                try:
+                    data = qdc_to_taxonomy_data(p)
+                except ValueError as e:
+                    raise TaxonomyError(str(e)) from None
+                except Exception as e:  # InputError and friends: one line
+                    raise TaxonomyError(str(e)) from None
+            else:
+                data = tomllib.loads(p.read_text("utf-8"))
         except FileNotFoundError:
             raise TaxonomyError(f"{p}: taxonomy file not found") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:

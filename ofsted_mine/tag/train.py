@@ -73,6 +73,13 @@ def cross_validate(examples: list[Example], taxonomy: Taxonomy, folds: int = 5, 
     return {k: score(gold, v, taxonomy.ids) for k, v in preds.items()}
 
 
+def _has_corrections(path) -> bool:
+    try:
+        return any(json.loads(l).get("correction") for l in Path(path).read_text("utf-8").splitlines() if l.strip())
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 #: fewer labelled sentences than this cannot give a model worth saving
 MIN_EXAMPLES = 20
 
@@ -98,6 +105,7 @@ def train(paths: list[str | Path], out: str | Path, *, taxonomy: Optional[str | 
         for e in examples:
             e.themes = [t for t in e.themes if tax.get(t)]
     report = {"examples": len(examples), "synthetic": sum(e.synthetic for e in examples),
+              "corrections": sum(e.correction for e in examples),
               "documents": len({e.group for e in examples if not e.synthetic}), "problems": problems}
     if len(examples) < MIN_EXAMPLES:
         raise ModelError(f"{', '.join(str(p) for p in paths)}: {len(examples)} labelled sentence"
@@ -110,9 +118,37 @@ def train(paths: list[str | Path], out: str | Path, *, taxonomy: Optional[str | 
                                 synthetic=[e.synthetic for e in examples])
     except ValueError as e:  # e.g. scikit-learn: "After pruning, no terms remain"
         raise ModelError(f"cannot train on these {len(examples)} sentences: {e}") from None
-    model.info.update({"documents": report["documents"], "annotation_files": [str(p) for p in paths]})
+    model.info.update({"documents": report["documents"], "annotation_files": [str(p) for p in paths],
+                       "corrections": report["corrections"],
+                       "correction_files": sorted({str(p) for p in paths if _has_corrections(p)})})
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     report["thresholds"] = model.thresholds
     report["model"] = str(out)
+    report["annotation_files"] = [str(p) for p in paths]
+    report["correction_files"] = model.info["correction_files"]
     return report
+
+
+def model_card(report: dict) -> str:
+    """A short model card (Markdown) for a model trained by ``train``: its data (with how
+    many labels are people's corrections, and from which files) and its cross-validation."""
+    lines = [f"# Model card: `{report.get('model', '?')}`", "",
+             f"- Trained on {report['examples']} labelled sentences from {report['documents']} documents"
+             + (f" (and {report['synthetic']} written example sentences)" if report.get("synthetic") else "") + "."]
+    if report.get("corrections"):
+        lines.append(f"- **Includes {report['corrections']} labels corrected by people** (exported with "
+                     f"`ofsted-mine corrections export`): {', '.join(report.get('correction_files', []))}. "
+                     "They are trained on like any other label.")
+    else:
+        lines.append("- No labels corrected by people.")
+    lines.append(f"- Annotation files: {', '.join(report.get('annotation_files', []))}.")
+    cv = report.get("cross_validation") or {}
+    if cv:
+        lines += ["", "Grouped 5-fold cross-validation (by document):", "",
+                  "| tagger | theme micro-F1 | theme macro-F1 | polarity accuracy | polarity macro-F1 |",
+                  "|---|---|---|---|---|"]
+        for k, v in cv.items():
+            lines.append(f"| {k} | {v['theme_micro_f1']:.3f} | {v['theme_macro_f1']:.3f} | {v['polarity_accuracy']:.3f} | "
+                         f"{v['polarity_macro_f1']:.3f} |")
+    return "\n".join(lines) + "\n"
