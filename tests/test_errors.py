@@ -37,6 +37,11 @@ DB_COMMANDS = {
     "demo": [],
     "councils": [],
     "serve": [],
+    "correct": ["1", "--polarity", "concern"],
+    "review": ["--la", "Wyvern Vale"],
+    "agreement": [],
+    "corrections": ["list"],
+    "qda": ["project", "-o", "{tmp}/x.qdpx"],
 }
 #: commands without a database, with the file argument they read
 FILE_COMMANDS = {
