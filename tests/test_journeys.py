@@ -179,6 +179,11 @@ def test_an_older_database_is_upgraded_to_visits(both_db, tmp_path):
     a, b = sqlite3.connect(both_db), sqlite3.connect(db)
     a.backup(b)
     a.close()
+    # everything the later migrations added goes too, so this is a true v3 database
+    for t in ("corrections", "recommendations", "recommendation_docs", "ingest_failures"):
+        b.execute(f"DROP TABLE IF EXISTS {t}")
+    if any(r[1] == "polarity_source" for r in b.execute("PRAGMA table_info(findings)")):
+        b.execute("ALTER TABLE findings DROP COLUMN polarity_source")
     b.execute("DROP INDEX documents_visit_key")
     b.execute("ALTER TABLE documents DROP COLUMN quoted")
     b.execute("ALTER TABLE documents DROP COLUMN visit_key")

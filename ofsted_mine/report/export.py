@@ -59,11 +59,10 @@ def theme_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
 def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
     from ..store.search import _la_filter
-    from ..store.rows import finding_records, finding_tags
+    from ..store.rows import finding_records, finding_tags, person_corrected
     urn = _la_filter(la, con)
     tags = finding_tags(con, urn)
-    person = {r[0] for r in con.execute("SELECT DISTINCT finding_id FROM tags WHERE source = 'person'")}
-    person_pol = {r[0] for r in con.execute("SELECT id FROM findings WHERE polarity_source = 'person'")}
+    person, person_pol = person_corrected(con)
     themes = theme_ids(con, taxonomy)
     from .html import non_finding_sections
     skip = set(non_finding_sections())

@@ -129,13 +129,12 @@ def project_files(con: sqlite3.Connection, *, la: Optional[str] = None, taxonomy
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
     where, args = document_filters(la=la, alias="d")
     where.append("d.kind NOT IN ('council_paper', 'unknown')")
-    docs = con.execute(f"""SELECT d.id, d.visit_id, d.sha256, d.la, d.kind, d.framework, d.start_date, d.published,
-                           d.text FROM documents d WHERE {' AND '.join(where)}
-                           ORDER BY d.la, COALESCE(d.start_date, d.published), d.id""", args).fetchall()
+    from ..store.rows import correction_people, document_findings, document_tags, export_documents
+    docs = export_documents(con, where, args)
     ns = NS_PROJECT
     now = _now()
     tagger_user = guid("user", "ofsted-mine tagger")
-    people = {r[0] for r in con.execute("SELECT DISTINCT who FROM corrections")}
+    people = correction_people(con)
     person_of = _person_by_finding(con)
     root = ET.Element(f"{{{ns}}}Project", {
         "name": name or (f"ofsted-mine: {docs[0]['la']}" if la and docs else "ofsted-mine findings"),
@@ -163,12 +162,9 @@ def project_files(con: sqlite3.Connection, *, la: Optional[str] = None, taxonomy
             "creatingUser": tagger_user, "creationDateTime": now})
         files[f"sources/{sg}.txt"] = d["text"].encode("utf-8")
         tags: dict[int, list] = {}
-        for fid, theme, score, source in con.execute(
-                "SELECT t.finding_id, t.theme, t.score, t.source FROM tags t JOIN findings f ON f.id = t.finding_id "
-                "WHERE f.doc_id = ? ORDER BY t.score DESC", (d["id"],)):
+        for fid, theme, score, source in document_tags(con, d["id"]):
             tags.setdefault(fid, []).append((theme, score, source))
-        for f in con.execute("""SELECT id, start, "end", section, paragraph, page, polarity, polarity_source
-                                FROM findings WHERE doc_id = ? ORDER BY seq""", (d["id"],)):
+        for f in document_findings(con, d["id"]):
             ft = [t for t in tags.get(f["id"], []) if t[0] in code_ids]
             if not ft and (f["polarity"] in (None, "neutral")):
                 continue
@@ -216,9 +212,10 @@ def project_files(con: sqlite3.Connection, *, la: Optional[str] = None, taxonomy
 
 
 def _person_by_finding(con: sqlite3.Connection) -> dict[int, str]:
+    from ..store.rows import correction_keys
     from ..tag.corrections import resolve
     out = {}
-    for r in con.execute("SELECT doc_sha256, start, \"end\", text_sha1, who FROM corrections ORDER BY id"):
+    for r in correction_keys(con):
         fid = resolve(con, r[0], r[1], r[2], r[3])
         if fid is not None:
             out[fid] = r[4]

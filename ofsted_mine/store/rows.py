@@ -59,3 +59,41 @@ def tagged_finding_rows(con: sqlite3.Connection, visit_ids: list, min_score: flo
             WHERE d.visit_id IN ({','.join('?' * len(visit_ids))}) AND t.score >= ?
               AND f.section_kind NOT IN ({','.join('?' * len(skip))})"""
     return con.execute(q, (*visit_ids, min_score, *skip)).fetchall()
+
+
+def person_corrected(con: sqlite3.Connection) -> tuple[set[int], set[int]]:
+    """Findings a person corrected: (ids with a theme tag set by a person, ids whose polarity a
+    person set)."""
+    themes = {r[0] for r in con.execute("SELECT DISTINCT finding_id FROM tags WHERE source = 'person'")}
+    has_col = any(r[1] == "polarity_source" for r in con.execute("PRAGMA table_info(findings)"))
+    pol = {r[0] for r in con.execute("SELECT id FROM findings WHERE polarity_source = 'person'")} if has_col else set()
+    return themes, pol
+
+
+def export_documents(con: sqlite3.Connection, where: list[str], args: list) -> list[sqlite3.Row]:
+    """Documents (alias ``d``) matching ``where`` with their text, by council and date (the QDA project)."""
+    return con.execute(f"""SELECT d.id, d.visit_id, d.sha256, d.la, d.kind, d.framework, d.start_date, d.published,
+                           d.text FROM documents d WHERE {' AND '.join(where)}
+                           ORDER BY d.la, COALESCE(d.start_date, d.published), d.id""", args).fetchall()
+
+
+def document_tags(con: sqlite3.Connection, doc_id: int) -> list[tuple]:
+    """(finding id, theme, score, source) of one document's tags, highest score first."""
+    return con.execute("SELECT t.finding_id, t.theme, t.score, t.source FROM tags t JOIN findings f "
+                       "ON f.id = t.finding_id WHERE f.doc_id = ? ORDER BY t.score DESC", (doc_id,)).fetchall()
+
+
+def document_findings(con: sqlite3.Connection, doc_id: int) -> list[sqlite3.Row]:
+    """One document's findings in order: id, offsets, section, paragraph, page, polarity and its source."""
+    return con.execute("""SELECT id, start, "end", section, paragraph, page, polarity, polarity_source
+                          FROM findings WHERE doc_id = ? ORDER BY seq""", (doc_id,)).fetchall()
+
+
+def correction_people(con: sqlite3.Connection) -> set[str]:
+    """Everyone who has corrected a tag."""
+    return {r[0] for r in con.execute("SELECT DISTINCT who FROM corrections")}
+
+
+def correction_keys(con: sqlite3.Connection) -> list[tuple]:
+    """(document sha256, start, end, text sha1, who) of every correction, oldest first."""
+    return con.execute('SELECT doc_sha256, start, "end", text_sha1, who FROM corrections ORDER BY id').fetchall()
