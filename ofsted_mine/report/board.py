@@ -196,6 +196,24 @@ def item_status(it: dict, later_ids: list) -> tuple[str, Optional[str]]:
     return "not yet examined", None
 
 
+def open_recommendations(fu: dict) -> tuple[list[tuple], list[dict], int]:
+    """The board's open recommendations, chosen once for the HTML and Markdown packs: the items of
+    the current improvement journey (a recommendation whose journey a later inspection closed is
+    history, followed in the full pack and the action log) whose latest status is not closed.
+    Returns ``(rows, current_items, n_earlier)`` with rows ``(number, item, status, visit id)``."""
+    all_items = fu.get("items", [])
+    later_ids = [v.get("id") for v in fu.get("visits", [])]
+    items = [it for it in all_items if not it.get("closes")]
+    rows = []
+    for n, it in enumerate(all_items, 1):
+        if it.get("closes"):
+            continue
+        st, vid = item_status(it, later_ids)
+        if st not in CLOSED_STATUSES:
+            rows.append((n, it, st, vid))
+    return rows, items, len(all_items) - len(items)
+
+
 def _recommendations(data: dict, labels: dict, full: bool) -> str:
     from .html import chip
     out = ['<section class="recs" id="open-recs" aria-labelledby="open-recs-h">'
@@ -204,17 +222,16 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
     if fu is None:
         out.append(f'<p class="none">The recommendation follow-up is not available: {_e(data["followup_error"])}.</p>')
         return "".join(out) + "</section>"
-    items = fu.get("items", [])
-    later_ids = [v.get("id") for v in fu.get("visits", [])]
-    rows = []
-    for n, it in enumerate(items, 1):
-        st, vid = item_status(it, later_ids)
-        if st in CLOSED_STATUSES:
-            continue
-        rows.append((n, it, st, vid))
+    all_items = fu.get("items", [])
+    rows, items, earlier = open_recommendations(fu)
     closed = len(items) - len(rows)
+    earlier_note = (f' {earlier} recommendation{"s" if earlier != 1 else ""} of earlier improvement journeys '
+                    'were followed up to the inspection that closed them (' + ('below' if full else 'see the full pack')
+                    + ').') if earlier else ''
     if not items:
-        out.append('<p class="none">No recommendations to the council were found in its inspections or focused '
+        out.append('<p class="none">No recommendations to the council were found in its current improvement '
+                   f'journey.{_e(earlier_note)}</p></section>' if all_items else
+                   '<p class="none">No recommendations to the council were found in its inspections or focused '
                    'visits.</p></section>')
         return "".join(out)
     # the latest recommendations first (the ones a board is working on); within a visit, worst status first
@@ -223,10 +240,11 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
     rows.sort(key=lambda r: order.get(r[2], 3))
     rows.sort(key=lambda r: str(labels.get(r[1].get("visit_id"), {}).get("date") or ""), reverse=True)
     shown = rows[:BOARD_RECS]
-    out.append(f'<p class="note">{len(rows)} of {len(items)} recommendation{"s" if len(items) != 1 else ""} '
-               f'{"are" if len(rows) != 1 else "is"} open (not yet met){f"; {closed} met" if closed else ""}. '
+    out.append(f'<p class="note">{len(rows)} of the current journey’s {len(items)} recommendation'
+               f'{"s" if len(items) != 1 else ""} {"are" if len(rows) != 1 else "is"} open (not yet met)'
+               f'{f"; {closed} met" if closed else ""}. '
                'Status: the latest visit’s evidence about each one (green met, amber progressing, red not met or '
-               'repeated, grey not yet examined).</p>')
+               f'repeated, grey not yet examined).{_e(earlier_note)}</p>')
     if shown:
         out.append('<table class="recs"><thead><tr><th scope="col">#</th><th scope="col">Recommendation</th>'
                    '<th scope="col">Made in</th><th scope="col">Latest status</th></tr></thead><tbody>')

@@ -222,13 +222,12 @@ def board_markdown(data: dict) -> str:
     if fu is None:
         L += [f"The recommendation follow-up is not available: {md(data['followup_error'])}.", ""]
     else:
-        items = fu.get("items", [])
-        later = [v.get("id") for v in fu.get("visits", [])]
-        rows = [(n, it, *board.item_status(it, later)) for n, it in enumerate(items, 1)]
-        rows = [r for r in rows if r[2] not in board.CLOSED_STATUSES]
+        rows, items, earlier = board.open_recommendations(fu)
         rows.sort(key=lambda r: str(labels.get(r[1].get("visit_id"), {}).get("date") or ""), reverse=True)
         shown = rows[:board.BOARD_RECS]
-        L += [f"{len(rows)} of {len(items)} recommendations are open.", ""]
+        L += [f"{len(rows)} of the current journey’s {len(items)} recommendations are open."
+              + (f" {earlier} recommendations of earlier improvement journeys were followed up to the inspection "
+                 "that closed them (see the full pack)." if earlier else ""), ""]
         if shown:
             L += _table(["#", "Recommendation", "Made in", "Latest status"],
                         [[md(it.get("ref") or f"R{n}"), md(board.clip(it.get("text"), board.REC_CHARS)),
