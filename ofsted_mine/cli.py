@@ -558,12 +558,15 @@ def benchmark(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Op
         return
     from rich.table import Table
     t = Table(title=f"{res['la']}: {res['unit']} ({res['findings']} findings; {res['councils_compared']} councils compared; "
+                    f"region: {res['region'] or 'not known'}, {len(res['region_councils'])} in database; "
                     f"neighbours in database: {', '.join(res['neighbours']) or 'none'})", header_style="bold")
-    for col in ("theme", "this council", "all: mean", "all: median", "percentile", "neighbours: mean"):
+    for col in ("theme", "this council", "England: mean", "England: median", "percentile",
+                "region: mean", "neighbours: mean"):
         t.add_column(col, justify="right" if col != "theme" else "left")
     f = lambda x: "—" if x is None else str(x)  # noqa: E731
     for r in res["themes"]:
-        t.add_row(r["theme"], f(r["rate"]), f(r["all_mean"]), f(r["all_median"]), f(r["percentile"]), f(r["neighbours_mean"]))
+        t.add_row(r["theme"], f(r["rate"]), f(r["all_mean"]), f(r["all_median"]), f(r["percentile"]),
+                  f(r["region_mean"]), f(r["neighbours_mean"]))
     _console().print(t)
 
 

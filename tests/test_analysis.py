@@ -143,6 +143,12 @@ def test_benchmark_against_others(corpus_db):
     assert res["councils_compared"] == len(others) and set(res["neighbours"]) == {"Eastmere", "Kestrel Bay"}
     row = next(r for r in res["themes"] if r["theme"] == "workforce_stability")
     assert row["rate"] > 0 and row["neighbours_mean"] is not None
+    # the region: the other compared councils that the table puts in Wyvern Vale's region
+    from ofsted_mine.councils import by_urn
+    region = by_urn("990001").region
+    same = sorted(by_urn(str(u)).name for u in others if by_urn(str(u)).region == region)
+    assert res["region"] == region and res["region_councils"] == same
+    assert (row["region_mean"] is None) == (not same)
 
 
 def test_cli_timeline_track_compare(corpus_db):

@@ -1,5 +1,6 @@
 """How often each theme is raised as a concern in one council's reports, against every other
-council in the database and against its statistical neighbours (where the table knows them).
+council in the database (England), the other councils of its region, and its statistical
+neighbours (where the table knows them).
 
 Rate = concern (or mixed) findings tagged with the theme / all tagged Ofsted findings of the
 council, in the period. Councils with fewer than ``min_findings`` tagged findings are left
@@ -34,6 +35,7 @@ def benchmark(con: sqlite3.Connection, la: str, *, since: Optional[str] = None, 
         concerns.setdefault(urn, {})[theme] = n or 0.0
     others = [u for u, n in totals.items() if u != c.urn and n >= min_findings and u]
     neighbours = [u for u in c.stat_neighbours if u in others]
+    region = [u for u in others if c.region and (by_urn(u) is not None) and by_urn(u).region == c.region]
     themes = _load_taxonomy_light(con, taxonomy)
     rows = []
     mine_total = totals.get(c.urn, 0)
@@ -42,12 +44,15 @@ def benchmark(con: sqlite3.Connection, la: str, *, since: Optional[str] = None, 
         mine = rate(c.urn) if mine_total else None
         all_rates = sorted(rate(u) for u in others)
         nb_rates = [rate(u) for u in neighbours]
+        rg_rates = [rate(u) for u in region]
         pct = (100.0 * sum(1 for x in all_rates if x < mine) / len(all_rates)) if (all_rates and mine is not None) else None
         rows.append({"theme": t["id"], "name": t["name"], "rate": round(mine, 1) if mine is not None else None,
                      "all_mean": round(mean(all_rates), 1) if all_rates else None,
                      "all_median": round(median(all_rates), 1) if all_rates else None,
                      "percentile": round(pct) if pct is not None else None,
-                     "neighbours_mean": round(mean(nb_rates), 1) if nb_rates else None})
+                     "neighbours_mean": round(mean(nb_rates), 1) if nb_rates else None,
+                     "region_mean": round(mean(rg_rates), 1) if rg_rates else None})
     return {"la": c.name, "la_urn": c.urn, "findings": mine_total, "councils_compared": len(others),
-            "neighbours": [by_urn(u).name for u in neighbours if by_urn(u)], "unit": "concerns per 1,000 findings",
+            "neighbours": [by_urn(u).name for u in neighbours if by_urn(u)], "region": c.region or None,
+            "region_councils": sorted(by_urn(u).name for u in region), "unit": "concerns per 1,000 findings",
             "themes": rows}
