@@ -4,8 +4,6 @@ Each command parses its options, calls one library function and renders the resu
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from enum import Enum
@@ -408,7 +406,7 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
              format: str = typer.Option("table", "--format", help="table, csv, json or markdown")):
     """Visits x themes: concern/mixed/strength findings per cell, its verdict, and each theme's trend."""
     from .analyse.timeline import timeline as tl_fn
-    from .report.terminal import timeline_markdown, timeline_rows, timeline_table
+    from .report.terminal import timeline_markdown, timeline_rows
     from .validate import check_choice
     check_choice(format, "--format", ("table", "csv", "json", "markdown"))
     con = _open(db)

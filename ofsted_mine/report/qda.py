@@ -20,7 +20,6 @@ database exported twice gives the same project.
 """
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import uuid

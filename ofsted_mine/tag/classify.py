@@ -2,24 +2,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 
 def classify_file(infile, out, *, taxonomy=None, model="default", batch: int = 2000, tagger=None) -> int:
     """Tag each ``{"id", "text"}`` line of ``infile``; write the results to ``out`` (a path, or an
     open text file such as ``sys.stdout``). A missing or unreadable input is an InputError."""
-    from ..errors import InputError
+    from .evaluate import read_jsonl_lines
     from .tagger import Tagger
-    try:
-        lines = Path(infile).read_text("utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"{infile}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{infile}: is a folder, not a JSONL file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{infile}: not a UTF-8 text file") from None
-    except OSError as e:
-        raise InputError(f"{infile}: cannot read ({e.strerror or e})") from None
+    lines = read_jsonl_lines(infile)
     tg = tagger or Tagger(taxonomy, model=model)
     rows = []
     for n, line in enumerate(lines, 1):

@@ -8,13 +8,13 @@ from pathlib import Path
 from .taxonomy import POLARITIES
 
 
-def read_gold(path: str | Path) -> list[dict]:
-    """Gold sentences, one JSON object per line; a missing, unreadable or malformed file is an
-    InputError naming the file (and line)."""
+def read_jsonl_lines(path: str | Path) -> list[str]:
+    """The lines of a UTF-8 JSONL file; a missing, unreadable or non-UTF-8 file, or a folder, is
+    an InputError naming it."""
     from ..errors import InputError
     p = Path(path)
     try:
-        lines = p.read_text("utf-8").splitlines()
+        return p.read_text("utf-8").splitlines()
     except FileNotFoundError:
         raise InputError(f"{p}: no such file") from None
     except IsADirectoryError:
@@ -23,6 +23,14 @@ def read_gold(path: str | Path) -> list[dict]:
         raise InputError(f"{p}: not a UTF-8 text file") from None
     except OSError as e:
         raise InputError(f"{p}: cannot read ({e.strerror or e})") from None
+
+
+def read_gold(path: str | Path) -> list[dict]:
+    """Gold sentences, one JSON object per line; a missing, unreadable or malformed file is an
+    InputError naming the file (and line)."""
+    from ..errors import InputError
+    p = Path(path)
+    lines = read_jsonl_lines(p)
     out = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
