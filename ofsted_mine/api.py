@@ -229,11 +229,8 @@ def _process_one(args: tuple) -> tuple[str, str, object]:
 
 # ---------------------------------------------------------------- ingest
 def _file_sha256(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    with open(p, "rb") as f:  # streamed in chunks by the standard library, never read whole
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, workers: Optional[int] = None,

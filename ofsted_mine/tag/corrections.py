@@ -24,12 +24,29 @@ import getpass
 import json
 import os
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Optional
 
 from .annotations import sentence_hash
 from .taxonomy import POLARITIES
+
+
+@contextmanager
+def _write(con: sqlite3.Connection):
+    """One write transaction, unless the caller already holds one (then the caller commits)."""
+    own = not con.in_transaction
+    if own:
+        con.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        if own:
+            con.execute("COMMIT")
+    except BaseException:
+        if own and con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
 
 
 class CorrectionError(ValueError):
@@ -100,22 +117,13 @@ def correct(con: sqlite3.Connection, finding_id: int, *, add: Iterable[str] = ()
     if not (add or remove or polarity or exact):
         raise CorrectionError("nothing to correct: give --add, --remove or --polarity")
     model_themes, model_pol = _model_labels(con, f)
-    own = not con.in_transaction
-    if own:
-        con.execute("BEGIN IMMEDIATE")
-    try:
+    with _write(con):
         con.execute("""INSERT INTO corrections (doc_sha256, start, "end", text_sha1, add_themes, remove_themes, polarity,
                        action, model_themes, model_polarity, who, at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                     (f["sha256"], f["start"], f["end"], sentence_hash(f["text"]), json.dumps(add), json.dumps(remove),
                      polarity, "set" if exact else "correct", json.dumps(model_themes), model_pol,
                      who or current_user(), datetime.now(timezone.utc).isoformat(timespec="seconds"), note))
         _apply_one(con, f["id"], add, remove, polarity, exact)
-        if own:
-            con.execute("COMMIT")
-    except BaseException:
-        if own and con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
     r = con.execute("SELECT polarity FROM findings WHERE id=?", (finding_id,)).fetchone()
     return {"finding": finding_id, "themes": _themes_of(con, finding_id), "polarity": r["polarity"],
             "model_themes": model_themes, "model_polarity": model_pol}
@@ -160,11 +168,8 @@ def apply_corrections(con: sqlite3.Connection, shas: Optional[Iterable[str]] = N
         rows = [r for r in rows if r["doc_sha256"] in keep]
     if not rows:
         return {"applied": 0, "unmatched": 0}
-    own = not con.in_transaction
-    if own:
-        con.execute("BEGIN IMMEDIATE")
     n = miss = 0
-    try:
+    with _write(con):
         for r in rows:
             fid = resolve(con, r["doc_sha256"], r["start"], r["end"], r["text_sha1"])
             if fid is None:
@@ -173,12 +178,6 @@ def apply_corrections(con: sqlite3.Connection, shas: Optional[Iterable[str]] = N
             _apply_one(con, fid, json.loads(r["add_themes"]), json.loads(r["remove_themes"]), r["polarity"],
                        r["action"] == "set")
             n += 1
-        if own:
-            con.execute("COMMIT")
-    except BaseException:
-        if own and con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
     return {"applied": n, "unmatched": miss}
 
 
