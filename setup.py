@@ -5,6 +5,7 @@ they are developed and where an editable install reads them); a wheel gets copie
 ``ofsted_mine/bundled/`` so that ``pip install ofsted-mine-*.whl`` works from any folder.
 What is copied is listed in ``ofsted_mine/resources.py`` (``BUNDLE``).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,7 +21,7 @@ def _bundle() -> dict:
     ns: dict = {}
     src = (ROOT / "ofsted_mine" / "resources.py").read_text(encoding="utf-8")
     start = src.index("BUNDLE = {")
-    exec(src[start: src.index("}\n", start) + 2], ns)  # the dict literal only
+    exec(src[start : src.index("}\n", start) + 2], ns)  # the dict literal only
     return ns["BUNDLE"]
 
 

@@ -9,6 +9,7 @@ pypdfium2 and looks for the first 32 letters/digits of every finding on its cite
 and the ones found on no page (sentences whose start the cleaner changed: a running header
 removed from inside them, a footnote marker taken off a word).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -14,6 +14,7 @@ Cases (all local: the bomb is served by tests/fetch_site.py on 127.0.0.1):
   query-x20000         'drift ' repeated 20,000 times
   query-65-words       65 different words (refused: at most 64)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 def _letter_text(n_chars: int) -> str:
     from tests.conftest import LETTER_LINES
+
     head = "\n\n".join(ln[2:] if ln.startswith("# ") else ln for ln in LETTER_LINES[:14])
     para = " ".join(ln.split(". ", 1)[-1] for ln in LETTER_LINES[14:17])
     out, i, size = [head], 0, len(head)
@@ -44,31 +46,50 @@ def _letter_text(n_chars: int) -> str:
 # ---------------------------------------------------------------- cases (run in a child)
 def case_ingest(src: str, db: str, max_bytes: str) -> dict:
     import ofsted_mine as om
+
     r = om.ingest([src], db, workers=1, max_bytes=None if max_bytes == "none" else -1)
-    return {"outcome": f"{len(r.added)} added, {len(r.failed)} failed" + (f": {r.failed[0][1]}" if r.failed else "")}
+    return {
+        "outcome": f"{len(r.added)} added, {len(r.failed)} failed"
+        + (f": {r.failed[0][1]}" if r.failed else "")
+    }
 
 
 def case_bomb(kind: str, inner: str, lib: str) -> dict:
     import tests.fetch_site as fs
     from ofsted_mine.fetch import fetch
     from tests.fetch_site import FakeCouncil, FakePub, FakeSite, letter_pdf
+
     fs.BOMB_INNER_BYTES = int(inner)
     fs.gzip_bomb()
     t = time.perf_counter()
     body = letter_pdf("Croydon", "Monitoring visit", "May 2023", "1")
-    c = FakeCouncil("80492", "Croydon", pubs=[FakePub("1", "Monitoring visit, pdf - 3 May 2023", body=body,
-                                                       fault="bomb" if kind == "file" else None)],
-                    page_fault="bomb" if kind == "page" else None)
+    c = FakeCouncil(
+        "80492",
+        "Croydon",
+        pubs=[
+            FakePub(
+                "1", "Monitoring visit, pdf - 3 May 2023", body=body, fault="bomb" if kind == "file" else None
+            )
+        ],
+        page_fault="bomb" if kind == "page" else None,
+    )
     with FakeSite([c]) as site:
-        os.environ["OFSTED_MINE_BASE_URL"], os.environ["OFSTED_MINE_FILES_URL"] = site.base_url, site.files_url
+        os.environ["OFSTED_MINE_BASE_URL"], os.environ["OFSTED_MINE_FILES_URL"] = (
+            site.base_url,
+            site.files_url,
+        )
         t = time.perf_counter()
         res = fetch(la="croydon", library=lib, pause=0, retries=0, ingest_fn=lambda *a, **k: None)
-    return {"outcome": "; ".join(i.reason for i in res.failed) or "no failure", "inner_secs": time.perf_counter() - t}
+    return {
+        "outcome": "; ".join(i.reason for i in res.failed) or "no failure",
+        "inner_secs": time.perf_counter() - t,
+    }
 
 
 def case_query(db: str, q: str) -> dict:
     import ofsted_mine as om
     from ofsted_mine.errors import OfstedMineError
+
     con = om.open_db(db, create=False)
     t = time.perf_counter()
     try:
@@ -81,8 +102,9 @@ def case_query(db: str, q: str) -> dict:
 # ---------------------------------------------------------------- driver
 def _run(name: str, *args: str) -> dict:
     t = time.perf_counter()
-    p = subprocess.Popen([sys.executable, __file__, "--case", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+    p = subprocess.Popen(
+        [sys.executable, __file__, "--case", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     out, err = p.communicate()
     secs = time.perf_counter() - t
     # the child reports its own peak RSS (it is the only process of its case)
@@ -101,6 +123,7 @@ def main() -> None:
     a = ap.parse_args()
     if a.case:
         import resource
+
         fn = {"ingest": case_ingest, "bomb": case_bomb, "query": case_query}[a.case[0]]
         res = fn(*a.case[1:])
         res["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -122,10 +145,15 @@ def main() -> None:
         rows.append(_run(f"large-file-default ({big_mb} MB)", "ingest", str(big), str(d / "a.db"), "default"))
         rows.append(_run(f"large-file-nolimit ({big_mb} MB)", "ingest", str(big), str(d / "b.db"), "none"))
         rows.append(_run("longest-accepted (1.95 M chars)", "ingest", str(near), str(d / "c.db"), "default"))
-        rows.append(_run(f"bomb-file ({inner >> 20} MiB inside)", "bomb", "file", str(inner), str(d / "lib1")))
-        rows.append(_run(f"bomb-page ({inner >> 20} MiB inside)", "bomb", "page", str(inner), str(d / "lib2")))
-        from tests.conftest import LETTER_LINES, make_pdf
+        rows.append(
+            _run(f"bomb-file ({inner >> 20} MiB inside)", "bomb", "file", str(inner), str(d / "lib1"))
+        )
+        rows.append(
+            _run(f"bomb-page ({inner >> 20} MiB inside)", "bomb", "page", str(inner), str(d / "lib2"))
+        )
         import ofsted_mine as om
+        from tests.conftest import LETTER_LINES, make_pdf
+
         qdb = d / "q.db"
         om.ingest([make_pdf(d / "letter.pdf", LETTER_LINES)], qdb, workers=1)
         rows.append(_run("query-x3000", "query", str(qdb), "drift " * 3000))

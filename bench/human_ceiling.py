@@ -9,6 +9,7 @@ They are a measurement only: no training or tuning reads them. This prints each
 annotator's figures against the gold file, the two annotators against each other, and
 the shipped tagger against the gold file, with the same scorer as `ofsted-mine evaluate`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,6 +30,7 @@ def blind_label_scores(gold: list[dict]) -> dict[str, dict]:
     same scorer as ``ofsted-mine evaluate``. Raises ValueError if a file does not match the gold file."""
     from ofsted_mine.tag import load_taxonomy
     from ofsted_mine.tag.evaluate import score
+
     ids = load_taxonomy().ids
     by_id = {g["id"]: g for g in gold}
     out = {}
@@ -36,7 +38,10 @@ def blind_label_scores(gold: list[dict]) -> dict[str, dict]:
         lab = _read(p)
         if len(lab) != len(gold) or any(d["id"] not in by_id for d in lab):
             raise ValueError(f"{p.relative_to(ROOT)}: does not match the gold file ({len(lab)} lines)")
-        out[p.stem.rsplit("-", 1)[-1]] = {"labels": lab, "vs_gold": score([by_id[d["id"]] for d in lab], lab, ids)}
+        out[p.stem.rsplit("-", 1)[-1]] = {
+            "labels": lab,
+            "vs_gold": score([by_id[d["id"]] for d in lab], lab, ids),
+        }
     return out
 
 
@@ -46,6 +51,7 @@ def main() -> None:
     a = ap.parse_args()
     from ofsted_mine.tag import Tagger, load_taxonomy
     from ofsted_mine.tag.evaluate import evaluate_tagger, score
+
     gold = _read(Path(a.shared) / "gold" / "themes-dev.jsonl")
     try:
         blind = blind_label_scores(gold)
@@ -53,14 +59,16 @@ def main() -> None:
         sys.exit(str(e))
 
     def line(name: str, m: dict) -> None:
-        print(f"{name:28} theme micro-F1 {m['theme_micro_f1']:.3f}  macro-F1 {m['theme_macro_f1']:.3f}  "
-              f"polarity acc {m['polarity_accuracy']:.3f}  macro-F1 {m['polarity_macro_f1']:.3f}")
+        print(
+            f"{name:28} theme micro-F1 {m['theme_micro_f1']:.3f}  macro-F1 {m['theme_macro_f1']:.3f}  "
+            f"polarity acc {m['polarity_accuracy']:.3f}  macro-F1 {m['polarity_macro_f1']:.3f}"
+        )
 
     for k, b in blind.items():
         line(f"annotator {k} vs gold", b["vs_gold"])
     names = list(blind)
     for i, x in enumerate(names):
-        for y in names[i + 1:]:
+        for y in names[i + 1 :]:
             line(f"annotator {x} vs {y}", score(blind[x]["labels"], blind[y]["labels"], load_taxonomy().ids))
     line("shipped tagger vs gold", evaluate_tagger(Tagger(), gold))
 

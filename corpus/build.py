@@ -19,6 +19,7 @@ The build is deterministic (reportlab.rl_config.invariant = 1): rebuilding gives
 byte-identical PDFs. Only the standard PDF fonts are used, so nothing is embedded.
 All councils, people and words in the corpus are fictional.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -87,19 +88,31 @@ def running_header(kind: str, blocks: list[list[str]]) -> tuple[str, str]:
     lines = [ln for b in blocks for ln in b]
     if kind == "inspection":
         first = blocks[0][0]
-        title = first if first.startswith("Inspection of") else \
-            f"Inspection of {first} local authority children’s services"
-        dates = next((ln.split(":", 1)[1].strip() for ln in lines
-                      if ln.startswith(("Inspection dates:", "Inspection date:"))), "")
+        title = (
+            first
+            if first.startswith("Inspection of")
+            else f"Inspection of {first} local authority children’s services"
+        )
+        dates = next(
+            (
+                ln.split(":", 1)[1].strip()
+                for ln in lines
+                if ln.startswith(("Inspection dates:", "Inspection date:"))
+            ),
+            "",
+        )
         return title, dates
     if kind == "council-paper":
         head = blocks[0]
         return " – ".join(head[:2]).title(), head[2] if len(head) > 2 else ""
     title = next(ln[2:] for ln in lines if ln.startswith("# "))
     body = " ".join(lines)
-    m = re.search(r"children[’']s services on (.+?)\.(\s|$)", body) or \
-        re.search(r"visit took place on (.+?)\.(\s|$)", body) or re.search(r"^Between (.+?), Ofsted", body, re.M) or \
-        re.search(r"\bBetween (.+?), Ofsted", body)
+    m = (
+        re.search(r"children[’']s services on (.+?)\.(\s|$)", body)
+        or re.search(r"visit took place on (.+?)\.(\s|$)", body)
+        or re.search(r"^Between (.+?), Ofsted", body, re.M)
+        or re.search(r"\bBetween (.+?), Ofsted", body)
+    )
     return title, (m.group(1) if m else "")
 
 
@@ -109,28 +122,43 @@ def styles(kind: str) -> dict[str, ParagraphStyle]:
     font = "Times-Roman" if paper else "Helvetica"
     bold = "Times-Bold" if paper else "Helvetica-Bold"
     size = 12
-    base = ParagraphStyle("body", fontName=font, fontSize=size, leading=size * 1.5,
-                          spaceAfter=10, alignment=TA_LEFT)
+    base = ParagraphStyle(
+        "body", fontName=font, fontSize=size, leading=size * 1.5, spaceAfter=10, alignment=TA_LEFT
+    )
     s = {
         "body": base,
         "line": ParagraphStyle("line", parent=base, spaceAfter=0),
-        "title": ParagraphStyle("title", parent=base, fontName=bold, fontSize=15,
-                                leading=19, spaceBefore=4, spaceAfter=10),
-        "bigtitle": ParagraphStyle("bigtitle", parent=base, fontName=bold, fontSize=20,
-                                   leading=25, spaceAfter=2),
-        "heading": ParagraphStyle("heading", parent=base, fontName=bold, fontSize=12.5,
-                                  leading=16, spaceBefore=9, spaceAfter=6),
-        "bullet": ParagraphStyle("bullet", parent=base, leftIndent=9 * mm, bulletIndent=3 * mm,
-                                 spaceAfter=4,
-                                 bulletFontName="ZapfDingbats" if kind == "inspection" else font,
-                                 bulletFontSize=7 if kind == "inspection" else size),
-        "numbered": ParagraphStyle("numbered", parent=base, leftIndent=9 * mm, bulletIndent=0,
-                                   bulletFontName=font, bulletFontSize=size),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=bold, fontSize=15, leading=19, spaceBefore=4, spaceAfter=10
+        ),
+        "bigtitle": ParagraphStyle(
+            "bigtitle", parent=base, fontName=bold, fontSize=20, leading=25, spaceAfter=2
+        ),
+        "heading": ParagraphStyle(
+            "heading", parent=base, fontName=bold, fontSize=12.5, leading=16, spaceBefore=9, spaceAfter=6
+        ),
+        "bullet": ParagraphStyle(
+            "bullet",
+            parent=base,
+            leftIndent=9 * mm,
+            bulletIndent=3 * mm,
+            spaceAfter=4,
+            bulletFontName="ZapfDingbats" if kind == "inspection" else font,
+            bulletFontSize=7 if kind == "inspection" else size,
+        ),
+        "numbered": ParagraphStyle(
+            "numbered",
+            parent=base,
+            leftIndent=9 * mm,
+            bulletIndent=0,
+            bulletFontName=font,
+            bulletFontSize=size,
+        ),
         "cell": ParagraphStyle("cell", parent=base, spaceAfter=0, leading=size * 1.25),
-        "cellbold": ParagraphStyle("cellbold", parent=base, fontName=bold, spaceAfter=0,
-                                   leading=size * 1.25),
-        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT, spaceAfter=0,
-                                fontSize=9, leading=11),
+        "cellbold": ParagraphStyle("cellbold", parent=base, fontName=bold, spaceAfter=0, leading=size * 1.25),
+        "right": ParagraphStyle(
+            "right", parent=base, alignment=TA_RIGHT, spaceAfter=0, fontSize=9, leading=11
+        ),
     }
     return s
 
@@ -149,13 +177,17 @@ def table(rows: list[str], st: dict[str, ParagraphStyle]) -> Table:
     # a narrow grade column: long row labels wrap and "Requires improvement to be
     # good" breaks over two lines, as in the real reports
     t = Table(data, colWidths=[width * 0.68, width * 0.32])
-    t.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#5a5a5a")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe7ee")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.HexColor("#5a5a5a")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe7ee")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
     return t
 
 
@@ -242,15 +274,24 @@ def render(src: Path, out: Path) -> None:
         canv.drawCentredString(PAGE_W / 2, 12 * mm, _folio(doc.page, paper))
         canv.restoreState()
 
-    title = head_title if kind != "council-paper" else \
-        next((ln[2:] for b in blocks for ln in b if ln.startswith("# ")), head_title)
+    title = (
+        head_title
+        if kind != "council-paper"
+        else next((ln[2:] for b in blocks for ln in b if ln.startswith("# ")), head_title)
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     doc = SimpleDocTemplate(
-        str(out), pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R,
-        topMargin=MARGIN_T, bottomMargin=MARGIN_B, title=title,
+        str(out),
+        pagesize=A4,
+        leftMargin=MARGIN_L,
+        rightMargin=MARGIN_R,
+        topMargin=MARGIN_T,
+        bottomMargin=MARGIN_B,
+        title=title,
         author="ofsted-mine sample corpus (fictional)",
         subject="Fictional sample document; not an Ofsted publication",
-        creator="corpus/build.py", producer="ReportLab",
+        creator="corpus/build.py",
+        producer="ReportLab",
     )
     doc.build(story_for(kind, blocks, st), onFirstPage=first_page, onLaterPages=later_pages)
 

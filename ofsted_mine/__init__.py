@@ -8,6 +8,7 @@ The stages, each a module with a small typed interface:
 Heavy libraries (spaCy, scikit-learn, the PDF stack) load lazily, only when a function
 that needs them runs, so queries stay fast.
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"
@@ -19,5 +20,6 @@ from .store.search import Quote, fts_query, get_visit, quotes, visits  # noqa: F
 def __getattr__(name):  # lazy: ingest pulls in the PDF stack and the tagger
     if name in ("ingest", "retag", "IngestResult", "expand_paths", "process_file"):
         from . import api
+
         return getattr(api, name)
     raise AttributeError(name)

@@ -1,20 +1,22 @@
 """The public Python API. Every CLI command is a thin layer over one of these functions.
 
-    >>> import ofsted_mine as om
-    >>> result = om.ingest(["corpus/pdf"], db="qa.db")
-    >>> con = om.open_db("qa.db")
-    >>> om.visits(con, la="Wyvern Vale")
-    >>> om.quotes(con, "management oversight", la="Wyvern Vale", limit=5)
+>>> import ofsted_mine as om
+>>> result = om.ingest(["corpus/pdf"], db="qa.db")
+>>> con = om.open_db("qa.db")
+>>> om.visits(con, la="Wyvern Vale")
+>>> om.quotes(con, "management oversight", la="Wyvern Vale", limit=5)
 """
+
 from __future__ import annotations
 
 import glob
 import hashlib
 import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
-from typing import Callable, Iterable, Optional
 
 from .model import Document, ReadError
 from .store.db import open_db, pack_document, write_document
@@ -51,6 +53,7 @@ def _walk_folder(root: Path, errors: list[tuple[str, str]]) -> list[Path]:
 
     def onerror(e: OSError) -> None:
         errors.append((str(e.filename or root), f"cannot list this folder: {_why(e)}"))
+
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
@@ -128,6 +131,7 @@ def _fork_context():
     """The "fork" start method where the platform has it: workers then inherit a tagger
     loaded once by the parent instead of each importing spaCy/scikit-learn and loading it."""
     import multiprocessing as mp
+
     try:
         return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     except ValueError:
@@ -144,10 +148,12 @@ def _die_with_parent(parent: int) -> None:
     elsewhere a daemon thread notices that the parent is gone within a second."""
     import signal
     import sys
+
     armed = False
     if sys.platform.startswith("linux"):
         try:
             import ctypes
+
             libc = ctypes.CDLL(None, use_errno=True)
             armed = libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
         except (OSError, AttributeError):
@@ -162,15 +168,17 @@ def _die_with_parent(parent: int) -> None:
             while os.getppid() == parent:
                 time.sleep(1.0)
             os._exit(1)
+
         threading.Thread(target=watch, daemon=True, name="ofsted-mine-parent-watch").start()
 
 
-def _init_pool_worker(taxonomy, model, parent: Optional[int] = None) -> None:
+def _init_pool_worker(taxonomy, model, parent: int | None = None) -> None:
     """A worker process of ``ingest``: it dies with its parent (:func:`_die_with_parent`);
     it makes many short-lived objects and keeps a large, long-lived tagger, so the cyclic
     garbage collector is told to run less often and to leave the tagger (inherited from
     the parent, or loaded at the first file that needs it) out of its scans."""
     import gc
+
     global _IN_POOL
     if parent is not None:
         _die_with_parent(parent)
@@ -189,20 +197,24 @@ def _get_tagger():
     global _TAGGER
     if _TAGGER is None:
         from .tag import Tagger
+
         _TAGGER = Tagger(_TAGGER_ARGS[0], model=_TAGGER_ARGS[1])
         if _IN_POOL:
             import gc
+
             gc.freeze()
     return _TAGGER
 
 
-def process_file(path: str, data: Optional[bytes] = None, tag: bool = True,
-                 max_bytes: Optional[int] = -1) -> tuple[str, object]:
+def process_file(
+    path: str, data: bytes | None = None, tag: bool = True, max_bytes: int | None = -1
+) -> tuple[str, object]:
     """read -> parse -> tag one file. Returns ("ok", Document) or ("error", reason).
     ``max_bytes``: refuse larger files (default :data:`ofsted_mine.read.MAX_INPUT_BYTES`;
     None: no limit)."""
     from .parse import parse
     from .read import MAX_INPUT_BYTES, check_size, read_bytes, read_file
+
     if max_bytes == -1:
         max_bytes = MAX_INPUT_BYTES
     try:
@@ -233,10 +245,18 @@ def _file_sha256(p: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, workers: Optional[int] = None,
-           taxonomy: Optional[str | Path] = None, model="default", tag: bool = True,
-           progress: Optional[Callable[[str, str], None]] = None, max_bytes: Optional[int] = -1,
-           retry_failed: bool = False) -> IngestResult:
+def ingest(
+    paths: Iterable[str | Path],
+    db: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    taxonomy: str | Path | None = None,
+    model="default",
+    tag: bool = True,
+    progress: Callable[[str, str], None] | None = None,
+    max_bytes: int | None = -1,
+    retry_failed: bool = False,
+) -> IngestResult:
     """Ingest files/folders/globs into the database.
 
     Idempotent by content hash: a file whose bytes are already stored is skipped; a file
@@ -256,11 +276,13 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
     version of ofsted-mine, or a changed file) tries them again.
     """
     from .read import MAX_INPUT_BYTES, check_size
+
     if max_bytes == -1:
         max_bytes = MAX_INPUT_BYTES
     result = IngestResult()
     if tag and isinstance(model, (str, Path)) and model != "default":
         from .errors import ModelError
+
         if not Path(model).is_file():  # said once, here, rather than once per file by the workers
             raise ModelError(f"{model}: no such model file")
     files, errors = expand_paths(paths)
@@ -272,8 +294,13 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
     try:
         known = {r[0]: r[1] for r in con.execute("SELECT sha256, visit_id FROM documents")}
         from . import __version__
-        failed_before = {r[0]: (r[1], r[2]) for r in con.execute(
-            "SELECT path, sha256, reason FROM ingest_failures WHERE version = ?", (__version__,))}
+
+        failed_before = {
+            r[0]: (r[1], r[2])
+            for r in con.execute(
+                "SELECT path, sha256, reason FROM ingest_failures WHERE version = ?", (__version__,)
+            )
+        }
         shas: dict[str, str] = {}
         todo = []
         for f in files:
@@ -311,8 +338,12 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                     _get_tagger()  # once, here: the forked workers share it
                 except Exception:  # reported per file by the workers
                     pass
-            ex = ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_pool_worker,
-                                     initargs=(taxonomy, model, os.getpid()))
+            ex = ProcessPoolExecutor(
+                n_workers,
+                mp_context=ctx,
+                initializer=_init_pool_worker,
+                initargs=(taxonomy, model, os.getpid()),
+            )
             it = ex.map(_process_one, [(p, tag, max_bytes) for p in todo], chunksize=1)
             if ctx is not None:
                 _release_tagger()  # the workers are forked by now; the parent needs no tagger
@@ -344,34 +375,52 @@ def ingest(paths: Iterable[str | Path], db: Optional[str | Path] = None, *, work
                 ex.shutdown(cancel_futures=True)
             _release_tagger()  # a later call may name another model or taxonomy, or the file may change
         from .store.recommendations import sync_recommendations
-        sync_recommendations(con)  # new, replaced or stale rows; after tagging: recommendation items are concerns
+
+        sync_recommendations(
+            con
+        )  # new, replaced or stale rows; after tagging: recommendation items are concerns
         if result.added or result.replaced:
             from .tag.corrections import apply_corrections
+
             apply_corrections(con)  # people's corrections outlive a re-ingest of their document
             from .store.db import set_setting
-            set_setting(con, "taxonomy", str(taxonomy) if taxonomy and tag else ("default" if tag else "untagged"))
+
+            set_setting(
+                con, "taxonomy", str(taxonomy) if taxonomy and tag else ("default" if tag else "untagged")
+            )
     finally:
         con.close()
     return result
 
 
-def _remember_failure(con, path: str, sha: Optional[str], reason: str) -> None:
+def _remember_failure(con, path: str, sha: str | None, reason: str) -> None:
     if not sha:
         return
-    from datetime import datetime, timezone
+    from datetime import datetime
+
     from . import __version__
-    con.execute("""INSERT INTO ingest_failures (path, sha256, reason, version, failed_at) VALUES (?,?,?,?,?)
+
+    con.execute(
+        """INSERT INTO ingest_failures (path, sha256, reason, version, failed_at) VALUES (?,?,?,?,?)
                    ON CONFLICT(path) DO UPDATE SET sha256=excluded.sha256, reason=excluded.reason,
                    version=excluded.version, failed_at=excluded.failed_at""",
-                (path, sha, reason, __version__, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        (path, sha, reason, __version__, datetime.now(UTC).isoformat(timespec="seconds")),
+    )
 
 
-def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = None, model="default",
-          batch: int = 2000) -> dict:
+def retag(
+    db: str | Path | None = None,
+    *,
+    taxonomy: str | Path | None = None,
+    model="default",
+    batch: int = 2000,
+) -> dict:
     """Re-tag every stored finding (after a taxonomy or model change), without re-reading files."""
     import json
+
     from .tag import Tagger
     from .tag.tagger import SKIP_SECTIONS
+
     tagger = Tagger(taxonomy, model=model)
     con = open_db(db)
     n = 0
@@ -383,29 +432,59 @@ def retag(db: Optional[str | Path] = None, *, taxonomy: Optional[str | Path] = N
         con.execute("BEGIN IMMEDIATE")
         con.execute("DELETE FROM tags")
         for i in range(0, len(rows), batch):
-            chunk = rows[i:i + batch]
+            chunk = rows[i : i + batch]
             from .tag.context import doc_key
-            prev = [k - 1 if k > 0 and chunk[k - 1]["doc_id"] == r["doc_id"] and chunk[k - 1]["section"] == r["section"]
-                    and chunk[k - 1]["seq"] == r["seq"] - 1 else None for k, r in enumerate(chunk)]
-            res = tagger.tag([r["text"] for r in chunk], [r["section_kind"] for r in chunk],
-                             [bool(r["is_bullet"]) for r in chunk], [r["section"] or "" for r in chunk], prev=prev,
-                             docs=[doc_key(r["kind"], r["framework"]) for r in chunk])
-            con.executemany("INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
-                            [(r["id"], t.theme, t.score, t.source, json.dumps(t.cues)) for r, x in zip(chunk, res) for t in x.tags])
-            con.executemany("UPDATE findings SET polarity=?, polarity_score=?, polarity_cues=? WHERE id=?",
-                            [(x.polarity, x.polarity_score, json.dumps(x.polarity_cues), r["id"]) for r, x in zip(chunk, res)])
+
+            prev = [
+                k - 1
+                if k > 0
+                and chunk[k - 1]["doc_id"] == r["doc_id"]
+                and chunk[k - 1]["section"] == r["section"]
+                and chunk[k - 1]["seq"] == r["seq"] - 1
+                else None
+                for k, r in enumerate(chunk)
+            ]
+            res = tagger.tag(
+                [r["text"] for r in chunk],
+                [r["section_kind"] for r in chunk],
+                [bool(r["is_bullet"]) for r in chunk],
+                [r["section"] or "" for r in chunk],
+                prev=prev,
+                docs=[doc_key(r["kind"], r["framework"]) for r in chunk],
+            )
+            con.executemany(
+                "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
+                [
+                    (r["id"], t.theme, t.score, t.source, json.dumps(t.cues))
+                    for r, x in zip(chunk, res)
+                    for t in x.tags
+                ],
+            )
+            con.executemany(
+                "UPDATE findings SET polarity=?, polarity_score=?, polarity_cues=? WHERE id=?",
+                [
+                    (x.polarity, x.polarity_score, json.dumps(x.polarity_cues), r["id"])
+                    for r, x in zip(chunk, res)
+                ],
+            )
             n += len(chunk)
         for d in con.execute("SELECT id, focus_areas FROM documents").fetchall():
-            con.execute("UPDATE documents SET focus_themes=? WHERE id=?",
-                        (json.dumps(tagger.focus_themes(json.loads(d["focus_areas"]))), d["id"]))
+            con.execute(
+                "UPDATE documents SET focus_themes=? WHERE id=?",
+                (json.dumps(tagger.focus_themes(json.loads(d["focus_areas"]))), d["id"]),
+            )
         from .store.db import set_setting
         from .tag.corrections import apply_corrections
+
         con.execute("UPDATE findings SET polarity_source=NULL WHERE polarity_source IS NOT NULL")
         apply_corrections(con)  # people's corrections outlive re-tagging and a new model
         set_setting(con, "taxonomy", tagger.taxonomy.source)
-        set_setting(con, "tagger", tagger.description)  # says "rules only" and why, if the model was not loaded
+        set_setting(
+            con, "tagger", tagger.description
+        )  # says "rules only" and why, if the model was not loaded
         con.execute("DELETE FROM recommendation_docs")  # re-apply the recommendation rule below
         from .store.recommendations import sync_recommendations
+
         sync_recommendations(con)
         con.execute("COMMIT")
     except BaseException:

@@ -2,22 +2,26 @@
 
 Each command parses its options, calls one library function and renders the result.
 """
+
 from __future__ import annotations
 
 import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
 from . import __version__
-
 from .cli_options import CONTEXT_SETTINGS
 
-app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT_SETTINGS,
-                  help="ofsted-mine: evidence from Ofsted letters and reports on councils' children's services.")
+app = typer.Typer(
+    add_completion=True,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=CONTEXT_SETTINGS,
+    help="ofsted-mine: evidence from Ofsted letters and reports on councils' children's services.",
+)
 
 DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
 
@@ -37,6 +41,7 @@ class QuoteFormat(str, Enum):
 
 def _console(stderr: bool = False):
     from rich.console import Console
+
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
@@ -45,10 +50,11 @@ def _fail(msg: str, code: int = 1):
     raise typer.Exit(code)
 
 
-def _open(db: Optional[Path], create: bool = False):
+def _open(db: Path | None, create: bool = False):
     """Every command opens its database here (read-only unless ``create``): a missing, foreign,
     damaged or newer database is one line (DatabaseError), never a traceback."""
     from .cli_options import open_database
+
     return open_database(db, create=create)
 
 
@@ -59,48 +65,88 @@ def version_callback(value: bool):
 
 
 @app.callback()
-def main_callback(version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
-                                               help="Show the version and exit.")):
+def main_callback(
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."
+    ),
+):
     pass
 
 
 # ------------------------------------------------------------------ ingest
-def run_ingest(paths: list[str], db: Optional[Path], taxonomy: Optional[Path] = None, workers: Optional[int] = None,
-               quiet: bool = False, max_bytes: Optional[int] = -1, retry_failed: bool = False) -> "object":
+def run_ingest(
+    paths: list[str],
+    db: Path | None,
+    taxonomy: Path | None = None,
+    workers: int | None = None,
+    quiet: bool = False,
+    max_bytes: int | None = -1,
+    retry_failed: bool = False,
+) -> object:
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from .api import expand_paths, ingest
+
     err = _console(stderr=True)
     files, _ = expand_paths(paths)
-    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True, disable=quiet or not err.is_terminal) as prog:
+    with Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+        disable=quiet or not err.is_terminal,
+    ) as prog:
         task = prog.add_task("", total=len(files))
 
         def tick(path: str, status: str):
-            prog.update(task, advance=1 if status != "failed" or Path(path).is_file() else 0,
-                        description=escape(f"{status}: {Path(path).name[:50]}"))  # a name is not markup
+            prog.update(
+                task,
+                advance=1 if status != "failed" or Path(path).is_file() else 0,
+                description=escape(f"{status}: {Path(path).name[:50]}"),
+            )  # a name is not markup
 
-        result = ingest(paths, db, workers=workers, taxonomy=taxonomy, progress=tick, max_bytes=max_bytes,
-                        retry_failed=retry_failed)
+        result = ingest(
+            paths,
+            db,
+            workers=workers,
+            taxonomy=taxonomy,
+            progress=tick,
+            max_bytes=max_bytes,
+            retry_failed=retry_failed,
+        )
     from .display import shown
+
     for path, why in result.failed:  # one plain line per file: never wrapped; a newline in a name is escaped
         sys.stderr.write(f"error: {shown(path)}: {shown(why)}\n")
     for path, why in result.skipped:
-        sys.stderr.write(f"skipped: {shown(path)}: failed before ({shown(why)}); unchanged since "
-                         f"(--retry-failed tries again)\n")
+        sys.stderr.write(
+            f"skipped: {shown(path)}: failed before ({shown(why)}); unchanged since "
+            f"(--retry-failed tries again)\n"
+        )
     for path, why in result.warnings:
         sys.stderr.write(f"warning: {shown(path)}: {shown(why)}\n")
     return result
 
 
 @app.command()
-def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
-           db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-           taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"),
-           workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)"),
-           max_size: float = typer.Option(50.0, "--max-size", min=0,
-                                          help="Refuse files larger than this many MB (0: no limit)"),
-           retry_failed: bool = typer.Option(False, "--retry-failed", help="Try again files that failed before and have not changed")):
+def ingest(
+    paths: list[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    taxonomy: Path | None = typer.Option(
+        None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"
+    ),
+    workers: int | None = typer.Option(None, "--workers", help="Worker processes (default: all CPUs)"),
+    max_size: float = typer.Option(
+        50.0, "--max-size", min=0, help="Refuse files larger than this many MB (0: no limit)"
+    ),
+    retry_failed: bool = typer.Option(
+        False, "--retry-failed", help="Try again files that failed before and have not changed"
+    ),
+):
     """Read, parse, tag and store Ofsted letters and reports. Safe to re-run: unchanged files are skipped,
     and so are unchanged files that failed before (said, but not counted as new failures).
 
@@ -108,12 +154,17 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
     file called '--db=x'): everything after '--' is a file."""
     from .store.db import default_db_path
     from .validate import plural
-    result = run_ingest(paths, db, taxonomy, workers, max_bytes=int(max_size * 1e6) or None, retry_failed=retry_failed)
+
+    result = run_ingest(
+        paths, db, taxonomy, workers, max_bytes=int(max_size * 1e6) or None, retry_failed=retry_failed
+    )
     out = _console()
     skipped = f", {len(result.skipped)} skipped (failed before)" if result.skipped else ""
-    out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
-              f"{len(result.failed)} failed{skipped}  ({plural(result.pages, 'page')}) -> {db or default_db_path()}",
-              markup=False)
+    out.print(
+        f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
+        f"{len(result.failed)} failed{skipped}  ({plural(result.pages, 'page')}) -> {db or default_db_path()}",
+        markup=False,
+    )
     if result.failed:
         raise typer.Exit(1)
 
@@ -122,8 +173,10 @@ def ingest(paths: List[str] = typer.Argument(..., help="Files, folders or globs:
 def _visits_table(rows: list[dict]):
     from rich.table import Table
     from rich.text import Text
+
     from .read.controls import strip_controls
     from .report.labels import judgements_short, kind_label, verdict_label
+
     t = Table(show_lines=False, header_style="bold")
     for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
         t.add_column(c, overflow="fold")
@@ -137,25 +190,41 @@ def _visits_table(rows: list[dict]):
         verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
         n_src = len(r.get("sources") or [])
         vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
-        cells = (vid, r["la"] or "?", kind_label(r["kind"], r.get("framework")), dates,
-                 str(r["visit_number"] or ""), r["lead_inspector"] or "", verdict, str(r.get("n_findings", "")))
+        cells = (
+            vid,
+            r["la"] or "?",
+            kind_label(r["kind"], r.get("framework")),
+            dates,
+            str(r["visit_number"] or ""),
+            r["lead_inspector"] or "",
+            verdict,
+            str(r.get("n_findings", "")),
+        )
         t.add_row(*(Text(strip_controls(str(c))) for c in cells))  # document text: never markup or escapes
     return t
 
 
 def _csv(rows: list[dict], fields: list[str]) -> str:
     from .report.csvout import csv_text  # the one guarded CSV writer (no formula injection)
+
     return csv_text(rows, fields)
 
 
 @app.command()
-def visits(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-           la: Optional[str] = typer.Option(None, "--la", help="Council name, alias or Ofsted URN"),
-           kind: Optional[str] = typer.Option(None, "--kind", help="monitoring_visit, focused_visit, inspection, jtai, council_paper, unknown"),
-           since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
-           format: VisitFormat = typer.Option(VisitFormat.table, "--format")):
+def visits(
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    la: str | None = typer.Option(None, "--la", help="Council name, alias or Ofsted URN"),
+    kind: str | None = typer.Option(
+        None, "--kind", help="monitoring_visit, focused_visit, inspection, jtai, council_paper, unknown"
+    ),
+    since: str | None = typer.Option(None, "--since"),
+    until: str | None = typer.Option(None, "--until"),
+    format: VisitFormat = typer.Option(VisitFormat.table, "--format"),
+):
     """List stored visits (one per document), oldest first."""
-    from .store.search import VISIT_FIELDS, visits as q
+    from .store.search import VISIT_FIELDS
+    from .store.search import visits as q
+
     con = _open(db)
     try:
         rows = q(con, la=la, kind=kind, since=since, until=until)
@@ -172,14 +241,17 @@ def visits(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
 
 
 @app.command()
-def show(visit_id: str = typer.Argument(..., help="Visit id (from 'visits')"),
-         db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-         why: bool = typer.Option(False, "--why", help="Say why each finding got its tags (cue phrases, source)"),
-         format: str = typer.Option("text", "--format", help="text or json")):
+def show(
+    visit_id: str = typer.Argument(..., help="Visit id (from 'visits')"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    why: bool = typer.Option(False, "--why", help="Say why each finding got its tags (cue phrases, source)"),
+    format: str = typer.Option("text", "--format", help="text or json"),
+):
     """One letter or report, structured: metadata, sections and numbered findings with their tags."""
     from .report.terminal import render_visit
     from .store.search import get_visit
     from .validate import check_choice
+
     check_choice(format, "--format", ("text", "json"))
     con = _open(db)
     try:
@@ -193,41 +265,91 @@ def show(visit_id: str = typer.Argument(..., help="Visit id (from 'visits')"),
 
 
 @app.command()
-def quotes(text: Optional[str] = typer.Argument(None, help="Words to find (all must appear; \"a phrase\" in quotes; word* for a prefix)"),
-           db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-           la: Optional[str] = typer.Option(None, "--la"), kind: Optional[str] = typer.Option(None, "--kind"),
-           since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
-           section: Optional[str] = typer.Option(None, "--section", help="Section kind (e.g. headline_findings) or words of a heading"),
-           theme: Optional[List[str]] = typer.Option(None, "--theme", help="Theme id; repeat for several (any of them, or all with --all-themes)"),
-           all_themes: bool = typer.Option(False, "--all-themes", help="With several --theme: require all of them (AND) instead of any (OR)"),
-           polarity: Optional[str] = typer.Option(None, "--polarity", help="strength, concern, mixed or neutral"),
-           min_score: float = typer.Option(0.0, "--min-score", help="Minimum tag score for --theme"),
-           limit: int = typer.Option(20, "--limit"),
-           fts: bool = typer.Option(False, "--fts", help="Pass TEXT to SQLite FTS5 unchanged (AND/OR/NOT/NEAR, prefix*, \"phrases\")"),
-           include_papers: bool = typer.Option(False, "--include-papers", help="Also search council papers (never Ofsted's words)"),
-           format: QuoteFormat = typer.Option(QuoteFormat.table, "--format")):
+def quotes(
+    text: str | None = typer.Argument(
+        None, help='Words to find (all must appear; "a phrase" in quotes; word* for a prefix)'
+    ),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    la: str | None = typer.Option(None, "--la"),
+    kind: str | None = typer.Option(None, "--kind"),
+    since: str | None = typer.Option(None, "--since"),
+    until: str | None = typer.Option(None, "--until"),
+    section: str | None = typer.Option(
+        None, "--section", help="Section kind (e.g. headline_findings) or words of a heading"
+    ),
+    theme: list[str] | None = typer.Option(
+        None, "--theme", help="Theme id; repeat for several (any of them, or all with --all-themes)"
+    ),
+    all_themes: bool = typer.Option(
+        False, "--all-themes", help="With several --theme: require all of them (AND) instead of any (OR)"
+    ),
+    polarity: str | None = typer.Option(None, "--polarity", help="strength, concern, mixed or neutral"),
+    min_score: float = typer.Option(0.0, "--min-score", help="Minimum tag score for --theme"),
+    limit: int = typer.Option(20, "--limit"),
+    fts: bool = typer.Option(
+        False, "--fts", help='Pass TEXT to SQLite FTS5 unchanged (AND/OR/NOT/NEAR, prefix*, "phrases")'
+    ),
+    include_papers: bool = typer.Option(
+        False, "--include-papers", help="Also search council papers (never Ofsted's words)"
+    ),
+    format: QuoteFormat = typer.Option(QuoteFormat.table, "--format"),
+):
     """Evidence quotes with exact citations (council, visit, date, section, paragraph, page)."""
     from .store.search import quotes as q
+
     if not (text and text.strip()) and not theme and not polarity and not la and not section:
         _fail("give words to search for, or at least one filter (--theme, --polarity, --la, --section)")
     con = _open(db)
     try:
-        res = q(con, text, la=la, kind=kind, since=since, until=until, section=section, themes=theme or None,
-                theme_mode="all" if all_themes else "any", polarity=polarity, min_score=min_score,
-                limit=limit, raw_fts=fts, include_papers=include_papers)
+        res = q(
+            con,
+            text,
+            la=la,
+            kind=kind,
+            since=since,
+            until=until,
+            section=section,
+            themes=theme or None,
+            theme_mode="all" if all_themes else "any",
+            polarity=polarity,
+            min_score=min_score,
+            limit=limit,
+            raw_fts=fts,
+            include_papers=include_papers,
+        )
     except ValueError as e:
         _fail(str(e))
     rows = [x.to_dict() | {"citation": x.citation()} for x in res]
     if format == QuoteFormat.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif format == QuoteFormat.csv:
-        sys.stdout.write(_csv(rows, ["text", "citation", "visit_id", "la", "kind", "date", "section", "paragraph", "page",
-                                     "polarity", "themes", "score", "source"]))
+        sys.stdout.write(
+            _csv(
+                rows,
+                [
+                    "text",
+                    "citation",
+                    "visit_id",
+                    "la",
+                    "kind",
+                    "date",
+                    "section",
+                    "paragraph",
+                    "page",
+                    "polarity",
+                    "themes",
+                    "score",
+                    "source",
+                ],
+            )
+        )
     elif format == QuoteFormat.markdown:
         from .report.terminal import quotes_markdown
+
         print(quotes_markdown(res))
     else:
         from .report.terminal import quotes_table
+
         out = _console()
         out.print(quotes_table(res))
         if not res:
@@ -236,13 +358,18 @@ def quotes(text: Optional[str] = typer.Argument(None, help="Words to find (all m
 
 # ------------------------------------------------------------------ tagging
 @app.command()
-def themes(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-           taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
-           format: str = typer.Option("table", "--format", help="table or json")):
+def themes(
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    taxonomy: Path | None = typer.Option(
+        None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"
+    ),
+    format: str = typer.Option("table", "--format", help="table or json"),
+):
     """List the taxonomy in use, with counts of tagged findings (and concerns) in the database."""
     from .analyse.themes import theme_counts
     from .store.db import default_db_path
     from .validate import check_choice
+
     check_choice(format, "--format", ("table", "json"))
     con = _open(db) if db or default_db_path().exists() else None  # a --db named must exist
     try:
@@ -253,21 +380,33 @@ def themes(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     from rich.table import Table
+
     t = Table(title=name, header_style="bold")
     for col in ("id", "name", "group", "findings", "concern", "strength", "mixed"):
         t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r["id"], r["name"], r["group"], str(r["findings"]), str(r["concern"]), str(r["strength"]), str(r["mixed"]))
+        t.add_row(
+            r["id"],
+            r["name"],
+            r["group"],
+            str(r["findings"]),
+            str(r["concern"]),
+            str(r["strength"]),
+            str(r["mixed"]),
+        )
     _console().print(t)
 
 
 @app.command()
-def tag(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-        taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="Re-tag with this taxonomy TOML"),
-        model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: models/tagger.joblib)"),
-        rules_only: bool = typer.Option(False, "--rules-only", help="Use the cue-phrase rules alone")):
+def tag(
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy", help="Re-tag with this taxonomy TOML"),
+    model: Path | None = typer.Option(None, "--model", help="Model file (default: models/tagger.joblib)"),
+    rules_only: bool = typer.Option(False, "--rules-only", help="Use the cue-phrase rules alone"),
+):
     """Re-tag every stored finding after a taxonomy or model change (no PDFs are re-read)."""
     from .api import retag
+
     _open(db).close()
     m = None if rules_only else (str(model) if model else "default")
     try:
@@ -275,19 +414,23 @@ def tag(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
     except ValueError as e:
         _fail(str(e))
     from .validate import plural
+
     if res.get("model_problem"):
         sys.stderr.write(f"warning: tagging by rules only: {res['model_problem']}\n")
     print(f"re-tagged {plural(res['findings'], 'finding')} with {res['tagger']}")
 
 
 @app.command()
-def explain(sentence: str = typer.Argument(..., help="A sentence to tag and explain"),
-            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-            model: Optional[Path] = typer.Option(None, "--model"),
-            format: str = typer.Option("text", "--format", help="text or json")):
+def explain(
+    sentence: str = typer.Argument(..., help="A sentence to tag and explain"),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
+    model: Path | None = typer.Option(None, "--model"),
+    format: str = typer.Option("text", "--format", help="text or json"),
+):
     """Tag one sentence and say why: cue phrases, model scores and thresholds, polarity cues."""
     from .cli_options import tagger
     from .validate import check_choice
+
     check_choice(format, "--format", ("text", "json"))
     tg = tagger(taxonomy, model=str(model) if model else "default")
     e = tg.explain(sentence)
@@ -302,24 +445,34 @@ def explain(sentence: str = typer.Argument(..., help="A sentence to tag and expl
         print("themes: none")
     for t in e["themes"]:
         cues = ", ".join(f"'{c['text']}' [{c['start']}:{c['end']}]" for c in t["cues"]) or "no cue phrase"
-        extra = f"; threshold {t['threshold']}; model words: {', '.join(t.get('model_words', []))}" if "threshold" in t else ""
+        extra = (
+            f"; threshold {t['threshold']}; model words: {', '.join(t.get('model_words', []))}"
+            if "threshold" in t
+            else ""
+        )
         print(f"theme {t['theme']}: score {t['score']} ({t['source']}); cues: {cues}{extra}")
     for t in e["considered"]:
         print(f"  considered, below threshold: {t['theme']} {t['score']} < {t['threshold']}")
 
 
 @app.command()
-def classify(infile: Path = typer.Argument(..., help="JSONL with {\"id\", \"text\"} per line"),
-             out: Path = typer.Option(..., "-o", "--out", help="Output JSONL"),
-             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-             model: Optional[Path] = typer.Option(None, "--model"),
-             rules_only: bool = typer.Option(False, "--rules-only")):
+def classify(
+    infile: Path = typer.Argument(..., help='JSONL with {"id", "text"} per line'),
+    out: Path = typer.Option(..., "-o", "--out", help="Output JSONL"),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
+    model: Path | None = typer.Option(None, "--model"),
+    rules_only: bool = typer.Option(False, "--rules-only"),
+):
     """Tag sentences from a JSONL file: {"id", "themes", "polarity", "scores"} per line."""
     from .cli_options import tagger
     from .tag.classify import classify_file
     from .validate import plural
-    tg = tagger(taxonomy, model=None if rules_only else (str(model) if model else "default"),
-                mode="rules" if rules_only else "combined")
+
+    tg = tagger(
+        taxonomy,
+        model=None if rules_only else (str(model) if model else "default"),
+        mode="rules" if rules_only else "combined",
+    )
     to_stdout = str(out) == "-"
     try:
         n = classify_file(infile, sys.stdout if to_stdout else out, taxonomy=taxonomy, tagger=tg)
@@ -332,23 +485,42 @@ def classify(infile: Path = typer.Argument(..., help="JSONL with {\"id\", \"text
 
 
 @app.command()
-def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\", \"text\", \"themes\", \"polarity\"}"),
-             baseline: Optional[str] = typer.Option(None, "--baseline", help="keyword: a plain keyword matcher instead of the tagger"),
-             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-             model: Optional[Path] = typer.Option(None, "--model"),
-             mode: str = typer.Option("combined", "--mode", help="combined, rules or model"),
-             format: str = typer.Option("text", "--format", help="text or json"),
-             in_context: bool = typer.Option(False, "--in-context", help="Ingest the gold file's reports into a scratch database and score the tags stored for the findings holding the gold sentences (what a user sees)"),
-             reports: Optional[Path] = typer.Option(None, "--reports", help="With --in-context: folder holding the gold file's reports (default: ../shared/ofsted-reports)"),
-             rows_out: Optional[Path] = typer.Option(None, "--rows", help="With --in-context: write one JSON line per gold sentence (stored finding and labels)")):
+def evaluate(
+    gold: Path = typer.Argument(..., help='Gold JSONL: {"id", "text", "themes", "polarity"}'),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="keyword: a plain keyword matcher instead of the tagger"
+    ),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
+    model: Path | None = typer.Option(None, "--model"),
+    mode: str = typer.Option("combined", "--mode", help="combined, rules or model"),
+    format: str = typer.Option("text", "--format", help="text or json"),
+    in_context: bool = typer.Option(
+        False,
+        "--in-context",
+        help="Ingest the gold file's reports into a scratch database and score the tags stored for the findings holding the gold sentences (what a user sees)",
+    ),
+    reports: Path | None = typer.Option(
+        None,
+        "--reports",
+        help="With --in-context: folder holding the gold file's reports (default: ../shared/ofsted-reports)",
+    ),
+    rows_out: Path | None = typer.Option(
+        None,
+        "--rows",
+        help="With --in-context: write one JSON line per gold sentence (stored finding and labels)",
+    ),
+):
     """Per-theme precision/recall/F1, micro and macro F1, polarity accuracy, macro-F1 and confusion matrix."""
     from .cli_options import tagger
     from .tag import Tagger
+
     if in_context:
         from .cli_tags import evaluate_in_context_command
+
         return evaluate_in_context_command(gold, reports, taxonomy, model, format, rows_out)
     from .tag.evaluate import evaluate_tagger, format_report, read_gold
     from .validate import check_choice
+
     check_choice(format, "--format", ("text", "json"))
     check_choice(mode, "--mode", ("combined", "rules", "model"))
     check_choice(baseline, "--baseline", ("keyword",))
@@ -365,15 +537,22 @@ def evaluate(gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\", \"text\
 
 
 @app.command()
-def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL files (text, or references into reports)"),
-          out: Path = typer.Option(Path("models/tagger.joblib"), "-o", "--out"),
-          taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-          shared: Optional[Path] = typer.Option(None, "--shared", help="Folder holding ofsted-reports/ (for references) and gold/ (excluded)"),
-          cv: bool = typer.Option(True, "--cv/--no-cv", help="Estimate quality by grouped cross-validation first")):
+def train(
+    annotations: list[Path] = typer.Argument(
+        ..., help="Annotation JSONL files (text, or references into reports)"
+    ),
+    out: Path = typer.Option(Path("models/tagger.joblib"), "-o", "--out"),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
+    shared: Path | None = typer.Option(
+        None, "--shared", help="Folder holding ofsted-reports/ (for references) and gold/ (excluded)"
+    ),
+    cv: bool = typer.Option(True, "--cv/--no-cv", help="Estimate quality by grouped cross-validation first"),
+):
     """Train the theme and polarity classifiers from labelled sentences."""
     from .errors import UsageError
     from .tag.train import train as fit
     from .validate import plural
+
     if str(out) == "-":
         raise UsageError("train -o -: a model is a binary file; give a file name (e.g. models/tagger.joblib)")
     shared = shared or (Path(__file__).resolve().parent.parent.parent / "shared")
@@ -383,12 +562,17 @@ def train(annotations: List[Path] = typer.Argument(..., help="Annotation JSONL f
     syn = f" (incl. {rep['synthetic']} synthetic)" if rep.get("synthetic") else ""
     if rep.get("corrections"):
         syn += f" (incl. {rep['corrections']} corrected by people)"
-    print(f"trained on {plural(rep['examples'], 'sentence')}{syn} from {plural(rep['documents'], 'document')} -> {rep['model']}")
+    print(
+        f"trained on {plural(rep['examples'], 'sentence')}{syn} from {plural(rep['documents'], 'document')} -> {rep['model']}"
+    )
     for k, v in rep.get("cross_validation", {}).items():
-        print(f"  grouped 5-fold CV, {k:8}: theme micro-F1 {v['theme_micro_f1']:.3f} macro-F1 {v['theme_macro_f1']:.3f} "
-              f"polarity acc {v['polarity_accuracy']:.3f} macro-F1 {v['polarity_macro_f1']:.3f}")
+        print(
+            f"  grouped 5-fold CV, {k:8}: theme micro-F1 {v['theme_micro_f1']:.3f} macro-F1 {v['theme_macro_f1']:.3f} "
+            f"polarity acc {v['polarity_accuracy']:.3f} macro-F1 {v['polarity_macro_f1']:.3f}"
+        )
     Path(str(out) + ".report.json").write_text(json.dumps(rep, indent=2))
     from .tag.train import model_card
+
     Path(str(out) + ".card.md").write_text(model_card(rep))
 
 
@@ -397,17 +581,21 @@ JOURNEY_HELP = "Trend window: journey number (1 = oldest), 'current' or 'previou
 
 
 @app.command()
-def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Ofsted URN"),
-             db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-             since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
-             journey: Optional[str] = typer.Option(None, "--journey", help=JOURNEY_HELP),
-             min_score: float = typer.Option(0.0, "--min-score"),
-             taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-             format: str = typer.Option("table", "--format", help="table, csv, json or markdown")):
+def timeline(
+    la: str = typer.Option(..., "--la", help="Council name, alias or Ofsted URN"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    since: str | None = typer.Option(None, "--since"),
+    until: str | None = typer.Option(None, "--until"),
+    journey: str | None = typer.Option(None, "--journey", help=JOURNEY_HELP),
+    min_score: float = typer.Option(0.0, "--min-score"),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
+    format: str = typer.Option("table", "--format", help="table, csv, json or markdown"),
+):
     """Visits x themes: concern/mixed/strength findings per cell, its verdict, and each theme's trend."""
     from .analyse.timeline import timeline as tl_fn
     from .report.terminal import timeline_markdown, timeline_rows
     from .validate import check_choice
+
     check_choice(format, "--format", ("table", "csv", "json", "markdown"))
     con = _open(db)
     try:
@@ -427,7 +615,8 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
         from rich.text import Text
 
         from .report.terminal import timeline_fitted
-        console = Console(highlight=False)       # the terminal's width ($COLUMNS when set)
+
+        console = Console(highlight=False)  # the terminal's width ($COLUMNS when set)
         for part in timeline_fitted(tl, console.width):
             console.print(part)
         for j in tl.journeys:  # the improvement journeys, and which one the trends follow
@@ -436,21 +625,27 @@ def timeline(la: str = typer.Option(..., "--la", help="Council name, alias or Of
 
 
 @app.command()
-def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine themes')"),
-          la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-          quotes: int = typer.Option(3, "--quotes", help="Quotes per visit"),
-          since: Optional[str] = typer.Option(None, "--since"),
-          journey: Optional[str] = typer.Option(None, "--journey", help=JOURNEY_HELP),
-          taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-          format: str = typer.Option("text", "--format", help="text, json, csv or markdown")):
+def track(
+    theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine themes')"),
+    la: str = typer.Option(..., "--la"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    quotes: int = typer.Option(3, "--quotes", help="Quotes per visit"),
+    since: str | None = typer.Option(None, "--since"),
+    journey: str | None = typer.Option(None, "--journey", help=JOURNEY_HELP),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
+    format: str = typer.Option("text", "--format", help="text, json, csv or markdown"),
+):
     """One theme across a council's visits: verdict per visit, the trend, where it stands now, and quotes."""
     from .analyse.timeline import track as track_fn
     from .report.terminal import render_track, track_markdown, track_rows
     from .validate import check_choice
+
     check_choice(format, "--format", ("text", "json", "csv", "markdown"))
     con = _open(db)
     try:
-        tr = track_fn(con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since, journey=journey)
+        tr = track_fn(
+            con, theme, la, taxonomy=taxonomy, quotes_per_visit=quotes, since=since, journey=journey
+        )
     except ValueError as e:
         _fail(str(e))
     if format == "json":
@@ -465,14 +660,18 @@ def track(theme: str = typer.Argument(..., help="Theme id (see 'ofsted-mine them
 
 
 @app.command()
-def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(...),
-            db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-            taxonomy: Optional[Path] = typer.Option(None, "--taxonomy"),
-            format: str = typer.Option("table", "--format", help="table, json, csv or markdown")):
+def compare(
+    visit_a: str = typer.Argument(...),
+    visit_b: str = typer.Argument(...),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
+    format: str = typer.Option("table", "--format", help="table, json, csv or markdown"),
+):
     """Per theme: concerns new, persistent or no longer raised; strengths gained or lost; quotes side by side."""
     from .analyse.timeline import compare as cmp_fn
     from .report.terminal import compare_markdown, compare_rows, render_compare
     from .validate import check_choice
+
     check_choice(format, "--format", ("table", "json", "csv", "markdown"))
     con = _open(db)
     try:
@@ -491,22 +690,30 @@ def compare(visit_a: str = typer.Argument(...), visit_b: str = typer.Argument(..
 
 
 @app.command()
-def followup(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-             since: Optional[str] = typer.Option(None, "--since", help="only recommendations made on/after this date"),
-             format: str = typer.Option("table", "--format", help="table, json, csv or xlsx (csv/xlsx: the action log)"),
-             output: Optional[Path] = typer.Option(None, "--output", "-o", help="file for csv/xlsx (json: optional)"),
-             quotes: int = typer.Option(0, "--quotes", help="quotes per visit in the table (0: every deciding quote)")):
+def followup(
+    la: str = typer.Option(..., "--la"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    since: str | None = typer.Option(None, "--since", help="only recommendations made on/after this date"),
+    format: str = typer.Option(
+        "table", "--format", help="table, json, csv or xlsx (csv/xlsx: the action log)"
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="file for csv/xlsx (json: optional)"),
+    quotes: int = typer.Option(0, "--quotes", help="quotes per visit in the table (0: every deciding quote)"),
+):
     """Each recommendation Ofsted made to the council x the later visits of its journey: evidence,
     verdict (met / progressing / not met / repeated) and latest status; csv/xlsx write an action log."""
     from .analyse.followup import followup as fu
     from .errors import UsageError
     from .validate import check_choice, check_date
+
     check_choice(format, "--format", ("table", "json", "csv", "xlsx"))
     check_date(since, "--since")
     if format in ("csv", "xlsx") and output is None:
         raise UsageError(f"followup --format {format} writes an action log: name the file with -o FILE")
     if format == "xlsx" and str(output) == "-":
-        raise UsageError("followup --format xlsx -o -: a workbook is a binary file; give a file name (e.g. actions.xlsx)")
+        raise UsageError(
+            "followup --format xlsx -o -: a workbook is a binary file; give a file name (e.g. actions.xlsx)"
+        )
     con = _open(db)
     try:
         res = fu(con, la, since=since)
@@ -515,6 +722,7 @@ def followup(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Opt
     names = None
     if format != "json":
         from .analyse.timeline import _load_taxonomy_light
+
         names = {t["id"]: t["name"] for t in _load_taxonomy_light(con)}
     if format == "json":
         text = json.dumps(res.to_dict(), indent=2, ensure_ascii=False)
@@ -525,6 +733,7 @@ def followup(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Opt
         return
     if format in ("csv", "xlsx"):
         from .report.actionlog import write_action_log
+
         if str(output) == "-":
             write_action_log(res, sys.stdout, "csv", names)
             return
@@ -535,16 +744,22 @@ def followup(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Opt
         print(f"{output}: action log of {len(res.items)} recommendation(s) for {res.la}")
         return
     from .report.actionlog import render_followup
+
     render_followup(_console(), res, names, quotes=quotes)
 
 
 @app.command()
-def benchmark(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-              since: Optional[str] = typer.Option(None, "--since"), until: Optional[str] = typer.Option(None, "--until"),
-              format: str = typer.Option("table", "--format", help="table or json")):
+def benchmark(
+    la: str = typer.Option(..., "--la"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    since: str | None = typer.Option(None, "--since"),
+    until: str | None = typer.Option(None, "--until"),
+    format: str = typer.Option("table", "--format", help="table or json"),
+):
     """How often each theme is raised as a concern here, against all other councils and statistical neighbours."""
     from .analyse.benchmark import benchmark as bm
     from .validate import check_choice
+
     check_choice(format, "--format", ("table", "json"))
     con = _open(db)
     try:
@@ -555,36 +770,68 @@ def benchmark(la: str = typer.Option(..., "--la"), db: Optional[Path] = typer.Op
         print(json.dumps(res, indent=2, ensure_ascii=False))
         return
     from rich.table import Table
-    t = Table(title=f"{res['la']}: {res['unit']} ({res['findings']} findings; {res['councils_compared']} councils compared; "
-                    f"region: {res['region'] or 'not known'}, {len(res['region_councils'])} in database; "
-                    f"neighbours in database: {', '.join(res['neighbours']) or 'none'})", header_style="bold")
-    for col in ("theme", "this council", "England: mean", "England: median", "percentile",
-                "region: mean", "neighbours: mean"):
+
+    t = Table(
+        title=f"{res['la']}: {res['unit']} ({res['findings']} findings; {res['councils_compared']} councils compared; "
+        f"region: {res['region'] or 'not known'}, {len(res['region_councils'])} in database; "
+        f"neighbours in database: {', '.join(res['neighbours']) or 'none'})",
+        header_style="bold",
+    )
+    for col in (
+        "theme",
+        "this council",
+        "England: mean",
+        "England: median",
+        "percentile",
+        "region: mean",
+        "neighbours: mean",
+    ):
         t.add_column(col, justify="right" if col != "theme" else "left")
     f = lambda x: "—" if x is None else str(x)  # noqa: E731
     for r in res["themes"]:
-        t.add_row(r["theme"], f(r["rate"]), f(r["all_mean"]), f(r["all_median"]), f(r["percentile"]),
-                  f(r["region_mean"]), f(r["neighbours_mean"]))
+        t.add_row(
+            r["theme"],
+            f(r["rate"]),
+            f(r["all_mean"]),
+            f(r["all_median"]),
+            f(r["percentile"]),
+            f(r["region_mean"]),
+            f(r["neighbours_mean"]),
+        )
     _console().print(t)
 
 
 @app.command()
-def councils(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + "; with it: documents per council, "
-                                               "and the councils not in the table it holds"),
-             search: Optional[str] = typer.Argument(None, help="Only councils whose name, alias, slug or URN contains this"),
-             former: bool = typer.Option(True, "--former/--current", help="Include councils abolished by reorganisation"),
-             format: str = typer.Option("table", "--format", help="table, csv or json")):
+def councils(
+    db: Path | None = typer.Option(
+        None,
+        "--db",
+        help=DB_HELP + "; with it: documents per council, and the councils not in the table it holds",
+    ),
+    search: str | None = typer.Argument(
+        None, help="Only councils whose name, alias, slug or URN contains this"
+    ),
+    former: bool = typer.Option(
+        True, "--former/--current", help="Include councils abolished by reorganisation"
+    ),
+    format: str = typer.Option("table", "--format", help="table, csv or json"),
+):
     """The council table: England's councils with children's services (and those they replaced,
     with the dates), the sample corpus's fictional ones, your own, and any stored that the table lacks."""
     from .councils import council_rows, user_councils_path
     from .store.db import default_db_path
     from .validate import check_choice
+
     check_choice(format, "--format", ("table", "csv", "json"))
     con = _open(db) if db or default_db_path().exists() else None
     rows = council_rows(con, include_former=former)
     if search:
         k = search.lower()
-        rows = [r for r in rows if any(k in str(x).lower() for x in (r["urn"], r["name"], r["slug"], *r["aliases"]))]
+        rows = [
+            r
+            for r in rows
+            if any(k in str(x).lower() for x in (r["urn"], r["name"], r["slug"], *r["aliases"]))
+        ]
     if format == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -592,14 +839,24 @@ def councils(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + "; w
         sys.stdout.write(_csv(rows, list(rows[0]) if rows else ["urn", "name"]))
         return
     from rich.table import Table
+
     t = Table(header_style="bold", title=f"{len(rows)} councils (add your own in {user_councils_path()})")
-    cols = ["urn", "name", "aliases", "la code", "region", "status", "history"] + (["documents"] if con else [])
+    cols = ["urn", "name", "aliases", "la code", "region", "status", "history"] + (
+        ["documents"] if con else []
+    )
     for c in cols:
         t.add_column(c, overflow="fold")
     for r in rows:
-        hist = "; ".join(x for x in (f"from {', '.join(r['predecessors'])} ({r['established']})" if r["predecessors"] else
-                                     (f"since {r['established']}" if r["established"] else ""),
-                                     f"became {', '.join(r['successors'])}" if r["successors"] else "") if x)
+        hist = "; ".join(
+            x
+            for x in (
+                f"from {', '.join(r['predecessors'])} ({r['established']})"
+                if r["predecessors"]
+                else (f"since {r['established']}" if r["established"] else ""),
+                f"became {', '.join(r['successors'])}" if r["successors"] else "",
+            )
+            if x
+        )
         cells = [r["urn"], r["name"], ", ".join(r["aliases"]), r["la_code"], r["region"], r["status"], hist]
         if con:
             cells.append(str(r["documents"]))
@@ -610,38 +867,61 @@ def councils(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP + "; w
 # ------------------------------------------------------------------ demo
 def corpus_dir() -> Path:
     """The sample corpus: the clone's corpus/ folder, or the copy inside an installed wheel."""
-    from .resources import CHECKOUT_DIR, corpus_dir as find
+    from .resources import CHECKOUT_DIR
+    from .resources import corpus_dir as find
+
     return find() or CHECKOUT_DIR / "corpus"
 
 
 @app.command()
-def demo(db: Optional[Path] = typer.Option(None, "--db", help="Database for the demo (default: ./ofsted-mine-demo.db)")):
+def demo(
+    db: Path | None = typer.Option(
+        None, "--db", help="Database for the demo (default: ./ofsted-mine-demo.db)"
+    ),
+):
     """Ingest the bundled sample corpus (fictional councils) and show what it found."""
-    from .store.search import quotes as q, visits as v
     from .report.terminal import quotes_table
+    from .store.search import quotes as q
+    from .store.search import visits as v
+
     root = corpus_dir()
     pdfs = root / "pdf"
     if not pdfs.is_dir():
-        _fail(f"{pdfs}: sample corpus not found (this installation was built without it; reinstall the wheel)")
+        _fail(
+            f"{pdfs}: sample corpus not found (this installation was built without it; reinstall the wheel)"
+        )
     db = db or Path("ofsted-mine-demo.db")
     out = _console()
     from rich.markup import escape
-    out.print(f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} into {escape(str(db))}")
-    srcs = [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))] if (root / "papers").is_dir() else [str(pdfs)]
+
+    out.print(
+        f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} into {escape(str(db))}"
+    )
+    srcs = (
+        [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))]
+        if (root / "papers").is_dir()
+        else [str(pdfs)]
+    )
     result = run_ingest(srcs, db)
-    out.print(f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
-              f"{len(result.failed)} failed", markup=False)
+    out.print(
+        f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
+        f"{len(result.failed)} failed",
+        markup=False,
+    )
     con = _open(db)
     out.print(_visits_table(v(con)))
     for la, words in (("Wyvern Vale", "management oversight"),):
         res = q(con, words, la=la, limit=5)
-        out.print(f"\n[bold]quotes \"{words}\" --la \"{la}\"[/bold]")
+        out.print(f'\n[bold]quotes "{words}" --la "{la}"[/bold]')
         out.print(quotes_table(res))
     res = q(con, None, la="Wyvern Vale", themes=["drift_delay"], polarity="concern", limit=5)
-    out.print("\n[bold]quotes --theme drift_delay --polarity concern --la \"Wyvern Vale\"[/bold]")
+    out.print('\n[bold]quotes --theme drift_delay --polarity concern --la "Wyvern Vale"[/bold]')
     out.print(quotes_table(res))
-    out.print(f"\nNext: ofsted-mine visits --db {db}    ofsted-mine show VISIT_ID --db {db}    "
-              f"ofsted-mine quotes \"drift\" --db {db}", markup=False)
+    out.print(
+        f"\nNext: ofsted-mine visits --db {db}    ofsted-mine show VISIT_ID --db {db}    "
+        f'ofsted-mine quotes "drift" --db {db}',
+        markup=False,
+    )
 
 
 from .fetch_cli import fetch_command  # noqa: E402
@@ -680,6 +960,7 @@ def main():
     other error is one line too (exit 1); ``OFSTED_MINE_DEBUG=1`` shows its traceback."""
     from .cli_options import debug, plain_error
     from .errors import OfstedMineError
+
     try:
         app()
     except OfstedMineError as e:
@@ -690,6 +971,7 @@ def main():
         raise SystemExit(130)
     except BrokenPipeError:  # e.g. `... | head`: the reader has gone, nothing to say
         import os
+
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(0)
     except Exception as e:  # e.g. sqlite3.DatabaseError: damage found after opening

@@ -3,6 +3,7 @@ one-line errors, the tagger's warning, standard output for ``-o -``.
 
 Kept apart from ``cli.py`` so that the commands stay thin and the rules live in one place.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -10,7 +11,6 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Optional
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -42,6 +42,7 @@ def fill_help(app) -> None:
     :data:`OPTION_HELP` when the command declared none), check ``--since``/``--until`` values
     as dates, and make every error one line (:func:`guard`)."""
     from typer.models import ArgumentInfo, OptionInfo
+
     for group in app.registered_groups:  # sub-apps (e.g. `users`) get the same treatment
         if group.typer_instance is not None:
             fill_help(group.typer_instance)
@@ -61,6 +62,7 @@ def fill_help(app) -> None:
 def report(e: BaseException) -> int:
     """Print an error as one line on stderr; return its exit code (1, or 2 for a usage error)."""
     from .errors import OfstedMineError
+
     if isinstance(e, OfstedMineError):
         sys.stderr.write(f"error: {e}\n")
         return e.exit_code
@@ -72,6 +74,7 @@ def guard(fn):
     """Wrap a command: any error it raises becomes one line on stderr and an exit code, never a
     traceback (``OFSTED_MINE_DEBUG=1`` lets the traceback through)."""
     import functools
+
     import typer
 
     @functools.wraps(fn)
@@ -84,19 +87,23 @@ def guard(fn):
             if debug():
                 raise
             raise typer.Exit(report(e)) from None
+
     run._guarded = True
     return run
 
 
 def _date_callback(option: str):
-    def check(value: Optional[str]):
+    def check(value: str | None):
         import typer
+
         from .errors import UsageError
         from .validate import check_date
+
         try:
             return check_date(value, option)
         except UsageError as e:
             raise typer.Exit(report(e)) from None
+
     return check
 
 
@@ -109,22 +116,26 @@ def tagger(taxonomy=None, model="default", mode: str = "combined"):
     """A Tagger; when the default model cannot be loaded, say so on stderr (tags then come from
     the rules alone and the tagger's description says why)."""
     from .tag import Tagger
+
     tg = Tagger(taxonomy, model=model, mode=mode)
     if tg.model_problem:
         sys.stderr.write(f"warning: tagging by rules only: {tg.model_problem}\n")
     return tg
 
 
-def open_database(db: Optional[Path], create: bool = False) -> sqlite3.Connection:
+def open_database(db: Path | None, create: bool = False) -> sqlite3.Connection:
     """The one way every command opens its database (read-only unless ``create``): anything
     wrong with it is a :class:`~ofsted_mine.errors.DatabaseError` naming the file and the
     reason (``store.db.open_db`` decides; this adds the hint for a database not made yet)."""
     from .errors import DatabaseError, OfstedMineError
     from .store.db import default_db_path, open_db
+
     p = Path(db).expanduser() if db else default_db_path()
     if not p.exists() and not p.is_dir() and not create:
-        raise DatabaseError(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
-                            f"(or 'ofsted-mine demo') first")
+        raise DatabaseError(
+            f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
+            f"(or 'ofsted-mine demo') first"
+        )
     try:
         return open_db(p, create=create)
     except OfstedMineError:
@@ -138,11 +149,16 @@ def open_database(db: Optional[Path], create: bool = False) -> sqlite3.Connectio
 def plain_error(e: BaseException) -> str:
     """One line for an error that escaped a command (never a traceback)."""
     from .tag.taxonomy import TaxonomyError
-    if isinstance(e, sqlite3.DatabaseError):  # damage found after opening (large files get no full check on read)
+
+    if isinstance(
+        e, sqlite3.DatabaseError
+    ):  # damage found after opening (large files get no full check on read)
         from .display import shown
+
         msg = shown(str(e).splitlines()[0] if str(e) else type(e).__name__)
-        return (f"the database cannot be used: {msg}; if it is corrupt, restore a copy "
-                "or ingest into a new file")
+        return (
+            f"the database cannot be used: {msg}; if it is corrupt, restore a copy or ingest into a new file"
+        )
     if isinstance(e, sqlite3.Error):
         return f"database: {e}"
     if isinstance(e, OSError):
@@ -151,8 +167,10 @@ def plain_error(e: BaseException) -> str:
     if isinstance(e, (TaxonomyError, UnicodeDecodeError)):
         return str(e)
     first = str(e).splitlines()[0] if str(e) else ""
-    return (f"unexpected {type(e).__name__}{': ' + first if first else ''} "
-            f"(please report it; OFSTED_MINE_DEBUG=1 shows where it happened)")
+    return (
+        f"unexpected {type(e).__name__}{': ' + first if first else ''} "
+        f"(please report it; OFSTED_MINE_DEBUG=1 shows where it happened)"
+    )
 
 
 def debug() -> bool:

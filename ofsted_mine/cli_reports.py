@@ -6,12 +6,12 @@ Registered by the main CLI with ``app.command("readiness")(readiness_command)`` 
 ``app.command("export")(export_command)``. Errors are one line on stderr (``error: ...``)
 and exit status 1.
 """
+
 from __future__ import annotations
 
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -31,30 +31,42 @@ def _fail(msg: str, code: int = 1):
     raise typer.Exit(code)
 
 
-def _open(db: Optional[Path]):
+def _open(db: Path | None):
     """The CLI's one way to open a database (errors are one line)."""
     from .cli_options import open_database
+
     return open_database(db)
 
 
 @guard
 def readiness_command(
     la: str = typer.Option(..., "--la", help="Council: name, alias or Ofsted URN"),
-    out: Path = typer.Option(..., "-o", "--out", help="Output file: .html (self-contained, prints to A4) or .md; "
-                                                   "'-' writes the Markdown pack to standard output"),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-    since: Optional[str] = typer.Option(None, "--since", help="Only visits from this date (YYYY-MM-DD)"),
-    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
-    full: bool = typer.Option(False, "--full", help="The full pack: the board pages, then the evidence (at most 40 A4 pages)"),
+    out: Path = typer.Option(
+        ...,
+        "-o",
+        "--out",
+        help="Output file: .html (self-contained, prints to A4) or .md; "
+        "'-' writes the Markdown pack to standard output",
+    ),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    since: str | None = typer.Option(None, "--since", help="Only visits from this date (YYYY-MM-DD)"),
+    taxonomy: Path | None = typer.Option(
+        None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"
+    ),
+    full: bool = typer.Option(
+        False, "--full", help="The full pack: the board pages, then the evidence (at most 40 A4 pages)"
+    ),
 ) -> None:
     """Write a council's board pack (at most four A4 pages): how to read it, where the council stands,
     open recommendations with their status, themes at a glance with one cited quote each. With --full,
     the full pack: those pages, then themes x visits, per-theme charts, verdicts and cited evidence,
     and the recommendation follow-up (at most 40 A4 pages)."""
     from .report.html import write_readiness
+
     suffix = out.suffix.lower()
     if str(out) == "-":
         from .report.markdown import readiness_markdown
+
         if taxonomy is not None and not taxonomy.exists():
             _fail(f"{taxonomy}: no such taxonomy file")
         sys.stdout.write(readiness_markdown(_open(db), la, taxonomy=taxonomy, since=since))
@@ -75,15 +87,22 @@ def readiness_command(
 
 @guard
 def export_command(
-    out: Path = typer.Option(..., "-o", "--out", help="Output file ('-' for standard output with csv or json)"),
-    format: Optional[ExportFormat] = typer.Option(None, "--format", help="csv, xlsx or json (default: from the file suffix)"),
-    la: Optional[str] = typer.Option(None, "--la", help="Only this council (name, alias or Ofsted URN)"),
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
+    out: Path = typer.Option(
+        ..., "-o", "--out", help="Output file ('-' for standard output with csv or json)"
+    ),
+    format: ExportFormat | None = typer.Option(
+        None, "--format", help="csv, xlsx or json (default: from the file suffix)"
+    ),
+    la: str | None = typer.Option(None, "--la", help="Only this council (name, alias or Ofsted URN)"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    taxonomy: Path | None = typer.Option(
+        None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"
+    ),
 ) -> None:
     """Export findings (one row per finding, with tags and citation columns) and the timeline grid
     as csv (plus NAME-timeline.csv), xlsx (sheets findings and timeline) or json."""
     from .report.export import FORMATS, export_findings
+
     fmt = format.value if format else out.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         _fail(f"{out}: say --format csv, xlsx or json (cannot tell from the suffix {out.suffix or 'none'!r})")
@@ -92,6 +111,7 @@ def export_command(
         res = export_findings(con, str(out), fmt, la=la, taxonomy=taxonomy)
     except BrokenPipeError:  # e.g. `export -o - | head`: the reader has gone, nothing to say
         import os
+
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(0)
     except (ValueError, KeyError) as e:
@@ -99,5 +119,7 @@ def export_command(
     except OSError as e:
         _fail(f"{out}: {e.strerror or e}")
     if str(out) != "-":
-        print(f"exported {res['findings']} findings and {res['councils']} council timeline"
-              f"{'s' if res['councils'] != 1 else ''} ({res['timeline_rows']} cells) -> {', '.join(res['files'])}")
+        print(
+            f"exported {res['findings']} findings and {res['councils']} council timeline"
+            f"{'s' if res['councils'] != 1 else ''} ({res['timeline_rows']} cells) -> {', '.join(res['files'])}"
+        )

@@ -14,6 +14,7 @@ A council that is in none of these is still a council: :func:`unlisted_council` 
 printed name (normalised) under the key ``name:<slug>``, flagged ``unlisted``. It is never
 replaced by another council named elsewhere in the document.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,11 +22,11 @@ import difflib
 import os
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Optional
 
 from .errors import NotFoundError
 
@@ -42,15 +43,15 @@ class Council:
     ons_code: str = ""
     region: str = ""
     la_type: str = ""
-    population_0_25: Optional[int] = None
-    stat_neighbours: tuple[str, ...] = ()   # URNs
+    population_0_25: int | None = None
+    stat_neighbours: tuple[str, ...] = ()  # URNs
     fictional: bool = False
-    established: str = ""                   # YYYY-MM-DD, for councils created since 2019
-    abolished: str = ""                     # YYYY-MM-DD, for councils that no longer exist
-    predecessors: tuple[str, ...] = ()      # keys (URNs) of the councils it was made from
-    successors: tuple[str, ...] = ()        # keys of the councils it became
+    established: str = ""  # YYYY-MM-DD, for councils created since 2019
+    abolished: str = ""  # YYYY-MM-DD, for councils that no longer exist
+    predecessors: tuple[str, ...] = ()  # keys (URNs) of the councils it was made from
+    successors: tuple[str, ...] = ()  # keys of the councils it became
     note: str = ""
-    source: str = "table"                   # table | fictional | user | unlisted
+    source: str = "table"  # table | fictional | user | unlisted
 
     @property
     def slug(self) -> str:
@@ -85,11 +86,15 @@ def _alnum(name: str) -> str:
 
 
 #: words that say nothing about which council is meant
-_MEANINGLESS = set((_GENERIC + r"|local|authority|authorities|children|childrens|children's|services|service|"
-                    r"social|care|and|for|a|an|in|to|la|lа|department|directorate|families|young|people").split("|"))
+_MEANINGLESS = set(
+    (
+        _GENERIC + r"|local|authority|authorities|children|childrens|children's|services|service|"
+        r"social|care|and|for|a|an|in|to|la|lа|department|directorate|families|young|people"
+    ).split("|")
+)
 
 
-def meaningful(name: Optional[str]) -> bool:
+def meaningful(name: str | None) -> bool:
     """False for empty or meaningless names ("the", "Council", "!!!", "the local authority")."""
     if not name:
         return False
@@ -107,21 +112,31 @@ def user_councils_path() -> Path:
     return base / "ofsted-mine" / "councils.csv"
 
 
-def _split(v: Optional[str]) -> tuple[str, ...]:
+def _split(v: str | None) -> tuple[str, ...]:
     return tuple(x.strip() for x in (v or "").split("|") if x.strip())
 
 
 def _row(r: dict, source: str) -> Council:
     return Council(
         urn=(r.get("urn") or "").strip() or UNLISTED_PREFIX.replace("name", "user") + slugify(r["name"]),
-        name=r["name"].strip(), aliases=_split(r.get("aliases")),
-        la_code=r.get("la_code") or "", ons_code=r.get("ons_code") or "",
-        region=r.get("region") or "", la_type=r.get("la_type") or "",
-        population_0_25=int(r["population_0_25"]) if (r.get("population_0_25") or "").strip().isdigit() else None,
-        stat_neighbours=_split(r.get("stat_neighbours")), fictional=source == "fictional",
-        established=r.get("established") or "", abolished=r.get("abolished") or "",
-        predecessors=_split(r.get("predecessors")), successors=_split(r.get("successors")),
-        note=r.get("note") or "", source=source)
+        name=r["name"].strip(),
+        aliases=_split(r.get("aliases")),
+        la_code=r.get("la_code") or "",
+        ons_code=r.get("ons_code") or "",
+        region=r.get("region") or "",
+        la_type=r.get("la_type") or "",
+        population_0_25=int(r["population_0_25"])
+        if (r.get("population_0_25") or "").strip().isdigit()
+        else None,
+        stat_neighbours=_split(r.get("stat_neighbours")),
+        fictional=source == "fictional",
+        established=r.get("established") or "",
+        abolished=r.get("abolished") or "",
+        predecessors=_split(r.get("predecessors")),
+        successors=_split(r.get("successors")),
+        note=r.get("note") or "",
+        source=source,
+    )
 
 
 def _read(fname: str) -> list[dict]:
@@ -144,8 +159,21 @@ def _merge(table: list[Council], rows: Iterable[dict], source: str) -> None:
             table.append(new)
             continue
         old = table[i]
-        upd = {k: getattr(new, k) for k in ("la_code", "ons_code", "region", "la_type", "established", "abolished",
-                                            "predecessors", "successors", "note") if getattr(new, k)}
+        upd = {
+            k: getattr(new, k)
+            for k in (
+                "la_code",
+                "ons_code",
+                "region",
+                "la_type",
+                "established",
+                "abolished",
+                "predecessors",
+                "successors",
+                "note",
+            )
+            if getattr(new, k)
+        }
         names = {_alnum(a) for a in (old.name, *old.aliases)}
         extra = tuple(a for a in (new.name, *new.aliases) if _alnum(a) not in names)
         table[i] = replace(old, aliases=old.aliases + extra, **upd)
@@ -153,13 +181,18 @@ def _merge(table: list[Council], rows: Iterable[dict], source: str) -> None:
 
 def _read_user(path: Path) -> list[dict]:
     from .errors import InputError
+
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.DictReader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise InputError(f"{path}: cannot read the user council file ({getattr(e, 'strerror', None) or e})") from None
+        raise InputError(
+            f"{path}: cannot read the user council file ({getattr(e, 'strerror', None) or e})"
+        ) from None
     if rows and "name" not in rows[0]:
-        raise InputError(f"{path}: the user council file needs a 'name' column (and optionally urn, aliases, ...)")
+        raise InputError(
+            f"{path}: the user council file needs a 'name' column (and optionally urn, aliases, ...)"
+        )
     return rows
 
 
@@ -207,7 +240,7 @@ def _index() -> dict[str, Council]:
     return _index_for(all_councils())
 
 
-def find_council(name_or_urn: str) -> Optional[Council]:
+def find_council(name_or_urn: str) -> Council | None:
     """Look a council up in the table by name as printed, alias, slug or Ofsted URN.
     Empty or meaningless names ("the", "Council", "!!!") match nothing."""
     if not name_or_urn or not name_or_urn.strip():
@@ -225,7 +258,7 @@ def find_council(name_or_urn: str) -> Optional[Council]:
     return idx.get(k) if len(k) >= 3 else None
 
 
-def by_urn(urn: str) -> Optional[Council]:
+def by_urn(urn: str) -> Council | None:
     for c in all_councils():
         if c.urn == urn:
             return c
@@ -244,8 +277,14 @@ def names_by_length() -> list[tuple[str, Council]]:
 
 
 # ------------------------------------------------------------------ printed names
-_PREFIX = re.compile(r"^(?:the\s+)?(?:(?:London|Royal|Metropolitan)\s+Borough\s+of|Borough\s+of|County\s+of|City\s+of(?!\s+London\b))\s+", re.I)
-_SUFFIX = re.compile(r"(?:[’']s)?(?:\s+(?:Metropolitan\s+Borough|County\s+Borough|Borough|County|City|District)?\s*Council)?\s*$", re.I)
+_PREFIX = re.compile(
+    r"^(?:the\s+)?(?:(?:London|Royal|Metropolitan)\s+Borough\s+of|Borough\s+of|County\s+of|City\s+of(?!\s+London\b))\s+",
+    re.I,
+)
+_SUFFIX = re.compile(
+    r"(?:[’']s)?(?:\s+(?:Metropolitan\s+Borough|County\s+Borough|Borough|County|City|District)?\s*Council)?\s*$",
+    re.I,
+)
 
 
 def tidy_printed(printed: str) -> str:
@@ -259,21 +298,30 @@ def tidy_printed(printed: str) -> str:
     return s
 
 
-def unlisted_council(printed: Optional[str]) -> Optional[Council]:
+def unlisted_council(printed: str | None) -> Council | None:
     """A council the table does not list, known by its printed name (normalised), keyed
     ``name:<slug>``; None for an empty or meaningless name."""
     name = tidy_printed(printed or "")
     if not meaningful(name) or not slugify(name):
         return None
-    return Council(urn=UNLISTED_PREFIX + slugify(name), name=name, source="unlisted",
-                   note="not in the council table")
+    return Council(
+        urn=UNLISTED_PREFIX + slugify(name), name=name, source="unlisted", note="not in the council table"
+    )
 
 
 #: what may surround a council's name in a printed title without naming another body
-_TITLE_EXTRA = set(_MEANINGLESS) | {"trust", "board", "safeguarding", "partnership", "lscb", "lscp", "improvement"}
+_TITLE_EXTRA = set(_MEANINGLESS) | {
+    "trust",
+    "board",
+    "safeguarding",
+    "partnership",
+    "lscb",
+    "lscp",
+    "improvement",
+}
 
 
-def council_in_printed(printed: str, strict: bool = True) -> Optional[Council]:
+def council_in_printed(printed: str, strict: bool = True) -> Council | None:
     """A table council named inside a printed title ("Bradford Children and Families Trust" ->
     Bradford). ``strict``: only when every other word of the title is a generic one, so that a
     new council ("East Wessex") is never taken for an old one it contains ("Wessex")."""
@@ -281,14 +329,14 @@ def council_in_printed(printed: str, strict: bool = True) -> Optional[Council]:
         m = re.search(r"\b" + re.escape(name) + r"\b", printed, re.I)
         if not m:
             continue
-        rest = re.findall(r"[a-z0-9’']+", (printed[:m.start()] + " " + printed[m.end():]).lower())
+        rest = re.findall(r"[a-z0-9’']+", (printed[: m.start()] + " " + printed[m.end() :]).lower())
         rest = [w[:-2] if w.endswith(("'s", "’s")) else w for w in rest]
         if not strict or all(w in _TITLE_EXTRA for w in rest):
             return c
     return None
 
 
-def council_for_printed(printed: Optional[str], strict: bool = True) -> Optional[Council]:
+def council_for_printed(printed: str | None, strict: bool = True) -> Council | None:
     """The council a document is about, from its printed name only: the table's, else an
     unlisted council under that name; None when no meaningful name is printed."""
     if not printed:
@@ -306,13 +354,21 @@ class UnknownCouncilError(NotFoundError, ValueError):
 
 def stored_unlisted(con: sqlite3.Connection) -> list[Council]:
     """The councils not in the table that a database holds documents for."""
-    rows = con.execute("SELECT la_urn, MIN(la) FROM documents WHERE la_urn LIKE ? GROUP BY la_urn",
-                       (UNLISTED_PREFIX + "%",)).fetchall()
-    return [Council(urn=r[0], name=r[1] or r[0][len(UNLISTED_PREFIX):], source="unlisted",
-                    note="not in the council table") for r in rows]
+    rows = con.execute(
+        "SELECT la_urn, MIN(la) FROM documents WHERE la_urn LIKE ? GROUP BY la_urn", (UNLISTED_PREFIX + "%",)
+    ).fetchall()
+    return [
+        Council(
+            urn=r[0],
+            name=r[1] or r[0][len(UNLISTED_PREFIX) :],
+            source="unlisted",
+            note="not in the council table",
+        )
+        for r in rows
+    ]
 
 
-def suggestions(name: str, con: Optional[sqlite3.Connection] = None, n: int = 3) -> list[str]:
+def suggestions(name: str, con: sqlite3.Connection | None = None, n: int = 3) -> list[str]:
     """The closest council names to a misspelt one (table names, aliases, stored unlisted ones)."""
     names = {}
     for c in all_councils():
@@ -329,7 +385,7 @@ def suggestions(name: str, con: Optional[sqlite3.Connection] = None, n: int = 3)
     return out[:n]
 
 
-def resolve_council(la: str, con: Optional[sqlite3.Connection] = None) -> Council:
+def resolve_council(la: str, con: sqlite3.Connection | None = None) -> Council:
     """A council given by Ofsted URN, name, alias or slug (``--la``): the table's, else one not
     in the table whose documents ``con`` holds. Unknown: :class:`NotFoundError` naming the
     closest councils ("did you mean ...")."""
@@ -341,7 +397,11 @@ def resolve_council(la: str, con: Optional[sqlite3.Connection] = None) -> Counci
         stored = stored_unlisted(con)
         u = unlisted_council(key)
         for s in stored:
-            if key in (s.urn, s.urn[len(UNLISTED_PREFIX):]) or (u and u.urn == s.urn) or _alnum(s.name) == _alnum(key):
+            if (
+                key in (s.urn, s.urn[len(UNLISTED_PREFIX) :])
+                or (u and u.urn == s.urn)
+                or _alnum(s.name) == _alnum(key)
+            ):
                 return s
     hint = suggestions(key, con) if key else []
     did = f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else "; see 'ofsted-mine councils'"
@@ -363,26 +423,51 @@ def history(council: Council) -> list[Council]:
     return out
 
 
-def council_rows(con: Optional[sqlite3.Connection] = None, *, include_fictional: bool = True,
-                 include_former: bool = True) -> list[dict]:
+def council_rows(
+    con: sqlite3.Connection | None = None, *, include_fictional: bool = True, include_former: bool = True
+) -> list[dict]:
     """The council table as rows (what ``ofsted-mine councils`` shows): every council with its
     key, aliases, codes, dates and predecessors; with a database, also how many documents it
     holds for each, and the councils not in the table that it holds documents for."""
     counts: dict[str, int] = {}
     if con is not None:
-        counts = {r[0]: r[1] for r in con.execute("SELECT la_urn, COUNT(*) FROM documents WHERE la_urn IS NOT NULL GROUP BY 1")}
+        counts = {
+            r[0]: r[1]
+            for r in con.execute("SELECT la_urn, COUNT(*) FROM documents WHERE la_urn IS NOT NULL GROUP BY 1")
+        }
     names = {c.urn: c.name for c in all_councils()}
     rows = []
     extra = stored_unlisted(con) if con is not None else []
     for c in (*all_councils(), *extra):
         if (c.fictional and not include_fictional) or (c.abolished and not include_former):
             continue
-        status = ("not in the council table" if c.unlisted else "fictional" if c.fictional else
-                  "added by you" if c.source == "user" else f"former (until {c.abolished})" if c.abolished else "current")
-        rows.append({"urn": c.urn, "name": c.name, "slug": c.slug, "aliases": list(c.aliases), "la_code": c.la_code,
-                     "ons_code": c.ons_code, "region": c.region, "type": c.la_type, "status": status,
-                     "established": c.established or None, "abolished": c.abolished or None,
-                     "predecessors": [names.get(p, p) for p in c.predecessors],
-                     "successors": [names.get(p, p) for p in c.successors],
-                     "documents": counts.get(c.urn, 0) if con is not None else None})
+        status = (
+            "not in the council table"
+            if c.unlisted
+            else "fictional"
+            if c.fictional
+            else "added by you"
+            if c.source == "user"
+            else f"former (until {c.abolished})"
+            if c.abolished
+            else "current"
+        )
+        rows.append(
+            {
+                "urn": c.urn,
+                "name": c.name,
+                "slug": c.slug,
+                "aliases": list(c.aliases),
+                "la_code": c.la_code,
+                "ons_code": c.ons_code,
+                "region": c.region,
+                "type": c.la_type,
+                "status": status,
+                "established": c.established or None,
+                "abolished": c.abolished or None,
+                "predecessors": [names.get(p, p) for p in c.predecessors],
+                "successors": [names.get(p, p) for p in c.successors],
+                "documents": counts.get(c.urn, 0) if con is not None else None,
+            }
+        )
     return rows

@@ -5,6 +5,7 @@ A file name may hold anything but ``/`` and NUL: a newline (which would forge a 
 its line: unchanged when it is plain printable text, else quoted with every control
 character escaped (Python's ``repr``).
 """
+
 from __future__ import annotations
 
 import os

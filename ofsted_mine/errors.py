@@ -5,6 +5,7 @@ traceback) is an :class:`OfstedMineError`. ``str(err)`` is that line. The CLI's 
 prints it as ``error: <line>`` on stderr and exits with :attr:`exit_code` (1, or 2 for a
 usage error). Library callers catch :class:`OfstedMineError` (or one of its subclasses).
 """
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ The check is independent of the cleaner: it reads each page's raw text layer wit
 keeps letters and digits only (so line breaks, hyphens, bullets and quotes do not matter),
 and looks for the first characters of the finding on the cited page.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,9 @@ def pdf_page_texts(path: str | Path) -> list[str]:
         pdf.close()
 
 
-def sentence_on_page(sentence: str, squashed_page: str, squashed_next: str = "", prefix: int = PREFIX) -> bool:
+def sentence_on_page(
+    sentence: str, squashed_page: str, squashed_next: str = "", prefix: int = PREFIX
+) -> bool:
     """True when the sentence starts on the page: its first ``prefix`` letters/digits are printed
     there, or it starts near the page's end (only a footer may follow) and goes on at the top of
     the next page (after its running header)."""
@@ -56,8 +59,13 @@ def sentence_on_page(sentence: str, squashed_page: str, squashed_next: str = "",
             if k == -1 or len(squashed_page) - k > 500:
                 break
             # what the page prints after them: nothing, a folio, a short footer or a numbered footnote
-            tail = squashed_page[k + j:]
-            if not tail or tail.isdigit() or (j >= 6 and len(tail) <= 80) or (j >= 3 and tail[0].isdigit() and len(tail) <= 400):
+            tail = squashed_page[k + j :]
+            if (
+                not tail
+                or tail.isdigit()
+                or (j >= 6 and len(tail) <= 80)
+                or (j >= 3 and tail[0].isdigit() and len(tail) <= 400)
+            ):
                 return True
             end = k + j - 1
     return False
@@ -73,7 +81,9 @@ class CiteResult:
     wrong: list[tuple[str, int, list[int], str]] = field(default_factory=list)
 
 
-def check_findings(path: str | Path, findings: list[tuple[int, str]], result: CiteResult | None = None) -> CiteResult:
+def check_findings(
+    path: str | Path, findings: list[tuple[int, str]], result: CiteResult | None = None
+) -> CiteResult:
     """Check (page, text) pairs of one document against its PDF."""
     result = result or CiteResult()
     pages = pdf_page_texts(path)
@@ -82,7 +92,9 @@ def check_findings(path: str | Path, findings: list[tuple[int, str]], result: Ci
         if len(start) < 8:  # too short to say anything ("Good.")
             continue
         result.checked += 1
-        if 1 <= page <= len(pages) and sentence_on_page(text, pages[page - 1], pages[page] if page < len(pages) else ""):
+        if 1 <= page <= len(pages) and sentence_on_page(
+            text, pages[page - 1], pages[page] if page < len(pages) else ""
+        ):
             result.right += 1
             continue
         where = [i + 1 for i, p in enumerate(pages) if start in p]

@@ -1,12 +1,25 @@
 """Field-by-field comparison of extracted metadata with a verified CSV (used by bench and tests)."""
+
 from __future__ import annotations
 
 import csv
 import re
 from datetime import datetime
 
-FIELDS = ["readable", "framework", "la_name", "start_date", "end_date", "lead_inspector",
-          "overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption"]
+FIELDS = [
+    "readable",
+    "framework",
+    "la_name",
+    "start_date",
+    "end_date",
+    "lead_inspector",
+    "overall",
+    "leaders",
+    "help_protection",
+    "in_care",
+    "care_leavers",
+    "adoption",
+]
 GRADE_FIELDS = ["overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption"]
 
 
@@ -29,16 +42,26 @@ def load_peer(path) -> dict[tuple[str, str], dict]:
     with open(path, encoding="utf-8-sig") as f:
         for r in csv.DictReader(f):
             # the peer tool's folder key is "<urn>_<la>"; match on urn + file name
-            g = lambda k: "" if r.get(k, "") in ("", "data_unreadable", "inspection_pre_dates_judgement") or r.get(k, "").startswith("inspection_") else r[k]
+            g = lambda k: (
+                ""
+                if r.get(k, "") in ("", "data_unreadable", "inspection_pre_dates_judgement")
+                or r.get(k, "").startswith("inspection_")
+                else r[k]
+            )
             fw = r.get("inspection_framework", "")
             out[(r["urn"], r["pdf_filename"])] = {
                 "readable": "yes" if fw != "data_unreadable" else "",
                 "framework": "ilacs" if fw in ("short", "standard") else "",
-                "la_name": "", "start_date": _peer_date(r.get("inspection_start_date", "")),
-                "end_date": _peer_date(r.get("inspection_end_date", "")), "lead_inspector": g("inspector_name"),
-                "overall": g("overall_effectiveness_grade"), "leaders": g("impact_of_leaders_grade"),
-                "help_protection": g("help_and_protection_grade"), "in_care": g("in_care_grade"),
-                "care_leavers": g("care_leavers_grade"), "adoption": "",
+                "la_name": "",
+                "start_date": _peer_date(r.get("inspection_start_date", "")),
+                "end_date": _peer_date(r.get("inspection_end_date", "")),
+                "lead_inspector": g("inspector_name"),
+                "overall": g("overall_effectiveness_grade"),
+                "leaders": g("impact_of_leaders_grade"),
+                "help_protection": g("help_and_protection_grade"),
+                "in_care": g("in_care_grade"),
+                "care_leavers": g("care_leavers_grade"),
+                "adoption": "",
             }
     return out
 
@@ -48,15 +71,22 @@ def extract_row(path: str) -> dict:
     from .model import ReadError
     from .parse import parse
     from .read import read_file
+
     try:
         doc = parse(read_file(path))
     except ReadError as e:
         return {"readable": "no", "error": str(e)}
     v = doc.visit
-    row = {"readable": "yes", "framework": v.framework or "", "la_name": v.la_name or "",
-           "start_date": v.start_date.isoformat() if v.start_date else "",
-           "end_date": v.end_date.isoformat() if v.end_date else "",
-           "lead_inspector": v.lead_inspector or "", "kind": v.kind, "la": v.la or ""}
+    row = {
+        "readable": "yes",
+        "framework": v.framework or "",
+        "la_name": v.la_name or "",
+        "start_date": v.start_date.isoformat() if v.start_date else "",
+        "end_date": v.end_date.isoformat() if v.end_date else "",
+        "lead_inspector": v.lead_inspector or "",
+        "kind": v.kind,
+        "la": v.la or "",
+    }
     for g in GRADE_FIELDS:
         val = v.judgements.get(g, "")
         row[g] = "" if val == "not judged" else val

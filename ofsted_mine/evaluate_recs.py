@@ -13,17 +13,18 @@ matches at most one extracted item. Precision = matched / extracted, recall = ma
 verified; group and tail accuracy are over the matched council items (tails compared after
 :func:`normalise` too; ``None`` equals ``None``).
 """
+
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
 
 
-def normalise(text: Optional[str]) -> str:
+def normalise(text: str | None) -> str:
     if not text:
         return ""
     t = unicodedata.normalize("NFKC", text).lower()
@@ -31,7 +32,7 @@ def normalise(text: Optional[str]) -> str:
     return t.strip()
 
 
-def strict(text: Optional[str]) -> str:
+def strict(text: str | None) -> str:
     """Only whitespace and quote/dash forms normalised (a stricter view, reported alongside)."""
     t = unicodedata.normalize("NFKC", text or "")
     t = t.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
@@ -110,12 +111,17 @@ def score(truth: dict[tuple[str, str], dict], extracted: dict[tuple[str, str], l
                 for g in rest:
                     extras.append((key, who, g.get("group"), g["text"]))
                     groups[f"{who}/{g.get('group') or '(none)'}"]["extracted"] += 1
-    return {"by": {k: _pr(v) for k, v in sorted(by.items())},
-            "groups": {k: _pr(v) for k, v in sorted(groups.items())},
-            "group_accuracy": round(group_right / group_n, 4) if group_n else 1.0,
-            "tail_accuracy": round(tail_right / tail_n, 4) if tail_n else 1.0,
-            "strict_matches": strict_right,
-            "misses": misses, "extras": extras, "wrong_group": wrong_group, "wrong_tail": wrong_tail}
+    return {
+        "by": {k: _pr(v) for k, v in sorted(by.items())},
+        "groups": {k: _pr(v) for k, v in sorted(groups.items())},
+        "group_accuracy": round(group_right / group_n, 4) if group_n else 1.0,
+        "tail_accuracy": round(tail_right / tail_n, 4) if tail_n else 1.0,
+        "strict_matches": strict_right,
+        "misses": misses,
+        "extras": extras,
+        "wrong_group": wrong_group,
+        "wrong_tail": wrong_tail,
+    }
 
 
 def extracted_from_db(con, reports_root) -> dict[tuple[str, str], list[dict]]:
@@ -148,8 +154,10 @@ def format_report(res: dict, *, misses: int = 40) -> Iterable[str]:
     yield f"group accuracy (matched council items): {res['group_accuracy']:.3f}"
     yield f"tail accuracy (matched council items):  {res['tail_accuracy']:.3f}"
     matched = sum(c["matched"] for k, c in res["by"].items() if k.endswith("/all"))
-    yield (f"matched items whose text is also equal with only spaces, quotes and dashes normalised: "
-           f"{res['strict_matches']} of {matched}")
+    yield (
+        f"matched items whose text is also equal with only spaces, quotes and dashes normalised: "
+        f"{res['strict_matches']} of {matched}"
+    )
     for title, rows in (("missed", res["misses"]), ("extra", res["extras"])):
         yield f"{len(rows)} {title}:"
         for key, who, grp, text in rows[:misses]:

@@ -34,6 +34,7 @@ Politely and incrementally:
 
 Layout: ``<library>/<council-slug>/<council-slug>_<kind>_<YYYY-MM-DD>_<file-id>.pdf``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,12 +43,13 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -55,17 +57,30 @@ import httpx
 from .councils import by_urn, find_council, slugify
 
 __all__ = [
-    "fetch", "FetchResult", "Item", "CouncilSummary", "Publication", "FetchFailure",
-    "KNOWN_KINDS", "parse_kinds", "parse_publication_text", "classify_kind",
-    "parse_provider_page", "parse_listing_page", "safe_filename", "user_agent",
-    "MANIFEST_NAME", "DEFAULT_BASE_URL", "DEFAULT_FILES_URL",
+    "fetch",
+    "FetchResult",
+    "Item",
+    "CouncilSummary",
+    "Publication",
+    "FetchFailure",
+    "KNOWN_KINDS",
+    "parse_kinds",
+    "parse_publication_text",
+    "classify_kind",
+    "parse_provider_page",
+    "parse_listing_page",
+    "safe_filename",
+    "user_agent",
+    "MANIFEST_NAME",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_FILES_URL",
 ]
 
 DEFAULT_BASE_URL = "https://reports.ofsted.gov.uk"
 DEFAULT_FILES_URL = "https://files.ofsted.gov.uk"
 ENV_BASE_URL = "OFSTED_MINE_BASE_URL"
 ENV_FILES_URL = "OFSTED_MINE_FILES_URL"
-ENV_CONTACT = "OFSTED_MINE_CONTACT"     # optional e-mail/URL appended to the User-Agent
+ENV_CONTACT = "OFSTED_MINE_CONTACT"  # optional e-mail/URL appended to the User-Agent
 
 #: search listing of every local authority children's services provider
 SEARCH_PATH = "/search?q=&location=&lat=&lon=&radius=&level_1_types=3&level_2_types%5B%5D=12"
@@ -90,11 +105,18 @@ _CHUNK = 65536
 
 KNOWN_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
 _KIND_ALIASES = {
-    "inspection": "inspection", "inspections": "inspection", "ilacs": "inspection",
-    "monitoring_visit": "monitoring_visit", "monitoring": "monitoring_visit", "mv": "monitoring_visit",
-    "focused_visit": "focused_visit", "focused": "focused_visit", "assurance_visit": "focused_visit",
+    "inspection": "inspection",
+    "inspections": "inspection",
+    "ilacs": "inspection",
+    "monitoring_visit": "monitoring_visit",
+    "monitoring": "monitoring_visit",
+    "mv": "monitoring_visit",
+    "focused_visit": "focused_visit",
+    "focused": "focused_visit",
+    "assurance_visit": "focused_visit",
     "fv": "focused_visit",
-    "jtai": "jtai", "joint_targeted_area_inspection": "jtai",
+    "jtai": "jtai",
+    "joint_targeted_area_inspection": "jtai",
 }
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -102,20 +124,22 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 # --------------------------------------------------------------------------- results
 
+
 @dataclass
 class Item:
     """One publication (or one council/listing page, for failures before publications)."""
-    council: str                 # slug
+
+    council: str  # slug
     council_name: str
     urn: str
-    kind: Optional[str]
-    date: Optional[str]          # ISO date of publication
-    title: str                   # the publication text as listed
+    kind: str | None
+    date: str | None  # ISO date of publication
+    title: str  # the publication text as listed
     url: str
     file_id: str = ""
-    path: Optional[Path] = None  # where it is (new/skipped) or would go
+    path: Path | None = None  # where it is (new/skipped) or would go
     reason: str = ""
-    stage: str = "download"      # listing | provider | kind | download | ingest
+    stage: str = "download"  # listing | provider | kind | download | ingest
 
 
 @dataclass
@@ -123,12 +147,12 @@ class CouncilSummary:
     urn: str
     name: str
     slug: str
-    found: int = 0       # publications listed on the provider page
+    found: int = 0  # publications listed on the provider page
     new: int = 0
     skipped: int = 0
     failed: int = 0
     unrecognised: int = 0
-    excluded: int = 0    # filtered out by --kind / --since
+    excluded: int = 0  # filtered out by --kind / --since
 
 
 @dataclass
@@ -138,8 +162,8 @@ class FetchResult:
     failed: list[Item] = field(default_factory=list)
     councils: list[CouncilSummary] = field(default_factory=list)
     dry_run: bool = False
-    ingest: Any = None                       # the IngestResult, when ingest ran
-    ingested: list[Path] = field(default_factory=list)   # files ingested without failure
+    ingest: Any = None  # the IngestResult, when ingest ran
+    ingested: list[Path] = field(default_factory=list)  # files ingested without failure
     requests: int = 0
     bytes_downloaded: int = 0
 
@@ -153,8 +177,12 @@ class FetchResult:
 
     def summary(self) -> str:
         verb = "would download" if self.dry_run else "new"
-        parts = [f"{len(self.councils)} council(s)", f"{len(self.new)} {verb}",
-                 f"{len(self.skipped)} skipped", f"{len(self.failed)} failed"]
+        parts = [
+            f"{len(self.councils)} council(s)",
+            f"{len(self.new)} {verb}",
+            f"{len(self.skipped)} skipped",
+            f"{len(self.failed)} failed",
+        ]
         if self.unrecognised:
             parts.append(f"{len(self.unrecognised)} of unrecognised kind")
         if self.ingest is not None:
@@ -167,7 +195,7 @@ class FetchFailure(Exception):
 
 
 class _Transient(Exception):
-    def __init__(self, msg: str, retry_after: Optional[float] = None):
+    def __init__(self, msg: str, retry_after: float | None = None):
         super().__init__(msg)
         self.retry_after = retry_after
 
@@ -178,20 +206,38 @@ class _NotPDF(FetchFailure):
 
 # --------------------------------------------------------------------------- parsing
 
+
 @dataclass(frozen=True)
 class Publication:
-    text: str                  # as listed (span.nonvisual, else the link text)
-    title: str                 # kind part of the text
-    format: Optional[str]
-    date: Optional[date]
-    kind: Optional[str]        # one of KNOWN_KINDS, or None when unrecognised
+    text: str  # as listed (span.nonvisual, else the link text)
+    title: str  # kind part of the text
+    format: str | None
+    date: date | None
+    kind: str | None  # one of KNOWN_KINDS, or None when unrecognised
     url: str
     file_id: str
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
 _MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
 _DATE_WORDS = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
@@ -205,7 +251,7 @@ def _norm_text(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def _find_date(text: str) -> tuple[Optional[date], Optional[re.Match]]:
+def _find_date(text: str) -> tuple[date | None, re.Match | None]:
     best = None
     for rx in (_DATE_WORDS, _DATE_ISO, _DATE_NUM):
         for m in rx.finditer(text):
@@ -228,8 +274,8 @@ def _find_date(text: str) -> tuple[Optional[date], Optional[re.Match]]:
     return None, None
 
 
-def parse_publication_text(text: str) -> tuple[str, Optional[str], Optional[date]]:
-    """"Children's services inspection, pdf - 16 March 2020" -> (title, format, date)."""
+def parse_publication_text(text: str) -> tuple[str, str | None, date | None]:
+    """ "Children's services inspection, pdf - 16 March 2020" -> (title, format, date)."""
     t = _norm_text(text)
     d, m = _find_date(t)
     head = t[: m.start()] if m else t
@@ -239,12 +285,12 @@ def parse_publication_text(text: str) -> tuple[str, Optional[str], Optional[date
         pass
     if fm:
         fmt = fm.group(1).lower()
-        head = head[: fm.start()] + " " + head[fm.end():]
+        head = head[: fm.start()] + " " + head[fm.end() :]
     title = re.sub(r"[\s,;:\-\u2013\u2014]+$", "", head).strip(" ,-")
     return _norm_text(title), fmt, d
 
 
-def classify_kind(title: str) -> Optional[str]:
+def classify_kind(title: str) -> str | None:
     """Kind of a publication from its listed title, or None when not recognised."""
     t = _norm_text(title).lower()
     if "joint targeted area inspection" in t or re.search(r"\bjtai\b", t):
@@ -254,12 +300,13 @@ def classify_kind(title: str) -> Optional[str]:
     if re.search(r"\b(focused|focussed|assurance) visit", t):
         return "focused_visit"
     if re.search(r"\b(re-?)?inspection\b", t) and re.search(
-            r"children|child|safeguarding|looked after|local authority|care leavers|ilacs|sif", t):
+        r"children|child|safeguarding|looked after|local authority|care leavers|ilacs|sif", t
+    ):
         return "inspection"
     return None
 
 
-def parse_kinds(kinds: Optional[str | Sequence[str]]) -> Optional[frozenset[str]]:
+def parse_kinds(kinds: str | Sequence[str] | None) -> frozenset[str] | None:
     """'monitoring_visit,focused_visit' (or a list) -> a set of KNOWN_KINDS; None = all."""
     if kinds is None:
         return None
@@ -275,7 +322,7 @@ def parse_kinds(kinds: Optional[str | Sequence[str]]) -> Optional[frozenset[str]
     return frozenset(out) if out else None
 
 
-def _parse_since(since: Optional[str | date]) -> Optional[date]:
+def _parse_since(since: str | date | None) -> date | None:
     if since is None or since == "":
         return None
     if isinstance(since, datetime):
@@ -294,17 +341,22 @@ class _LinkCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[dict] = []
-        self._cur: Optional[dict] = None
-        self._span_depth = 0         # depth of <span> elements inside the current link
+        self._cur: dict | None = None
+        self._span_depth = 0  # depth of <span> elements inside the current link
         self._nonvisual_at: list[int] = []
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
         if tag == "a":
-            if self._cur is not None:      # unclosed <a>: close it
+            if self._cur is not None:  # unclosed <a>: close it
                 self._finish()
-            self._cur = {"href": a.get("href", ""), "classes": a.get("class", "").split(),
-                         "rel": a.get("rel", "").lower().split(), "text": [], "nonvisual": []}
+            self._cur = {
+                "href": a.get("href", ""),
+                "classes": a.get("class", "").split(),
+                "rel": a.get("rel", "").lower().split(),
+                "text": [],
+                "nonvisual": [],
+            }
             self._span_depth = 0
             self._nonvisual_at = []
         elif tag == "span" and self._cur is not None:
@@ -318,7 +370,7 @@ class _LinkCollector(HTMLParser):
         elif tag == "span" and self._cur is not None and self._span_depth:
             if self._nonvisual_at and self._nonvisual_at[-1] == self._span_depth:
                 self._nonvisual_at.pop()
-                self._cur["nonvisual"].append("\x00")   # separator between spans
+                self._cur["nonvisual"].append("\x00")  # separator between spans
             self._span_depth -= 1
 
     def handle_data(self, data):
@@ -345,7 +397,7 @@ def _links(html: str) -> list[dict]:
     try:
         p.feed(html)
         p.close()
-    except Exception:   # html.parser is tolerant; this is belt and braces
+    except Exception:  # html.parser is tolerant; this is belt and braces
         pass
     return p.links
 
@@ -375,8 +427,11 @@ def parse_provider_page(html: str, page_url: str) -> list[Publication]:
         if fid in seen:
             continue
         seen.add(fid)
-        out.append(Publication(text=text, title=title, format=fmt, date=d,
-                               kind=classify_kind(title), url=url, file_id=fid))
+        out.append(
+            Publication(
+                text=text, title=title, format=fmt, date=d, kind=classify_kind(title), url=url, file_id=fid
+            )
+        )
     return out
 
 
@@ -400,20 +455,25 @@ def parse_listing_page(html: str, page_url: str) -> tuple[list[tuple[str, str, s
                 found[urn] = (urn, name, url)
             continue
         text = ln["text"].lower()
-        if ("next" in ln["rel"] or any("next" in c.lower() for c in ln["classes"])
-                or text.startswith("next") or text in {"»", "›", ">"}):
+        if (
+            "next" in ln["rel"]
+            or any("next" in c.lower() for c in ln["classes"])
+            or text.startswith("next")
+            or text in {"»", "›", ">"}
+        ):
             has_next = True
     return list(found.values()), has_next
 
 
 # --------------------------------------------------------------------------- names & paths
 
+
 def _safe_part(s: str, allowed: str, limit: int) -> str:
     s = re.sub(f"[^{allowed}]+", "-", s.lower()).strip("-_.")
     return re.sub(r"-{2,}", "-", s)[:limit].strip("-_.")
 
 
-def safe_filename(slug: str, kind: str, d: Optional[date | str], file_id: str) -> str:
+def safe_filename(slug: str, kind: str, d: date | str | None, file_id: str) -> str:
     """<slug>_<kind>_<YYYY-MM-DD>_<file-id>.pdf with nothing but [a-z0-9_-] before '.pdf'."""
     slug = _safe_part(slug, "a-z0-9", 60) or "council"
     kind = _safe_part(kind, "a-z0-9_", 30) or "publication"
@@ -438,16 +498,20 @@ def _inside(base: Path, p: Path) -> bool:
 def user_agent() -> str:
     try:
         from importlib.metadata import version
+
         v = version("ofsted-mine")
     except Exception:
         v = "0"
     contact = os.environ.get(ENV_CONTACT, "").strip()
     extra = f"; {contact}" if contact else ""
-    return (f"ofsted-mine/{v} (+children's services report fetcher, "
-            f"one request at a time{extra}) httpx/{httpx.__version__}")
+    return (
+        f"ofsted-mine/{v} (+children's services report fetcher, "
+        f"one request at a time{extra}) httpx/{httpx.__version__}"
+    )
 
 
 # --------------------------------------------------------------------------- hosts
+
 
 def _origin(url: str) -> tuple[str, str, int]:
     u = urlsplit(url)
@@ -469,7 +533,7 @@ def _check_override(url: str, what: str) -> str:
     raise ValueError(f"{what} {url!r} refused: only https, or http to 127.0.0.1/localhost for tests")
 
 
-def _resolve_bases(base_url: Optional[str], files_url: Optional[str]) -> tuple[str, str, set, bool]:
+def _resolve_bases(base_url: str | None, files_url: str | None) -> tuple[str, str, set, bool]:
     """(base, files, allowed origins, overridden).  Overrides come from the arguments or env."""
     b_raw = base_url or os.environ.get(ENV_BASE_URL) or None
     f_raw = files_url or os.environ.get(ENV_FILES_URL) or None
@@ -481,18 +545,30 @@ def _resolve_bases(base_url: Optional[str], files_url: Optional[str]) -> tuple[s
 
 # --------------------------------------------------------------------------- HTTP
 
+
 class _Http:
     """One request at a time, a pause between requests, allow-listed origins only."""
 
-    def __init__(self, client: Optional[httpx.Client], allowed: set, *, pause: float,
-                 timeout: float, retries: int, backoff: float, max_bytes: int, trust_env: bool,
-                 request_deadline: Optional[float] = REQUEST_DEADLINE, run_deadline: Optional[float] = None):
+    def __init__(
+        self,
+        client: httpx.Client | None,
+        allowed: set,
+        *,
+        pause: float,
+        timeout: float,
+        retries: int,
+        backoff: float,
+        max_bytes: int,
+        trust_env: bool,
+        request_deadline: float | None = REQUEST_DEADLINE,
+        run_deadline: float | None = None,
+    ):
         self.allowed = allowed
         self.timeout_s = timeout
         self.request_deadline = request_deadline if request_deadline and request_deadline > 0 else None
         self.run_deadline = run_deadline if run_deadline and run_deadline > 0 else None
         self._run_end = time.monotonic() + self.run_deadline if self.run_deadline else None
-        self._deadline: Optional[float] = None
+        self._deadline: float | None = None
         self._deadline_why = ""
         self.pause = max(0.0, pause)
         self.timeout = httpx.Timeout(timeout)
@@ -501,8 +577,9 @@ class _Http:
         self.max_bytes = max_bytes
         self.ua = user_agent()
         self._own = client is None
-        self.client = client or httpx.Client(follow_redirects=False, trust_env=trust_env,
-                                             timeout=self.timeout)
+        self.client = client or httpx.Client(
+            follow_redirects=False, trust_env=trust_env, timeout=self.timeout
+        )
         self._last = 0.0
         self.requests = 0
         self.bytes = 0
@@ -529,8 +606,12 @@ class _Http:
     def _set_deadline(self) -> None:
         ends = []
         if self.request_deadline:
-            ends.append((time.monotonic() + self.request_deadline,
-                         f"no complete answer within the deadline of {self.request_deadline:g} s per request"))
+            ends.append(
+                (
+                    time.monotonic() + self.request_deadline,
+                    f"no complete answer within the deadline of {self.request_deadline:g} s per request",
+                )
+            )
         if self._run_end is not None:
             ends.append((self._run_end, f"stopped at the run's deadline of {self.run_deadline:g} s"))
         self._deadline, self._deadline_why = min(ends) if ends else (None, "")
@@ -574,8 +655,13 @@ class _Http:
             self.check_deadline()
             self.requests += 1
             try:
-                with self.client.stream("GET", url, headers={"User-Agent": self.ua},
-                                        timeout=self._request_timeout(), follow_redirects=False) as r:
+                with self.client.stream(
+                    "GET",
+                    url,
+                    headers={"User-Agent": self.ua},
+                    timeout=self._request_timeout(),
+                    follow_redirects=False,
+                ) as r:
                     st = r.status_code
                     if st in (301, 302, 303, 307, 308):
                         loc = r.headers.get("location")
@@ -584,7 +670,9 @@ class _Http:
                         nxt = urljoin(url, loc.strip())
                         if not self.allowed_url(nxt):
                             s, h, p = _origin(nxt)
-                            raise FetchFailure(f"refused redirect to {s}://{h}:{p} (not one of Ofsted's hosts)")
+                            raise FetchFailure(
+                                f"refused redirect to {s}://{h}:{p} (not one of Ofsted's hosts)"
+                            )
                         url = nxt
                         continue
                     if st >= 500 or st == 429:
@@ -636,6 +724,7 @@ class _Http:
                 return final, bytes(buf).decode(enc, errors="replace")
             except LookupError:
                 return final, bytes(buf).decode("utf-8", errors="replace")
+
         return self.get(url, handle)
 
     def download(self, url: str, folder: Path) -> tuple[Path, str, int]:
@@ -643,6 +732,7 @@ class _Http:
 
         The caller renames the temporary file into place.  On any failure nothing is left.
         """
+
         def handle(r: httpx.Response, final: str):
             cl = _content_length(r)
             if cl is not None and cl > self.max_bytes:
@@ -680,6 +770,7 @@ class _Http:
             except BaseException:
                 tmp_path.unlink(missing_ok=True)
                 raise
+
         return self.get(url, handle)
 
 
@@ -711,6 +802,7 @@ def _inflate(chunks: Iterator[bytes], coding: str, cap: int, what: str) -> Itera
 
     def new():
         return zlib.decompressobj(zlib.MAX_WBITS | 16 if coding != "deflate" else zlib.MAX_WBITS)
+
     d = new()
     first = True
     out = 0
@@ -719,7 +811,7 @@ def _inflate(chunks: Iterator[bytes], coding: str, cap: int, what: str) -> Itera
             try:
                 piece = d.decompress(data, _CHUNK)
             except zlib.error as e:
-                if first and coding == "deflate":      # raw deflate without the zlib wrapper
+                if first and coding == "deflate":  # raw deflate without the zlib wrapper
                     d = zlib.decompressobj(-zlib.MAX_WBITS)
                     first = False
                     continue
@@ -732,17 +824,19 @@ def _inflate(chunks: Iterator[bytes], coding: str, cap: int, what: str) -> Itera
             if piece:
                 yield piece
             if d.eof:
-                data = d.unused_data + data   # another gzip member follows
+                data = d.unused_data + data  # another gzip member follows
                 if not data:
                     break
                 d = new()
             elif not data and len(piece) == _CHUNK:
                 data = b""
-                while True:                   # drain what is still pending for this input
+                while True:  # drain what is still pending for this input
                     piece = d.decompress(b"", _CHUNK)
                     out += len(piece)
                     if out > cap:
-                        raise FetchFailure(f"{what} too large (over the cap of {cap} bytes once decompressed)")
+                        raise FetchFailure(
+                            f"{what} too large (over the cap of {cap} bytes once decompressed)"
+                        )
                     if piece:
                         yield piece
                     if len(piece) < _CHUNK:
@@ -764,7 +858,7 @@ def _public_mode(p: Path) -> None:
         pass
 
 
-def _retry_after(v: Optional[str]) -> Optional[float]:
+def _retry_after(v: str | None) -> float | None:
     if not v:
         return None
     try:
@@ -773,9 +867,9 @@ def _retry_after(v: Optional[str]) -> Optional[float]:
         return None
 
 
-def _content_length(r: httpx.Response) -> Optional[int]:
+def _content_length(r: httpx.Response) -> int | None:
     if r.headers.get("content-encoding", "identity").lower() not in ("", "identity"):
-        return None   # the header counts compressed bytes
+        return None  # the header counts compressed bytes
     try:
         return int(r.headers["content-length"])
     except (KeyError, ValueError):
@@ -802,6 +896,7 @@ def _check_pdf_head(head: bytes, r: httpx.Response) -> None:
 
 # --------------------------------------------------------------------------- manifest
 
+
 class _Manifest:
     def __init__(self, library: Path, data: dict, warning: str = ""):
         self.library = library
@@ -813,7 +908,7 @@ class _Manifest:
         self.data.setdefault("providers", {})
 
     @classmethod
-    def load(cls, library: Path) -> "_Manifest":
+    def load(cls, library: Path) -> _Manifest:
         p = library / MANIFEST_NAME
         if not p.exists():
             return cls(library, {})
@@ -833,7 +928,7 @@ class _Manifest:
     def providers(self) -> dict:
         return self.data["providers"]
 
-    def entry_path(self, entry: dict) -> Optional[Path]:
+    def entry_path(self, entry: dict) -> Path | None:
         rel = entry.get("path")
         if not rel or not isinstance(rel, str):
             return None
@@ -863,7 +958,7 @@ def _library_lock(library: Path, enabled: bool) -> Iterator[None]:
     library.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
-    except ImportError:      # not POSIX: no lock
+    except ImportError:  # not POSIX: no lock
         yield
         return
     with open(library / LOCK_NAME, "a+") as f:
@@ -901,14 +996,16 @@ def _looks_complete_pdf(p: Path) -> bool:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 # --------------------------------------------------------------------------- ingest
 
+
 def _default_ingest(paths, db, *, progress=None):
     """ofsted_mine.api.ingest; ``progress`` is None or a callable(path, status)."""
-    from .api import ingest   # imported lazily: the api module may be written after this one
+    from .api import ingest  # imported lazily: the api module may be written after this one
+
     return ingest(paths, db, progress=progress)
 
 
@@ -918,24 +1015,39 @@ def _db_key(db) -> str:
 
 # --------------------------------------------------------------------------- fetch
 
+
 @dataclass
 class _Target:
     urn: str
     name: str
     slug: str
-    provider_url: Optional[str] = None
+    provider_url: str | None = None
 
 
-def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: bool = False,
-          kinds: Optional[str | Sequence[str]] = None, since: Optional[str | date] = None,
-          library: str | Path = "~/ofsted-library", db: Optional[str | Path] = None,
-          dry_run: bool = False, client: Optional[httpx.Client] = None,
-          base_url: Optional[str] = None, files_url: Optional[str] = None,
-          pause: float = 0.5, timeout: float = 20, retries: int = 3, backoff: float = 1.0,
-          max_bytes: int = 50 * 1024 * 1024, progress: bool = False,
-          request_deadline: Optional[float] = REQUEST_DEADLINE, run_deadline: Optional[float] = None,
-          ingest_fn: Optional[Callable] = None,
-          on_event: Optional[Callable[[str, dict], None]] = None) -> FetchResult:
+def fetch(
+    *,
+    la: str | None = None,
+    urn: str | None = None,
+    all_councils: bool = False,
+    kinds: str | Sequence[str] | None = None,
+    since: str | date | None = None,
+    library: str | Path = "~/ofsted-library",
+    db: str | Path | None = None,
+    dry_run: bool = False,
+    client: httpx.Client | None = None,
+    base_url: str | None = None,
+    files_url: str | None = None,
+    pause: float = 0.5,
+    timeout: float = 20,
+    retries: int = 3,
+    backoff: float = 1.0,
+    max_bytes: int = 50 * 1024 * 1024,
+    progress: bool = False,
+    request_deadline: float | None = REQUEST_DEADLINE,
+    run_deadline: float | None = None,
+    ingest_fn: Callable | None = None,
+    on_event: Callable[[str, dict], None] | None = None,
+) -> FetchResult:
     """Bring a council's (or every council's) Ofsted publications into ``library`` and ingest them.
 
     Exactly one of ``la`` (name, alias, slug or URN), ``urn`` or ``all_councils``.
@@ -978,23 +1090,47 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
                 targets.append(_Target(urn=key, name="", slug=""))
             else:
                 from .councils import suggestions
+
                 hint = suggestions(key)
                 did = f" (did you mean {', '.join(repr(h) for h in hint)}?)" if hint else ""
-                raise ValueError(f"unknown council {key!r}{did}: give a name as printed, a slug or an Ofsted URN")
+                raise ValueError(
+                    f"unknown council {key!r}{did}: give a name as printed, a slug or an Ofsted URN"
+                )
         else:
             targets.append(_Target(urn=c.urn, name=c.name, slug=c.slug))
 
     result = FetchResult(dry_run=dry_run)
-    http = _Http(client, allowed, pause=pause, timeout=timeout, retries=retries, backoff=backoff,
-                 max_bytes=max_bytes, trust_env=not overridden, request_deadline=request_deadline,
-                 run_deadline=run_deadline)
+    http = _Http(
+        client,
+        allowed,
+        pause=pause,
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+        max_bytes=max_bytes,
+        trust_env=not overridden,
+        request_deadline=request_deadline,
+        run_deadline=run_deadline,
+    )
     db_key = _db_key(db)
     try:
         with _library_lock(library, enabled=not dry_run):
             manifest = _Manifest.load(library)
             try:
-                _run(result, http, manifest, targets, all_councils, base, files, kind_set, since_d,
-                     library, dry_run, emit)
+                _run(
+                    result,
+                    http,
+                    manifest,
+                    targets,
+                    all_councils,
+                    base,
+                    files,
+                    kind_set,
+                    since_d,
+                    library,
+                    dry_run,
+                    emit,
+                )
             finally:
                 if not dry_run:
                     manifest.save()
@@ -1008,8 +1144,9 @@ def fetch(*, la: Optional[str] = None, urn: Optional[str] = None, all_councils: 
     return result
 
 
-def _walk_listing(http: _Http, base: str, emit, want_urn: Optional[str] = None,
-                  failed: Optional[list] = None) -> list[tuple[str, str, str]]:
+def _walk_listing(
+    http: _Http, base: str, emit, want_urn: str | None = None, failed: list | None = None
+) -> list[tuple[str, str, str]]:
     """Pages of the search listing; stops early once ``want_urn`` is found."""
     seen: dict[str, tuple[str, str, str]] = {}
     start = 0
@@ -1036,28 +1173,53 @@ def _walk_listing(http: _Http, base: str, emit, want_urn: Optional[str] = None,
     return list(seen.values())
 
 
-def _run(result: FetchResult, http: _Http, manifest: _Manifest, targets: list[_Target],
-         all_councils: bool, base: str, files: str, kind_set, since_d, library: Path,
-         dry_run: bool, emit) -> None:
+def _run(
+    result: FetchResult,
+    http: _Http,
+    manifest: _Manifest,
+    targets: list[_Target],
+    all_councils: bool,
+    base: str,
+    files: str,
+    kind_set,
+    since_d,
+    library: Path,
+    dry_run: bool,
+    emit,
+) -> None:
     listing_failed: list[tuple[str, str]] = []
     if all_councils:
         rows = _walk_listing(http, base, emit, failed=listing_failed)
         for urn_, name, url in rows:
             c = by_urn(urn_)
-            targets.append(_Target(urn=urn_, name=c.name if c else name,
-                                   slug=c.slug if c else "", provider_url=url))
+            targets.append(
+                _Target(urn=urn_, name=c.name if c else name, slug=c.slug if c else "", provider_url=url)
+            )
             if not dry_run:
                 manifest.providers[urn_] = {"url": url, "name": name}
         if listing_failed or not rows:
             reason = listing_failed[0][1] if listing_failed else "no councils found in the search listing"
-            result.failed.append(Item(council="", council_name="(search listing)", urn="", kind=None,
-                                      date=None, title="search listing",
-                                      url=listing_failed[0][0] if listing_failed else f"{base}{SEARCH_PATH}",
-                                      reason=reason, stage="listing"))
+            result.failed.append(
+                Item(
+                    council="",
+                    council_name="(search listing)",
+                    urn="",
+                    kind=None,
+                    date=None,
+                    title="search listing",
+                    url=listing_failed[0][0] if listing_failed else f"{base}{SEARCH_PATH}",
+                    reason=reason,
+                    stage="listing",
+                )
+            )
     else:
         t = targets[0]
         cached = manifest.providers.get(t.urn)
-        if isinstance(cached, dict) and isinstance(cached.get("url"), str) and http.allowed_url(cached["url"]):
+        if (
+            isinstance(cached, dict)
+            and isinstance(cached.get("url"), str)
+            and http.allowed_url(cached["url"])
+        ):
             t.provider_url = cached["url"]
             t.name = t.name or cached.get("name", "")
         else:
@@ -1074,8 +1236,20 @@ def _run(result: FetchResult, http: _Http, manifest: _Manifest, targets: list[_T
     for t in targets:
         t.slug = _council_slug(t.slug or t.name, t.urn)
         t.name = t.name or t.slug
-        _do_council(result, http, manifest, t, base, files, kind_set, since_d, library, dry_run, emit,
-                    single=not all_councils)
+        _do_council(
+            result,
+            http,
+            manifest,
+            t,
+            base,
+            files,
+            kind_set,
+            since_d,
+            library,
+            dry_run,
+            emit,
+            single=not all_councils,
+        )
 
 
 def _rewrite(url: str, default: str, override: str) -> str:
@@ -1086,21 +1260,49 @@ def _rewrite(url: str, default: str, override: str) -> str:
     return urlunsplit((o.scheme, o.netloc, u.path, u.query, u.fragment))
 
 
-def _do_council(result: FetchResult, http: _Http, manifest: _Manifest, t: _Target, base: str,
-                files: str, kind_set, since_d, library: Path, dry_run: bool, emit, single: bool) -> None:
+def _do_council(
+    result: FetchResult,
+    http: _Http,
+    manifest: _Manifest,
+    t: _Target,
+    base: str,
+    files: str,
+    kind_set,
+    since_d,
+    library: Path,
+    dry_run: bool,
+    emit,
+    single: bool,
+) -> None:
     summ = CouncilSummary(urn=t.urn, name=t.name, slug=t.slug)
     result.councils.append(summ)
     folder = library / t.slug
-    if not _inside(library, folder):           # cannot happen with a safe slug; be sure
+    if not _inside(library, folder):  # cannot happen with a safe slug; be sure
         raise ValueError(f"unsafe council folder {t.slug!r}")
 
-    def item(pub: Optional[Publication], **kw) -> Item:
+    def item(pub: Publication | None, **kw) -> Item:
         if pub is None:
-            return Item(council=t.slug, council_name=t.name, urn=t.urn, kind=None, date=None,
-                        title=kw.pop("title", "provider page"), url=kw.pop("url", t.provider_url or ""), **kw)
-        return Item(council=t.slug, council_name=t.name, urn=t.urn, kind=pub.kind,
-                    date=pub.date.isoformat() if pub.date else None, title=pub.text, url=pub.url,
-                    file_id=pub.file_id, **kw)
+            return Item(
+                council=t.slug,
+                council_name=t.name,
+                urn=t.urn,
+                kind=None,
+                date=None,
+                title=kw.pop("title", "provider page"),
+                url=kw.pop("url", t.provider_url or ""),
+                **kw,
+            )
+        return Item(
+            council=t.slug,
+            council_name=t.name,
+            urn=t.urn,
+            kind=pub.kind,
+            date=pub.date.isoformat() if pub.date else None,
+            title=pub.text,
+            url=pub.url,
+            file_id=pub.file_id,
+            **kw,
+        )
 
     page_url = _rewrite(t.provider_url or "", DEFAULT_BASE_URL, base)
     try:
@@ -1116,8 +1318,20 @@ def _do_council(result: FetchResult, http: _Http, manifest: _Manifest, t: _Targe
                     manifest.providers[t.urn] = {"url": hit[0][2], "name": hit[0][1]}
                 t.provider_url = hit[0][2]
                 result.councils.pop()
-                return _do_council(result, http, manifest, t, base, files, kind_set, since_d, library,
-                                   dry_run, emit, single=False)
+                return _do_council(
+                    result,
+                    http,
+                    manifest,
+                    t,
+                    base,
+                    files,
+                    kind_set,
+                    since_d,
+                    library,
+                    dry_run,
+                    emit,
+                    single=False,
+                )
         it = item(None, reason=f"provider page: {e}", stage="provider", url=page_url)
         result.failed.append(it)
         summ.failed += 1
@@ -1131,8 +1345,11 @@ def _do_council(result: FetchResult, http: _Http, manifest: _Manifest, t: _Targe
     chosen: list[Publication] = []
     for pub in pubs:
         if pub.kind is None:
-            it = item(pub, reason=f"unrecognised publication kind {pub.title or pub.text!r}; not downloaded",
-                      stage="kind")
+            it = item(
+                pub,
+                reason=f"unrecognised publication kind {pub.title or pub.text!r}; not downloaded",
+                stage="kind",
+            )
             result.skipped.append(it)
             summ.skipped += 1
             summ.unrecognised += 1
@@ -1157,8 +1374,17 @@ def _do_council(result: FetchResult, http: _Http, manifest: _Manifest, t: _Targe
     emit("council_done", {"council": t.slug, "summary": summ})
 
 
-def _do_publication(http: _Http, manifest: _Manifest, t: _Target, pub: Publication, folder: Path,
-                    library: Path, files: str, dry_run: bool, item) -> tuple[str, Item]:
+def _do_publication(
+    http: _Http,
+    manifest: _Manifest,
+    t: _Target,
+    pub: Publication,
+    folder: Path,
+    library: Path,
+    files: str,
+    dry_run: bool,
+    item,
+) -> tuple[str, Item]:
     entry = manifest.files.get(pub.file_id)
     entry = entry if isinstance(entry, dict) else None
     target = folder / safe_filename(t.slug, pub.kind or "publication", pub.date, pub.file_id)
@@ -1174,14 +1400,20 @@ def _do_publication(http: _Http, manifest: _Manifest, t: _Target, pub: Publicati
             checked = datetime.fromisoformat(entry.get("checked", ""))
         except ValueError:
             checked = None
-        if checked and datetime.now(timezone.utc) - checked < timedelta(days=NOT_PDF_RECHECK_DAYS):
-            return "skipped", item(pub, path=None, reason=(
-                f"{entry.get('reason', 'not a PDF')} when checked on {checked.date().isoformat()}; "
-                f"not retried for {NOT_PDF_RECHECK_DAYS} days"))
+        if checked and datetime.now(UTC) - checked < timedelta(days=NOT_PDF_RECHECK_DAYS):
+            return "skipped", item(
+                pub,
+                path=None,
+                reason=(
+                    f"{entry.get('reason', 'not a PDF')} when checked on {checked.date().isoformat()}; "
+                    f"not retried for {NOT_PDF_RECHECK_DAYS} days"
+                ),
+            )
     if target.is_file() and _looks_complete_pdf(target):
-        if not dry_run:       # present but not in the manifest (e.g. manifest lost): adopt it
-            manifest.files[pub.file_id] = _ok_entry(t, pub, target, library, _sha256(target),
-                                                    target.stat().st_size)
+        if not dry_run:  # present but not in the manifest (e.g. manifest lost): adopt it
+            manifest.files[pub.file_id] = _ok_entry(
+                t, pub, target, library, _sha256(target), target.stat().st_size
+            )
             manifest.save()
         return "skipped", item(pub, path=target, reason="already in library (file present)")
 
@@ -1192,10 +1424,17 @@ def _do_publication(http: _Http, manifest: _Manifest, t: _Target, pub: Publicati
     try:
         tmp, sha, size = http.download(url, folder)
     except _NotPDF as e:
-        manifest.files[pub.file_id] = {"status": "not_pdf", "reason": str(e), "checked": _now(),
-                                       "url": pub.url, "urn": t.urn, "council": t.slug, "kind": pub.kind,
-                                       "date": pub.date.isoformat() if pub.date else None,
-                                       "title": pub.text}
+        manifest.files[pub.file_id] = {
+            "status": "not_pdf",
+            "reason": str(e),
+            "checked": _now(),
+            "url": pub.url,
+            "urn": t.urn,
+            "council": t.slug,
+            "kind": pub.kind,
+            "date": pub.date.isoformat() if pub.date else None,
+            "title": pub.text,
+        }
         manifest.save()
         return "failed", item(pub, reason=str(e))
     except FetchFailure as e:
@@ -1212,9 +1451,20 @@ def _do_publication(http: _Http, manifest: _Manifest, t: _Target, pub: Publicati
 
 
 def _ok_entry(t: _Target, pub: Publication, path: Path, library: Path, sha: str, size: int) -> dict:
-    return {"status": "ok", "path": path.relative_to(library).as_posix(), "sha256": sha, "size": size,
-            "kind": pub.kind, "date": pub.date.isoformat() if pub.date else None, "urn": t.urn,
-            "council": t.slug, "url": pub.url, "title": pub.text, "fetched": _now(), "ingested": {}}
+    return {
+        "status": "ok",
+        "path": path.relative_to(library).as_posix(),
+        "sha256": sha,
+        "size": size,
+        "kind": pub.kind,
+        "date": pub.date.isoformat() if pub.date else None,
+        "urn": t.urn,
+        "council": t.slug,
+        "url": pub.url,
+        "title": pub.text,
+        "fetched": _now(),
+        "ingested": {},
+    }
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -1253,7 +1503,7 @@ def _ingest(result: FetchResult, manifest: _Manifest, db, db_key: str, ingest_fn
 
     try:
         res = ingest_fn(paths, db, progress=per_file)
-    except Exception as ex:   # ingest unavailable or crashed: files stay pending for next run
+    except Exception as ex:  # ingest unavailable or crashed: files stay pending for next run
         for fid, e, p in pending:
             result.failed.append(_ingest_item(e, p, f"ingest: {type(ex).__name__}: {ex}"))
         emit("ingest_done", {"result": None})
@@ -1281,13 +1531,24 @@ def _ingest(result: FetchResult, manifest: _Manifest, db, db_key: str, ingest_fn
 
 def _ingest_item(e: dict, p: Path, reason: str) -> Item:
     c = by_urn(e.get("urn", ""))
-    return Item(council=e.get("council", ""), council_name=c.name if c else e.get("council", ""),
-                urn=e.get("urn", ""), kind=e.get("kind"), date=e.get("date"), title=e.get("title", ""),
-                url=e.get("url", ""), file_id="", path=p, reason=reason, stage="ingest")
+    return Item(
+        council=e.get("council", ""),
+        council_name=c.name if c else e.get("council", ""),
+        urn=e.get("urn", ""),
+        kind=e.get("kind"),
+        date=e.get("date"),
+        title=e.get("title", ""),
+        url=e.get("url", ""),
+        file_id="",
+        path=p,
+        reason=reason,
+        stage="ingest",
+    )
 
 
 def _stderr_events(name: str, info: dict) -> None:
     import sys
+
     if name == "council_start":
         print(f"{info['name']} ({info['urn']}): {info['total']} publication(s)", file=sys.stderr)
     elif name == "item" and info["status"] != "skipped":

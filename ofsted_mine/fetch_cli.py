@@ -4,11 +4,12 @@ Registered by the main CLI with ``app.command("fetch")(fetch_command)``.
 Exit status: 0 when nothing failed, 1 when anything failed (a download, a provider page,
 the search listing or ingest), 2 for bad arguments.
 """
+
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -25,33 +26,44 @@ DEFAULT_LIBRARY = Path("~/ofsted-library")
 
 
 def fetch_command(
-    la: Optional[str] = typer.Option(None, "--la", help="Council: name as printed, slug or Ofsted URN (e.g. croydon)."),
-    urn: Optional[str] = typer.Option(None, "--urn", help="Council by Ofsted URN (e.g. 80492)."),
+    la: str | None = typer.Option(
+        None, "--la", help="Council: name as printed, slug or Ofsted URN (e.g. croydon)."
+    ),
+    urn: str | None = typer.Option(None, "--urn", help="Council by Ofsted URN (e.g. 80492)."),
     all_: bool = typer.Option(False, "--all", help="Every council in Ofsted's search listing."),
-    kind: Optional[str] = typer.Option(
-        None, "--kind", help=f"Comma list of kinds to fetch: {','.join(KNOWN_KINDS)} (default: all)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only publications dated on or after YYYY-MM-DD."),
+    kind: str | None = typer.Option(
+        None, "--kind", help=f"Comma list of kinds to fetch: {','.join(KNOWN_KINDS)} (default: all)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="Only publications dated on or after YYYY-MM-DD."
+    ),
     library: Path = typer.Option(DEFAULT_LIBRARY, "--library", help="Folder for the downloaded PDFs."),
-    db: Optional[Path] = typer.Option(None, "--db", help="Database to ingest into (default: the usual one)."),
+    db: Path | None = typer.Option(None, "--db", help="Database to ingest into (default: the usual one)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be downloaded; change nothing."),
     request_deadline: float = typer.Option(
-        300.0, "--request-deadline", min=0,
-        help="Seconds one request may take in all, however slowly the server sends (0: no limit)."),
+        300.0,
+        "--request-deadline",
+        min=0,
+        help="Seconds one request may take in all, however slowly the server sends (0: no limit).",
+    ),
     deadline: float = typer.Option(
-        0.0, "--deadline", min=0,
-        help="Seconds the whole run may spend on the site; then every remaining request fails (0: no limit)."),
+        0.0,
+        "--deadline",
+        min=0,
+        help="Seconds the whole run may spend on the site; then every remaining request fails (0: no limit).",
+    ),
 ) -> None:
     """Fetch a council's Ofsted letters and reports into a library folder and ingest them.
 
     Only what is not already in the library is downloaded; a second run fetches nothing new.
     """
     from rich.console import Console
+    from rich.markup import escape  # site text (titles, names, reasons) is never Rich markup
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn  # noqa: F401
     from rich.table import Table  # noqa: F401
 
-    from rich.markup import escape  # site text (titles, names, reasons) is never Rich markup
-
     from .fetch import FetchResult, fetch, parse_kinds  # noqa: F401
+
     out = Console()
     err = Console(stderr=True)
     if sum(bool(x) for x in (la, urn, all_)) != 1:
@@ -64,11 +76,20 @@ def fetch_command(
         try:
             date.fromisoformat(since)
         except ValueError:
-            raise typer.BadParameter(f"{since!r} is not a date like 2017-01-01", param_hint="--since") from None
+            raise typer.BadParameter(
+                f"{since!r} is not a date like 2017-01-01", param_hint="--since"
+            ) from None
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}", justify="left"), BarColumn(),
-                        MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
-                        console=err, transient=False, disable=not err.is_terminal)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}", justify="left"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    )
     tasks: dict[str, int] = {}
     listing_task: list[int] = []
 
@@ -80,14 +101,18 @@ def fetch_command(
         elif name == "council_start":
             if listing_task:
                 progress.update(listing_task[0], total=1, completed=1)
-            tasks[info["council"]] = progress.add_task(escape(f"{info['name']} ({info['urn']})"),
-                                                       total=info["total"] or 0, status="")
+            tasks[info["council"]] = progress.add_task(
+                escape(f"{info['name']} ({info['urn']})"), total=info["total"] or 0, status=""
+            )
         elif name == "item":
             tid = tasks.get(info["council"])
             if tid is not None:
                 it = info["item"]
-                progress.update(tid, advance=1 if it.stage != "provider" else 0,
-                                status=escape(f"{info['status']}: {it.kind or ''} {it.date or ''}".strip()))
+                progress.update(
+                    tid,
+                    advance=1 if it.stage != "provider" else 0,
+                    status=escape(f"{info['status']}: {it.kind or ''} {it.date or ''}".strip()),
+                )
         elif name == "council_done":
             tid = tasks.get(info["council"])
             s = info["summary"]
@@ -96,15 +121,25 @@ def fetch_command(
         elif name == "ingest_start":
             tasks["\0ingest"] = progress.add_task("ingest", total=info["count"], status="")
         elif name == "ingest_file":
-            progress.update(tasks["\0ingest"], advance=1,
-                            status=escape(f"{Path(info['path']).name}: {info['status']}"))
+            progress.update(
+                tasks["\0ingest"], advance=1, status=escape(f"{Path(info['path']).name}: {info['status']}")
+            )
 
     progress.start()
     try:
-        result = fetch(la=la, urn=urn, all_councils=all_, kinds=sorted(kinds) if kinds else None,
-                       since=since, library=library, db=db, dry_run=dry_run,
-                       on_event=on_event, request_deadline=request_deadline or None,
-                       run_deadline=deadline or None)
+        result = fetch(
+            la=la,
+            urn=urn,
+            all_councils=all_,
+            kinds=sorted(kinds) if kinds else None,
+            since=since,
+            library=library,
+            db=db,
+            dry_run=dry_run,
+            on_event=on_event,
+            request_deadline=request_deadline or None,
+            run_deadline=deadline or None,
+        )
     except (ValueError, RuntimeError) as e:
         progress.stop()
         err.print(f"[red]error:[/red] {escape(str(e))}")
@@ -132,11 +167,23 @@ def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
     t.add_column("Skipped", justify="right")
     t.add_column("Failed", justify="right")
     for c in result.councils:
-        t.add_row(Text(c.name), Text(c.urn), str(c.found), str(c.new), str(c.skipped),
-                  Text(str(c.failed), style="red") if c.failed else "0")
+        t.add_row(
+            Text(c.name),
+            Text(c.urn),
+            str(c.found),
+            str(c.new),
+            str(c.skipped),
+            Text(str(c.failed), style="red") if c.failed else "0",
+        )
     if len(result.councils) > 1:
-        t.add_row("[b]total[/b]", "", str(sum(c.found for c in result.councils)), str(len(result.new)),
-                  str(len(result.skipped)), str(len(result.failed)))
+        t.add_row(
+            "[b]total[/b]",
+            "",
+            str(sum(c.found for c in result.councils)),
+            str(len(result.new)),
+            str(len(result.skipped)),
+            str(len(result.failed)),
+        )
     out.print(t)
 
     if result.new:
@@ -146,8 +193,12 @@ def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
         nt.add_column("Date")
         nt.add_column("File", overflow="fold")
         for it in result.new:
-            nt.add_row(Text(it.council_name), Text(it.kind or ""), Text(it.date or ""),
-                       Text(str(it.path.name if it.path else it.url)))
+            nt.add_row(
+                Text(it.council_name),
+                Text(it.kind or ""),
+                Text(it.date or ""),
+                Text(str(it.path.name if it.path else it.url)),
+            )
         out.print(nt)
     if result.unrecognised:
         ut = Table(title="Not downloaded: unrecognised kind of publication")

@@ -1,8 +1,8 @@
 """Known section headings of Ofsted letters and reports (shared by the read and parse stages)."""
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 # (regex on a heading block, normalised section kind). First match wins.
 SECTION_KINDS: list[tuple[str, str]] = [
@@ -12,23 +12,43 @@ SECTION_KINDS: list[tuple[str, str]] = [
     (r"^findings and evaluation of progress|^evaluation of progress", "findings"),
     (r"^main findings|^findings$", "findings"),
     (r"^areas? for priority action", "priority_action"),
-    (r"^what needs to improve|^areas? for (improvement|development)|^recommendations?$|^what the local authority needs to do", "what_needs_to_improve"),
-    (r"^(the )?experiences and progress of children who need help and protection|^children who need help and protection", "judgement_help_protection"),
-    (r"^(the )?experiences and progress of care leavers|^(2\.2 )?experiences and progress of care leavers", "judgement_care_leavers"),
-    (r"^(the )?experiences and progress of children (in care|looked after)|^children looked after and achieving permanence", "judgement_in_care"),
+    (
+        r"^what needs to improve|^areas? for (improvement|development)|^recommendations?$|^what the local authority needs to do",
+        "what_needs_to_improve",
+    ),
+    (
+        r"^(the )?experiences and progress of children who need help and protection|^children who need help and protection",
+        "judgement_help_protection",
+    ),
+    (
+        r"^(the )?experiences and progress of care leavers|^(2\.2 )?experiences and progress of care leavers",
+        "judgement_care_leavers",
+    ),
+    (
+        r"^(the )?experiences and progress of children (in care|looked after)|^children looked after and achieving permanence",
+        "judgement_in_care",
+    ),
     (r"^(the )?impact of leaders|^leadership,? management and governance", "judgement_leaders"),
     (r"^(2\.1 )?adoption performance|^adoption", "adoption"),
     (r"^executive summary|^summary of (key )?findings|^section 1: the local authority", "summary"),
     (r"^summary for children and young people", "children_summary"),
-    (r"^(section 2: )?the (effectiveness of the )?local safeguarding children board|^review of the effectiveness of the local safeguarding|^the lscb|^recommendations for the lscb", "lscb"),
-    (r"^information about this (inspection|local authority area|visit)|^about this inspection|^the inspection judgements and what they mean|^what the inspection judgements mean|^contents$|^any complaints|^ofsted produces|^the office for standards in education|^if you would like a copy of this document|^piccadilly gate|^© crown copyright|^ofsted will take the findings", "about"),
+    (
+        r"^(section 2: )?the (effectiveness of the )?local safeguarding children board|^review of the effectiveness of the local safeguarding|^the lscb|^recommendations for the lscb",
+        "lscb",
+    ),
+    (
+        r"^information about this (inspection|local authority area|visit)|^about this inspection|^the inspection judgements and what they mean|^what the inspection judgements mean|^contents$|^any complaints|^ofsted produces|^the office for standards in education|^if you would like a copy of this document|^piccadilly gate|^© crown copyright|^ofsted will take the findings",
+        "about",
+    ),
     (r"^(the )?local authority$|^the local authority:?", "other"),
 ]
 SECTION_RES = [(re.compile(p, re.I), k) for p, k in SECTION_KINDS]
 
 
 _GRADE_ENDINGS = ("good", "outstanding", "inadequate", "improvement")
-_GRADE_TAIL = re.compile(r"[:?]?\s*(requires? improvement( to be good)?|good|outstanding|inadequate)\s*$", re.I)
+_GRADE_TAIL = re.compile(
+    r"[:?]?\s*(requires? improvement( to be good)?|good|outstanding|inadequate)\s*$", re.I
+)
 
 
 # all heading patterns in one alternation (first match wins, as in the table): one search per line
@@ -36,7 +56,7 @@ _ONE = re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(SECTION_K
 _LEADING_NUMBER = re.compile(r"^\d+(\.\d+)?\.?\s+")
 
 
-def heading_kind(text: str) -> Optional[str]:
+def heading_kind(text: str) -> str | None:
     """Normalised kind of a heading as printed, or None when it is not a known heading."""
     t = text.strip()
     if not t or len(t) > 200:
@@ -53,4 +73,6 @@ def heading_kind(text: str) -> Optional[str]:
 BACKMATTER_RE = re.compile(
     r"^(the office for standards in education, children[’']s services and skills \(ofsted\) regulates|"
     r"if you would like a copy of this document in a different format|ofsted has published|"
-    r"any complaints about the inspection or the report|you are encouraged to use our online)", re.I)
+    r"any complaints about the inspection or the report|you are encouraged to use our online)",
+    re.I,
+)

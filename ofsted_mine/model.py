@@ -4,32 +4,34 @@ Offsets: every Finding keeps ``(page, start, end)`` where ``start``/``end`` inde
 into ``Document.text`` (the cleaned text of the whole document, pages joined with
 ``PAGE_SEP``), so a quote can always be cited and shown in context.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Optional
 
 PAGE_SEP = "\n\f\n"
 
 #: document kinds; council papers and unknown documents are never Ofsted findings
-from .vocab import DOC_KINDS as KINDS, OFSTED_KINDS  # noqa: E402,F401  (one vocabulary: ofsted_mine/vocab.py)
+from .vocab import DOC_KINDS as KINDS  # noqa: E402,F401  (one vocabulary: ofsted_mine/vocab.py)
+
 GRADES = ("outstanding", "good", "requires improvement", "inadequate")
 
 
 @dataclass
 class Page:
     number: int  # 1-based
-    text: str    # cleaned text of the page
+    text: str  # cleaned text of the page
     continues: bool = False  # its first block carries on the paragraph that the previous page ends with
 
 
 @dataclass
 class ReadResult:
     """What a reader returns: cleaned pages plus facts about the file."""
+
     path: str
     sha256: str
-    format: str          # pdf | html | text
+    format: str  # pdf | html | text
     pages: list[Page]
     warnings: list[str] = field(default_factory=list)
 
@@ -49,25 +51,26 @@ class ReadResult:
 class Tag:
     theme: str
     score: float
-    source: str                  # rule | model | both
+    source: str  # rule | model | both
     cues: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Finding:
     """A sentence or bullet: the unit that is quoted, tagged and searched."""
-    seq: int                     # order in the document
+
+    seq: int  # order in the document
     text: str
     page: int
-    start: int                   # offsets into Document.text
+    start: int  # offsets into Document.text
     end: int
-    section: Optional[str] = None        # heading as printed
-    section_kind: Optional[str] = None   # normalised section kind
-    paragraph: Optional[str] = None      # printed paragraph number, or "¶n" when unnumbered
+    section: str | None = None  # heading as printed
+    section_kind: str | None = None  # normalised section kind
+    paragraph: str | None = None  # printed paragraph number, or "¶n" when unnumbered
     is_bullet: bool = False
     tags: list[Tag] = field(default_factory=list)
-    polarity: Optional[str] = None
-    polarity_score: Optional[float] = None
+    polarity: str | None = None
+    polarity_score: float | None = None
     polarity_cues: list[str] = field(default_factory=list)
 
 
@@ -83,22 +86,23 @@ class Section:
 @dataclass
 class Visit:
     """Metadata of the event a document reports on."""
+
     kind: str = "unknown"
-    framework: Optional[str] = None        # ilacs | sif | other (inspections); visit framework otherwise
-    la_name: Optional[str] = None          # council as printed
-    la: Optional[str] = None               # canonical council name
-    la_urn: Optional[str] = None
-    start_date: Optional[date] = None
-    end_date: Optional[date] = None
-    published: Optional[date] = None
-    visit_number: Optional[int] = None
-    inadequate_date: Optional[str] = None  # e.g. "2019-05" (month precision as printed)
-    lead_inspector: Optional[str] = None
+    framework: str | None = None  # ilacs | sif | other (inspections); visit framework otherwise
+    la_name: str | None = None  # council as printed
+    la: str | None = None  # canonical council name
+    la_urn: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    published: date | None = None
+    visit_number: int | None = None
+    inadequate_date: str | None = None  # e.g. "2019-05" (month precision as printed)
+    lead_inspector: str | None = None
     inspectors: list[str] = field(default_factory=list)
     focus_areas: list[str] = field(default_factory=list)
     focus_themes: list[str] = field(default_factory=list)  # themes the areas covered name
     judgements: dict[str, str] = field(default_factory=dict)
-    progress_verdict: Optional[str] = None  # monitoring/focused visits: overall verdict class
+    progress_verdict: str | None = None  # monitoring/focused visits: overall verdict class
 
 
 @dataclass
@@ -114,7 +118,7 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     #: the database rows of pages, sections, findings and tags, made by ``store.db.pack_document``
     #: in an ingest worker (plain tuples: far cheaper to send between processes than objects)
-    packed: Optional[dict] = None
+    packed: dict | None = None
 
     @property
     def n_pages(self) -> int:

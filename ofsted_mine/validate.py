@@ -4,30 +4,31 @@ A value that cannot mean anything (an unknown theme, polarity, kind or format, a
 is not a date) is a :class:`~ofsted_mine.errors.UsageError` that lists the valid values,
 never an empty result in silence.
 """
+
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Optional, Sequence
 
 from .errors import UsageError
 
 POLARITIES = ("strength", "concern", "mixed", "neutral")
 
 
-def plural(n: int, word: str, many: Optional[str] = None) -> str:
+def plural(n: int, word: str, many: str | None = None) -> str:
     """``plural(1, "file")`` -> "1 file"; ``plural(2, "file")`` -> "2 files"."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def one_of(values: Sequence[str]) -> str:
-    """"a, b or c"."""
+    """ "a, b or c"."""
     vals = list(values)
     return vals[0] if len(vals) == 1 else ", ".join(vals[:-1]) + " or " + vals[-1]
 
 
-def check_choice(value: Optional[str], option: str, choices: Sequence[str]) -> Optional[str]:
+def check_choice(value: str | None, option: str, choices: Sequence[str]) -> str | None:
     if value is None:
         return None
     v = str(getattr(value, "value", value))
@@ -36,7 +37,7 @@ def check_choice(value: Optional[str], option: str, choices: Sequence[str]) -> O
     return v
 
 
-def check_date(value: Optional[str], option: str = "--since") -> Optional[str]:
+def check_date(value: str | None, option: str = "--since") -> str | None:
     """A date as YYYY-MM-DD (returned unchanged), else a UsageError saying so."""
     if value is None:
         return None
@@ -51,32 +52,37 @@ def check_date(value: Optional[str], option: str = "--since") -> Optional[str]:
     raise UsageError(f"{option} {value!r}: not a date (use YYYY-MM-DD, e.g. 2024-03-31)")
 
 
-def check_kind(kind: Optional[str]) -> Optional[str]:
+def check_kind(kind: str | None) -> str | None:
     from .model import KINDS
+
     return check_choice(kind, "--kind", KINDS)
 
 
-def check_polarity(polarity: Optional[str]) -> Optional[str]:
+def check_polarity(polarity: str | None) -> str | None:
     return check_choice(polarity, "--polarity", POLARITIES)
 
 
-def known_themes(con: Optional[sqlite3.Connection] = None, taxonomy=None) -> list[str]:
+def known_themes(con: sqlite3.Connection | None = None, taxonomy=None) -> list[str]:
     """Theme ids a filter may name: the taxonomy's (the database's own when it was tagged with
     another one), plus any theme stored in the database's tags."""
     ids: list[str] = []
     try:
         from .analyse.timeline import taxonomy_of
+
         ids = list(taxonomy_of(con, taxonomy).ids)
     except Exception:  # an unreadable taxonomy file: the stored tags still count
         ids = []
     if con is not None:
         from .store.db import get_setting
+
         if get_setting(con, "taxonomy") not in (None, "default", "untagged") or not ids:
             ids += [r[0] for r in con.execute("SELECT DISTINCT theme FROM tags") if r[0] not in ids]
     return ids
 
 
-def check_themes(themes: Optional[Iterable[str]], con: Optional[sqlite3.Connection] = None, taxonomy=None) -> Optional[list[str]]:
+def check_themes(
+    themes: Iterable[str] | None, con: sqlite3.Connection | None = None, taxonomy=None
+) -> list[str] | None:
     if not themes:
         return None
     themes = list(themes)
@@ -84,6 +90,7 @@ def check_themes(themes: Optional[Iterable[str]], con: Optional[sqlite3.Connecti
     bad = [t for t in themes if t not in ids]
     if bad and ids:
         import difflib
+
         hint = difflib.get_close_matches(bad[0], ids, n=3, cutoff=0.5)
         hint_s = f" (did you mean {one_of(hint)}?)" if hint else ""
         raise UsageError(f"--theme {bad[0]!r}: unknown theme{hint_s}; use one of: {', '.join(ids)}")

@@ -7,9 +7,8 @@ word means the same thing in the terminal, JSON, CSV, Markdown, HTML and XLSX.
 
 Nothing here imports anything heavy: the query path stays fast.
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 # ------------------------------------------------------------------ document kinds
 #: every document kind; council papers and unknown documents are never Ofsted findings
@@ -23,20 +22,42 @@ JOURNEY_OPENING_KINDS = ("inspection",)
 ACTION_SETTING_KINDS = ("focused_visit",)
 
 #: the kind in running text and citations
-KIND_LABELS = {"monitoring_visit": "monitoring visit", "focused_visit": "focused visit", "inspection": "inspection",
-               "jtai": "JTAI", "council_paper": "council paper", "unknown": "document"}
+KIND_LABELS = {
+    "monitoring_visit": "monitoring visit",
+    "focused_visit": "focused visit",
+    "inspection": "inspection",
+    "jtai": "JTAI",
+    "council_paper": "council paper",
+    "unknown": "document",
+}
 #: the kind in a column head ("MV3 2023-05", "Inspection 2024-10")
-KIND_SHORT = {"monitoring_visit": "MV", "focused_visit": "FV", "inspection": "Inspection", "jtai": "JTAI",
-              "council_paper": "Paper", "unknown": "Document"}
+KIND_SHORT = {
+    "monitoring_visit": "MV",
+    "focused_visit": "FV",
+    "inspection": "Inspection",
+    "jtai": "JTAI",
+    "council_paper": "Paper",
+    "unknown": "Document",
+}
 #: the kind in a visit id ("eastmere-mv1-2023-05-16")
-KIND_ID = {"monitoring_visit": "mv", "focused_visit": "fv", "inspection": "insp", "jtai": "jtai",
-           "council_paper": "paper", "unknown": "doc"}
+KIND_ID = {
+    "monitoring_visit": "mv",
+    "focused_visit": "fv",
+    "inspection": "insp",
+    "jtai": "jtai",
+    "council_paper": "paper",
+    "unknown": "doc",
+}
 
 FRAMEWORKS = {"sif": "SIF", "ilacs": "ILACS", "other": "other"}
 
 #: monitoring/focused visits: the headline verdict class
-PROGRESS_VERDICTS = {"good_progress": "progress evident", "some_progress": "some progress",
-                     "insufficient_progress": "progress too slow", "serious_weaknesses": "serious weaknesses"}
+PROGRESS_VERDICTS = {
+    "good_progress": "progress evident",
+    "some_progress": "some progress",
+    "insufficient_progress": "progress too slow",
+    "serious_weaknesses": "serious weaknesses",
+}
 
 # ------------------------------------------------------------------ section kinds
 #: sections whose sentences are not findings about practice: the letter header and signature,
@@ -47,13 +68,29 @@ NEVER_QUOTED_SECTIONS = ("header", "closing", "about")
 #: sections where Ofsted addresses recommendations to the council
 RECOMMENDATION_SECTIONS = ("what_needs_to_improve", "priority_action")
 #: every section kind the parser gives (headings.SECTION_KINDS plus the structural ones)
-SECTION_KINDS = ("header", "opening", "areas_covered", "headline_findings", "findings", "priority_action",
-                 "what_needs_to_improve", "judgement_help_protection", "judgement_care_leavers",
-                 "judgement_in_care", "judgement_leaders", "adoption", "summary", "children_summary", "lscb",
-                 "about", "closing", "other")
+SECTION_KINDS = (
+    "header",
+    "opening",
+    "areas_covered",
+    "headline_findings",
+    "findings",
+    "priority_action",
+    "what_needs_to_improve",
+    "judgement_help_protection",
+    "judgement_care_leavers",
+    "judgement_in_care",
+    "judgement_leaders",
+    "adoption",
+    "summary",
+    "children_summary",
+    "lscb",
+    "about",
+    "closing",
+    "other",
+)
 
 
-def holds_findings(section_kind: Optional[str]) -> bool:
+def holds_findings(section_kind: str | None) -> bool:
     """Whether sentences of this section kind are findings (counted, tagged, quoted)."""
     return (section_kind or "") not in NON_FINDING_SECTIONS
 
@@ -73,50 +110,119 @@ POLARITIES = ("concern", "mixed", "strength", "neutral")
 #: with fewer it is ``too_little``: examined, but too little evidence to weigh
 MIN_CELL_EVIDENCE = 2
 #: every cell verdict, worst first (see ``analyse.cells.cell_verdict`` for the rule)
-CELL_VERDICTS = ("concern", "mixed", "mostly_strength", "strength", "too_little", "neutral",
-                 "examined_silent", "not_examined")
+CELL_VERDICTS = (
+    "concern",
+    "mixed",
+    "mostly_strength",
+    "strength",
+    "too_little",
+    "neutral",
+    "examined_silent",
+    "not_examined",
+)
 #: verdicts of a cell that weighed its evidence (used by trends)
 JUDGED_VERDICTS = ("concern", "mixed", "mostly_strength", "strength")
 #: verdicts of a cell where at least one finding carries the theme (the theme was examined)
 EXAMINED_VERDICTS = ("concern", "mixed", "mostly_strength", "strength", "too_little", "neutral")
-CELL_LABELS = {"concern": "concern", "mixed": "mixed", "mostly_strength": "mostly strengths",
-               "strength": "no concerns", "too_little": "too little evidence", "neutral": "neutral only",
-               "examined_silent": "in areas covered, nothing recorded", "not_examined": "not examined"}
+CELL_LABELS = {
+    "concern": "concern",
+    "mixed": "mixed",
+    "mostly_strength": "mostly strengths",
+    "strength": "no concerns",
+    "too_little": "too little evidence",
+    "neutral": "neutral only",
+    "examined_silent": "in areas covered, nothing recorded",
+    "not_examined": "not examined",
+}
 #: one letter per verdict: the terminal, Markdown and the pack's grid show it next to the colour
-CELL_LETTERS = {"concern": "C", "mixed": "M", "mostly_strength": "s", "strength": "S", "too_little": "?",
-                "neutral": "N", "examined_silent": "0", "not_examined": "–"}
+CELL_LETTERS = {
+    "concern": "C",
+    "mixed": "M",
+    "mostly_strength": "s",
+    "strength": "S",
+    "too_little": "?",
+    "neutral": "N",
+    "examined_silent": "0",
+    "not_examined": "–",
+}
 #: the score of a judged cell for trends: higher is worse
 CELL_SCORE = {"concern": 1.0, "mixed": 0.5, "mostly_strength": 0.25, "strength": 0.0}
 
 # ------------------------------------------------------------------ trends (one theme over a window of visits)
-TRENDS = ("persistent", "deteriorating", "emerging", "improving", "resolved", "consistent_strength", "steady",
-          "not_enough_evidence")
-TREND_LABELS = {"persistent": "persistent concern", "deteriorating": "deteriorating",
-                "emerging": "emerging concern", "improving": "improving", "resolved": "resolved",
-                "consistent_strength": "strengths throughout", "steady": "no clear change",
-                "not_enough_evidence": "not enough evidence"}
+TRENDS = (
+    "persistent",
+    "deteriorating",
+    "emerging",
+    "improving",
+    "resolved",
+    "consistent_strength",
+    "steady",
+    "not_enough_evidence",
+)
+TREND_LABELS = {
+    "persistent": "persistent concern",
+    "deteriorating": "deteriorating",
+    "emerging": "emerging concern",
+    "improving": "improving",
+    "resolved": "resolved",
+    "consistent_strength": "strengths throughout",
+    "steady": "no clear change",
+    "not_enough_evidence": "not enough evidence",
+}
 
 # ------------------------------------------------------------------ comparison of two visits
-COMPARE_STATUSES = ("persistent concern", "new concern", "concern eased", "no longer raised",
-                    "not examined later", "strength kept", "strength gained", "strength lost",
-                    "strength not examined later", "still mixed", "now mixed", "too little evidence",
-                    "not examined in either")
+COMPARE_STATUSES = (
+    "persistent concern",
+    "new concern",
+    "concern eased",
+    "no longer raised",
+    "not examined later",
+    "strength kept",
+    "strength gained",
+    "strength lost",
+    "strength not examined later",
+    "still mixed",
+    "now mixed",
+    "too little evidence",
+    "not examined in either",
+)
 
 # ------------------------------------------------------------------ recommendation follow-up
 #: statuses of one recommendation at one later visit (boards' words), with a red-amber-green colour
 #: (rules: analyse/followup.py); "not yet examined" is the latest status of an item no later visit
 #: has evidence about; "no specific evidence" / "not examined" are cells without evidence
-FOLLOWUP_STATUSES = ("met", "progressing", "not met", "not yet examined", "repeated", "no specific evidence",
-                     "not examined")
-FOLLOWUP_RAG = {"met": "green", "progressing": "amber", "not met": "red", "repeated": "red",
-                "not yet examined": "grey", "no specific evidence": "grey", "not examined": "grey"}
+FOLLOWUP_STATUSES = (
+    "met",
+    "progressing",
+    "not met",
+    "not yet examined",
+    "repeated",
+    "no specific evidence",
+    "not examined",
+)
+FOLLOWUP_RAG = {
+    "met": "green",
+    "progressing": "amber",
+    "not met": "red",
+    "repeated": "red",
+    "not yet examined": "grey",
+    "no specific evidence": "grey",
+    "not examined": "grey",
+}
 #: one letter per follow-up status (terminal and grids show it next to the colour, with a legend)
-FOLLOWUP_LETTERS = {"met": "M", "progressing": "P", "not met": "N", "repeated": "R", "no specific evidence": "?",
-                    "not examined": "–", "not yet examined": "–"}
+FOLLOWUP_LETTERS = {
+    "met": "M",
+    "progressing": "P",
+    "not met": "N",
+    "repeated": "R",
+    "no specific evidence": "?",
+    "not examined": "–",
+    "not yet examined": "–",
+}
 
 
 # ------------------------------------------------------------------ labels and citations
-def visit_label(kind: str, visit_number: Optional[int], date: Optional[str]) -> str:
+def visit_label(kind: str, visit_number: int | None, date: str | None) -> str:
     """A visit's short label: ``MV3 2023-05``, ``Inspection 2024-10``."""
     k = KIND_SHORT.get(kind, kind)
     if kind == "monitoring_visit" and visit_number:
@@ -134,8 +240,14 @@ def paragraph_text(paragraph) -> str:
     return p if p.startswith("¶") else f"para {p}"
 
 
-def citation(la: Optional[str], kind: str, date: Optional[str], paragraph=None, page=None,
-             published: Optional[str] = None) -> str:
+def citation(
+    la: str | None,
+    kind: str,
+    date: str | None,
+    paragraph=None,
+    page=None,
+    published: str | None = None,
+) -> str:
     """The one citation format: ``Eastmere, monitoring visit 2023-05-16 (published 2023-06-20), para 4, p. 2``.
 
     ``date`` is the visit's start date (else its publication date); the publication date is

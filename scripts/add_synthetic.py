@@ -8,6 +8,7 @@ report or seed in ../shared or with a gold sentence (so nothing copied from a re
 publication gets in), or repeats a sentence already kept. Output lines carry
 "synthetic": true, so training uses them and cross-validation never scores them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,14 @@ from ofsted_mine.tag.annotations import copied_runs  # noqa: E402
 
 def shared_texts(shared: Path):
     from ofsted_mine.read import read_file
+
     for p in sorted((shared / "ofsted-reports").rglob("*")) + sorted((shared / "seeds").rglob("*")):
         if p.is_file() and p.suffix.lower() in (".pdf", ".html", ".htm", ".txt", ".md"):
             try:
                 yield read_file(p).text
             except Exception:  # e.g. a web page saved with a .pdf name: its words still count
                 from ofsted_mine.read.html import html_text
+
                 yield html_text(p.read_bytes())[1]
     for line in (shared / "gold" / "themes-dev.jsonl").read_text("utf-8").splitlines():
         if line.strip():
@@ -51,8 +54,16 @@ def main() -> None:
             dropped += 1
             continue
         seen.add(key)
-        kept.append({"id": r["id"], "text": r["text"].strip(), "themes": r["themes"], "polarity": r["polarity"],
-                     "synthetic": True, **({"writer": a.writer} if a.writer else {})})
+        kept.append(
+            {
+                "id": r["id"],
+                "text": r["text"].strip(),
+                "themes": r["themes"],
+                "polarity": r["polarity"],
+                "synthetic": True,
+                **({"writer": a.writer} if a.writer else {}),
+            }
+        )
     Path(a.out).write_text("".join(json.dumps(k, ensure_ascii=False) + "\n" for k in kept), "utf-8")
     print(f"{len(kept)} kept, {dropped} dropped (12-word run shared with ../shared, or a repeat) -> {a.out}")
 

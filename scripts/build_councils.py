@@ -6,6 +6,7 @@ re-shaped into the columns ofsted-mine uses. Run once when the table changes:
 
     python scripts/build_councils.py ../shared/ofsted-reports/la-lookup.csv
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,7 +38,8 @@ EXTRA_ALIASES = {
     "Durham": ["County Durham", "Durham County Council"],
     "St. Helens": ["St Helens", "Saint Helens"],
     "Herefordshire": ["Herefordshire, County of", "County of Herefordshire"],
-    "North Northamptonshire": [], "West Northamptonshire": [],
+    "North Northamptonshire": [],
+    "West Northamptonshire": [],
 }
 
 
@@ -54,12 +56,19 @@ def main(src: str) -> None:
             aliases.append(r["local_authority_ons_name"])
         aliases += EXTRA_ALIASES.get(name, [])
         neighbours = [by_code[c.strip()] for c in r["stat_neighbours"].split(",") if c.strip() in by_code]
-        out.append({
-            "urn": r["urn"], "name": name, "aliases": "|".join(dict.fromkeys(aliases)),
-            "la_code": r["la_code"], "ons_code": r["la_code_new"], "region": r["region_name"],
-            "la_type": r["ons_la_type"], "population_0_25": r["ons_population_0-25"],
-            "stat_neighbours": "|".join(neighbours),
-        })
+        out.append(
+            {
+                "urn": r["urn"],
+                "name": name,
+                "aliases": "|".join(dict.fromkeys(aliases)),
+                "la_code": r["la_code"],
+                "ons_code": r["la_code_new"],
+                "region": r["region_name"],
+                "la_type": r["ons_la_type"],
+                "population_0_25": r["ons_population_0-25"],
+                "stat_neighbours": "|".join(neighbours),
+            }
+        )
     out.sort(key=lambda d: d["name"])
     with open(OUT, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(out[0]))

@@ -9,6 +9,7 @@ as {"id", "ref": {"report", "start", "end", "sha1"}, "themes", "polarity", "anno
 Sentences labelled by two annotators keep the first annotator's labels; the other's go
 to an agreement file (``--agreement``) so the two can be compared.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,9 +48,12 @@ def main() -> None:
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parent.parent.parent / "shared"))
     a = ap.parse_args()
     from ofsted_mine.read import read_file
+
     root = Path(a.shared) / "ofsted-reports"
     cands = {d["id"]: d for d in map(json.loads, open(a.candidates, encoding="utf-8"))}
-    gold = {json.loads(l)["report"] for l in open(Path(a.shared) / "gold" / "themes-dev.jsonl", encoding="utf-8")}
+    gold = {
+        json.loads(l)["report"] for l in open(Path(a.shared) / "gold" / "themes-dev.jsonl", encoding="utf-8")
+    }
     labels: dict[str, list[tuple[str, dict]]] = {}
     for lf in a.labels:
         ann = Path(lf).stem
@@ -82,7 +86,7 @@ def main() -> None:
         r = row["ref"]
         if r["report"] not in cache:
             cache[r["report"]] = read_file(root / r["report"]).text
-        r["sha1"] = sentence_hash(cache[r["report"]][r["start"]:r["end"]])
+        r["sha1"] = sentence_hash(cache[r["report"]][r["start"] : r["end"]])
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         for row in out:

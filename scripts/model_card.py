@@ -7,6 +7,7 @@ the second annotator's labels of doubly-labelled sentences: used for agreement o
 estimates quality by grouped cross-validation, then measures rules-only, model-only and
 combined taggers on ../shared/gold/themes-dev.jsonl (never trained on).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,11 @@ def agreement(first_files, second_files, reports_root) -> dict:
     g = [{"themes": a.themes, "polarity": a.polarity} for a, _ in pairs]
     p = [{"themes": b.themes, "polarity": b.polarity} for _, b in pairs]
     m = score(g, p, load_taxonomy().ids)
-    return {"n": len(pairs), "theme_micro_f1": m["theme_micro_f1"], "polarity_agreement": m["polarity_accuracy"]}
+    return {
+        "n": len(pairs),
+        "theme_micro_f1": m["theme_micro_f1"],
+        "polarity_agreement": m["polarity_accuracy"],
+    }
 
 
 WHY_SHORT = [
@@ -43,8 +48,8 @@ WHY_SHORT = [
     "(polarity accuracy {h_pol}; `python bench/human_ceiling.py`). So the targets are within human reach "
     "under our reading of the codebook; the shortfall is the tagger's.",
     "- *The features.* Word and character n-grams with linear models see words, not meaning. Many missed "
-    "themes hang on knowledge or context a sentence does not carry: an abbreviation (\"PAs\" for care "
-    "leavers' personal advisers), a pronoun whose referent is in the previous sentence (\"These plans…\" in "
+    'themes hang on knowledge or context a sentence does not carry: an abbreviation ("PAs" for care '
+    'leavers\' personal advisers), a pronoun whose referent is in the previous sentence ("These plans…" in '
     "a care-leavers section), or an implied subject (strategy and ethos sentences that the gold file tags "
     "`leadership_qa`). Errors of this kind also follow conventions a reader brings: the gold file tags the courts "
     "and Cafcass `legal_plo` rather than `partnership`, and adopters' or foster carers' training `permanence` "
@@ -70,23 +75,36 @@ WHY_SHORT = [
 
 # Figures printed by `python bench/transformer_reference.py` (about 35 minutes, so not re-run here);
 # gold theme micro / macro-F1 and MiniLM's speed on one core. Re-measure after changing the tagger.
-TRANSFORMER_REFERENCE = {"tr_mini": "0.797 / 0.785", "tr_ours": "0.805 / 0.774", "tr_avg": "0.824 / 0.796",
-                         "tr_fold": "0.845 / 0.840 against 0.831 / 0.828", "tr_speed": "74", "tr_ratio": "153"}
+TRANSFORMER_REFERENCE = {
+    "tr_mini": "0.797 / 0.785",
+    "tr_ours": "0.805 / 0.774",
+    "tr_avg": "0.824 / 0.796",
+    "tr_fold": "0.845 / 0.840 against 0.831 / 0.828",
+    "tr_speed": "74",
+    "tr_ratio": "153",
+}
 
 
 def human_agreement(gold: list[dict]) -> dict | None:
     """Mean agreement with the gold file of the blind human labels (bench/human_ceiling.py); None if absent."""
     from bench.human_ceiling import blind_label_scores
+
     ms = [b["vs_gold"] for b in blind_label_scores(gold).values()]
     if not ms:
         return None
     mean = lambda k: f"{sum(m[k] for m in ms) / len(ms):.2f}"
-    return {"micro": mean("theme_micro_f1"), "macro": mean("theme_macro_f1"), "pol": mean("polarity_accuracy")}
+    return {
+        "micro": mean("theme_micro_f1"),
+        "macro": mean("theme_macro_f1"),
+        "pol": mean("polarity_accuracy"),
+    }
 
 
 def row(name, m):
-    return (f"| {name} | {m['theme_micro_f1']:.3f} | {m['theme_macro_f1']:.3f} | {m['polarity_accuracy']:.3f} | "
-            f"{m['polarity_macro_f1']:.3f} |")
+    return (
+        f"| {name} | {m['theme_micro_f1']:.3f} | {m['theme_macro_f1']:.3f} | {m['polarity_accuracy']:.3f} | "
+        f"{m['polarity_macro_f1']:.3f} |"
+    )
 
 
 def main() -> None:
@@ -95,7 +113,9 @@ def main() -> None:
     ap.add_argument("--no-cv", action="store_true")
     a = ap.parse_args()
     shared = Path(a.shared)
-    ann = sorted(p for p in (ROOT / "corpus" / "annotations").glob("*.jsonl") if not p.name.endswith(".second.jsonl"))
+    ann = sorted(
+        p for p in (ROOT / "corpus" / "annotations").glob("*.jsonl") if not p.name.endswith(".second.jsonl")
+    )
     second = sorted((ROOT / "corpus" / "annotations").glob("*.second.jsonl"))
     out = ROOT / "models" / "tagger.joblib"
     t0 = time.time()
@@ -103,8 +123,14 @@ def main() -> None:
     train_secs = time.time() - t0
     tax = load_taxonomy()
     examples, _ = load_annotations(ann, shared / "ofsted-reports", gold_reports(shared))
-    mo = TaggerModel.fit([e.text for e in examples], [e.themes for e in examples], [e.polarity for e in examples],
-                         tax, use_rule_features=False, synthetic=[e.synthetic for e in examples])
+    mo = TaggerModel.fit(
+        [e.text for e in examples],
+        [e.themes for e in examples],
+        [e.polarity for e in examples],
+        tax,
+        use_rule_features=False,
+        synthetic=[e.synthetic for e in examples],
+    )
     gold = read_gold(shared / "gold" / "themes-dev.jsonl")
     res = {
         "keyword baseline (rules only)": evaluate_tagger(Tagger(model=None, mode="rules"), gold),
@@ -112,105 +138,171 @@ def main() -> None:
         "combined (shipped)": evaluate_tagger(Tagger(model=out), gold),
     }
     from ofsted_mine.tag.incontext import evaluate_in_context
+
     in_context = evaluate_in_context(gold, shared / "ofsted-reports", model=out)
     in_context.pop("rows", None)
     agree = agreement(ann, second, shared / "ofsted-reports") if second else None
     comb = res["combined (shipped)"]
     counts = {}
     for e in examples:
-        src = ("written example sentences (synthetic)" if e.synthetic else
-               "from the sample corpus (fictional)" if not e.group.endswith(".pdf") else
-               "from the real reports (by reference)")
+        src = (
+            "written example sentences (synthetic)"
+            if e.synthetic
+            else "from the sample corpus (fictional)"
+            if not e.group.endswith(".pdf")
+            else "from the real reports (by reference)"
+        )
         counts[src] = counts.get(src, 0) + 1
     human = human_agreement(gold)
-    lines = ["# The shipped tagger model (`models/tagger.joblib`)", "",
-             "Made by `python scripts/model_card.py` (which runs `ofsted-mine train` on `corpus/annotations/*.jsonl`).", "",
-             "## Data", "",
-             f"- {rep['examples']} labelled sentences: " +
-             "; ".join(f"{n} {k}" for k, n in counts.items()) +
-             f". The sentences from documents come from {rep['documents']} documents.",
-             "- Real-report sentences come from the reports in `../shared/ofsted-reports` that have **no** sentence in the "
-             "gold file (all 193 gold reports are excluded); they are stored as references (report, offsets, SHA-1), "
-             "never as text, and read from `../shared` at training time.",
-             "- Labels follow `../shared/codebook.md` (17 themes, 4 polarities); each sentence was read and labelled by "
-             "one annotator (helper sessions working from the codebook), the sample corpus by its author.",
-             "- Which sentences: `real-refs-1..4` are random sentences of those reports' pages; `real-refs-5..7` are "
-             "findings as ofsted-mine parses them, half at random and half chosen because the previous model was "
-             "unsure of them (a score near a threshold, or a polarity below 0.6) or gave a rare theme a score above 0.2.",
-             "- Written example sentences (`synthetic-1..2`, see `corpus/README.md`): single sentences in the register "
-             "of the reports, written and labelled from the codebook by twelve helper sessions (three focus themes "
-             "each) who opened no report, seed or gold file; any sentence sharing a 12-word run with `../shared` was "
-             "dropped. They are trained on, but cross-validation never scores them and calibration and thresholds "
-             "are not chosen on them.",
-             ]
+    lines = [
+        "# The shipped tagger model (`models/tagger.joblib`)",
+        "",
+        "Made by `python scripts/model_card.py` (which runs `ofsted-mine train` on `corpus/annotations/*.jsonl`).",
+        "",
+        "## Data",
+        "",
+        f"- {rep['examples']} labelled sentences: "
+        + "; ".join(f"{n} {k}" for k, n in counts.items())
+        + f". The sentences from documents come from {rep['documents']} documents.",
+        "- Real-report sentences come from the reports in `../shared/ofsted-reports` that have **no** sentence in the "
+        "gold file (all 193 gold reports are excluded); they are stored as references (report, offsets, SHA-1), "
+        "never as text, and read from `../shared` at training time.",
+        "- Labels follow `../shared/codebook.md` (17 themes, 4 polarities); each sentence was read and labelled by "
+        "one annotator (helper sessions working from the codebook), the sample corpus by its author.",
+        "- Which sentences: `real-refs-1..4` are random sentences of those reports' pages; `real-refs-5..7` are "
+        "findings as ofsted-mine parses them, half at random and half chosen because the previous model was "
+        "unsure of them (a score near a threshold, or a polarity below 0.6) or gave a rare theme a score above 0.2.",
+        "- Written example sentences (`synthetic-1..2`, see `corpus/README.md`): single sentences in the register "
+        "of the reports, written and labelled from the codebook by twelve helper sessions (three focus themes "
+        "each) who opened no report, seed or gold file; any sentence sharing a 12-word run with `../shared` was "
+        "dropped. They are trained on, but cross-validation never scores them and calibration and thresholds "
+        "are not chosen on them.",
+    ]
     if human:
-        lines.append(f"- Blind human labels of the gold sentences (a measurement only; never trained on): two annotators "
-                     f"following the same guide score theme micro-F1 {human['micro']}, macro-F1 {human['macro']}, "
-                     f"polarity accuracy {human['pol']} against the gold file (mean of the two; "
-                     "`python bench/human_ceiling.py`).")
+        lines.append(
+            f"- Blind human labels of the gold sentences (a measurement only; never trained on): two annotators "
+            f"following the same guide score theme micro-F1 {human['micro']}, macro-F1 {human['macro']}, "
+            f"polarity accuracy {human['pol']} against the gold file (mean of the two; "
+            "`python bench/human_ceiling.py`)."
+        )
     if agree:
-        lines.append(f"- Agreement between two annotators on {agree['n']} doubly-labelled real sentences: theme micro-F1 "
-                     f"{agree['theme_micro_f1']:.3f}, polarity agreement {agree['polarity_agreement']:.3f}.")
-    lines += ["", "## Method", "",
-              "Rules: spaCy `PhraseMatcher` (prefix cues such as `assess*` expanded into it as words are seen) over the codebook's cue phrases (themes) and polarity cue lists. "
-              "Model: TF-IDF word 1–2-grams + character 3–5-grams + rule-hit features (theme cues, polarity cue counts, "
-              "negations, strength/concern cues before and after a contrast word) → one logistic regression per theme "
-              "on naive-Bayes-scaled features (each feature scaled by the square root of its absolute log-count ratio "
-              "for the theme, as in NBSVM; the scale is folded into the weights) "
-              "(class-balanced, Platt-calibrated on out-of-fold scores; per-theme threshold chosen on out-of-fold "
-              "predictions of the training data) and a calibrated 4-class logistic regression for polarity. "
-              "Combination: see the README (`Tagging`).", "",
-              f"Training time: {train_secs:.0f} s on this 2-core machine (including cross-validation).", "",
-              "## Evaluation on `../shared/gold/themes-dev.jsonl` (250 sentences, never trained on)", "",
-              "| tagger | theme micro-F1 | theme macro-F1 | polarity accuracy | polarity macro-F1 |",
-              "|---|---|---|---|---|"]
+        lines.append(
+            f"- Agreement between two annotators on {agree['n']} doubly-labelled real sentences: theme micro-F1 "
+            f"{agree['theme_micro_f1']:.3f}, polarity agreement {agree['polarity_agreement']:.3f}."
+        )
+    lines += [
+        "",
+        "## Method",
+        "",
+        "Rules: spaCy `PhraseMatcher` (prefix cues such as `assess*` expanded into it as words are seen) over the codebook's cue phrases (themes) and polarity cue lists. "
+        "Model: TF-IDF word 1–2-grams + character 3–5-grams + rule-hit features (theme cues, polarity cue counts, "
+        "negations, strength/concern cues before and after a contrast word) → one logistic regression per theme "
+        "on naive-Bayes-scaled features (each feature scaled by the square root of its absolute log-count ratio "
+        "for the theme, as in NBSVM; the scale is folded into the weights) "
+        "(class-balanced, Platt-calibrated on out-of-fold scores; per-theme threshold chosen on out-of-fold "
+        "predictions of the training data) and a calibrated 4-class logistic regression for polarity. "
+        "Combination: see the README (`Tagging`).",
+        "",
+        f"Training time: {train_secs:.0f} s on this 2-core machine (including cross-validation).",
+        "",
+        "## Evaluation on `../shared/gold/themes-dev.jsonl` (250 sentences, never trained on)",
+        "",
+        "| tagger | theme micro-F1 | theme macro-F1 | polarity accuracy | polarity macro-F1 |",
+        "|---|---|---|---|---|",
+    ]
     lines += [row(k, v) for k, v in res.items()]
     lines += ["| **target** | 0.85 | 0.80 | 0.88 | 0.70 |", ""]
-    lines += ["### In context: the tags stored at ingest (what a user sees)", "",
-              "`ofsted-mine evaluate --in-context ../shared/gold/themes-dev.jsonl` ingests the gold file's "
-              f"{len({g['report'] for g in gold})} reports into a scratch database, finds the stored finding holding each "
-              "gold sentence and scores its stored themes and polarity (tagged with its section, heading and the "
-              f"context rules; {in_context['found']} of {in_context['n']} gold sentences found in a finding, "
-              f"{in_context['not_finding']} in text that is not a finding, {in_context['not_found']} not found).", "",
-              "| tagger | theme micro-F1 | theme macro-F1 | polarity accuracy | polarity macro-F1 |",
-              "|---|---|---|---|---|", row("alone (sentence by sentence)", comb), row("in context (stored)", in_context),
-              "| **target in context** | 0.87 | 0.85 | 0.92 | 0.80 |", ""]
-    targets = {"theme micro-F1": ("theme_micro_f1", 0.85), "theme macro-F1": ("theme_macro_f1", 0.80),
-               "polarity accuracy": ("polarity_accuracy", 0.88), "polarity macro-F1": ("polarity_macro_f1", 0.70)}
+    lines += [
+        "### In context: the tags stored at ingest (what a user sees)",
+        "",
+        "`ofsted-mine evaluate --in-context ../shared/gold/themes-dev.jsonl` ingests the gold file's "
+        f"{len({g['report'] for g in gold})} reports into a scratch database, finds the stored finding holding each "
+        "gold sentence and scores its stored themes and polarity (tagged with its section, heading and the "
+        f"context rules; {in_context['found']} of {in_context['n']} gold sentences found in a finding, "
+        f"{in_context['not_finding']} in text that is not a finding, {in_context['not_found']} not found).",
+        "",
+        "| tagger | theme micro-F1 | theme macro-F1 | polarity accuracy | polarity macro-F1 |",
+        "|---|---|---|---|---|",
+        row("alone (sentence by sentence)", comb),
+        row("in context (stored)", in_context),
+        "| **target in context** | 0.87 | 0.85 | 0.92 | 0.80 |",
+        "",
+    ]
+    targets = {
+        "theme micro-F1": ("theme_micro_f1", 0.85),
+        "theme macro-F1": ("theme_macro_f1", 0.80),
+        "polarity accuracy": ("polarity_accuracy", 0.88),
+        "polarity macro-F1": ("polarity_macro_f1", 0.70),
+    }
     met = [f"{k} {comb[key]:.3f} (target {t:.2f})" for k, (key, t) in targets.items() if comb[key] >= t]
-    short = [f"{k} {comb[key]:.3f}, {t - comb[key]:.3f} short of {t:.2f}" for k, (key, t) in targets.items()
-             if comb[key] < t]
-    lines += ["### Against the targets", "",
-              "- Met: " + ("; ".join(met) if met else "none") + ".",
-              "- **Not met**: " + ("; ".join(short) if short else "none") + ".", ""]
+    short = [
+        f"{k} {comb[key]:.3f}, {t - comb[key]:.3f} short of {t:.2f}"
+        for k, (key, t) in targets.items()
+        if comb[key] < t
+    ]
+    lines += [
+        "### Against the targets",
+        "",
+        "- Met: " + ("; ".join(met) if met else "none") + ".",
+        "- **Not met**: " + ("; ".join(short) if short else "none") + ".",
+        "",
+    ]
     if short:
-        fill = {"h_micro": human["micro"] if human else "?", "h_macro": human["macro"] if human else "?",
-                "h_pol": human["pol"] if human else "?", "n_syn": sum(e.synthetic for e in examples),
-                "now": " / ".join(f"{comb[k]:.3f}" for k in ("theme_micro_f1", "theme_macro_f1",
-                                                                 "polarity_accuracy", "polarity_macro_f1")),
-                **TRANSFORMER_REFERENCE}
+        fill = {
+            "h_micro": human["micro"] if human else "?",
+            "h_macro": human["macro"] if human else "?",
+            "h_pol": human["pol"] if human else "?",
+            "n_syn": sum(e.synthetic for e in examples),
+            "now": " / ".join(
+                f"{comb[k]:.3f}"
+                for k in ("theme_micro_f1", "theme_macro_f1", "polarity_accuracy", "polarity_macro_f1")
+            ),
+            **TRANSFORMER_REFERENCE,
+        }
         lines += [w.format(**fill) for w in WHY_SHORT] + [""]
     if rep.get("cross_validation"):
-        lines += ["## Grouped 5-fold cross-validation on the training data (by document)", "",
-                  "| tagger | theme micro-F1 | theme macro-F1 | polarity accuracy | polarity macro-F1 |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "## Grouped 5-fold cross-validation on the training data (by document)",
+            "",
+            "| tagger | theme micro-F1 | theme macro-F1 | polarity accuracy | polarity macro-F1 |",
+            "|---|---|---|---|---|",
+        ]
         lines += [row(k, v) for k, v in rep["cross_validation"].items()]
         lines.append("")
-    lines += ["## Per-theme results of the shipped (combined) tagger on the gold file", "",
-              "| theme | precision | recall | F1 | gold support | F1 rules only | F1 model only |", "|---|---|---|---|---|---|---|"]
+    lines += [
+        "## Per-theme results of the shipped (combined) tagger on the gold file",
+        "",
+        "| theme | precision | recall | F1 | gold support | F1 rules only | F1 model only |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for t, v in comb["per_theme"].items():
-        lines.append(f"| {t} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} | "
-                     f"{res['keyword baseline (rules only)']['per_theme'][t]['f1']:.3f} | "
-                     f"{res['model only (TF-IDF, no rule features)']['per_theme'][t]['f1']:.3f} |")
-    lines += ["", "Polarity confusion of the shipped tagger (rows: gold; columns: predicted):", "",
-              "| | " + " | ".join(comb["polarity_confusion"]) + " |", "|---" * 5 + "|"]
+        lines.append(
+            f"| {t} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} | "
+            f"{res['keyword baseline (rules only)']['per_theme'][t]['f1']:.3f} | "
+            f"{res['model only (TF-IDF, no rule features)']['per_theme'][t]['f1']:.3f} |"
+        )
+    lines += [
+        "",
+        "Polarity confusion of the shipped tagger (rows: gold; columns: predicted):",
+        "",
+        "| | " + " | ".join(comb["polarity_confusion"]) + " |",
+        "|---" * 5 + "|",
+    ]
     for g, r in comb["polarity_confusion"].items():
         lines.append(f"| {g} | " + " | ".join(str(r[p]) for p in comb["polarity_confusion"]) + " |")
     lines += ["", "## Thresholds", "", "`" + json.dumps(rep["thresholds"]) + "`", ""]
     (ROOT / "models" / "README.md").write_text("\n".join(lines))
-    (ROOT / "models" / "evaluation.json").write_text(json.dumps({"gold": res, "gold_in_context": in_context,
-                                                                 "cv": rep.get("cross_validation"),
-                                                                 "agreement": agree}, indent=1))
+    (ROOT / "models" / "evaluation.json").write_text(
+        json.dumps(
+            {
+                "gold": res,
+                "gold_in_context": in_context,
+                "cv": rep.get("cross_validation"),
+                "agreement": agree,
+            },
+            indent=1,
+        )
+    )
     print("\n".join(lines))
 
 

@@ -15,6 +15,7 @@
    the sentence model alone and with the context stage, and fits the shipped stage on all
    of them only if it does better.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,12 @@ def labelled_in_context(reports_root: Path, exclude: set[str]) -> list[dict]:
     """Labelled real-report sentences with their context in the parsed report."""
     from ofsted_mine.parse import parse
     from ofsted_mine.read import read_file
-    files = sorted(p for p in glob.glob(str(ROOT / "corpus" / "annotations" / "real-refs-*.jsonl"))
-                   if not p.endswith(".second.jsonl"))
+
+    files = sorted(
+        p
+        for p in glob.glob(str(ROOT / "corpus" / "annotations" / "real-refs-*.jsonl"))
+        if not p.endswith(".second.jsonl")
+    )
     by = collections.defaultdict(list)
     for p in files:
         for line in Path(p).read_text("utf-8").splitlines():
@@ -68,10 +73,20 @@ def labelled_in_context(reports_root: Path, exclude: set[str]) -> list[dict]:
                 if o > bo:
                     best, bo = i, o
             f = F[best] if best is not None else None
-            prev = F[best - 1].text if f is not None and best > 0 and F[best - 1].section == f.section else None
-            out.append({"text": text, "themes": d["themes"], "polarity": d["polarity"], "report": rep,
-                        "section_kind": f.section_kind if f else None, "prev": prev,
-                        "doc": doc_key(doc.visit.kind, doc.visit.framework)})
+            prev = (
+                F[best - 1].text if f is not None and best > 0 and F[best - 1].section == f.section else None
+            )
+            out.append(
+                {
+                    "text": text,
+                    "themes": d["themes"],
+                    "polarity": d["polarity"],
+                    "report": rep,
+                    "section_kind": f.section_kind if f else None,
+                    "prev": prev,
+                    "doc": doc_key(doc.visit.kind, doc.visit.framework),
+                }
+            )
     return out
 
 
@@ -79,12 +94,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--cache", default=None, help="keep each fold's held-out scores here (re-runs reuse them)")
+    ap.add_argument(
+        "--cache", default=None, help="keep each fold's held-out scores here (re-runs reuse them)"
+    )
     ap.add_argument("--out", default=str(ROOT / "models" / "context.json"))
     a = ap.parse_args()
     from sklearn.model_selection import GroupKFold
+
     from ofsted_mine.tag.classifier import TaggerModel
     from ofsted_mine.tag.rules import RuleMatcher
+
     shared = Path(a.shared)
     t0 = time.time()
     tax = load_taxonomy()
@@ -120,7 +139,9 @@ def main() -> None:
             cache.parent.mkdir(parents=True, exist_ok=True)
             np.savez(cache, own=own, prev=prev, thr=thr, qown=qown, qprev=qprev, classes=np.array(classes))
         parts.append((te, own, prev, thr, qown, qprev, classes))
-        print(f"fold {k}: fitted and scored {len(te)} held-out sentences ({time.time() - t0:.0f} s)", flush=True)
+        print(
+            f"fold {k}: fitted and scored {len(te)} held-out sentences ({time.time() - t0:.0f} s)", flush=True
+        )
     idx = np.concatenate([p[0] for p in parts])
     own = np.vstack([p[1] for p in parts])
     prev = np.vstack([p[2] for p in parts])
@@ -128,45 +149,99 @@ def main() -> None:
     rows = [X[i] for i in idx]
     has = np.array([o["prev"] is not None for o in rows])
     Y = np.array([[t in o["themes"] for t in tax.ids] for o in rows], dtype=int)
-    cm = ContextModel.fit(own, prev, has, [o["section_kind"] for o in rows], [o["doc"] for o in rows], Y, tax.ids,
-                          [o["report"] for o in rows])
+    cm = ContextModel.fit(
+        own,
+        prev,
+        has,
+        [o["section_kind"] for o in rows],
+        [o["doc"] for o in rows],
+        Y,
+        tax.ids,
+        [o["report"] for o in rows],
+    )
     oof = cm.info.pop("oof")
     thr = np.array([cm.thresholds[t] for t in tax.ids])
     gold = [{"themes": o["themes"], "polarity": o["polarity"]} for o in rows]
-    alone = score(gold, [{"themes": [t for j, t in enumerate(tax.ids) if base_pred[i, j]], "polarity": g["polarity"]}
-                         for i, g in enumerate(gold)], tax.ids)
-    ctx = score(gold, [{"themes": [t for j, t in enumerate(tax.ids) if oof[i, j] >= thr[j]], "polarity": g["polarity"]}
-                       for i, g in enumerate(gold)], tax.ids)
-    print(f"held-out sentences: {len(rows)} from {len(set(o['report'] for o in rows))} reports ({len(parts)} folds)")
-    print(f"sentence model alone : theme micro-F1 {alone['theme_micro_f1']:.3f} macro-F1 {alone['theme_macro_f1']:.3f}")
-    print(f"with context stage   : theme micro-F1 {ctx['theme_micro_f1']:.3f} macro-F1 {ctx['theme_macro_f1']:.3f} "
-          "(grouped 5-fold CV of the stage on the held-out scores)")
-    cm.info.update({"held_out_sentences": len(rows), "folds": len(parts),
-                    "cv_alone": {k: alone[k] for k in ("theme_micro_f1", "theme_macro_f1")},
-                    "cv_context": {k: ctx[k] for k in ("theme_micro_f1", "theme_macro_f1")},
-                    "per_theme_f1": {t: [alone["per_theme"][t]["f1"], ctx["per_theme"][t]["f1"]] for t in tax.ids}})
+    alone = score(
+        gold,
+        [
+            {"themes": [t for j, t in enumerate(tax.ids) if base_pred[i, j]], "polarity": g["polarity"]}
+            for i, g in enumerate(gold)
+        ],
+        tax.ids,
+    )
+    ctx = score(
+        gold,
+        [
+            {"themes": [t for j, t in enumerate(tax.ids) if oof[i, j] >= thr[j]], "polarity": g["polarity"]}
+            for i, g in enumerate(gold)
+        ],
+        tax.ids,
+    )
+    print(
+        f"held-out sentences: {len(rows)} from {len(set(o['report'] for o in rows))} reports ({len(parts)} folds)"
+    )
+    print(
+        f"sentence model alone : theme micro-F1 {alone['theme_micro_f1']:.3f} macro-F1 {alone['theme_macro_f1']:.3f}"
+    )
+    print(
+        f"with context stage   : theme micro-F1 {ctx['theme_micro_f1']:.3f} macro-F1 {ctx['theme_macro_f1']:.3f} "
+        "(grouped 5-fold CV of the stage on the held-out scores)"
+    )
+    cm.info.update(
+        {
+            "held_out_sentences": len(rows),
+            "folds": len(parts),
+            "cv_alone": {k: alone[k] for k in ("theme_micro_f1", "theme_macro_f1")},
+            "cv_context": {k: ctx[k] for k in ("theme_micro_f1", "theme_macro_f1")},
+            "per_theme_f1": {t: [alone["per_theme"][t]["f1"], ctx["per_theme"][t]["f1"]] for t in tax.ids},
+        }
+    )
     # polarity: the sentence model's class, or a context-aware one (chosen the same way)
     classes = parts[0][6]
     qown = np.vstack([p[4] for p in parts])
     qprev = np.vstack([p[5] for p in parts])
-    pol_oof = cm.fit_polarity(qown, qprev, has, [o["section_kind"] for o in rows], [o["doc"] for o in rows],
-                              [o["polarity"] for o in rows], classes, [o["report"] for o in rows])
+    pol_oof = cm.fit_polarity(
+        qown,
+        qprev,
+        has,
+        [o["section_kind"] for o in rows],
+        [o["doc"] for o in rows],
+        [o["polarity"] for o in rows],
+        classes,
+        [o["report"] for o in rows],
+    )
     themes_of = lambda P, T: [[t for j, t in enumerate(tax.ids) if P[i, j] >= T[j]] for i in range(len(rows))]  # noqa: E731
     base_pol = score(gold, [{"themes": [], "polarity": classes[k]} for k in qown.argmax(axis=1)], tax.ids)
     ctx_pol = score(gold, [{"themes": [], "polarity": str(c)} for c in pol_oof], tax.ids)
-    print(f"polarity alone       : accuracy {base_pol['polarity_accuracy']:.3f} macro-F1 {base_pol['polarity_macro_f1']:.3f}")
-    print(f"polarity with context: accuracy {ctx_pol['polarity_accuracy']:.3f} macro-F1 {ctx_pol['polarity_macro_f1']:.3f}")
-    use_pol = (ctx_pol["polarity_accuracy"] > base_pol["polarity_accuracy"]
-               and ctx_pol["polarity_macro_f1"] >= base_pol["polarity_macro_f1"] - 0.005)
+    print(
+        f"polarity alone       : accuracy {base_pol['polarity_accuracy']:.3f} macro-F1 {base_pol['polarity_macro_f1']:.3f}"
+    )
+    print(
+        f"polarity with context: accuracy {ctx_pol['polarity_accuracy']:.3f} macro-F1 {ctx_pol['polarity_macro_f1']:.3f}"
+    )
+    use_pol = (
+        ctx_pol["polarity_accuracy"] > base_pol["polarity_accuracy"]
+        and ctx_pol["polarity_macro_f1"] >= base_pol["polarity_macro_f1"] - 0.005
+    )
     if not use_pol:
         cm.pol_classes, cm.pol_coef, cm.pol_intercept = [], None, None
         print("context polarity does not beat the sentence model: polarity stays the sentence model's")
-    cm.info.update({"cv_polarity_alone": {k: base_pol[k] for k in ("polarity_accuracy", "polarity_macro_f1")},
-                    "cv_polarity_context": {k: ctx_pol[k] for k in ("polarity_accuracy", "polarity_macro_f1")},
-                    "polarity_used": bool(use_pol)})
-    use_themes = ctx["theme_micro_f1"] > alone["theme_micro_f1"] and ctx["theme_macro_f1"] >= alone["theme_macro_f1"] - 0.005
+    cm.info.update(
+        {
+            "cv_polarity_alone": {k: base_pol[k] for k in ("polarity_accuracy", "polarity_macro_f1")},
+            "cv_polarity_context": {k: ctx_pol[k] for k in ("polarity_accuracy", "polarity_macro_f1")},
+            "polarity_used": bool(use_pol),
+        }
+    )
+    use_themes = (
+        ctx["theme_micro_f1"] > alone["theme_micro_f1"]
+        and ctx["theme_macro_f1"] >= alone["theme_macro_f1"] - 0.005
+    )
     if not use_themes:
-        print("the context stage does not beat the sentence model on themes: the sentence model's scores stand")
+        print(
+            "the context stage does not beat the sentence model on themes: the sentence model's scores stand"
+        )
     cm.info["themes_used"] = bool(use_themes)
     if use_themes or use_pol:
         cm.save(a.out)

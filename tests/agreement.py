@@ -1,6 +1,7 @@
 """Every view of the cross-visit analysis must say what the library computed: one helper that
 renders a council's timeline in every view and returns the disagreements (used on the corpus
 and on the real reports)."""
+
 from __future__ import annotations
 
 import csv
@@ -19,12 +20,20 @@ def _cell_words(c) -> str:
     return f"{c.verdict} ({c.concern}c/{c.mixed}m/{c.strength}s)"
 
 
-def check_council(con, la: str, *, html_page: str | None = None, md_page: str | None = None,
-                  xlsx_rows: list | None = None, cli=None) -> list[str]:
+def check_council(
+    con,
+    la: str,
+    *,
+    html_page: str | None = None,
+    md_page: str | None = None,
+    xlsx_rows: list | None = None,
+    cli=None,
+) -> list[str]:
     """Disagreements between the library's timeline/tracks/comparisons of ``la`` and its views."""
     from rich.console import Console
 
     from ofsted_mine.report.terminal import timeline_markdown, timeline_rows, timeline_table
+
     bad: list[str] = []
     tl = timeline(con, la)
     ids = [v.id for v in tl.visits]
@@ -36,7 +45,12 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
         for v in ids:
             c = tl.cells[t["id"]][v]
             j = d["cells"][t["id"]][v]
-            if (j["verdict"], j["concern"], j["mixed"], j["strength"]) != (c.verdict, c.concern, c.mixed, c.strength):
+            if (j["verdict"], j["concern"], j["mixed"], j["strength"]) != (
+                c.verdict,
+                c.concern,
+                c.mixed,
+                c.strength,
+            ):
                 bad.append(f"{la} {t['id']} {v}: json {j['verdict']} != {c.verdict}")
         if d["trends"][t["id"]]["trend"] != tl.trends[t["id"]]:
             bad.append(f"{la} {t['id']}: json trend differs")
@@ -54,8 +68,11 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
     for t in tl.themes:
         line = next((x for x in md.splitlines() if x.startswith(f"| {t['id']} |")), "")
         cells = [x.strip() for x in line.strip("|").split("|")][1:]
-        want = [f"{tl.cells[t['id']][v].label} ({tl.cells[t['id']][v].concern}c/{tl.cells[t['id']][v].mixed}m/"
-                f"{tl.cells[t['id']][v].strength}s)" for v in ids] + [TREND_LABELS[tl.trends[t["id"]]]]
+        want = [
+            f"{tl.cells[t['id']][v].label} ({tl.cells[t['id']][v].concern}c/{tl.cells[t['id']][v].mixed}m/"
+            f"{tl.cells[t['id']][v].strength}s)"
+            for v in ids
+        ] + [TREND_LABELS[tl.trends[t["id"]]]]
         if cells != want:
             bad.append(f"{la} {t['id']}: markdown {cells} != {want}")
     # terminal: the printed grid, row by row (letter and counts per cell, then the trend)
@@ -79,11 +96,16 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
         # "not examined since X" only when literally true
         if tr.not_examined_since:
             k = ids.index(tr.not_examined_since)
-            if not tl.cells[tr.theme][ids[k]].examined or any(tl.cells[tr.theme][v].examined for v in ids[k + 1:]):
+            if not tl.cells[tr.theme][ids[k]].examined or any(
+                tl.cells[tr.theme][v].examined for v in ids[k + 1 :]
+            ):
                 bad.append(f"{la} {tr.theme}: 'not examined since {tr.not_examined_since}' is not true")
         if tr.trend == "resolved":
-            w = [tl.cells[tr.theme][v] for v in tl.window if tl.cells[tr.theme][v].verdict in
-                 ("concern", "mixed", "mostly_strength", "strength")]
+            w = [
+                tl.cells[tr.theme][v]
+                for v in tl.window
+                if tl.cells[tr.theme][v].verdict in ("concern", "mixed", "mostly_strength", "strength")
+            ]
             if not (any(x.verdict == "concern" for x in w[:-1]) and w[-1].concern == 0 and w[-1].mixed == 0):
                 bad.append(f"{la} {tr.theme}: 'resolved' without a concern followed by a visit with none")
     # the default window reaches the latest document
@@ -101,7 +123,11 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
                 bad.append(f"{la} {t['id']} {v}: 'not examined' with findings")
     # compare: consecutive visits; the cells are the timeline's, the status follows from them
     for va, vb in zip(ids, ids[1:]):
-        res = json.loads(cli(["compare", va, vb, "--format", "json"])) if cli else compare(con, va, vb, quotes=0).to_dict()
+        res = (
+            json.loads(cli(["compare", va, vb, "--format", "json"]))
+            if cli
+            else compare(con, va, vb, quotes=0).to_dict()
+        )
         for row in res["themes"]:
             a, b = tl.cells[row["theme"]][va], tl.cells[row["theme"]][vb]
             if row["a"]["verdict"] != a.verdict or row["b"]["verdict"] != b.verdict:
@@ -111,7 +137,9 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
             if row["status"] == "persistent concern" and not (a.verdict == b.verdict == "concern"):
                 bad.append(f"{la} {row['theme']}: persistent without a concern verdict on both sides")
             if row["status"] == "no longer raised" and (b.concern or b.mixed):
-                bad.append(f"{la} {row['theme']}: 'no longer raised' with concern findings at the later visit")
+                bad.append(
+                    f"{la} {row['theme']}: 'no longer raised' with concern findings at the later visit"
+                )
     # compare over the trend window's ends and the trend tell one story
     if len(tl.window) >= 2:
         wa, wb = tl.window[0], tl.window[-1]
@@ -135,11 +163,14 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
                 bad.append(f"{la} {m.group(1)}: html trend {m.group(2)}")
     # the board pages ("Themes at a glance"): letters per visit, the trend, where it stands now
     if html_page is not None and 'table class="glance"' in html_page:
-        glance = html_page[html_page.index('table class="glance"'):]
-        glance = glance[:glance.index("</table>")]
-        rows = re.findall(r'<tr><th scope="row">(?:<a href="#theme-[^"]*">)?(.*?)(?:</a>)?<div class="spark"[^>]*>'
-                          r'<span aria-hidden="true">(.*?)</span></div></th><td><span class="trend t-([a-z_]+)">'
-                          r'.*?</td><td>(?:<span class="chip v-([a-z_]+)">)?', glance)
+        glance = html_page[html_page.index('table class="glance"') :]
+        glance = glance[: glance.index("</table>")]
+        rows = re.findall(
+            r'<tr><th scope="row">(?:<a href="#theme-[^"]*">)?(.*?)(?:</a>)?<div class="spark"[^>]*>'
+            r'<span aria-hidden="true">(.*?)</span></div></th><td><span class="trend t-([a-z_]+)">'
+            r'.*?</td><td>(?:<span class="chip v-([a-z_]+)">)?',
+            glance,
+        )
         if len(rows) != len(tl.themes):
             bad.append(f"{la}: the board's themes at a glance has {len(rows)} rows, not {len(tl.themes)}")
         by_name = {t["name"]: t["id"] for t in tl.themes}
@@ -150,19 +181,31 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
                 bad.append(f"{la}: board row for an unknown theme {name!r}")
                 continue
             want = " ".join(tl.cells[th][v].letter for v in ids)
-            if htmlmod.unescape(spark) != want or trend_ != tl.trends[th] or (now_v or None) != trk[th].now_verdict:
-                bad.append(f"{la} {th}: board says {spark!r} {trend_} {now_v!r}, the library "
-                           f"{want!r} {tl.trends[th]} {trk[th].now_verdict!r}")
+            if (
+                htmlmod.unescape(spark) != want
+                or trend_ != tl.trends[th]
+                or (now_v or None) != trk[th].now_verdict
+            ):
+                bad.append(
+                    f"{la} {th}: board says {spark!r} {trend_} {now_v!r}, the library "
+                    f"{want!r} {tl.trends[th]} {trk[th].now_verdict!r}"
+                )
     # Markdown pack: the grid's cells (letter and counts) and trends
     if md_page is not None:
         names = {t["name"]: t["id"] for t in tl.themes}
         from ofsted_mine.report.markdown import md as md_escape
+
         for t in tl.themes:
             line = next((x for x in md_page.splitlines() if x.startswith(f"| {md_escape(t['name'])} |")), "")
             cells = [x.strip() for x in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
-            want = [(CELL_LETTERS[tl.cells[t['id']][v].verdict] + (" " + tl.cells[t['id']][v].counts
-                     if tl.cells[t['id']][v].counts else "")) for v in ids]
-            if cells[1:1 + len(ids)] != want or md_escape(TREND_LABELS[tl.trends[t["id"]]]) != cells[-1]:
+            want = [
+                (
+                    CELL_LETTERS[tl.cells[t["id"]][v].verdict]
+                    + (" " + tl.cells[t["id"]][v].counts if tl.cells[t["id"]][v].counts else "")
+                )
+                for v in ids
+            ]
+            if cells[1 : 1 + len(ids)] != want or md_escape(TREND_LABELS[tl.trends[t["id"]]]) != cells[-1]:
                 bad.append(f"{la} {t['id']}: markdown pack {cells} != {want}")
         del names
     # XLSX timeline sheet: (theme name, cells..., trend) rows of this council's block
@@ -170,9 +213,12 @@ def check_council(con, la: str, *, html_page: str | None = None, md_page: str | 
         block = _xlsx_block(xlsx_rows, tl)
         for t in tl.themes:
             row = block.get(t["name"])
-            want = [CELL_LABELS[tl.cells[t["id"]][v].verdict] + (f" ({tl.cells[t['id']][v].counts})"
-                    if tl.cells[t["id"]][v].counts else "") for v in ids] + [TREND_LABELS[tl.trends[t["id"]]]]
-            if row is None or row[2:2 + len(ids) + 1] != want:
+            want = [
+                CELL_LABELS[tl.cells[t["id"]][v].verdict]
+                + (f" ({tl.cells[t['id']][v].counts})" if tl.cells[t["id"]][v].counts else "")
+                for v in ids
+            ] + [TREND_LABELS[tl.trends[t["id"]]]]
+            if row is None or row[2 : 2 + len(ids) + 1] != want:
                 bad.append(f"{la} {t['id']}: xlsx {row} != {want}")
     return bad
 
@@ -195,5 +241,6 @@ def _xlsx_block(rows: list, tl) -> dict:
 
 def xlsx_timeline_rows(path: Path) -> list:
     from openpyxl import load_workbook
+
     wb = load_workbook(path, read_only=True)
     return [tuple(c for c in row) for row in wb["timeline"].iter_rows(values_only=True)]

@@ -16,37 +16,52 @@
 Every helper skips the calling test, with the reason, when chromium, chromedriver, selenium or
 axe-core is missing (a developer's machine without them); CI installs them all.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Optional
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-AXE_CANDIDATES = [ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js",
-                  ROOT / "node_modules" / "axe-core" / "axe.min.js"]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-extensions", "--disable-dev-shm-usage", "--hide-scrollbars"]
+AXE_CANDIDATES = [
+    ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js",
+    ROOT / "node_modules" / "axe-core" / "axe.min.js",
+]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+]
 #: axe-core rule tags checked: WCAG 2.x levels A and AA (contrast is 'color-contrast', AA)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-def chromium_path() -> Optional[str]:
+def chromium_path() -> str | None:
     return shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
-def chromedriver_path() -> Optional[str]:
-    return shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
+def chromedriver_path() -> str | None:
+    return shutil.which("chromedriver") or (
+        "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
+    )
 
 
-def axe_path() -> Optional[Path]:
+def axe_path() -> Path | None:
     env = os.environ.get("AXE_CORE_JS")
     for p in ([Path(env)] if env else []) + AXE_CANDIDATES:
         if p.exists():
@@ -57,29 +72,45 @@ def axe_path() -> Optional[Path]:
 def need_chromium() -> str:
     b = chromium_path()
     if not b:
-        pytest.skip("needs Debian's chromium (/usr/bin/chromium; apt-get install chromium); .ci/run installs it")
+        pytest.skip(
+            "needs Debian's chromium (/usr/bin/chromium; apt-get install chromium); .ci/run installs it"
+        )
     return b
 
 
 def _run_chromium(args: list[str], profile: Path, timeout: int = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([need_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [need_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
-def print_pdf(html_path: Path, pdf_path: Optional[Path] = None) -> Path:
+def print_pdf(html_path: Path, pdf_path: Path | None = None) -> Path:
     """Print an HTML file to PDF (A4 by the page's own ``@page`` rule) with headless chromium."""
     html_path = Path(html_path).resolve()
     pdf_path = Path(pdf_path) if pdf_path else html_path.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as prof:
-        r = _run_chromium(["--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-                           f"--print-to-pdf={pdf_path}", html_path.as_uri()], Path(prof))
+        r = _run_chromium(
+            [
+                "--no-pdf-header-footer",
+                "--run-all-compositor-stages-before-draw",
+                f"--print-to-pdf={pdf_path}",
+                html_path.as_uri(),
+            ],
+            Path(prof),
+        )
     if not pdf_path.exists():
-        raise AssertionError(f"chromium printed no PDF for {html_path.name}: {r.stderr.decode(errors='replace')[-500:]}")
+        raise AssertionError(
+            f"chromium printed no PDF for {html_path.name}: {r.stderr.decode(errors='replace')[-500:]}"
+        )
     return pdf_path
 
 
 def pdf_pages(pdf_path: Path) -> int:
     import pypdfium2 as pdfium
+
     doc = pdfium.PdfDocument(str(pdf_path))
     try:
         return len(doc)
@@ -105,8 +136,14 @@ def pdf_page_counts(html_paths: Iterable[Path], workers: int = 2) -> dict[Path, 
 def screenshot(html_path: Path, png_path: Path, width: int = 1200, height: int = 1700) -> Path:
     """A PNG of the page as chromium shows it in a window of ``width`` x ``height`` CSS pixels."""
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as prof:
-        _run_chromium([f"--screenshot={png_path}", f"--window-size={width},{height}",
-                       Path(html_path).resolve().as_uri()], Path(prof))
+        _run_chromium(
+            [
+                f"--screenshot={png_path}",
+                f"--window-size={width},{height}",
+                Path(html_path).resolve().as_uri(),
+            ],
+            Path(prof),
+        )
     if not Path(png_path).exists():
         raise AssertionError(f"chromium wrote no screenshot of {html_path}")
     return Path(png_path)
@@ -141,7 +178,7 @@ def driver():
         d.quit()
 
 
-def load(driver, target, width: Optional[int] = None, height: int = 1000) -> None:
+def load(driver, target, width: int | None = None, height: int = 1000) -> None:
     """Open a file (Path) or URL in the driver, at a viewport ``width`` when given."""
     if width:
         set_viewport(driver, width, height)
@@ -149,25 +186,30 @@ def load(driver, target, width: Optional[int] = None, height: int = 1000) -> Non
 
 
 def set_viewport(driver, width: int, height: int = 1000) -> None:
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
 
 
 def reset_viewport(driver) -> None:
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def axe(driver, tags: Optional[list[str]] = None) -> list[dict]:
+def axe(driver, tags: list[str] | None = None) -> list[dict]:
     """Run axe-core in the page loaded in ``driver``; its violations (id, impact, help, nodes)."""
     src = axe_path()
     if not src:
-        pytest.skip("needs axe-core: npm install --prefix .ci/node axe-core@4 (as .ci/run does), or set AXE_CORE_JS")
+        pytest.skip(
+            "needs axe-core: npm install --prefix .ci/node axe-core@4 (as .ci/run does), or set AXE_CORE_JS"
+        )
     driver.execute_script(src.read_text(encoding="utf-8"))
     res = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
         ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));",
-        tags or AXE_TAGS)
+        tags or AXE_TAGS,
+    )
     return res or []
 
 
@@ -182,7 +224,9 @@ def describe(violations: list[dict], n: int = 3) -> str:
         nodes = v.get("nodes") or []
         out.append(f"{v.get('id')} [{v.get('impact')}] {v.get('help')}: {len(nodes)} element(s)")
         for nd in nodes[:n]:
-            out.append(f"    {nd.get('html', '')[:160]}  {(nd.get('failureSummary') or '').splitlines()[-1:]}")
+            out.append(
+                f"    {nd.get('html', '')[:160]}  {(nd.get('failureSummary') or '').splitlines()[-1:]}"
+            )
     return "\n".join(out)
 
 
@@ -191,14 +235,16 @@ def overflow_at(driver, target, width: int = 420) -> tuple[int, list[str]]:
     load(driver, target, width=width)
     try:
         over = driver.execute_script(
-            "const d = document.documentElement; return Math.max(d.scrollWidth, document.body.scrollWidth) - d.clientWidth;")
+            "const d = document.documentElement; return Math.max(d.scrollWidth, document.body.scrollWidth) - d.clientWidth;"
+        )
         wide = driver.execute_script(
             "const w = document.documentElement.clientWidth; const out = [];"
             "for (const el of document.querySelectorAll('body *')) {"
             "  const r = el.getBoundingClientRect(); if (r.right > w + 1 && r.width > 0)"
             "    out.push(el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined ? '.' + el.className : '')"
             "             + ' right=' + Math.round(r.right));"
-            "} return out.slice(0, 8);")
+            "} return out.slice(0, 8);"
+        )
     finally:
         reset_viewport(driver)
     return int(over), list(wide)
@@ -208,15 +254,18 @@ def print_pdf_bytes(driver, target) -> bytes:
     """Print the page at ``target`` to PDF in the driver's browser (CDP ``Page.printToPDF``, the
     page's own ``@page`` size and margins, no header or footer): one browser for many files."""
     import base64
+
     load(driver, target)
-    res = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True,
-                                                     "displayHeaderFooter": False})
+    res = driver.execute_cdp_cmd(
+        "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True, "displayHeaderFooter": False}
+    )
     return base64.b64decode(res["data"])
 
 
 def driver_page_count(driver, target) -> int:
     """How many pages ``target`` prints to in the driver's browser (see :func:`print_pdf_bytes`)."""
     import pypdfium2 as pdfium
+
     doc = pdfium.PdfDocument(print_pdf_bytes(driver, target))
     try:
         return len(doc)

@@ -1,4 +1,5 @@
 """Shared fixtures: small PDFs made on the fly (fictional text), paths to ../shared."""
+
 from __future__ import annotations
 
 import os
@@ -40,12 +41,19 @@ LETTER_LINES = [
 ]
 
 
-def make_pdf(path: Path, lines: list[str], *, encrypt: str | None = None, header: str | None = None,
-             blank: bool = False) -> Path:
+def make_pdf(
+    path: Path,
+    lines: list[str],
+    *,
+    encrypt: str | None = None,
+    header: str | None = None,
+    blank: bool = False,
+) -> Path:
     """Render lines (``# `` headings, ``- `` bullets) into a simple A4 PDF with reportlab."""
+    from reportlab import rl_config
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
-    from reportlab import rl_config
+
     rl_config.invariant = 1
     c = canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt)
     width, height = A4
@@ -69,6 +77,7 @@ def make_pdf(path: Path, lines: list[str], *, encrypt: str | None = None, header
         c.drawString(width / 2, 30, str(page))
 
     from reportlab.lib.utils import simpleSplit
+
     for raw in lines:
         font, size, text, indent = "Helvetica", 10.5, raw, 0
         if raw.startswith("# "):
@@ -92,7 +101,9 @@ def make_pdf(path: Path, lines: list[str], *, encrypt: str | None = None, header
 
 @pytest.fixture
 def letter_pdf(tmp_path) -> Path:
-    return make_pdf(tmp_path / "letter.pdf", LETTER_LINES, header="Monitoring visit to Wyvern Vale children’s services")
+    return make_pdf(
+        tmp_path / "letter.pdf", LETTER_LINES, header="Monitoring visit to Wyvern Vale children’s services"
+    )
 
 
 def reports_available() -> bool:

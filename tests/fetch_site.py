@@ -5,6 +5,7 @@ pages), ``files`` (``/v1/file/<id>``) and ``other`` (a host that is *not* Ofsted
 target of a bad redirect; it must never receive a request).  Faults are injected per file
 id (see ``FakePub.fault``).  Every request is logged.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,7 +14,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -80,6 +80,7 @@ def gzip_bomb() -> bytes:
                 if out:
                     yield out
             yield c.flush()
+
         zeros = bytes(1 << 20)
         inner = b"".join(gz([b"%PDF-1.4\n"] + [zeros] * (BOMB_INNER_BYTES >> 20)))
         _BOMB.append(b"".join(gz([inner])))
@@ -89,12 +90,12 @@ def gzip_bomb() -> bytes:
 @dataclass
 class FakePub:
     file_id: str
-    text: str                        # span.nonvisual text, e.g. "Monitoring visit, pdf - 3 May 2023"
+    text: str  # span.nonvisual text, e.g. "Monitoring visit, pdf - 3 May 2023"
     body: bytes = b""
-    fault: Optional[str] = None      # see FakeSite._serve_file
-    fault_times: int = 10 ** 9       # how many requests the fault lasts (then the file is served)
-    href: Optional[str] = None       # override the link (relative/absolute)
-    served: int = 0                  # requests that reached this file
+    fault: str | None = None  # see FakeSite._serve_file
+    fault_times: int = 10**9  # how many requests the fault lasts (then the file is served)
+    href: str | None = None  # override the link (relative/absolute)
+    served: int = 0  # requests that reached this file
 
 
 @dataclass
@@ -102,26 +103,27 @@ class FakeCouncil:
     urn: str
     name: str
     pubs: list[FakePub] = field(default_factory=list)
-    page_fault: Optional[str] = None  # "500" | "404" for the provider page
+    page_fault: str | None = None  # "500" | "404" for the provider page
 
 
 class FakeSite:
     """Context manager: ``with FakeSite(councils) as site: site.base_url, site.files_url``."""
 
-    def __init__(self, councils: list[FakeCouncil], *, page_size: Optional[int] = None,
-                 slow_seconds: float = 1.0):
+    def __init__(
+        self, councils: list[FakeCouncil], *, page_size: int | None = None, slow_seconds: float = 1.0
+    ):
         self.councils = councils
-        self.page_size = page_size           # site-imposed page size (ignores rows=) when set
+        self.page_size = page_size  # site-imposed page size (ignores rows=) when set
         self.slow_seconds = slow_seconds
-        self.log: list[tuple[str, str, dict]] = []   # (server, path, headers)
-        self.times: list[float] = []                 # time.monotonic() of each request's arrival
+        self.log: list[tuple[str, str, dict]] = []  # (server, path, headers)
+        self.times: list[float] = []  # time.monotonic() of each request's arrival
         self.lock = threading.Lock()
         self.active = 0
         self.max_active = 0
         self._servers: dict[str, ThreadingHTTPServer] = {}
 
     # ------------------------------------------------------------------ lifecycle
-    def __enter__(self) -> "FakeSite":
+    def __enter__(self) -> FakeSite:
         for name in ("reports", "files", "other"):
             srv = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(name))
             srv.daemon_threads = True
@@ -151,7 +153,7 @@ class FakeSite:
         return self.url("other")
 
     # ------------------------------------------------------------------ queries on the log
-    def paths(self, server: Optional[str] = None) -> list[str]:
+    def paths(self, server: str | None = None) -> list[str]:
         return [p for s, p, _ in self.log if server is None or s == server]
 
     def file_requests(self) -> list[str]:
@@ -167,19 +169,25 @@ class FakeSite:
     # ------------------------------------------------------------------ pages
     def listing_html(self, start: int, rows: int) -> str:
         size = self.page_size or rows
-        chunk = self.councils[start:start + size]
+        chunk = self.councils[start : start + size]
         items = "\n".join(
             f'<li class="search-result"><h3 class="search-result__title">'
             f'<a href="/provider/44/{c.urn}">{html.escape(c.name)}</a></h3>'
-            f'<address>Somewhere</address></li>' for c in chunk)
+            f"<address>Somewhere</address></li>"
+            for c in chunk
+        )
         nxt = ""
         if start + size < len(self.councils):
-            nxt = (f'<ul class="pagination"><li><a class="pagination__next" '
-                   f'href="/search?q=&amp;start={start + size}&amp;rows={rows}">Next page</a></li></ul>')
-        return (f"<!DOCTYPE html><html><head><title>Search - Find an Inspection Report - Ofsted</title></head>"
-                f"<body><a href=\"/\">Home</a><a href=\"/about\">About</a>"
-                f"<p class=\"search-results__count\">{len(self.councils)} results</p>"
-                f"<ul class=\"results-list\">{items}</ul>{nxt}</body></html>")
+            nxt = (
+                f'<ul class="pagination"><li><a class="pagination__next" '
+                f'href="/search?q=&amp;start={start + size}&amp;rows={rows}">Next page</a></li></ul>'
+            )
+        return (
+            f"<!DOCTYPE html><html><head><title>Search - Find an Inspection Report - Ofsted</title></head>"
+            f'<body><a href="/">Home</a><a href="/about">About</a>'
+            f'<p class="search-results__count">{len(self.councils)} results</p>'
+            f'<ul class="results-list">{items}</ul>{nxt}</body></html>'
+        )
 
     def provider_html(self, c: FakeCouncil) -> str:
         lis = []
@@ -189,11 +197,14 @@ class FakeSite:
             lis.append(
                 f'<li class="publication-list__item"><a class="publication-link" href="{html.escape(href)}">'
                 f'{visible} <span class="nonvisual">{html.escape(p.text)}</span></a>'
-                f'<time>{html.escape(p.text.rsplit("-", 1)[-1])}</time></li>')
+                f"<time>{html.escape(p.text.rsplit('-', 1)[-1])}</time></li>"
+            )
         # tolerant parsing: an unclosed <p>, a stray </div> and an unrelated link
-        return (f"<!DOCTYPE html><html><head><title>{html.escape(c.name)} - Ofsted</title></head><body>"
-                f"<h1>{html.escape(c.name)}</h1><p>Local authority children's services</div>"
-                f'<a href="/about">About</a><ul class="publication-list">{"".join(lis)}</ul></body></html>')
+        return (
+            f"<!DOCTYPE html><html><head><title>{html.escape(c.name)} - Ofsted</title></head><body>"
+            f"<h1>{html.escape(c.name)}</h1><p>Local authority children's services</div>"
+            f'<a href="/about">About</a><ul class="publication-list">{"".join(lis)}</ul></body></html>'
+        )
 
     # ------------------------------------------------------------------ HTTP
     def _handler(self, server_name: str):
@@ -202,7 +213,7 @@ class FakeSite:
         class H(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"
 
-            def log_message(self, *a):   # quiet
+            def log_message(self, *a):  # quiet
                 pass
 
             def do_GET(self):
@@ -227,8 +238,9 @@ class FakeSite:
         return H
 
     @staticmethod
-    def _send(h, status: int, body: bytes, ctype: str, headers: Optional[dict] = None,
-              length: Optional[int] = None) -> None:
+    def _send(
+        h, status: int, body: bytes, ctype: str, headers: dict | None = None, length: int | None = None
+    ) -> None:
         h.send_response(status)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body) if length is None else length))
@@ -249,7 +261,9 @@ class FakeSite:
         for c in self.councils:
             if u.path.rstrip("/") == f"/provider/44/{c.urn}":
                 if c.page_fault == "bomb":
-                    self._send(h, 200, gzip_bomb(), "text/html; charset=utf-8", {"Content-Encoding": "gzip, gzip"})
+                    self._send(
+                        h, 200, gzip_bomb(), "text/html; charset=utf-8", {"Content-Encoding": "gzip, gzip"}
+                    )
                     return
                 if c.page_fault:
                     self._send(h, int(c.page_fault), b"<html>error</html>", "text/html")
@@ -264,7 +278,7 @@ class FakeSite:
             self._send(h, 404, b"<html>not found</html>", "text/html")
             return
         fid = path.rsplit("/", 1)[-1]
-        real = fid[len("moved-"):] if fid.startswith("moved-") else fid
+        real = fid[len("moved-") :] if fid.startswith("moved-") else fid
         try:
             p = self.pub(real)
         except KeyError:
@@ -281,10 +295,10 @@ class FakeSite:
             self._send(h, int(fault), b"<html>gone</html>", "text/html")
         elif fault in ("500", "502", "503"):
             self._send(h, int(fault), b"<html>busy</html>", "text/html", {"Retry-After": "0"})
-        elif fault == "slow":            # nothing at all until after the client's timeout
+        elif fault == "slow":  # nothing at all until after the client's timeout
             time.sleep(self.slow_seconds)
             self._send(h, 200, body, "application/pdf")
-        elif fault == "stall":           # headers and half the body, then nothing
+        elif fault == "stall":  # headers and half the body, then nothing
             h.send_response(200)
             h.send_header("Content-Type", "application/pdf")
             h.send_header("Content-Length", str(len(body)))
@@ -292,11 +306,13 @@ class FakeSite:
             h.wfile.write(body[: len(body) // 2])
             h.wfile.flush()
             time.sleep(self.slow_seconds)
-        elif fault == "truncated":       # Content-Length larger than what is sent, then close
+        elif fault == "truncated":  # Content-Length larger than what is sent, then close
             self._send(h, 200, body[: len(body) // 2], "application/pdf", length=len(body))
         elif fault == "html":
-            page = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><title>Report not found - Find an "
-                    b"Inspection Report - Ofsted</title></head><body><p>Sorry</p></body></html>")
+            page = (
+                b'<!DOCTYPE html>\n<html lang="en"><head><title>Report not found - Find an '
+                b"Inspection Report - Ofsted</title></head><body><p>Sorry</p></body></html>"
+            )
             self._send(h, 200, page, "text/html; charset=utf-8")
         elif fault == "redirect-other":
             self._send(h, 302, b"", "text/html", {"Location": f"{self.other_url}/v1/file/{real}"})
@@ -304,25 +320,25 @@ class FakeSite:
             self._send(h, 302, b"", "text/html", {"Location": f"https://example.invalid/v1/file/{real}"})
         elif fault == "redirect-same":
             self._send(h, 302, b"", "text/html", {"Location": f"/v1/file/moved-{real}"})
-        elif fault == "huge":            # announces more than the cap
-            self._send(h, 200, body, "application/pdf", length=10 ** 9)
-        elif fault == "nolength-huge":   # no Content-Length, body streams past the cap
+        elif fault == "huge":  # announces more than the cap
+            self._send(h, 200, body, "application/pdf", length=10**9)
+        elif fault == "nolength-huge":  # no Content-Length, body streams past the cap
             h.send_response(200)
             h.send_header("Content-Type", "application/pdf")
             h.end_headers()
             h.wfile.write(body + b"\n" * 200_000)
-        elif fault == "bomb":            # a few KB, two gzip layers, 256 MiB of zeros inside
+        elif fault == "bomb":  # a few KB, two gzip layers, 256 MiB of zeros inside
             self._send(h, 200, gzip_bomb(), "application/pdf", {"Content-Encoding": "gzip, gzip"})
-        elif fault == "drip":            # one byte at a time, never stalled long enough to time out
+        elif fault == "drip":  # one byte at a time, never stalled long enough to time out
             h.send_response(200)
             h.send_header("Content-Type", "application/pdf")
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
             end = time.monotonic() + self.slow_seconds
             for i in range(len(body)):
-                if time.monotonic() > end:   # the test server stops by itself
+                if time.monotonic() > end:  # the test server stops by itself
                     break
-                h.wfile.write(body[i:i + 1])
+                h.wfile.write(body[i : i + 1])
                 h.wfile.flush()
                 time.sleep(0.02)
         else:

@@ -1,4 +1,5 @@
 """Themes across visits on the bundled corpus, whose storylines we wrote (corpus/storylines.json)."""
+
 import json
 from pathlib import Path
 
@@ -31,43 +32,53 @@ def labelled_db(tmp_path_factory, corpus_db):
     """The corpus with our own hand labels in place of the tagger's: tests the analysis alone."""
     import shutil
     import sqlite3
+
     db = tmp_path_factory.mktemp("labelled") / "labelled.db"
     shutil.copy(corpus_db, db)
     truth = {t["source"]: t["pdf"] for t in json.loads((CORPUS / "truth.json").read_text())}
-    labels = [json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()]
+    labels = [
+        json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()
+    ]
     con = sqlite3.connect(db)
     con.execute("DELETE FROM tags")
     con.execute("UPDATE findings SET polarity = 'neutral'")
     for l in labels:
         path = str((CORPUS / truth[l["source"]]).resolve())
-        for (fid,) in con.execute("SELECT f.id FROM findings f JOIN documents d ON d.id = f.doc_id "
-                                  "WHERE d.path = ? AND f.text = ?", (path, l["text"])).fetchall():
+        for (fid,) in con.execute(
+            "SELECT f.id FROM findings f JOIN documents d ON d.id = f.doc_id WHERE d.path = ? AND f.text = ?",
+            (path, l["text"]),
+        ).fetchall():
             con.execute("UPDATE findings SET polarity = ? WHERE id = ?", (l["polarity"], fid))
-            con.executemany("INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, 'label', '[]')",
-                            [(fid, t) for t in l["themes"]])
+            con.executemany(
+                "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, 'label', '[]')",
+                [(fid, t) for t in l["themes"]],
+            )
     con.commit()
     con.close()
     return db
 
 
-@pytest.mark.parametrize("seq,expected", [
-    (["concern", "concern", "mixed", "concern"], "persistent"),
-    (["concern", "mixed", "strength", "strength"], "resolved"),
-    (["concern", "concern", "strength", "mixed"], "improving"),
-    # the issue's rule: "resolved" = concerns, then a judged visit with none (one such visit is enough)
-    (["concern", "concern", "concern", "strength"], "resolved"),
-    (["mixed", "strength"], "improving"),                      # never a concern verdict: not "resolved"
-    (["mixed", "mixed", "concern"], "emerging"),               # the first concern verdict
-    (["concern", "too_little", "strength"], "resolved"),      # too little evidence is not judged
-    (["concern", "too_little"], "not_enough_evidence"),
-    (["mostly_strength", "strength"], "consistent_strength"),
-    (["mixed", "mixed"], "steady"),
-    (["strength", "mixed"], "deteriorating"),
-    (["strength", "not_examined", "strength", "concern", "concern"], "emerging"),
-    (["concern", "strength", "strength", "concern"], "deteriorating"),
-    (["strength", "strength"], "consistent_strength"),
-    (["concern", "not_examined", "examined_silent"], "not_enough_evidence"),
-])
+@pytest.mark.parametrize(
+    "seq,expected",
+    [
+        (["concern", "concern", "mixed", "concern"], "persistent"),
+        (["concern", "mixed", "strength", "strength"], "resolved"),
+        (["concern", "concern", "strength", "mixed"], "improving"),
+        # the issue's rule: "resolved" = concerns, then a judged visit with none (one such visit is enough)
+        (["concern", "concern", "concern", "strength"], "resolved"),
+        (["mixed", "strength"], "improving"),  # never a concern verdict: not "resolved"
+        (["mixed", "mixed", "concern"], "emerging"),  # the first concern verdict
+        (["concern", "too_little", "strength"], "resolved"),  # too little evidence is not judged
+        (["concern", "too_little"], "not_enough_evidence"),
+        (["mostly_strength", "strength"], "consistent_strength"),
+        (["mixed", "mixed"], "steady"),
+        (["strength", "mixed"], "deteriorating"),
+        (["strength", "not_examined", "strength", "concern", "concern"], "emerging"),
+        (["concern", "strength", "strength", "concern"], "deteriorating"),
+        (["strength", "strength"], "consistent_strength"),
+        (["concern", "not_examined", "examined_silent"], "not_enough_evidence"),
+    ],
+)
 def test_trend_rule(seq, expected):
     assert trend(seq) == expected
 
@@ -83,7 +94,9 @@ def _check_story(db):
             if expected == "not_examined":
                 cells = [tl.cells[theme][v.id].verdict for v in mvs]
                 if any(c not in ("not_examined", "examined_silent") for c in cells):
-                    wrong.append(f"{la} {theme}: expected not examined in every monitoring visit, got {cells}")
+                    wrong.append(
+                        f"{la} {theme}: expected not examined in every monitoring visit, got {cells}"
+                    )
             else:
                 got = track(con, theme, la).trend
                 if got != expected:
@@ -131,7 +144,14 @@ def test_followup_matrix(corpus_db):
     first = res["items"][0]
     assert first["visit_id"].startswith("eastmere-insp")
     for vid, cell in first["cells"].items():
-        assert cell["verdict"] in ("met", "progressing", "not met", "repeated", "no specific evidence", "not examined")
+        assert cell["verdict"] in (
+            "met",
+            "progressing",
+            "not met",
+            "repeated",
+            "no specific evidence",
+            "not examined",
+        )
         for ev in cell["evidence"]:
             assert ev["visit_id"] == vid and ev["citation"].startswith("Eastmere")
 
@@ -145,6 +165,7 @@ def test_benchmark_against_others(corpus_db):
     assert row["rate"] > 0 and row["neighbours_mean"] is not None
     # the region: the other compared councils that the table puts in Wyvern Vale's region
     from ofsted_mine.councils import by_urn
+
     region = by_urn("990001").region
     same = sorted(by_urn(str(u)).name for u in others if by_urn(str(u)).region == region)
     assert res["region"] == region and res["region_councils"] == same

@@ -16,22 +16,57 @@ def test_cli_ingest_visits_show_quotes(tmp_path, letter_pdf):
     assert "1 added" in r.output
     r = runner.invoke(app, ["visits", "--db", db, "--format", "json"])
     rows = json.loads(r.stdout)
-    keys = {"id", "la", "la_urn", "kind", "framework", "start_date", "end_date", "published", "visit_number",
-            "lead_inspector", "inspectors", "focus_areas", "judgements", "source"}
+    keys = {
+        "id",
+        "la",
+        "la_urn",
+        "kind",
+        "framework",
+        "start_date",
+        "end_date",
+        "published",
+        "visit_number",
+        "lead_inspector",
+        "inspectors",
+        "focus_areas",
+        "judgements",
+        "source",
+    }
     assert keys <= set(rows[0])
-    assert rows[0]["la"] == "Wyvern Vale" and rows[0]["visit_number"] == 3 and rows[0]["start_date"] == "2023-02-28"
+    assert (
+        rows[0]["la"] == "Wyvern Vale"
+        and rows[0]["visit_number"] == 3
+        and rows[0]["start_date"] == "2023-02-28"
+    )
     vid = rows[0]["id"]
     r = runner.invoke(app, ["visits", "--db", db, "--format", "csv", "--la", "990001"])
     assert r.stdout.splitlines()[0].startswith("id,la,la_urn") and vid in r.stdout
     r = runner.invoke(app, ["show", vid, "--db", db])
-    assert r.exit_code == 0 and "Findings and evaluation of progress" in r.stdout and "Alex Thornbury" in r.stdout
+    assert (
+        r.exit_code == 0
+        and "Findings and evaluation of progress" in r.stdout
+        and "Alex Thornbury" in r.stdout
+    )
     r = runner.invoke(app, ["quotes", "oversight", "--db", db, "--format", "json"])
     q = json.loads(r.stdout)
-    assert {"text", "visit_id", "la", "kind", "date", "section", "paragraph", "page", "source", "score"} <= set(q[0])
+    assert {
+        "text",
+        "visit_id",
+        "la",
+        "kind",
+        "date",
+        "section",
+        "paragraph",
+        "page",
+        "source",
+        "score",
+    } <= set(q[0])
     assert q[0]["text"].startswith("Managers’ oversight") and q[0]["visit_id"] == vid
     # the list of areas covered is scope, not evidence: only when that section is asked for
     assert all(x["section"] != "Areas covered by the visit" for x in q)
-    r = runner.invoke(app, ["quotes", "management oversight", "--section", "areas_covered", "--db", db, "--format", "json"])
+    r = runner.invoke(
+        app, ["quotes", "management oversight", "--section", "areas_covered", "--db", db, "--format", "json"]
+    )
     assert [x["text"] for x in json.loads(r.stdout)] == ["Management oversight and supervision."]
     r = runner.invoke(app, ["quotes", "drift", "--db", db, "--format", "markdown"])
     assert r.stdout.startswith("> Frequent changes of social worker")
@@ -50,11 +85,18 @@ def test_cli_batch_with_bad_files_carries_on(tmp_path, letter_pdf):
     make_pdf(folder / "good.pdf", LETTER_LINES)
     make_pdf(folder / "allotment.pdf", ["Minutes of the allotment society", "Tomatoes grew well this year."])
     db = str(tmp_path / "qa.db")
-    r = runner.invoke(app, ["ingest", str(folder), str(tmp_path / "missing.pdf"), "--db", db, "--workers", "2"])
+    r = runner.invoke(
+        app, ["ingest", str(folder), str(tmp_path / "missing.pdf"), "--db", db, "--workers", "2"]
+    )
     assert r.exit_code == 1
     err = r.stderr
-    for name, why in [("empty.pdf", "empty file"), ("saved-page.pdf", "HTML web page"), ("notes.txt", "not UTF-8"),
-                      ("truncated.pdf", "PDF"), ("missing.pdf", "no such file")]:
+    for name, why in [
+        ("empty.pdf", "empty file"),
+        ("saved-page.pdf", "HTML web page"),
+        ("notes.txt", "not UTF-8"),
+        ("truncated.pdf", "PDF"),
+        ("missing.pdf", "no such file"),
+    ]:
         line = next(l for l in err.splitlines() if name in l)
         assert line.startswith("error: ") and why in line
     assert "warning:" in err and "allotment.pdf" in err and "unknown" in err

@@ -1,6 +1,7 @@
 """An open council table (issue 12, item 2): councils the table lacks keep their printed name,
 are flagged and found by --la; no name found elsewhere in a letter is ever taken for the
 council; meaningless names match nothing; reorganisations since 2019 are recorded."""
+
 from __future__ import annotations
 
 import csv
@@ -11,8 +12,15 @@ from typer.testing import CliRunner
 
 import ofsted_mine as om
 from ofsted_mine.cli import app
-from ofsted_mine.councils import (all_councils, by_urn, council_for_printed, find_council, history,
-                                  reload_councils, resolve_council)
+from ofsted_mine.councils import (
+    all_councils,
+    by_urn,
+    council_for_printed,
+    find_council,
+    history,
+    reload_councils,
+    resolve_council,
+)
 
 from .conftest import LETTER_LINES, REPORTS, make_pdf, requires_reports
 
@@ -33,9 +41,14 @@ def letter(name: str, title: str | None = None) -> list[str]:
 @pytest.fixture(scope="module")
 def unlisted_db(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("unlisted")
-    files = [make_pdf(tmp / "thornmoor.pdf", letter("Thornmoor")),
-             make_pdf(tmp / "east.pdf", letter("East Wyvern Vale")),
-             make_pdf(tmp / "nameless.pdf", letter("Nowhere", "Monitoring visit to the local authority children’s services"))]
+    files = [
+        make_pdf(tmp / "thornmoor.pdf", letter("Thornmoor")),
+        make_pdf(tmp / "east.pdf", letter("East Wyvern Vale")),
+        make_pdf(
+            tmp / "nameless.pdf",
+            letter("Nowhere", "Monitoring visit to the local authority children’s services"),
+        ),
+    ]
     db = tmp / "u.db"
     res = om.ingest(files, db, workers=1)
     assert not res.failed, res.failed
@@ -44,8 +57,10 @@ def unlisted_db(tmp_path_factory):
 
 def _visit(db, path_end):
     con = om.open_db(db)
-    r = con.execute("SELECT visit_id, la, la_urn, la_name_printed, warnings FROM documents WHERE path LIKE ?",
-                    (f"%{path_end}",)).fetchone()
+    r = con.execute(
+        "SELECT visit_id, la, la_urn, la_name_printed, warnings FROM documents WHERE path LIKE ?",
+        (f"%{path_end}",),
+    ).fetchone()
     return dict(r)
 
 
@@ -79,7 +94,11 @@ def test_la_finds_unlisted_councils_by_name_slug_and_key(unlisted_db):
         assert r.exit_code == 0, r.stderr
         assert [v["la"] for v in json.loads(r.stdout)] == ["Thornmoor"], la
     r = runner.invoke(app, ["quotes", "drift", "--la", "Thornmoor", "--db", str(db), "--format", "json"])
-    assert r.exit_code == 0 and json.loads(r.stdout) and all(q["la"] == "Thornmoor" for q in json.loads(r.stdout))
+    assert (
+        r.exit_code == 0
+        and json.loads(r.stdout)
+        and all(q["la"] == "Thornmoor" for q in json.loads(r.stdout))
+    )
     r = runner.invoke(app, ["timeline", "--la", "Thornmoor", "--db", str(db), "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.stdout)["la"] == "Thornmoor"
     r = runner.invoke(app, ["visits", "--la", "Thornmor", "--db", str(db)])
@@ -100,7 +119,11 @@ def test_councils_command_lists_the_table_and_stored_unlisted(unlisted_db):
     rows = {x["name"]: x for x in json.loads(r.stdout)}
     assert rows["Thornmoor"]["status"] == "not in the council table" and rows["Thornmoor"]["documents"] == 1
     assert rows["Manchester"]["documents"] == 0
-    assert set(rows["Bournemouth, Christchurch and Poole"]["predecessors"]) == {"Bournemouth", "Poole", "Dorset County Council"}
+    assert set(rows["Bournemouth, Christchurch and Poole"]["predecessors"]) == {
+        "Bournemouth",
+        "Poole",
+        "Dorset County Council",
+    }
     r = runner.invoke(app, ["councils", "northampton", "--current", "--format", "csv"])
     names = [x["name"] for x in csv.DictReader(r.stdout.splitlines())]
     assert names == ["North Northamptonshire", "West Northamptonshire"], names
@@ -110,11 +133,17 @@ def test_table_covers_every_council_and_reorganisation():
     current = [c for c in all_councils() if not c.fictional and not c.abolished and c.source == "table"]
     assert len(current) == 153  # English councils with children's services since April 2023
     assert len({c.la_code for c in current}) == 153
-    for name, year, preds in [("Buckinghamshire", "2020", set()), ("Dorset", "2019", {"la:835"}),
-                              ("Bournemouth, Christchurch and Poole", "2019", {"la:837", "137316", "la:835"}),
-                              ("North Northamptonshire", "2021", {"121939"}), ("West Northamptonshire", "2021", {"121939"}),
-                              ("Cumberland", "2023", {"135513"}), ("Westmorland and Furness", "2023", {"135513"}),
-                              ("North Yorkshire", "2023", set()), ("Somerset", "2023", set())]:
+    for name, year, preds in [
+        ("Buckinghamshire", "2020", set()),
+        ("Dorset", "2019", {"la:835"}),
+        ("Bournemouth, Christchurch and Poole", "2019", {"la:837", "137316", "la:835"}),
+        ("North Northamptonshire", "2021", {"121939"}),
+        ("West Northamptonshire", "2021", {"121939"}),
+        ("Cumberland", "2023", {"135513"}),
+        ("Westmorland and Furness", "2023", {"135513"}),
+        ("North Yorkshire", "2023", set()),
+        ("Somerset", "2023", set()),
+    ]:
         c = find_council(name)
         assert c and c.established.startswith(year) and set(c.predecessors) == preds, name
         for p in c.predecessors:
@@ -133,8 +162,10 @@ def test_every_council_of_the_reference_table_is_known():
 
 def test_user_file_adds_councils_and_aliases(tmp_path, monkeypatch):
     f = tmp_path / "councils.csv"
-    f.write_text("urn,name,aliases\n999001,Thornmoor,Thornmoor Borough|TBC\n80521,Manchester,Manc\n,Fenwick Isle,\n",
-                 encoding="utf-8")
+    f.write_text(
+        "urn,name,aliases\n999001,Thornmoor,Thornmoor Borough|TBC\n80521,Manchester,Manc\n,Fenwick Isle,\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("OFSTED_MINE_COUNCILS", str(f))
     reload_councils()
     try:

@@ -1,5 +1,6 @@
 """Plain errors (issue 12, item 5): no command lets a traceback reach the user; bad option
 values are usage errors (exit 2) that list the valid values; re-runs stay green (item 6)."""
+
 from __future__ import annotations
 
 import json
@@ -76,8 +77,14 @@ def _bad_databases(tmp: Path) -> dict[str, Path]:
     corrupt.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 32)
     folder = tmp / "a-folder"
     folder.mkdir()
-    return {"text file": text, "folder": folder, "newer schema": newer, "corrupt": corrupt,
-            "missing": tmp / "none" / "x.db", "read-only place": Path("/proc/ofsted-mine-test/x.db")}
+    return {
+        "text file": text,
+        "folder": folder,
+        "newer schema": newer,
+        "corrupt": corrupt,
+        "missing": tmp / "none" / "x.db",
+        "read-only place": Path("/proc/ofsted-mine-test/x.db"),
+    }
 
 
 def _run(args: list[str]):
@@ -99,6 +106,7 @@ def test_every_command_with_every_bad_database(command, bad_dbs, tmp_path, monke
 
     def never(*a, **k):  # `serve` must refuse a bad database before it starts a server
         raise AssertionError("serve started a server on a bad database")
+
     monkeypatch.setattr(uvicorn, "run", never)
     pdf = make_pdf(tmp_path / "letter.pdf", LETTER_LINES)
     for label, db in bad_dbs.items():
@@ -108,7 +116,11 @@ def test_every_command_with_every_bad_database(command, bad_dbs, tmp_path, monke
         r = _run([command, *args, "--db", str(db)])
         assert r.exit_code == 1, (command, label, r.exit_code, r.stdout, r.stderr)
         lines = r.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: ") and str(db) in lines[0], (command, label, r.stderr)
+        assert len(lines) == 1 and lines[0].startswith("error: ") and str(db) in lines[0], (
+            command,
+            label,
+            r.stderr,
+        )
 
 
 def test_missing_and_unreadable_inputs(tmp_path):
@@ -117,13 +129,21 @@ def test_missing_and_unreadable_inputs(tmp_path):
         if args is None:
             continue
         r = _run([command, *[a.format(tmp=tmp_path, missing=missing) for a in args]])
-        assert r.exit_code == 1 and r.stderr.startswith("error: ") and str(missing) in r.stderr, (command, r.stderr)
+        assert r.exit_code == 1 and r.stderr.startswith("error: ") and str(missing) in r.stderr, (
+            command,
+            r.stderr,
+        )
         r = _run([command, *[a.format(tmp=tmp_path, missing=tmp_path) for a in args]])  # a folder
         assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "folder" in r.stderr, (command, r.stderr)
     for command in ("explain", "classify", "evaluate"):
-        extra = {"explain": ["A sentence."], "classify": [str(tmp_path / "x.jsonl"), "-o", "-"],
-                 "evaluate": [str(tmp_path / "x.jsonl")]}[command]
-        (tmp_path / "x.jsonl").write_text('{"id": 1, "text": "Drift in planning.", "themes": [], "polarity": "concern"}\n')
+        extra = {
+            "explain": ["A sentence."],
+            "classify": [str(tmp_path / "x.jsonl"), "-o", "-"],
+            "evaluate": [str(tmp_path / "x.jsonl")],
+        }[command]
+        (tmp_path / "x.jsonl").write_text(
+            '{"id": 1, "text": "Drift in planning.", "themes": [], "polarity": "concern"}\n'
+        )
         r = _run([command, *extra, "--model", str(missing)])
         assert r.exit_code == 1 and f"{missing}: no such model file" in r.stderr, (command, r.stderr)
         r = _run([command, *extra, "--taxonomy", str(missing)])
@@ -139,10 +159,16 @@ def test_a_model_that_fails_to_load_is_one_line(tmp_path):
 
 def test_a_training_file_too_small_to_train_on(tmp_path):
     f = tmp_path / "three.jsonl"
-    f.write_text("".join(json.dumps({"id": i, "text": t, "themes": ["drift_delay"], "polarity": "concern"}) + "\n"
-                         for i, t in enumerate(["Drift in planning.", "Delay for children.", "Plans drift."])))
+    f.write_text(
+        "".join(
+            json.dumps({"id": i, "text": t, "themes": ["drift_delay"], "polarity": "concern"}) + "\n"
+            for i, t in enumerate(["Drift in planning.", "Delay for children.", "Plans drift."])
+        )
+    )
     r = _run(["train", str(f), "-o", str(tmp_path / "m.joblib"), "--no-cv"])
-    assert r.exit_code == 1 and "too few to train on" in r.stderr and "3 labelled sentences" in r.stderr, r.stderr
+    assert r.exit_code == 1 and "too few to train on" in r.stderr and "3 labelled sentences" in r.stderr, (
+        r.stderr
+    )
     assert not (tmp_path / "m.joblib").exists()
 
 
@@ -162,27 +188,30 @@ def corpus_db(tmp_path_factory):
     return build_corpus_db(tmp_path_factory)
 
 
-@pytest.mark.parametrize("args, valid", [
-    (["quotes", "--theme", "drift"], "drift_delay"),
-    (["track", "drift", "--la", "Wyvern Vale"], "drift_delay"),
-    (["quotes", "--polarity", "bad", "--la", "Wyvern Vale"], "strength, concern, mixed or neutral"),
-    (["quotes", "drift", "--kind", "mv"], "monitoring_visit"),
-    (["visits", "--kind", "mv"], "monitoring_visit"),
-    (["visits", "--since", "yesterday"], "YYYY-MM-DD"),
-    (["visits", "--since", "2022-13-45"], "YYYY-MM-DD"),
-    (["quotes", "drift", "--until", "soon"], "YYYY-MM-DD"),
-    (["timeline", "--la", "Wyvern Vale", "--since", "2022-02-30"], "YYYY-MM-DD"),
-    (["readiness", "--la", "Wyvern Vale", "-o", "p.html", "--since", "last year"], "YYYY-MM-DD"),
-    (["visits", "--format", "xml"], "table"),
-    (["show", "x", "--format", "xml"], "text or json"),
-    (["themes", "--format", "xml"], "table or json"),
-    (["timeline", "--la", "Wyvern Vale", "--format", "xml"], "table, csv, json or markdown"),
-    (["track", "drift_delay", "--la", "Wyvern Vale", "--format", "xml"], "text, json, csv or markdown"),
-    (["compare", "a", "b", "--format", "xml"], "table, json, csv or markdown"),
-    (["followup", "--la", "Wyvern Vale", "--format", "xml"], "table, json, csv or xlsx"),
-    (["benchmark", "--la", "Wyvern Vale", "--format", "xml"], "table or json"),
-    (["explain", "Drift.", "--format", "xml"], "text or json"),
-])
+@pytest.mark.parametrize(
+    "args, valid",
+    [
+        (["quotes", "--theme", "drift"], "drift_delay"),
+        (["track", "drift", "--la", "Wyvern Vale"], "drift_delay"),
+        (["quotes", "--polarity", "bad", "--la", "Wyvern Vale"], "strength, concern, mixed or neutral"),
+        (["quotes", "drift", "--kind", "mv"], "monitoring_visit"),
+        (["visits", "--kind", "mv"], "monitoring_visit"),
+        (["visits", "--since", "yesterday"], "YYYY-MM-DD"),
+        (["visits", "--since", "2022-13-45"], "YYYY-MM-DD"),
+        (["quotes", "drift", "--until", "soon"], "YYYY-MM-DD"),
+        (["timeline", "--la", "Wyvern Vale", "--since", "2022-02-30"], "YYYY-MM-DD"),
+        (["readiness", "--la", "Wyvern Vale", "-o", "p.html", "--since", "last year"], "YYYY-MM-DD"),
+        (["visits", "--format", "xml"], "table"),
+        (["show", "x", "--format", "xml"], "text or json"),
+        (["themes", "--format", "xml"], "table or json"),
+        (["timeline", "--la", "Wyvern Vale", "--format", "xml"], "table, csv, json or markdown"),
+        (["track", "drift_delay", "--la", "Wyvern Vale", "--format", "xml"], "text, json, csv or markdown"),
+        (["compare", "a", "b", "--format", "xml"], "table, json, csv or markdown"),
+        (["followup", "--la", "Wyvern Vale", "--format", "xml"], "table, json, csv or xlsx"),
+        (["benchmark", "--la", "Wyvern Vale", "--format", "xml"], "table or json"),
+        (["explain", "Drift.", "--format", "xml"], "text or json"),
+    ],
+)
 def test_bad_option_values_are_usage_errors(args, valid, corpus_db, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = _run([*args, "--db", str(corpus_db)] if args[0] != "explain" else args)
@@ -221,7 +250,9 @@ def test_short_help_and_help_on_every_option():
 
 def test_arguments_have_help_too():
     import inspect
+
     from typer.models import ArgumentInfo
+
     for cmd in app.registered_commands:
         for pname, param in inspect.signature(cmd.callback).parameters.items():
             if isinstance(param.default, ArgumentInfo):
@@ -249,6 +280,7 @@ def test_readiness_to_standard_output(corpus_db, tmp_path, monkeypatch):
 
 def test_plurals():
     from ofsted_mine.validate import plural
+
     assert plural(1, "file") == "1 file" and plural(2, "file") == "2 files" and plural(0, "page") == "0 pages"
 
 

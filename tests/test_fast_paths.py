@@ -1,5 +1,6 @@
 """The tagger's fast paths give the same answers as the straightforward implementations
 they replace (run on the fictional corpus's sentences)."""
+
 import json
 from pathlib import Path
 
@@ -19,15 +20,24 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 @pytest.fixture(scope="module")
 def sentences() -> list[str]:
-    rows = [json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text("utf-8").splitlines()]
+    rows = [
+        json.loads(l)
+        for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text("utf-8").splitlines()
+    ]
     extra = ["", "   ", "x", "Children’s “voices” — naïve café, co-ordinated; 16- and 17-year-olds."]
     return [r["text"] for r in rows] + extra
 
 
-@pytest.mark.parametrize("cls,kw", [
-    (CachedWordTfidf, dict(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b[\w’'-]+\b")),
-    (CachedCharTfidf, dict(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True)),
-])
+@pytest.mark.parametrize(
+    "cls,kw",
+    [
+        (
+            CachedWordTfidf,
+            dict(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b[\w’'-]+\b"),
+        ),
+        (CachedCharTfidf, dict(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True)),
+    ],
+)
 def test_fast_tfidf_matches_scikit_learn(sentences, cls, kw):
     fast = cls(dtype=np.float32, **kw).fit(sentences[:600])
     ref = TfidfVectorizer(dtype=np.float32, **kw).fit(sentences[:600])
@@ -35,7 +45,9 @@ def test_fast_tfidf_matches_scikit_learn(sentences, cls, kw):
     A, B = ref.transform(sentences), fast.transform(sentences)
     assert A.shape == B.shape and A.nnz == B.nnz
     assert abs(A - B).max() < 1e-6
-    assert abs(fast.transform(sentences[::-1]) - ref.transform(sentences[::-1])).max() < 1e-6  # with a warm cache
+    assert (
+        abs(fast.transform(sentences[::-1]) - ref.transform(sentences[::-1])).max() < 1e-6
+    )  # with a warm cache
 
 
 def test_batched_rule_matching_equals_one_sentence_at_a_time(sentences):
@@ -53,7 +65,10 @@ def test_batched_rule_matching_equals_one_sentence_at_a_time(sentences):
 
 
 def test_stacked_polarity_equals_calibrated_classifier(sentences):
-    rows = [json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text("utf-8").splitlines()]
+    rows = [
+        json.loads(l)
+        for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text("utf-8").splitlines()
+    ]
     vec = TfidfVectorizer().fit([r["text"] for r in rows])
     X = vec.transform([r["text"] for r in rows])
     y = [r["polarity"] for r in rows]
@@ -68,8 +83,13 @@ def test_nb_scaled_theme_classifier_folds_its_scale_into_the_weights(sentences):
     """A classifier fitted on NB-scaled features, with the scale folded into its weights,
     scores unscaled features exactly as the scaled fit scores scaled ones."""
     from scipy import sparse
+
     from ofsted_mine.tag.classifier import _fit_each, _linear, _nb_scale
-    rows = [json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text("utf-8").splitlines()]
+
+    rows = [
+        json.loads(l)
+        for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text("utf-8").splitlines()
+    ]
     texts = [r["text"] for r in rows]
     y = np.array(["permanence" in r["themes"] for r in rows], dtype=int)
     X = TfidfVectorizer(min_df=2).fit_transform(texts).tocsr()

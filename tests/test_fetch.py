@@ -1,4 +1,5 @@
 """ofsted_mine.fetch against a fake Ofsted site on 127.0.0.1 (never the real internet)."""
+
 from __future__ import annotations
 
 import functools
@@ -13,12 +14,20 @@ import httpx
 import pytest
 
 from ofsted_mine import fetch as F
-from ofsted_mine.fetch import (MANIFEST_NAME, classify_kind, fetch, parse_kinds, parse_listing_page,
-                               parse_provider_page, parse_publication_text, safe_filename)
+from ofsted_mine.fetch import (
+    MANIFEST_NAME,
+    classify_kind,
+    fetch,
+    parse_kinds,
+    parse_listing_page,
+    parse_provider_page,
+    parse_publication_text,
+    safe_filename,
+)
 
 try:
     from .fetch_site import FakeCouncil, FakePub, FakeSite, letter_pdf
-except ImportError:          # tests/ is not a package
+except ImportError:  # tests/ is not a package
     from fetch_site import FakeCouncil, FakePub, FakeSite, letter_pdf
 
 CROYDON = ("80492", "Croydon")
@@ -26,7 +35,7 @@ BARNSLEY = ("80426", "Barnsley")
 BLACKPOOL = ("80431", "Blackpool")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pdf(council: str, kind_title: str, when: str, fid: str) -> bytes:
     return letter_pdf(council, kind_title, when, fid)
 
@@ -105,10 +114,15 @@ def assert_clean(lib: Path) -> dict:
     """Nothing half-written: no temp files, every PDF complete and in the manifest with its sha256."""
     if not lib.exists():
         return {}
-    leftovers = [p for p in lib.rglob("*") if p.name.endswith(".part")
-                 or (p.name.startswith(".ofsted-mine-") and p.name != MANIFEST_NAME)]
+    leftovers = [
+        p
+        for p in lib.rglob("*")
+        if p.name.endswith(".part") or (p.name.startswith(".ofsted-mine-") and p.name != MANIFEST_NAME)
+    ]
     assert leftovers == []
-    manifest = json.loads((lib / MANIFEST_NAME).read_text()) if (lib / MANIFEST_NAME).exists() else {"files": {}}
+    manifest = (
+        json.loads((lib / MANIFEST_NAME).read_text()) if (lib / MANIFEST_NAME).exists() else {"files": {}}
+    )
     ok = {e["path"]: e for e in manifest["files"].values() if e["status"] == "ok"}
     pdfs = sorted(p for p in lib.rglob("*") if p.is_file() and p.name not in (MANIFEST_NAME, F.LOCK_NAME))
     for p in pdfs:
@@ -118,7 +132,9 @@ def assert_clean(lib: Path) -> dict:
         assert rel in ok, f"{rel} not in manifest"
         assert ok[rel]["sha256"] == hashlib.sha256(data).hexdigest()
         assert ok[rel]["size"] == len(data)
-        assert re.fullmatch(r"[a-z0-9-]+/[a-z0-9-]+_[a-z0-9_]+_(\d{4}-\d{2}-\d{2}|undated)_[A-Za-z0-9-]+\.pdf", rel)
+        assert re.fullmatch(
+            r"[a-z0-9-]+/[a-z0-9-]+_[a-z0-9_]+_(\d{4}-\d{2}-\d{2}|undated)_[A-Za-z0-9-]+\.pdf", rel
+        )
     assert len(ok) == len(pdfs)
     return manifest
 
@@ -142,36 +158,58 @@ def second_run_downloads_nothing(lib: Path, site: FakeSite, **kw):
 
 # ---------------------------------------------------------------------- parsing
 
-@pytest.mark.parametrize("text,title,fmt,d", [
-    ("Children's services inspection, pdf - 16 March 2020", "Children's services inspection", "pdf", date(2020, 3, 16)),
-    ("Children\u2019s services inspection,  pdf - 04 september 2017", "Children's services inspection", "pdf", date(2017, 9, 4)),
-    ("Monitoring visit, PDF \u2013 3 May 2023", "Monitoring visit", "pdf", date(2023, 5, 3)),
-    ("  Focused visit , pdf -  21st Jul 2021 ", "Focused visit", "pdf", date(2021, 7, 21)),
-    ("Joint targeted area inspection, pdf - 01/02/2019", "Joint targeted area inspection", "pdf", date(2019, 2, 1)),
-    ("Monitoring visit", "Monitoring visit", None, None),
-    ("Monitoring visit, pdf - 31 February 2020", "Monitoring visit, pdf - 31 February 2020", None, None),
-])
+
+@pytest.mark.parametrize(
+    "text,title,fmt,d",
+    [
+        (
+            "Children's services inspection, pdf - 16 March 2020",
+            "Children's services inspection",
+            "pdf",
+            date(2020, 3, 16),
+        ),
+        (
+            "Children\u2019s services inspection,  pdf - 04 september 2017",
+            "Children's services inspection",
+            "pdf",
+            date(2017, 9, 4),
+        ),
+        ("Monitoring visit, PDF \u2013 3 May 2023", "Monitoring visit", "pdf", date(2023, 5, 3)),
+        ("  Focused visit , pdf -  21st Jul 2021 ", "Focused visit", "pdf", date(2021, 7, 21)),
+        (
+            "Joint targeted area inspection, pdf - 01/02/2019",
+            "Joint targeted area inspection",
+            "pdf",
+            date(2019, 2, 1),
+        ),
+        ("Monitoring visit", "Monitoring visit", None, None),
+        ("Monitoring visit, pdf - 31 February 2020", "Monitoring visit, pdf - 31 February 2020", None, None),
+    ],
+)
 def test_parse_publication_text(text, title, fmt, d):
     got = parse_publication_text(text)
     if d is None and fmt is None and "pdf" in text:
-        assert got[2] is None           # impossible date: undated, not a crash
+        assert got[2] is None  # impossible date: undated, not a crash
     else:
         assert got == (title, fmt, d)
 
 
-@pytest.mark.parametrize("title,kind", [
-    ("Children's services inspection", "inspection"),
-    ("Inspection of local authority children\u2019s services", "inspection"),
-    ("Inspection of services for children in need of help and protection", "inspection"),
-    ("Monitoring visit", "monitoring_visit"),
-    ("Monitoring visit to Croydon children's services", "monitoring_visit"),
-    ("Focused visit", "focused_visit"),
-    ("Assurance visit", "focused_visit"),
-    ("Joint targeted area inspection", "jtai"),
-    ("Annual engagement meeting letter", None),
-    ("Inspection report", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "title,kind",
+    [
+        ("Children's services inspection", "inspection"),
+        ("Inspection of local authority children\u2019s services", "inspection"),
+        ("Inspection of services for children in need of help and protection", "inspection"),
+        ("Monitoring visit", "monitoring_visit"),
+        ("Monitoring visit to Croydon children's services", "monitoring_visit"),
+        ("Focused visit", "focused_visit"),
+        ("Assurance visit", "focused_visit"),
+        ("Joint targeted area inspection", "jtai"),
+        ("Annual engagement meeting letter", None),
+        ("Inspection report", None),
+        ("", None),
+    ],
+)
 def test_classify_kind(title, kind):
     assert classify_kind(title) == kind
 
@@ -213,12 +251,15 @@ def test_parse_listing_page():
     assert parse_listing_page("<p>nothing</p>", "https://x/")[0] == []
 
 
-@pytest.mark.parametrize("args", [
-    ("../../etc", "inspection", date(2020, 1, 2), "50140187"),
-    ("croydon", "../../passwd", "2020-01-02", "50140187"),
-    ("croydon", "inspection", "2020-01-02/../../x", "../../x?y=1"),
-    ("st helen\u2019s & co/..\\", "monitoring_visit", None, ""),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("../../etc", "inspection", date(2020, 1, 2), "50140187"),
+        ("croydon", "../../passwd", "2020-01-02", "50140187"),
+        ("croydon", "inspection", "2020-01-02/../../x", "../../x?y=1"),
+        ("st helen\u2019s & co/..\\", "monitoring_visit", None, ""),
+    ],
+)
 def test_safe_filename(args, tmp_path):
     name = safe_filename(*args)
     assert re.fullmatch(r"[a-z0-9-]+_[a-z0-9_]+_(\d{4}-\d{2}-\d{2}|undated)_[A-Za-z0-9-]+\.pdf", name), name
@@ -231,17 +272,26 @@ def test_user_agent_names_the_tool():
 
 # ---------------------------------------------------------------------- hosts
 
+
 def test_default_allow_list_is_ofsted_https_only(monkeypatch):
     monkeypatch.delenv("OFSTED_MINE_BASE_URL", raising=False)
     monkeypatch.delenv("OFSTED_MINE_FILES_URL", raising=False)
     base, files, allowed, overridden = F._resolve_bases(None, None)
-    assert (base, files, overridden) == ("https://reports.ofsted.gov.uk", "https://files.ofsted.gov.uk", False)
+    assert (base, files, overridden) == (
+        "https://reports.ofsted.gov.uk",
+        "https://files.ofsted.gov.uk",
+        False,
+    )
     assert allowed == {("https", "reports.ofsted.gov.uk", 443), ("https", "files.ofsted.gov.uk", 443)}
     http = F._Http(None, allowed, pause=0, timeout=1, retries=0, backoff=0, max_bytes=10, trust_env=False)
     try:
-        for bad in ("http://reports.ofsted.gov.uk/search", "http://127.0.0.1:8000/search",
-                    "https://evil.example/v1/file/1", "https://files.ofsted.gov.uk.evil.example/x",
-                    "https://reports.ofsted.gov.uk:8443/x"):
+        for bad in (
+            "http://reports.ofsted.gov.uk/search",
+            "http://127.0.0.1:8000/search",
+            "https://evil.example/v1/file/1",
+            "https://files.ofsted.gov.uk.evil.example/x",
+            "https://reports.ofsted.gov.uk:8443/x",
+        ):
             with pytest.raises(F.FetchFailure, match="allow-list"):
                 http.check(bad)
         http.check("https://files.ofsted.gov.uk/v1/file/50140187")
@@ -260,7 +310,11 @@ def test_override_must_be_https_or_loopback(url, tmp_path, monkeypatch):
 
 def test_bad_arguments(tmp_path, site_env):
     site_env([croydon()])
-    for kw in ({"la": None}, {"la": "croydon", "urn": "80492"}, {"la": None, "all_councils": True, "urn": "1"}):
+    for kw in (
+        {"la": None},
+        {"la": "croydon", "urn": "80492"},
+        {"la": None, "all_councils": True, "urn": "1"},
+    ):
         with pytest.raises(ValueError, match="exactly one"):
             run(tmp_path / "lib", **kw)
     with pytest.raises(ValueError, match="unknown council"):
@@ -272,6 +326,7 @@ def test_bad_arguments(tmp_path, site_env):
 
 
 # ---------------------------------------------------------------------- the normal path
+
 
 class CountingTransport(httpx.HTTPTransport):
     """Counts requests in flight on the client side (a response is in flight until closed)."""
@@ -299,8 +354,9 @@ class CountingTransport(httpx.HTTPTransport):
                 inner.close()
                 transport.active -= 1
 
-        return httpx.Response(resp.status_code, headers=resp.headers, stream=Stream(),
-                              extensions=resp.extensions)
+        return httpx.Response(
+            resp.status_code, headers=resp.headers, stream=Stream(), extensions=resp.extensions
+        )
 
 
 def test_fetch_council_then_second_run_downloads_nothing(tmp_path, site_env):
@@ -314,8 +370,19 @@ def test_fetch_council_then_second_run_downloads_nothing(tmp_path, site_env):
     assert transport.max_active == 1 and transport.total == len(site.log) == 5
     assert all(b - a >= 0.045 for a, b in zip(site.times, site.times[1:]))
     assert all(h.get("User-Agent", "").startswith("ofsted-mine/") for _, _, h in site.log)
-    assert events == ["listing_page", "council_start", "item", "item", "item", "council_done",
-                      "ingest_start", "ingest_file", "ingest_file", "ingest_file", "ingest_done"]
+    assert events == [
+        "listing_page",
+        "council_start",
+        "item",
+        "item",
+        "item",
+        "council_done",
+        "ingest_start",
+        "ingest_file",
+        "ingest_file",
+        "ingest_file",
+        "ingest_done",
+    ]
     assert res.ok and res.failed == []
     assert names(res.new) == EXPECTED_CROYDON
     assert {p.name for p in (lib / "croydon").iterdir()} == EXPECTED_CROYDON
@@ -325,7 +392,11 @@ def test_fetch_council_then_second_run_downloads_nothing(tmp_path, site_env):
     manifest = assert_clean(lib)
     e = manifest["files"]["50230001"]
     assert (e["kind"], e["date"], e["path"], e["urn"]) == (
-        "monitoring_visit", "2023-05-03", "croydon/croydon_monitoring_visit_2023-05-03_50230001.pdf", "80492")
+        "monitoring_visit",
+        "2023-05-03",
+        "croydon/croydon_monitoring_visit_2023-05-03_50230001.pdf",
+        "80492",
+    )
     assert e["ingested"] == {"default": "ok"}
     assert res.summary() == "1 council(s), 3 new, 0 skipped, 0 failed, 3 ingested"
 
@@ -345,30 +416,39 @@ def test_fetch_council_then_second_run_downloads_nothing(tmp_path, site_env):
     res3, ing3 = run(lib)
     assert res3.new == [] and len(site.file_requests()) == n_files
     assert all("file present" in i.reason for i in res3.skipped)
-    assert [len(c) for c in ing3.calls] == [3]   # the new manifest does not know they were ingested
+    assert [len(c) for c in ing3.calls] == [3]  # the new manifest does not know they were ingested
     assert_clean(lib)
 
 
 def test_fetch_by_urn_and_by_unknown_urn(tmp_path, site_env):
-    odd = FakeCouncil("99999", "Nowhere-on-Sea & St. Elsewhere\u2019s / ../..",
-                      pubs=[pub("7001", "Monitoring visit, pdf - 1 May 2024", council="Nowhere")])
+    odd = FakeCouncil(
+        "99999",
+        "Nowhere-on-Sea & St. Elsewhere\u2019s / ../..",
+        pubs=[pub("7001", "Monitoring visit, pdf - 1 May 2024", council="Nowhere")],
+    )
     site_env([croydon(), odd])
     lib = tmp_path / "lib"
     res, _ = run(lib, urn="80492", la=None)
     assert names(res.new) == EXPECTED_CROYDON
     res, _ = run(lib, urn="99999", la=None)
     assert [i.path.relative_to(lib).as_posix() for i in res.new] == [
-        "nowhere-on-sea-and-st-elsewheres/nowhere-on-sea-and-st-elsewheres_monitoring_visit_2024-05-01_7001.pdf"]
+        "nowhere-on-sea-and-st-elsewheres/nowhere-on-sea-and-st-elsewheres_monitoring_visit_2024-05-01_7001.pdf"
+    ]
     assert_clean(lib)
 
 
 @pytest.mark.parametrize("site_pages,rows", [(2, 100), (None, 2)])
 def test_all_walks_the_paginated_listing(tmp_path, site_env, monkeypatch, site_pages, rows):
     monkeypatch.setattr(F, "LISTING_ROWS", rows)
-    councils = [croydon(), FakeCouncil(*BARNSLEY, pubs=[pub("61", "Focused visit, pdf - 2 Feb 2022", "Barnsley")]),
-                FakeCouncil(*BLACKPOOL, pubs=[pub("62", "Monitoring visit, pdf - 5 Oct 2022", "Blackpool")]),
-                FakeCouncil("80486", "Barking and Dagenham"),
-                FakeCouncil("80487", "Barnet", pubs=[pub("63", "Children's services inspection, pdf - 1 Jan 2019", "Barnet")])]
+    councils = [
+        croydon(),
+        FakeCouncil(*BARNSLEY, pubs=[pub("61", "Focused visit, pdf - 2 Feb 2022", "Barnsley")]),
+        FakeCouncil(*BLACKPOOL, pubs=[pub("62", "Monitoring visit, pdf - 5 Oct 2022", "Blackpool")]),
+        FakeCouncil("80486", "Barking and Dagenham"),
+        FakeCouncil(
+            "80487", "Barnet", pubs=[pub("63", "Children's services inspection, pdf - 1 Jan 2019", "Barnet")]
+        ),
+    ]
     site = site_env(councils, page_size=site_pages)
     lib = tmp_path / "lib"
     res, ing = run(lib, la=None, all_councils=True)
@@ -377,8 +457,10 @@ def test_all_walks_the_paginated_listing(tmp_path, site_env, monkeypatch, site_p
     assert starts == ["0", "2", "4"]
     assert [c.urn for c in res.councils] == [c.urn for c in councils]
     assert names(res.new) == EXPECTED_CROYDON | {
-        "barnsley_focused_visit_2022-02-02_61.pdf", "blackpool_monitoring_visit_2022-10-05_62.pdf",
-        "barnet_inspection_2019-01-01_63.pdf"}
+        "barnsley_focused_visit_2022-02-02_61.pdf",
+        "blackpool_monitoring_visit_2022-10-05_62.pdf",
+        "barnet_inspection_2019-01-01_63.pdf",
+    }
     assert len(ing.calls) == 1 and len(ing.calls[0]) == 6
     assert_clean(lib)
     res2, _, again = second_run_downloads_nothing(lib, site, la=None, all_councils=True)
@@ -407,6 +489,7 @@ def test_dry_run_writes_nothing(tmp_path, site_env):
 
 
 # ---------------------------------------------------------------------- faults
+
 
 def test_404_is_reported_not_retried(tmp_path, site_env):
     site = site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="404"))])
@@ -442,7 +525,9 @@ def test_500_for_good_gives_up_after_retries(tmp_path, site_env):
 
 @pytest.mark.parametrize("fault", ["slow", "stall"])
 def test_timeout(tmp_path, site_env, fault):
-    site = site_env([croydon(pub("777", "Monitoring visit, pdf - 9 Sep 2024", fault=fault))], slow_seconds=0.8)
+    site = site_env(
+        [croydon(pub("777", "Monitoring visit, pdf - 9 Sep 2024", fault=fault))], slow_seconds=0.8
+    )
     lib = tmp_path / "lib"
     res, ing = run(lib, timeout=0.2, retries=1)
     assert len(res.failed) == 1
@@ -454,8 +539,14 @@ def test_timeout(tmp_path, site_env, fault):
 
 
 def test_truncated_download(tmp_path, site_env):
-    site = site_env([croydon(pub("888", "Monitoring visit, pdf - 9 Sep 2024", fault="truncated"),
-                             pub("889", "Monitoring visit, pdf - 10 Sep 2024", fault="truncated", fault_times=1))])
+    site = site_env(
+        [
+            croydon(
+                pub("888", "Monitoring visit, pdf - 9 Sep 2024", fault="truncated"),
+                pub("889", "Monitoring visit, pdf - 10 Sep 2024", fault="truncated", fault_times=1),
+            )
+        ]
+    )
     lib = tmp_path / "lib"
     res, _ = run(lib, retries=2)
     assert [i.file_id for i in res.failed] == ["888"]
@@ -471,8 +562,10 @@ def test_html_instead_of_pdf_is_reported_and_remembered(tmp_path, site_env):
     site = site_env([croydon(pub("999", "Children's services inspection, pdf - 13 July 2012", fault="html"))])
     lib = tmp_path / "lib"
     res, ing = run(lib)
-    assert [(i.file_id, i.reason) for i in res.failed] == [("999", "not a PDF: the link returned an HTML page")]
-    assert site.pub("999").served == 1          # not retried
+    assert [(i.file_id, i.reason) for i in res.failed] == [
+        ("999", "not a PDF: the link returned an HTML page")
+    ]
+    assert site.pub("999").served == 1  # not retried
     assert not list(lib.rglob("*999*"))
     assert all("999" not in p.name for p in ing.calls[0])
     m = assert_clean(lib)
@@ -505,7 +598,13 @@ def test_redirect_within_ofsted_is_followed(tmp_path, site_env):
 
 
 def test_link_off_the_allow_list_is_not_requested(tmp_path, site_env):
-    site = site_env([croydon(pub("303", "Monitoring visit, pdf - 9 Sep 2024", href="https://example.invalid/v1/file/303"))])
+    site = site_env(
+        [
+            croydon(
+                pub("303", "Monitoring visit, pdf - 9 Sep 2024", href="https://example.invalid/v1/file/303")
+            )
+        ]
+    )
     lib = tmp_path / "lib"
     res, _ = run(lib)
     assert [i.file_id for i in res.failed] == ["303"] and "allow-list" in res.failed[0].reason
@@ -555,17 +654,20 @@ def test_moved_provider_page_is_looked_up_again(tmp_path, site_env):
     (lib / MANIFEST_NAME).write_text(json.dumps(m))
     res, _ = run(lib)
     assert res.ok and len(res.skipped) == 3
-    assert json.loads((lib / MANIFEST_NAME).read_text())["providers"]["80492"]["url"].endswith("/provider/44/80492")
+    assert json.loads((lib / MANIFEST_NAME).read_text())["providers"]["80492"]["url"].endswith(
+        "/provider/44/80492"
+    )
 
 
 # ---------------------------------------------------------------------- interruption & resume
+
 
 def test_interrupted_run_resumes(tmp_path, site_env):
     site = site_env([croydon()])
     lib = tmp_path / "lib"
     (lib / "croydon").mkdir(parents=True)
     stale = lib / "croydon" / ".ofsted-mine-abc.part"
-    stale.write_bytes(b"%PDF-1.4 half")        # left by a run that was killed
+    stale.write_bytes(b"%PDF-1.4 half")  # left by a run that was killed
 
     def stop_after_first(name, info):
         if name == "item" and info["status"] == "new":
@@ -579,7 +681,7 @@ def test_interrupted_run_resumes(tmp_path, site_env):
     before = len(site.file_requests())
     res, ing = run(lib)
     assert len(res.new) == 2 and len(site.file_requests()) == before + 2
-    assert [len(c) for c in ing.calls] == [3]    # the first file was never ingested either
+    assert [len(c) for c in ing.calls] == [3]  # the first file was never ingested either
     assert_clean(lib)
 
 
@@ -619,6 +721,7 @@ def test_second_fetch_on_same_library_is_refused_while_one_runs(tmp_path, site_e
 
 # ---------------------------------------------------------------------- CLI
 
+
 def test_cli(tmp_path, site_env, monkeypatch):
     import typer
     from typer.testing import CliRunner
@@ -628,25 +731,34 @@ def test_cli(tmp_path, site_env, monkeypatch):
     site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="404"))])
     ing = Ingest()
     import ofsted_mine.fetch as fetch_module  # fetch_cli imports it when the command runs
-    monkeypatch.setattr(fetch_module, "fetch", functools.partial(
-        fetch, pause=0, timeout=0.5, retries=1, backoff=0.001, ingest_fn=ing))
+
+    monkeypatch.setattr(
+        fetch_module,
+        "fetch",
+        functools.partial(fetch, pause=0, timeout=0.5, retries=1, backoff=0.001, ingest_fn=ing),
+    )
     app = typer.Typer()
     app.command("fetch")(fetch_command := fetch_cli.fetch_command)
-    app.command("noop")(lambda: None)   # make "fetch" a sub-command, as in the real CLI
+    app.command("noop")(lambda: None)  # make "fetch" a sub-command, as in the real CLI
     lib = tmp_path / "lib"
     r = CliRunner().invoke(app, ["fetch", "--la", "croydon", "--library", str(lib)])
-    assert r.exit_code == 1, r.output          # the 404 failed
+    assert r.exit_code == 1, r.output  # the 404 failed
     assert "Croydon" in r.output and "HTTP 404" in r.output
     assert len(list(lib.rglob("*.pdf"))) == 3
     r = CliRunner().invoke(app, ["fetch", "--urn", "80492", "--library", str(lib), "--kind", "inspection"])
     assert r.exit_code == 0, r.output
     assert "0 new" in r.output
-    r = CliRunner().invoke(app, ["fetch", "--la", "croydon", "--library", str(lib), "--dry-run",
-                                 "--kind", "monitoring_visit"])
-    assert r.exit_code == 0, r.output     # a dry run does not request files, so the 404 is not seen
+    r = CliRunner().invoke(
+        app, ["fetch", "--la", "croydon", "--library", str(lib), "--dry-run", "--kind", "monitoring_visit"]
+    )
+    assert r.exit_code == 0, r.output  # a dry run does not request files, so the 404 is not seen
     assert "would download" in r.output and "_404404.pdf" in r.output
-    for bad in (["fetch", "--library", str(lib)], ["fetch", "--la", "croydon", "--kind", "x"],
-                ["fetch", "--la", "croydon", "--since", "soon"], ["fetch", "--la", "atlantis"]):
+    for bad in (
+        ["fetch", "--library", str(lib)],
+        ["fetch", "--la", "croydon", "--kind", "x"],
+        ["fetch", "--la", "croydon", "--since", "soon"],
+        ["fetch", "--la", "atlantis"],
+    ):
         r = CliRunner().invoke(app, bad)
         assert r.exit_code == 2, (bad, r.output)
     assert fetch_command is fetch_cli.fetch_command
@@ -654,16 +766,18 @@ def test_cli(tmp_path, site_env, monkeypatch):
 
 # ---------------------------------------------------------------------- the real ingest
 
+
 def test_real_ingest_on_fetched_files(tmp_path, site_env):
     """fetch() with its default ingest: the real ofsted_mine.api.ingest."""
     site = site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="html"))])
     lib, db = tmp_path / "lib", tmp_path / "ofsted.db"
     res = fetch(la="croydon", library=lib, db=db, pause=0, timeout=2, retries=1, backoff=0.001)
-    assert [i.file_id for i in res.failed] == ["404404"]     # the HTML page, not ingested
+    assert [i.file_id for i in res.failed] == ["404404"]  # the HTML page, not ingested
     assert res.ingest is not None
     assert sorted(str(p) for p in res.ingest.added) == sorted(str(i.path) for i in res.new)
     assert sorted(res.ingested) == sorted(i.path for i in res.new)
     import sqlite3
+
     con = sqlite3.connect(db)
     try:
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == len(res.new) == 3
@@ -678,4 +792,5 @@ def test_real_ingest_on_fetched_files(tmp_path, site_env):
 def test_cli_kinds_match_library_kinds():
     from ofsted_mine import fetch as fetch_mod
     from ofsted_mine import fetch_cli
+
     assert tuple(fetch_mod.KNOWN_KINDS) == fetch_cli.KNOWN_KINDS

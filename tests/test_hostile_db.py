@@ -1,4 +1,5 @@
 """Issue 13, databases: concurrent creation, corruption, someone else's database, odd paths."""
+
 import os
 import sqlite3
 import subprocess
@@ -51,7 +52,9 @@ def test_someone_elses_database_is_refused_for_reads_and_writes_unchanged(tmp_pa
 
 def test_cli_read_command_on_someone_elses_database(tmp_path):
     from typer.testing import CliRunner
+
     from ofsted_mine.cli import app
+
     p = _someone_elses(tmp_path / "other.sqlite")
     before = _file_state(p)
     for args in (["quotes", "soup", "--db", str(p)], ["visits", "--db", str(p)]):
@@ -110,6 +113,7 @@ def unprivileged(args: list[str]) -> list[str]:
     """A command that file permissions apply to: as root, run it without the capabilities
     that bypass them (util-linux setpriv)."""
     import shutil
+
     if os.geteuid() != 0:
         return args
     if not shutil.which("setpriv"):
@@ -118,8 +122,13 @@ def unprivileged(args: list[str]) -> list[str]:
 
 
 def cli(*args: str):
-    r = subprocess.run(unprivileged([sys.executable, "-m", "ofsted_mine.cli", *args]), capture_output=True,
-                       text=True, timeout=300, cwd=ROOT)
+    r = subprocess.run(
+        unprivileged([sys.executable, "-m", "ofsted_mine.cli", *args]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     return r.returncode, r.stdout, r.stderr
 
 
@@ -152,7 +161,9 @@ def test_unlistable_folder_for_real(tmp_path, letter_pdf):
     (locked / "a.txt").write_text("hello")
     locked.chmod(0)
     try:
-        code, out, err = cli("ingest", str(locked), str(letter_pdf), "--db", str(tmp_path / "q.db"), "--workers", "1")
+        code, out, err = cli(
+            "ingest", str(locked), str(letter_pdf), "--db", str(tmp_path / "q.db"), "--workers", "1"
+        )
     finally:
         locked.chmod(0o755)
     assert code == 1 and "1 added" in out and "1 failed" in out
@@ -165,7 +176,7 @@ def _corrupt(p: Path):
     page = 4096
     n = len(data) // page
     for i in range(n // 3, n // 3 + max(2, n // 4)):
-        data[i * page + 8:(i + 1) * page - 8] = bytes((j * 37 + 11) % 256 for j in range(page - 16))
+        data[i * page + 8 : (i + 1) * page - 8] = bytes((j * 37 + 11) % 256 for j in range(page - 16))
     p.write_bytes(bytes(data))
 
 
@@ -183,7 +194,9 @@ def test_corrupt_database_is_refused_with_one_line(tmp_path, letter_pdf):
     assert "\n" not in str(e.value)
     assert p.read_bytes() == before
     from typer.testing import CliRunner
+
     from ofsted_mine.cli import app
+
     for args in (["quotes", "drift", "--db", str(p)], ["visits", "--db", str(p)]):
         r = CliRunner().invoke(app, args)
         assert r.exit_code == 1 and "Traceback" not in r.output, r.output
@@ -205,8 +218,10 @@ def test_two_processes_creating_the_same_new_database(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     for i in range(50):
         p = tmp_path / f"race{i}.db"
-        procs = [subprocess.Popen([sys.executable, "-c", _CREATE, str(p)], stderr=subprocess.PIPE, env=env)
-                 for _ in range(2)]
+        procs = [
+            subprocess.Popen([sys.executable, "-c", _CREATE, str(p)], stderr=subprocess.PIPE, env=env)
+            for _ in range(2)
+        ]
         for pr in procs:
             _, err = pr.communicate(timeout=60)
             if pr.returncode:
@@ -217,10 +232,12 @@ def test_two_processes_creating_the_same_new_database(tmp_path):
     assert failures == []
 
 
-def test_large_database_read_gets_a_cheap_check_and_query_errors_are_one_line(tmp_path, letter_pdf, monkeypatch,
-                                                                             capsys):
+def test_large_database_read_gets_a_cheap_check_and_query_errors_are_one_line(
+    tmp_path, letter_pdf, monkeypatch, capsys
+):
     import ofsted_mine.store.db as dbm
     from ofsted_mine import cli
+
     p = tmp_path / "qa.db"
     om.ingest([letter_pdf], p, workers=1)
     con = sqlite3.connect(p)

@@ -1,5 +1,6 @@
 """Issue 13, items 1, 2 and 8: compression bombs, dripping servers, Rich markup in site text.
 Every server here is tests/fetch_site.py on 127.0.0.1 and stops by itself."""
+
 from __future__ import annotations
 
 import functools
@@ -12,8 +13,8 @@ import pytest
 
 from ofsted_mine import fetch as F
 
-from .test_fetch import EXPECTED_CROYDON, Ingest, assert_clean, croydon, fetch, names, pub, run, site_env  # noqa: F401
 from .fetch_site import BOMB_INNER_BYTES, gzip_bomb
+from .test_fetch import EXPECTED_CROYDON, Ingest, assert_clean, croydon, fetch, names, pub, run, site_env  # noqa: F401
 
 
 def _peak_mb() -> float:
@@ -46,16 +47,33 @@ def test_bomb_as_a_provider_page_stops_at_the_page_cap(tmp_path, site_env):
 
 def test_layered_encodings_are_decoded_here():
     inner = b"%PDF-1.4\n" + b"x" * 300_000 + b"\n%%EOF\n"
-    for enc, body in (("gzip", gzip.compress(inner)), ("gzip, gzip", gzip.compress(gzip.compress(inner))),
-                      ("deflate", __import__("zlib").compress(inner)), ("identity", inner)):
+    for enc, body in (
+        ("gzip", gzip.compress(inner)),
+        ("gzip, gzip", gzip.compress(gzip.compress(inner))),
+        ("deflate", __import__("zlib").compress(inner)),
+        ("identity", inner),
+    ):
         r = httpx.Response(200, headers={"Content-Encoding": enc}, stream=httpx.ByteStream(body))
-        http = F._Http(httpx.Client(transport=httpx.MockTransport(lambda q: r)), set(), pause=0, timeout=1,
-                       retries=0, backoff=0, max_bytes=10**6, trust_env=False)
+        http = F._Http(
+            httpx.Client(transport=httpx.MockTransport(lambda q: r)),
+            set(),
+            pause=0,
+            timeout=1,
+            retries=0,
+            backoff=0,
+            max_bytes=10**6,
+            trust_env=False,
+        )
         http._set_deadline()
         assert b"".join(http.body(r, 10**6, "file")) == inner, enc
         with pytest.raises(F.FetchFailure, match="too large"):
-            b"".join(http.body(httpx.Response(200, headers={"Content-Encoding": enc}, stream=httpx.ByteStream(body)),
-                               1000, "file"))
+            b"".join(
+                http.body(
+                    httpx.Response(200, headers={"Content-Encoding": enc}, stream=httpx.ByteStream(body)),
+                    1000,
+                    "file",
+                )
+            )
     with pytest.raises(F.FetchFailure, match="unsupported Content-Encoding"):
         F._content_codings(httpx.Response(200, headers={"Content-Encoding": "br"}))
 
@@ -68,7 +86,7 @@ def test_dripping_server_hits_the_request_deadline_and_leaves_no_part_file(tmp_p
     took = time.monotonic() - t
     assert [i.file_id for i in res.failed] == ["777"]
     assert "deadline" in res.failed[0].reason
-    assert site.pub("777").served == 1          # a missed deadline is not retried
+    assert site.pub("777").served == 1  # a missed deadline is not retried
     assert took < 5, took
     assert names(res.new) == EXPECTED_CROYDON
     assert not list(lib.rglob("*.part"))
@@ -92,15 +110,28 @@ def test_rich_markup_in_site_text_is_printed_not_interpreted(tmp_path, site_env,
     from typer.testing import CliRunner
 
     from ofsted_mine import fetch_cli
-    site_env([croydon(pub("901", "Annual [/x] meeting [bold red]letter[/], pdf - 1 May 2021"),
-                      pub("902", "Monitoring visit [/], pdf - 9 Sep 2024", fault="404"))])
+
+    site_env(
+        [
+            croydon(
+                pub("901", "Annual [/x] meeting [bold red]letter[/], pdf - 1 May 2021"),
+                pub("902", "Monitoring visit [/], pdf - 9 Sep 2024", fault="404"),
+            )
+        ]
+    )
     import ofsted_mine.fetch as fetch_module
-    monkeypatch.setattr(fetch_module, "fetch", functools.partial(
-        fetch, pause=0, timeout=0.5, retries=0, backoff=0.001, ingest_fn=Ingest()))
+
+    monkeypatch.setattr(
+        fetch_module,
+        "fetch",
+        functools.partial(fetch, pause=0, timeout=0.5, retries=0, backoff=0.001, ingest_fn=Ingest()),
+    )
     app = typer.Typer()
     app.command("fetch")(fetch_cli.fetch_command)
     app.command("noop")(lambda: None)
-    r = CliRunner().invoke(app, ["fetch", "--la", "croydon", "--library", str(tmp_path / "lib")], env={"COLUMNS": "400"})
+    r = CliRunner().invoke(
+        app, ["fetch", "--la", "croydon", "--library", str(tmp_path / "lib")], env={"COLUMNS": "400"}
+    )
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     assert r.exit_code == 1
     flat = " ".join(r.output.split())

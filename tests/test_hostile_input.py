@@ -1,7 +1,7 @@
 """Issue 13, items 3, 4, 14, 15: input size, long queries, workers outliving a killed
 ingest, unlistable paths. Each load test stops by itself."""
+
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -39,9 +39,11 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path, letter_pdf
     big = tmp_path / "huge.txt"
     with open(big, "wb") as f:  # sparse: nothing is written, so nothing may be read
         f.truncate(MAX_INPUT_BYTES + 1)
-    r = runner.invoke(app, ["ingest", str(big), str(letter_pdf), "--db", str(tmp_path / "q.db"), "--workers", "1"])
+    r = runner.invoke(
+        app, ["ingest", str(big), str(letter_pdf), "--db", str(tmp_path / "q.db"), "--workers", "1"]
+    )
     assert r.exit_code == 1 and "1 added" in r.stdout
-    line, = [ln for ln in r.stderr.splitlines() if "huge.txt" in ln]
+    (line,) = [ln for ln in r.stderr.splitlines() if "huge.txt" in ln]
     assert line.startswith("error: ") and "file too large" in line and "--max-size" in line
     # the option raises (or lowers) the limit
     small = tmp_path / "small.txt"
@@ -63,14 +65,21 @@ def test_ingest_memory_stays_under_1_gb_whatever_the_input(tmp_path):
             f.write(chunk)
     near = tmp_path / "near-limit.txt"
     near.write_text(_letter_text(MAX_TEXT_CHARS - 100_000))
-    code = ("import resource, sys, ofsted_mine as om\n"
-            "r = om.ingest([sys.argv[1]], sys.argv[2], workers=1, max_bytes=None)\n"
-            "print(len(r.added), len(r.failed), r.failed[0][1] if r.failed else '')\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    code = (
+        "import resource, sys, ofsted_mine as om\n"
+        "r = om.ingest([sys.argv[1]], sys.argv[2], workers=1, max_bytes=None)\n"
+        "print(len(r.added), len(r.failed), r.failed[0][1] if r.failed else '')\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
     for src, added in ((huge, 0), (near, 1)):
         t = time.monotonic()
-        out = subprocess.run([sys.executable, "-c", code, str(src), str(tmp_path / f"{src.stem}.db")],
-                             capture_output=True, text=True, timeout=600, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(src), str(tmp_path / f"{src.stem}.db")],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+        )
         assert out.returncode == 0, out.stderr[-2000:]
         first, peak_kb = out.stdout.splitlines()
         assert first.startswith(f"{added} {1 - added}"), first
@@ -108,15 +117,21 @@ def test_one_word_repeated_is_one_term_and_fast(small_db):
         assert time.monotonic() - t < 1.0
         assert [q.finding_id for q in res] == [q.finding_id for q in one]
     t = time.monotonic()
-    assert [q.finding_id for q in om.quotes(con, '"drift in planning" ' * 5_000)] == \
-        [q.finding_id for q in om.quotes(con, '"drift in planning"')]
+    assert [q.finding_id for q in om.quotes(con, '"drift in planning" ' * 5_000)] == [
+        q.finding_id for q in om.quotes(con, '"drift in planning"')
+    ]
     assert time.monotonic() - t < 1.0
 
 
 def test_too_many_or_too_long_queries_are_refused_with_one_line(small_db):
     con = om.open_db(small_db, create=False)
     words = " ".join(f"w{i}" for i in range(MAX_QUERY_TERMS + 1))
-    for q, raw in ((words, False), ('"' + words + '"', False), ("x" * 300_000, False), ("drift OR " * 1000, True)):
+    for q, raw in (
+        (words, False),
+        ('"' + words + '"', False),
+        ("x" * 300_000, False),
+        ("drift OR " * 1000, True),
+    ):
         t = time.monotonic()
         with pytest.raises(QueryError) as e:
             om.quotes(con, q, raw_fts=raw)
@@ -149,6 +164,7 @@ def test_unlistable_folder_and_path_each_get_their_own_line(tmp_path, letter_pdf
         if "behind" in os.fsdecode(p):
             raise PermissionError(13, "Permission denied", os.fsdecode(p))
         return real_stat(p, *a, **k)
+
     monkeypatch.setattr(os, "scandir", scandir)
     monkeypatch.setattr(os, "stat", stat)
     files, errors = expand_paths([good, top_locked, behind, letter_pdf])
@@ -186,9 +202,22 @@ def test_workers_exit_when_the_ingest_parent_is_killed(tmp_path):
     folder.mkdir()
     for i in range(12):
         make_pdf(folder / f"l{i}.pdf", [ln.replace("third", f"{i}th") for ln in LETTER_LINES] * 6)
-    proc = subprocess.Popen([sys.executable, "-m", "ofsted_mine.cli", "ingest", str(folder), "--db",
-                             str(tmp_path / "k.db"), "--workers", "2"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ofsted_mine.cli",
+            "ingest",
+            str(folder),
+            "--db",
+            str(tmp_path / "k.db"),
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         workers: set[int] = set()
         end = time.monotonic() + 120

@@ -1,4 +1,5 @@
 """Issue 13, items 5-9: document text never injects into spreadsheets, Markdown, terminals or Rich."""
+
 import csv
 import io
 import json
@@ -32,7 +33,7 @@ def hostile_db(tmp_path_factory):
     d = tmp_path_factory.mktemp("hostile")
     lines = [ln[2:] if ln.startswith("# ") else ln for ln in LETTER_LINES]
     i = next(k for k, ln in enumerate(lines) if ln.startswith("3. "))
-    lines[i:i + 1] = HOSTILE
+    lines[i : i + 1] = HOSTILE
     src = d / "hostile.txt"
     src.write_text("\n\n".join(lines), encoding="utf-8")
     db = d / "h.db"
@@ -58,12 +59,17 @@ def test_quotes_csv_is_guarded(hostile_db):
     assert r.exit_code == 0, r.output
     rows = list(csv.reader(io.StringIO(r.stdout)))
     texts = [row[0] for row in rows[1:]]
-    assert any("HYPERLINK" in t for t in texts) and any("calc" in t for t in texts) and any("\uff1d" in t for t in texts)
+    assert (
+        any("HYPERLINK" in t for t in texts)
+        and any("calc" in t for t in texts)
+        and any("\uff1d" in t for t in texts)
+    )
     assert not [c for row in rows for c in row if _formula_like(c)]
 
 
 def test_visits_and_timeline_csv_use_the_guarded_writer(hostile_db, monkeypatch):
     from ofsted_mine import cli
+
     assert cli._csv([{"la": "=HYPERLINK(1)"}], ["la"]).splitlines()[1] == "'=HYPERLINK(1)"
     con = sqlite3.connect(hostile_db)
     con.execute("UPDATE documents SET lead_inspector = '=HYPERLINK(\"http://x\")', la_name_printed = '@cmd'")
@@ -79,26 +85,33 @@ def test_visits_and_timeline_csv_use_the_guarded_writer(hostile_db, monkeypatch)
 
 
 def test_quotes_markdown_escapes_html_and_links(hostile_db):
-    r = runner.invoke(app, ["quotes", "drift", "--db", str(hostile_db), "--format", "markdown", "--limit", "50"])
+    r = runner.invoke(
+        app, ["quotes", "drift", "--db", str(hostile_db), "--format", "markdown", "--limit", "50"]
+    )
     assert r.exit_code == 0
     md = r.stdout
     assert "alert(1)" in md and "onerror" in md
     for bad in ("<script", "<img"):
         assert bad not in md
     import re
+
     assert not re.search(r"(?<!\\)\[click(?<!\\)\]\(", md) and re.search(r"\\\[click\\\]", md)  # no live link
 
 
 def test_control_characters_never_stored_or_printed(hostile_db):
     con = sqlite3.connect(hostile_db)
-    text, = con.execute("SELECT group_concat(text, ' ') FROM findings").fetchone()
-    doc, = con.execute("SELECT text FROM documents").fetchone()
+    (text,) = con.execute("SELECT group_concat(text, ' ') FROM findings").fetchone()
+    (doc,) = con.execute("SELECT text FROM documents").fetchone()
     con.close()
     assert "Drift in red planning" in text
     for s in (text, doc):
-        assert not any(ord(c) < 32 and c not in "\t\n\r\f" or 0x7f <= ord(c) <= 0x9f or c == "\u202e" for c in s)
+        assert not any(
+            ord(c) < 32 and c not in "\t\n\r\f" or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in s
+        )
         assert "[2J" not in s and "pwned" not in s and "[31m" not in s
-    vid = json.loads(runner.invoke(app, ["visits", "--db", str(hostile_db), "--format", "json"]).stdout)[0]["id"]
+    vid = json.loads(runner.invoke(app, ["visits", "--db", str(hostile_db), "--format", "json"]).stdout)[0][
+        "id"
+    ]
     for args in (["show", vid], ["quotes", "drift", "--limit", "50"], ["quotes", "red", "--format", "json"]):
         r = runner.invoke(app, args + ["--db", str(hostile_db)])
         assert r.exit_code == 0 and "\x1b" not in r.stdout and "\x07" not in r.stdout, args
@@ -114,7 +127,9 @@ def test_newline_in_a_file_name_cannot_forge_a_line(tmp_path, letter_pdf):
     bad.parent.mkdir()
     bad.write_bytes(b"")
     (tmp_path / "in" / "[red]odd [bold]name.txt").write_text("Just a note about nothing in particular.\n")
-    r = runner.invoke(app, ["ingest", str(bad.parent), str(letter_pdf), "--db", str(tmp_path / "q.db"), "--workers", "1"])
+    r = runner.invoke(
+        app, ["ingest", str(bad.parent), str(letter_pdf), "--db", str(tmp_path / "q.db"), "--workers", "1"]
+    )
     assert r.exit_code == 1 and r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert all(ln.startswith(("error: ", "warning: ")) for ln in lines), lines
@@ -127,7 +142,9 @@ def test_double_dash_ends_options(tmp_path, letter_pdf, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "--db=evil.txt").write_text("Just a note.\n")
     db = tmp_path / "good.db"
-    r = runner.invoke(app, ["ingest", "--db", str(db), "--workers", "1", "--", "--db=evil.txt", str(letter_pdf)])
+    r = runner.invoke(
+        app, ["ingest", "--db", str(db), "--workers", "1", "--", "--db=evil.txt", str(letter_pdf)]
+    )
     assert r.exit_code == 0, r.output
     assert db.exists() and not (tmp_path / "evil.txt").exists()
     r = runner.invoke(app, ["quotes", "--db", str(db), "--format", "json", "--", "-2+3"])
@@ -153,7 +170,9 @@ def test_terminal_views_of_an_older_database_print_no_escape_sequences(hostile_d
     con.execute("UPDATE documents SET lead_inspector = 'Pat \x1b[31mExample'")
     con.commit()
     con.close()
-    vid = json.loads(runner.invoke(app, ["visits", "--db", str(hostile_db), "--format", "json"]).stdout)[0]["id"]
+    vid = json.loads(runner.invoke(app, ["visits", "--db", str(hostile_db), "--format", "json"]).stdout)[0][
+        "id"
+    ]
     for args in (["show", vid], ["quotes", "drift", "--limit", "50"], ["visits"]):
         r = runner.invoke(app, args + ["--db", str(hostile_db)])
         assert r.exit_code == 0 and "\x1b" not in r.stdout and "\x07" not in r.stdout, args

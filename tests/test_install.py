@@ -1,6 +1,7 @@
 """The installed package is the product (issue 12, item 1): the wheel carries the model and
 the sample corpus; a model that cannot be loaded is said and recorded, never a silent
 fallback to rules; honest metadata."""
+
 from __future__ import annotations
 
 import hashlib
@@ -59,7 +60,11 @@ def test_a_model_that_cannot_be_loaded_is_said_on_stderr(how, tmp_path, monkeypa
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"id": 1, "text": "%s", "themes": ["drift_delay"], "polarity": "concern"}\n' % SENTENCE)
     r = runner.invoke(app, ["evaluate", str(gold)])
-    assert r.exit_code == 0 and "warning: tagging by rules only" in r.stderr and "the model was not loaded" in r.stdout
+    assert (
+        r.exit_code == 0
+        and "warning: tagging by rules only" in r.stderr
+        and "the model was not loaded" in r.stdout
+    )
 
 
 def test_switching_the_model_off_is_not_a_problem(monkeypatch):
@@ -80,6 +85,7 @@ def test_ingest_and_tag_record_a_missing_model(tmp_path, monkeypatch):
     r = runner.invoke(app, ["tag", "--db", str(db)])
     assert r.exit_code == 0 and "warning: tagging by rules only" in r.stderr
     from ofsted_mine.store.db import get_setting
+
     assert "the model was not loaded" in get_setting(con, "tagger")
 
 
@@ -89,11 +95,24 @@ def test_metadata_is_honest():
     assert (ROOT / "LICENSE").read_text().startswith("MIT License") and meta["license"] == "MIT"
     # distribution -> what in ofsted_mine's source shows it is used (an import, or the feature
     # of another library that needs it)
-    used_by = {"pypdfium2": r"import pypdfium2", "spacy": r"import spacy", "scikit-learn": r"from sklearn",
-               "numpy": r"import numpy", "scipy": r"from scipy", "joblib": r"import joblib",
-               "typer": r"import typer", "rich": r"from rich", "httpx": r"import httpx", "openpyxl": r"from openpyxl", "XlsxWriter": r"import xlsxwriter",
-               "starlette": r"from starlette", "jinja2": r"Jinja2Templates", "uvicorn": r"import uvicorn",
-               "python-multipart": r"request\.form\(\)", "itsdangerous": r"SessionMiddleware"}
+    used_by = {
+        "pypdfium2": r"import pypdfium2",
+        "spacy": r"import spacy",
+        "scikit-learn": r"from sklearn",
+        "numpy": r"import numpy",
+        "scipy": r"from scipy",
+        "joblib": r"import joblib",
+        "typer": r"import typer",
+        "rich": r"from rich",
+        "httpx": r"import httpx",
+        "openpyxl": r"from openpyxl",
+        "XlsxWriter": r"import xlsxwriter",
+        "starlette": r"from starlette",
+        "jinja2": r"Jinja2Templates",
+        "uvicorn": r"import uvicorn",
+        "python-multipart": r"request\.form\(\)",
+        "itsdangerous": r"SessionMiddleware",
+    }
     source = "\n".join(p.read_text() for p in (ROOT / "ofsted_mine").rglob("*.py"))
     for dep in meta["dependencies"]:
         name = re.split(r"[<>=!~ ;\[]", dep)[0]
@@ -107,13 +126,20 @@ def test_metadata_is_honest():
 
 @pytest.mark.slow
 def test_the_wheel_carries_the_model_and_the_sample_corpus(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     wheel = next(tmp_path.glob("ofsted_mine-*.whl"))
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         model = z.read("ofsted_mine/bundled/models/tagger.joblib")
-    assert hashlib.sha256(model).digest() == hashlib.sha256((ROOT / "models" / "tagger.joblib").read_bytes()).digest()
+    assert (
+        hashlib.sha256(model).digest()
+        == hashlib.sha256((ROOT / "models" / "tagger.joblib").read_bytes()).digest()
+    )
     pdfs = {p.relative_to(ROOT / "corpus").as_posix() for p in (ROOT / "corpus" / "pdf").rglob("*.pdf")}
     assert pdfs and {"ofsted_mine/bundled/corpus/" + p for p in pdfs} <= names
     assert "ofsted_mine/data/codebook.toml" in names and "ofsted_mine/data/council-changes.csv" in names

@@ -1,4 +1,5 @@
 """Issue 11: one journey model, the same verdict everywhere, visits not files (sample corpus)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -44,6 +45,7 @@ def _cli(db):
         r = runner.invoke(app, [*args, "--db", str(db)])
         assert r.exit_code == 0, r.stdout + r.stderr
         return r.stdout
+
     return run
 
 
@@ -56,7 +58,7 @@ def test_latest_inspection_is_in_the_trend(corpus_db):
     assert latest.kind == "inspection" and latest.id in tl.window and tl.window[0] == tl.visits[0].id
     tr = track(con, "care_leavers", "Eastmere")
     assert all(v.in_trend for v in tr.visits)
-    assert tr.now == latest.id                    # where it stands now: the re-inspection
+    assert tr.now == latest.id  # where it stands now: the re-inspection
     assert tr.trend != "persistent" or tl.cells["care_leavers"][latest.id].verdict == "concern"
     # "not examined since" only when literally true: early help has findings in the 2024 inspection
     eh = track(con, "early_help", "Eastmere")
@@ -71,8 +73,9 @@ def test_latest_inspection_is_in_the_trend(corpus_db):
 def test_a_mixed_only_cell_is_not_a_concern_and_no_concerns_means_none():
     def v(c=0, m=0, s=0, n=0, focus=False):
         return cell_verdict(Cell("t", "v", concern=c, mixed=m, strength=s, neutral=n, in_focus=focus))
+
     assert v(m=1) == "too_little" and v(m=3) == "mixed"
-    assert v(c=4, m=1, s=14) == "mostly_strength"      # the issue's "S 4/1/14"
+    assert v(c=4, m=1, s=14) == "mostly_strength"  # the issue's "S 4/1/14"
     assert v(c=2, s=17) == "mostly_strength" and v(s=17) == "strength"
     assert v(c=1, s=1) == "mixed" and v(c=2, s=1) == "concern"
     assert v(n=2) == "neutral" and v() == "not_examined" and v(focus=True) == "examined_silent"
@@ -101,7 +104,7 @@ def test_compare_needs_a_concern_on_both_sides(corpus_db):
 def test_a_visit_with_two_sources_counts_once(corpus_db, both_db):
     c1, c2 = om.open_db(corpus_db), om.open_db(both_db)
     v1, v2 = om.visits(c1, include_papers=False), om.visits(c2, include_papers=False)
-    assert [v["id"] for v in v1] == [v["id"] for v in v2]          # no "-2" visits
+    assert [v["id"] for v in v1] == [v["id"] for v in v2]  # no "-2" visits
     assert not any(v["id"].endswith("-2") for v in v2)
     for v in v2:
         if v["kind"] == "council_paper":
@@ -145,17 +148,29 @@ def test_every_view_agrees_with_the_library(corpus_db, tmp_path):
     from ofsted_mine.report.export import export_findings
     from ofsted_mine.report.html import readiness_html
     from ofsted_mine.report.markdown import readiness_markdown
+
     con = om.open_db(corpus_db)
     out = tmp_path / "all.xlsx"
     export_findings(con, str(out), "xlsx")
     rows = xlsx_timeline_rows(out)
     bad = []
-    councils = [r[0] for r in con.execute("SELECT DISTINCT la FROM documents WHERE la IS NOT NULL AND kind IN "
-                                          "('inspection', 'monitoring_visit', 'focused_visit', 'jtai') ORDER BY la")]
+    councils = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT la FROM documents WHERE la IS NOT NULL AND kind IN "
+            "('inspection', 'monitoring_visit', 'focused_visit', 'jtai') ORDER BY la"
+        )
+    ]
     assert {"Wyvern Vale", "Eastmere", "Kestrel Bay"} <= set(councils)
     for la in councils:
-        bad += check_council(con, la, html_page=readiness_html(con, la), md_page=readiness_markdown(con, la),
-                             xlsx_rows=rows, cli=_cli(corpus_db))
+        bad += check_council(
+            con,
+            la,
+            html_page=readiness_html(con, la),
+            md_page=readiness_markdown(con, la),
+            xlsx_rows=rows,
+            cli=_cli(corpus_db),
+        )
     assert bad == []
 
 
@@ -169,7 +184,9 @@ def test_journey_and_since_choose_the_window(corpus_db):
     assert tl.window == [v.id for v in tl.visits] and all(v.date >= "2023-01-01" for v in tl.visits)
     with pytest.raises(ValueError):
         timeline(con, "Wyvern Vale", journey=9)
-    r = runner.invoke(app, ["track", "drift_delay", "--la", "Wyvern Vale", "--journey", "9", "--db", str(corpus_db)])
+    r = runner.invoke(
+        app, ["track", "drift_delay", "--la", "Wyvern Vale", "--journey", "9", "--db", str(corpus_db)]
+    )
     assert r.exit_code == 1 and "no journey 9" in r.stderr
 
 
@@ -191,8 +208,10 @@ def test_an_older_database_is_upgraded_to_visits(both_db, tmp_path):
     b.commit()
     b.close()
     con = om.open_db(db)
-    rows = con.execute("SELECT visit_key, SUM(quoted), MAX(CASE WHEN quoted THEN format END), COUNT(*) FROM documents "
-                       "WHERE kind != 'council_paper' GROUP BY visit_key").fetchall()
+    rows = con.execute(
+        "SELECT visit_key, SUM(quoted), MAX(CASE WHEN quoted THEN format END), COUNT(*) FROM documents "
+        "WHERE kind != 'council_paper' GROUP BY visit_key"
+    ).fetchall()
     assert rows and all(r[1] == 1 and r[2] == "pdf" and r[3] == 2 for r in rows)
     c1 = om.open_db(both_db)
     for la in ("Wyvern Vale", "Eastmere"):

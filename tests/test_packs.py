@@ -3,6 +3,7 @@ most 4 pages, full at most 40), "How to read this pack" in front, citations nami
 and its publication date, and readable everywhere (axe-core: no serious or critical violation,
 WCAG AA contrast; a <main> landmark; text alternatives for charts and verdict lines; nothing
 scrolls sideways at 420 px). Sample corpus councils here; every real council in tests/real."""
+
 from __future__ import annotations
 
 import html as htmlmod
@@ -38,15 +39,19 @@ def test_board_is_default_and_how_to_read_comes_first(packs):
     for (la, kind), p in packs.items():
         page = p.read_text(encoding="utf-8")
         assert ("board pack" in page.split("</header>")[0]) == (kind == "board")
-        main = page[page.index("<main"):]
+        main = page[page.index("<main") :]
         i = main.index("How to read this pack")
-        assert i < main.index("Where the council stands") < main.index("Open recommendations") \
+        assert (
+            i
+            < main.index("Where the council stands")
+            < main.index("Open recommendations")
             < main.index("Themes at a glance")
+        )
         if kind == "full":
             assert main.index("Themes at a glance") < main.index('id="grid"') < main.index('id="followup"')
             assert 'class="theme"' in page
         else:
-            assert 'class="theme"' not in page and 'id="grid"' not in page     # the evidence is the full pack's
+            assert 'class="theme"' not in page and 'id="grid"' not in page  # the evidence is the full pack's
         assert page.count("<main") == 1 and "</main></body>" in page
 
 
@@ -54,10 +59,11 @@ def test_themes_at_a_glance_one_cited_quote_each(corpus_db, packs):  # noqa: F81
     con = om.open_db(corpus_db)
     pub = {v["id"]: v["published"] for v in om.visits(con, la="Wyvern Vale")}
     page = packs[("Wyvern Vale", "board")].read_text(encoding="utf-8")
-    glance = page[page.index('<table class="glance">'):]
-    glance = glance[:glance.index("</table>")]
+    glance = page[page.index('<table class="glance">') :]
+    glance = glance[: glance.index("</table>")]
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", glance, re.S)
     from ofsted_mine.analyse.timeline import _load_taxonomy_light
+
     assert len(rows) == len(_load_taxonomy_light(con))
     for r in rows:
         quotes = re.findall(r'<blockquote class="q', r)
@@ -88,6 +94,7 @@ def test_page_counts_when_printed(driver, packs):  # noqa: F811
 
 def test_no_serious_accessibility_violation(driver, packs):  # noqa: F811
     from .browser import load
+
     for key in (("Wyvern Vale", "board"), ("Wyvern Vale", "full"), ("Kestrel Bay", "board")):
         load(driver, packs[key])
         bad = serious_violations(axe(driver))
@@ -104,6 +111,7 @@ def test_caps_are_said_on_the_page(corpus_db, monkeypatch):  # noqa: F811
     """A capped list says so (never a silent cut): open recommendations and per-theme quotes."""
     import ofsted_mine.report.board as board
     import ofsted_mine.report.html as hmod
+
     con = om.open_db(corpus_db)
     monkeypatch.setattr(board, "BOARD_RECS", 1)
     monkeypatch.setattr(hmod, "EVIDENCE_VISITS", 1)
@@ -118,11 +126,15 @@ def test_board_pack_from_the_cli(corpus_db, tmp_path):  # noqa: F811
     from typer.testing import CliRunner
 
     from .test_readiness import _app
-    r = CliRunner().invoke(_app(), ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "b.html"),
-                                    "--db", str(corpus_db)])
+
+    r = CliRunner().invoke(
+        _app(), ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "b.html"), "--db", str(corpus_db)]
+    )
     assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(_app(), ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "f.html"),
-                                    "--db", str(corpus_db), "--full"])
+    r = CliRunner().invoke(
+        _app(),
+        ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "f.html"), "--db", str(corpus_db), "--full"],
+    )
     assert r.exit_code == 0, r.output
     b, f = (tmp_path / "b.html").read_text("utf-8"), (tmp_path / "f.html").read_text("utf-8")
     assert "Board pack: Eastmere" in b and 'id="grid"' not in b
@@ -143,6 +155,7 @@ def test_glance_quote_shows_the_verdict(corpus_db):  # noqa: F811
     when that visit has such a quote (no strength quoted under a concern)."""
     from ofsted_mine.report.board import best_quote, now_of
     from ofsted_mine.report.html import pack_data
+
     con = om.open_db(corpus_db)
     for la in COUNCILS:
         for tr in pack_data(con, la)["tracks"]:
@@ -161,11 +174,16 @@ def test_glance_quote_shows_the_verdict(corpus_db):  # noqa: F811
 
 def test_markdown_board_pack(corpus_db):  # noqa: F811
     from ofsted_mine.report.markdown import readiness_markdown
+
     con = om.open_db(corpus_db)
     md = readiness_markdown(con, "Wyvern Vale", full=False)
     heads = [line for line in md.splitlines() if line.startswith("## ")]
-    assert heads == ["## How to read this pack", "## Where the council stands", "## Open recommendations",
-                     "## Themes at a glance"]
+    assert heads == [
+        "## How to read this pack",
+        "## Where the council stands",
+        "## Open recommendations",
+        "## Themes at a glance",
+    ]
     assert re.search(r"— Wyvern Vale · [A-Za-z ()]*(letter|report) published \d{4}-\d\d-\d\d · visit ", md)
     assert "<" not in md.replace("&lt;", "")
     full = readiness_markdown(con, "Wyvern Vale")
@@ -176,28 +194,31 @@ def test_open_recommendations_follow_the_follow_up(corpus_db):  # noqa: F811
     """The board's open recommendations are the follow-up's items whose latest status is not
     'met', with that status in words and its RAG colour; the count is said."""
     from ofsted_mine.analyse.followup import followup
+
     con = om.open_db(corpus_db)
     for la in COUNCILS:
         fu = followup(con, la).to_dict()
         items = fu["items"]
         page = readiness_html(con, la, full=False)
-        sec = page[page.index('id="open-recs"'):page.index('id="themes"')]
+        sec = page[page.index('id="open-recs"') : page.index('id="themes"')]
         if not items:
             assert "No recommendations to the council were found" in sec
             continue
-        current = [it for it in items if not it["closes"]]   # a journey a later inspection closed is history
+        current = [it for it in items if not it["closes"]]  # a journey a later inspection closed is history
         open_items = [it for it in current if it["status"] != "met"]
         if not current:
             assert "No recommendations to the council were found in its current improvement journey" in sec
             continue
         assert f"{len(open_items)} of the current journey’s {len(current)} recommendation" in sec
         if len(current) < len(items):
-            assert f"{len(items) - len(current)} recommendation" in sec and "earlier improvement journeys" in sec
+            assert (
+                f"{len(items) - len(current)} recommendation" in sec and "earlier improvement journeys" in sec
+            )
         checked = 0
         for it in open_items:
-            if f'>{htmlmod.escape(it["ref"])}<' in sec:
-                row = sec[sec.index(f'>{htmlmod.escape(it["ref"])}<'):]
-                row = row[:row.index("</tr>")]
-                assert f'{it["status"]} ({it["rag"]})' in row and htmlmod.escape(it["text"][:40]) in row
+            if f">{htmlmod.escape(it['ref'])}<" in sec:
+                row = sec[sec.index(f">{htmlmod.escape(it['ref'])}<") :]
+                row = row[: row.index("</tr>")]
+                assert f"{it['status']} ({it['rag']})" in row and htmlmod.escape(it["text"][:40]) in row
                 checked += 1
-        assert checked == min(len(open_items), 8)        # board.BOARD_RECS rows, or all of them
+        assert checked == min(len(open_items), 8)  # board.BOARD_RECS rows, or all of them

@@ -9,16 +9,23 @@ from ofsted_mine.parse.meta import judgements_inspection, progress_verdict
 from ofsted_mine.read import read_file
 
 
-@pytest.mark.parametrize("text,start,end", [
-    ("16 and 17 October 2019", date(2019, 10, 16), date(2019, 10, 17)),
-    ("28 February to 1 March 2023", date(2023, 2, 28), date(2023, 3, 1)),
-    ("30 November 2021 to 1 December 2021", date(2021, 11, 30), date(2021, 12, 1)),
-    ("8 – 12 July 2013", date(2013, 7, 8), date(2013, 7, 12)),
-    ("16 September – 8 October 2014", date(2014, 9, 16), date(2014, 10, 8)),
-    ("12/09/2016 to 06/10/2016", date(2016, 9, 12), date(2016, 10, 6)),
-    ("8 July 2019 to 12 July 2019 and 7 August 2019 to 8 August 2019", date(2019, 7, 8), date(2019, 8, 8)),
-    ("28 July 2016", date(2016, 7, 28), date(2016, 7, 28)),
-])
+@pytest.mark.parametrize(
+    "text,start,end",
+    [
+        ("16 and 17 October 2019", date(2019, 10, 16), date(2019, 10, 17)),
+        ("28 February to 1 March 2023", date(2023, 2, 28), date(2023, 3, 1)),
+        ("30 November 2021 to 1 December 2021", date(2021, 11, 30), date(2021, 12, 1)),
+        ("8 – 12 July 2013", date(2013, 7, 8), date(2013, 7, 12)),
+        ("16 September – 8 October 2014", date(2014, 9, 16), date(2014, 10, 8)),
+        ("12/09/2016 to 06/10/2016", date(2016, 9, 12), date(2016, 10, 6)),
+        (
+            "8 July 2019 to 12 July 2019 and 7 August 2019 to 8 August 2019",
+            date(2019, 7, 8),
+            date(2019, 8, 8),
+        ),
+        ("28 July 2016", date(2016, 7, 28), date(2016, 7, 28)),
+    ],
+)
 def test_date_ranges(text, start, end):
     assert parse_range(text) == (start, end)
 
@@ -39,69 +46,97 @@ def test_letter_metadata_and_structure(letter_pdf):
     assert v.inspectors == ["Alex Thornbury", "Priya Castellan"]
     assert v.published == date(2023, 3, 14)
     assert v.framework == "ilacs"
-    assert v.focus_areas == ["The quality of assessments for children in need of help and protection",
-                             "Management oversight and supervision"]
+    assert v.focus_areas == [
+        "The quality of assessments for children in need of help and protection",
+        "Management oversight and supervision",
+    ]
     assert v.progress_verdict == "insufficient_progress"
     kinds = [s.kind for s in doc.sections]
     assert kinds.index("areas_covered") < kinds.index("headline_findings") < kinds.index("findings")
     body = [f for f in doc.findings if f.section_kind == "findings"]
     assert [f.paragraph for f in body] == ["1", "2", "2", "3"]
-    assert body[1].text == "Frequent changes of social worker have led to drift in planning for some children."
+    assert (
+        body[1].text == "Frequent changes of social worker have led to drift in planning for some children."
+    )
     # offsets point back into the cleaned text, and pages are right
     for f in doc.findings:
-        assert doc.text[f.start:f.end] == f.text
+        assert doc.text[f.start : f.end] == f.text
         assert f.page == doc.page_of(f.start)
     # salutation, address and signature are not findings
-    assert not any("Yours sincerely" in f.text or "Dear" in f.text for f in doc.findings
-                   if f.section_kind not in ("header", "closing"))
+    assert not any(
+        "Yours sincerely" in f.text or "Dear" in f.text
+        for f in doc.findings
+        if f.section_kind not in ("header", "closing")
+    )
 
 
 def test_judgement_table_with_grades_on_their_own_lines():
-    text = ("Inspection of Wyvern Vale local authority children’s services\nInspection dates: 8 to 19 November 2021\n"
-            "Lead inspector: Alex Thornbury, His Majesty’s Inspector\nJudgement Grade\n"
-            "The impact of leaders on social work practice with children and families\nInadequate\n"
-            "The experiences and progress of\nchildren who need help and protection\nRequires improvement to be good\n"
-            "The experiences and progress of children in care\nRequires improvement\nto be good\n"
-            "The experiences and progress of care leavers\nGood\nOverall effectiveness Inadequate\n"
-            + "Children in Wyvern Vale do not receive a good service. " * 6)
+    text = (
+        "Inspection of Wyvern Vale local authority children’s services\nInspection dates: 8 to 19 November 2021\n"
+        "Lead inspector: Alex Thornbury, His Majesty’s Inspector\nJudgement Grade\n"
+        "The impact of leaders on social work practice with children and families\nInadequate\n"
+        "The experiences and progress of\nchildren who need help and protection\nRequires improvement to be good\n"
+        "The experiences and progress of children in care\nRequires improvement\nto be good\n"
+        "The experiences and progress of care leavers\nGood\nOverall effectiveness Inadequate\n"
+        + "Children in Wyvern Vale do not receive a good service. "
+        * 6
+    )
     j = judgements_inspection(text, "ilacs")
-    assert j == {"leaders": "inadequate", "help_protection": "requires improvement", "in_care": "requires improvement",
-                 "care_leavers": "good", "overall": "inadequate"}
+    assert j == {
+        "leaders": "inadequate",
+        "help_protection": "requires improvement",
+        "in_care": "requires improvement",
+        "care_leavers": "good",
+        "overall": "inadequate",
+    }
 
 
 def test_no_overall_row_after_april_2026():
-    text = ("Inspection of Wyvern Vale local authority children’s services\nJudgement Grade\n"
-            "The impact of leaders on practice with children and families\nGood\n"
-            "The experiences and progress of children who need help and protection\nGood\n"
-            "The experiences and progress of children in care\nOutstanding\n"
-            "The experiences and progress of care leavers\nGood\n" + "Overall the services are good. " * 10)
+    text = (
+        "Inspection of Wyvern Vale local authority children’s services\nJudgement Grade\n"
+        "The impact of leaders on practice with children and families\nGood\n"
+        "The experiences and progress of children who need help and protection\nGood\n"
+        "The experiences and progress of children in care\nOutstanding\n"
+        "The experiences and progress of care leavers\nGood\n" + "Overall the services are good. " * 10
+    )
     j = judgements_inspection(text, "ilacs")
     assert "overall" not in j and j["in_care"] == "outstanding" and j["leaders"] == "good"
 
 
 def test_kinds():
     assert detect_kind("Focused visit to Kestrel Bay children’s services\nDear x")[0] == "focused_visit"
-    assert detect_kind("Kestrel Bay Council\nInspection of services for children in need of help and protection, "
-                       "children looked after and care leavers")[:2] == ("inspection", "sif")
-    paper = ("REPORT TO: CABINET 12 May 2022\nSUBJECT: Feedback from the Ofsted monitoring visit\n"
-             "RECOMMENDATIONS\nThe Cabinet is recommended to note the letter from Ofsted.")
+    assert detect_kind(
+        "Kestrel Bay Council\nInspection of services for children in need of help and protection, "
+        "children looked after and care leavers"
+    )[:2] == ("inspection", "sif")
+    paper = (
+        "REPORT TO: CABINET 12 May 2022\nSUBJECT: Feedback from the Ofsted monitoring visit\n"
+        "RECOMMENDATIONS\nThe Cabinet is recommended to note the letter from Ofsted."
+    )
     assert detect_kind(paper)[0] == "council_paper"
     assert detect_kind("Minutes of the allotment society. Tomatoes grew well.")[0] == "unknown"
 
 
-@pytest.mark.parametrize("text,verdict", [
-    ("Progress has been too slow since the last visit.", "insufficient_progress"),
-    ("Leaders have made significant progress in improving services.", "good_progress"),
-    ("Serious weaknesses remain in the help children receive.", "serious_weaknesses"),
-    ("There are early signs of improvement in some areas.", "some_progress"),
-])
+@pytest.mark.parametrize(
+    "text,verdict",
+    [
+        ("Progress has been too slow since the last visit.", "insufficient_progress"),
+        ("Leaders have made significant progress in improving services.", "good_progress"),
+        ("Serious weaknesses remain in the help children receive.", "serious_weaknesses"),
+        ("There are early signs of improvement in some areas.", "some_progress"),
+    ],
+)
 def test_progress_verdicts(text, verdict):
     assert progress_verdict(text) == verdict
 
 
 def test_unknown_document_is_flagged():
-    rr = ReadResult(path="x.txt", sha256="0" * 64, format="text",
-                    pages=[Page(1, "Minutes of the allotment society.\nTomatoes grew well this year.")])
+    rr = ReadResult(
+        path="x.txt",
+        sha256="0" * 64,
+        format="text",
+        pages=[Page(1, "Minutes of the allotment society.\nTomatoes grew well this year.")],
+    )
     doc = parse(rr)
     assert doc.visit.kind == "unknown" and doc.visit.la is None
     assert any("unknown" in w for w in doc.warnings)
@@ -110,15 +145,31 @@ def test_unknown_document_is_flagged():
 def test_heading_table_matches_one_pattern_at_a_time():
     """The combined heading regex gives the same kind as trying the table's patterns in order."""
     from ofsted_mine.headings import SECTION_RES, heading_kind
-    samples = ["Areas covered by the visit", "Headline findings", "Findings and evaluation of progress",
-               "Main findings", "Areas for priority action", "What needs to improve?", "Recommendations",
-               "The experiences and progress of children who need help and protection: Good",
-               "The experiences and progress of care leavers: requires improvement to be good",
-               "The experiences and progress of children in care and care leavers: Good",
-               "The impact of leaders on social work practice with children and families: Inadequate",
-               "2.1 Adoption performance", "Executive summary", "Information about this inspection", "Contents",
-               "Monitoring visit to Wyvern Vale children’s services", "Summary for children and young people",
-               "The local authority", "Children in care are well supported.", "Next steps"]
+
+    samples = [
+        "Areas covered by the visit",
+        "Headline findings",
+        "Findings and evaluation of progress",
+        "Main findings",
+        "Areas for priority action",
+        "What needs to improve?",
+        "Recommendations",
+        "The experiences and progress of children who need help and protection: Good",
+        "The experiences and progress of care leavers: requires improvement to be good",
+        "The experiences and progress of children in care and care leavers: Good",
+        "The impact of leaders on social work practice with children and families: Inadequate",
+        "2.1 Adoption performance",
+        "Executive summary",
+        "Information about this inspection",
+        "Contents",
+        "Monitoring visit to Wyvern Vale children’s services",
+        "Summary for children and young people",
+        "The local authority",
+        "Children in care are well supported.",
+        "Next steps",
+    ]
     for s in samples:
-        expected = next((k for rx, k in SECTION_RES if rx.search(s.split(":")[0].replace("2.1 ", "2.1 "))), None)
+        expected = next(
+            (k for rx, k in SECTION_RES if rx.search(s.split(":")[0].replace("2.1 ", "2.1 "))), None
+        )
         assert heading_kind(s) == expected, s

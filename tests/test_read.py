@@ -1,4 +1,3 @@
-
 import pytest
 
 from ofsted_mine.model import ReadError
@@ -9,16 +8,21 @@ from .conftest import LETTER_LINES, make_pdf
 
 
 def test_clean_joins_broken_lines_and_normalises_characters():
-    raw = ["1\r\nInspection of Wyvern Vale local authority children’s services\r\n"
-           "Some text about multi\ufffeagency work that runs on to the next line and keeps going for a while \r\n"
-           "until the sentence ends here.\r\n"
-           "\uf06e A bullet about pre\u00adproceedings work.\r\n"
-           "\u25fc Another bullet.\r\n",
-           "Inspection of Wyvern Vale local authority children’s services\r\n2\r\nPage two text continues with more words "
-           "in it so that it is long enough to be a paragraph line here.\r\n",
-           "Inspection of Wyvern Vale local authority children’s services\r\n3\r\nPage three.\r\n"]
+    raw = [
+        "1\r\nInspection of Wyvern Vale local authority children’s services\r\n"
+        "Some text about multi\ufffeagency work that runs on to the next line and keeps going for a while \r\n"
+        "until the sentence ends here.\r\n"
+        "\uf06e A bullet about pre\u00adproceedings work.\r\n"
+        "\u25fc Another bullet.\r\n",
+        "Inspection of Wyvern Vale local authority children’s services\r\n2\r\nPage two text continues with more words "
+        "in it so that it is long enough to be a paragraph line here.\r\n",
+        "Inspection of Wyvern Vale local authority children’s services\r\n3\r\nPage three.\r\n",
+    ]
     pages = clean_pages(raw)
-    assert "multi-agency work that runs on to the next line and keeps going for a while until the sentence ends here." in pages[0]
+    assert (
+        "multi-agency work that runs on to the next line and keeps going for a while until the sentence ends here."
+        in pages[0]
+    )
     assert "• A bullet about pre-proceedings work." in pages[0].split("\n")
     assert "• Another bullet." in pages[0].split("\n")
     # running header and page numbers removed from later pages
@@ -27,17 +31,21 @@ def test_clean_joins_broken_lines_and_normalises_characters():
 
 
 def test_clean_mends_words_hyphenated_across_lines_only_when_known():
-    raw = ["The assessment was thorough and the assess-\nment of risk was clear, and the pre-\nproceedings letters "
-           "were sent, as the assessment and the proceedings showed.\n"]
+    raw = [
+        "The assessment was thorough and the assess-\nment of risk was clear, and the pre-\nproceedings letters "
+        "were sent, as the assessment and the proceedings showed.\n"
+    ]
     text = clean_pages(raw)[0]
     assert "assessment of risk" in text
     assert "pre-proceedings" in text
 
 
 def test_footnote_markers_and_footnote_text_removed():
-    raw = ["Review of the effectiveness of the local safeguarding children board1 is here and it runs on.\n"
-           "Another line of the body text that is long enough to be a full line of prose.\n"
-           "1\nOfsted produces this report under its power to combine reports.\n"]
+    raw = [
+        "Review of the effectiveness of the local safeguarding children board1 is here and it runs on.\n"
+        "Another line of the body text that is long enough to be a full line of prose.\n"
+        "1\nOfsted produces this report under its power to combine reports.\n"
+    ]
     text = clean_pages(raw)[0]
     assert "board1" not in text and "board is here" in text
     assert "Ofsted produces" not in text
@@ -50,12 +58,19 @@ def test_pdf_letter_reads_back(letter_pdf):
     assert len(rr.sha256) == 64
 
 
-@pytest.mark.parametrize("name,data,reason", [
-    ("empty.pdf", b"", "empty file"),
-    ("page.pdf", b"<!DOCTYPE html><html><head><title>x</title></head><body>Report</body></html>", "HTML web page saved with a .pdf name"),
-    ("junk.pdf", b"this is not a pdf at all", "not a PDF"),
-    ("latin1.txt", "Caf\xe9 children's services".encode("latin-1"), "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "name,data,reason",
+    [
+        ("empty.pdf", b"", "empty file"),
+        (
+            "page.pdf",
+            b"<!DOCTYPE html><html><head><title>x</title></head><body>Report</body></html>",
+            "HTML web page saved with a .pdf name",
+        ),
+        ("junk.pdf", b"this is not a pdf at all", "not a PDF"),
+        ("latin1.txt", "Caf\xe9 children's services".encode("latin-1"), "not UTF-8"),
+    ],
+)
 def test_bad_bytes_give_one_line_reasons(tmp_path, name, data, reason):
     p = tmp_path / name
     p.write_bytes(data)
@@ -93,8 +108,10 @@ def test_scan_without_text_layer(tmp_path):
 
 
 def test_html_file_is_read_as_html(tmp_path):
-    html = (b"<html><head><script>alert(1)</script><style>p{}</style></head><body><h1>Monitoring visit to Wyvern Vale "
-            b"children&rsquo;s services</h1><p>Most plans are effective.</p><ul><li>One</li></ul></body></html>")
+    html = (
+        b"<html><head><script>alert(1)</script><style>p{}</style></head><body><h1>Monitoring visit to Wyvern Vale "
+        b"children&rsquo;s services</h1><p>Most plans are effective.</p><ul><li>One</li></ul></body></html>"
+    )
     rr = read_bytes(html, str(tmp_path / "letter.html"))
     assert rr.format == "html"
     assert "Monitoring visit to Wyvern Vale children’s services" in rr.text

@@ -1,5 +1,6 @@
 """The inspection-readiness pack (HTML and Markdown) and the `readiness` command, on the
 bundled sample corpus (fictional councils)."""
+
 from __future__ import annotations
 
 import html as htmlmod
@@ -47,7 +48,9 @@ def copy_db(src: Path, dst: Path) -> Path:
 def set_finding_text(con, finding_id: int, text: str) -> None:
     """Change a finding's text, keeping the full-text index in step."""
     old = con.execute("SELECT text FROM findings WHERE id = ?", (finding_id,)).fetchone()[0]
-    con.execute("INSERT INTO findings_fts(findings_fts, rowid, text) VALUES ('delete', ?, ?)", (finding_id, old))
+    con.execute(
+        "INSERT INTO findings_fts(findings_fts, rowid, text) VALUES ('delete', ?, ?)", (finding_id, old)
+    )
     con.execute("UPDATE findings SET text = ? WHERE id = ?", (text, finding_id))
     con.execute("INSERT INTO findings_fts(rowid, text) VALUES (?, ?)", (finding_id, text))
 
@@ -65,6 +68,7 @@ def wyvern(corpus_db):
 
 def _themes(con):
     from ofsted_mine.analyse.timeline import _load_taxonomy_light
+
     return _load_taxonomy_light(con)
 
 
@@ -89,18 +93,23 @@ def test_pack_sections_charts_citations_and_print_css(wyvern):
     for v in om.visits(con, la="Wyvern Vale"):
         if v["kind"] != "council_paper":
             assert htmlmod.escape(v["id"]) in page
-    assert "wyvern-vale-paper" not in page          # a council paper is not an Ofsted visit
+    assert "wyvern-vale-paper" not in page  # a council paper is not an Ofsted visit
     assert "Drift, delay and timeliness" in _row(page, "persistent")
     assert "Recruitment, retention and workforce stability" in _row(page, "persistent")
-    assert "Assessment and identification of risk" in _row(page, "improving")  # storyline: residual concern at re-inspection
+    assert "Assessment and identification of risk" in _row(
+        page, "improving"
+    )  # storyline: residual concern at re-inspection
     assert "Supervision and management oversight" in _row(page, "resolved")
     for cls in ("emerging", "improving", "not_examined"):
         _row(page, cls)
     # one section per practice priority and theme, each with an inline SVG chart
     themes = _themes(con)
     for t in themes:
-        sec = re.search(rf'<section class="theme" id="theme-{re.escape(t["id"].replace("_", "-"))}">(.*?)</section>',
-                        page, re.S)
+        sec = re.search(
+            rf'<section class="theme" id="theme-{re.escape(t["id"].replace("_", "-"))}">(.*?)</section>',
+            page,
+            re.S,
+        )
         assert sec, t["id"]
         body = sec.group(1)
         assert htmlmod.escape(t["name"]) in body
@@ -109,16 +118,16 @@ def test_pack_sections_charts_citations_and_print_css(wyvern):
     assert page.count('class="chart"') == len(themes)
     pp = [m.start() for m in re.finditer(r'<span class="grp-label">Practice priority</span>', page)]
     th = [m.start() for m in re.finditer(r'<span class="grp-label">Theme</span>', page)]
-    assert len(pp) == 4 and max(pp) < min(th)     # practice priorities first
+    assert len(pp) == 4 and max(pp) < min(th)  # practice priorities first
     # evidence quotes with full citations
     tr = track(con, "drift_delay", "Wyvern Vale", quotes_per_visit=2).to_dict()
     # (the full pack quotes the latest visits of each theme: report.html.EVIDENCE_VISITS)
     q = next(q for v in reversed(tr["visits"]) for q in v["quotes"] if v["kind"] == "monitoring_visit")
     i = page.index(htmlmod.escape(q["text"]))
-    cap = page[i:page.index("</figcaption>", i)]
+    cap = page[i : page.index("</figcaption>", i)]
     assert "Wyvern Vale" in cap and q["date"] in cap and f"p. {q['page']}" in cap and q["visit_id"] in cap
     published = next(v["published"] for v in om.visits(con, la="Wyvern Vale") if v["id"] == q["visit_id"])
-    assert f"letter published {published}" in cap          # the report and its publication date
+    assert f"letter published {published}" in cap  # the report and its publication date
     para = str(q["paragraph"])
     assert (para if para.startswith("¶") else f"para {para}") in cap
     # the trend label per theme
@@ -133,20 +142,25 @@ def test_pack_tracks_are_tracks(corpus_db):
     """The pack builds every theme's track in one go; it must say exactly what `track` says."""
     from ofsted_mine.analyse.timeline import timeline
     from ofsted_mine.report.html import all_tracks
+
     con = om.open_db(corpus_db)
     for la in ("Wyvern Vale", "Eastmere", "Kestrel Bay"):
         for since in (None, "2023-01-01"):
             for mine in all_tracks(con, timeline(con, la, since=since), 2):
-                assert mine == track(con, mine["theme"], la, quotes_per_visit=2, since=since).to_dict(), (la, mine["theme"])
+                assert mine == track(con, mine["theme"], la, quotes_per_visit=2, since=since).to_dict(), (
+                    la,
+                    mine["theme"],
+                )
 
 
 def test_followup_matrix_rendered(corpus_db):
     con = om.open_db(corpus_db)
     from ofsted_mine.analyse.followup import followup  # exists: the pack must show it
+
     fu = followup(con, "Eastmere").to_dict()
     assert fu["items"]
     page = readiness_html(con, "Eastmere")
-    sec = page[page.index('<section class="followup"'):]
+    sec = page[page.index('<section class="followup"') :]
     assert 'class="matrix"' in sec and "not available" not in sec
     assert htmlmod.escape(fu["items"][0]["text"]) in sec
     followed = [it for it in fu["items"] if it["cells"]]
@@ -160,10 +174,12 @@ def test_followup_matrix_rendered(corpus_db):
 
 def test_followup_failure_or_absence_does_not_cost_the_pack(corpus_db, monkeypatch):
     import ofsted_mine.analyse.followup as fmod
+
     con = om.open_db(corpus_db)
 
     def broken(*a, **k):
         raise RuntimeError("boom")
+
     monkeypatch.setattr(fmod, "followup", broken)
     with pytest.warns(RuntimeWarning, match="boom"):
         page = readiness_html(con, "Kestrel Bay")
@@ -176,20 +192,29 @@ def test_untrusted_text_is_escaped(corpus_db, tmp_path, monkeypatch):
     con = om.open_db(db)
     tr = track(con, "drift_delay", "Wyvern Vale", quotes_per_visit=2).to_dict()
     q = next(q for v in reversed(tr["visits"]) for q in v["quotes"] if v["kind"] == "monitoring_visit")
-    fid = con.execute("SELECT f.id FROM findings f JOIN documents d ON d.id = f.doc_id WHERE d.visit_id = ? AND f.text = ?",
-                      (q["visit_id"], q["text"])).fetchone()[0]
-    evil = '<script>alert(1)</script> <img src=x onerror=alert(2)> "quoted" & [link](javascript:alert(3)) | pipe'
+    fid = con.execute(
+        "SELECT f.id FROM findings f JOIN documents d ON d.id = f.doc_id WHERE d.visit_id = ? AND f.text = ?",
+        (q["visit_id"], q["text"]),
+    ).fetchone()[0]
+    evil = (
+        '<script>alert(1)</script> <img src=x onerror=alert(2)> "quoted" & [link](javascript:alert(3)) | pipe'
+    )
     set_finding_text(con, fid, evil + " " + q["text"])
     con.execute("UPDATE findings SET section = ? WHERE id = ?", ("<b onmouseover=alert(4)>Findings</b>", fid))
-    con.execute("UPDATE documents SET focus_areas = ?, lead_inspector = ? WHERE visit_id = ?",
-                (json.dumps(["<script>alert(5)</script> areas"]), "<i>Eve</i>", q["visit_id"]))
+    con.execute(
+        "UPDATE documents SET focus_areas = ?, lead_inspector = ? WHERE visit_id = ?",
+        (json.dumps(["<script>alert(5)</script> areas"]), "<i>Eve</i>", q["visit_id"]),
+    )
     page = readiness_html(con, "Wyvern Vale")
     assert "<script" not in page.lower() and "<img" not in page.lower() and "<b onmouseover" not in page
     assert "<i>Eve</i>" not in page and "&lt;i&gt;Eve&lt;/i&gt;" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt; &quot;quoted&quot; &amp;" in page
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(2)&gt; &quot;quoted&quot; &amp;"
+        in page
+    )
     assert "&lt;b onmouseover=alert(4)&gt;Findings&lt;/b&gt;" in page
     assert "&lt;script&gt;alert(5)&lt;/script&gt; areas" in page
-    assert "script-src 'none'" in page    # and a CSP forbids scripts even so
+    assert "script-src 'none'" in page  # and a CSP forbids scripts even so
     md = readiness_markdown(con, "Wyvern Vale")
     assert "<script" not in md.lower() and "<img" not in md.lower() and "<i>Eve" not in md
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
@@ -212,7 +237,9 @@ def test_markdown_pack(corpus_db):
     for t in _themes(con):
         assert re.search(rf"^## {re.escape(t['name'])} — ", md, re.M), t["id"]
     assert re.search(r"sparkline `[█▄▁·○–]+`", md)
-    assert re.search(r"^> — Wyvern Vale · monitoring visit \d+ · \d{4}-\d\d-\d\d · .*p\. \d+ · `wyvern-vale-mv\d", md, re.M)
+    assert re.search(
+        r"^> — Wyvern Vale · monitoring visit \d+ · \d{4}-\d\d-\d\d · .*p\. \d+ · `wyvern-vale-mv\d", md, re.M
+    )
     # tables are well formed: every row of a table has as many cells as its header
     lines = md.splitlines()
     for i, line in enumerate(lines):
@@ -249,20 +276,45 @@ def test_readiness_command(corpus_db, tmp_path):
     r = runner.invoke(app, ["readiness", "--la", "Eastmere", "-o", str(out), "--db", str(corpus_db)])
     assert r.exit_code == 0, r.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    r = runner.invoke(app, ["readiness", "--la", "990001", "-o", str(tmp_path / "pack.md"), "--db", str(corpus_db),
-                            "--since", "2022-01-01"])
+    r = runner.invoke(
+        app,
+        [
+            "readiness",
+            "--la",
+            "990001",
+            "-o",
+            str(tmp_path / "pack.md"),
+            "--db",
+            str(corpus_db),
+            "--since",
+            "2022-01-01",
+        ],
+    )
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "pack.md").read_text(encoding="utf-8").startswith("# Board pack: Wyvern Vale")   # the default
-    r = runner.invoke(app, ["readiness", "--la", "990001", "-o", str(tmp_path / "full.md"), "--db", str(corpus_db), "--full"])
+    assert (
+        (tmp_path / "pack.md").read_text(encoding="utf-8").startswith("# Board pack: Wyvern Vale")
+    )  # the default
+    r = runner.invoke(
+        app,
+        ["readiness", "--la", "990001", "-o", str(tmp_path / "full.md"), "--db", str(corpus_db), "--full"],
+    )
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "full.md").read_text(encoding="utf-8").startswith("# Inspection-readiness pack: Wyvern Vale")
-    for args, msg in ((["--la", "Atlantis", "-o", str(out)], "unknown council"),
-                      (["--la", "Eastmere", "-o", str(tmp_path / "pack.pdf")], ".html or .md"),
-                      (["--la", "Eastmere", "-o", str(out), "--taxonomy", str(tmp_path / "none.toml")], "no such taxonomy")):
+    assert (
+        (tmp_path / "full.md")
+        .read_text(encoding="utf-8")
+        .startswith("# Inspection-readiness pack: Wyvern Vale")
+    )
+    for args, msg in (
+        (["--la", "Atlantis", "-o", str(out)], "unknown council"),
+        (["--la", "Eastmere", "-o", str(tmp_path / "pack.pdf")], ".html or .md"),
+        (["--la", "Eastmere", "-o", str(out), "--taxonomy", str(tmp_path / "none.toml")], "no such taxonomy"),
+    ):
         r = runner.invoke(app, ["readiness", *args, "--db", str(corpus_db)])
         assert r.exit_code == 1 and r.stderr.startswith("error: ") and msg in r.stderr, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1
-    r = runner.invoke(app, ["readiness", "--la", "Eastmere", "-o", str(out), "--db", str(tmp_path / "none.db")])
+    r = runner.invoke(
+        app, ["readiness", "--la", "Eastmere", "-o", str(out), "--db", str(tmp_path / "none.db")]
+    )
     assert r.exit_code == 1 and r.stderr.startswith("error: ") and "no database" in r.stderr
     assert not (tmp_path / "none.db").exists()
 
@@ -276,15 +328,29 @@ def test_pack_renders_in_headless_chromium(wyvern, tmp_path):
     if not browser:
         pytest.skip("headless browser check needs Debian's chromium (/usr/bin/chromium); .ci/run installs it")
     from PIL import Image
+
     _, page = wyvern
     src = tmp_path / "pack.html"
     src.write_text(page, encoding="utf-8")
     png, pdf = tmp_path / "pack.png", tmp_path / "pack.pdf"
-    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              f"--user-data-dir={tmp_path / 'profile'}"]
-    subprocess.run(common + [f"--screenshot={png}", "--window-size=1200,1800", src.as_uri()],
-                   capture_output=True, timeout=60, check=False)
+    common = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    subprocess.run(
+        common + [f"--screenshot={png}", "--window-size=1200,1800", src.as_uri()],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert png.exists(), "chromium wrote no screenshot"
     im = Image.open(png).convert("L")
     assert im.size == (1200, 1800)
@@ -294,13 +360,18 @@ def test_pack_renders_in_headless_chromium(wyvern, tmp_path):
     assert non_white > 0.03 * 1200 * 1800, f"page looks blank ({non_white} non-white pixels)"
     assert dark > 5000, "no text or dark chart colours rendered"
     # printing: A4 pages, the summary on the first page
-    subprocess.run(common + ["--no-pdf-header-footer", f"--print-to-pdf={pdf}", src.as_uri()],
-                   capture_output=True, timeout=60, check=False)
+    subprocess.run(
+        common + ["--no-pdf-header-footer", f"--print-to-pdf={pdf}", src.as_uri()],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert pdf.exists()
     import pypdfium2 as pdfium
+
     doc = pdfium.PdfDocument(str(pdf))
     w, h = doc[0].get_size()
-    assert abs(w - 595.3) < 2 and abs(h - 841.9) < 2        # A4 in points
+    assert abs(w - 595.3) < 2 and abs(h - 841.9) < 2  # A4 in points
     first = doc[0].get_textpage().get_text_range()
-    assert "How to read this pack" in first and "Where the council stands" in first   # how to read: in front
-    assert len(doc) <= 40                                      # the full pack's limit (tests/test_packs.py)
+    assert "How to read this pack" in first and "Where the council stands" in first  # how to read: in front
+    assert len(doc) <= 40  # the full pack's limit (tests/test_packs.py)

@@ -12,11 +12,17 @@ from .conftest import LETTER_LINES, make_pdf
 
 def _dump(db):
     con = sqlite3.connect(db)
-    docs = con.execute("SELECT visit_id, sha256, kind, la, start_date FROM documents ORDER BY visit_id").fetchall()
-    finds = con.execute("SELECT d.visit_id, f.seq, f.text, f.page, f.start, f.polarity FROM findings f "
-                        "JOIN documents d ON d.id=f.doc_id ORDER BY 1, 2").fetchall()
-    tags = con.execute("SELECT d.visit_id, f.seq, t.theme FROM tags t JOIN findings f ON f.id=t.finding_id "
-                       "JOIN documents d ON d.id=f.doc_id ORDER BY 1, 2, 3").fetchall()
+    docs = con.execute(
+        "SELECT visit_id, sha256, kind, la, start_date FROM documents ORDER BY visit_id"
+    ).fetchall()
+    finds = con.execute(
+        "SELECT d.visit_id, f.seq, f.text, f.page, f.start, f.polarity FROM findings f "
+        "JOIN documents d ON d.id=f.doc_id ORDER BY 1, 2"
+    ).fetchall()
+    tags = con.execute(
+        "SELECT d.visit_id, f.seq, t.theme FROM tags t JOIN findings f ON f.id=t.finding_id "
+        "JOIN documents d ON d.id=f.doc_id ORDER BY 1, 2, 3"
+    ).fetchall()
     fts = con.execute("SELECT COUNT(*) FROM findings_fts WHERE findings_fts MATCH 'children'").fetchone()
     con.close()
     return docs, finds, tags, fts
@@ -37,25 +43,34 @@ def test_ingest_is_idempotent_and_replaces_changed_files(tmp_path, letter_pdf):
     assert r2.unchanged == [str(letter_pdf)] and not r2.added
     assert _dump(db) == before
     # the same file changed in place: replaces its old version, nothing duplicated
-    lines = LETTER_LINES[:-4] + ["4. Leaders now audit every child’s record each month.",
-                                 *LETTER_LINES[-4:]]
+    lines = LETTER_LINES[:-4] + ["4. Leaders now audit every child’s record each month.", *LETTER_LINES[-4:]]
     make_pdf(letter_pdf, lines)
     r3 = om.ingest([letter_pdf], db, workers=1)
     assert r3.replaced == [str(letter_pdf)]
     con = open_db(db)
     assert con.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 1
     assert om.quotes(con, "audit every child")[0].paragraph == "4"
-    assert con.execute("SELECT COUNT(*) FROM findings_fts").fetchone()[0] == \
-        con.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
+    assert (
+        con.execute("SELECT COUNT(*) FROM findings_fts").fetchone()[0]
+        == con.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
+    )
 
 
 def test_failed_write_leaves_database_as_before(tmp_path, letter_pdf, monkeypatch):
     db = tmp_path / "qa.db"
-    other = make_pdf(tmp_path / "other.pdf", [l.replace("third", "fourth").replace("28 February", "30 May")
-                                               .replace("1 March 2023", "31 May 2023") for l in LETTER_LINES])
+    other = make_pdf(
+        tmp_path / "other.pdf",
+        [
+            l.replace("third", "fourth")
+            .replace("28 February", "30 May")
+            .replace("1 March 2023", "31 May 2023")
+            for l in LETTER_LINES
+        ],
+    )
     om.ingest([letter_pdf], db, workers=1)
     before = _dump(db)
     import ofsted_mine.store.db as dbm
+
     real = dbm.write_document
 
     def boom(con, doc):  # fail in the middle of the transaction, after some rows were written
@@ -71,7 +86,9 @@ def test_failed_write_leaves_database_as_before(tmp_path, letter_pdf, monkeypatc
                 if calls["n"] == 2:
                     raise RuntimeError("disk unplugged")
                 return orig(*a)
+
         return real(Wrapped(), doc)
+
     monkeypatch.setattr("ofsted_mine.api.write_document", boom)
     with pytest.raises(RuntimeError):
         om.ingest([other], db, workers=1)
@@ -81,8 +98,28 @@ def test_failed_write_leaves_database_as_before(tmp_path, letter_pdf, monkeypatc
     assert len(r.added) == 1 and len(r.unchanged) == 1
 
 
-@pytest.mark.parametrize("q", ['"', "(", ")", "AND", "OR NOT", "*", "plans*", "NEAR(a b)", "children's", "“drift”",
-                               "a:b", "-", "^", "über café", "🙂", "'; DROP TABLE findings; --", "plan OR"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        "(",
+        ")",
+        "AND",
+        "OR NOT",
+        "*",
+        "plans*",
+        "NEAR(a b)",
+        "children's",
+        "“drift”",
+        "a:b",
+        "-",
+        "^",
+        "über café",
+        "🙂",
+        "'; DROP TABLE findings; --",
+        "plan OR",
+    ],
+)
 def test_quotes_never_crash_on_user_strings(tmp_path, letter_pdf, q):
     db = tmp_path / "qa.db"
     om.ingest([letter_pdf], db, workers=1)
@@ -93,7 +130,10 @@ def test_quotes_never_crash_on_user_strings(tmp_path, letter_pdf, q):
 
 
 def test_fts_query_escaping():
-    assert fts_query('drift AND "management oversight" plan*') == '"drift" AND "AND" AND "management oversight" AND "plan"*'
+    assert (
+        fts_query('drift AND "management oversight" plan*')
+        == '"drift" AND "AND" AND "management oversight" AND "plan"*'
+    )
     assert fts_query("") == ""
 
 
@@ -125,6 +165,7 @@ def test_quotes_filters_and_citations(tmp_path, letter_pdf):
 
 def test_migration_from_schema_v1_keeps_data(tmp_path):
     from ofsted_mine.store.db import MIGRATIONS, _split_sql
+
     p = tmp_path / "old.db"
     con = sqlite3.connect(p)
     for stmt in _split_sql(MIGRATIONS[0]):
@@ -156,9 +197,14 @@ def _letters(folder, n):
     out = []
     for i in range(n):
         m = months[i % len(months)]
-        lines = [l.replace("28 February", f"3 {m}").replace("1 March 2023", f"4 {m} 202{i // 8 + 3}")
-                 .replace("third", ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"][i % 8])
-                 for l in LETTER_LINES]
+        lines = [
+            l.replace("28 February", f"3 {m}")
+            .replace("1 March 2023", f"4 {m} 202{i // 8 + 3}")
+            .replace(
+                "third", ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"][i % 8]
+            )
+            for l in LETTER_LINES
+        ]
         out.append(make_pdf(folder / f"letter{i}.pdf", lines))
     return out
 
@@ -168,15 +214,31 @@ def test_two_ingests_into_a_brand_new_database_at_once_lose_nothing(tmp_path):
     import os
     import subprocess
     import sys
+
     from .conftest import ROOT
+
     files = _letters(tmp_path / "in", 4)
     clean = tmp_path / "clean.db"
     om.ingest(files, clean, workers=1)
     db = tmp_path / "new.db"
-    cmds = [[sys.executable, "-m", "ofsted_mine.cli", "ingest", *map(str, part), "--db", str(db), "--workers", "1"]
-            for part in (files[:3], files[1:])]
-    procs = [subprocess.Popen(c, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
-             for c in cmds]
+    cmds = [
+        [
+            sys.executable,
+            "-m",
+            "ofsted_mine.cli",
+            "ingest",
+            *map(str, part),
+            "--db",
+            str(db),
+            "--workers",
+            "1",
+        ]
+        for part in (files[:3], files[1:])
+    ]
+    procs = [
+        subprocess.Popen(c, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+        for c in cmds
+    ]
     for p in procs:
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err.decode()[-1000:]
@@ -190,14 +252,23 @@ def test_killed_ingest_of_a_brand_new_database_then_rerun_equals_uninterrupted(t
     import subprocess
     import sys
     import time
+
     from .conftest import ROOT
+
     files = _letters(tmp_path / "in", 3)
     clean = tmp_path / "clean.db"
     om.ingest(files, clean, workers=1)
     for i, delay in enumerate((0.6, 1.2, 2.5)):
-        db = tmp_path / f"killed{i}.db"   # brand new each time: killed while it is created, migrated or written
-        p = subprocess.Popen([sys.executable, "-m", "ofsted_mine.cli", "ingest", *map(str, files), "--db", str(db)],
-                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        db = (
+            tmp_path / f"killed{i}.db"
+        )  # brand new each time: killed while it is created, migrated or written
+        p = subprocess.Popen(
+            [sys.executable, "-m", "ofsted_mine.cli", "ingest", *map(str, files), "--db", str(db)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(delay)
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()

@@ -33,7 +33,11 @@ cues = ["agency", "vacanc*", "changes of social worker", "recruit*"]
 
 def test_default_taxonomy_is_data():
     tax = load_taxonomy()
-    assert len(tax.themes) == 17 and tax.ids[:3] == ["assessment_risk", "plans_planning", "supervision_oversight"]
+    assert len(tax.themes) == 17 and tax.ids[:3] == [
+        "assessment_risk",
+        "plans_planning",
+        "supervision_oversight",
+    ]
     assert all(t.definition and t.cues for t in tax.themes)
 
 
@@ -59,7 +63,7 @@ def test_rules_keep_cue_spans_and_exclusions():
     e = tg.explain(text)
     for t in e["themes"]:
         for c in t["cues"]:
-            assert text[c["start"]:c["end"]] == c["text"]
+            assert text[c["start"] : c["end"]] == c["text"]
     # "improvement plan" is not about children's plans
     r = tg.tag(["Leaders have written a new improvement plan."])[0]
     assert "plans_planning" not in {t.theme for t in r.tags}
@@ -96,7 +100,9 @@ def test_score_metrics():
 
 
 def test_classify_evaluate_train_commands(tmp_path):
-    labels = [json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()]
+    labels = [
+        json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()
+    ]
     train_file, gold_file, inp = tmp_path / "train.jsonl", tmp_path / "gold.jsonl", tmp_path / "in.jsonl"
     train_file.write_text("\n".join(json.dumps(l) for l in labels[:600]))
     gold_file.write_text("\n".join(json.dumps(l) for l in labels[600:700]))
@@ -147,8 +153,22 @@ def test_quotes_by_theme_and_polarity(tmp_path, letter_pdf):
     either = om.quotes(con, None, themes=["workforce_stability", "drift_delay"], theme_mode="any")
     assert set(x.finding_id for x in both) <= set(x.finding_id for x in either)
     assert om.quotes(con, None, themes=["drift_delay"], min_score=1.01) == []
-    r = runner.invoke(app, ["quotes", "--theme", "drift_delay", "--polarity", "concern", "--la", "Wyvern Vale",
-                            "--db", str(db), "--format", "json"])
+    r = runner.invoke(
+        app,
+        [
+            "quotes",
+            "--theme",
+            "drift_delay",
+            "--polarity",
+            "concern",
+            "--la",
+            "Wyvern Vale",
+            "--db",
+            str(db),
+            "--format",
+            "json",
+        ],
+    )
     rows = json.loads(r.stdout)
     assert rows and all(x["polarity"] == "concern" and "drift_delay" in x["themes"] for x in rows)
 
@@ -157,11 +177,21 @@ def test_cross_validation_never_scores_synthetic_sentences(monkeypatch):
     """Synthetic lines join every training part and never a test part; figures count report sentences only."""
     import ofsted_mine.tag.train as tr
     from ofsted_mine.tag.annotations import load_annotations
+
     examples, problems = load_annotations([CORPUS / "annotations" / "corpus-labels.jsonl"])
     assert not problems
     real = examples[:400]
-    synthetic = [type(e)(id=f"syn-{i}", text=e.text + " (written example)", themes=e.themes, polarity=e.polarity,
-                         group="synthetic", synthetic=True) for i, e in enumerate(examples[400:460])]
+    synthetic = [
+        type(e)(
+            id=f"syn-{i}",
+            text=e.text + " (written example)",
+            themes=e.themes,
+            polarity=e.polarity,
+            group="synthetic",
+            synthetic=True,
+        )
+        for i, e in enumerate(examples[400:460])
+    ]
     seen = []
 
     def fake(texts, themes, polarities, test, taxonomy, use_rules, seed, synthetic):
@@ -181,11 +211,29 @@ def test_cross_validation_never_scores_synthetic_sentences(monkeypatch):
 
 def test_synthetic_flag_is_read_from_text_lines_only(tmp_path):
     from ofsted_mine.tag.annotations import load_annotations
+
     f = tmp_path / "a.jsonl"
-    f.write_text("\n".join(json.dumps(d) for d in [
-        {"id": "s1", "text": "Personal advisers keep in touch with young people.", "themes": ["care_leavers"],
-         "polarity": "strength", "synthetic": True},
-        {"id": "c1", "text": "Plans are clear.", "themes": ["plans_planning"], "polarity": "strength", "source": "x.txt"}]))
+    f.write_text(
+        "\n".join(
+            json.dumps(d)
+            for d in [
+                {
+                    "id": "s1",
+                    "text": "Personal advisers keep in touch with young people.",
+                    "themes": ["care_leavers"],
+                    "polarity": "strength",
+                    "synthetic": True,
+                },
+                {
+                    "id": "c1",
+                    "text": "Plans are clear.",
+                    "themes": ["plans_planning"],
+                    "polarity": "strength",
+                    "source": "x.txt",
+                },
+            ]
+        )
+    )
     ex, problems = load_annotations([f])
     assert not problems and [e.synthetic for e in ex] == [True, False] and ex[1].group == "x.txt"
 
@@ -195,13 +243,23 @@ def test_saved_model_tags_without_scikit_learn_and_keeps_its_answers(tmp_path):
     equal the fitted model's; explain's word weights and re-saving unpickle the rest on demand."""
     import subprocess
     import sys
+
     import numpy as np
+
     from ofsted_mine.tag.classifier import TaggerModel
     from ofsted_mine.tag.rules import RuleMatcher
-    labels = [json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()]
+
+    labels = [
+        json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()
+    ]
     tax = load_taxonomy()
-    fitted = TaggerModel.fit([l["text"] for l in labels[:500]], [l["themes"] for l in labels[:500]],
-                             [l["polarity"] for l in labels[:500]], tax, tune=False)
+    fitted = TaggerModel.fit(
+        [l["text"] for l in labels[:500]],
+        [l["themes"] for l in labels[:500]],
+        [l["polarity"] for l in labels[:500]],
+        tax,
+        tune=False,
+    )
     path = tmp_path / "m.joblib"
     fitted.save(path)
     texts = [l["text"] for l in labels[500:600]] + ["", "Children’s café — naïve"]
@@ -213,8 +271,12 @@ def test_saved_model_tags_without_scikit_learn_and_keeps_its_answers(tmp_path):
     loaded.save(tmp_path / "again.joblib")
     again = TaggerModel.load(tmp_path / "again.joblib")
     assert np.allclose(fitted.predict_proba(texts, hits)[0], again.predict_proba(texts, hits)[0], atol=1e-12)
-    code = ("import sys; from ofsted_mine.tag import Tagger; t = Tagger(model=sys.argv[1]); "
-            "r = t.tag(['Frequent changes of social worker have led to drift.']); "
-            "print(r[0].polarity, 'sklearn' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys; from ofsted_mine.tag import Tagger; t = Tagger(model=sys.argv[1]); "
+        "r = t.tag(['Frequent changes of social worker have led to drift.']); "
+        "print(r[0].polarity, 'sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    ).stdout
     assert out.split()[-1] == "False"

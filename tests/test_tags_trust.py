@@ -1,4 +1,5 @@
 """Issue 14: tags measured in context, context rules, corrections kept, REFI-QDA formats."""
+
 import json
 from pathlib import Path
 
@@ -21,8 +22,15 @@ def corpus_gold(prefix: str = "eastmere-01") -> list[dict]:
         d = json.loads(line)
         if d["id"].startswith(prefix):
             src = Path(d["source"])  # sources/<council>/<name>.txt
-            out.append({"id": d["id"], "report": f"{src.parent.name}/{src.stem}.pdf", "text": d["text"],
-                        "themes": d["themes"], "polarity": d["polarity"]})
+            out.append(
+                {
+                    "id": d["id"],
+                    "report": f"{src.parent.name}/{src.stem}.pdf",
+                    "text": d["text"],
+                    "themes": d["themes"],
+                    "polarity": d["polarity"],
+                }
+            )
     return out
 
 
@@ -47,6 +55,7 @@ def test_in_context_scores_the_stored_tags(eastmere_in_context):
     assert m["found"] + m["not_finding"] + m["not_found"] == len(gold)
     # the figures are exactly the score of the labels stored in the database
     import sqlite3
+
     con = sqlite3.connect(db)
     pred = []
     for r in m["rows"]:
@@ -64,8 +73,20 @@ def test_evaluate_in_context_cli(tmp_path):
     gold = corpus_gold("eastmere-01-")[:6]
     g = tmp_path / "gold.jsonl"
     g.write_text("\n".join(json.dumps(x) for x in gold) + "\n")
-    r = runner.invoke(app, ["evaluate", str(g), "--in-context", "--reports", str(CORPUS / "pdf"), "--format", "json",
-                            "--rows", str(tmp_path / "rows.jsonl")])
+    r = runner.invoke(
+        app,
+        [
+            "evaluate",
+            str(g),
+            "--in-context",
+            "--reports",
+            str(CORPUS / "pdf"),
+            "--format",
+            "json",
+            "--rows",
+            str(tmp_path / "rows.jsonl"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     m = json.loads(r.stdout)
     assert m["n"] == 6 and m["found"] + m["not_finding"] + m["not_found"] == 6
@@ -80,23 +101,30 @@ def test_evaluate_in_context_cli(tmp_path):
 # ---------------------------------------------------------------- context rules
 def test_context_rules_fix_the_kinds_of_case_reported():
     from ofsted_mine.tag import Tagger
+
     tg = Tagger()
-    texts = ["Ensure that young people leaving care get timely help with their housing.",
-             "The timely and effective matching of children with adopters has declined.",
-             "Services for children in Eastmere have declined since the last inspection, when they were judged to be good.",
-             "The quality of assessments has deteriorated since the last visit.",
-             "Most managers check the quality of case records well.",
-             "Caseloads have fallen and are now manageable."]
+    texts = [
+        "Ensure that young people leaving care get timely help with their housing.",
+        "The timely and effective matching of children with adopters has declined.",
+        "Services for children in Eastmere have declined since the last inspection, when they were judged to be good.",
+        "The quality of assessments has deteriorated since the last visit.",
+        "Most managers check the quality of case records well.",
+        "Caseloads have fallen and are now manageable.",
+    ]
     res = tg.tag(texts)
     assert [r.polarity for r in res[:4]] == ["concern"] * 4
     assert res[1].polarity_cues[0] == "context:decline"
-    assert res[4].polarity == "strength"          # a hedge alone is not a concern
-    assert res[5].polarity != "concern"           # a fall that is good news
+    assert res[4].polarity == "strength"  # a hedge alone is not a concern
+    assert res[5].polarity != "concern"  # a fall that is good news
     # an item of a 'What needs to improve' section is a concern whatever its words; a
     # section that only inherits the kind from an earlier heading does not count
     t = "Children benefit from strong and effective direct work."
-    own, inherited = tg.tag([t, t], ["what_needs_to_improve"] * 2, [False, True],
-                            ["What needs to improve in this local authority?", "Inspection findings"])
+    own, inherited = tg.tag(
+        [t, t],
+        ["what_needs_to_improve"] * 2,
+        [False, True],
+        ["What needs to improve in this local authority?", "Inspection findings"],
+    )
     assert own.polarity == "concern" and own.polarity_cues[0] == "context:item to improve"
     assert inherited.polarity == "strength"
     # without context rules the model decides alone (and reads both as strengths)
@@ -106,13 +134,20 @@ def test_context_rules_fix_the_kinds_of_case_reported():
 def test_context_polarity_rules_directly():
     from ofsted_mine.tag.rules import RuleHits
     from ofsted_mine.tag.tagger import context_polarity
+
     h = RuleHits()
-    assert context_polarity("Improve the quality of plans.", h, "strength") == ("concern", "context:recommendation")
+    assert context_polarity("Improve the quality of plans.", h, "strength") == (
+        "concern",
+        "context:recommendation",
+    )
     assert context_polarity("The number of children missing has declined.", h, "strength") is None
     assert context_polarity("The decline in practice has been halted.", h, "strength") is None
     assert context_polarity("Services have declined.", h, "mixed") is None
     h = RuleHits(polarity={"hedge": [("some", 0, 4)], "strength": [("effective", 10, 19)]})
-    assert context_polarity("Some work is effective.", h, "concern") == ("strength", "context:hedged strength")
+    assert context_polarity("Some work is effective.", h, "concern") == (
+        "strength",
+        "context:hedged strength",
+    )
     assert context_polarity("Some work is not effective.", h, "concern") is None
 
 
@@ -122,12 +157,16 @@ EASTMERE_MV = CORPUS / "pdf" / "eastmere" / "02-monitoring-visit-2023-06-20.pdf"
 
 def _finding(db, words):
     import sqlite3
+
     con = sqlite3.connect(db)
-    return con.execute("SELECT id, text FROM findings WHERE text LIKE ? ORDER BY id", (f"%{words}%",)).fetchone()
+    return con.execute(
+        "SELECT id, text FROM findings WHERE text LIKE ? ORDER BY id", (f"%{words}%",)
+    ).fetchone()
 
 
 def _labels(db, fid):
     import sqlite3
+
     con = sqlite3.connect(db)
     tags = {t: s for t, s in con.execute("SELECT theme, source FROM tags WHERE finding_id=?", (fid,))}
     pol = con.execute("SELECT polarity, polarity_source FROM findings WHERE id=?", (fid,)).fetchone()
@@ -137,6 +176,7 @@ def _labels(db, fid):
 @pytest.fixture
 def eastmere_db(tmp_path):
     import shutil
+
     (tmp_path / "ofsted-reports").mkdir()
     pdf = tmp_path / "ofsted-reports" / "mv.pdf"
     shutil.copy(EASTMERE_MV, pdf)
@@ -148,16 +188,34 @@ def eastmere_db(tmp_path):
 
 def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkeypatch, tmp_path):
     import sqlite3
+
     db, pdf = eastmere_db
     monkeypatch.setenv("OFSTED_MINE_USER", "qa.lead")
     con = sqlite3.connect(db)
-    fid, text = con.execute("""SELECT f.id, f.text FROM findings f WHERE section_kind NOT IN ('header','closing','about','opening','areas_covered')
+    fid, text = (
+        con.execute("""SELECT f.id, f.text FROM findings f WHERE section_kind NOT IN ('header','closing','about','opening','areas_covered')
                                AND EXISTS (SELECT 1 FROM tags t WHERE t.finding_id=f.id) ORDER BY f.id LIMIT 1""").fetchone()
+    )
     model_tags, (model_pol, _) = _labels(db, fid)
     drop = sorted(model_tags)[0]
     new_pol = "neutral" if model_pol != "neutral" else "concern"
-    r = runner.invoke(app, ["correct", str(fid), "--add", "caseloads", "--remove", drop, "--polarity", new_pol,
-                            "--db", str(db), "--note", "checked against the letter"])
+    r = runner.invoke(
+        app,
+        [
+            "correct",
+            str(fid),
+            "--add",
+            "caseloads",
+            "--remove",
+            drop,
+            "--polarity",
+            new_pol,
+            "--db",
+            str(db),
+            "--note",
+            "checked against the letter",
+        ],
+    )
     assert r.exit_code == 0, r.output
     want = ({t: s for t, s in model_tags.items() if t != drop} | {"caseloads": "person"}, (new_pol, "person"))
 
@@ -165,6 +223,7 @@ def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkey
         tags, pol = _labels(db, fid)
         assert tags.get("caseloads") == "person" and drop not in tags
         assert tuple(pol) == want[1]
+
     check(fid)
     # re-tagging, and a different model (rules only), keep the correction
     assert runner.invoke(app, ["tag", "--db", str(db)]).exit_code == 0
@@ -182,7 +241,11 @@ def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkey
     # views show it, and can say a person set it
     r = runner.invoke(app, ["quotes", "--theme", "caseloads", "--db", str(db), "--format", "json"])
     q = [x for x in json.loads(r.stdout) if x["finding_id"] == new_fid]
-    assert q and any(t["theme"] == "caseloads" and t["source"] == "person" for t in q[0]["tags"]) and q[0]["corrected"]
+    assert (
+        q
+        and any(t["theme"] == "caseloads" and t["source"] == "person" for t in q[0]["tags"])
+        and q[0]["corrected"]
+    )
     r = runner.invoke(app, ["quotes", "--theme", "caseloads", "--db", str(db), "--format", "markdown"])
     assert "corrected by a person" in r.stdout
     exp = tmp_path / "findings.json"
@@ -197,19 +260,33 @@ def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkey
     r = runner.invoke(app, ["agreement", "--db", str(db), "--format", "json"])
     m = json.loads(r.stdout)
     assert m["corrected_findings"] == 1 and m["findings_disagreeing"] == 1
-    assert m["per_theme"]["caseloads"]["added_by_person"] == 1 and m["per_theme"][drop]["removed_by_person"] == 1
+    assert (
+        m["per_theme"]["caseloads"]["added_by_person"] == 1 and m["per_theme"][drop]["removed_by_person"] == 1
+    )
     assert m["polarity_agreement"] == 0.0
     r = runner.invoke(app, ["agreement", "--db", str(db)])
     assert "disagreements" in r.stdout and text[:30] in r.stdout
     # exported as training annotations by reference; the reference resolves to the sentence
     out = tmp_path / "my-labels.jsonl"
-    r = runner.invoke(app, ["corrections", "export", "-o", str(out), "--db", str(db), "--reports",
-                            str(tmp_path / "ofsted-reports")])
+    r = runner.invoke(
+        app,
+        [
+            "corrections",
+            "export",
+            "-o",
+            str(out),
+            "--db",
+            str(db),
+            "--reports",
+            str(tmp_path / "ofsted-reports"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     line = json.loads(out.read_text().splitlines()[0])
     assert line["ref"]["report"] == "mv.pdf" and "text" not in line and line["correction"] is True
     assert "caseloads" in line["themes"] and line["polarity"] == new_pol
     from ofsted_mine.tag.annotations import load_annotations
+
     ex, problems = load_annotations([out], tmp_path / "ofsted-reports")
     assert not problems and ex[0].text == text and ex[0].correction
     # train accepts them, and the model card says the model learnt from people's corrections
@@ -217,7 +294,9 @@ def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkey
     base = tmp_path / "base.jsonl"
     base.write_text("\n".join(labels) + "\n")
     model = tmp_path / "m.joblib"
-    r = runner.invoke(app, ["train", str(base), str(out), "--shared", str(tmp_path), "--no-cv", "-o", str(model)])
+    r = runner.invoke(
+        app, ["train", str(base), str(out), "--shared", str(tmp_path), "--no-cv", "-o", str(model)]
+    )
     assert r.exit_code == 0, r.output
     assert "trained on 151 sentences" in r.stdout and "1 corrected by people" in r.stdout
     card = (tmp_path / "m.joblib.card.md").read_text()
@@ -226,29 +305,35 @@ def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkey
 
 def test_correct_refuses_bad_input(eastmere_db):
     db, _ = eastmere_db
-    for args, words in ((["999999", "--add", "caseloads"], "no such finding"),
-                        (["1", "--add", "no_such_theme"], "not a theme"),
-                        (["1", "--polarity", "great"], "not a polarity"),
-                        (["1"], "nothing to correct")):
+    for args, words in (
+        (["999999", "--add", "caseloads"], "no such finding"),
+        (["1", "--add", "no_such_theme"], "not a theme"),
+        (["1", "--polarity", "great"], "not a polarity"),
+        (["1"], "nothing to correct"),
+    ):
         r = runner.invoke(app, ["correct", *args, "--db", str(db)])
         assert r.exit_code == 1 and words in r.output, (args, r.output)
 
 
 def test_review_takes_corrections_from_the_keyboard(eastmere_db):
     import sqlite3
+
     db, _ = eastmere_db
-    r = runner.invoke(app, ["review", "--la", "Eastmere", "--db", str(db), "--limit", "3", "--who", "reviewer"],
-                      input="a care_lea\np concern\nc\ns\nq\n")
+    r = runner.invoke(
+        app,
+        ["review", "--la", "Eastmere", "--db", str(db), "--limit", "3", "--who", "reviewer"],
+        input="a care_lea\np concern\nc\ns\nq\n",
+    )
     assert r.exit_code == 0, r.output
     assert "why unsure" in r.output and ">> " in r.output and "saved" in r.output
     assert "1 saved, 1 skipped" in r.output
     con = sqlite3.connect(db)
-    (fid, who, action), = con.execute("""SELECT f.id, c.who, c.action FROM corrections c JOIN findings f
+    ((fid, who, action),) = con.execute("""SELECT f.id, c.who, c.action FROM corrections c JOIN findings f
                                          ON f.start = c.start""").fetchall()
     assert who == "reviewer" and action == "set"
     tags, pol = _labels(db, fid)
     assert tags.get("care_leavers") == "person" and tuple(pol) == ("concern", "person")
-    assert all(s == "person" for s in tags.values())   # a confirmed finding: every tag checked
+    assert all(s == "person" for s in tags.values())  # a confirmed finding: every tag checked
     # the corrected finding is not offered again
     r = runner.invoke(app, ["review", "--la", "Eastmere", "--db", str(db), "--limit", "3"], input="q\n")
     assert f"finding {fid} " not in r.output
@@ -267,6 +352,7 @@ def _validate(xml: bytes, xsd: str) -> None:
 
 def test_codebook_is_valid_refi_qda_and_reads_back_as_the_taxonomy(tmp_path):
     from ofsted_mine.tag.taxonomy import load_taxonomy
+
     out = tmp_path / "codebook.qdc"
     r = runner.invoke(app, ["qda", "codebook", "-o", str(out)])
     assert r.exit_code == 0, r.output
@@ -275,7 +361,7 @@ def test_codebook_is_valid_refi_qda_and_reads_back_as_the_taxonomy(tmp_path):
     assert a.themes == b.themes and a.name == b.name  # ids, names, groups, definitions, cues, exclusions
     # a codebook written by another tool: codes nested under a non-codable group, no ids
     other = tmp_path / "plan.qdc"
-    other.write_text('''<?xml version="1.0" encoding="utf-8"?>
+    other.write_text("""<?xml version="1.0" encoding="utf-8"?>
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo">
  <Codes>
   <Code guid="11111111-1111-1111-1111-111111111111" name="Improvement plan" isCodable="false">
@@ -283,12 +369,16 @@ def test_codebook_is_valid_refi_qda_and_reads_back_as_the_taxonomy(tmp_path):
    <Code guid="33333333-3333-3333-3333-333333333333" name="Stable workforce" isCodable="true"/>
   </Code>
  </Codes>
-</CodeBook>''')
+</CodeBook>""")
     _validate(other.read_bytes(), "Codebook-subset.xsd")
     t = load_taxonomy(other)
     assert [(x.id, x.group, x.cues) for x in t.themes] == [
-        ("front_door", "improvement_plan", ("front door",)), ("stable_workforce", "improvement_plan", ("stable workforce",))]
-    r = runner.invoke(app, ["explain", "Children wait at the front door.", "--taxonomy", str(other), "--format", "json"])
+        ("front_door", "improvement_plan", ("front door",)),
+        ("stable_workforce", "improvement_plan", ("stable workforce",)),
+    ]
+    r = runner.invoke(
+        app, ["explain", "Children wait at the front door.", "--taxonomy", str(other), "--format", "json"]
+    )
     assert r.exit_code == 0, r.output
     assert [x["theme"] for x in json.loads(r.stdout)["themes"]] == ["front_door"]
     bad = tmp_path / "bad.qdc"
@@ -301,13 +391,20 @@ def test_qdpx_project_holds_coded_findings_with_offsets(eastmere_db, tmp_path, m
     import sqlite3
     import zipfile
     from xml.etree import ElementTree as ET
+
     from ofsted_mine.report.qda import NS_PROJECT, guid
+
     db, _ = eastmere_db
     monkeypatch.setenv("OFSTED_MINE_USER", "qa.lead")
     con = sqlite3.connect(db)
     fid, text = con.execute("""SELECT id, text FROM findings WHERE section_kind NOT IN
         ('header','closing','about','opening','areas_covered') ORDER BY id LIMIT 1""").fetchone()
-    assert runner.invoke(app, ["correct", str(fid), "--add", "caseloads", "--polarity", "concern", "--db", str(db)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["correct", str(fid), "--add", "caseloads", "--polarity", "concern", "--db", str(db)]
+        ).exit_code
+        == 0
+    )
     out = tmp_path / "eastmere.qdpx"
     r = runner.invoke(app, ["qda", "project", "--la", "Eastmere", "-o", str(out), "--db", str(db)])
     assert r.exit_code == 0, r.output
@@ -326,10 +423,12 @@ def test_qdpx_project_holds_coded_findings_with_offsets(eastmere_db, tmp_path, m
     assert len(sels) == n_tagged > 5
     stored = {r[0] for r in con.execute("SELECT text FROM findings")}
     for s in sels:
-        assert body[int(s.get("startPosition")):int(s.get("endPosition"))] in stored
-    mine = next(s for s in sels if body[int(s.get("startPosition")):int(s.get("endPosition"))] == text)
-    coded = {codes[c.find("q:CodeRef", ns).get("targetGUID")]: users[c.get("creatingUser")]
-             for c in mine.findall("q:Coding", ns)}
+        assert body[int(s.get("startPosition")) : int(s.get("endPosition"))] in stored
+    mine = next(s for s in sels if body[int(s.get("startPosition")) : int(s.get("endPosition"))] == text)
+    coded = {
+        codes[c.find("q:CodeRef", ns).get("targetGUID")]: users[c.get("creatingUser")]
+        for c in mine.findall("q:Coding", ns)
+    }
     assert coded["Caseloads and workload"] == "qa.lead" and coded["concern"] == "qa.lead"
     assert "set by a person" in mine.find("q:Description", ns).text
     assert src.get("guid") == guid("source", con.execute("SELECT sha256 FROM documents").fetchone()[0])
@@ -340,8 +439,10 @@ def test_qdpx_project_holds_coded_findings_with_offsets(eastmere_db, tmp_path, m
 # ---------------------------------------------------------------- the learned context stage
 def test_context_stage_uses_section_and_previous_finding(tmp_path):
     import numpy as np
+
     from ofsted_mine.tag import Tagger
     from ofsted_mine.tag.context import ContextModel
+
     base = Tagger(context=None)
     ids = list(base.model.theme_ids)
     j = ids.index("care_leavers")
@@ -349,23 +450,42 @@ def test_context_stage_uses_section_and_previous_finding(tmp_path):
     # heading are about care leavers, and that a "these …" sentence continues the one before
     coef = np.zeros((len(ids), 3 + 2 + 1))
     coef[:, 0] = 1.0
-    coef[j, 3] = 12.0          # section judgement_care_leavers
-    coef[:, 1] = 1.5           # the previous finding's score
-    cm = ContextModel(ids, ["judgement_care_leavers", "judgement_in_care"], ["inspection/ilacs"], coef,
-                      np.zeros(len(ids)), {t: base.model.thresholds[t] for t in ids})
+    coef[j, 3] = 12.0  # section judgement_care_leavers
+    coef[:, 1] = 1.5  # the previous finding's score
+    cm = ContextModel(
+        ids,
+        ["judgement_care_leavers", "judgement_in_care"],
+        ["inspection/ilacs"],
+        coef,
+        np.zeros(len(ids)),
+        {t: base.model.thresholds[t] for t in ids},
+    )
     path = tmp_path / "context.json"
     cm.save(path)
     tg = Tagger(context=path)
     assert tg.context is not None and tg.context.sections == cm.sections
     text = "They are visited regularly by workers who know them well."
     alone = {t.theme for t in tg.tag([text])[0].tags}
-    under = {t.theme for t in tg.tag([text], ["judgement_care_leavers"], [False], ["Care leavers"],
-                                       docs=["inspection/ilacs"])[0].tags}
-    elsewhere = {t.theme for t in tg.tag([text], ["judgement_in_care"], [False], ["x"], docs=["inspection/ilacs"])[0].tags}
+    under = {
+        t.theme
+        for t in tg.tag(
+            [text], ["judgement_care_leavers"], [False], ["Care leavers"], docs=["inspection/ilacs"]
+        )[0].tags
+    }
+    elsewhere = {
+        t.theme
+        for t in tg.tag([text], ["judgement_in_care"], [False], ["x"], docs=["inspection/ilacs"])[0].tags
+    }
     assert "care_leavers" not in alone and "care_leavers" in under and "care_leavers" not in elsewhere
     first = "Care leavers have personal advisers who know them well."
-    pair = tg.tag([first, text], ["judgement_in_care"] * 2, [False] * 2, ["x"] * 2, prev=[None, 0],
-                  docs=["inspection/ilacs"] * 2)
+    pair = tg.tag(
+        [first, text],
+        ["judgement_in_care"] * 2,
+        [False] * 2,
+        ["x"] * 2,
+        prev=[None, 0],
+        docs=["inspection/ilacs"] * 2,
+    )
     assert "care_leavers" in {t.theme for t in pair[1].tags}
     # a stage made for other themes is not used
     other = ContextModel(ids[:3], [], [], np.zeros((3, 3)), np.zeros(3))
@@ -375,7 +495,9 @@ def test_context_stage_uses_section_and_previous_finding(tmp_path):
 
 def test_context_stage_fits_and_keeps_polarity(tmp_path):
     import numpy as np
+
     from ofsted_mine.tag.context import ContextModel
+
     rng = np.random.default_rng(0)
     n, classes = 400, ["concern", "mixed", "neutral", "strength"]
     secs = ["judgement_in_care" if i % 2 else "summary" for i in range(n)]
@@ -399,6 +521,7 @@ def test_context_stage_fits_and_keeps_polarity(tmp_path):
 def test_library_corrections_behind_the_web_interface(eastmere_db):
     from ofsted_mine.store.db import open_db
     from ofsted_mine.tag.corrections import LibraryCorrections
+
     db, _ = eastmere_db
     con = open_db(db)
     lc = LibraryCorrections()

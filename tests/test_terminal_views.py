@@ -1,5 +1,6 @@
 """The terminal views at the terminal's width: `timeline` fits 80 columns (COLUMNS=80), shows
 theme names, a verdict letter in every cell (not only a colour) and a legend."""
+
 from __future__ import annotations
 
 import os
@@ -14,14 +15,20 @@ from .test_readiness import corpus_db  # noqa: F401
 
 def _run(args, db, columns):
     env = dict(os.environ, COLUMNS=str(columns), NO_COLOR="1", TERM="dumb")
-    r = subprocess.run([sys.executable, "-m", "ofsted_mine.cli", *args, "--db", str(db)],
-                       capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "ofsted_mine.cli", *args, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     return r.stdout
 
 
 def test_timeline_fits_80_columns_with_names_letters_and_legend(corpus_db):  # noqa: F811
     from ofsted_mine.analyse.timeline import _load_taxonomy_light, timeline
+
     con = om.open_db(corpus_db)
     tl = timeline(con, "Wyvern Vale")
     out = _run(["timeline", "--la", "Wyvern Vale"], corpus_db, 80)
@@ -29,7 +36,7 @@ def test_timeline_fits_80_columns_with_names_letters_and_legend(corpus_db):  # n
     assert max(len(line) for line in lines) <= 80, max(lines, key=len)
     flat = re.sub(r"[│┃]", " ", out)
     words = " ".join(flat.split())
-    for t in _load_taxonomy_light(con):               # theme names (wrapped at words), not ids
+    for t in _load_taxonomy_light(con):  # theme names (wrapped at words), not ids
         assert t["name"].split()[0] in words and ("_" not in t["id"] or t["id"] not in words.split())
     assert "letter = verdict" in words and "C concern" in words and "not examined" in words
     # every visit is shown (split into several tables when they do not fit side by side)
@@ -42,7 +49,7 @@ def test_timeline_fits_80_columns_with_names_letters_and_legend(corpus_db):  # n
 
 def test_timeline_uses_a_wide_terminal(corpus_db):  # noqa: F811
     out = _run(["timeline", "--la", "Wyvern Vale"], corpus_db, 220)
-    assert "visits 1–" not in out                     # all visits side by side
+    assert "visits 1–" not in out  # all visits side by side
     assert max(len(line) for line in out.splitlines()) <= 220
 
 
@@ -53,6 +60,6 @@ def test_compare_and_track_fit_80_columns_with_theme_names(corpus_db):  # noqa: 
     assert max(len(line) for line in out.splitlines()) <= 80
     words = " ".join(re.sub(r"[│┃]", " ", out).split())
     assert "Drift, delay" in words and "drift_delay" not in words
-    assert re.search(r"\b[CMSs?N0–] \d+/\d+/\d+", out)          # letters as well as colours
+    assert re.search(r"\b[CMSs?N0–] \d+/\d+/\d+", out)  # letters as well as colours
     out = _run(["track", "drift_delay", "--la", "Eastmere"], corpus_db, 80)
     assert max(len(line) for line in out.splitlines()) <= 80 and "Drift, delay and timeliness" in out

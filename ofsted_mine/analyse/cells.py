@@ -44,6 +44,7 @@ raised`` a concern verdict at a and no concern or mixed finding at b (b examined
 verdict; ``not examined later`` a concern at a and no finding at b; and so on for strengths
 and mixed cells (see :func:`compare_status`).
 """
+
 from __future__ import annotations
 
 from ..vocab import CELL_SCORE, MIN_CELL_EVIDENCE
@@ -97,7 +98,7 @@ def trend(verdicts: list[str]) -> str:
     # the latest cell is mixed or mostly strengths: where it stands now against where the window began
     first = ex[0]
     if first < CELL_SCORE["mixed"] and CELL_SCORE["concern"] in earlier and last >= CELL_SCORE["mixed"]:
-        return "emerging"      # no concern at the start, a concern verdict since, still mixed
+        return "emerging"  # no concern at the start, a concern verdict since, still mixed
     if last < first:
         return "improving"
     if last > first:
@@ -123,8 +124,11 @@ def compare_status(a: Cell, b: Cell) -> str:
     if vb in _STRENGTHISH:
         return "strength gained"
     if va in _STRENGTHISH:
-        return "strength not examined later" if not b.examined else (
-            "strength lost" if vb == "mixed" else "too little evidence")
+        return (
+            "strength not examined later"
+            if not b.examined
+            else ("strength lost" if vb == "mixed" else "too little evidence")
+        )
     if va == "mixed":
         if vb == "mixed":
             return "still mixed"

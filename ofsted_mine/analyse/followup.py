@@ -41,6 +41,7 @@ not met, repeated); ``not yet examined`` when no later visit has evidence about 
 (red-amber-green): met green; progressing amber; not met and repeated red; the others grey.
 Every verdict also has a word and a letter, so colour is never the only signal.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -49,7 +50,6 @@ import re
 import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 from ..vocab import FOLLOWUP_LETTERS, FOLLOWUP_RAG, NON_FINDING_SECTIONS, citation
 from .journeys import split_journeys
@@ -75,19 +75,20 @@ _EXCLUDED_SECTIONS = tuple(NON_FINDING_SECTIONS) + ("lscb",)
 @dataclass
 class Evidence:
     """One quote shown (and counted) for an item in a later visit."""
+
     text: str
-    polarity: str              # concern | strength | mixed ("concern" for a repeating recommendation)
-    similarity: float          # TF-IDF cosine with the item
+    polarity: str  # concern | strength | mixed ("concern" for a repeating recommendation)
+    similarity: float  # TF-IDF cosine with the item
     shared_themes: list[str]
     visit_id: str
-    date: Optional[str]
+    date: str | None
     page: int
-    paragraph: Optional[str]
-    section: Optional[str]
-    citation: str              # "Norfolk, monitoring visit 2023-05-16, para 3, p. 2"
-    source: str                # the file quoted
-    finding_id: Optional[int] = None
-    repeats: bool = False      # a recommendation of the closing inspection that repeats the item
+    paragraph: str | None
+    section: str | None
+    citation: str  # "Norfolk, monitoring visit 2023-05-16, para 3, p. 2"
+    source: str  # the file quoted
+    finding_id: int | None = None
+    repeats: bool = False  # a recommendation of the closing inspection that repeats the item
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -96,10 +97,11 @@ class Evidence:
 @dataclass
 class Cell:
     """An item in one later visit: the verdict and the quotes it rests on."""
+
     visit_id: str
     verdict: str
     evidence: list[Evidence] = field(default_factory=list)
-    on_theme: int = 0          # findings of the visit that carry one of the item's themes
+    on_theme: int = 0  # findings of the visit that carry one of the item's themes
 
     @property
     def rag(self) -> str:
@@ -110,54 +112,85 @@ class Cell:
         return LETTER[self.verdict]
 
     def to_dict(self) -> dict:
-        return {"visit_id": self.visit_id, "verdict": self.verdict, "rag": self.rag, "letter": self.letter,
-                "on_theme": self.on_theme, "evidence": [e.to_dict() for e in self.evidence]}
+        return {
+            "visit_id": self.visit_id,
+            "verdict": self.verdict,
+            "rag": self.rag,
+            "letter": self.letter,
+            "on_theme": self.on_theme,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
 
 
 @dataclass
 class LaterVisit:
     id: str
-    label: str                 # "MV2 2023-06"
+    label: str  # "MV2 2023-06"
     kind: str
-    date: Optional[str]
-    published: Optional[str]
+    date: str | None
+    published: str | None
 
 
 @dataclass
 class Item:
     """One recommendation: where it was made, its themes, a cell per later visit of its journey,
     and its latest status."""
-    ref: str                   # "R1", "R2", … in date order (the council's items only)
+
+    ref: str  # "R1", "R2", … in date order (the council's items only)
     text: str
-    tail: Optional[str]        # "(outcome 1, national framework)"
-    group: Optional[str]       # "Immediately", "Within three months", … or None
-    addressee: str             # council | lscb
-    visit_id: str              # the visit that made it
+    tail: str | None  # "(outcome 1, national framework)"
+    group: str | None  # "Immediately", "Within three months", … or None
+    addressee: str  # council | lscb
+    visit_id: str  # the visit that made it
     kind: str
-    date: Optional[str]
-    published: Optional[str]
-    section: Optional[str]
-    paragraph: Optional[str]
+    date: str | None
+    published: str | None
+    section: str | None
+    paragraph: str | None
     page: int
     citation: str
     source: str
     themes: list[str]
-    later: list[str] = field(default_factory=list)       # visit ids of its journey after it (in order)
-    closes: Optional[str] = None                          # the inspection that closes its journey, if any
+    later: list[str] = field(default_factory=list)  # visit ids of its journey after it (in order)
+    closes: str | None = None  # the inspection that closes its journey, if any
     cells: dict[str, Cell] = field(default_factory=dict)  # visit id -> cell
     status: str = NOT_YET
-    status_visit: Optional[str] = None
+    status_visit: str | None = None
 
     @property
     def rag(self) -> str:
         return RAG[self.status]
 
     def to_dict(self) -> dict:
-        d = {k: getattr(self, k) for k in ("ref", "text", "tail", "group", "addressee", "visit_id", "kind", "date",
-                                           "published", "section", "paragraph", "page", "citation", "source",
-                                           "themes", "later", "closes", "status", "status_visit")}
+        d = {
+            k: getattr(self, k)
+            for k in (
+                "ref",
+                "text",
+                "tail",
+                "group",
+                "addressee",
+                "visit_id",
+                "kind",
+                "date",
+                "published",
+                "section",
+                "paragraph",
+                "page",
+                "citation",
+                "source",
+                "themes",
+                "later",
+                "closes",
+                "status",
+                "status_visit",
+            )
+        }
         d["rag"] = self.rag
-        d["latest_status"], d["latest_visit"] = self.status, self.status_visit  # the names report/board.py reads
+        d["latest_status"], d["latest_visit"] = (
+            self.status,
+            self.status_visit,
+        )  # the names report/board.py reads
         d["cells"] = {v: c.to_dict() for v, c in self.cells.items()}
         return d
 
@@ -166,9 +199,9 @@ class Item:
 class FollowUp:
     la: str
     la_urn: str
-    items: list[Item]                                     # the council's recommendations, date order
-    lscb_items: list[Item]                                # the LSCB's (listed, not followed up)
-    visits: list[LaterVisit]                              # every visit that follows some item, date order
+    items: list[Item]  # the council's recommendations, date order
+    lscb_items: list[Item]  # the LSCB's (listed, not followed up)
+    visits: list[LaterVisit]  # every visit that follows some item, date order
     journeys: list[list[str]] = field(default_factory=list)  # visit ids per improvement journey
     similarity_threshold: float = SIMILARITY_THRESHOLD
     repeat_threshold: float = REPEAT_THRESHOLD
@@ -177,24 +210,36 @@ class FollowUp:
         return dict(Counter(i.status for i in self.items))
 
     def to_dict(self) -> dict:
-        return {"la": self.la, "la_urn": self.la_urn, "items": [i.to_dict() for i in self.items],
-                "lscb_items": [i.to_dict() for i in self.lscb_items],
-                "visits": [asdict(v) for v in self.visits], "journeys": self.journeys,
-                "status_counts": self.status_counts(),
-                "rule": {"similarity_threshold": self.similarity_threshold, "repeat_threshold": self.repeat_threshold,
-                         "evidence_shown": EVIDENCE_SHOWN}}
+        return {
+            "la": self.la,
+            "la_urn": self.la_urn,
+            "items": [i.to_dict() for i in self.items],
+            "lscb_items": [i.to_dict() for i in self.lscb_items],
+            "visits": [asdict(v) for v in self.visits],
+            "journeys": self.journeys,
+            "status_counts": self.status_counts(),
+            "rule": {
+                "similarity_threshold": self.similarity_threshold,
+                "repeat_threshold": self.repeat_threshold,
+                "evidence_shown": EVIDENCE_SHOWN,
+            },
+        }
 
 
 # ------------------------------------------------------------------ text similarity (no scikit-learn import)
-_STOP = frozenset("""a about above after again against all also am an and any are as at be because been before being
+_STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further had has have having he her
 here hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
 our ours out over own same she should so some such than that the their theirs them then there these they this those
 through to too under until up very was we were what when where which while who whom why will with would you your
-ensure ensuring improve improving improvement quality local authority authority's""".split())
+ensure ensuring improve improving improvement quality local authority authority's""".split()
+)
 #: words in nearly every sentence of a report: not counted alone (they still count inside word pairs)
-_GENERIC = frozenset("""child children young people person family families care social work worker workers service
-services practice practitioner practitioners council staff team teams""".split())
+_GENERIC = frozenset(
+    """child children young people person family families care social work worker workers service
+services practice practitioner practitioners council staff team teams""".split()
+)
 _WORD = re.compile(r"[a-z][a-z’'-]*[a-z]")
 
 
@@ -231,7 +276,7 @@ class _Vectors:
 
 
 # ------------------------------------------------------------------ the window of a recommendation
-def _window(kinds: list[str], k: int, dates: Optional[list] = None) -> list[int]:
+def _window(kinds: list[str], k: int, dates: list | None = None) -> list[int]:
     """Positions of the visits that follow the visit at ``k`` in its journey, up to and including
     the next full inspection (a document of the same date is another copy of the visit, not a
     later one)."""
@@ -248,39 +293,75 @@ def _window(kinds: list[str], k: int, dates: Optional[list] = None) -> list[int]
 # ------------------------------------------------------------------ the follow-up
 
 
-def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
-             min_similarity: float = SIMILARITY_THRESHOLD, evidence: int = EVIDENCE_SHOWN) -> FollowUp:
+def followup(
+    con: sqlite3.Connection,
+    la: str,
+    *,
+    since: str | None = None,
+    min_similarity: float = SIMILARITY_THRESHOLD,
+    evidence: int = EVIDENCE_SHOWN,
+) -> FollowUp:
     """The follow-up of one council's recommendations (see the module docstring for the rule).
 
     ``since``: only recommendations made on or after this date (YYYY-MM-DD) are listed; later
     visits are never cut off, so a window always runs to the council's latest document."""
     from ..store.recommendations import lscb_spans_of
     from ..store.recommendations import recommendations as stored_recs
+
     c = _council(la, con)
     # one row per visit: its quoted source (a second copy of a visit is never counted twice)
     cols, doc_of = council_visits(con, c.urn)
     journeys = [j.visits for j in split_journeys(cols)]
     if not cols:
-        return FollowUp(la=c.name, la_urn=c.urn, items=[], lscb_items=[], visits=[], journeys=[],
-                        similarity_threshold=min_similarity)
-    paths = dict(con.execute(f"SELECT id, path FROM documents WHERE id IN ({','.join('?' * len(doc_of))})",
-                             list(doc_of.values())).fetchall())
-    docs = [{"id": doc_of[v.id], "visit_id": v.id, "kind": v.kind, "date": v.date, "published": v.published,
-             "label": v.label, "path": paths[doc_of[v.id]]} for v in cols]
+        return FollowUp(
+            la=c.name,
+            la_urn=c.urn,
+            items=[],
+            lscb_items=[],
+            visits=[],
+            journeys=[],
+            similarity_threshold=min_similarity,
+        )
+    paths = dict(
+        con.execute(
+            f"SELECT id, path FROM documents WHERE id IN ({','.join('?' * len(doc_of))})",
+            list(doc_of.values()),
+        ).fetchall()
+    )
+    docs = [
+        {
+            "id": doc_of[v.id],
+            "visit_id": v.id,
+            "kind": v.kind,
+            "date": v.date,
+            "published": v.published,
+            "label": v.label,
+            "path": paths[doc_of[v.id]],
+        }
+        for v in cols
+    ]
     kinds = [d["kind"] for d in docs]
     dates = [d["date"] for d in docs]
     pos = {d["id"]: i for i, d in enumerate(docs)}
     recs = [r for r in stored_recs(con, la_urn=c.urn, addressee=None) if r["doc_id"] in pos]
-    empty = FollowUp(la=c.name, la_urn=c.urn, items=[], lscb_items=[], visits=[], journeys=journeys,
-                     similarity_threshold=min_similarity)
+    empty = FollowUp(
+        la=c.name,
+        la_urn=c.urn,
+        items=[],
+        lscb_items=[],
+        visits=[],
+        journeys=journeys,
+        similarity_threshold=min_similarity,
+    )
     if not recs:
         return empty
     # every finding of the council's visits, with its themes (one query)
     rows = con.execute(
         f"""SELECT f.id, f.doc_id, f.text, f.page, f.paragraph, f.section, f.section_kind, f.polarity, f.start,
                    f."end", (SELECT group_concat(theme) FROM tags t WHERE t.finding_id = f.id) AS themes
-            FROM findings f WHERE f.doc_id IN ({','.join('?' * len(docs))}) ORDER BY f.doc_id, f.seq""",
-        [d["id"] for d in docs]).fetchall()
+            FROM findings f WHERE f.doc_id IN ({",".join("?" * len(docs))}) ORDER BY f.doc_id, f.seq""",
+        [d["id"] for d in docs],
+    ).fetchall()
     lscb = lscb_spans_of(con, [d["id"] for d in docs])
     by_doc: dict[int, list] = {}
     all_by_doc: dict[int, list] = {}
@@ -316,7 +397,7 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
         for f in rs:
             if f["section_kind"] in NON_FINDING_SECTIONS:
                 continue
-            for t in (f["themes"].split(",") if f["themes"] else ()):
+            for t in f["themes"].split(",") if f["themes"] else ():
                 idx.setdefault(t, set()).add(f["id"])
     council_recs = [r for r in recs if r["addressee"] == "council"]
     cands = [r for rs in by_doc.values() for r in rs if r["polarity"] in ("concern", "strength", "mixed")]
@@ -332,18 +413,40 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
 
     def make_item(r, ref: str) -> Item:
         d = docs[pos[r["doc_id"]]]
-        return Item(ref=ref, text=r["text"], tail=r["tail"], group=r["grp"], addressee=r["addressee"],
-                    visit_id=d["visit_id"], kind=d["kind"], date=d["date"], published=d["published"],
-                    section=r["section"], paragraph=r["paragraph"], page=r["page"],
-                    citation=citation(c.name, d["kind"], d["date"], r["paragraph"], r["page"], d["published"]), source=d["path"],
-                    themes=rec_themes(r))
+        return Item(
+            ref=ref,
+            text=r["text"],
+            tail=r["tail"],
+            group=r["grp"],
+            addressee=r["addressee"],
+            visit_id=d["visit_id"],
+            kind=d["kind"],
+            date=d["date"],
+            published=d["published"],
+            section=r["section"],
+            paragraph=r["paragraph"],
+            page=r["page"],
+            citation=citation(c.name, d["kind"], d["date"], r["paragraph"], r["page"], d["published"]),
+            source=d["path"],
+            themes=rec_themes(r),
+        )
 
     def evidence_of(f, d, sim: float, shared: list[str], repeats: bool = False) -> Evidence:
-        return Evidence(text=f["text"], polarity="concern" if repeats else f["polarity"], similarity=round(sim, 3),
-                        shared_themes=shared, visit_id=d["visit_id"], date=d["date"], page=f["page"],
-                        paragraph=f["paragraph"], section=f["section"],
-                        citation=citation(c.name, d["kind"], d["date"], f["paragraph"], f["page"], d["published"]), source=d["path"],
-                        finding_id=f["id"] if not repeats else None, repeats=repeats)
+        return Evidence(
+            text=f["text"],
+            polarity="concern" if repeats else f["polarity"],
+            similarity=round(sim, 3),
+            shared_themes=shared,
+            visit_id=d["visit_id"],
+            date=d["date"],
+            page=f["page"],
+            paragraph=f["paragraph"],
+            section=f["section"],
+            citation=citation(c.name, d["kind"], d["date"], f["paragraph"], f["page"], d["published"]),
+            source=d["path"],
+            finding_id=f["id"] if not repeats else None,
+            repeats=repeats,
+        )
 
     items: list[Item] = []
     used_visits: set[int] = set()
@@ -376,15 +479,29 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
             shown = [evidence_of(f, d, sim, shared) for sim, f, shared in linked[:evidence]]
             repeat = None
             if d["kind"] == "inspection":
-                best = max(((_Vectors.cosine(rv, rvec[o["id"]]), o) for o in recs_by_doc.get(d["id"], [])),
-                           key=lambda x: x[0], default=(0.0, None))
+                best = max(
+                    ((_Vectors.cosine(rv, rvec[o["id"]]), o) for o in recs_by_doc.get(d["id"], [])),
+                    key=lambda x: x[0],
+                    default=(0.0, None),
+                )
                 if best[1] is not None and best[0] >= REPEAT_THRESHOLD:
                     o = best[1]
-                    repeat = Evidence(text=o["text"], polarity="concern", similarity=round(best[0], 3),
-                                      shared_themes=[t for t in item.themes if t in rec_themes(o)],
-                                      visit_id=d["visit_id"], date=d["date"], page=o["page"], paragraph=o["paragraph"],
-                                      section=o["section"], source=d["path"], repeats=True,
-                                      citation=citation(c.name, d["kind"], d["date"], o["paragraph"], o["page"], d["published"]))
+                    repeat = Evidence(
+                        text=o["text"],
+                        polarity="concern",
+                        similarity=round(best[0], 3),
+                        shared_themes=[t for t in item.themes if t in rec_themes(o)],
+                        visit_id=d["visit_id"],
+                        date=d["date"],
+                        page=o["page"],
+                        paragraph=o["paragraph"],
+                        section=o["section"],
+                        source=d["path"],
+                        repeats=True,
+                        citation=citation(
+                            c.name, d["kind"], d["date"], o["paragraph"], o["page"], d["published"]
+                        ),
+                    )
             if repeat is not None:
                 # the repeating recommendation decides; it is shown first (its own sentences are not repeated)
                 shown = [repeat] + [e for e in shown if not (e.page == repeat.page and e.text in repeat.text)]
@@ -394,19 +511,38 @@ def followup(con: sqlite3.Connection, la: str, *, since: Optional[str] = None,
                 verdict = verdict_of([e.polarity for e in shown])
             else:
                 verdict = NO_SPECIFIC if on_theme else NOT_EXAMINED
-            item.cells[d["visit_id"]] = Cell(visit_id=d["visit_id"], verdict=verdict, evidence=shown, on_theme=len(on_theme))
+            item.cells[d["visit_id"]] = Cell(
+                visit_id=d["visit_id"], verdict=verdict, evidence=shown, on_theme=len(on_theme)
+            )
         for vid in reversed(item.later):
             cell = item.cells[vid]
             if cell.verdict in JUDGED:
                 item.status, item.status_visit = cell.verdict, vid
                 break
-    lscb_items = [make_item(r, f"L{k}") for k, r in enumerate((r for r in recs if r["addressee"] == "lscb"), 1)
-            if not since or (docs[pos[r["doc_id"]]]["date"] or "") >= since]
-    visits = [LaterVisit(id=docs[j]["visit_id"], label=docs[j]["label"],
-                         kind=docs[j]["kind"], date=docs[j]["date"], published=docs[j]["published"])
-              for j in sorted(used_visits)]
-    return FollowUp(la=c.name, la_urn=c.urn, items=items, lscb_items=lscb_items, visits=visits, journeys=journeys,
-                    similarity_threshold=min_similarity)
+    lscb_items = [
+        make_item(r, f"L{k}")
+        for k, r in enumerate((r for r in recs if r["addressee"] == "lscb"), 1)
+        if not since or (docs[pos[r["doc_id"]]]["date"] or "") >= since
+    ]
+    visits = [
+        LaterVisit(
+            id=docs[j]["visit_id"],
+            label=docs[j]["label"],
+            kind=docs[j]["kind"],
+            date=docs[j]["date"],
+            published=docs[j]["published"],
+        )
+        for j in sorted(used_visits)
+    ]
+    return FollowUp(
+        la=c.name,
+        la_urn=c.urn,
+        items=items,
+        lscb_items=lscb_items,
+        visits=visits,
+        journeys=journeys,
+        similarity_threshold=min_similarity,
+    )
 
 
 def verdict_of(polarities: list[str]) -> str:

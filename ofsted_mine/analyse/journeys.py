@@ -12,10 +12,10 @@ The default trend window (:func:`default_window`) is the current journey when it
 two visits, else the journey before it, which the latest document closes: so the default never
 leaves out the latest document. ``--since`` and ``--journey`` choose another window.
 """
+
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
 
 from ..vocab import ACTION_SETTING_KINDS, FRAMEWORKS, JOURNEY_OPENING_KINDS, PROGRESS_VERDICTS
 from .results import Journey, VisitCol
@@ -25,7 +25,7 @@ def opens_journey(v: VisitCol) -> bool:
     return v.kind in JOURNEY_OPENING_KINDS or (v.kind in ACTION_SETTING_KINDS and v.sets_actions)
 
 
-def _months(a: Optional[str], b: Optional[str]) -> Optional[int]:
+def _months(a: str | None, b: str | None) -> int | None:
     try:
         da, db = date.fromisoformat(a[:10]), date.fromisoformat(b[:10])  # type: ignore[index]
     except (TypeError, ValueError):
@@ -33,7 +33,7 @@ def _months(a: Optional[str], b: Optional[str]) -> Optional[int]:
     return (db.year - da.year) * 12 + db.month - da.month - (1 if db.day < da.day else 0)
 
 
-def outcome(v: VisitCol) -> Optional[str]:
+def outcome(v: VisitCol) -> str | None:
     """An inspection's overall grade, or a visit's headline verdict, in words."""
     g = (v.judgements or {}).get("overall")
     if g:
@@ -56,14 +56,23 @@ def split_journeys(visits: list[VisitCol]) -> list[Journey]:
     for n, s in enumerate(starts):
         last = n == len(starts) - 1
         e = len(visits) - 1 if last else starts[n + 1]
-        members = visits[s:e + 1]
-        for v in visits[s:(e + 1 if last else e)]:
+        members = visits[s : e + 1]
+        for v in visits[s : (e + 1 if last else e)]:
             v.journey = n + 1
         opener, closer = visits[s], (None if last else visits[e])
         end_visit = visits[e]
-        head = _step(opener) + ("" if opens_journey(opener) else " [the inspection that opened it is not stored]")
-        label = head + " → " + (_step(closer) if closer else
-                                         ("now" if end_visit is opener else f"now (latest: {end_visit.label})"))
+        head = _step(opener) + (
+            "" if opens_journey(opener) else " [the inspection that opened it is not stored]"
+        )
+        label = (
+            head
+            + " → "
+            + (
+                _step(closer)
+                if closer
+                else ("now" if end_visit is opener else f"now (latest: {end_visit.label})")
+            )
+        )
         months = _months(opener.date, end_visit.date)
         if months is not None and end_visit is not opener:
             label += f"; {months} months"
@@ -71,16 +80,27 @@ def split_journeys(visits: list[VisitCol]) -> list[Journey]:
         fw_b = closer.framework if closer and closer.kind == "inspection" else None
         if fw_a and fw_b and fw_a != fw_b:
             label += f"; framework {FRAMEWORKS.get(fw_a, fw_a)} → {FRAMEWORKS.get(fw_b, fw_b)}"
-        out.append(Journey(index=n + 1, opened_by=opener.id, closed_by=closer.id if closer else None,
-                           visits=[v.id for v in members], start=opener.date, end=end_visit.date, current=last,
-                           framework=opener.framework if opener.kind == "inspection" else None,
-                           closing_framework=closer.framework if closer and closer.kind == "inspection" else None,
-                           months=months, opened_with=outcome(opener),
-                           closed_with=outcome(closer) if closer else None, label=label))
+        out.append(
+            Journey(
+                index=n + 1,
+                opened_by=opener.id,
+                closed_by=closer.id if closer else None,
+                visits=[v.id for v in members],
+                start=opener.date,
+                end=end_visit.date,
+                current=last,
+                framework=opener.framework if opener.kind == "inspection" else None,
+                closing_framework=closer.framework if closer and closer.kind == "inspection" else None,
+                months=months,
+                opened_with=outcome(opener),
+                closed_with=outcome(closer) if closer else None,
+                label=label,
+            )
+        )
     return out
 
 
-def default_window(journeys: list[Journey]) -> Optional[Journey]:
+def default_window(journeys: list[Journey]) -> Journey | None:
     """The journey the trends follow by default: the current one if it has two visits or more,
     else the one before it (which the latest document closes)."""
     if not journeys:
@@ -106,7 +126,9 @@ def find_journey(journeys: list[Journey], which) -> Journey:
         try:
             which = int(w)
         except ValueError:
-            raise ValueError(f"unknown journey {which!r} (give a number 1-{len(journeys)}, 'current' or 'previous')") from None
+            raise ValueError(
+                f"unknown journey {which!r} (give a number 1-{len(journeys)}, 'current' or 'previous')"
+            ) from None
     n = int(which)
     if n <= 0:
         n = len(journeys) + n + 1 if n < 0 else len(journeys)

@@ -16,10 +16,10 @@ Every result has ``to_dict()``; its JSON shapes are the ones ``timeline``/``trac
 --format json`` print (the keys other tools rely on are kept; ``journeys`` is added).
 Views must not recompute a verdict, a trend or a status: they read these fields.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 from ..vocab import CELL_LABELS, CELL_LETTERS, TREND_LABELS
 
@@ -28,10 +28,11 @@ from ..vocab import CELL_LABELS, CELL_LETTERS, TREND_LABELS
 class Source:
     """One stored document of a visit. ``doc_id`` is the document's own id (``visit_id`` of its
     database row); ``quoted`` marks the one source whose findings are counted and quoted."""
+
     doc_id: str
     path: str
     format: str
-    published: Optional[str] = None
+    published: str | None = None
     sha256: str = ""
     quoted: bool = True
 
@@ -39,24 +40,25 @@ class Source:
 @dataclass
 class VisitCol:
     """One visit: a column of the timeline grid."""
+
     id: str
     kind: str
     label: str
-    date: Optional[str]
-    visit_number: Optional[int]
-    progress_verdict: Optional[str]
+    date: str | None
+    visit_number: int | None
+    progress_verdict: str | None
     judgements: dict
     focus_areas: list
     focus_themes: list
-    framework: Optional[str] = None
-    published: Optional[str] = None
-    end_date: Optional[str] = None
-    sets_actions: bool = False            # has "areas for priority action"
-    journey: Optional[int] = None         # index (1-based) of the journey it belongs to
+    framework: str | None = None
+    published: str | None = None
+    end_date: str | None = None
+    sets_actions: bool = False  # has "areas for priority action"
+    journey: int | None = None  # index (1-based) of the journey it belongs to
     sources: list[Source] = field(default_factory=list)
 
     @property
-    def quoted_source(self) -> Optional[Source]:
+    def quoted_source(self) -> Source | None:
         return next((s for s in self.sources if s.quoted), self.sources[0] if self.sources else None)
 
 
@@ -64,24 +66,29 @@ class VisitCol:
 class Journey:
     """An improvement journey. ``visits``: its visit ids in date order, the opening visit first and
     the closing inspection (which also opens the next journey) last when there is one."""
-    index: int                            # 1-based, oldest first
-    opened_by: str                        # visit id
-    closed_by: Optional[str]              # visit id of the next journey's opening visit, or None
+
+    index: int  # 1-based, oldest first
+    opened_by: str  # visit id
+    closed_by: str | None  # visit id of the next journey's opening visit, or None
     visits: list[str]
-    start: Optional[str]
-    end: Optional[str]                    # the closing visit's date, or the council's latest document's
-    current: bool                         # the journey the council is on now (it ends at the latest document)
-    framework: Optional[str] = None       # framework of the opening visit (SIF, ILACS, other)
-    closing_framework: Optional[str] = None
-    months: Optional[int] = None          # from the opening to the closing (or latest) visit
-    opened_with: Optional[str] = None     # the opening visit's overall grade or headline verdict
-    closed_with: Optional[str] = None     # the closing inspection's overall grade
-    label: str = ""                       # "Inspection 2023-01 (ILACS, inadequate) → Inspection 2024-10 (good)"
+    start: str | None
+    end: str | None  # the closing visit's date, or the council's latest document's
+    current: bool  # the journey the council is on now (it ends at the latest document)
+    framework: str | None = None  # framework of the opening visit (SIF, ILACS, other)
+    closing_framework: str | None = None
+    months: int | None = None  # from the opening to the closing (or latest) visit
+    opened_with: str | None = None  # the opening visit's overall grade or headline verdict
+    closed_with: str | None = None  # the closing inspection's overall grade
+    label: str = ""  # "Inspection 2023-01 (ILACS, inadequate) → Inspection 2024-10 (good)"
 
     @property
     def framework_change(self) -> bool:
-        return bool(self.closed_by and self.framework and self.closing_framework
-                    and self.framework != self.closing_framework)
+        return bool(
+            self.closed_by
+            and self.framework
+            and self.closing_framework
+            and self.framework != self.closing_framework
+        )
 
     def to_dict(self) -> dict:
         return asdict(self) | {"framework_change": self.framework_change}
@@ -91,6 +98,7 @@ class Journey:
 class Cell:
     """One theme in one visit: how many findings carry the theme, by polarity, and the verdict
     (``analyse.cells.cell_verdict``)."""
+
     theme: str
     visit_id: str
     concern: int = 0
@@ -133,18 +141,19 @@ class Cell:
 @dataclass
 class Quote:
     """One finding quoted as evidence, with its citation."""
+
     text: str
-    polarity: Optional[str]
+    polarity: str | None
     score: float
-    page: Optional[int]
-    paragraph: Optional[str]
-    section: Optional[str]
+    page: int | None
+    paragraph: str | None
+    section: str | None
     visit_id: str
-    date: Optional[str]
+    date: str | None
     citation: str
     source: str
-    published: Optional[str] = None
-    finding_id: Optional[int] = None
+    published: str | None = None
+    finding_id: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -153,10 +162,11 @@ class Quote:
 @dataclass
 class TrackVisit:
     """One visit of a theme's track."""
+
     visit_id: str
     label: str
     kind: str
-    date: Optional[str]
+    date: str | None
     verdict: str
     concern: int
     strength: int
@@ -177,6 +187,7 @@ class Track:
     """One theme across a council's visits: the verdict per visit, the trend over ``trend_window``
     (visit ids: a journey including its closing inspection, by default the one that reaches the
     council's latest document), and where it stands now (the latest visit that examined it)."""
+
     la: str
     theme: str
     name: str
@@ -184,63 +195,85 @@ class Track:
     trend: str
     trend_window: list[str]
     visits: list[TrackVisit]
-    journey: Optional[int] = None          # the journey the window is, if it is one
-    now: Optional[str] = None              # visit id of the latest visit with a finding on the theme
-    now_verdict: Optional[str] = None
-    not_examined_since: Optional[str] = None   # = now, when later visits have no finding on the theme
+    journey: int | None = None  # the journey the window is, if it is one
+    now: str | None = None  # visit id of the latest visit with a finding on the theme
+    now_verdict: str | None = None
+    not_examined_since: str | None = None  # = now, when later visits have no finding on the theme
 
     @property
     def trend_label(self) -> str:
         return TREND_LABELS.get(self.trend, self.trend)
 
     def to_dict(self) -> dict:
-        return {"la": self.la, "theme": self.theme, "name": self.name, "group": self.group, "trend": self.trend,
-                "trend_label": self.trend_label, "trend_window": list(self.trend_window), "journey": self.journey,
-                "now": self.now, "now_verdict": self.now_verdict, "not_examined_since": self.not_examined_since,
-                "visits": [v.to_dict() for v in self.visits]}
+        return {
+            "la": self.la,
+            "theme": self.theme,
+            "name": self.name,
+            "group": self.group,
+            "trend": self.trend,
+            "trend_label": self.trend_label,
+            "trend_window": list(self.trend_window),
+            "journey": self.journey,
+            "now": self.now,
+            "now_verdict": self.now_verdict,
+            "not_examined_since": self.not_examined_since,
+            "visits": [v.to_dict() for v in self.visits],
+        }
 
 
 @dataclass
 class Timeline:
     """A council's visits x themes. ``window``: visit ids of the default trend window (see
     ``analyse.journeys.default_window``); ``trends``: theme id -> trend over it."""
+
     la: str
     la_urn: str
     visits: list[VisitCol]
-    themes: list[dict]                      # id, name, group
-    cells: dict[str, dict[str, Cell]]       # theme -> visit id -> cell
-    journey: list[str] = field(default_factory=list)  # the one-line history: "Inspection 2023-01: inadequate", ...
+    themes: list[dict]  # id, name, group
+    cells: dict[str, dict[str, Cell]]  # theme -> visit id -> cell
+    journey: list[str] = field(
+        default_factory=list
+    )  # the one-line history: "Inspection 2023-01: inadequate", ...
     journeys: list[Journey] = field(default_factory=list)
     window: list[str] = field(default_factory=list)
-    window_journey: Optional[int] = None
+    window_journey: int | None = None
     trends: dict[str, str] = field(default_factory=dict)
 
-    def visit(self, visit_id: str) -> Optional[VisitCol]:
+    def visit(self, visit_id: str) -> VisitCol | None:
         return next((v for v in self.visits if v.id == visit_id), None)
 
     def to_dict(self) -> dict:
-        return {"la": self.la, "la_urn": self.la_urn, "journey": self.journey,
-                "journeys": [j.to_dict() for j in self.journeys], "window": list(self.window),
-                "window_journey": self.window_journey,
-                "visits": [asdict(v) for v in self.visits], "themes": self.themes,
-                "cells": {t: {v: c.to_dict() for v, c in row.items()} for t, row in self.cells.items()},
-                "trends": {t: {"trend": tr, "trend_label": TREND_LABELS.get(tr, tr)} for t, tr in self.trends.items()}}
+        return {
+            "la": self.la,
+            "la_urn": self.la_urn,
+            "journey": self.journey,
+            "journeys": [j.to_dict() for j in self.journeys],
+            "window": list(self.window),
+            "window_journey": self.window_journey,
+            "visits": [asdict(v) for v in self.visits],
+            "themes": self.themes,
+            "cells": {t: {v: c.to_dict() for v, c in row.items()} for t, row in self.cells.items()},
+            "trends": {
+                t: {"trend": tr, "trend_label": TREND_LABELS.get(tr, tr)} for t, tr in self.trends.items()
+            },
+        }
 
 
 @dataclass
 class VisitRef:
     visit_id: str
-    la: Optional[str]
+    la: str | None
     kind: str
-    date: Optional[str]
+    date: str | None
     label: str = ""
-    published: Optional[str] = None
+    published: str | None = None
 
 
 @dataclass
 class CompareTheme:
     """One theme in two visits: the two cells (the same cells as the timeline's) and the status
     that follows from their verdicts (``analyse.cells.compare_status``)."""
+
     theme: str
     name: str
     status: str
@@ -250,9 +283,13 @@ class CompareTheme:
     b_quotes: list[Quote] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"theme": self.theme, "name": self.name, "status": self.status,
-                "a": self.a.to_dict() | {"quotes": [q.to_dict() for q in self.a_quotes]},
-                "b": self.b.to_dict() | {"quotes": [q.to_dict() for q in self.b_quotes]}}
+        return {
+            "theme": self.theme,
+            "name": self.name,
+            "status": self.status,
+            "a": self.a.to_dict() | {"quotes": [q.to_dict() for q in self.a_quotes]},
+            "b": self.b.to_dict() | {"quotes": [q.to_dict() for q in self.b_quotes]},
+        }
 
 
 @dataclass

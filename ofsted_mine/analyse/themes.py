@@ -1,13 +1,14 @@
 """The taxonomy in use with counts in the database."""
+
 from __future__ import annotations
 
 import sqlite3
-from typing import Optional
 
 
-def theme_counts(con: Optional[sqlite3.Connection], taxonomy=None) -> tuple[list[dict], str]:
+def theme_counts(con: sqlite3.Connection | None, taxonomy=None) -> tuple[list[dict], str]:
     from ..vocab import NON_OFSTED_KINDS, sql_list
     from .timeline import taxonomy_of
+
     tax = taxonomy_of(con, taxonomy)
     counts: dict = {}
     if con is not None:
@@ -18,7 +19,17 @@ def theme_counts(con: Optional[sqlite3.Connection], taxonomy=None) -> tuple[list
     rows = []
     for t in tax.themes:
         c = counts.get(t.id, {})
-        rows.append({"id": t.id, "name": t.name, "group": t.group, "definition": t.definition,
-                     "findings": sum(c.values()), "concern": c.get("concern", 0), "strength": c.get("strength", 0),
-                     "mixed": c.get("mixed", 0), "neutral": c.get("neutral", 0)})
+        rows.append(
+            {
+                "id": t.id,
+                "name": t.name,
+                "group": t.group,
+                "definition": t.definition,
+                "findings": sum(c.values()),
+                "concern": c.get("concern", 0),
+                "strength": c.get("strength", 0),
+                "mixed": c.get("mixed", 0),
+                "neutral": c.get("neutral", 0),
+            }
+        )
     return rows, f"{tax.name} (v{tax.version}, {tax.source})"

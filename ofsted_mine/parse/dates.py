@@ -1,13 +1,30 @@
 """Dates as printed in Ofsted letters and reports -> datetime.date (None when unknown)."""
+
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Optional
 
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"], 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
@@ -18,14 +35,45 @@ DATE_RE = re.compile(_D + r"\s+" + _M + r",?\s+" + _Y, re.I)
 # a range: "16 and 17 October 2019", "28 February to 1 March 2023", "8 – 12 July 2013",
 # "30 November 2021 to 1 December 2021", "16 September – 8 October 2014"
 RANGE_RE = re.compile(
-    _D + r"(?:\s+" + _M + r")?(?:,?\s+" + _Y + r")?\s*(?:to|and|–|-|—|─|‒|―|until)\s*" + _D + r"\s+" + _M + r",?\s+" + _Y,
-    re.I)
-ORDINALS = {w: i for i, w in enumerate(
-    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-     "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"], 1)}
+    _D
+    + r"(?:\s+"
+    + _M
+    + r")?(?:,?\s+"
+    + _Y
+    + r")?\s*(?:to|and|–|-|—|─|‒|―|until)\s*"
+    + _D
+    + r"\s+"
+    + _M
+    + r",?\s+"
+    + _Y,
+    re.I,
+)
+ORDINALS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+        ],
+        1,
+    )
+}
 
 
-def make_date(d: str, m: str, y: str) -> Optional[date]:
+def make_date(d: str, m: str, y: str) -> date | None:
     month = MONTHS.get(m.lower()) or MONTHS.get(m.lower()[:3])
     try:
         return date(int(y), month, int(d)) if month else None
@@ -33,7 +81,7 @@ def make_date(d: str, m: str, y: str) -> Optional[date]:
         return None
 
 
-def parse_date(s: str) -> Optional[date]:
+def parse_date(s: str) -> date | None:
     m = DATE_RE.search(s)
     return make_date(*m.groups()) if m else None
 
@@ -53,21 +101,39 @@ def _numeric(s: str) -> list[date]:
 
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+", re.I)
 # a list of days before one month: "5, 6 and 7 April 2017" -> "5 to 7 April 2017"
-_DAY_LIST = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:,\s*\d{1,2}(?:st|nd|rd|th)?)+,?\s+and\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+" + _M + ")",
-                       re.I)
+_DAY_LIST = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?(?:,\s*\d{1,2}(?:st|nd|rd|th)?)+,?\s+and\s+(?=\d{1,2}(?:st|nd|rd|th)?\s+"
+    + _M
+    + ")",
+    re.I,
+)
 # days of one month followed by more days: "1 and 2 March and 4 March 2020" -> "1 March 2020 to 4 March 2020"
-_DAYS_NO_YEAR = re.compile(_D + r"\s+(?:and|to|–|-)\s+" + _D + r"\s+" + _M + r"\s+(?:and|to|–|-)\s+" + _D + r"\s+" + _M +
-                           r",?\s+" + _Y, re.I)
+_DAYS_NO_YEAR = re.compile(
+    _D
+    + r"\s+(?:and|to|–|-)\s+"
+    + _D
+    + r"\s+"
+    + _M
+    + r"\s+(?:and|to|–|-)\s+"
+    + _D
+    + r"\s+"
+    + _M
+    + r",?\s+"
+    + _Y,
+    re.I,
+)
 
 
 def _normalise_range(s: str) -> str:
     s = _WEEKDAY.sub("", s)
     s = _DAY_LIST.sub(lambda m: m.group(1) + " to ", s)
-    s = _DAYS_NO_YEAR.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(6)} to {m.group(4)} {m.group(5)} {m.group(6)}", s)
+    s = _DAYS_NO_YEAR.sub(
+        lambda m: f"{m.group(1)} {m.group(3)} {m.group(6)} to {m.group(4)} {m.group(5)} {m.group(6)}", s
+    )
     return s
 
 
-def parse_range(s: str) -> tuple[Optional[date], Optional[date]]:
+def parse_range(s: str) -> tuple[date | None, date | None]:
     """First date range (or single date) in ``s``; for several ranges ("... and ...") the span of all."""
     s = _normalise_range(s)
     nums = _numeric(s[:60])
@@ -91,7 +157,7 @@ def parse_range(s: str) -> tuple[Optional[date], Optional[date]]:
     return d, d
 
 
-def parse_ordinal(s: str) -> Optional[int]:
+def parse_ordinal(s: str) -> int | None:
     s = s.strip().lower()
     if s in ORDINALS:
         return ORDINALS[s]

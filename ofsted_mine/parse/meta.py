@@ -1,14 +1,14 @@
 """Visit metadata: council, dates, visit number, inspectors, focus areas, judgements."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
 
 from ..councils import names_by_length
 from ..model import Visit
 from .dates import DATE_RE, make_date, parse_date, parse_ordinal, parse_range
-from .patterns import (GRADE_RE, JUDGEMENT_RES, LSCB_RE, PROGRESS_RES, SIF_OVERALL_RES, norm_grade)
+from .patterns import GRADE_RE, JUDGEMENT_RES, LSCB_RE, PROGRESS_RES, SIF_OVERALL_RES, norm_grade
 
 _NAME = r"([A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*(?:\s+(?:[A-Z]\.?(?=\s)|[A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*|de|van|von|da|del|la|le)){1,3})"
 _INSP_TITLE = r"(?:,?\s*(?:Her|His) Majesty[’']s Inspectors?|,?\s*HMI\b|,?\s*Ofsted Inspectors?|,?\s*Social Care Regulatory Inspector)"
@@ -21,16 +21,21 @@ _RANGE_LABEL = re.compile(r"Inspection dates?\s*:?\s*(.{6,140})", re.I)
 
 def _clean_name(n: str) -> str:
     n = re.sub(r"\s+", " ", n).strip(" ,.")
-    n = re.sub(r"\s+(Her|His|HMI|Ofsted|Deputy|Team|Inspectors?|Quality|Age|Published|Lead|Judgement|Senior|Regulatory|Social|Report|Inspection|Date|Dates)\b.*$", "", n)
+    n = re.sub(
+        r"\s+(Her|His|HMI|Ofsted|Deputy|Team|Inspectors?|Quality|Age|Published|Lead|Judgement|Senior|Regulatory|Social|Report|Inspection|Date|Dates)\b.*$",
+        "",
+        n,
+    )
     return n
 
 
-def council_from_text(printed: Optional[str], text: str, kind: Optional[str] = None):
+def council_from_text(printed: str | None, text: str, kind: str | None = None):
     """The council a document is about, from its printed name only: the table's council, else
     a council not in the table under its printed name (``Council.unlisted``). Never a name
     found elsewhere in the text (Ofsted's own address, the body). ``text`` is unused (kept
     for callers). A council paper's printed line may hold more words around the name."""
     from ..councils import council_for_printed
+
     return council_for_printed(printed, strict=kind != "council_paper")
 
 
@@ -44,6 +49,7 @@ def published_from_filename(path: str):
     m = re.search(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)[^/]*\.\w+$", name)
     if m:
         from datetime import date
+
         try:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
@@ -53,16 +59,29 @@ def published_from_filename(path: str):
 
 # ---------------------------------------------------------------- inspections
 
-def _printed_la_inspection(text: str, framework: Optional[str]) -> Optional[str]:
+
+def _printed_la_inspection(text: str, framework: str | None) -> str | None:
     lines = [l.strip() for l in text.split("\n")[:12] if l.strip()]
     head = "\n".join(lines)
-    m = re.search(r"Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)(.{2,120}?)\s+(?:local authority\s+)?children[’']s (?:social care )?services", head, re.I | re.S)
+    m = re.search(
+        r"Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)(.{2,120}?)\s+(?:local authority\s+)?children[’']s (?:social care )?services",
+        head,
+        re.I | re.S,
+    )
     if m:
         return re.sub(r"^the\s+", "", re.sub(r"\s+", " ", m.group(1)))
-    m = re.search(r"^Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)([^\n]{2,100})\n\s*Inspection dates?", head, re.I | re.M)
+    m = re.search(
+        r"^Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)([^\n]{2,100})\n\s*Inspection dates?",
+        head,
+        re.I | re.M,
+    )
     if m:
         return m.group(1).strip()
-    m = re.search(r"Inspection of looked after children services\s*\n?(.{2,80}?)\s*\n?Inspection dates?", head, re.I | re.S)
+    m = re.search(
+        r"Inspection of looked after children services\s*\n?(.{2,80}?)\s*\n?Inspection dates?",
+        head,
+        re.I | re.S,
+    )
     if m:
         return re.sub(r"\s+", " ", m.group(1)).strip()
     name_lines = []
@@ -75,7 +94,7 @@ def _printed_la_inspection(text: str, framework: Optional[str]) -> Optional[str]
     return None
 
 
-def judgements_inspection(text: str, framework: Optional[str]) -> dict[str, str]:
+def judgements_inspection(text: str, framework: str | None) -> dict[str, str]:
     """Judgement rows and grades from the judgement table of page 1 (ILACS/SIF)."""
     zone = text.split("\f")[0][:4000]
     if framework == "ilacs":  # the table ends where the first prose paragraph starts
@@ -121,19 +140,26 @@ def judgements_inspection(text: str, framework: Optional[str]) -> dict[str, str]
 def lac2013_judgements(text: str) -> dict[str, str]:
     zone = re.sub(r"\s+", " ", text[:12000])
     out = {}
-    for label, key in [("overall effectiveness", "lac2013_overall"), ("capacity to improve", "lac2013_capacity"),
-                       ("outcomes for children and young people", "lac2013_outcomes"),
-                       ("quality of provision", "lac2013_provision"), ("leadership and management", "lac2013_leadership")]:
+    for label, key in [
+        ("overall effectiveness", "lac2013_overall"),
+        ("capacity to improve", "lac2013_capacity"),
+        ("outcomes for children and young people", "lac2013_outcomes"),
+        ("quality of provision", "lac2013_provision"),
+        ("leadership and management", "lac2013_leadership"),
+    ]:
         m = re.search(label + r"\s*:?\s*(outstanding|good|adequate|inadequate)", zone, re.I)
         if m:
             out[key] = m.group(1).lower()
     return out
 
 
-_TEAM = re.compile(r"(?:Deputy lead inspectors?|Team inspectors?|(?<!Lead )(?<!lead )Inspectors?)\s*:\s*(.{3,400}?)"
-                   r"(?=\s*(?:Deputy lead|Team inspectors?|Shadow inspectors?|Senior data analyst|Data analyst|"
-                   r"Quality assurance|Senior HMI|Senior inspector|Regulatory inspector|Inspection team|"
-                   r"Ofsted produces|Any complaints)|\n|$)", re.S)
+_TEAM = re.compile(
+    r"(?:Deputy lead inspectors?|Team inspectors?|(?<!Lead )(?<!lead )Inspectors?)\s*:\s*(.{3,400}?)"
+    r"(?=\s*(?:Deputy lead|Team inspectors?|Shadow inspectors?|Senior data analyst|Data analyst|"
+    r"Quality assurance|Senior HMI|Senior inspector|Regulatory inspector|Inspection team|"
+    r"Ofsted produces|Any complaints)|\n|$)",
+    re.S,
+)
 
 
 def inspection_team(text: str) -> list[str]:
@@ -150,7 +176,7 @@ def inspection_team(text: str) -> list[str]:
     return names
 
 
-def inspection_meta(text: str, framework: Optional[str], path: str) -> Visit:
+def inspection_meta(text: str, framework: str | None, path: str) -> Visit:
     v = Visit(kind="inspection", framework=framework)
     v.la_name = _printed_la_inspection(text, framework)
     m = _RANGE_LABEL.search(text[:3000])
@@ -165,7 +191,10 @@ def inspection_meta(text: str, framework: Optional[str], path: str) -> Visit:
     for n in inspection_team(text):
         if n not in v.inspectors:
             v.inspectors.append(n)
-    m = re.search(r"Report published\s*:?\s*(\d{1,2}\s+\w+\s+\d{4})|Published\s*:\s*(\d{1,2}\s+\w+\s+\d{4})", text[:3000])
+    m = re.search(
+        r"Report published\s*:?\s*(\d{1,2}\s+\w+\s+\d{4})|Published\s*:\s*(\d{1,2}\s+\w+\s+\d{4})",
+        text[:3000],
+    )
     v.published = parse_date(m.group(1) or m.group(2)) if m else published_from_filename(path)
     if framework == "other" and re.search(r"looked after children services", text[:400], re.I):
         v.judgements = lac2013_judgements(text)
@@ -181,14 +210,24 @@ def inspection_meta(text: str, framework: Optional[str], path: str) -> Visit:
 # ---------------------------------------------------------------- letters
 
 _LETTER_TITLE = re.compile(
-    r"(Monitoring|Focused|Assurance) visit (?:to|of)\s+(.{2,120}?)\s+(?:local authority\s+)?children[’']s services", re.I | re.S)
+    r"(Monitoring|Focused|Assurance) visit (?:to|of)\s+(.{2,120}?)\s+(?:local authority\s+)?children[’']s services",
+    re.I | re.S,
+)
 _VISIT_NO = re.compile(
-    r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|(\w+) monitoring visit since", re.I)
-_ORDINAL_VISIT = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-                            r"thirteenth|fourteenth|fifteenth|\d{1,2}(?:st|nd|rd|th))\s+monitoring\s+visit\b", re.I)
-_INADEQUATE = re.compile(r"judged (?:to be )?inadequate(?: for (?:its )?overall effectiveness)? (?:in|at its inspection in|"
-                         r"following an inspection in|at (?:the|its) (?:last |previous )?inspection (?:published )?in) "
-                         r"(\w+)?\s*(\d{4})", re.I)
+    r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|(\w+) monitoring visit since",
+    re.I,
+)
+_ORDINAL_VISIT = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"thirteenth|fourteenth|fifteenth|\d{1,2}(?:st|nd|rd|th))\s+monitoring\s+visit\b",
+    re.I,
+)
+_INADEQUATE = re.compile(
+    r"judged (?:to be )?inadequate(?: for (?:its )?overall effectiveness)? (?:in|at its inspection in|"
+    r"following an inspection in|at (?:the|its) (?:last |previous )?inspection (?:published )?in) "
+    r"(\w+)?\s*(\d{4})",
+    re.I,
+)
 # the sentences of a letter's opening that name its inspectors, in every phrasing since 2013:
 # "The visit was carried out by His Majesty's Inspectors A and B.", "The inspectors were A and B,
 # Her Majesty's Inspectors.", "A, HMI, and B, Ofsted Inspector, carried out the visit.",
@@ -196,26 +235,40 @@ _INADEQUATE = re.compile(r"judged (?:to be )?inadequate(?: for (?:its )?overall 
 _INSP_CUE = re.compile(
     r"Majesty[’']s\s+Inspector|\bS?HMIs?\b|\binspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)\b|"
     r"\b(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by\b|\blead\s+inspector\b|"
-    r"Ofsted\s+Inspector|Regulatory\s+Inspector|^\s*(?:the\s+)?(?:visiting\s+)?inspectors?\s*:", re.I)
+    r"Ofsted\s+Inspector|Regulatory\s+Inspector|^\s*(?:the\s+)?(?:visiting\s+)?inspectors?\s*:",
+    re.I,
+)
 _INSP_LEADIN = re.compile(
     r"^.*?\b(?:(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by|"
     r"inspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)|lead\s+inspector\s+(?:was|is)|"
-    r"lead\s+inspector\s*:|^\s*(?:the\s+)?(?:visiting\s+)?inspectors?\s*:)", re.I | re.S)
-_INSP_TRAIL = re.compile(r"\b(?:carried\s+out|conducted|undertook|led|completed|visited)\b(?!\s+by).*$", re.I | re.S)
+    r"lead\s+inspector\s*:|^\s*(?:the\s+)?(?:visiting\s+)?inspectors?\s*:)",
+    re.I | re.S,
+)
+_INSP_TRAIL = re.compile(
+    r"\b(?:carried\s+out|conducted|undertook|led|completed|visited)\b(?!\s+by).*$", re.I | re.S
+)
 _INSP_TITLES = re.compile(
     r"(?:Senior\s+)?(?:Her|His)\s+Majesty[’']s\s+Inspectors?|\(\s*S?HMIs?\s*\)|\bS?HMIs?\b|"
     r"Ofsted\s+Inspectors?|\(\s*OIs?\s*\)|Social\s+Care\s+Regulatory\s+Inspectors?|"
-    r"\(?\s*lead\s+inspector\s*\)?|\b(?:the|also)\b", re.I)
+    r"\(?\s*lead\s+inspector\s*\)?|\b(?:the|also)\b",
+    re.I,
+)
 _LEAD_MARK = re.compile(  # names are case-sensitive; only the keywords ignore case
-    r"(?i:lead\s+inspector\s*(?::|was|is)\s*|\bled\s+by\s+)" + _NAME + r"|" + _NAME +
-    r"(?i:\s*(?:\(\s*lead(?:\s+inspector)?\s*\)|,\s*lead\s+inspector\b))")
+    r"(?i:lead\s+inspector\s*(?::|was|is)\s*|\bled\s+by\s+)"
+    + _NAME
+    + r"|"
+    + _NAME
+    + r"(?i:\s*(?:\(\s*lead(?:\s+inspector)?\s*\)|,\s*lead\s+inspector\b))"
+)
 _HMI_TITLE = re.compile(r"(?:Senior\s+)?(?:Her|His)\s+Majesty[’']s\s+Inspectors?,?\s*(?:\(\s*S?HMI\s*\)\s*)?")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z‘“])|\n")
 
 
-_NOT_A_PERSON = re.compile(r"\b(?:Commission|Council|Inspectorate|Services?|Ofsted|Authority|Board|Partnership|"
-                           r"Police|Department|Agency|Trust|Framework|Children|Education|Health|Care|Probation|"
-                           r"Constabulary|Government|England|Team|Hub)\b")
+_NOT_A_PERSON = re.compile(
+    r"\b(?:Commission|Council|Inspectorate|Services?|Ofsted|Authority|Board|Partnership|"
+    r"Police|Department|Agency|Trust|Framework|Children|Education|Health|Care|Probation|"
+    r"Constabulary|Government|England|Team|Hub)\b"
+)
 
 
 def _names_list(s: str) -> list[str]:
@@ -237,7 +290,7 @@ def _names_list(s: str) -> list[str]:
     return out
 
 
-def letter_inspectors(opening: str) -> tuple[list[str], Optional[str]]:
+def letter_inspectors(opening: str) -> tuple[list[str], str | None]:
     """(inspectors in the order printed, the lead when the opening says who led) from a letter's opening."""
     names: list[str] = []
     lead = None
@@ -261,8 +314,11 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     m = _LETTER_TITLE.search(head)
     if m:
         v.la_name = re.sub(r"\s+", " ", m.group(2)).strip()
-    m = re.search(r"visit to .{2,120}? (?:on|between|from) ((?:[A-Z][a-z]+day,?\s+)?\d.{4,90}?)(?:\.|\n)", head, re.I | re.S) or \
-        re.search(r"visit.{0,200}?\bon\s+(\d.{4,80}?\d{4})", head, re.I | re.S)
+    m = re.search(
+        r"visit to .{2,120}? (?:on|between|from) ((?:[A-Z][a-z]+day,?\s+)?\d.{4,90}?)(?:\.|\n)",
+        head,
+        re.I | re.S,
+    ) or re.search(r"visit.{0,200}?\bon\s+(\d.{4,80}?\d{4})", head, re.I | re.S)
     if m:
         v.start_date, v.end_date = parse_range(m.group(1))
     m = _VISIT_NO.search(head)
@@ -278,9 +334,13 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
         d = make_date("1", month, m.group(2)) if month else None
         v.inadequate_date = f"{d:%Y-%m}" if d else m.group(2)
     dear = re.search(r"^Dear\b", head, re.M)
-    opening = head[dear.end() if dear else 0:]
-    areas = re.search(r"^(?:Areas? covered|Headline findings|Findings and evaluation|Main findings|"
-                      r"Areas? for priority action)", opening, re.M | re.I)
+    opening = head[dear.end() if dear else 0 :]
+    areas = re.search(
+        r"^(?:Areas? covered|Headline findings|Findings and evaluation|Main findings|"
+        r"Areas? for priority action)",
+        opening,
+        re.M | re.I,
+    )
     opening = opening[: areas.start()] if areas else opening[:2500]
     v.inspectors, lead = letter_inspectors(opening)
     # lead inspector: as the opening says, else the signature after "Yours sincerely"
@@ -298,14 +358,22 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     top = head[: dear.start()] if dear else head[:400]
     dm = DATE_RE.search(top)
     v.published = make_date(*dm.groups()) if dm else published_from_filename(path)
-    fm = re.search(r"\b(ILACS|inspection of local authority children[’']s services|single inspection framework|SIF)\b", text[:8000], re.I)
+    fm = re.search(
+        r"\b(ILACS|inspection of local authority children[’']s services|single inspection framework|SIF)\b",
+        text[:8000],
+        re.I,
+    )
     if fm:
         v.framework = "sif" if fm.group(1).lower() in ("sif", "single inspection framework") else "ilacs"
     return v
 
 
-_JTAI_TITLE = re.compile(r"Joint targeted area inspection of (?:the )?[^\n]{5,200}? in (?:the )?([A-Z][^\n.]{1,60}?)\s*$", re.M)
-_JTAI_DATES = re.compile(r"(?:Between|From)\s+(\d[^\n]{4,70}?\d{4}),?\s+(?:Ofsted|the Care Quality|inspectors)", re.I)
+_JTAI_TITLE = re.compile(
+    r"Joint targeted area inspection of (?:the )?[^\n]{5,200}? in (?:the )?([A-Z][^\n.]{1,60}?)\s*$", re.M
+)
+_JTAI_DATES = re.compile(
+    r"(?:Between|From)\s+(\d[^\n]{4,70}?\d{4}),?\s+(?:Ofsted|the Care Quality|inspectors)", re.I
+)
 
 
 def jtai_meta(text: str, path: str) -> Visit:
@@ -319,7 +387,9 @@ def jtai_meta(text: str, path: str) -> Visit:
     else:
         m = re.search(r"inspection of .{0,40}?(?:in|of)\s+(.{2,60}?)\n", text[:1500], re.I)
         v.la_name = m.group(1).strip() if m else None
-    m = _JTAI_DATES.search(head) or re.search(r"inspection.{0,200}?\b(?:on|between)\s+(\d.{4,80}?\d{4})", head, re.I | re.S)
+    m = _JTAI_DATES.search(head) or re.search(
+        r"inspection.{0,200}?\b(?:on|between)\s+(\d.{4,80}?\d{4})", head, re.I | re.S
+    )
     if m:
         v.start_date, v.end_date = parse_range(m.group(1))
     dear = re.search(r"^Dear\b", head, re.M)
@@ -348,7 +418,7 @@ def focus_areas(text: str, areas_block: str) -> list[str]:
     return out
 
 
-def progress_verdict(headline: str) -> Optional[str]:
+def progress_verdict(headline: str) -> str | None:
     if not headline.strip():
         return None
     sents = re.split(r"(?<=\.)\s+", headline.strip())
@@ -368,7 +438,7 @@ def paper_meta(text: str, path: str) -> Visit:
         if mm and len(name) > 3:
             line_start = head.rfind("\n", 0, mm.start()) + 1
             line_end = head.find("\n", mm.end())
-            line = head[line_start: line_end if line_end > 0 else None].strip()
+            line = head[line_start : line_end if line_end > 0 else None].strip()
             v.la_name = line if len(line) <= 80 else mm.group(0)
             break
     dm = DATE_RE.search(text[:800])

@@ -3,6 +3,7 @@
 Kept as plain tables so they can be read, tested and extended without touching the
 parsing code.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ from ..headings import SECTION_KINDS, SECTION_RES, heading_kind  # noqa: F401
 # sections whose sentences are context or boilerplate, not findings about practice
 
 GRADE_RE = re.compile(
-    r"requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate|outstanding|good|not\s+judged|adequate", re.I)
+    r"requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate|outstanding|good|not\s+judged|adequate", re.I
+)
 
 
 def norm_grade(g: str) -> str:
@@ -41,16 +43,38 @@ JUDGEMENT_RES = [(re.compile(p.replace(" ", r"\s+"), re.I), k) for p, k in JUDGE
 
 SIF_OVERALL_RES = [
     re.compile(r"children[’']s services? in .{2,80}? (?:are |is )?(" + GRADE_RE.pattern + ")", re.I),
-    re.compile(r"the overall judgement is(?: that)?(?: children[’']s services?)?(?: (?:are|is|requires?))?\s+(" + GRADE_RE.pattern + ")", re.I),
+    re.compile(
+        r"the overall judgement is(?: that)?(?: children[’']s services?)?(?: (?:are|is|requires?))?\s+("
+        + GRADE_RE.pattern
+        + ")",
+        re.I,
+    ),
 ]
-LSCB_RE = re.compile(r"effectiveness of the local safeguarding children board(?: \(LSCB\))?(?: is| requires)\s+(" + GRADE_RE.pattern + ")", re.I)
+LSCB_RE = re.compile(
+    r"effectiveness of the local safeguarding children board(?: \(LSCB\))?(?: is| requires)\s+("
+    + GRADE_RE.pattern
+    + ")",
+    re.I,
+)
 
 # overall verdict of a monitoring/focused visit, from its headline findings (first match wins)
 PROGRESS_VERDICTS: list[tuple[str, str]] = [
-    (r"serious weaknesses|widespread (or|and) serious|not (made|making) (any|sufficient) progress|deteriorat|has declined|have declined", "serious_weaknesses"),
-    (r"too slow|insufficient progress|limited progress|progress (has been|is) (slow|limited|mixed)|not (made|making) enough progress|slow progress|lack of progress|not improved|has not improved|progress has stalled", "insufficient_progress"),
-    (r"(significant|considerable|strong|good|substantial|sustained|rapid|sound|clear|steady) (and \w+ )?progress|gather(ing|ed) pace|progress (is|has been) (evident|sustained|maintained)|continu(e|es|ing) to (improve|make progress)|(are|is) improving|have improved|has improved|improvements? (have|has) been (made|sustained)", "good_progress"),
-    (r"some progress|progress in some|beginning to|early (signs|stages)|initial progress|some improvement|mixed", "some_progress"),
+    (
+        r"serious weaknesses|widespread (or|and) serious|not (made|making) (any|sufficient) progress|deteriorat|has declined|have declined",
+        "serious_weaknesses",
+    ),
+    (
+        r"too slow|insufficient progress|limited progress|progress (has been|is) (slow|limited|mixed)|not (made|making) enough progress|slow progress|lack of progress|not improved|has not improved|progress has stalled",
+        "insufficient_progress",
+    ),
+    (
+        r"(significant|considerable|strong|good|substantial|sustained|rapid|sound|clear|steady) (and \w+ )?progress|gather(ing|ed) pace|progress (is|has been) (evident|sustained|maintained)|continu(e|es|ing) to (improve|make progress)|(are|is) improving|have improved|has improved|improvements? (have|has) been (made|sustained)",
+        "good_progress",
+    ),
+    (
+        r"some progress|progress in some|beginning to|early (signs|stages)|initial progress|some improvement|mixed",
+        "some_progress",
+    ),
 ]
 PROGRESS_RES = [(re.compile(p, re.I), k) for p, k in PROGRESS_VERDICTS]
 

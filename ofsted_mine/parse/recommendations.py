@@ -28,12 +28,12 @@ Read from a document's cleaned text (``Document.text`` / ``documents.text``), li
 A block ends at any other line: prose, a known section heading, or a heading-like line
 that is not a topic sub-heading of an early-SIF list.
 """
+
 from __future__ import annotations
 
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from .segment import split_sentences
 
@@ -44,13 +44,14 @@ _MARKDOWN = re.compile(r"^(#{1,6}\s+)|^[-*]\s+(?=\S)")
 @dataclass
 class Recommendation:
     """One recommendation as printed, with where it is (offsets into the document text)."""
-    seq: int                   # order in the document
-    text: str                  # the item, without its tail; sub-bullets joined with "; "
-    group: Optional[str]       # "Immediately", "Within three months", "Areas for improvement", … or None
-    tail: Optional[str]        # "(outcome 1, national framework)" etc., or None
-    addressee: str             # council | lscb
-    section: str               # the heading the block opens with, as printed
-    paragraph: Optional[str]   # printed paragraph number ("24"), or "•n" (n-th bullet of the block)
+
+    seq: int  # order in the document
+    text: str  # the item, without its tail; sub-bullets joined with "; "
+    group: str | None  # "Immediately", "Within three months", "Areas for improvement", … or None
+    tail: str | None  # "(outcome 1, national framework)" etc., or None
+    addressee: str  # council | lscb
+    section: str  # the heading the block opens with, as printed
+    paragraph: str | None  # printed paragraph number ("24"), or "•n" (n-th bullet of the block)
     page: int
     start: int
     end: int
@@ -59,14 +60,38 @@ class Recommendation:
 _SP = r"[\s\u00a0]+"
 _FOOT = r"(?:\s?\d{1,2})?"  # a footnote marker glued to or after a heading
 # (regex on the whole line, what the block is, group it sets)
-_HEADINGS: list[tuple[re.Pattern, str, Optional[str]]] = [
-    (re.compile(r"^what does the (lscb|local safeguarding children board|board)\b.*need to improve\??" + _FOOT + r"$", re.I),
-     "lscb", None),
-    (re.compile(r"^recommendations? (for|to) the (lscb|local safeguarding children board|board)\b.*$", re.I), "lscb", None),
-    (re.compile(r"^what does the local authority( and its partners)? need to improve\??" + _FOOT + r"$", re.I), "council", None),
+_HEADINGS: list[tuple[re.Pattern, str, str | None]] = [
+    (
+        re.compile(
+            r"^what does the (lscb|local safeguarding children board|board)\b.*need to improve\??"
+            + _FOOT
+            + r"$",
+            re.I,
+        ),
+        "lscb",
+        None,
+    ),
+    (
+        re.compile(
+            r"^recommendations? (for|to) the (lscb|local safeguarding children board|board)\b.*$", re.I
+        ),
+        "lscb",
+        None,
+    ),
+    (
+        re.compile(
+            r"^what does the local authority( and its partners)? need to improve\??" + _FOOT + r"$", re.I
+        ),
+        "council",
+        None,
+    ),
     (re.compile(r"^what needs to improve\b[^.]{0,80}?[?:]?" + _FOOT + r"$", re.I), "any", None),
     (re.compile(r"^areas? for priority action:?" + _FOOT + r"$", re.I), "any", "Areas for priority action"),
-    (re.compile(r"^priority and immediate action:?" + _FOOT + r"$", re.I), "any", "Priority and immediate action"),
+    (
+        re.compile(r"^priority and immediate action:?" + _FOOT + r"$", re.I),
+        "any",
+        "Priority and immediate action",
+    ),
     (re.compile(r"^priority actions:?" + _FOOT + r"$", re.I), "any", "Priority actions"),
     (re.compile(r"^areas for improvement:?" + _FOOT + r"$", re.I), "any", "Areas for improvement"),
     (re.compile(r"^recommendations:?" + _FOOT + r"$", re.I), "any", None),
@@ -74,25 +99,40 @@ _HEADINGS: list[tuple[re.Pattern, str, Optional[str]]] = [
 #: headers of a group inside a block (not items)
 _GROUP = re.compile(
     r"^(immediately|within (?:a|one|two|three|four|five|six|nine|twelve|\d{1,2}) (?:weeks?|months?)|"
-    r"priority and immediate action|priority actions|areas for priority action|areas for improvement)\s*:?$", re.I)
-_NUMBERED = re.compile(r'''^(\d{1,3})\.(?:\s+(?=\S)|(?=[A-Z\u2018\u201c'"(])|$)''')
+    r"priority and immediate action|priority actions|areas for priority action|areas for improvement)\s*:?$",
+    re.I,
+)
+_NUMBERED = re.compile(r"""^(\d{1,3})\.(?:\s+(?=\S)|(?=[A-Z\u2018\u201c'"(])|$)""")
 _TOC_LINE = re.compile(r"^\S.{2,120}?\s\d{1,3}$")
 _LSCB_PART = re.compile(
     r"^(section 2:?\s*)?(the )?(review of the )?(effectiveness (of )?(the )?)?(local safeguarding children board|lscb)\b"
-    r"|^the (effectiveness of the )?(lscb|local safeguarding children board)\b", re.I)
+    r"|^the (effectiveness of the )?(lscb|local safeguarding children board)\b",
+    re.I,
+)
 _LA_PART = re.compile(r"^(section 1:?\s*)?the local authority:?$", re.I)
-_NONE_ITEM = re.compile(r"^(there (are|were) no\b|no areas\b|the inspection did not (find|identify)|"
-                        r"inspectors did not (find|identify)|none\.?$)", re.I)
-_INTRO = re.compile(r"^(in order to (improve|address)|to improve\b)|(following (action|actions|areas)\.?|should:|"
-                    r"the following:)$", re.I)
+_NONE_ITEM = re.compile(
+    r"^(there (are|were) no\b|no areas\b|the inspection did not (find|identify)|"
+    r"inspectors did not (find|identify)|none\.?$)",
+    re.I,
+)
+_INTRO = re.compile(
+    r"^(in order to (improve|address)|to improve\b)|(following (action|actions|areas)\.?|should:|"
+    r"the following:)$",
+    re.I,
+)
 # a 2025+ tail: "(outcome 1, national framework)", "(Enabler two).", "(National Framework outcome four)."
-_TAIL = re.compile(r"\s*([(\[](?:[^()\[\]]*\b(?:outcomes?|enablers?|principles?)\b[^()\[\]]*|[^()\[\]]*national framework"
-                   r"[^()\[\]]*)[)\]]\.?)\s*$", re.I)
+_TAIL = re.compile(
+    r"\s*([(\[](?:[^()\[\]]*\b(?:outcomes?|enablers?|principles?)\b[^()\[\]]*|[^()\[\]]*national framework"
+    r"[^()\[\]]*)[)\]]\.?)\s*$",
+    re.I,
+)
 #: sub-bullet markers inside a line ("including: ̶ sufficiency … ̶ assessment …", ": - an understanding …")
 _SUBMARK = re.compile(r"(?:^|\s)[\u0336\u2013\u2014\u25e6\u25aa\u2212-](?=\s)\s*")
 _INLINE_SUBS = re.compile(r":\s+[\u0336\u2013\u2014\u25e6\u25aa\u2212-]\s")
 #: a judgement heading run into the last item of a list (text layer without a line break)
-_RUN_IN = re.compile(r"\s(?=(The experiences and progress of (children|care leavers)|The impact of leaders on)\b)")
+_RUN_IN = re.compile(
+    r"\s(?=(The experiences and progress of (children|care leavers)|The impact of leaders on)\b)"
+)
 _TERMINAL = (".", "?", "!")
 #: a recommendation is one or two sentences (2,157 of the 2,167 verified ones); a numbered block
 #: whose paragraphs mostly run to three or more is findings under a misplaced heading
@@ -108,7 +148,7 @@ def _is_toc(lines: list[str], i: int) -> bool:
     return False
 
 
-def _heading(line: str) -> Optional[tuple[str, Optional[str]]]:
+def _heading(line: str) -> tuple[str, str | None] | None:
     if len(line) > 140:
         return None
     for rx, who, group in _HEADINGS:
@@ -117,17 +157,21 @@ def _heading(line: str) -> Optional[tuple[str, Optional[str]]]:
     return None
 
 
-def split_tail(text: str) -> tuple[str, Optional[str]]:
+def split_tail(text: str) -> tuple[str, str | None]:
     """``("The help for young carers.", "(outcome 1, national framework)")`` from the item as printed."""
     m = _TAIL.search(text)
     if not m or m.start() == 0:
         return text, None
-    return text[:m.start()].rstrip(), m.group(1)
+    return text[: m.start()].rstrip(), m.group(1)
 
 
 def _heading_like(s: str) -> bool:
-    return (len(s) <= 100 and not s.endswith((".", ",", ";")) and (s[0].isupper() or s[0].isdigit())
-            and len(s.split()) <= 14)
+    return (
+        len(s) <= 100
+        and not s.endswith((".", ",", ";"))
+        and (s[0].isupper() or s[0].isdigit())
+        and len(s.split()) <= 14
+    )
 
 
 def extract_recommendations(text: str) -> list[Recommendation]:
@@ -141,9 +185,9 @@ def extract_recommendations(text: str) -> list[Recommendation]:
         o = pos + (len(ln) - len(ln.lstrip()))
         m = _MARKDOWN.match(t) if plain else None  # a saved text copy: "# What needs to improve?", "- item"
         if m and m.group(1):
-            t, o = t[m.end():], o + m.end()
+            t, o = t[m.end() :], o + m.end()
         elif m:
-            t = BULLET + " " + t[m.end():]
+            t = BULLET + " " + t[m.end() :]
             o += m.end() - 2
         lines.append(t)
         offs.append(o)
@@ -172,15 +216,28 @@ def extract_recommendations(text: str) -> list[Recommendation]:
         items, i, lines, offs = _block(lines, offs, i, group, early=who != "any" or group is not None)
         n = len(lines)
         numbered = [it for it in items if not it["bullet"]]
-        if numbered and sum(1 for it in numbered if len(split_sentences(it["text"])) >= 3) * 2 > len(numbered):
+        if numbered and sum(1 for it in numbered if len(split_sentences(it["text"])) >= 3) * 2 > len(
+            numbered
+        ):
             continue  # findings under a misplaced heading (a text-layer quirk), not recommendations
         for it in items:
             body, tail = split_tail(it["text"])
             if not body or _NONE_ITEM.match(body):
                 continue
-            out.append(Recommendation(seq=len(out), text=body, group=it["group"], tail=tail, addressee=addressee,
-                                      section=_clean_heading(s), paragraph=it["para"], page=bisect.bisect(feeds, it["start"]) + 1,
-                                      start=it["start"], end=it["end"]))
+            out.append(
+                Recommendation(
+                    seq=len(out),
+                    text=body,
+                    group=it["group"],
+                    tail=tail,
+                    addressee=addressee,
+                    section=_clean_heading(s),
+                    paragraph=it["para"],
+                    page=bisect.bisect(feeds, it["start"]) + 1,
+                    start=it["start"],
+                    end=it["end"],
+                )
+            )
     return out
 
 
@@ -188,13 +245,17 @@ def lscb_spans(text: str) -> list[tuple[int, int]]:
     """Offsets (start, end) of the LSCB part(s) of a SIF report's text: from an LSCB part heading
     to a later "The local authority" part heading or the end (contents pages skipped)."""
     spans: list[tuple[int, int]] = []
-    start: Optional[int] = None
+    start: int | None = None
     pos = 0
     raw = text.split("\n")
     lines = [ln.strip() for ln in raw]
     for i, ln in enumerate(lines):
         if ln and not _is_toc(lines, i):
-            if start is None and len(ln) <= 120 and (_LSCB_PART.match(ln) or (_heading(ln) or ("",))[0] == "lscb"):
+            if (
+                start is None
+                and len(ln) <= 120
+                and (_LSCB_PART.match(ln) or (_heading(ln) or ("",))[0] == "lscb")
+            ):
                 start = pos
             elif start is not None and (_LA_PART.match(ln) or (_heading(ln) or ("",))[0] == "council"):
                 spans.append((start, pos))
@@ -209,30 +270,35 @@ def _clean_heading(s: str) -> str:
     return re.sub(r"(?<=[?:a-z])\s?\d{1,2}$", "", s).strip()
 
 
-_STOP = re.compile(r"(strengths|weaknesses|inspection judgement|information about|summary|inspection findings|"
-                   r"^section \d|^the experiences and progress|^the effectiveness|^what the inspection judg|"
-                   r"^the impact of leaders|^leadership,? management and governance is)", re.I)
+_STOP = re.compile(
+    r"(strengths|weaknesses|inspection judgement|information about|summary|inspection findings|"
+    r"^section \d|^the experiences and progress|^the effectiveness|^what the inspection judg|"
+    r"^the impact of leaders|^leadership,? management and governance is)",
+    re.I,
+)
 
 
 _GLUED = re.compile(r"(?<=[.;:)a-z])\s+(\d{1,3})\.(?=\s*[A-Z])")
 
 
 _RUN_IN_NUMBER = re.compile(r"(?<=[a-z)?:])\s+(\d{1,3})\.\s*(?=[A-Z])")
-_RUN_IN_GROUP = re.compile(r"(?:^|\s)(areas for improvement|priority and immediate action|priority actions):?$", re.I)
+_RUN_IN_GROUP = re.compile(
+    r"(?:^|\s)(areas for improvement|priority and immediate action|priority actions):?$", re.I
+)
 
 
 def _split_glued(lines: list[str], offs: list[int], i: int, span: int = 400) -> tuple[list[str], list[int]]:
     """Lines ``i..i+span`` with "… partners 147.Give closer …" split where the next paragraph
     number (one more than the line's own) is glued on, and a bare "10." joined to the text of the
     line after it."""
-    out_l, out_o = lines[:i + 1], offs[:i + 1]
-    last: Optional[int] = None
+    out_l, out_o = lines[: i + 1], offs[: i + 1]
+    last: int | None = None
     k = i + 1
     end = min(len(lines), i + span)
     while k < end:
         t, o = lines[k], offs[k]
         m = _NUMBERED.match(t)
-        if m and not t[m.end():].strip():
+        if m and not t[m.end() :].strip():
             q = k + 1
             while q < end and (not lines[q] or lines[q] == "\f"):
                 q += 1
@@ -247,11 +313,11 @@ def _split_glued(lines: list[str], offs: list[int], i: int, span: int = 400) -> 
             # "… no areas for priority and immediate action Areas for improvement 9. Evaluate …"
             g = _RUN_IN_NUMBER.search(t)
             if g and (last is None or int(g.group(1)) == last + 1):
-                head = t[:g.start()].rstrip()
+                head = t[: g.start()].rstrip()
                 grp = _RUN_IN_GROUP.search(head)
                 if grp:
-                    if head[:grp.start()].strip():
-                        out_l.append(head[:grp.start()].strip())
+                    if head[: grp.start()].strip():
+                        out_l.append(head[: grp.start()].strip())
                         out_o.append(o)
                     out_l.append(grp.group(1))
                     out_o.append(o + grp.start(1))
@@ -262,7 +328,7 @@ def _split_glued(lines: list[str], offs: list[int], i: int, span: int = 400) -> 
                     g = None
                 if g:
                     o += g.start(1)
-                    t = t[g.start(1):]
+                    t = t[g.start(1) :]
                     m = _NUMBERED.match(t)
         while m:
             last = int(m.group(1))
@@ -270,14 +336,16 @@ def _split_glued(lines: list[str], offs: list[int], i: int, span: int = 400) -> 
             g = next((x for x in _GLUED.finditer(t) if x.group(1) == nxt), None)
             if not g:
                 break
-            head = t[:g.start()].rstrip()
-            sub = re.search(r"(?<=[.?!])\s+([A-Z][^.?!;:,]{0,80})$", head[m.end():])
+            head = t[: g.start()].rstrip()
+            sub = re.search(r"(?<=[.?!])\s+([A-Z][^.?!;:,]{0,80})$", head[m.end() :])
             if sub and _heading_like(sub.group(1)):
-                head = head[:m.end() + sub.start()]  # "… the area. Learning and development 164. Ensure …": a topic sub-heading
+                head = head[
+                    : m.end() + sub.start()
+                ]  # "… the area. Learning and development 164. Ensure …": a topic sub-heading
             out_l.append(head)
             out_o.append(o)
             o += g.start(1)
-            t = t[g.start(1):]
+            t = t[g.start(1) :]
             m = _NUMBERED.match(t)
         out_l.append(t)
         out_o.append(o)
@@ -285,9 +353,12 @@ def _split_glued(lines: list[str], offs: list[int], i: int, span: int = 400) -> 
     return out_l + lines[end:], out_o + offs[end:]
 
 
-def _block(lines: list[str], offs: list[int], i: int, group: Optional[str], early: bool) -> tuple[list[dict], int, list, list]:
+def _block(
+    lines: list[str], offs: list[int], i: int, group: str | None, early: bool
+) -> tuple[list[dict], int, list, list]:
     """The items of the block whose heading is ``lines[i]``; returns them and the next line to read."""
     from ..headings import heading_kind
+
     items: list[dict] = []
     lines, offs = _split_glued(lines, offs, i)
     j, n = i + 1, len(lines)
@@ -306,7 +377,11 @@ def _block(lines: list[str], offs: list[int], i: int, group: Optional[str], earl
         if _is_toc(lines, j):
             break
         if _GROUP.match(t):
-            if items and last_kind == "item" and (_INTRO.search(items[-1]["text"]) or items[-1]["text"].endswith(":")):
+            if (
+                items
+                and last_kind == "item"
+                and (_INTRO.search(items[-1]["text"]) or items[-1]["text"].endswith(":"))
+            ):
                 items.pop()  # "In order to improve …, the local authority should take the following action."
             cur_group = _GROUP.match(t).group(1)
             cur_group = cur_group[0].upper() + cur_group[1:].lower()
@@ -322,7 +397,13 @@ def _block(lines: list[str], offs: list[int], i: int, group: Optional[str], earl
             body_off = (len(t) - len(t[1:].lstrip())) if not m else m.end()
             body = t[body_off:].strip()
             start = offs[j] + body_off
-            if not m and numbered_block and items and last_kind in ("item", "sub") and not items[-1]["bullet"]:
+            if (
+                not m
+                and numbered_block
+                and items
+                and last_kind in ("item", "sub")
+                and not items[-1]["bullet"]
+            ):
                 items[-1]["subs"].append(body)
                 items[-1]["end"] = offs[j] + len(t)
                 last_kind = "sub"
@@ -336,25 +417,38 @@ def _block(lines: list[str], offs: list[int], i: int, group: Optional[str], earl
                 subs = []
                 lead = _INLINE_SUBS.search(body)
                 if lead:
-                    subs = [x.strip() for x in _SUBMARK.split(body[lead.end():]) if x.strip()]
-                    body = body[:lead.start() + 1]
-                items.append({"text": body, "subs": subs, "group": cur_group, "para": para, "line": j, "start": start,
-                              "end": offs[j] + len(t), "bullet": not m})
+                    subs = [x.strip() for x in _SUBMARK.split(body[lead.end() :]) if x.strip()]
+                    body = body[: lead.start() + 1]
+                items.append(
+                    {
+                        "text": body,
+                        "subs": subs,
+                        "group": cur_group,
+                        "para": para,
+                        "line": j,
+                        "start": start,
+                        "end": offs[j] + len(t),
+                        "bullet": not m,
+                    }
+                )
                 last_kind = "sub" if subs else "item"
             j += 1
             continue
         # a line that starts no item: a continuation, a topic sub-heading, or the end of the block
         if items and last_kind in ("item", "sub"):
             prev = items[-1]["subs"][-1] if last_kind == "sub" else items[-1]["text"]
-            if (prev.endswith(":") and last_kind == "item" and (_SUBMARK.match(t) or t[0].islower())) or \
-                    (last_kind == "sub" and _SUBMARK.match(t)):
+            if (prev.endswith(":") and last_kind == "item" and (_SUBMARK.match(t) or t[0].islower())) or (
+                last_kind == "sub" and _SUBMARK.match(t)
+            ):
                 parts = [x.strip() for x in _SUBMARK.split(t) if x.strip()]
                 items[-1]["subs"].extend(parts)  # sub-bullets printed on one line
                 items[-1]["end"] = offs[j] + len(t)
                 last_kind = "sub"
                 j += 1
                 continue
-            if t[0].islower() or (not prev.rstrip("”’\"')").endswith(_TERMINAL + (":", ";")) and not _heading_like(t)):
+            if t[0].islower() or (
+                not prev.rstrip("”’\"')").endswith(_TERMINAL + (":", ";")) and not _heading_like(t)
+            ):
                 if not heading_kind(t) and not _STOP.search(t):
                     if last_kind == "sub":
                         items[-1]["subs"][-1] += " " + t
@@ -363,8 +457,14 @@ def _block(lines: list[str], offs: list[int], i: int, group: Optional[str], earl
                     items[-1]["end"] = offs[j] + len(t)
                     j += 1
                     continue
-        if items and numbered_block and last_kind == "item" and not _heading_like(t) and not heading_kind(t) \
-                and not _STOP.search(t):
+        if (
+            items
+            and numbered_block
+            and last_kind == "item"
+            and not _heading_like(t)
+            and not heading_kind(t)
+            and not _STOP.search(t)
+        ):
             k = j + 1
             while k < n and (not lines[k] or lines[k] == "\f"):
                 k += 1
@@ -391,9 +491,9 @@ def _block(lines: list[str], offs: list[int], i: int, group: Optional[str], earl
     for k, it in enumerate(items):
         cut = _RUN_IN.search(it["text"])
         if cut:
-            it["text"] = it["text"][:cut.start()]
+            it["text"] = it["text"][: cut.start()]
             it["end"] = it["start"] + cut.start()
-            del items[k + 1:]
+            del items[k + 1 :]
             break
     for it in items:
         if it["subs"]:

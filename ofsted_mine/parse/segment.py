@@ -1,11 +1,11 @@
 """Sections -> paragraphs -> findings (sentences and bullets), with pages and offsets."""
+
 from __future__ import annotations
 
 import re
-from typing import Optional
 
-from ..model import PAGE_SEP, Finding, Page, Section
 from ..headings import BACKMATTER_RE, heading_kind
+from ..model import PAGE_SEP, Finding, Page, Section
 
 _NUM = re.compile(r"^(\d{1,3})\.\s+")
 _SUBNUM = re.compile(r"^(\d{1,2}\.\d{1,2})\s+")
@@ -36,9 +36,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for m in _SPLIT.finditer(text):
-        if _ABBREV.search(text[start:m.start()]):
+        if _ABBREV.search(text[start : m.start()]):
             continue
-        end = m.start() + len(re.match(r"[’”'\"]?", text[m.start():]).group(0))
+        end = m.start() + len(re.match(r"[’”'\"]?", text[m.start() :]).group(0))
         spans.append((start, end))
         start = m.end()
     rest = text[start:].rstrip()
@@ -47,8 +47,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
-def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int] = None,
-            first_kind: str = "opening") -> tuple[list[Section], list[Finding]]:
+def segment(
+    pages: list[Page], body_start: int = 0, closing_start: int | None = None, first_kind: str = "opening"
+) -> tuple[list[Section], list[Finding]]:
     """Walk the blocks of the cleaned pages; return sections and findings.
 
     ``body_start``/``closing_start``: document offsets before/after which blocks are letter
@@ -56,8 +57,8 @@ def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int]
     """
     sections: list[Section] = []
     findings: list[Finding] = []
-    cur: Optional[Section] = None
-    para_label: Optional[str] = None
+    cur: Section | None = None
+    para_label: str | None = None
     numbered_seen = False
     findings_at_heading = -1
     unnumbered = 0
@@ -75,13 +76,19 @@ def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int]
                 continue
             in_header = b_start < body_start
             in_closing = closing_start is not None and b_start >= closing_start
-            if cur and re.fullmatch(r"\d{1,2}", s) and findings_at_heading == len(findings) and cur.kind not in (
-                    "header", "closing", "about"):
+            if (
+                cur
+                and re.fullmatch(r"\d{1,2}", s)
+                and findings_at_heading == len(findings)
+                and cur.kind not in ("header", "closing", "about")
+            ):
                 continue  # a footnote marker printed under its heading ("What needs to improve?" then "1")
             if looks_like_heading(s) and not in_header and not in_closing:
                 s = re.sub(r"(?<=\?)\d{1,2}$", "", s) if heading_kind(s) else s  # "What needs to improve?1"
                 findings_at_heading = len(findings)
-                kind = heading_kind(s) or (cur.kind if cur and cur.kind not in ("header", "closing", "opening") else "other")
+                kind = heading_kind(s) or (
+                    cur.kind if cur and cur.kind not in ("header", "closing", "opening") else "other"
+                )
                 if cur and cur.kind == "about" and not heading_kind(s):
                     continue  # short lines of the back matter (addresses) stay in it
                 if cur:
@@ -94,19 +101,32 @@ def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int]
                 if not cur or cur.kind != kind:
                     if cur:
                         cur.end = b_start
-                    cur = Section(heading="(letter header)" if in_header else "(closing)", kind=kind,
-                                  page=page.number, start=b_start, end=b_start + len(block))
+                    cur = Section(
+                        heading="(letter header)" if in_header else "(closing)",
+                        kind=kind,
+                        page=page.number,
+                        start=b_start,
+                        end=b_start + len(block),
+                    )
                     sections.append(cur)
                 continue
             if BACKMATTER_RE.match(s) and (cur is None or cur.kind != "about"):
                 if cur:
                     cur.end = b_start
-                cur = Section(heading="(about Ofsted)", kind="about", page=page.number, start=b_start, end=b_start)
+                cur = Section(
+                    heading="(about Ofsted)", kind="about", page=page.number, start=b_start, end=b_start
+                )
                 sections.append(cur)
             if cur is None or cur.kind == "header":
                 if cur:
                     cur.end = b_start
-                cur = Section(heading="(" + first_kind + ")", kind=first_kind, page=page.number, start=b_start, end=b_start)
+                cur = Section(
+                    heading="(" + first_kind + ")",
+                    kind=first_kind,
+                    page=page.number,
+                    start=b_start,
+                    end=b_start,
+                )
                 sections.append(cur)
             cur.end = b_start + len(block)
             # paragraph label
@@ -135,9 +155,19 @@ def segment(pages: list[Page], body_start: int = 0, closing_start: Optional[int]
                     continue
                 lead = len(body[a:b]) - len(body[a:b].lstrip())
                 start = b_start + body_off + a + lead
-                findings.append(Finding(
-                    seq=len(findings), text=text, page=page.number, start=start, end=start + len(text),
-                    section=cur.heading, section_kind=cur.kind, paragraph=para_label, is_bullet=is_bullet))
+                findings.append(
+                    Finding(
+                        seq=len(findings),
+                        text=text,
+                        page=page.number,
+                        start=start,
+                        end=start + len(text),
+                        section=cur.heading,
+                        section_kind=cur.kind,
+                        paragraph=para_label,
+                        is_bullet=is_bullet,
+                    )
+                )
         pos += len(page.text) + len(PAGE_SEP)
     if cur:
         cur.end = max(cur.end, cur.start)

@@ -11,6 +11,7 @@ seven times the longest real Ofsted report) is refused as soon as that is known 
 PDF's pages are extracted, right after a text file is decoded), so parsing and tagging
 never see more.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,21 +36,26 @@ def _mb(n: float) -> str:
     return f"{n:,} bytes" if n < 1_000_000 else f"{n / 1e6:.1f}".rstrip("0").rstrip(".") + " MB"
 
 
-def check_size(size: int, max_bytes: Optional[int] = MAX_INPUT_BYTES) -> None:
+def check_size(size: int, max_bytes: int | None = MAX_INPUT_BYTES) -> None:
     """Raise :class:`ReadError` (one line) if a file of ``size`` bytes is over the limit."""
     if max_bytes and size > max_bytes:
-        raise ReadError(f"file too large: {_mb(size)}, over the limit of {max_bytes / 1e6:g} MB "
-                        "(raise it with --max-size MB)")
+        raise ReadError(
+            f"file too large: {_mb(size)}, over the limit of {max_bytes / 1e6:g} MB "
+            "(raise it with --max-size MB)"
+        )
 
 
-def _check_chars(n: int, max_chars: Optional[int]) -> None:
+def _check_chars(n: int, max_chars: int | None) -> None:
     if max_chars and n > max_chars:
-        raise ReadError(f"too much text: over {max_chars:,} characters in one document "
-                        "(the longest Ofsted report has about 300,000); not read")
+        raise ReadError(
+            f"too much text: over {max_chars:,} characters in one document "
+            "(the longest Ofsted report has about 300,000); not read"
+        )
 
 
-def read_file(path: str | Path, *, max_bytes: Optional[int] = MAX_INPUT_BYTES,
-              max_chars: Optional[int] = MAX_TEXT_CHARS) -> ReadResult:
+def read_file(
+    path: str | Path, *, max_bytes: int | None = MAX_INPUT_BYTES, max_chars: int | None = MAX_TEXT_CHARS
+) -> ReadResult:
     p = Path(path)
     if not p.exists():
         raise ReadError("no such file or directory")
@@ -70,7 +76,7 @@ def _text_pages(s: str) -> list[str]:
     return raw
 
 
-def read_bytes(data: bytes, name: str, *, max_chars: Optional[int] = MAX_TEXT_CHARS) -> ReadResult:
+def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS) -> ReadResult:
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data)
     suffix = Path(name).suffix.lower()
@@ -106,8 +112,10 @@ def read_bytes(data: bytes, name: str, *, max_chars: Optional[int] = MAX_TEXT_CH
             raw = ["\n\n".join(l for l in r.split("\n")) for r in raw]
         pages, continues = clean_document(raw)
         fmt = "text"
-    pages = [Page(i + 1, strip_controls(t), i < len(continues) and continues[i])  # no escape sequences, ever
-             for i, t in enumerate(pages)]
+    pages = [
+        Page(i + 1, strip_controls(t), i < len(continues) and continues[i])  # no escape sequences, ever
+        for i, t in enumerate(pages)
+    ]
     if not any(p.text.strip() for p in pages):
         raise ReadError("no text layer: needs OCR" if fmt == "pdf" else "no text in the file")
     return ReadResult(path=name, sha256=sha, format=fmt, pages=pages, warnings=warnings)

@@ -7,6 +7,7 @@ mended, running headers/footers, page numbers and footnotes are removed, odd
 hyphen and bullet characters are normalised, and curly quotes are kept as
 printed (search folds them; quotes read as the inspectors wrote them).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,12 +17,26 @@ from ..headings import heading_kind
 
 BULLET = "•"
 # private-use bullets seen in the real PDFs (U+F06E, U+F02D, U+F0A7, U+F0BE, ...), ◼ ■ ▪ ● ◦ – used as bullets
-_BULLET_CHARS = "\uf06e\uf02d\uf0a7\uf0be\uf0b7\uf076\uf0d8\uf0fc\u25fc\u25a0\u25aa\u25cf\u25e6\u2022\u2023\u2043\u00b7"
+_BULLET_CHARS = (
+    "\uf06e\uf02d\uf0a7\uf0be\uf0b7\uf076\uf0d8\uf0fc\u25fc\u25a0\u25aa\u25cf\u25e6\u2022\u2023\u2043\u00b7"
+)
 _BULLET_RE = re.compile(r"^\s*[" + _BULLET_CHARS + r"\uf000-\uf8ff]\s*")
 _PUA_RE = re.compile(r"[\uf000-\uf8ff]")
-_HYPHENS = str.maketrans({"\ufffe": "-", "\u00ad": "-", "\u2010": "-", "\u2011": "-", "\u00a0": " ",
-                          "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "", "\ufeff": "",
-                          "\t": " "})
+_HYPHENS = str.maketrans(
+    {
+        "\ufffe": "-",
+        "\u00ad": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\t": " ",
+    }
+)
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
 # a paragraph number glued to its text ("54.Leaders prioritise"): given its space back
 _GLUED_NUMBER = re.compile(r"^(\d{1,3})\.(?=[A-Z‘“'\"(])")
@@ -65,8 +80,11 @@ def _is_page_number(line: str) -> bool:
 
 # a document's title: on page 1 it is never a running header, even when later pages repeat it as one
 # (the kind, council, dates and grades are read from it)
-_TITLE_RE = re.compile(r"^\s*(?:(?:re-?)?inspection of|monitoring visit|focused visit|assurance visit|"
-                       r"joint targeted area inspection|review of)\b", re.I)
+_TITLE_RE = re.compile(
+    r"^\s*(?:(?:re-?)?inspection of|monitoring visit|focused visit|assurance visit|"
+    r"joint targeted area inspection|review of)\b",
+    re.I,
+)
 
 
 def _strip_edges(lines: list[str], running: set[str], first_page: bool = False) -> list[str]:
@@ -75,6 +93,7 @@ def _strip_edges(lines: list[str], running: set[str], first_page: bool = False) 
         if first_page and _TITLE_RE.match(l):
             return False
         return not l.strip() or _is_page_number(l) or _line_key(l) in running or l.strip().startswith("©")
+
     i = 0
     while i < len(lines) and i < 6 and drop(lines[i]):
         i += 1
@@ -170,19 +189,28 @@ def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = N
             new_block = True
         elif _NUMBERED.match(line) and (cur.rstrip().endswith(_TERMINAL + (":",)) or _known_heading(cur)):
             new_block = True
-        elif _known_heading(line) and (cur.rstrip().endswith(_TERMINAL) or len(prev_raw.strip()) < 0.8 * width):
+        elif _known_heading(line) and (
+            cur.rstrip().endswith(_TERMINAL) or len(prev_raw.strip()) < 0.8 * width
+        ):
             new_block = True
         elif _known_heading(cur) and not line[:1].islower():
             new_block = True
         elif cur_heading:
             # a heading continues only when it is visibly wrapped (ends mid-phrase)
-            new_block = not (cur.rstrip().endswith(("and", "of", "the", "for", "to", "with", "in", "&")) or line[:1].islower())
+            new_block = not (
+                cur.rstrip().endswith(("and", "of", "the", "for", "to", "with", "in", "&"))
+                or line[:1].islower()
+            )
         elif prev_raw and prev_raw.rstrip().endswith(_TERMINAL) and len(prev_raw.rstrip()) < 0.8 * width:
             new_block = True
         elif cur.startswith(BULLET) and prev_raw.rstrip().endswith(".") and line[:1].isupper():
             new_block = True  # a bullet item ends with its sentence; what follows is a new paragraph
-        elif prev_raw and len(prev_raw.strip()) < 0.6 * width and line[:1].isupper() \
-                and not prev_raw.rstrip().endswith((",", "and", "of", "the", "for", "to", "with", "in", "&", "-")):
+        elif (
+            prev_raw
+            and len(prev_raw.strip()) < 0.6 * width
+            and line[:1].isupper()
+            and not prev_raw.rstrip().endswith((",", "and", "of", "the", "for", "to", "with", "in", "&", "-"))
+        ):
             new_block = True
         if new_block:
             flush()
@@ -232,7 +260,7 @@ def clean_document(raw_pages: list[str]) -> tuple[list[str], list[bool]]:
             spans = split_sentences(first)
             if len(spans) > 1:
                 cur[-1] = cur[-1].rstrip() + " " + first[: spans[0][1]].rstrip()
-                nxt[0] = first[spans[1][0]:]
+                nxt[0] = first[spans[1][0] :]
                 continues[k + 1] = True
             else:
                 cur[-1] = cur[-1].rstrip() + " " + nxt.pop(0).lstrip()

@@ -8,6 +8,7 @@ character except tab, newline, carriage return and form feed, and the Unicode
 bidirectional embedding/override/isolate marks. It runs on every page as it is read, so
 such characters never reach the parser, the database or any output.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,8 @@ _ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
     r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?"
-    r"|\x1b[ -~]?")
+    r"|\x1b[ -~]?"
+)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 

@@ -1,11 +1,34 @@
 """HTML files (including web pages saved with a .pdf name) to text blocks."""
+
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
 
-_BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section", "article",
-          "header", "footer", "table", "ul", "ol", "title", "dt", "dd", "blockquote"}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "br",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "table",
+    "ul",
+    "ol",
+    "title",
+    "dt",
+    "dd",
+    "blockquote",
+}
 _SKIP = {"script", "style", "noscript", "template", "svg", "head"}
 
 

@@ -1,8 +1,8 @@
 """PDF text through pypdfium2 (fast), with clear one-line errors for bad files."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from ..model import ReadError
 
@@ -19,7 +19,7 @@ def sniff(data: bytes) -> str:
     return "other"
 
 
-def pdf_pages(path: str | Path, data: bytes, max_chars: Optional[int] = None) -> list[str]:
+def pdf_pages(path: str | Path, data: bytes, max_chars: int | None = None) -> list[str]:
     """Raw text of each page. Raises ReadError with the reason (also as soon as the pages'
     text passes ``max_chars``: a small PDF can hold a great deal of text)."""
     import pypdfium2 as pdfium  # imported here: the query path never needs it
@@ -44,8 +44,10 @@ def pdf_pages(path: str | Path, data: bytes, max_chars: Optional[int] = None) ->
             page.close()
             total += len(pages[-1])
             if max_chars and total > max_chars:
-                raise ReadError(f"too much text: over {max_chars:,} characters by page {i + 1} of {len(pdf)} "
-                                "(the longest Ofsted report has about 300,000); not read")
+                raise ReadError(
+                    f"too much text: over {max_chars:,} characters by page {i + 1} of {len(pdf)} "
+                    "(the longest Ofsted report has about 300,000); not read"
+                )
     except ReadError:
         raise
     except Exception as e:  # a damaged page tree
@@ -59,7 +61,7 @@ def pdf_pages(path: str | Path, data: bytes, max_chars: Optional[int] = None) ->
     return pages
 
 
-_ENDS = tuple(".:;?!”’\")")
+_ENDS = tuple('.:;?!”’")')
 
 
 def _mark_paragraph_gaps(tp) -> str:
@@ -86,8 +88,11 @@ def _mark_paragraph_gaps(tp) -> str:
                 y = None
         ys.append(y)
         pos += len(line) + 2
-    deltas = [ys[k - 1][0] - ys[k][0] for k in range(1, len(ys))
-              if ys[k] and ys[k - 1] and 0 < ys[k - 1][0] - ys[k][0] < 60]
+    deltas = [
+        ys[k - 1][0] - ys[k][0]
+        for k in range(1, len(ys))
+        if ys[k] and ys[k - 1] and 0 < ys[k - 1][0] - ys[k][0] < 60
+    ]
     if len(deltas) < 3:
         return text
     deltas.sort()
@@ -96,7 +101,13 @@ def _mark_paragraph_gaps(tp) -> str:
     for k in range(1, len(lines)):
         a, b = ys[k - 1], ys[k]
         # only after a line that ends a sentence: titles and headings wrap with big gaps too
-        if a and b and a[0] - b[0] > 1.3 * usual and a[0] - b[0] < 200 and lines[k - 1].rstrip().endswith(_ENDS):
+        if (
+            a
+            and b
+            and a[0] - b[0] > 1.3 * usual
+            and a[0] - b[0] < 200
+            and lines[k - 1].rstrip().endswith(_ENDS)
+        ):
             out.append("")
         out.append(lines[k])
     return "\n".join(out)

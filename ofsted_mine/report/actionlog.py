@@ -6,17 +6,19 @@ tail, group, where it was made (visit, date, citation, file), its themes, its st
 later visit of its journey, the latest status with its red-amber-green colour, the citations of
 the evidence shown, and empty owner / action / due-date columns for the council to fill in.
 """
+
 from __future__ import annotations
 
 import csv
 import textwrap
 from pathlib import Path
-from typing import Optional
 
-from .csvout import guard_cell as guard  # the project's one formula guard (OWASP CSV injection, full-width forms)
+from .csvout import (
+    guard_cell as guard,
+)  # the project's one formula guard (OWASP CSV injection, full-width forms)
 
 
-def action_log_rows(fu, theme_names: Optional[dict] = None) -> tuple[list[str], list[list]]:
+def action_log_rows(fu, theme_names: dict | None = None) -> tuple[list[str], list[list]]:
     """(header, rows) of the action log: one row per council recommendation."""
     names = theme_names or {}
     labels = {v.id: v.label for v in fu.visits}
@@ -25,8 +27,17 @@ def action_log_rows(fu, theme_names: Optional[dict] = None) -> tuple[list[str], 
     header += ["Latest status", "RAG", "Status from", "Evidence", "Owner", "Action", "Due date"]
     rows = []
     for it in fu.items:
-        row = [it.ref, it.text, it.tail or "", it.group or "", it.visit_id, it.date or "", it.citation, it.source,
-               "; ".join(names.get(t, t) for t in it.themes)]
+        row = [
+            it.ref,
+            it.text,
+            it.tail or "",
+            it.group or "",
+            it.visit_id,
+            it.date or "",
+            it.citation,
+            it.source,
+            "; ".join(names.get(t, t) for t in it.themes),
+        ]
         for v in fu.visits:
             c = it.cells.get(v.id)
             row.append(c.verdict if c else "")
@@ -34,14 +45,26 @@ def action_log_rows(fu, theme_names: Optional[dict] = None) -> tuple[list[str], 
         for vid in it.later:
             c = it.cells[vid]
             for ev in c.evidence:
-                evidence.append(f"{labels.get(vid, vid)} [{c.verdict}]: {ev.citation}"
-                                + (" (repeats it)" if ev.repeats else f" ({ev.polarity})"))
-        row += [it.status, it.rag, labels.get(it.status_visit, it.status_visit or ""), "; ".join(evidence), "", "", ""]
+                evidence.append(
+                    f"{labels.get(vid, vid)} [{c.verdict}]: {ev.citation}"
+                    + (" (repeats it)" if ev.repeats else f" ({ev.polarity})")
+                )
+        row += [
+            it.status,
+            it.rag,
+            labels.get(it.status_visit, it.status_visit or ""),
+            "; ".join(evidence),
+            "",
+            "",
+            "",
+        ]
         rows.append(row)
     return header, rows
 
 
-def write_action_log(fu, path: str | Path, fmt: Optional[str] = None, theme_names: Optional[dict] = None) -> Path:
+def write_action_log(
+    fu, path: str | Path, fmt: str | None = None, theme_names: dict | None = None
+) -> Path:
     """Write the action log as CSV or XLSX (``fmt``, else the file's extension). Every text cell is
     guarded against formula injection (``report.csvout.guard_cell``), in the XLSX too (openpyxl
     would store text starting with "=" as a formula)."""
@@ -64,6 +87,7 @@ def write_action_log(fu, path: str | Path, fmt: Optional[str] = None, theme_name
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
+
     fills = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE", "grey": "EDEDED"}
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Action log")
@@ -80,6 +104,7 @@ def write_action_log(fu, path: str | Path, fmt: Optional[str] = None, theme_name
         if fill:
             c.fill = PatternFill("solid", fgColor=fills[fill])
         return c
+
     ws.append([cell(h, bold=True) for h in header])
     rag_col = header.index("RAG")
     for it, r in zip(fu.items, rows):
@@ -100,11 +125,13 @@ def _col(i: int) -> str:
 _STYLE = {"green": "green", "amber": "yellow", "red": "red", "grey": "bright_black"}
 
 
-def render_followup(console, fu, theme_names: Optional[dict] = None, *, quotes: int = 1) -> None:
+def render_followup(console, fu, theme_names: dict | None = None, *, quotes: int = 1) -> None:
     """The follow-up in a terminal: one block per recommendation, wrapped to the console width
     (readable at 80 columns); verdicts as words and letters as well as colours, with a legend."""
     from rich.markup import escape
+
     from ..analyse.followup import LETTER, RAG
+
     width = max(40, min(console.width or 80, 120))
     names = theme_names or {}
     labels = {v.id: v.label for v in fu.visits}
@@ -114,18 +141,38 @@ def render_followup(console, fu, theme_names: Optional[dict] = None, *, quotes: 
         console.print(f"No recommendations to the council are stored for {escape(fu.la)}.")
         return
     counts = fu.status_counts()
-    console.print(escape(w("Latest status: " + ", ".join(f"{counts[k]} {k}" for k in
-                                                         ("not met", "repeated", "progressing", "met", "not yet examined")
-                                                         if counts.get(k)))))
-    legend = " · ".join(f"{LETTER[k]} {k}" for k in ("met", "progressing", "not met", "repeated",
-                                                     "no specific evidence", "not examined"))
-    console.print(escape(w("Legend: " + legend + f". Evidence: findings sharing a theme, similarity >= "
-                           f"{fu.similarity_threshold}; the quotes shown decide.")), style="dim")
+    console.print(
+        escape(
+            w(
+                "Latest status: "
+                + ", ".join(
+                    f"{counts[k]} {k}"
+                    for k in ("not met", "repeated", "progressing", "met", "not yet examined")
+                    if counts.get(k)
+                )
+            )
+        )
+    )
+    legend = " · ".join(
+        f"{LETTER[k]} {k}"
+        for k in ("met", "progressing", "not met", "repeated", "no specific evidence", "not examined")
+    )
+    console.print(
+        escape(
+            w(
+                "Legend: " + legend + f". Evidence: findings sharing a theme, similarity >= "
+                f"{fu.similarity_threshold}; the quotes shown decide."
+            )
+        ),
+        style="dim",
+    )
     for it in fu.items:
         console.print()
         head = f"{it.ref} [{it.status.upper()}] "
-        console.print(f"[bold {_STYLE[it.rag]}]{escape(head)}[/]" + escape(w(it.text + (f" {it.tail}" if it.tail else ""),
-                                                                              " " * len(head))[len(head):]))
+        console.print(
+            f"[bold {_STYLE[it.rag]}]{escape(head)}[/]"
+            + escape(w(it.text + (f" {it.tail}" if it.tail else ""), " " * len(head))[len(head) :])
+        )
         meta = f"Made: {it.citation}" + (f" · {it.group}" if it.group else "")
         if it.themes:
             meta += " · themes: " + ", ".join(names.get(t, t) for t in it.themes[:4])
@@ -140,9 +187,24 @@ def render_followup(console, fu, theme_names: Optional[dict] = None, *, quotes: 
                 q = f"“{ev.text}” ({ev.citation}; {'repeats it' if ev.repeats else ev.polarity})"
                 console.print(escape(w(q, "      ")))
             if quotes and len(c.evidence) > quotes:
-                console.print(escape(w(f"+ {len(c.evidence) - quotes} more deciding quote(s): --quotes "
-                                       f"{len(c.evidence)}", "      ")), style="dim")
+                console.print(
+                    escape(
+                        w(
+                            f"+ {len(c.evidence) - quotes} more deciding quote(s): --quotes "
+                            f"{len(c.evidence)}",
+                            "      ",
+                        )
+                    ),
+                    style="dim",
+                )
     if fu.lscb_items:
         console.print()
-        console.print(escape(w(f"{len(fu.lscb_items)} recommendation(s) to the Local Safeguarding Children Board "
-                               "are not followed up as the council's (see --format json, 'lscb_items').")), style="dim")
+        console.print(
+            escape(
+                w(
+                    f"{len(fu.lscb_items)} recommendation(s) to the Local Safeguarding Children Board "
+                    "are not followed up as the council's (see --format json, 'lscb_items')."
+                )
+            ),
+            style="dim",
+        )

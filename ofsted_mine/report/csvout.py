@@ -6,12 +6,14 @@ Text from documents is untrusted. A spreadsheet runs a cell that starts with ``=
 OWASP's CSV-injection guidance every such text cell gets a leading ``'`` (shown, never
 evaluated); leading spaces do not hide the character. Lists and dicts are written as JSON.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import IO, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO
 
 #: first characters (after any leading spaces) that make a spreadsheet evaluate a cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -31,8 +33,9 @@ def cell(v):
     return guard_cell(v)
 
 
-def write_csv(f: IO[str], rows: Iterable[Mapping], fields: Sequence[str], *, lineterminator: str = "\n",
-              convert=cell) -> int:
+def write_csv(
+    f: IO[str], rows: Iterable[Mapping], fields: Sequence[str], *, lineterminator: str = "\n", convert=cell
+) -> int:
     """Write a header and one guarded line per row (keys outside ``fields`` are ignored);
     returns the number of rows."""
     w = csv.DictWriter(f, fieldnames=list(fields), extrasaction="ignore", lineterminator=lineterminator)

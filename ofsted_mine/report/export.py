@@ -18,23 +18,60 @@ Cells that a spreadsheet would run as a formula (text starting with ``=``, ``+``
 a tab or a carriage return) are neutralised: prefixed with ``'`` in CSV, stored as text with
 Excel's quote prefix in xlsx.
 """
+
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 FORMATS = ("csv", "xlsx", "json")
-FINDING_FIELDS = ["finding_id", "visit_id", "la", "la_urn", "kind", "framework", "date", "published", "section",
-                  "section_kind", "paragraph", "page", "source", "text", "polarity", "polarity_score", "themes",
-                  "theme_scores", "ofsted_finding", "citation", "corrected_by_person"]
-TIMELINE_FIELDS = ["la", "la_urn", "theme", "theme_name", "group", "visit_id", "visit_label", "kind", "date",
-                   "visit_number", "progress_verdict", "concern", "mixed", "strength", "neutral", "in_focus",
-                   "verdict", "in_trend", "trend"]
+FINDING_FIELDS = [
+    "finding_id",
+    "visit_id",
+    "la",
+    "la_urn",
+    "kind",
+    "framework",
+    "date",
+    "published",
+    "section",
+    "section_kind",
+    "paragraph",
+    "page",
+    "source",
+    "text",
+    "polarity",
+    "polarity_score",
+    "themes",
+    "theme_scores",
+    "ofsted_finding",
+    "citation",
+    "corrected_by_person",
+]
+TIMELINE_FIELDS = [
+    "la",
+    "la_urn",
+    "theme",
+    "theme_name",
+    "group",
+    "visit_id",
+    "visit_label",
+    "kind",
+    "date",
+    "visit_number",
+    "progress_verdict",
+    "concern",
+    "mixed",
+    "strength",
+    "neutral",
+    "in_focus",
+    "verdict",
+    "in_trend",
+    "trend",
+]
 from ..vocab import NON_OFSTED_KINDS  # noqa: E402
 from .csvout import FORMULA_START as _FORMULA_START  # noqa: E402
 from .csvout import guard_cell as guard_formula  # noqa: E402,F401  (one guard for every CSV and xlsx)
@@ -42,6 +79,7 @@ from .csvout import guard_cell as guard_formula  # noqa: E402,F401  (one guard f
 
 def _citation(r: dict) -> str:
     from ..store.search import KIND_LABELS
+
     para = r.get("paragraph")
     p = f", para {para}" if para and not str(para).startswith("¶") else (f", {para}" if para else "")
     return f"{r.get('la') or 'unknown council'}, {KIND_LABELS.get(r['kind'], r['kind'])} {r.get('date') or 'undated'}{p}, p. {r['page']}"
@@ -50,21 +88,27 @@ def _citation(r: dict) -> str:
 def theme_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
     """The taxonomy's themes in order, then any other theme found in the tags."""
     from ..tag.taxonomy import load_taxonomy
+
     ids = list(load_taxonomy(taxonomy).ids)
     from ..store.rows import tag_theme_ids
+
     extra = [t for t in tag_theme_ids(con) if t not in ids]
     return ids + extra
 
 
-def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> tuple[list[dict], list[str]]:
+def finding_rows(
+    con: sqlite3.Connection, la: str | None = None, *, taxonomy=None
+) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
-    from ..store.search import _la_filter
     from ..store.rows import finding_records, finding_tags, person_corrected
+    from ..store.search import _la_filter
+
     urn = _la_filter(la, con)
     tags = finding_tags(con, urn)
     person, person_pol = person_corrected(con)
     themes = theme_ids(con, taxonomy)
     from .html import non_finding_sections
+
     skip = set(non_finding_sections())
     rows = []
     for d in finding_records(con, urn):
@@ -72,8 +116,11 @@ def finding_rows(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=
         d["themes"] = [x[0] for x in t]
         d["theme_scores"] = {x[0]: round(x[1], 3) for x in t}
         # a visit's other sources (a text copy of the PDF...) are not counted twice
-        d["ofsted_finding"] = d["kind"] not in NON_OFSTED_KINDS and (d["section_kind"] or "") not in skip \
+        d["ofsted_finding"] = (
+            d["kind"] not in NON_OFSTED_KINDS
+            and (d["section_kind"] or "") not in skip
             and bool(d.pop("quoted", 1))
+        )
         d["citation"] = _citation(d)
         d["corrected_by_person"] = d["finding_id"] in person or d["finding_id"] in person_pol
         if d["polarity_score"] is not None:
@@ -95,16 +142,18 @@ def _flat(row: dict, themes: list[str]) -> dict:
     return out
 
 
-def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=None) -> list:
+def timelines(con: sqlite3.Connection, la: str | None = None, *, taxonomy=None) -> list:
     """The timeline of each council with Ofsted visits in the database (or of one council)."""
     from ..analyse.timeline import OFSTED_KINDS, timeline
     from ..councils import UNLISTED_PREFIX, find_council
     from ..store.search import _la_filter
+
     urn = _la_filter(la, con)
     if urn:
         urns = [urn]
     else:
         from ..store.rows import council_urns
+
         urns = council_urns(con, OFSTED_KINDS)
     out = []
     for u in urns:
@@ -117,6 +166,7 @@ def timelines(con: sqlite3.Connection, la: Optional[str] = None, *, taxonomy=Non
 def timeline_rows(tls: list) -> list[dict]:
     """Long format: one row per council x theme x visit, with the theme's trend."""
     from ..vocab import TREND_LABELS
+
     rows = []
     for tl in tls:
         in_window = set(tl.window)
@@ -124,17 +174,35 @@ def timeline_rows(tls: list) -> list[dict]:
             tr = tl.trends[t["id"]]
             for v in tl.visits:
                 c = tl.cells[t["id"]][v.id]
-                rows.append({"la": tl.la, "la_urn": tl.la_urn, "theme": t["id"], "theme_name": t["name"],
-                             "group": t["group"], "visit_id": v.id, "visit_label": v.label, "kind": v.kind,
-                             "date": v.date, "visit_number": v.visit_number, "progress_verdict": v.progress_verdict,
-                             "concern": c.concern, "mixed": c.mixed, "strength": c.strength, "neutral": c.neutral,
-                             "in_focus": c.in_focus, "verdict": c.verdict, "in_trend": v.id in in_window,
-                             "trend": TREND_LABELS.get(tr, tr)})
+                rows.append(
+                    {
+                        "la": tl.la,
+                        "la_urn": tl.la_urn,
+                        "theme": t["id"],
+                        "theme_name": t["name"],
+                        "group": t["group"],
+                        "visit_id": v.id,
+                        "visit_label": v.label,
+                        "kind": v.kind,
+                        "date": v.date,
+                        "visit_number": v.visit_number,
+                        "progress_verdict": v.progress_verdict,
+                        "concern": c.concern,
+                        "mixed": c.mixed,
+                        "strength": c.strength,
+                        "neutral": c.neutral,
+                        "in_focus": c.in_focus,
+                        "verdict": c.verdict,
+                        "in_trend": v.id in in_window,
+                        "trend": TREND_LABELS.get(tr, tr),
+                    }
+                )
     return rows
 
 
-def export_findings(con: sqlite3.Connection, out_path, fmt: Optional[str] = None, la: Optional[str] = None, *,
-                    taxonomy=None) -> dict:
+def export_findings(
+    con: sqlite3.Connection, out_path, fmt: str | None = None, la: str | None = None, *, taxonomy=None
+) -> dict:
     """Write the findings (and timelines) as csv, xlsx or json; ``fmt`` defaults to the file's suffix.
 
     ``out_path`` "-" writes csv (findings only) or json to standard output. Returns counts:
@@ -150,8 +218,13 @@ def export_findings(con: sqlite3.Connection, out_path, fmt: Optional[str] = None
     tls = timelines(con, la, taxonomy=taxonomy)
     files: list[str] = []
     if fmt == "json":
-        doc = {"exported": date.today().isoformat(), "la": la, "themes": themes, "findings": rows,
-               "timelines": [tl.to_dict() for tl in tls]}
+        doc = {
+            "exported": date.today().isoformat(),
+            "la": la,
+            "themes": themes,
+            "findings": rows,
+            "timelines": [tl.to_dict() for tl in tls],
+        }
         _write_text(out_s, json.dumps(doc, ensure_ascii=False, indent=1) + "\n", files)
         n_tl = sum(len(tl.themes) * len(tl.visits) for tl in tls)
     elif fmt == "csv":
@@ -182,6 +255,7 @@ def _cell_text(v):
     if isinstance(v, bool):
         return "yes" if v else "no"
     from .csvout import cell
+
     return cell(v)
 
 
@@ -190,6 +264,7 @@ def _write_csv(out: str, fields: list[str], rows, files: list) -> None:
 
     def emit(f):
         write_csv(f, rows, fields, lineterminator="\r\n", convert=_cell_text)
+
     if out == "-":
         emit(sys.stdout)
         return
@@ -201,9 +276,14 @@ def _write_csv(out: str, fields: list[str], rows, files: list) -> None:
 
 
 # ------------------------------------------------------------------ xlsx
-XLSX_FILLS = {"concern": ("B2182B", "FFFFFF"), "mixed": ("F0B44C", "3D2600"), "strength": ("CFE8C9", "1F4D1A"),
-              "neutral": ("E8E8E8", "444444"), "examined_silent": ("FFFFFF", "555555"),
-              "not_examined": ("FFFFFF", "888888")}
+XLSX_FILLS = {
+    "concern": ("B2182B", "FFFFFF"),
+    "mixed": ("F0B44C", "3D2600"),
+    "strength": ("CFE8C9", "1F4D1A"),
+    "neutral": ("E8E8E8", "444444"),
+    "examined_silent": ("FFFFFF", "555555"),
+    "not_examined": ("FFFFFF", "888888"),
+}
 XLSX_FILLS.update({"mostly_strength": ("E4F2E0", "1F4D1A"), "too_little": ("FFFFFF", "444444")})
 from ..vocab import CELL_LABELS as VERDICT_WORD  # noqa: E402  (the analysis's words)
 
@@ -223,15 +303,32 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
     illegal = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False,
-                                        "tmpdir": str(path.parent)})
+    wb = xlsxwriter.Workbook(
+        str(tmp),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "tmpdir": str(path.parent),
+        },
+    )
     bold = wb.add_format({"bold": True})
-    quoted = wb.add_format({"quote_prefix": True})   # text that a spreadsheet would run: Excel keeps it text
+    quoted = wb.add_format({"quote_prefix": True})  # text that a spreadsheet would run: Excel keeps it text
     fields = FINDING_FIELDS + [f"score_{t}" for t in themes]
     ws = wb.add_worksheet("findings")
-    widths = {"visit_id": 30, "la": 16, "text": 80, "section": 30, "citation": 40, "source": 30, "themes": 30,
-              "theme_scores": 30, "date": 11, "published": 11}
+    widths = {
+        "visit_id": 30,
+        "la": 16,
+        "text": 80,
+        "section": 30,
+        "citation": 40,
+        "source": 30,
+        "themes": 30,
+        "theme_scores": 30,
+        "date": 11,
+        "published": 11,
+    }
     for i, f in enumerate(fields):
         ws.set_column(i, i, widths.get(f, 12))
     ws.freeze_panes(1, 0)
@@ -241,18 +338,22 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
 
     w_str, w_num = ws.write_string, ws.write_number
     score_col = {t: len(FINDING_FIELDS) + k for k, t in enumerate(themes)}
-    plain = [(j, f) for j, f in enumerate(FINDING_FIELDS) if f not in ("themes", "theme_scores", "ofsted_finding")]
-    j_themes, j_scores, j_ofsted = (FINDING_FIELDS.index(f) for f in ("themes", "theme_scores", "ofsted_finding"))
+    plain = [
+        (j, f) for j, f in enumerate(FINDING_FIELDS) if f not in ("themes", "theme_scores", "ofsted_finding")
+    ]
+    j_themes, j_scores, j_ofsted = (
+        FINDING_FIELDS.index(f) for f in ("themes", "theme_scores", "ofsted_finding")
+    )
 
     def put_str(i, j, v):
         # (control characters need no care: XlsxWriter writes them as Excel's _xHHHH_ escapes)
         if v.startswith(_FORMULA_START):
-            w_str(i, j, v, quoted)    # stored as text (never a formula), with Excel's quote prefix
+            w_str(i, j, v, quoted)  # stored as text (never a formula), with Excel's quote prefix
         elif v:
             w_str(i, j, v)
 
     was_enabled = gc.isenabled()
-    gc.disable()                      # 90,000 rows of small objects: the cyclic collector only slows this down
+    gc.disable()  # 90,000 rows of small objects: the cyclic collector only slows this down
     try:
         for i, r in enumerate(rows, 1):
             for j, f in plain:
@@ -284,8 +385,10 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
         tw.set_column(2 + n_visits, 2 + n_visits, 20)
         title = wb.add_format({"bold": True, "font_size": 13})
         head_wrap = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        fills = {k: wb.add_format({"bg_color": "#" + bg, "font_color": "#" + fg, "pattern": 1})
-                 for k, (bg, fg) in XLSX_FILLS.items()}
+        fills = {
+            k: wb.add_format({"bg_color": "#" + bg, "font_color": "#" + fg, "pattern": 1})
+            for k, (bg, fg) in XLSX_FILLS.items()
+        }
         n, row = 0, 0
 
         def put(r_, c_, v, fmt=None):

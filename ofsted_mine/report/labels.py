@@ -1,16 +1,27 @@
 """Human labels for kinds, grades and verdicts (shared by terminal, HTML and exports)."""
+
 from __future__ import annotations
 
-from typing import Optional
-
-KIND = {"monitoring_visit": "monitoring visit", "focused_visit": "focused visit", "inspection": "inspection",
-        "jtai": "JTAI", "council_paper": "council paper", "unknown": "unknown"}
-GRADE_SHORT = {"outstanding": "O", "good": "G", "requires improvement": "RI", "inadequate": "I", "not judged": "NJ",
-               "adequate": "A"}
+KIND = {
+    "monitoring_visit": "monitoring visit",
+    "focused_visit": "focused visit",
+    "inspection": "inspection",
+    "jtai": "JTAI",
+    "council_paper": "council paper",
+    "unknown": "unknown",
+}
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "inadequate": "I",
+    "not judged": "NJ",
+    "adequate": "A",
+}
 from ..vocab import PROGRESS_VERDICTS as VERDICT  # noqa: E402  (one vocabulary: ofsted_mine/vocab.py)
 
 
-def kind_label(kind: str, framework: Optional[str] = None) -> str:
+def kind_label(kind: str, framework: str | None = None) -> str:
     k = KIND.get(kind, kind)
     if kind == "inspection" and framework:
         k += f" ({framework.upper() if framework != 'other' else 'other'})"
@@ -21,11 +32,19 @@ def grade_short(g: str) -> str:
     return GRADE_SHORT.get(g, g)
 
 
-def verdict_label(v: Optional[str]) -> str:
+def verdict_label(v: str | None) -> str:
     return VERDICT.get(v or "", "")
 
-JUDGEMENT_SHORT = {"overall": "overall", "leaders": "leaders", "help_protection": "help&prot",
-                   "in_care": "in care", "care_leavers": "leavers", "adoption": "adoption", "lscb": "LSCB"}
+
+JUDGEMENT_SHORT = {
+    "overall": "overall",
+    "leaders": "leaders",
+    "help_protection": "help&prot",
+    "in_care": "in care",
+    "care_leavers": "leavers",
+    "adoption": "adoption",
+    "lscb": "LSCB",
+}
 
 
 def judgements_short(j: dict) -> str:

@@ -5,15 +5,26 @@ Text from documents is untrusted: ``&``, ``<`` and ``>`` become entities (so no 
 turns it into HTML), Markdown's own punctuation is backslash-escaped (no links, emphasis or
 code spans can be smuggled in), and ``|`` and line breaks cannot break a table.
 """
+
 from __future__ import annotations
 
 import re
 import sqlite3
-from typing import Optional
 
 from .charts import sparkline
-from .html import (FOLLOWUP_EVIDENCE, JUDGEMENT_LONG, JUDGEMENT_ORDER, QUOTES_PER_VISIT, VERDICT_ABBR,
-                   VERDICT_TEXT, _not_examined_title, citation_parts, date_range, pack_data, visit_labels)
+from .html import (
+    FOLLOWUP_EVIDENCE,
+    JUDGEMENT_LONG,
+    JUDGEMENT_ORDER,
+    QUOTES_PER_VISIT,
+    VERDICT_ABBR,
+    VERDICT_TEXT,
+    _not_examined_title,
+    citation_parts,
+    date_range,
+    pack_data,
+    visit_labels,
+)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#+!|~])")
 
@@ -37,12 +48,20 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return out + [""]
 
 
-def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since: Optional[str] = None,
-                       quotes_per_visit: int = QUOTES_PER_VISIT, data: Optional[dict] = None,
-                       full: bool = True) -> str:
+def readiness_markdown(
+    con: sqlite3.Connection,
+    la: str,
+    *,
+    taxonomy=None,
+    since: str | None = None,
+    quotes_per_visit: int = QUOTES_PER_VISIT,
+    data: dict | None = None,
+    full: bool = True,
+) -> str:
     """The inspection-readiness pack for one council as Markdown (``full=False``: the board pack)."""
     from .. import __version__
     from .labels import judgements_short, kind_label, verdict_label
+
     data = data or pack_data(con, la, taxonomy=taxonomy, since=since, quotes_per_visit=quotes_per_visit)
     if not full:
         return board_markdown(data)
@@ -51,58 +70,98 @@ def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since
     names = data["theme_names"]
     L: list[str] = [f"# Inspection-readiness pack: {md(data['la'])}", ""]
     span = f"{tl.visits[0].date or '?'} to {tl.visits[-1].date or '?'}" if tl.visits else "no visits"
-    L += [f"Ofsted URN {md(data['la_urn'])} · {len(tl.visits)} Ofsted visit{'' if len(tl.visits) == 1 else 's'}, {md(span)}"
-          + (f" · since {md(data['since'])}" if data["since"] else "")
-          + f" · generated {data['generated']} by ofsted-mine {__version__}"
-          + (f" from {md(data['db'])}" if data["db"] else ""), ""]
+    L += [
+        f"Ofsted URN {md(data['la_urn'])} · {len(tl.visits)} Ofsted visit{'' if len(tl.visits) == 1 else 's'}, {md(span)}"
+        + (f" · since {md(data['since'])}" if data["since"] else "")
+        + f" · generated {data['generated']} by ofsted-mine {__version__}"
+        + (f" from {md(data['db'])}" if data["db"] else ""),
+        "",
+    ]
     L += ["## Summary", ""]
     if tl.journey:
         L += ["**Improvement journey:** " + " → ".join(md(s) for s in tl.journey), ""]
     li, pi = data["latest_inspection"], data["previous_inspection"]
     if li:
-        L += [f"### Latest judgements ({md(li.label)}" + (f"; previous: {md(pi.label)}" if pi else "") + ")", ""]
-        keys = [k for k in JUDGEMENT_ORDER if k in li.judgements] + [k for k in li.judgements if k not in JUDGEMENT_ORDER]
-        rows = [[md(JUDGEMENT_LONG.get(k, k)), md(li.judgements[k])] + ([md(pi.judgements.get(k) or "—")] if pi else [])
-                for k in keys]
+        L += [
+            f"### Latest judgements ({md(li.label)}" + (f"; previous: {md(pi.label)}" if pi else "") + ")",
+            "",
+        ]
+        keys = [k for k in JUDGEMENT_ORDER if k in li.judgements] + [
+            k for k in li.judgements if k not in JUDGEMENT_ORDER
+        ]
+        rows = [
+            [md(JUDGEMENT_LONG.get(k, k)), md(li.judgements[k])]
+            + ([md(pi.judgements.get(k) or "—")] if pi else [])
+            for k in keys
+        ]
         L += _table(["Judgement", "Grade"] + (["Previously"] if pi else []), rows)
     L += ["### Visit history", ""]
     rows = []
     for v in tl.visits:
         m = data["meta"].get(v.id, {})
         dates = date_range(m.get("start_date") or v.date, m.get("end_date"))
-        verdict = judgements_short(v.judgements) if v.judgements else (verdict_label(v.progress_verdict)
-                                                                       or "no headline verdict found")
-        rows.append([f"**{md(v.label)}** {code(v.id)}", md(dates), md(m.get("published") or ""),
-                     md(kind_label(v.kind, m.get("framework"))), md(verdict), md(m.get("lead_inspector") or ""),
-                     md(m.get("n_findings", ""))])
-    L += _table(["Visit", "Dates", "Published", "Kind", "Verdict / judgements", "Lead inspector", "Findings"], rows) \
-        if rows else ["No Ofsted visits are stored for this council.", ""]
+        verdict = (
+            judgements_short(v.judgements)
+            if v.judgements
+            else (verdict_label(v.progress_verdict) or "no headline verdict found")
+        )
+        rows.append(
+            [
+                f"**{md(v.label)}** {code(v.id)}",
+                md(dates),
+                md(m.get("published") or ""),
+                md(kind_label(v.kind, m.get("framework"))),
+                md(verdict),
+                md(m.get("lead_inspector") or ""),
+                md(m.get("n_findings", "")),
+            ]
+        )
+    L += (
+        _table(
+            ["Visit", "Dates", "Published", "Kind", "Verdict / judgements", "Lead inspector", "Findings"],
+            rows,
+        )
+        if rows
+        else ["No Ofsted visits are stored for this council.", ""]
+    )
     L += ["### Themes at a glance", ""]
     bt = data["by_trend"]
     if len(data["window"]) < 2 and tl.visits:
         last = tl.visits[-1]
         conc = [t["id"] for t in tl.themes if tl.cells[t["id"]][last.id].verdict == "concern"]
-        L.append(f"- **Concerns at {md(last.label)}** ({len(conc)}): " + (", ".join(md(names.get(t, t)) for t in conc) or "none"))
-    for title, ids in (("Persistent concerns", bt.get("persistent", [])),
-                       ("Emerging or deteriorating", bt.get("deteriorating", []) + bt.get("emerging", [])),
-                       ("Improving", bt.get("improving", [])),
-                       ("Resolved", bt.get("resolved", []) + bt.get("consistent_strength", [])),
-                       (_not_examined_title(data), data["not_examined"]),
-                       ("Not enough evidence for a trend", bt.get("not_enough_evidence", []))):
+        L.append(
+            f"- **Concerns at {md(last.label)}** ({len(conc)}): "
+            + (", ".join(md(names.get(t, t)) for t in conc) or "none")
+        )
+    for title, ids in (
+        ("Persistent concerns", bt.get("persistent", [])),
+        ("Emerging or deteriorating", bt.get("deteriorating", []) + bt.get("emerging", [])),
+        ("Improving", bt.get("improving", [])),
+        ("Resolved", bt.get("resolved", []) + bt.get("consistent_strength", [])),
+        (_not_examined_title(data), data["not_examined"]),
+        ("Not enough evidence for a trend", bt.get("not_enough_evidence", [])),
+    ):
         empty = "none"
         if title == _not_examined_title(data) and not data["after"]:
             empty = f"no visit since {md(data['baseline'].label)}" if data["baseline"] else "no visits"
         L.append(f"- **{md(title)}** ({len(ids)}): " + (", ".join(md(names.get(t, t)) for t in ids) or empty))
     L.append("")
     if data["window"]:
-        L += [f"Trends follow the current improvement journey: {md(labels[data['window'][0]]['short'])} to "
-              f"{md(labels[data['window'][-1]]['short'])}. “Not examined” means no finding touches the theme and the "
-              "visit’s areas covered do not name it — an absent theme is not a resolved one.", ""]
+        L += [
+            f"Trends follow the current improvement journey: {md(labels[data['window'][0]]['short'])} to "
+            f"{md(labels[data['window'][-1]]['short'])}. “Not examined” means no finding touches the theme and the "
+            "visit’s areas covered do not name it — an absent theme is not a resolved one.",
+            "",
+        ]
     # grid
-    L += ["## Themes × visits", "",
-          "C concern, M mixed, S no concerns, N neutral only, 0 in the areas covered but nothing recorded, – not "
-          "examined; counts are concern/mixed/strength findings. Sparkline: █ concern, ▄ mixed, ▁ no concerns, "
-          "· not examined, ○ examined but nothing recorded, – neutral.", ""]
+    L += [
+        "## Themes × visits",
+        "",
+        "C concern, M mixed, S no concerns, N neutral only, 0 in the areas covered but nothing recorded, – not "
+        "examined; counts are concern/mixed/strength findings. Sparkline: █ concern, ▄ mixed, ▁ no concerns, "
+        "· not examined, ○ examined but nothing recorded, – neutral.",
+        "",
+    ]
     tracks = {t["theme"]: t for t in data["tracks"]}
     rows = []
     for t in tl.themes:
@@ -110,40 +169,66 @@ def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since
         for v in tl.visits:
             c = tl.cells[t["id"]][v.id]
             n = c.concern + c.mixed + c.strength
-            cells.append(VERDICT_ABBR.get(c.verdict, "?") + (f" {c.concern}/{c.mixed}/{c.strength}" if n else ""))
+            cells.append(
+                VERDICT_ABBR.get(c.verdict, "?") + (f" {c.concern}/{c.mixed}/{c.strength}" if n else "")
+            )
         tr = tracks[t["id"]]
-        rows.append([md(t["name"])] + cells + [code(sparkline([x['verdict'] for x in tr['visits']])),
-                                               md(tr["trend_label"])])
+        rows.append(
+            [md(t["name"])]
+            + cells
+            + [code(sparkline([x["verdict"] for x in tr["visits"]])), md(tr["trend_label"])]
+        )
     L += _table(["Theme"] + [md(v.label) for v in tl.visits] + ["Sparkline", "Trend"], rows)
     # per theme
     for tr in data["tracks"]:
         grp = "Practice priority" if tr.get("group") == "practice_priority" else "Theme"
-        L += [f"## {md(tr['name'])} — {md(tr['trend_label'])}", "",
-              f"_{grp}_ · trend: **{md(tr['trend_label'])}** · sparkline {code(sparkline([v['verdict'] for v in tr['visits']]))}"]
+        L += [
+            f"## {md(tr['name'])} — {md(tr['trend_label'])}",
+            "",
+            f"_{grp}_ · trend: **{md(tr['trend_label'])}** · sparkline {code(sparkline([v['verdict'] for v in tr['visits']]))}",
+        ]
         wl = [labels[i]["short"] for i in tr.get("trend_window", []) if i in labels]
         if wl:
             L[-1] += f" · trend window {md(wl[0])} to {md(wl[-1])}"
         L.append("")
-        rows = [[md(v["label"]), md(VERDICT_TEXT.get(v["verdict"], v["verdict"])), str(v["concern"]), str(v["mixed"]),
-                 str(v["strength"]), "yes" if v["in_focus"] else ("—" if v["kind"] == "inspection" else "no"),
-                 "yes" if v.get("in_trend") else "no"] for v in tr["visits"]]
-        L += _table(["Visit", "Verdict", "Concern", "Mixed", "Strength", "In areas covered", "In trend"], rows)
+        rows = [
+            [
+                md(v["label"]),
+                md(VERDICT_TEXT.get(v["verdict"], v["verdict"])),
+                str(v["concern"]),
+                str(v["mixed"]),
+                str(v["strength"]),
+                "yes" if v["in_focus"] else ("—" if v["kind"] == "inspection" else "no"),
+                "yes" if v.get("in_trend") else "no",
+            ]
+            for v in tr["visits"]
+        ]
+        L += _table(
+            ["Visit", "Verdict", "Concern", "Mixed", "Strength", "In areas covered", "In trend"], rows
+        )
         for v in tr["visits"]:
             if not v["quotes"]:
                 continue
             L += [f"**{md(v['label'])}** ({md(VERDICT_TEXT.get(v['verdict'], v['verdict']))})", ""]
             for q in v["quotes"]:
-                L += [f"> {md(q.get('text'))}", ">",
-                      f"> — {md(' · '.join(citation_parts(q, data['la'], labels)))} · {code(q.get('visit_id'))} "
-                      f"_({md(q.get('polarity') or '')})_", ""]
+                L += [
+                    f"> {md(q.get('text'))}",
+                    ">",
+                    f"> — {md(' · '.join(citation_parts(q, data['la'], labels)))} · {code(q.get('visit_id'))} "
+                    f"_({md(q.get('polarity') or '')})_",
+                    "",
+                ]
     # follow-up
     L += ["## Recommendation follow-up", ""]
     fu = data["followup"]
     if fu is None:
         L += [f"The recommendation follow-up is not available: {md(data['followup_error'])}.", ""]
     elif not fu.get("items"):
-        L += ["No “what needs to improve” or “areas for priority action” items were found in this council’s "
-              "inspections or focused visits.", ""]
+        L += [
+            "No “what needs to improve” or “areas for priority action” items were found in this council’s "
+            "inspections or focused visits.",
+            "",
+        ]
     else:
         later = fu.get("visits", [])
         numbered = list(enumerate(fu["items"], 1))
@@ -152,38 +237,59 @@ def readiness_markdown(con: sqlite3.Connection, la: str, *, taxonomy=None, since
 
         def src(it):
             return md(labels.get(it.get("visit_id"), {}).get("short") or it.get("visit_id"))
+
         if followed:
             rows = []
             for n, it in followed:
                 row = [f"R{n}. {md(it.get('text'))} ({src(it)})"]
                 for v in later:
                     cell = (it.get("cells") or {}).get(v.get("id"))
-                    row.append(md(cell.get("verdict")) + (f" ({len(cell.get('evidence') or [])})"
-                                                          if cell.get("evidence") else "") if cell else "—")
+                    row.append(
+                        md(cell.get("verdict"))
+                        + (f" ({len(cell.get('evidence') or [])})" if cell.get("evidence") else "")
+                        if cell
+                        else "—"
+                    )
                 rows.append(row)
-            L += ["Verdict per later visit (number of evidence quotes); — the visit came before the recommendation.", ""]
+            L += [
+                "Verdict per later visit (number of evidence quotes); — the visit came before the recommendation.",
+                "",
+            ]
             L += _table(["Recommendation"] + [md(v.get("label") or v.get("id")) for v in later], rows)
         if pending:
-            L += ["### Not yet followed up", "", "No visit has taken place since these recommendations were made.", ""]
+            L += [
+                "### Not yet followed up",
+                "",
+                "No visit has taken place since these recommendations were made.",
+                "",
+            ]
             L += [f"- R{n}. {md(it.get('text'))} ({src(it)})" for n, it in pending] + [""]
         vlabel = {v.get("id"): v.get("label") for v in later}
         if followed:
             L += ["### Follow-up evidence", ""]
         for n, it in followed:
             L += [f"**R{n}. {md(it.get('text'))}**", ""]
-            if not any((c.get("evidence") for c in (it.get("cells") or {}).values())):
+            if not any(c.get("evidence") for c in (it.get("cells") or {}).values()):
                 L += ["No later visit has evidence about this recommendation.", ""]
             for vid, cell in (it.get("cells") or {}).items():
                 for q in (cell.get("evidence") or [])[:FOLLOWUP_EVIDENCE]:
                     sim = q.get("similarity")
-                    L += [f"> {md(q.get('text'))}", ">",
-                          f"> — {md(vlabel.get(vid, vid))} ({md(cell.get('verdict'))}): "
-                          f"{md(' · '.join(citation_parts(q, data['la'], labels)))}"
-                          + (f" · similarity {sim}" if sim is not None else ""), ""]
-    L += ["---", "", "_Findings are tagged automatically by theme and polarity; verdicts and trends are derived from "
-          "them. Check every quote against the published letter before relying on it._", ""]
+                    L += [
+                        f"> {md(q.get('text'))}",
+                        ">",
+                        f"> — {md(vlabel.get(vid, vid))} ({md(cell.get('verdict'))}): "
+                        f"{md(' · '.join(citation_parts(q, data['la'], labels)))}"
+                        + (f" · similarity {sim}" if sim is not None else ""),
+                        "",
+                    ]
+    L += [
+        "---",
+        "",
+        "_Findings are tagged automatically by theme and polarity; verdicts and trends are derived from "
+        "them. Check every quote against the published letter before relying on it._",
+        "",
+    ]
     return "\n".join(L)
-
 
 
 def board_markdown(data: dict) -> str:
@@ -191,32 +297,51 @@ def board_markdown(data: dict) -> str:
     stands, the open recommendations with their status, the themes at a glance with one cited quote."""
     from .. import __version__
     from . import board
+
     labels = visit_labels(data)
     tl = data["timeline"]
     L = [f"# Board pack: {md(data['la'])}", ""]
     span = f"{tl.visits[0].date or '?'} to {tl.visits[-1].date or '?'}" if tl.visits else "no visits"
-    L += [f"Ofsted URN {md(data['la_urn'])} · {len(tl.visits)} Ofsted visit{'' if len(tl.visits) == 1 else 's'}, "
-          f"{md(span)} · generated {data['generated']} by ofsted-mine {__version__}", ""]
+    L += [
+        f"Ofsted URN {md(data['la_urn'])} · {len(tl.visits)} Ofsted visit{'' if len(tl.visits) == 1 else 's'}, "
+        f"{md(span)} · generated {data['generated']} by ofsted-mine {__version__}",
+        "",
+    ]
     legend = ", ".join(f"{VERDICT_ABBR[k]} {VERDICT_TEXT[k]}" for k in VERDICT_TEXT if k in VERDICT_ABBR)
-    L += ["## How to read this pack", "",
-          "- Findings are the sentences of Ofsted’s letters and reports, tagged automatically by theme and polarity; "
-          "check a quote against the published report (each names it, with its publication date, section, paragraph "
-          "and page) before relying on it.",
-          f"- A visit’s verdict on a theme weighs that visit’s findings on it; letters: {md(legend)}.",
-          "- A trend follows the verdicts over the current improvement journey, its closing inspection included; "
-          "“now” is the latest visit that examined the theme.",
-          "- The evidence is in the full pack (`ofsted-mine readiness --full`).", ""]
+    L += [
+        "## How to read this pack",
+        "",
+        "- Findings are the sentences of Ofsted’s letters and reports, tagged automatically by theme and polarity; "
+        "check a quote against the published report (each names it, with its publication date, section, paragraph "
+        "and page) before relying on it.",
+        f"- A visit’s verdict on a theme weighs that visit’s findings on it; letters: {md(legend)}.",
+        "- A trend follows the verdicts over the current improvement journey, its closing inspection included; "
+        "“now” is the latest visit that examined the theme.",
+        "- The evidence is in the full pack (`ofsted-mine readiness --full`).",
+        "",
+    ]
     L += ["## Where the council stands", ""]
     if tl.journey:
         L += ["**Improvement journey:** " + " → ".join(md(x) for x in tl.journey), ""]
     li, pi = data["latest_inspection"], data["previous_inspection"]
     if li:
-        L += [f"**Latest judgements** ({md(li.label)}, {md(board.report_name(data['meta'].get(li.id, {}), 'inspection'))}"
-              + (f"; previous: {md(pi.label)}" if pi else "") + ")", ""]
-        keys = [k for k in JUDGEMENT_ORDER if k in li.judgements] + [k for k in li.judgements if k not in JUDGEMENT_ORDER]
-        L += _table(["Judgement", "Grade"] + (["Previously"] if pi else []),
-                    [[md(JUDGEMENT_LONG.get(k, k)), md(li.judgements[k])] + ([md(pi.judgements.get(k) or "—")] if pi else [])
-                     for k in keys])
+        L += [
+            f"**Latest judgements** ({md(li.label)}, {md(board.report_name(data['meta'].get(li.id, {}), 'inspection'))}"
+            + (f"; previous: {md(pi.label)}" if pi else "")
+            + ")",
+            "",
+        ]
+        keys = [k for k in JUDGEMENT_ORDER if k in li.judgements] + [
+            k for k in li.judgements if k not in JUDGEMENT_ORDER
+        ]
+        L += _table(
+            ["Judgement", "Grade"] + (["Previously"] if pi else []),
+            [
+                [md(JUDGEMENT_LONG.get(k, k)), md(li.judgements[k])]
+                + ([md(pi.judgements.get(k) or "—")] if pi else [])
+                for k in keys
+            ],
+        )
     L += ["## Open recommendations", ""]
     fu = data["followup"]
     if fu is None:
@@ -224,29 +349,64 @@ def board_markdown(data: dict) -> str:
     else:
         rows, items, earlier = board.open_recommendations(fu)
         rows.sort(key=lambda r: str(labels.get(r[1].get("visit_id"), {}).get("date") or ""), reverse=True)
-        shown = rows[:board.BOARD_RECS]
-        L += [f"{len(rows)} of the current journey’s {len(items)} recommendations are open."
-              + (f" {earlier} recommendations of earlier improvement journeys were followed up to the inspection "
-                 "that closed them (see the full pack)." if earlier else ""), ""]
+        shown = rows[: board.BOARD_RECS]
+        L += [
+            f"{len(rows)} of the current journey’s {len(items)} recommendations are open."
+            + (
+                f" {earlier} recommendations of earlier improvement journeys were followed up to the inspection "
+                "that closed them (see the full pack)."
+                if earlier
+                else ""
+            ),
+            "",
+        ]
         if shown:
-            L += _table(["#", "Recommendation", "Made in", "Latest status"],
-                        [[md(it.get("ref") or f"R{n}"), md(board.clip(it.get("text"), board.REC_CHARS)),
-                          md(labels.get(it.get("visit_id"), {}).get("short") or it.get("visit_id")),
-                          md(st + (f" ({board.FOLLOWUP_RAG.get(st, ('', ''))[1]})" if st in board.FOLLOWUP_RAG else ""))]
-                         for n, it, st, _ in shown])
+            L += _table(
+                ["#", "Recommendation", "Made in", "Latest status"],
+                [
+                    [
+                        md(it.get("ref") or f"R{n}"),
+                        md(board.clip(it.get("text"), board.REC_CHARS)),
+                        md(labels.get(it.get("visit_id"), {}).get("short") or it.get("visit_id")),
+                        md(
+                            st
+                            + (
+                                f" ({board.FOLLOWUP_RAG.get(st, ('', ''))[1]})"
+                                if st in board.FOLLOWUP_RAG
+                                else ""
+                            )
+                        ),
+                    ]
+                    for n, it, st, _ in shown
+                ],
+            )
         if len(rows) > len(shown):
-            L += [f"{len(rows) - len(shown)} more open recommendations: see the full pack or "
-                  f"`ofsted-mine followup --format xlsx`.", ""]
+            L += [
+                f"{len(rows) - len(shown)} more open recommendations: see the full pack or "
+                f"`ofsted-mine followup --format xlsx`.",
+                "",
+            ]
     L += ["## Themes at a glance", ""]
     rows = []
     for tr in data["tracks"]:
         verdict, vid = board.now_of(tr)
         q = board.best_quote(tr)
         letters = " ".join(VERDICT_ABBR.get(v.get("verdict"), "?") for v in tr.get("visits") or [])
-        ev = (f"“{md(board.clip(q.get('text'), board.QUOTE_CHARS))}” — {md(board.cite(q, data, labels))}"
-              if q else "no finding carries this theme")
-        rows.append([md(tr["name"]), md(tr["trend_label"]),
-                     (md(VERDICT_TEXT.get(verdict, verdict)) + f" ({md(labels.get(vid, {}).get('short') or '')})")
-                     if verdict else "never examined", code(letters), ev])
+        ev = (
+            f"“{md(board.clip(q.get('text'), board.QUOTE_CHARS))}” — {md(board.cite(q, data, labels))}"
+            if q
+            else "no finding carries this theme"
+        )
+        rows.append(
+            [
+                md(tr["name"]),
+                md(tr["trend_label"]),
+                (md(VERDICT_TEXT.get(verdict, verdict)) + f" ({md(labels.get(vid, {}).get('short') or '')})")
+                if verdict
+                else "never examined",
+                code(letters),
+                ev,
+            ]
+        )
     L += _table(["Theme", "Trend", "Now", "By visit", "Evidence (one quote)"], rows)
     return "\n".join(L)

@@ -18,15 +18,15 @@ QualCoder, Taguette …).
 GUIDs are UUID-5s of stable keys (theme id, document SHA-256, finding offsets), so the same
 database exported twice gives the same project.
 """
+
 from __future__ import annotations
 
 import re
 import sqlite3
 import uuid
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 from xml.etree import ElementTree as ET
 
 from .. import __version__
@@ -35,8 +35,26 @@ from ..tag.taxonomy import POLARITIES, Taxonomy, load_taxonomy
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 _BASE = uuid.UUID("6f9c1e52-4d0b-5a3e-9a57-0f5d3c1b2a10")
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354"]
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
+    "#31a354",
+]
 POLARITY_COLOURS = {"strength": "#2ca02c", "concern": "#d62728", "mixed": "#ff7f0e", "neutral": "#7f7f7f"}
 ID_LINE = re.compile(r"^ofsted-mine id: ([a-z][a-z0-9_]*)\s*$", re.M)
 CUES_LINE = re.compile(r"^cues: (.*)$", re.M)
@@ -48,16 +66,27 @@ def guid(*key: object) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _group_name(group: str) -> str:
-    return {"practice_priority": "Practice priorities", "theme": "Themes"}.get(group, group.replace("_", " ").capitalize())
+    return {"practice_priority": "Practice priorities", "theme": "Themes"}.get(
+        group, group.replace("_", " ").capitalize()
+    )
 
 
-def _code(parent: ET.Element, ns: str, gid: str, name: str, codable: bool, colour: Optional[str] = None,
-          description: Optional[str] = None) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ns}}}Code", {"guid": gid, "name": name, "isCodable": "true" if codable else "false"})
+def _code(
+    parent: ET.Element,
+    ns: str,
+    gid: str,
+    name: str,
+    codable: bool,
+    colour: str | None = None,
+    description: str | None = None,
+) -> ET.Element:
+    el = ET.SubElement(
+        parent, f"{{{ns}}}Code", {"guid": gid, "name": name, "isCodable": "true" if codable else "false"}
+    )
     if colour:
         el.set("color", colour)
     if description:
@@ -83,8 +112,14 @@ def _codes(parent: ET.Element, ns: str, tax: Taxonomy) -> dict[str, str]:
     for i, t in enumerate(tax.themes):
         out[t.id] = guid("theme", tax.name, t.id)
         _code(codes, ns, out[t.id], t.name, True, PALETTE[i % len(PALETTE)], theme_description(t))
-    pol = _code(codes, ns, guid("group", "polarity"), "Polarity", False,
-                description="ofsted-mine polarity of a finding (strength, concern, mixed, neutral)")
+    pol = _code(
+        codes,
+        ns,
+        guid("group", "polarity"),
+        "Polarity",
+        False,
+        description="ofsted-mine polarity of a finding (strength, concern, mixed, neutral)",
+    )
     for p in POLARITIES:
         out["polarity:" + p] = guid("polarity", p)
         _code(pol, ns, out["polarity:" + p], p, True, POLARITY_COLOURS[p], f"polarity: {p}")
@@ -99,11 +134,15 @@ def _xml(root: ET.Element, ns: str) -> bytes:
 def codebook_xml(taxonomy=None) -> bytes:
     """The taxonomy as a REFI-QDA codebook (the content of a ``.qdc`` file)."""
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
-    root = ET.Element(f"{{{NS_CODEBOOK}}}CodeBook", {"origin": f"ofsted-mine {__version__}: {tax.name} v{tax.version}"})
+    root = ET.Element(
+        f"{{{NS_CODEBOOK}}}CodeBook", {"origin": f"ofsted-mine {__version__}: {tax.name} v{tax.version}"}
+    )
     ids = _codes(root, NS_CODEBOOK, tax)
     sets = ET.SubElement(root, f"{{{NS_CODEBOOK}}}Sets")
     for group in dict.fromkeys(t.group for t in tax.themes):
-        s = ET.SubElement(sets, f"{{{NS_CODEBOOK}}}Set", {"guid": guid("set", tax.name, group), "name": _group_name(group)})
+        s = ET.SubElement(
+            sets, f"{{{NS_CODEBOOK}}}Set", {"guid": guid("set", tax.name, group), "name": _group_name(group)}
+        )
         for t in tax.themes:
             if t.group == group:
                 ET.SubElement(s, f"{{{NS_CODEBOOK}}}MemberCode", {"guid": ids[t.id]})
@@ -116,12 +155,14 @@ def write_codebook(out: str | Path, taxonomy=None) -> Path:
 
 
 # ------------------------------------------------------------------ project
-def project_files(con: sqlite3.Connection, *, la: Optional[str] = None, taxonomy=None,
-                  name: Optional[str] = None) -> dict[str, bytes]:
+def project_files(
+    con: sqlite3.Connection, *, la: str | None = None, taxonomy=None, name: str | None = None
+) -> dict[str, bytes]:
     """The files of a ``.qdpx`` (``project.qde`` and ``sources/<guid>.txt``) for the findings
     of ``la`` (a council), or of every Ofsted document in the database."""
     from ..store.db import get_setting
     from ..store.search import document_filters
+
     if taxonomy is None:
         src = get_setting(con, "taxonomy")
         taxonomy = src if src and src not in ("default", "untagged") and Path(src).exists() else None
@@ -129,36 +170,59 @@ def project_files(con: sqlite3.Connection, *, la: Optional[str] = None, taxonomy
     where, args = document_filters(la=la, alias="d")
     where.append("d.kind NOT IN ('council_paper', 'unknown')")
     from ..store.rows import correction_people, document_findings, document_tags, export_documents
+
     docs = export_documents(con, where, args)
     ns = NS_PROJECT
     now = _now()
     tagger_user = guid("user", "ofsted-mine tagger")
     people = correction_people(con)
     person_of = _person_by_finding(con)
-    root = ET.Element(f"{{{ns}}}Project", {
-        "name": name or (f"ofsted-mine: {docs[0]['la']}" if la and docs else "ofsted-mine findings"),
-        "origin": f"ofsted-mine {__version__}", "creatingUserGUID": tagger_user, "creationDateTime": now})
+    root = ET.Element(
+        f"{{{ns}}}Project",
+        {
+            "name": name or (f"ofsted-mine: {docs[0]['la']}" if la and docs else "ofsted-mine findings"),
+            "origin": f"ofsted-mine {__version__}",
+            "creatingUserGUID": tagger_user,
+            "creationDateTime": now,
+        },
+    )
     users = ET.SubElement(root, f"{{{ns}}}Users")
-    ET.SubElement(users, f"{{{ns}}}User", {"guid": tagger_user, "name": "ofsted-mine tagger (model and rules)"})
+    ET.SubElement(
+        users, f"{{{ns}}}User", {"guid": tagger_user, "name": "ofsted-mine tagger (model and rules)"}
+    )
     for p in sorted(people):
         ET.SubElement(users, f"{{{ns}}}User", {"guid": guid("user", p), "name": p})
     book = ET.SubElement(root, f"{{{ns}}}CodeBook")
     code_ids = _codes(book, ns, tax)
     variables = ET.SubElement(root, f"{{{ns}}}Variables")
     var = {}
-    for key, label, typ in (("la", "council", "Text"), ("kind", "kind of visit", "Text"),
-                            ("framework", "framework", "Text"), ("date", "date", "Date"),
-                            ("visit_id", "ofsted-mine visit id", "Text")):
+    for key, label, typ in (
+        ("la", "council", "Text"),
+        ("kind", "kind of visit", "Text"),
+        ("framework", "framework", "Text"),
+        ("date", "date", "Date"),
+        ("visit_id", "ofsted-mine visit id", "Text"),
+    ):
         var[key] = guid("variable", key)
-        ET.SubElement(variables, f"{{{ns}}}Variable", {"guid": var[key], "name": label, "typeOfVariable": typ})
+        ET.SubElement(
+            variables, f"{{{ns}}}Variable", {"guid": var[key], "name": label, "typeOfVariable": typ}
+        )
     sources = ET.SubElement(root, f"{{{ns}}}Sources")
     files: dict[str, bytes] = {}
     n_sel = 0
     for d in docs:
         sg = guid("source", d["sha256"])
-        src = ET.SubElement(sources, f"{{{ns}}}TextSource", {
-            "guid": sg, "name": f"{d['visit_id']}", "plainTextPath": f"internal://{sg}.txt",
-            "creatingUser": tagger_user, "creationDateTime": now})
+        src = ET.SubElement(
+            sources,
+            f"{{{ns}}}TextSource",
+            {
+                "guid": sg,
+                "name": f"{d['visit_id']}",
+                "plainTextPath": f"internal://{sg}.txt",
+                "creatingUser": tagger_user,
+                "creationDateTime": now,
+            },
+        )
         files[f"sources/{sg}.txt"] = d["text"].encode("utf-8")
         tags: dict[int, list] = {}
         for fid, theme, score, source in document_tags(con, d["id"]):
@@ -169,43 +233,80 @@ def project_files(con: sqlite3.Connection, *, la: Optional[str] = None, taxonomy
                 continue
             n_sel += 1
             who = person_of.get(f["id"])
-            sel = ET.SubElement(src, f"{{{ns}}}PlainTextSelection", {
-                "guid": guid("selection", d["sha256"], f["start"], f["end"]),
-                "name": f"finding {f['id']}" + (f", para {f['paragraph']}" if f["paragraph"] else "") + f", p. {f['page']}",
-                "startPosition": str(f["start"]), "endPosition": str(f["end"]),
-                "creatingUser": tagger_user, "creationDateTime": now})
+            sel = ET.SubElement(
+                src,
+                f"{{{ns}}}PlainTextSelection",
+                {
+                    "guid": guid("selection", d["sha256"], f["start"], f["end"]),
+                    "name": f"finding {f['id']}"
+                    + (f", para {f['paragraph']}" if f["paragraph"] else "")
+                    + f", p. {f['page']}",
+                    "startPosition": str(f["start"]),
+                    "endPosition": str(f["end"]),
+                    "creatingUser": tagger_user,
+                    "creationDateTime": now,
+                },
+            )
             desc = [f"section: {f['section']}"] if f["section"] else []
-            desc += [f"{t}: score {s:.2f} ({'set by a person' if src_ == 'person' else src_})" for t, s, src_ in ft]
+            desc += [
+                f"{t}: score {s:.2f} ({'set by a person' if src_ == 'person' else src_})" for t, s, src_ in ft
+            ]
             if f["polarity"]:
-                desc.append(f"polarity: {f['polarity']}" + (" (set by a person)" if f["polarity_source"] == "person" else ""))
+                desc.append(
+                    f"polarity: {f['polarity']}"
+                    + (" (set by a person)" if f["polarity_source"] == "person" else "")
+                )
             ET.SubElement(sel, f"{{{ns}}}Description").text = "\n".join(desc)
             for t, s, src_ in ft:
                 user = guid("user", who) if src_ == "person" and who else tagger_user
-                c = ET.SubElement(sel, f"{{{ns}}}Coding", {"guid": guid("coding", d["sha256"], f["start"], t),
-                                                           "creatingUser": user, "creationDateTime": now})
+                c = ET.SubElement(
+                    sel,
+                    f"{{{ns}}}Coding",
+                    {
+                        "guid": guid("coding", d["sha256"], f["start"], t),
+                        "creatingUser": user,
+                        "creationDateTime": now,
+                    },
+                )
                 ET.SubElement(c, f"{{{ns}}}CodeRef", {"targetGUID": code_ids[t]})
             if f["polarity"] in POLARITIES:
                 user = guid("user", who) if f["polarity_source"] == "person" and who else tagger_user
-                c = ET.SubElement(sel, f"{{{ns}}}Coding", {"guid": guid("coding", d["sha256"], f["start"], "polarity"),
-                                                           "creatingUser": user, "creationDateTime": now})
+                c = ET.SubElement(
+                    sel,
+                    f"{{{ns}}}Coding",
+                    {
+                        "guid": guid("coding", d["sha256"], f["start"], "polarity"),
+                        "creatingUser": user,
+                        "creationDateTime": now,
+                    },
+                )
                 ET.SubElement(c, f"{{{ns}}}CodeRef", {"targetGUID": code_ids["polarity:" + f["polarity"]]})
         date = d["start_date"] or d["published"]
-        for key, value in (("la", d["la"]), ("kind", d["kind"]), ("framework", d["framework"]), ("date", date),
-                           ("visit_id", d["visit_id"])):
+        for key, value in (
+            ("la", d["la"]),
+            ("kind", d["kind"]),
+            ("framework", d["framework"]),
+            ("date", date),
+            ("visit_id", d["visit_id"]),
+        ):
             if value:
                 vv = ET.SubElement(src, f"{{{ns}}}VariableValue")
                 ET.SubElement(vv, f"{{{ns}}}VariableRef", {"targetGUID": var[key]})
-                ET.SubElement(vv, f"{{{ns}}}DateValue" if key == "date" else f"{{{ns}}}TextValue").text = str(value)[:10] \
-                    if key == "date" else str(value)
+                ET.SubElement(vv, f"{{{ns}}}DateValue" if key == "date" else f"{{{ns}}}TextValue").text = (
+                    str(value)[:10] if key == "date" else str(value)
+                )
     sets = ET.SubElement(root, f"{{{ns}}}Sets")
     for group in dict.fromkeys(t.group for t in tax.themes):
-        s = ET.SubElement(sets, f"{{{ns}}}Set", {"guid": guid("set", tax.name, group), "name": _group_name(group)})
+        s = ET.SubElement(
+            sets, f"{{{ns}}}Set", {"guid": guid("set", tax.name, group), "name": _group_name(group)}
+        )
         for t in tax.themes:
             if t.group == group:
                 ET.SubElement(s, f"{{{ns}}}MemberCode", {"targetGUID": code_ids[t.id]})
     ET.SubElement(root, f"{{{ns}}}Description").text = (
         f"Findings of {len(docs)} Ofsted letters and reports coded by ofsted-mine with the taxonomy "
-        f"'{tax.name}' ({n_sel} coded findings). Codings made or checked by a person name that person.")
+        f"'{tax.name}' ({n_sel} coded findings). Codings made or checked by a person name that person."
+    )
     files["project.qde"] = _xml(root, ns)
     return files
 
@@ -213,6 +314,7 @@ def project_files(con: sqlite3.Connection, *, la: Optional[str] = None, taxonomy
 def _person_by_finding(con: sqlite3.Connection) -> dict[int, str]:
     from ..store.rows import correction_keys
     from ..tag.corrections import resolve
+
     out = {}
     for r in correction_keys(con):
         fid = resolve(con, r[0], r[1], r[2], r[3])
@@ -221,7 +323,7 @@ def _person_by_finding(con: sqlite3.Connection) -> dict[int, str]:
     return out
 
 
-def write_qdpx(con: sqlite3.Connection, out: str | Path, *, la: Optional[str] = None, taxonomy=None) -> dict:
+def write_qdpx(con: sqlite3.Connection, out: str | Path, *, la: str | None = None, taxonomy=None) -> dict:
     """Write a REFI-QDA project (``.qdpx``); returns counts (documents, coded findings)."""
     files = project_files(con, la=la, taxonomy=taxonomy)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -242,6 +344,7 @@ def qdc_to_taxonomy_data(path: str | Path) -> dict:
     description when ofsted-mine wrote it (``ofsted-mine id: …``, ``cues: …``), else the id
     is made from the name and the name is the cue."""
     from ..errors import InputError
+
     p = Path(path)
     try:
         root = ET.parse(p).getroot()
@@ -258,13 +361,15 @@ def qdc_to_taxonomy_data(path: str | Path) -> dict:
         raise InputError(f"{p}: the codebook has no <Codes>")
     themes: list[dict] = []
     seen: set[str] = set()
-    set_of: dict[str, str] = {}  # code guid -> group (from <Sets>: ofsted-mine writes a theme's group as a set)
+    set_of: dict[
+        str, str
+    ] = {}  # code guid -> group (from <Sets>: ofsted-mine writes a theme's group as a set)
     sets = root.find(q("Sets"))
-    for st in (sets.findall(q("Set")) if sets is not None else []):
+    for st in sets.findall(q("Set")) if sets is not None else []:
         for mc in st.findall(q("MemberCode")):
             set_of[mc.get("guid") or mc.get("targetGUID") or ""] = _group_id(st.get("name") or "theme")
 
-    def walk(el: ET.Element, group: Optional[str]) -> None:
+    def walk(el: ET.Element, group: str | None) -> None:
         for c in el.findall(q("Code")):
             name = (c.get("name") or "").strip()
             codable = c.get("isCodable", "true").strip().lower() in ("true", "1")
@@ -288,11 +393,21 @@ def qdc_to_taxonomy_data(path: str | Path) -> dict:
                 cues = [x.strip() for x in cm.group(1).split(";") if x.strip()] if cm else [name.lower()]
                 xm = EXCLUDE_LINE.search(desc)
                 exclude = [x.strip() for x in xm.group(1).split(";") if x.strip()] if xm else []
-                definition = "\n".join(l for l in desc.splitlines() if not ID_LINE.match(l)
-                                       and not CUES_LINE.match(l) and not EXCLUDE_LINE.match(l)).strip()
-                themes.append({"id": tid, "name": name, "group": set_of.get(c.get("guid") or "", group or "theme"),
-                               "definition": definition,
-                               "cues": cues, "exclude": exclude})
+                definition = "\n".join(
+                    l
+                    for l in desc.splitlines()
+                    if not ID_LINE.match(l) and not CUES_LINE.match(l) and not EXCLUDE_LINE.match(l)
+                ).strip()
+                themes.append(
+                    {
+                        "id": tid,
+                        "name": name,
+                        "group": set_of.get(c.get("guid") or "", group or "theme"),
+                        "definition": definition,
+                        "cues": cues,
+                        "exclude": exclude,
+                    }
+                )
             walk(c, group)  # codable codes below a code: themes of the same group
 
     walk(codes, None)
@@ -304,4 +419,5 @@ def qdc_to_taxonomy_data(path: str | Path) -> dict:
 
 def _group_id(name: str) -> str:
     return {"practice priorities": "practice_priority", "themes": "theme"}.get(
-        name.strip().lower(), re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "theme")
+        name.strip().lower(), re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "theme"
+    )

@@ -3,14 +3,14 @@
 Only the parent process writes; each document is written in one transaction, so an
 ingest killed at any moment leaves the database as it was before that document.
 """
+
 from __future__ import annotations
 
 import json
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 from ..errors import DatabaseError
 from ..model import Document
@@ -186,7 +186,9 @@ def _db_error(p: Path, e: BaseException) -> DatabaseError:
     if "not a database" in low:
         return DatabaseError(f"{_q(p)}: not a SQLite database (the file holds something else)")
     if "malformed" in low or "corrupt" in low:
-        return DatabaseError(f"{_q(p)}: the database is corrupt ({msg}); restore a copy or delete it and re-run ingest")
+        return DatabaseError(
+            f"{_q(p)}: the database is corrupt ({msg}); restore a copy or delete it and re-run ingest"
+        )
     if "readonly" in low or "read-only" in low:
         return DatabaseError(f"{_q(p)}: the database is read-only here, so nothing can be written ({msg})")
     if "unable to open" in low:
@@ -200,6 +202,7 @@ def _db_error(p: Path, e: BaseException) -> DatabaseError:
 def _q(p) -> str:
     """A path for a one-line message (a newline in a name cannot forge a second line)."""
     from ..display import shown
+
     return shown(p)
 
 
@@ -229,16 +232,24 @@ def _identify(con: sqlite3.Connection) -> tuple[str, int]:
 
 def _refuse(p: Path, kind: str, version: int, write: bool) -> None:
     if kind == "foreign":
-        raise DatabaseError(f"{_q(p)}: not an ofsted-mine database (another program's SQLite file); "
-                            "left unchanged; give another --db")
+        raise DatabaseError(
+            f"{_q(p)}: not an ofsted-mine database (another program's SQLite file); "
+            "left unchanged; give another --db"
+        )
     if version > SCHEMA_VERSION:
-        raise DatabaseError(f"{_q(p)}: database schema v{version} is newer than this ofsted-mine's "
-                            f"(v{SCHEMA_VERSION}); upgrade ofsted-mine")
+        raise DatabaseError(
+            f"{_q(p)}: database schema v{version} is newer than this ofsted-mine's "
+            f"(v{SCHEMA_VERSION}); upgrade ofsted-mine"
+        )
     if not write and kind == "fresh":
-        raise DatabaseError(f"{_q(p)}: empty database, no documents yet; run 'ofsted-mine ingest FILES --db {p}' first")
+        raise DatabaseError(
+            f"{_q(p)}: empty database, no documents yet; run 'ofsted-mine ingest FILES --db {p}' first"
+        )
     if not write and version < SCHEMA_VERSION:
-        raise DatabaseError(f"{_q(p)}: database schema v{version} is older than this ofsted-mine's (v{SCHEMA_VERSION}); "
-                            f"any write upgrades it (e.g. 'ofsted-mine ingest FILES --db {p}', re-ingesting the same files)")
+        raise DatabaseError(
+            f"{_q(p)}: database schema v{version} is older than this ofsted-mine's (v{SCHEMA_VERSION}); "
+            f"any write upgrades it (e.g. 'ofsted-mine ingest FILES --db {p}', re-ingesting the same files)"
+        )
 
 
 def check_integrity(con: sqlite3.Connection, path: str | Path = "database") -> None:
@@ -249,8 +260,9 @@ def check_integrity(con: sqlite3.Connection, path: str | Path = "database") -> N
         raise _db_error(Path(path), e) from None
     if [r[0] for r in rows] != ["ok"]:
         first = str(rows[0][0]).splitlines()[0][:120] if rows else "no answer"
-        raise DatabaseError(f"{_q(path)}: the database is corrupt ({first}); restore a copy or delete it and "
-                            "re-run ingest")
+        raise DatabaseError(
+            f"{_q(path)}: the database is corrupt ({first}); restore a copy or delete it and re-run ingest"
+        )
 
 
 def _check_size(con: sqlite3.Connection, p: Path) -> None:
@@ -261,14 +273,17 @@ def _check_size(con: sqlite3.Connection, p: Path) -> None:
     pages = con.execute("PRAGMA page_count").fetchone()[0]
     size = con.execute("PRAGMA page_size").fetchone()[0]
     if p.stat().st_size < pages * size:
-        raise DatabaseError(f"{_q(p)}: the database is corrupt (the file is shorter than its header says: "
-                            "truncated); restore a copy or delete it and re-run ingest")
+        raise DatabaseError(
+            f"{_q(p)}: the database is corrupt (the file is shorter than its header says: "
+            "truncated); restore a copy or delete it and re-run ingest"
+        )
 
 
 def _retry(fn, tries: int = 50, wait: float = 0.05):
     """Run ``fn``, retrying while SQLite says the database is locked or busy (setting WAL
     does not always wait for the busy timeout)."""
     import time
+
     for i in range(tries):
         try:
             return fn()
@@ -278,7 +293,9 @@ def _retry(fn, tries: int = 50, wait: float = 0.05):
             time.sleep(wait * (1 + i % 5))
 
 
-def open_db(path: Optional[str | Path] = None, *, create: bool = True, check: bool = True) -> sqlite3.Connection:
+def open_db(
+    path: str | Path | None = None, *, create: bool = True, check: bool = True
+) -> sqlite3.Connection:
     """Open a database. ``path=None`` uses :func:`default_db_path`.
 
     ``create=True`` (writing: ingest, tag, the Python API's default): create the file if
@@ -300,7 +317,9 @@ def open_db(path: Optional[str | Path] = None, *, create: bool = True, check: bo
         return con
     p = Path(path).expanduser() if path else default_db_path()
     if p.is_dir():
-        raise DatabaseError(f"{_q(p)}: is a folder, not a database file; give a file name such as {_q(p / 'ofsted.db')}")
+        raise DatabaseError(
+            f"{_q(p)}: is a folder, not a database file; give a file name such as {_q(p / 'ofsted.db')}"
+        )
     if not create:
         return _open_read(p, check)
     if not p.exists():
@@ -342,9 +361,12 @@ def open_db(path: Optional[str | Path] = None, *, create: bool = True, check: bo
 
 def _open_read(p: Path, check: bool) -> sqlite3.Connection:
     from urllib.parse import quote
+
     if not p.exists():
-        raise DatabaseError(f"{_q(p)}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
-                            "(or 'ofsted-mine demo') first")
+        raise DatabaseError(
+            f"{_q(p)}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
+            "(or 'ofsted-mine demo') first"
+        )
     if p.stat().st_size == 0:
         _refuse(p, "fresh", 0, write=False)
     uri = "file:" + quote(str(p.resolve())) + "?mode=ro"
@@ -356,8 +378,11 @@ def _open_read(p: Path, check: bool) -> sqlite3.Connection:
             kind, version = _identify(con)
         except sqlite3.OperationalError as e:
             # a WAL database in a folder we cannot write: no shared-memory file can be made
-            if "unable to open" not in str(e).lower() or os.access(p.parent, os.W_OK) \
-                    or Path(str(p) + "-wal").exists():
+            if (
+                "unable to open" not in str(e).lower()
+                or os.access(p.parent, os.W_OK)
+                or Path(str(p) + "-wal").exists()
+            ):
                 raise
             con.close()
             con = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, timeout=30)
@@ -433,11 +458,12 @@ def _source_rank(r) -> tuple:
     return (r["format"] == "pdf", r["published"] or "", r["id"])
 
 
-def settle_visit(con: sqlite3.Connection, visit_key: str) -> Optional[str]:
+def settle_visit(con: sqlite3.Connection, visit_key: str) -> str | None:
     """Mark the one quoted source of a visit and give it the visit's plain id (the other sources
     keep ``<id>-s2``, ``<id>-s3``...). Runs inside the caller's transaction. Returns the visit id."""
-    rows = con.execute("SELECT id, visit_id, format, published FROM documents WHERE visit_key = ?",
-                       (visit_key,)).fetchall()
+    rows = con.execute(
+        "SELECT id, visit_id, format, published FROM documents WHERE visit_key = ?", (visit_key,)
+    ).fetchall()
     if not rows:
         return None
     best = max(rows, key=_source_rank)
@@ -453,6 +479,7 @@ def settle_visit(con: sqlite3.Connection, visit_key: str) -> Optional[str]:
 
 def make_visit_id(doc: Document) -> str:
     from ..councils import slugify
+
     v = doc.visit
     la = slugify(v.la) if v.la else "unknown"
     when = v.start_date or v.published
@@ -462,7 +489,7 @@ def make_visit_id(doc: Document) -> str:
     return f"{la}-{kind}-{when.isoformat() if when else doc.sha256[:8]}"
 
 
-def find_by_sha(con: sqlite3.Connection, sha: str) -> Optional[sqlite3.Row]:
+def find_by_sha(con: sqlite3.Connection, sha: str) -> sqlite3.Row | None:
     return con.execute("SELECT id, path, visit_id FROM documents WHERE sha256=?", (sha,)).fetchone()
 
 
@@ -470,6 +497,7 @@ def document_rows(doc: Document) -> dict:
     """The rows ``write_document`` stores for a document's pages, sections, findings and
     tags (finding ids relative to the document, JSON already encoded)."""
     from ..model import PAGE_SEP
+
     starts, pos = [], 0
     for p in doc.pages:
         starts.append(pos)
@@ -478,10 +506,28 @@ def document_rows(doc: Document) -> dict:
         "n_pages": len(doc.pages),
         "page_starts": json.dumps(starts),
         "sections": [(i, s.heading, s.kind, s.page, s.start, s.end) for i, s in enumerate(doc.sections)],
-        "findings": [(f.seq, f.text, f.page, f.start, f.end, f.section, f.section_kind, f.paragraph,
-                      int(f.is_bullet), f.polarity, f.polarity_score, json.dumps(f.polarity_cues))
-                     for f in doc.findings],
-        "tags": [(i, t.theme, t.score, t.source, json.dumps(t.cues)) for i, f in enumerate(doc.findings) for t in f.tags],
+        "findings": [
+            (
+                f.seq,
+                f.text,
+                f.page,
+                f.start,
+                f.end,
+                f.section,
+                f.section_kind,
+                f.paragraph,
+                int(f.is_bullet),
+                f.polarity,
+                f.polarity_score,
+                json.dumps(f.polarity_cues),
+            )
+            for f in doc.findings
+        ],
+        "tags": [
+            (i, t.theme, t.score, t.source, json.dumps(t.cues))
+            for i, f in enumerate(doc.findings)
+            for t in f.tags
+        ],
     }
 
 
@@ -504,7 +550,9 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
         if row:
             con.execute("COMMIT")
             return "unchanged", row["visit_id"]
-        old = con.execute("SELECT id, visit_id, visit_key FROM documents WHERE path=?", (doc.path,)).fetchall()
+        old = con.execute(
+            "SELECT id, visit_id, visit_key FROM documents WHERE path=?", (doc.path,)
+        ).fetchall()
         status = "replaced" if old else "added"
         for r in old:
             con.execute("DELETE FROM documents WHERE id=?", (r["id"],))
@@ -531,23 +579,50 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
                focus_areas, judgements, progress_verdict, n_pages, page_starts, text, warnings, ingested_at,
                focus_themes, visit_key)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (visit_id, doc.sha256, doc.path, doc.format, v.kind, v.framework, v.la, v.la_urn, v.la_name,
-             d(v.start_date), d(v.end_date), d(v.published), v.visit_number, v.inadequate_date,
-             v.lead_inspector, json.dumps(v.inspectors), json.dumps(v.focus_areas), json.dumps(v.judgements),
-             v.progress_verdict, rows["n_pages"], rows["page_starts"], doc.text, json.dumps(doc.warnings),
-             datetime.now(timezone.utc).isoformat(timespec="seconds"), json.dumps(v.focus_themes), visit_key))
+            (
+                visit_id,
+                doc.sha256,
+                doc.path,
+                doc.format,
+                v.kind,
+                v.framework,
+                v.la,
+                v.la_urn,
+                v.la_name,
+                d(v.start_date),
+                d(v.end_date),
+                d(v.published),
+                v.visit_number,
+                v.inadequate_date,
+                v.lead_inspector,
+                json.dumps(v.inspectors),
+                json.dumps(v.focus_areas),
+                json.dumps(v.judgements),
+                v.progress_verdict,
+                rows["n_pages"],
+                rows["page_starts"],
+                doc.text,
+                json.dumps(doc.warnings),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                json.dumps(v.focus_themes),
+                visit_key,
+            ),
+        )
         doc_id = cur.lastrowid
         con.executemany(
             'INSERT INTO sections (doc_id, seq, heading, kind, page, start, "end") VALUES (?,?,?,?,?,?,?)',
-            [(doc_id,) + r for r in rows["sections"]])
+            [(doc_id,) + r for r in rows["sections"]],
+        )
         first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM findings").fetchone()[0]
         con.executemany(
             """INSERT INTO findings (id, doc_id, seq, text, page, start, "end", section, section_kind, paragraph,
                is_bullet, polarity, polarity_score, polarity_cues) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            [(first + i, doc_id) + r for i, r in enumerate(rows["findings"])])
+            [(first + i, doc_id) + r for i, r in enumerate(rows["findings"])],
+        )
         con.executemany(
             "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
-            [(first + r[0],) + r[1:] for r in rows["tags"]])
+            [(first + r[0],) + r[1:] for r in rows["tags"]],
+        )
         visit_id = settle_visit(con, visit_key) or visit_id
         con.execute("COMMIT")
         return status, visit_id
@@ -558,10 +633,12 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
 
 def set_setting(con: sqlite3.Connection, key: str, value: str) -> None:
     """Remember a fact about the database (e.g. the taxonomy its tags come from)."""
-    con.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                (key, value))
+    con.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+        (key, value),
+    )
 
 
-def get_setting(con: sqlite3.Connection, key: str, default: Optional[str] = None) -> Optional[str]:
+def get_setting(con: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
     r = con.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
     return r[0] if r else default

@@ -12,11 +12,11 @@ The codebook rule "recommendation items are ``concern``" is applied here, after 
 findings (sentences) inside a recommendation's span get polarity ``concern`` (score 1.0, cue
 ``recommendation item``).
 """
+
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Optional
 
 #: version of the rules in parse/recommendations.py: bump it when they change, and the stored rows
 #: of older versions are re-made (the query path imports the extractor only then)
@@ -27,11 +27,11 @@ REC_KINDS = ("inspection", "focused_visit", "monitoring_visit", "jtai")
 RULE_CUE = "recommendation item"
 
 
-def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] = None) -> int:
+def sync_recommendations(con: sqlite3.Connection, doc_ids: list[int] | None = None) -> int:
     """(Re)make the recommendation rows of every document whose rows are missing or older than
     the extractor; returns how many documents were processed. One transaction."""
-    q = (f"""SELECT d.id, d.text FROM documents d LEFT JOIN recommendation_docs rd ON rd.doc_id = d.id
-              WHERE (rd.version IS NULL OR rd.version < ?) AND d.kind IN ({','.join('?' * len(REC_KINDS))})""")
+    q = f"""SELECT d.id, d.text FROM documents d LEFT JOIN recommendation_docs rd ON rd.doc_id = d.id
+              WHERE (rd.version IS NULL OR rd.version < ?) AND d.kind IN ({",".join("?" * len(REC_KINDS))})"""
     args: list = [EXTRACTOR_VERSION, *REC_KINDS]
     if doc_ids is not None:
         q += f" AND d.id IN ({','.join('?' * len(doc_ids))})"
@@ -40,6 +40,7 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] =
     if not todo:
         return 0
     from ..parse.recommendations import extract_recommendations, lscb_spans
+
     own = not con.in_transaction
     if own:
         con.execute("BEGIN IMMEDIATE")
@@ -50,14 +51,33 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: Optional[list[int]] =
             con.executemany(
                 """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph, page, start, "end")
                    VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-                [(doc_id, r.seq, r.text, r.group, r.tail, r.addressee, r.section, r.paragraph, r.page, r.start, r.end)
-                 for r in recs])
+                [
+                    (
+                        doc_id,
+                        r.seq,
+                        r.text,
+                        r.group,
+                        r.tail,
+                        r.addressee,
+                        r.section,
+                        r.paragraph,
+                        r.page,
+                        r.start,
+                        r.end,
+                    )
+                    for r in recs
+                ],
+            )
             for r in recs:
-                con.execute("""UPDATE findings SET polarity = 'concern', polarity_score = 1.0, polarity_cues = ?
+                con.execute(
+                    """UPDATE findings SET polarity = 'concern', polarity_score = 1.0, polarity_cues = ?
                                WHERE doc_id = ? AND start < ? AND "end" > ?""",
-                            (json.dumps([RULE_CUE]), doc_id, r.end, r.start))
-            con.execute("INSERT OR REPLACE INTO recommendation_docs (doc_id, version, lscb_spans) VALUES (?, ?, ?)",
-                        (doc_id, EXTRACTOR_VERSION, json.dumps(lscb_spans(text))))
+                    (json.dumps([RULE_CUE]), doc_id, r.end, r.start),
+                )
+            con.execute(
+                "INSERT OR REPLACE INTO recommendation_docs (doc_id, version, lscb_spans) VALUES (?, ?, ?)",
+                (doc_id, EXTRACTOR_VERSION, json.dumps(lscb_spans(text))),
+            )
         if own:
             con.execute("COMMIT")
     except BaseException:
@@ -75,14 +95,21 @@ def _current(con: sqlite3.Connection) -> bool:
     """Whether every document's stored rows come from this extractor (False on an older schema)."""
     if not _columns(con, "recommendation_docs") or not _columns(con, "recommendations"):
         return False
-    return not con.execute(f"""SELECT 1 FROM documents d LEFT JOIN recommendation_docs rd ON rd.doc_id = d.id
+    return not con.execute(
+        f"""SELECT 1 FROM documents d LEFT JOIN recommendation_docs rd ON rd.doc_id = d.id
                                WHERE (rd.version IS NULL OR rd.version < ?)
-                                 AND d.kind IN ({','.join('?' * len(REC_KINDS))}) LIMIT 1""",
-                           (EXTRACTOR_VERSION, *REC_KINDS)).fetchone()
+                                 AND d.kind IN ({",".join("?" * len(REC_KINDS))}) LIMIT 1""",
+        (EXTRACTOR_VERSION, *REC_KINDS),
+    ).fetchone()
 
 
-def recommendations(con: sqlite3.Connection, *, la_urn: Optional[str] = None, doc_id: Optional[int] = None,
-                    addressee: Optional[str] = "council") -> list:
+def recommendations(
+    con: sqlite3.Connection,
+    *,
+    la_urn: str | None = None,
+    doc_id: int | None = None,
+    addressee: str | None = "council",
+) -> list:
     """Stored recommendations (with their document's visit id, kind and date), in document order.
     ``addressee=None`` returns the LSCB's too.
 
@@ -108,27 +135,53 @@ def recommendations(con: sqlite3.Connection, *, la_urn: Optional[str] = None, do
     if addressee is not None:
         where.append("r.addressee = ?")
         args.append(addressee)
-    sql = ("""SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published, d.path
+    sql = (
+        """SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published, d.path
               FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
-           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY date, d.id, r.seq")
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY date, d.id, r.seq"
+    )
     return con.execute(sql, args).fetchall()
 
 
-def _in_memory(con: sqlite3.Connection, where: list[str], args: list, addressee: Optional[str]) -> list[dict]:
+def _in_memory(con: sqlite3.Connection, where: list[str], args: list, addressee: str | None) -> list[dict]:
     from ..parse.recommendations import extract_recommendations
+
     where = where + [f"d.kind IN ({','.join('?' * len(REC_KINDS))})"]
-    docs = con.execute("""SELECT d.id, d.text, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date,
-                                 d.published, d.path FROM documents d WHERE """ + " AND ".join(where)
-                       + " ORDER BY date, d.id", (*args, *REC_KINDS)).fetchall()
+    docs = con.execute(
+        """SELECT d.id, d.text, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date,
+                                 d.published, d.path FROM documents d WHERE """
+        + " AND ".join(where)
+        + " ORDER BY date, d.id",
+        (*args, *REC_KINDS),
+    ).fetchall()
     out: list[dict] = []
     for d in docs:
         for r in extract_recommendations(d["text"]):
             if addressee is not None and r.addressee != addressee:
                 continue
-            out.append({"id": -(len(out) + 1), "doc_id": d["id"], "seq": r.seq, "text": r.text, "grp": r.group,
-                        "tail": r.tail, "addressee": r.addressee, "section": r.section, "paragraph": r.paragraph,
-                        "page": r.page, "start": r.start, "end": r.end, "visit_id": d["visit_id"], "kind": d["kind"],
-                        "la": d["la"], "date": d["date"], "published": d["published"], "path": d["path"]})
+            out.append(
+                {
+                    "id": -(len(out) + 1),
+                    "doc_id": d["id"],
+                    "seq": r.seq,
+                    "text": r.text,
+                    "grp": r.group,
+                    "tail": r.tail,
+                    "addressee": r.addressee,
+                    "section": r.section,
+                    "paragraph": r.paragraph,
+                    "page": r.page,
+                    "start": r.start,
+                    "end": r.end,
+                    "visit_id": d["visit_id"],
+                    "kind": d["kind"],
+                    "la": d["la"],
+                    "date": d["date"],
+                    "published": d["published"],
+                    "path": d["path"],
+                }
+            )
     return out
 
 
@@ -138,13 +191,26 @@ def lscb_spans_of(con: sqlite3.Connection, doc_ids: list[int]) -> dict[int, list
         return {}
     marks = ",".join("?" * len(doc_ids))
     if _current(con):
-        return {r[0]: json.loads(r[1] or "[]") for r in
-                con.execute(f"SELECT doc_id, lscb_spans FROM recommendation_docs WHERE doc_id IN ({marks})", doc_ids)}
+        return {
+            r[0]: json.loads(r[1] or "[]")
+            for r in con.execute(
+                f"SELECT doc_id, lscb_spans FROM recommendation_docs WHERE doc_id IN ({marks})", doc_ids
+            )
+        }
     from ..parse.recommendations import lscb_spans
-    return {r[0]: lscb_spans(r[1]) for r in con.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", doc_ids)}
+
+    return {
+        r[0]: lscb_spans(r[1])
+        for r in con.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", doc_ids)
+    }
 
 
 def finding_ids(con: sqlite3.Connection, rec: sqlite3.Row) -> list[int]:
     """The findings (sentences) inside a recommendation's span, in order."""
-    return [r[0] for r in con.execute('SELECT id FROM findings WHERE doc_id = ? AND start < ? AND "end" > ? ORDER BY seq',
-                                      (rec["doc_id"], rec["end"], rec["start"]))]
+    return [
+        r[0]
+        for r in con.execute(
+            'SELECT id FROM findings WHERE doc_id = ? AND start < ? AND "end" > ? ORDER BY seq',
+            (rec["doc_id"], rec["end"], rec["start"]),
+        )
+    ]

@@ -2,13 +2,14 @@
 
 Nothing here imports spaCy, scikit-learn or the PDF stack: the query path stays fast.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Optional
 
 from ..errors import UsageError
 
@@ -40,7 +41,9 @@ def fts_query(text: str, raw: bool = False) -> str:
     """
     if raw:
         if len(text) > MAX_RAW_QUERY_CHARS:
-            raise QueryError(f"full-text query is {len(text)} characters long; at most {MAX_RAW_QUERY_CHARS} with --fts")
+            raise QueryError(
+                f"full-text query is {len(text)} characters long; at most {MAX_RAW_QUERY_CHARS} with --fts"
+            )
         return text
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text)} characters long; at most {MAX_QUERY_CHARS}")
@@ -58,8 +61,10 @@ def fts_query(text: str, raw: bool = False) -> str:
             for w in _TOKEN.findall(tok):
                 parts['"' + w.replace("’", "'") + '"' + ("*" if prefix else "")] = None
         if len(parts) > MAX_QUERY_TERMS:
-            raise QueryError(f"query has more than {MAX_QUERY_TERMS} different words or phrases; "
-                             f"at most {MAX_QUERY_TERMS} (every one must appear)")
+            raise QueryError(
+                f"query has more than {MAX_QUERY_TERMS} different words or phrases; "
+                f"at most {MAX_QUERY_TERMS} (every one must appear)"
+            )
     return " AND ".join(parts)
 
 
@@ -67,27 +72,32 @@ def fts_query(text: str, raw: bool = False) -> str:
 class Quote:
     text: str
     visit_id: str
-    la: Optional[str]
-    la_urn: Optional[str]
+    la: str | None
+    la_urn: str | None
     kind: str
-    date: Optional[str]
-    section: Optional[str]
-    section_kind: Optional[str]
-    paragraph: Optional[str]
+    date: str | None
+    section: str | None
+    section_kind: str | None
+    paragraph: str | None
     page: int
     source: str
     score: float
     start: int
     end: int
     finding_id: int
-    polarity: Optional[str] = None
+    polarity: str | None = None
     themes: list[str] = field(default_factory=list)
     tags: list[dict] = field(default_factory=list)
-    corrected: bool = False  # a person corrected or checked a tag or the polarity (ofsted-mine correct / review)
+    corrected: bool = (
+        False  # a person corrected or checked a tag or the polarity (ofsted-mine correct / review)
+    )
 
     def citation(self) -> str:
-        para = f", para {self.paragraph}" if self.paragraph and not self.paragraph.startswith("¶") else \
-            (f", {self.paragraph}" if self.paragraph else "")
+        para = (
+            f", para {self.paragraph}"
+            if self.paragraph and not self.paragraph.startswith("¶")
+            else (f", {self.paragraph}" if self.paragraph else "")
+        )
         return f"{self.la or 'unknown council'}, {KIND_LABELS.get(self.kind, self.kind)} {self.date or 'undated'}{para}, p. {self.page}"
 
     def to_dict(self) -> dict:
@@ -97,13 +107,14 @@ class Quote:
 from ..vocab import KIND_LABELS, NEVER_QUOTED_SECTIONS, NON_FINDING_SECTIONS, NON_OFSTED_KINDS, sql_list  # noqa: E402
 
 
-def _la_filter(la: Optional[str], con: Optional[sqlite3.Connection] = None) -> Optional[str]:
+def _la_filter(la: str | None, con: sqlite3.Connection | None = None) -> str | None:
     """The stored key (``la_urn``) of a council given by URN, name, alias or slug; a council not
     in the table is found among the stored ones (``con``). Unknown: NotFoundError with the
     closest names."""
     if not la:
         return None
     from ..councils import resolve_council
+
     return resolve_council(la, con).urn
 
 
@@ -115,30 +126,68 @@ def _parse_json(row: sqlite3.Row, *keys: str) -> dict:
     return d
 
 
-VISIT_FIELDS = ("id", "la", "la_urn", "kind", "framework", "start_date", "end_date", "published", "visit_number",
-                "inadequate_date", "lead_inspector", "inspectors", "focus_areas", "judgements", "progress_verdict",
-                "source", "la_name_printed", "n_findings", "focus_themes", "sources")
+VISIT_FIELDS = (
+    "id",
+    "la",
+    "la_urn",
+    "kind",
+    "framework",
+    "start_date",
+    "end_date",
+    "published",
+    "visit_number",
+    "inadequate_date",
+    "lead_inspector",
+    "inspectors",
+    "focus_areas",
+    "judgements",
+    "progress_verdict",
+    "source",
+    "la_name_printed",
+    "n_findings",
+    "focus_themes",
+    "sources",
+)
 
 
-def _sources(con: sqlite3.Connection, visit_key: Optional[str], visit_id: str) -> list[dict]:
+def _sources(con: sqlite3.Connection, visit_key: str | None, visit_id: str) -> list[dict]:
     """Every stored document of a visit, the quoted one first: ``{id, path, format, published, quoted}``."""
     if not visit_key:
-        rows = con.execute("SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_id = ?",
-                           (visit_id,)).fetchall()
+        rows = con.execute(
+            "SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_id = ?", (visit_id,)
+        ).fetchall()
     else:
-        rows = con.execute("SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_key = ? "
-                           "ORDER BY quoted DESC, id", (visit_key,)).fetchall()
-    return [{"id": r["visit_id"], "path": r["path"], "format": r["format"], "published": r["published"],
-             "quoted": bool(r["quoted"])} for r in rows]
+        rows = con.execute(
+            "SELECT visit_id, path, format, published, quoted FROM documents WHERE visit_key = ? "
+            "ORDER BY quoted DESC, id",
+            (visit_key,),
+        ).fetchall()
+    return [
+        {
+            "id": r["visit_id"],
+            "path": r["path"],
+            "format": r["format"],
+            "published": r["published"],
+            "quoted": bool(r["quoted"]),
+        }
+        for r in rows
+    ]
 
 
-def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, since: Optional[str] = None,
-                     until: Optional[str] = None, alias: str = "",
-                     con: Optional[sqlite3.Connection] = None) -> tuple[list[str], list]:
+def document_filters(
+    *,
+    la: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    alias: str = "",
+    con: sqlite3.Connection | None = None,
+) -> tuple[list[str], list]:
     """SQL conditions (and their arguments) on documents: council, kind, date window.
     A document's date is its visit's start date, else its publication date. An unknown kind or
     a malformed date is a UsageError listing what is accepted (never an empty result)."""
     from ..validate import check_date, check_kind
+
     check_kind(kind)
     check_date(since, "--since")
     check_date(until, "--until")
@@ -158,37 +207,64 @@ def document_filters(*, la: Optional[str] = None, kind: Optional[str] = None, si
     return where, args
 
 
-def visits(con: sqlite3.Connection, *, la: Optional[str] = None, kind: Optional[str] = None,
-           since: Optional[str] = None, until: Optional[str] = None, include_papers: bool = True) -> list[dict]:
+def visits(
+    con: sqlite3.Connection,
+    *,
+    la: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    include_papers: bool = True,
+) -> list[dict]:
     """Stored visits, oldest first: one per visit (council + kind + start date), from its quoted
     source; ``sources`` lists every stored document of the visit, the quoted one first."""
     where, args = document_filters(la=la, kind=kind, since=since, until=until, con=con)
     where.append("quoted = 1")
     if not include_papers:
         where.append(f"kind NOT IN {sql_list(NON_OFSTED_KINDS)}")
-    sql = ("SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
-           + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY la, COALESCE(start_date, published), id")
+    sql = (
+        "SELECT d.*, (SELECT COUNT(*) FROM findings f WHERE f.doc_id = d.id) AS n_findings FROM documents d"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY la, COALESCE(start_date, published), id"
+    )
     out = []
-    multi = {r[0]: r[1] for r in con.execute(
-        "SELECT visit_key, COUNT(*) FROM documents GROUP BY visit_key HAVING COUNT(*) > 1")}
+    multi = {
+        r[0]: r[1]
+        for r in con.execute(
+            "SELECT visit_key, COUNT(*) FROM documents GROUP BY visit_key HAVING COUNT(*) > 1"
+        )
+    }
     for r in con.execute(sql, args):
         d = _parse_json(r, "inspectors", "focus_areas", "judgements", "focus_themes")
         d["id"] = d.pop("visit_id")
         d["source"] = d.pop("path")
-        d["sources"] = _sources(con, d.get("visit_key"), d["id"]) if multi.get(d.get("visit_key"), 0) > 1 else \
-            [{"id": d["id"], "path": d["source"], "format": d["format"], "published": d["published"], "quoted": True}]
+        d["sources"] = (
+            _sources(con, d.get("visit_key"), d["id"])
+            if multi.get(d.get("visit_key"), 0) > 1
+            else [
+                {
+                    "id": d["id"],
+                    "path": d["source"],
+                    "format": d["format"],
+                    "published": d["published"],
+                    "quoted": True,
+                }
+            ]
+        )
         out.append({k: d.get(k) for k in VISIT_FIELDS})
     return out
 
 
 def get_visit(con: sqlite3.Connection, visit_id: str) -> dict:
     """One visit in full: metadata, sections, numbered findings with their tags."""
-    row = con.execute("SELECT * FROM documents WHERE visit_id = ? OR CAST(id AS TEXT) = ?",
-                      (visit_id, visit_id)).fetchone()
+    row = con.execute(
+        "SELECT * FROM documents WHERE visit_id = ? OR CAST(id AS TEXT) = ?", (visit_id, visit_id)
+    ).fetchone()
     if not row:
-        like = con.execute("SELECT visit_id FROM documents WHERE visit_id LIKE ? ORDER BY visit_id LIMIT 5",
-                           (f"%{visit_id}%",)).fetchall()
+        like = con.execute(
+            "SELECT visit_id FROM documents WHERE visit_id LIKE ? ORDER BY visit_id LIMIT 5",
+            (f"%{visit_id}%",),
+        ).fetchall()
         hint = f" (did you mean: {', '.join(r[0] for r in like)})" if like else ""
         raise KeyError(f"no visit with id {visit_id!r}{hint}")
     d = _parse_json(row, "inspectors", "focus_areas", "judgements", "warnings", "page_starts", "focus_themes")
@@ -196,11 +272,15 @@ def get_visit(con: sqlite3.Connection, visit_id: str) -> dict:
     d["source"] = d.pop("path")
     d["sources"] = _sources(con, row["visit_key"], d["id"])
     doc_id = row["id"]
-    d["sections"] = [dict(r) for r in con.execute(
-        'SELECT heading, kind, page, start, "end" FROM sections WHERE doc_id = ? ORDER BY seq', (doc_id,))]
+    d["sections"] = [
+        dict(r)
+        for r in con.execute(
+            'SELECT heading, kind, page, start, "end" FROM sections WHERE doc_id = ? ORDER BY seq', (doc_id,)
+        )
+    ]
     tags = _tags_for(con, [r[0] for r in con.execute("SELECT id FROM findings WHERE doc_id=?", (doc_id,))])
     d["findings"] = []
-    for r in con.execute('SELECT * FROM findings WHERE doc_id = ? ORDER BY seq', (doc_id,)):
+    for r in con.execute("SELECT * FROM findings WHERE doc_id = ? ORDER BY seq", (doc_id,)):
         f = _parse_json(r, "polarity_cues")
         f["tags"] = tags.get(r["id"], [])
         d["findings"].append(f)
@@ -212,20 +292,34 @@ def _tags_for(con: sqlite3.Connection, ids: Iterable[int]) -> dict[int, list[dic
     ids = list(ids)
     out: dict[int, list[dict]] = {}
     for i in range(0, len(ids), 900):
-        chunk = ids[i:i + 900]
+        chunk = ids[i : i + 900]
         q = f"SELECT * FROM tags WHERE finding_id IN ({','.join('?' * len(chunk))}) ORDER BY score DESC"
         for r in con.execute(q, chunk):
             t = _parse_json(r, "cues")
             out.setdefault(r["finding_id"], []).append(
-                {"theme": t["theme"], "score": round(t["score"], 3), "source": t["source"], "cues": t["cues"]})
+                {"theme": t["theme"], "score": round(t["score"], 3), "source": t["source"], "cues": t["cues"]}
+            )
     return out
 
 
-def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[str] = None,
-           kind: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
-           section: Optional[str] = None, themes: Optional[list[str]] = None, theme_mode: str = "any",
-           polarity: Optional[str] = None, min_score: float = 0.0, limit: Optional[int] = 20,
-           raw_fts: bool = False, include_papers: bool = False, visit_id: Optional[str] = None) -> list[Quote]:
+def quotes(
+    con: sqlite3.Connection,
+    text: str | None = None,
+    *,
+    la: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    section: str | None = None,
+    themes: list[str] | None = None,
+    theme_mode: str = "any",
+    polarity: str | None = None,
+    min_score: float = 0.0,
+    limit: int | None = 20,
+    raw_fts: bool = False,
+    include_papers: bool = False,
+    visit_id: str | None = None,
+) -> list[Quote]:
     """Evidence quotes: findings matching the words (FTS5, ranked by bm25) and the filters.
 
     ``themes``: findings tagged with any (``theme_mode="any"``, OR) or all (``"all"``, AND) of
@@ -235,12 +329,16 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     opening paragraph and its list of areas covered only when ``section`` asks for them.
     """
     from ..validate import check_polarity, check_themes
+
     check_polarity(polarity)
     check_themes(themes, con)
     # letter headers, signatures and Ofsted's back matter are never quotes; the opening paragraph
     # and the list of areas covered are context, returned only when that section is asked for
-    where = [f"f.section_kind NOT IN {sql_list(NEVER_QUOTED_SECTIONS)}" if section else
-             f"f.section_kind NOT IN {sql_list(NON_FINDING_SECTIONS)}"]
+    where = [
+        f"f.section_kind NOT IN {sql_list(NEVER_QUOTED_SECTIONS)}"
+        if section
+        else f"f.section_kind NOT IN {sql_list(NON_FINDING_SECTIONS)}"
+    ]
     args: list = []
     select_score = "0.0"
     join = ""
@@ -271,17 +369,21 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     if themes:
         if theme_mode == "all":
             for t in themes:
-                where.append("EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme = ? AND t.score >= ?)")
+                where.append(
+                    "EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme = ? AND t.score >= ?)"
+                )
                 args += [t, min_score]
         else:
-            where.append(f"EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme IN ({','.join('?' * len(themes))}) AND t.score >= ?)")
+            where.append(
+                f"EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme IN ({','.join('?' * len(themes))}) AND t.score >= ?)"
+            )
             args += [*themes, min_score]
     order = "score DESC, date DESC" if text and text.strip() else "date DESC, f.doc_id, f.seq"
     sql = f"""SELECT f.id AS finding_id, f.text, f.page, f.start, f."end", f.section, f.section_kind, f.paragraph,
                      f.polarity, f.polarity_source, d.visit_id, d.la, d.la_urn, d.kind, d.path AS source,
                      COALESCE(d.start_date, d.published) AS date, {select_score} AS score
               FROM findings f JOIN documents d ON d.id = f.doc_id {join}
-              WHERE {' AND '.join(where)} ORDER BY {order}"""
+              WHERE {" AND ".join(where)} ORDER BY {order}"""
     if limit:
         sql += f" LIMIT {int(limit)}"
     try:
@@ -294,11 +396,27 @@ def quotes(con: sqlite3.Connection, text: Optional[str] = None, *, la: Optional[
     out = []
     for r in rows:
         t = tags.get(r["finding_id"], [])
-        out.append(Quote(text=r["text"], visit_id=r["visit_id"], la=r["la"], la_urn=r["la_urn"], kind=r["kind"],
-                         date=r["date"], section=r["section"], section_kind=r["section_kind"],
-                         paragraph=r["paragraph"], page=r["page"], source=r["source"],
-                         score=round(float(r["score"]), 3), start=r["start"], end=r["end"],
-                         finding_id=r["finding_id"], polarity=r["polarity"],
-                         themes=[x["theme"] for x in t], tags=t,
-                         corrected=r["polarity_source"] == "person" or any(x["source"] == "person" for x in t)))
+        out.append(
+            Quote(
+                text=r["text"],
+                visit_id=r["visit_id"],
+                la=r["la"],
+                la_urn=r["la_urn"],
+                kind=r["kind"],
+                date=r["date"],
+                section=r["section"],
+                section_kind=r["section_kind"],
+                paragraph=r["paragraph"],
+                page=r["page"],
+                source=r["source"],
+                score=round(float(r["score"]), 3),
+                start=r["start"],
+                end=r["end"],
+                finding_id=r["finding_id"],
+                polarity=r["polarity"],
+                themes=[x["theme"] for x in t],
+                tags=t,
+                corrected=r["polarity_source"] == "person" or any(x["source"] == "person" for x in t),
+            )
+        )
     return out

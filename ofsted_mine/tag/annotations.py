@@ -7,15 +7,16 @@ Ofsted reports (whose text is never copied into this repository),
 SHA-1 of the sentence. The text is read from ``../shared/ofsted-reports`` at training time;
 if the reader changed and the offsets drift, the sentence is found again by its hash.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
 
 
 @dataclass
@@ -25,7 +26,9 @@ class Example:
     themes: list[str]
     polarity: str
     group: str  # report or source file: keeps one document's sentences on one side of a split
-    synthetic: bool = False  # a written example sentence (no source document): training only, never scored in CV
+    synthetic: bool = (
+        False  # a written example sentence (no source document): training only, never scored in CV
+    )
     correction: bool = False  # a person's correction of a stored finding (``corrections export``)
 
 
@@ -36,10 +39,11 @@ def sentence_hash(text: str) -> str:
 @lru_cache(maxsize=512)  # every report an annotation file refers to (~0.1 MB of text each)
 def _report_text(path: str) -> str:
     from ..read import read_file
+
     return read_file(path).text
 
 
-def resolve_ref(ref: dict, reports_root: Path) -> Optional[str]:
+def resolve_ref(ref: dict, reports_root: Path) -> str | None:
     path = reports_root / ref["report"]
     if not path.exists():
         return None
@@ -49,6 +53,7 @@ def resolve_ref(ref: dict, reports_root: Path) -> Optional[str]:
         return text[s:e]
     # offsets drifted: search sentences of the parsed document by hash
     from ..parse.segment import split_sentences
+
     for block in text.split("\n"):
         for a, b in split_sentences(block):
             if sentence_hash(block[a:b]) == ref["sha1"]:
@@ -56,8 +61,11 @@ def resolve_ref(ref: dict, reports_root: Path) -> Optional[str]:
     return None
 
 
-def load_annotations(paths: Iterable[str | Path], reports_root: Optional[Path] = None,
-                     exclude_reports: Optional[set[str]] = None) -> tuple[list[Example], list[str]]:
+def load_annotations(
+    paths: Iterable[str | Path],
+    reports_root: Path | None = None,
+    exclude_reports: set[str] | None = None,
+) -> tuple[list[Example], list[str]]:
     """Load examples; returns (examples, problems). Reference lines need ``reports_root``."""
     out, problems = [], []
     for p in paths:
@@ -89,17 +97,24 @@ def load_annotations(paths: Iterable[str | Path], reports_root: Optional[Path] =
             if not text:
                 problems.append(f"{p}:{n}: no text")
                 continue
-            out.append(Example(id=str(d.get("id", f"{p.name}:{n}")), text=text, themes=list(d.get("themes", [])),
-                               polarity=d.get("polarity", "neutral"), group=group,
-                               synthetic=bool(d.get("synthetic", False)) and "ref" not in d,
-                               correction=bool(d.get("correction", False))))
+            out.append(
+                Example(
+                    id=str(d.get("id", f"{p.name}:{n}")),
+                    text=text,
+                    themes=list(d.get("themes", [])),
+                    polarity=d.get("polarity", "neutral"),
+                    group=group,
+                    synthetic=bool(d.get("synthetic", False)) and "ref" not in d,
+                    correction=bool(d.get("correction", False)),
+                )
+            )
     return out, problems
 
 
 def word_runs(text: str, k: int = 12) -> set[str]:
     """Every run of ``k`` consecutive words (lower-cased letters and digits) in ``text``."""
     w = re.findall(r"[a-z0-9]+", text.lower())
-    return {" ".join(w[i:i + k]) for i in range(len(w) - k + 1)}
+    return {" ".join(w[i : i + k]) for i in range(len(w) - k + 1)}
 
 
 def copied_runs(sentences: Iterable[str], documents: Iterable[str], k: int = 12) -> list[set[str]]:
@@ -111,4 +126,3 @@ def copied_runs(sentences: Iterable[str], documents: Iterable[str], k: int = 12)
     for d in documents:
         seen |= word_runs(d, k)
     return [word_runs(s, k) & seen for s in sentences]
-

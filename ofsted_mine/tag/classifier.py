@@ -6,10 +6,10 @@ polarity cues) as extra columns, so the model learns how far to trust each rule.
 Per-theme decision thresholds are chosen on out-of-fold predictions of the training data
 (never on the gold file).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 from scipy import sparse
@@ -24,31 +24,58 @@ MODEL_FORMAT = 4  # 4: saved as a plain part for tagging + the scikit-learn obje
 def _vectorizer():
     """Word uni/bi-grams plus character 3-5-grams within words (robust to inflection)."""
     from sklearn.pipeline import FeatureUnion
+
     from .fastchar import CachedCharTfidf, CachedWordTfidf
-    return FeatureUnion([
-        ("words", CachedWordTfidf(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
-                                  token_pattern=r"(?u)\b[\w’'-]+\b", max_features=60000, dtype=np.float32)),
-        ("chars", CachedCharTfidf(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
-                                  max_features=80000, dtype=np.float32)),
-    ])
+
+    return FeatureUnion(
+        [
+            (
+                "words",
+                CachedWordTfidf(
+                    ngram_range=(1, 2),
+                    min_df=2,
+                    sublinear_tf=True,
+                    lowercase=True,
+                    token_pattern=r"(?u)\b[\w’'-]+\b",
+                    max_features=60000,
+                    dtype=np.float32,
+                ),
+            ),
+            (
+                "chars",
+                CachedCharTfidf(
+                    analyzer="char_wb",
+                    ngram_range=(3, 5),
+                    min_df=3,
+                    sublinear_tf=True,
+                    max_features=80000,
+                    dtype=np.float32,
+                ),
+            ),
+        ]
+    )
 
 
 def _linear(C: float = 8.0):
     from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=C, max_iter=2000, class_weight="balanced", solver="liblinear")
 
 
 def _polarity_estimator():
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
-    return CalibratedClassifierCV(LogisticRegression(C=6.0, max_iter=3000, class_weight="balanced"),
-                                  method="sigmoid", cv=3)
+
+    return CalibratedClassifierCV(
+        LogisticRegression(C=6.0, max_iter=3000, class_weight="balanced"), method="sigmoid", cv=3
+    )
 
 
 @dataclass
 class PlattTheme:
     """A linear theme classifier whose scores are calibrated by Platt scaling fitted on
     out-of-fold decision values (so calibration never sees its own training fit)."""
+
     clf: object
     a: float
     b: float
@@ -65,6 +92,7 @@ class PlattTheme:
 
 def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
+
     lr = LogisticRegression(C=1e4).fit(z.reshape(-1, 1), y)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
@@ -72,11 +100,12 @@ def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 @dataclass
 class TaggerModel:
     """A fitted model: ``fit`` on labelled sentences, ``predict_proba`` on new ones."""
+
     theme_ids: list[str]
     taxonomy_fingerprint: str = ""
     vectorizer: object = None
-    theme_models: dict = field(default_factory=dict)      # theme -> fitted estimator (None: never seen)
-    thresholds: dict = field(default_factory=dict)        # theme -> decision threshold
+    theme_models: dict = field(default_factory=dict)  # theme -> fitted estimator (None: never seen)
+    thresholds: dict = field(default_factory=dict)  # theme -> decision threshold
     polarity_model: object = None
     polarity_classes: list[str] = field(default_factory=lambda: list(POLARITIES))
     info: dict = field(default_factory=dict)
@@ -85,18 +114,30 @@ class TaggerModel:
 
     # ------------------------------------------------------------------ fitting
     @classmethod
-    def fit(cls, texts: list[str], themes: list[list[str]], polarities: list[str], taxonomy: Taxonomy,
-            matcher: Optional[RuleMatcher] = None, tune: bool = True, seed: int = 0,
-            use_rule_features: bool = True, synthetic: Optional[list[bool]] = None) -> "TaggerModel":
+    def fit(
+        cls,
+        texts: list[str],
+        themes: list[list[str]],
+        polarities: list[str],
+        taxonomy: Taxonomy,
+        matcher: RuleMatcher | None = None,
+        tune: bool = True,
+        seed: int = 0,
+        use_rule_features: bool = True,
+        synthetic: list[bool] | None = None,
+    ) -> TaggerModel:
         """Fit on labelled sentences.
 
         ``synthetic`` marks written example sentences: they are trained on, but Platt
         calibration and thresholds are chosen on the out-of-fold scores of the others."""
         from sklearn.model_selection import KFold
+
         matcher = matcher or RuleMatcher(taxonomy)
         hits = matcher.match_many(texts)
         ids = taxonomy.ids
-        m = cls(theme_ids=ids, taxonomy_fingerprint=taxonomy.fingerprint(), use_rule_features=use_rule_features)
+        m = cls(
+            theme_ids=ids, taxonomy_fingerprint=taxonomy.fingerprint(), use_rule_features=use_rule_features
+        )
         m.vectorizer = _vectorizer()
         X = m._stack([m.vectorizer.fit_transform(texts)], hits, texts)
         Y = np.array([[t in ts for t in ids] for ts in themes], dtype=int)
@@ -105,8 +146,12 @@ class TaggerModel:
         folds = list(KFold(5, shuffle=True, random_state=seed).split(X)) if tune else []
         for tr, te in folds:
             vec = _vectorizer()
-            Xtr = m._stack([vec.fit_transform([texts[i] for i in tr])], [hits[i] for i in tr], [texts[i] for i in tr])
-            Xte = m._stack([vec.transform([texts[i] for i in te])], [hits[i] for i in te], [texts[i] for i in te])
+            Xtr = m._stack(
+                [vec.fit_transform([texts[i] for i in tr])], [hits[i] for i in tr], [texts[i] for i in tr]
+            )
+            Xte = m._stack(
+                [vec.transform([texts[i] for i in te])], [hits[i] for i in te], [texts[i] for i in te]
+            )
             todo = [j for j in range(len(ids)) if 0 < Y[tr, j].sum() < len(tr)]
             oof[te, :] = -5.0
             for j, clf in zip(todo, _fit_each(Xtr, [Y[tr, j] for j in todo])):
@@ -128,8 +173,11 @@ class TaggerModel:
         pol = np.array(polarities)
         m.polarity_model = _polarity_estimator().fit(X, pol)
         m.polarity_classes = [str(c) for c in m.polarity_model.classes_]  # plain str: cheap to pickle
-        m.info = {"n_train": len(texts), "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(ids)},
-                  "polarity_counts": {p: int((pol == p).sum()) for p in set(polarities)}}
+        m.info = {
+            "n_train": len(texts),
+            "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(ids)},
+            "polarity_counts": {p: int((pol == p).sum()) for p in set(polarities)},
+        }
         return m
 
     # ------------------------------------------------------------------ predicting
@@ -166,7 +214,7 @@ class TaggerModel:
         Z = np.asarray(X @ W) + b0
         n = len(self.theme_ids)
         P = 1.0 / (1.0 + np.exp(-(a * Z[:, :n] + b)))
-        P[:, a == 0] = 0.0                   # themes without a model
+        P[:, a == 0] = 0.0  # themes without a model
         if pol is None:
             self._full()
             Q = self.polarity_model.predict_proba(X)
@@ -222,16 +270,33 @@ class TaggerModel:
         fitted model (scikit-learn objects, pickled), unpickled only when needed
         (``explain``'s word weights, re-saving)."""
         import pickle
+
         import joblib
+
         from .plain import PlainTfidf
+
         self._full()
         parts = getattr(self.vectorizer, "transformer_list", None)
         vecs = [t for _, t in parts] if parts is not None else [self.vectorizer]
-        plain = {"features": [PlainTfidf.from_vectorizer(v) for v in vecs]
-                 if all(PlainTfidf.supports(v) for v in vecs) else None,
-                 "stacked": self._stacked(), "fitted": sorted(t for t in self.theme_ids if self.has_model(t))}
-        head = {k: getattr(self, k) for k in ("theme_ids", "taxonomy_fingerprint", "thresholds", "polarity_classes",
-                                              "info", "use_rule_features", "format")}
+        plain = {
+            "features": [PlainTfidf.from_vectorizer(v) for v in vecs]
+            if all(PlainTfidf.supports(v) for v in vecs)
+            else None,
+            "stacked": self._stacked(),
+            "fitted": sorted(t for t in self.theme_ids if self.has_model(t)),
+        }
+        head = {
+            k: getattr(self, k)
+            for k in (
+                "theme_ids",
+                "taxonomy_fingerprint",
+                "thresholds",
+                "polarity_classes",
+                "info",
+                "use_rule_features",
+                "format",
+            )
+        }
         # the weights are in plain["stacked"]: the pickled objects go without them (half the file)
         held = [(obj, obj.coef_) for obj in self._linear_parts()]
         try:
@@ -251,15 +316,17 @@ class TaggerModel:
         return parts
 
     @staticmethod
-    def load(path) -> "TaggerModel":
+    def load(path) -> TaggerModel:
         import joblib
+
         d = joblib.load(path)
         fmt = d.get("format") if isinstance(d, dict) else getattr(d, "format", None)
         if fmt != MODEL_FORMAT:
             raise ValueError(f"{path}: model format {fmt or '?'} is not {MODEL_FORMAT}; retrain it")
         m = TaggerModel(**d["head"])
-        m.__dict__.update(_stack_cache=d["plain"]["stacked"], _fitted=set(d["plain"]["fitted"]),
-                          _full_blob=d["full"])
+        m.__dict__.update(
+            _stack_cache=d["plain"]["stacked"], _fitted=set(d["plain"]["fitted"]), _full_blob=d["full"]
+        )
         if d["plain"]["features"] is not None:
             m.__dict__["_plain_features"] = d["plain"]["features"]
         else:
@@ -271,9 +338,13 @@ class TaggerModel:
         blob = self.__dict__.pop("_full_blob", None)
         if blob is not None:
             import pickle
+
             full = pickle.loads(blob)
-            self.vectorizer, self.theme_models, self.polarity_model = (full.vectorizer, full.theme_models,
-                                                                       full.polarity_model)
+            self.vectorizer, self.theme_models, self.polarity_model = (
+                full.vectorizer,
+                full.theme_models,
+                full.polarity_model,
+            )
             W = self._stacked()[0]
             cols = [j for j, t in enumerate(self.theme_ids) if self.theme_models.get(t) is not None]
             k = len(self.polarity_classes)
@@ -283,7 +354,7 @@ class TaggerModel:
                     obj.coef_ = W[:, cols[i]][None, :].copy()
                 else:
                     at = len(self.theme_ids) + (i - len(cols)) * k
-                    obj.coef_ = W[:, at:at + k].T.copy()
+                    obj.coef_ = W[:, at : at + k].T.copy()
 
 
 def _nb_scale(B, y: np.ndarray, alpha: float = 1.0, power: float = 0.5) -> np.ndarray:

@@ -1,4 +1,5 @@
 """classify IN.jsonl -> OUT.jsonl: the interface any evaluation uses."""
+
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ def classify_file(infile, out, *, taxonomy=None, model="default", batch: int = 2
     open text file such as ``sys.stdout``). A missing or unreadable input is an InputError."""
     from .evaluate import read_jsonl_lines
     from .tagger import Tagger
+
     lines = read_jsonl_lines(infile)
     tg = tagger or Tagger(taxonomy, model=model)
     rows = []
@@ -19,15 +21,26 @@ def classify_file(infile, out, *, taxonomy=None, model="default", batch: int = 2
             except json.JSONDecodeError as e:
                 raise ValueError(f"{infile}:{n}: not JSON ({e})") from None
             if "text" not in d:
-                raise ValueError(f"{infile}:{n}: no \"text\" field")
+                raise ValueError(f'{infile}:{n}: no "text" field')
             rows.append(d)
     import contextlib
-    with (contextlib.nullcontext(out) if hasattr(out, "write") else open(out, "w", encoding="utf-8")) as f:
+
+    with contextlib.nullcontext(out) if hasattr(out, "write") else open(out, "w", encoding="utf-8") as f:
         for i in range(0, len(rows), batch):
-            chunk = rows[i:i + batch]
+            chunk = rows[i : i + batch]
             for d, r in zip(chunk, tg.tag([d["text"] for d in chunk])):
                 scores = {t.theme: t.score for t in r.tags}
-                f.write(json.dumps({"id": d.get("id"), "themes": [t.theme for t in r.tags], "polarity": r.polarity,
-                                    "scores": {"themes": scores, "polarity": r.polarity_score},
-                                    "sources": {t.theme: t.source for t in r.tags}}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            "id": d.get("id"),
+                            "themes": [t.theme for t in r.tags],
+                            "polarity": r.polarity,
+                            "scores": {"themes": scores, "polarity": r.polarity_score},
+                            "sources": {t.theme: t.source for t in r.tags},
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
     return len(rows)

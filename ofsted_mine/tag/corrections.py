@@ -18,16 +18,17 @@ Two kinds of correction:
 track, packs, exports) shows the corrected tags and can say that a person set them; the
 ``corrections`` table stays the durable record (who, when, what the model said then).
 """
+
 from __future__ import annotations
 
 import getpass
 import json
 import os
 import sqlite3
+from collections.abc import Iterable
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Optional
 
 from .annotations import sentence_hash
 from .taxonomy import POLARITIES
@@ -67,6 +68,7 @@ def current_user() -> str:
 def _taxonomy_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
     from ..store.db import get_setting
     from .taxonomy import load_taxonomy
+
     if taxonomy is None:
         src = get_setting(con, "taxonomy")
         taxonomy = src if src and src not in ("default", "untagged") and Path(src).exists() else None
@@ -74,31 +76,52 @@ def _taxonomy_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
 
 
 def finding_row(con: sqlite3.Connection, finding_id: int) -> sqlite3.Row:
-    r = con.execute("""SELECT f.id, f.doc_id, f.text, f.start, f."end", f.polarity, f.polarity_score, f.section,
+    r = con.execute(
+        """SELECT f.id, f.doc_id, f.text, f.start, f."end", f.polarity, f.polarity_score, f.section,
                               f.section_kind, f.paragraph, f.is_bullet, f.seq, d.sha256, d.visit_id, d.la, d.path
-                       FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id = ?""", (finding_id,)).fetchone()
+                       FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id = ?""",
+        (finding_id,),
+    ).fetchone()
     if r is None:
-        raise CorrectionError(f"finding {finding_id}: no such finding in this database (see 'ofsted-mine show VISIT')")
+        raise CorrectionError(
+            f"finding {finding_id}: no such finding in this database (see 'ofsted-mine show VISIT')"
+        )
     return r
 
 
 def _themes_of(con: sqlite3.Connection, finding_id: int) -> list[str]:
-    return [t for (t,) in con.execute("SELECT theme FROM tags WHERE finding_id=? ORDER BY score DESC", (finding_id,))]
+    return [
+        t
+        for (t,) in con.execute(
+            "SELECT theme FROM tags WHERE finding_id=? ORDER BY score DESC", (finding_id,)
+        )
+    ]
 
 
-def _model_labels(con: sqlite3.Connection, f: sqlite3.Row) -> tuple[list[str], Optional[str]]:
+def _model_labels(con: sqlite3.Connection, f: sqlite3.Row) -> tuple[list[str], str | None]:
     """What the model said about the finding before any person corrected it."""
-    first = con.execute("""SELECT model_themes, model_polarity FROM corrections
+    first = con.execute(
+        """SELECT model_themes, model_polarity FROM corrections
                            WHERE doc_sha256=? AND text_sha1=? ORDER BY id LIMIT 1""",
-                        (f["sha256"], sentence_hash(f["text"]))).fetchone()
+        (f["sha256"], sentence_hash(f["text"])),
+    ).fetchone()
     if first:
         return json.loads(first["model_themes"]), first["model_polarity"]
     return _themes_of(con, f["id"]), f["polarity"]
 
 
-def correct(con: sqlite3.Connection, finding_id: int, *, add: Iterable[str] = (), remove: Iterable[str] = (),
-            polarity: Optional[str] = None, exact: bool = False, who: Optional[str] = None,
-            note: Optional[str] = None, taxonomy=None) -> dict:
+def correct(
+    con: sqlite3.Connection,
+    finding_id: int,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    polarity: str | None = None,
+    exact: bool = False,
+    who: str | None = None,
+    note: str | None = None,
+    taxonomy=None,
+) -> dict:
     """Record a person's correction of one finding and apply it at once.
 
     ``add``/``remove``: theme ids; ``polarity``: strength, concern, mixed or neutral;
@@ -118,36 +141,65 @@ def correct(con: sqlite3.Connection, finding_id: int, *, add: Iterable[str] = ()
         raise CorrectionError("nothing to correct: give --add, --remove or --polarity")
     model_themes, model_pol = _model_labels(con, f)
     with _write(con):
-        con.execute("""INSERT INTO corrections (doc_sha256, start, "end", text_sha1, add_themes, remove_themes, polarity,
+        con.execute(
+            """INSERT INTO corrections (doc_sha256, start, "end", text_sha1, add_themes, remove_themes, polarity,
                        action, model_themes, model_polarity, who, at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                    (f["sha256"], f["start"], f["end"], sentence_hash(f["text"]), json.dumps(add), json.dumps(remove),
-                     polarity, "set" if exact else "correct", json.dumps(model_themes), model_pol,
-                     who or current_user(), datetime.now(timezone.utc).isoformat(timespec="seconds"), note))
+            (
+                f["sha256"],
+                f["start"],
+                f["end"],
+                sentence_hash(f["text"]),
+                json.dumps(add),
+                json.dumps(remove),
+                polarity,
+                "set" if exact else "correct",
+                json.dumps(model_themes),
+                model_pol,
+                who or current_user(),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                note,
+            ),
+        )
         _apply_one(con, f["id"], add, remove, polarity, exact)
     r = con.execute("SELECT polarity FROM findings WHERE id=?", (finding_id,)).fetchone()
-    return {"finding": finding_id, "themes": _themes_of(con, finding_id), "polarity": r["polarity"],
-            "model_themes": model_themes, "model_polarity": model_pol}
+    return {
+        "finding": finding_id,
+        "themes": _themes_of(con, finding_id),
+        "polarity": r["polarity"],
+        "model_themes": model_themes,
+        "model_polarity": model_pol,
+    }
 
 
-def _apply_one(con: sqlite3.Connection, fid: int, add: list[str], remove: list[str], polarity: Optional[str],
-               exact: bool) -> None:
+def _apply_one(
+    con: sqlite3.Connection, fid: int, add: list[str], remove: list[str], polarity: str | None, exact: bool
+) -> None:
     if exact:
-        con.execute(f"DELETE FROM tags WHERE finding_id=? AND theme NOT IN ({','.join('?' * len(add))})",
-                    (fid, *add))
+        con.execute(
+            f"DELETE FROM tags WHERE finding_id=? AND theme NOT IN ({','.join('?' * len(add))})", (fid, *add)
+        )
     for t in remove:
         con.execute("DELETE FROM tags WHERE finding_id=? AND theme=?", (fid, t))
     for t in add:
-        con.execute("""INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, 'person', '[]')
-                       ON CONFLICT(finding_id, theme) DO UPDATE SET score=1.0, source='person', cues='[]'""", (fid, t))
+        con.execute(
+            """INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, 'person', '[]')
+                       ON CONFLICT(finding_id, theme) DO UPDATE SET score=1.0, source='person', cues='[]'""",
+            (fid, t),
+        )
     if polarity:
-        con.execute("UPDATE findings SET polarity=?, polarity_score=1.0, polarity_source='person' WHERE id=?",
-                    (polarity, fid))
+        con.execute(
+            "UPDATE findings SET polarity=?, polarity_score=1.0, polarity_source='person' WHERE id=?",
+            (polarity, fid),
+        )
 
 
-def resolve(con: sqlite3.Connection, sha: str, start: int, end: int, text_sha1: str) -> Optional[int]:
+def resolve(con: sqlite3.Connection, sha: str, start: int, end: int, text_sha1: str) -> int | None:
     """The finding a correction is about, in the current database (None if its document is not stored)."""
-    rows = con.execute("""SELECT f.id, f.text, f.start, f."end" FROM findings f JOIN documents d ON d.id = f.doc_id
-                          WHERE d.sha256 = ?""", (sha,)).fetchall()
+    rows = con.execute(
+        """SELECT f.id, f.text, f.start, f."end" FROM findings f JOIN documents d ON d.id = f.doc_id
+                          WHERE d.sha256 = ?""",
+        (sha,),
+    ).fetchall()
     for r in rows:
         if r["start"] == start and r["end"] == end and sentence_hash(r["text"]) == text_sha1:
             return r["id"]
@@ -157,7 +209,7 @@ def resolve(con: sqlite3.Connection, sha: str, start: int, end: int, text_sha1: 
     return None
 
 
-def apply_corrections(con: sqlite3.Connection, shas: Optional[Iterable[str]] = None) -> dict:
+def apply_corrections(con: sqlite3.Connection, shas: Iterable[str] | None = None) -> dict:
     """Apply stored corrections (all, or those of the documents ``shas``), oldest first.
 
     Called after tagging (``ingest``, ``tag``). Returns counts: applied, and unmatched
@@ -175,8 +227,14 @@ def apply_corrections(con: sqlite3.Connection, shas: Optional[Iterable[str]] = N
             if fid is None:
                 miss += 1
                 continue
-            _apply_one(con, fid, json.loads(r["add_themes"]), json.loads(r["remove_themes"]), r["polarity"],
-                       r["action"] == "set")
+            _apply_one(
+                con,
+                fid,
+                json.loads(r["add_themes"]),
+                json.loads(r["remove_themes"]),
+                r["polarity"],
+                r["action"] == "set",
+            )
             n += 1
     return {"applied": n, "unmatched": miss}
 
@@ -198,15 +256,32 @@ def corrected_findings(con: sqlite3.Connection) -> list[dict]:
         if fid is None:
             continue
         f = finding_row(con, fid)
-        out.append({"finding": fid, "visit_id": f["visit_id"], "la": f["la"], "path": f["path"], "sha256": sha,
-                    "start": f["start"], "end": f["end"], "text_sha1": h, "text": f["text"],
-                    "themes": sorted(_themes_of(con, fid)), "polarity": f["polarity"],
-                    "model_themes": sorted(json.loads(first["model_themes"])), "model_polarity": first["model_polarity"],
-                    "who": last["who"], "at": last["at"], "corrections": c["n"]})
+        out.append(
+            {
+                "finding": fid,
+                "visit_id": f["visit_id"],
+                "la": f["la"],
+                "path": f["path"],
+                "sha256": sha,
+                "start": f["start"],
+                "end": f["end"],
+                "text_sha1": h,
+                "text": f["text"],
+                "themes": sorted(_themes_of(con, fid)),
+                "polarity": f["polarity"],
+                "model_themes": sorted(json.loads(first["model_themes"])),
+                "model_polarity": first["model_polarity"],
+                "who": last["who"],
+                "at": last["at"],
+                "corrections": c["n"],
+            }
+        )
     return out
 
 
-def export_corrections(con: sqlite3.Connection, out: str | Path, reports_root: Optional[str | Path] = None) -> int:
+def export_corrections(
+    con: sqlite3.Connection, out: str | Path, reports_root: str | Path | None = None
+) -> int:
     """Write the corrected findings as training annotations (one JSON line each), by
     reference to their document as the other labels are: ``{"id", "ref": {"report",
     "start", "end", "sha1"}, "themes", "polarity", "annotator", "correction": true}``.
@@ -223,10 +298,21 @@ def export_corrections(con: sqlite3.Connection, out: str | Path, reports_root: O
                     rep = str(p.resolve().relative_to(root))
                 except ValueError:
                     pass
-            fh.write(json.dumps({"id": f"corr-{r['sha256'][:12]}-{r['start']}", "ref": {
-                "report": rep, "start": r["start"], "end": r["end"], "sha1": r["text_sha1"]},
-                "themes": r["themes"], "polarity": r["polarity"], "annotator": r["who"], "at": r["at"],
-                "correction": True}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"corr-{r['sha256'][:12]}-{r['start']}",
+                        "ref": {"report": rep, "start": r["start"], "end": r["end"], "sha1": r["text_sha1"]},
+                        "themes": r["themes"],
+                        "polarity": r["polarity"],
+                        "annotator": r["who"],
+                        "at": r["at"],
+                        "correction": True,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     return len(rows)
 
 
@@ -242,23 +328,45 @@ def agreement(con: sqlite3.Connection, taxonomy=None) -> dict:
         person_only = sum(1 for r in rows if t not in r["model_themes"] and t in r["themes"])
         both = sum(1 for r in rows if t in r["model_themes"] and t in r["themes"])
         if model_only or person_only or both:
-            per[t] = {"agreed": both, "removed_by_person": model_only, "added_by_person": person_only,
-                      "disagreement_rate": round((model_only + person_only) / (model_only + person_only + both), 3)}
+            per[t] = {
+                "agreed": both,
+                "removed_by_person": model_only,
+                "added_by_person": person_only,
+                "disagreement_rate": round((model_only + person_only) / (model_only + person_only + both), 3),
+            }
     pol_agree = sum(1 for r in rows if r["model_polarity"] == r["polarity"])
     confusion: dict = {}
     for r in rows:
         confusion.setdefault(r["model_polarity"] or "none", {}).setdefault(r["polarity"], 0)
         confusion[r["model_polarity"] or "none"][r["polarity"]] += 1
-    dis = [{"finding": r["finding"], "visit_id": r["visit_id"], "text": r["text"], "who": r["who"], "at": r["at"],
-            "model_themes": r["model_themes"], "person_themes": r["themes"],
-            "model_polarity": r["model_polarity"], "person_polarity": r["polarity"]}
-           for r in rows if r["model_themes"] != r["themes"] or r["model_polarity"] != r["polarity"]]
+    dis = [
+        {
+            "finding": r["finding"],
+            "visit_id": r["visit_id"],
+            "text": r["text"],
+            "who": r["who"],
+            "at": r["at"],
+            "model_themes": r["model_themes"],
+            "person_themes": r["themes"],
+            "model_polarity": r["model_polarity"],
+            "person_polarity": r["polarity"],
+        }
+        for r in rows
+        if r["model_themes"] != r["themes"] or r["model_polarity"] != r["polarity"]
+    ]
     n = len(rows)
-    return {"corrected_findings": n, "findings_disagreeing": len(dis),
-            "theme_disagreement_rate": round(sum(1 for r in rows if r["model_themes"] != r["themes"]) / n, 3) if n else None,
-            "polarity_agreement": round(pol_agree / n, 3) if n else None,
-            "polarity_disagreement_rate": round(1 - pol_agree / n, 3) if n else None,
-            "per_theme": per, "polarity_confusion": confusion, "disagreements": dis}
+    return {
+        "corrected_findings": n,
+        "findings_disagreeing": len(dis),
+        "theme_disagreement_rate": round(sum(1 for r in rows if r["model_themes"] != r["themes"]) / n, 3)
+        if n
+        else None,
+        "polarity_agreement": round(pol_agree / n, 3) if n else None,
+        "polarity_disagreement_rate": round(1 - pol_agree / n, 3) if n else None,
+        "per_theme": per,
+        "polarity_confusion": confusion,
+        "disagreements": dis,
+    }
 
 
 class LibraryCorrections:
@@ -267,28 +375,50 @@ class LibraryCorrections:
     ``LibraryCorrections()`` and the web's corrections become these (kept apart, surviving
     re-tagging, re-ingest and a new model)."""
 
-    def queue(self, con: sqlite3.Connection, *, la_urn: Optional[str] = None, theme: Optional[str] = None,
-              limit: int = 25, finding_id: Optional[int] = None) -> list[dict]:
+    def queue(
+        self,
+        con: sqlite3.Connection,
+        *,
+        la_urn: str | None = None,
+        theme: str | None = None,
+        limit: int = 25,
+        finding_id: int | None = None,
+    ) -> list[dict]:
         from ..store.search import _tags_for
+
         if finding_id is not None:
             ids = [int(finding_id)]
             reasons: dict = {}
         else:
             from .review import review_queue
+
             q = review_queue(con, la_urn, theme=theme, limit=limit)
             ids = [x["finding"] for x in q]
             reasons = {x["finding"]: x["reasons"] for x in q}
         if not ids:
             return []
-        rows = {r["id"]: dict(r) for r in con.execute(
-            f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, f.polarity_score, d.visit_id, d.la,
+        rows = {
+            r["id"]: dict(r)
+            for r in con.execute(
+                f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, f.polarity_score, d.visit_id, d.la,
                        d.kind, COALESCE(d.start_date, d.published) AS date
-                FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id IN ({','.join('?' * len(ids))})""", ids)}
+                FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id IN ({",".join("?" * len(ids))})""",
+                ids,
+            )
+        }
         tags = _tags_for(con, ids)
         return [rows[i] | {"tags": tags.get(i, []), "reasons": reasons.get(i, [])} for i in ids if i in rows]
 
-    def correct(self, con: sqlite3.Connection, finding_id: int, *, add: Iterable[str] = (),
-                remove: Iterable[str] = (), polarity: Optional[str] = None, who: str) -> dict:
+    def correct(
+        self,
+        con: sqlite3.Connection,
+        finding_id: int,
+        *,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        polarity: str | None = None,
+        who: str,
+    ) -> dict:
         f = finding_row(con, finding_id)
         before = {"themes": _themes_of(con, finding_id), "polarity": f["polarity"]}
         add, remove = list(add), list(remove)
@@ -298,14 +428,27 @@ class LibraryCorrections:
     def corrected(self, con: sqlite3.Connection, finding_ids: list[int]) -> dict[int, list[dict]]:
         out: dict[int, list[dict]] = {}
         for fid in finding_ids:
-            r = con.execute("""SELECT d.sha256, f.text FROM findings f JOIN documents d ON d.id = f.doc_id
-                               WHERE f.id = ?""", (fid,)).fetchone()
+            r = con.execute(
+                """SELECT d.sha256, f.text FROM findings f JOIN documents d ON d.id = f.doc_id
+                               WHERE f.id = ?""",
+                (fid,),
+            ).fetchone()
             if r is None:
                 continue
-            hist = [{"who": c["who"], "at": c["at"], "add": json.loads(c["add_themes"]),
-                     "remove": json.loads(c["remove_themes"]), "polarity": c["polarity"], "action": c["action"]}
-                    for c in con.execute("""SELECT * FROM corrections WHERE doc_sha256=? AND text_sha1=? ORDER BY id""",
-                                         (r[0], sentence_hash(r[1])))]
+            hist = [
+                {
+                    "who": c["who"],
+                    "at": c["at"],
+                    "add": json.loads(c["add_themes"]),
+                    "remove": json.loads(c["remove_themes"]),
+                    "polarity": c["polarity"],
+                    "action": c["action"],
+                }
+                for c in con.execute(
+                    """SELECT * FROM corrections WHERE doc_sha256=? AND text_sha1=? ORDER BY id""",
+                    (r[0], sentence_hash(r[1])),
+                )
+            ]
             if hist:
                 out[fid] = hist
         return out

@@ -1,5 +1,6 @@
 """Honest evaluation: per-theme precision/recall/F1, micro/macro F1, polarity accuracy,
 macro-F1 and confusion matrix, on a gold JSONL file (never trained on)."""
+
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ def read_jsonl_lines(path: str | Path) -> list[str]:
     """The lines of a UTF-8 JSONL file; a missing, unreadable or non-UTF-8 file, or a folder, is
     an InputError naming it."""
     from ..errors import InputError
+
     p = Path(path)
     try:
         return p.read_text("utf-8").splitlines()
@@ -29,6 +31,7 @@ def read_gold(path: str | Path) -> list[dict]:
     """Gold sentences, one JSON object per line; a missing, unreadable or malformed file is an
     InputError naming the file (and line)."""
     from ..errors import InputError
+
     p = Path(path)
     lines = read_jsonl_lines(p)
     out = []
@@ -40,7 +43,7 @@ def read_gold(path: str | Path) -> list[dict]:
         except json.JSONDecodeError as e:
             raise InputError(f"{p}:{n}: not JSON ({e.msg})") from None
         if not isinstance(d, dict) or "text" not in d:
-            raise InputError(f"{p}:{n}: each line needs a \"text\" field (and \"themes\", \"polarity\")")
+            raise InputError(f'{p}:{n}: each line needs a "text" field (and "themes", "polarity")')
         d.setdefault("themes", [])
         d.setdefault("polarity", "neutral")
         out.append(d)
@@ -60,7 +63,12 @@ def score(gold: list[dict], pred: list[dict], theme_ids: list[str]) -> dict:
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        per[t] = {"precision": round(prec, 3), "recall": round(rec, 3), "f1": round(f1, 3), "support": tp + fn}
+        per[t] = {
+            "precision": round(prec, 3),
+            "recall": round(rec, 3),
+            "f1": round(f1, 3),
+            "support": tp + fn,
+        }
         TP, FP, FN = TP + tp, FP + fp, FN + fn
     micro = 2 * TP / (2 * TP + FP + FN) if TP else 0.0
     supported = [v["f1"] for v in per.values() if v["support"] > 0]
@@ -68,7 +76,9 @@ def score(gold: list[dict], pred: list[dict], theme_ids: list[str]) -> dict:
     labels = list(POLARITIES)
     conf = {g: {p: 0 for p in labels} for g in labels}
     for g, p in zip(gold, pred):
-        conf.setdefault(g["polarity"], {q: 0 for q in labels})[p["polarity"]] = conf.get(g["polarity"], {}).get(p["polarity"], 0) + 1
+        conf.setdefault(g["polarity"], {q: 0 for q in labels})[p["polarity"]] = (
+            conf.get(g["polarity"], {}).get(p["polarity"], 0) + 1
+        )
     acc = sum(1 for g, p in zip(gold, pred) if g["polarity"] == p["polarity"]) / len(gold) if gold else 0.0
     pf = {}
     for c in labels:
@@ -78,10 +88,16 @@ def score(gold: list[dict], pred: list[dict], theme_ids: list[str]) -> dict:
         pr = tp / (tp + fp) if tp + fp else 0.0
         rc = tp / (tp + fn) if tp + fn else 0.0
         pf[c] = round(2 * pr * rc / (pr + rc), 3) if pr + rc else 0.0
-    return {"n": len(gold), "theme_micro_f1": round(micro, 4), "theme_macro_f1": round(macro, 4),
-            "per_theme": per, "polarity_accuracy": round(acc, 4),
-            "polarity_macro_f1": round(sum(pf.values()) / len(pf), 4), "polarity_f1": pf,
-            "polarity_confusion": conf}
+    return {
+        "n": len(gold),
+        "theme_micro_f1": round(micro, 4),
+        "theme_macro_f1": round(macro, 4),
+        "per_theme": per,
+        "polarity_accuracy": round(acc, 4),
+        "polarity_macro_f1": round(sum(pf.values()) / len(pf), 4),
+        "polarity_f1": pf,
+        "polarity_confusion": conf,
+    }
 
 
 def evaluate_tagger(tagger, gold: list[dict]) -> dict:

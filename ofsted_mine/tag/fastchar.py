@@ -14,6 +14,7 @@ Both apply the TF-IDF weighting (sublinear tf, idf, l2 norm) exactly as scikit-l
 a test checks the two give the same matrix. The counting and weighting live in
 ``plain.py``, which a saved model uses for tagging without importing scikit-learn.
 """
+
 from __future__ import annotations
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -30,7 +31,9 @@ class CachedCharTfidf(TfidfVectorizer):
         if not PlainTfidf.supports(self) or self.analyzer != "char_wb":
             return super().transform(raw_documents)
         cache = self.__dict__.setdefault("_cache", {})
-        X = char_counts(raw_documents, self.vocabulary_, self.ngram_range[0], self.ngram_range[1], self.lowercase, cache)
+        X = char_counts(
+            raw_documents, self.vocabulary_, self.ngram_range[0], self.ngram_range[1], self.lowercase, cache
+        )
         return tfidf_weight(X, self.idf_, self.dtype)
 
     def __getstate__(self):
@@ -45,5 +48,7 @@ class CachedWordTfidf(TfidfVectorizer):
     def transform(self, raw_documents):
         if not PlainTfidf.supports(self) or self.analyzer != "word":
             return super().transform(raw_documents)
-        X = word_counts(raw_documents, self.vocabulary_, self.token_pattern, self.lowercase, self.ngram_range[1] == 2)
+        X = word_counts(
+            raw_documents, self.vocabulary_, self.token_pattern, self.lowercase, self.ngram_range[1] == 2
+        )
         return tfidf_weight(X, self.idf_, self.dtype)

@@ -8,6 +8,7 @@ that holds each gold sentence, and scores the stored themes and polarity. A gold
 in boilerplate that is not a finding (letter header, back matter, a heading) counts as
 ``neutral`` with no theme; so does one that cannot be found (counted as ``not_found``).
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,6 @@ import re
 import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 from .evaluate import score
 
@@ -47,7 +47,7 @@ def _norm_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def locate(doc_text: str, sentence: str, _cache: dict = {}) -> Optional[tuple[int, int]]:
+def locate(doc_text: str, sentence: str, _cache: dict = {}) -> tuple[int, int] | None:
     """Character span of ``sentence`` in ``doc_text`` (whitespace, quotes, case ignored), or None."""
     key = id(doc_text)
     hit = _cache.get(key)
@@ -71,14 +71,18 @@ def locate(doc_text: str, sentence: str, _cache: dict = {}) -> Optional[tuple[in
     return None
 
 
-def stored_labels(con: sqlite3.Connection, doc_id: int, span: Optional[tuple[int, int]]) -> tuple[dict, Optional[int]]:
+def stored_labels(
+    con: sqlite3.Connection, doc_id: int, span: tuple[int, int] | None
+) -> tuple[dict, int | None]:
     """Themes and polarity stored for the finding holding ``span`` (largest overlap), and its id."""
     none = {"themes": [], "polarity": "neutral"}
     if span is None:
         return none, None
     a, z = span
-    rows = con.execute('SELECT id, start, "end", polarity FROM findings WHERE doc_id=? AND "end" > ? AND start < ?',
-                       (doc_id, a, z)).fetchall()
+    rows = con.execute(
+        'SELECT id, start, "end", polarity FROM findings WHERE doc_id=? AND "end" > ? AND start < ?',
+        (doc_id, a, z),
+    ).fetchall()
     if not rows:
         return none, None
     best = max(rows, key=lambda r: min(z, r["end"]) - max(a, r["start"]))
@@ -86,8 +90,15 @@ def stored_labels(con: sqlite3.Connection, doc_id: int, span: Optional[tuple[int
     return {"themes": themes, "polarity": best["polarity"] or "neutral"}, best["id"]
 
 
-def evaluate_in_context(gold: list[dict], reports_root: str | Path, *, db: Optional[str | Path] = None,
-                        taxonomy=None, model="default", workers: Optional[int] = None) -> dict:
+def evaluate_in_context(
+    gold: list[dict],
+    reports_root: str | Path,
+    *,
+    db: str | Path | None = None,
+    taxonomy=None,
+    model="default",
+    workers: int | None = None,
+) -> dict:
     """Ingest the gold file's reports into ``db`` (default: a scratch database, deleted
     afterwards), then score the stored tags of the findings holding the gold sentences.
 
@@ -97,6 +108,7 @@ def evaluate_in_context(gold: list[dict], reports_root: str | Path, *, db: Optio
     id, the stored finding id and the stored labels."""
     from ..api import ingest
     from .taxonomy import load_taxonomy
+
     root = Path(reports_root)
     reports = sorted({g["report"] for g in gold})
     present = [r for r in reports if (root / r).is_file()]
@@ -107,6 +119,7 @@ def evaluate_in_context(gold: list[dict], reports_root: str | Path, *, db: Optio
     try:
         res = ingest([str(root / r) for r in present], db, taxonomy=taxonomy, model=model, workers=workers)
         from ..store.db import open_db
+
         con = open_db(db)
         try:
             by_path = {}
@@ -120,11 +133,20 @@ def evaluate_in_context(gold: list[dict], reports_root: str | Path, *, db: Optio
             for g in gold:
                 doc = by_path.get(g["report"])
                 span = locate(doc[1], g["text"]) if doc else None
-                labels, fid = stored_labels(con, doc[0], span) if doc else ({"themes": [], "polarity": "neutral"}, None)
+                labels, fid = (
+                    stored_labels(con, doc[0], span) if doc else ({"themes": [], "polarity": "neutral"}, None)
+                )
                 counts["found" if fid else ("not_finding" if span else "not_found")] += 1
                 pred.append(labels)
-                rows.append({"id": g.get("id"), "finding_id": fid, **labels,
-                             "gold_themes": g["themes"], "gold_polarity": g["polarity"]})
+                rows.append(
+                    {
+                        "id": g.get("id"),
+                        "finding_id": fid,
+                        **labels,
+                        "gold_themes": g["themes"],
+                        "gold_polarity": g["polarity"],
+                    }
+                )
         finally:
             con.close()
     finally:
@@ -141,15 +163,20 @@ def evaluate_in_context(gold: list[dict], reports_root: str | Path, *, db: Optio
 
 def format_in_context(m: dict, title: str = "") -> str:
     from .evaluate import format_report
-    head = (f"in context: {m['found']} gold sentences found in a stored finding, {m['not_finding']} in text that is "
-            f"not a finding (scored neutral, no theme), {m['not_found']} not found")
+
+    head = (
+        f"in context: {m['found']} gold sentences found in a stored finding, {m['not_finding']} in text that is "
+        f"not a finding (scored neutral, no theme), {m['not_found']} not found"
+    )
     if m.get("missing_reports"):
         head += f"; {len(m['missing_reports'])} reports missing"
     if m.get("alone"):
         a = m["alone"]
-        head += (f"\nthe same sentences tagged alone: theme micro-F1 {a['theme_micro_f1']:.3f}   macro-F1 "
-                 f"{a['theme_macro_f1']:.3f}   polarity accuracy {a['polarity_accuracy']:.3f}   macro-F1 "
-                 f"{a['polarity_macro_f1']:.3f}")
+        head += (
+            f"\nthe same sentences tagged alone: theme micro-F1 {a['theme_micro_f1']:.3f}   macro-F1 "
+            f"{a['theme_macro_f1']:.3f}   polarity accuracy {a['polarity_accuracy']:.3f}   macro-F1 "
+            f"{a['polarity_macro_f1']:.3f}"
+        )
     return format_report(m, title) + "\n" + head
 
 

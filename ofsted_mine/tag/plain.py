@@ -10,6 +10,7 @@ against scikit-learn's own ``transform``.
 Supported: sublinear tf, idf, l2 norm; words (1- and 2-grams, a token pattern) or
 ``char_wb`` n-grams; lower-casing and no accent stripping.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def char_wb_ngrams(word: str, lo: int, hi: int) -> list[str]:
         if n >= len(w):
             out.append(w)
             break
-        out.extend(w[i:i + n] for i in range(len(w) - n + 1))
+        out.extend(w[i : i + n] for i in range(len(w) - n + 1))
     return out
 
 
@@ -48,8 +49,10 @@ def word_counts(docs, vocab: dict, token_pattern: str, lowercase: bool, bigrams:
             ids += [get(a + " " + b) for a, b in zip(toks, toks[1:])]
         cols.extend([i for i in ids if i is not None])
         indptr.append(len(cols))
-    X = sparse.csr_matrix((np.ones(len(cols)), np.array(cols, dtype=np.int32), np.array(indptr)),
-                          shape=(len(indptr) - 1, len(vocab)))
+    X = sparse.csr_matrix(
+        (np.ones(len(cols)), np.array(cols, dtype=np.int32), np.array(indptr)),
+        shape=(len(indptr) - 1, len(vocab)),
+    )
     X.sum_duplicates()
     return X
 
@@ -62,10 +65,17 @@ def char_counts(docs, vocab: dict, lo: int, hi: int, lowercase: bool, cache: dic
     cols: list[int] = []
     indptr = [0]
     for doc in docs:
-        cols.extend([local.setdefault(w, len(local)) for w in _WHITE.sub(" ", doc.lower() if lowercase else doc).split()])
+        cols.extend(
+            [
+                local.setdefault(w, len(local))
+                for w in _WHITE.sub(" ", doc.lower() if lowercase else doc).split()
+            ]
+        )
         indptr.append(len(cols))
     n, u, v = len(indptr) - 1, len(local), len(vocab)
-    S = sparse.csr_matrix((np.ones(len(cols)), np.array(cols, dtype=np.int32), np.array(indptr)), shape=(n, u))
+    S = sparse.csr_matrix(
+        (np.ones(len(cols)), np.array(cols, dtype=np.int32), np.array(indptr)), shape=(n, u)
+    )
     rows = []
     for word in local:  # dict order = local ids
         row = cache.get(word)
@@ -76,8 +86,9 @@ def char_counts(docs, vocab: dict, lo: int, hi: int, lowercase: bool, cache: dic
         rows.append(row)
     lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=u)
     mptr = np.concatenate([[0], np.cumsum(lens)])
-    M = sparse.csr_matrix((np.ones(int(mptr[-1])), np.concatenate(rows) if rows else np.empty(0, np.int32), mptr),
-                          shape=(u, v))
+    M = sparse.csr_matrix(
+        (np.ones(int(mptr[-1])), np.concatenate(rows) if rows else np.empty(0, np.int32), mptr), shape=(u, v)
+    )
     X = (S @ M).tocsr()
     X.eliminate_zeros()
     return X
@@ -89,7 +100,7 @@ def tfidf_weight(X: sparse.csr_matrix, idf: np.ndarray, dtype) -> sparse.csr_mat
     X.data += 1.0
     X.data *= idf[X.indices]
     rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=X.data ** 2, minlength=X.shape[0]))
+    norms = np.sqrt(np.bincount(rows, weights=X.data**2, minlength=X.shape[0]))
     norms[norms == 0.0] = 1.0
     X.data /= norms[rows]
     return X.astype(dtype)
@@ -98,6 +109,7 @@ def tfidf_weight(X: sparse.csr_matrix, idf: np.ndarray, dtype) -> sparse.csr_mat
 @dataclass
 class PlainTfidf:
     """The transform of a fitted ``TfidfVectorizer`` (words 1–2 or ``char_wb``)."""
+
     analyzer: str
     vocabulary: dict
     idf: np.ndarray
@@ -109,23 +121,45 @@ class PlainTfidf:
 
     @classmethod
     def supports(cls, vec) -> bool:
-        ok = (vec.sublinear_tf and vec.norm == "l2" and vec.use_idf and vec.binary is False
-              and vec.strip_accents is None and vec.preprocessor is None)
+        ok = (
+            vec.sublinear_tf
+            and vec.norm == "l2"
+            and vec.use_idf
+            and vec.binary is False
+            and vec.strip_accents is None
+            and vec.preprocessor is None
+        )
         if vec.analyzer == "word":
-            return ok and vec.ngram_range[0] == 1 and vec.ngram_range[1] <= 2 and vec.stop_words is None \
+            return (
+                ok
+                and vec.ngram_range[0] == 1
+                and vec.ngram_range[1] <= 2
+                and vec.stop_words is None
                 and vec.tokenizer is None
+            )
         return ok and vec.analyzer == "char_wb"
 
     @classmethod
-    def from_vectorizer(cls, vec) -> "PlainTfidf":
-        return cls(vec.analyzer, dict(vec.vocabulary_), np.asarray(vec.idf_, dtype=np.float64), tuple(vec.ngram_range),
-                   bool(vec.lowercase), vec.token_pattern, vec.dtype)
+    def from_vectorizer(cls, vec) -> PlainTfidf:
+        return cls(
+            vec.analyzer,
+            dict(vec.vocabulary_),
+            np.asarray(vec.idf_, dtype=np.float64),
+            tuple(vec.ngram_range),
+            bool(vec.lowercase),
+            vec.token_pattern,
+            vec.dtype,
+        )
 
     def transform(self, docs) -> sparse.csr_matrix:
         if self.analyzer == "word":
-            X = word_counts(docs, self.vocabulary, self.token_pattern, self.lowercase, self.ngram_range[1] == 2)
+            X = word_counts(
+                docs, self.vocabulary, self.token_pattern, self.lowercase, self.ngram_range[1] == 2
+            )
         else:
-            X = char_counts(docs, self.vocabulary, self.ngram_range[0], self.ngram_range[1], self.lowercase, self._cache)
+            X = char_counts(
+                docs, self.vocabulary, self.ngram_range[0], self.ngram_range[1], self.lowercase, self._cache
+            )
         return tfidf_weight(X, self.idf, self.dtype)
 
     def __getstate__(self):

@@ -5,10 +5,11 @@ score near its threshold, a cue phrase the model overruled, two polarities close
 why; :func:`run_review` walks the queue reading commands from a stream (stdin in the CLI,
 a string in tests) and stores each correction with :func:`corrections.correct`.
 """
+
 from __future__ import annotations
 
 import sqlite3
-from typing import IO, Optional
+from typing import IO
 
 import numpy as np
 
@@ -16,25 +17,38 @@ from .annotations import sentence_hash
 from .corrections import CorrectionError, correct, current_user
 from .tagger import SKIP_SECTIONS, Tagger
 
-HELP = ("commands: a THEME (add)  r THEME (remove)  p POLARITY (set polarity)  c (confirm and save)  "
-        "s (skip)  q (quit)  ? (help)")
+HELP = (
+    "commands: a THEME (add)  r THEME (remove)  p POLARITY (set polarity)  c (confirm and save)  "
+    "s (skip)  q (quit)  ? (help)"
+)
 
 
-def review_queue(con: sqlite3.Connection, la: str, *, theme: Optional[str] = None, visit: Optional[str] = None,
-                 limit: int = 20, tagger: Optional[Tagger] = None) -> list[dict]:
+def review_queue(
+    con: sqlite3.Connection,
+    la: str,
+    *,
+    theme: str | None = None,
+    visit: str | None = None,
+    limit: int = 20,
+    tagger: Tagger | None = None,
+) -> list[dict]:
     """The ``limit`` findings of council ``la`` (optionally one visit, or findings tagged with
     or close to ``theme``) the tagger is least sure of, most unsure first, each with the
     reasons. Findings a person has already corrected are left out."""
     from ..store.search import document_filters
+
     where, args = document_filters(la=la, alias="d")
     if visit:
         where.append("d.visit_id = ?")
         args.append(visit)
     where.append("d.kind NOT IN ('council_paper', 'unknown')")
-    rows = con.execute(f"""SELECT f.id, f.text, f.section_kind, f.section, f.is_bullet, f.polarity, f.doc_id, f.seq,
+    rows = con.execute(
+        f"""SELECT f.id, f.text, f.section_kind, f.section, f.is_bullet, f.polarity, f.doc_id, f.seq,
                                   d.sha256, d.kind, d.framework
-                           FROM findings f JOIN documents d ON d.id = f.doc_id WHERE {' AND '.join(where)}
-                           ORDER BY d.id, f.seq""", args).fetchall()
+                           FROM findings f JOIN documents d ON d.id = f.doc_id WHERE {" AND ".join(where)}
+                           ORDER BY d.id, f.seq""",
+        args,
+    ).fetchall()
     rows = [r for r in rows if r["section_kind"] not in SKIP_SECTIONS]
     done = {(r[0], r[1]) for r in con.execute("SELECT doc_sha256, text_sha1 FROM corrections")}
     rows = [r for r in rows if (r["sha256"], sentence_hash(r["text"])) not in done]
@@ -45,21 +59,37 @@ def review_queue(con: sqlite3.Connection, la: str, *, theme: Optional[str] = Non
     hits = tg.matcher.match_many(texts)
     stored = {}
     for fid, t, score, source in con.execute(
-            f"SELECT finding_id, theme, score, source FROM tags WHERE finding_id IN ({','.join('?' * len(rows))})",
-            [r["id"] for r in rows]):
+        f"SELECT finding_id, theme, score, source FROM tags WHERE finding_id IN ({','.join('?' * len(rows))})",
+        [r["id"] for r in rows],
+    ):
         stored.setdefault(fid, []).append({"theme": t, "score": round(score, 3), "source": source})
     model = tg.model
     P = Q = None
     thresholds = model.thresholds if model is not None else {}
     if model is not None:
         P, Q = model.predict_proba(texts, hits)
-        if tg.context is not None and tg.context.info.get("themes_used", True):  # the scores the stored tags came from
+        if tg.context is not None and tg.context.info.get(
+            "themes_used", True
+        ):  # the scores the stored tags came from
             from .context import doc_key
-            prev = [k - 1 if k > 0 and rows[k - 1]["doc_id"] == r["doc_id"] and rows[k - 1]["section"] == r["section"]
-                    and rows[k - 1]["seq"] == r["seq"] - 1 else None for k, r in enumerate(rows)]
+
+            prev = [
+                k - 1
+                if k > 0
+                and rows[k - 1]["doc_id"] == r["doc_id"]
+                and rows[k - 1]["section"] == r["section"]
+                and rows[k - 1]["seq"] == r["seq"] - 1
+                else None
+                for k, r in enumerate(rows)
+            ]
             has = np.array([j is not None for j in prev])
-            P = tg.context.predict(P, P[[j if j is not None else 0 for j in prev]], has,
-                                   [r["section_kind"] for r in rows], [doc_key(r["kind"], r["framework"]) for r in rows])
+            P = tg.context.predict(
+                P,
+                P[[j if j is not None else 0 for j in prev]],
+                has,
+                [r["section_kind"] for r in rows],
+                [doc_key(r["kind"], r["framework"]) for r in rows],
+            )
             thresholds = tg.context.thresholds
     out = []
     for i, r in enumerate(rows):
@@ -78,8 +108,10 @@ def review_queue(con: sqlite3.Connection, la: str, *, theme: Optional[str] = Non
                     unsure = max(unsure, 1.0 - gap / 0.1)
                 cues = [c[0] for c in hits[i].themes.get(t, ())]
                 if cues and t not in tagged:
-                    reasons.append(f"cue {', '.join(repr(c) for c in cues[:2])} suggests {t}, but the model gives "
-                                   f"{p:.2f} < threshold {thr:.2f}")
+                    reasons.append(
+                        f"cue {', '.join(repr(c) for c in cues[:2])} suggests {t}, but the model gives "
+                        f"{p:.2f} < threshold {thr:.2f}"
+                    )
                     unsure = max(unsure, 0.7)
             for gap, t, p, thr in sorted(near)[:3]:
                 reasons.append(f"{t} score {p:.2f} is near its threshold {thr:.2f}")
@@ -87,33 +119,54 @@ def review_queue(con: sqlite3.Connection, la: str, *, theme: Optional[str] = Non
             if q[0] - q[1] < 0.25:
                 cls = [str(c) for c in model.polarity_classes]
                 order = np.argsort(-Q[i])
-                reasons.append(f"polarity close: {cls[order[0]]} {Q[i, order[0]]:.2f} vs {cls[order[1]]} "
-                               f"{Q[i, order[1]]:.2f}")
+                reasons.append(
+                    f"polarity close: {cls[order[0]]} {Q[i, order[0]]:.2f} vs {cls[order[1]]} "
+                    f"{Q[i, order[1]]:.2f}"
+                )
                 unsure = max(unsure, 1.0 - (q[0] - q[1]) / 0.25)
         if theme:
-            considered = theme in tagged or theme in hits[i].themes or (
-                P is not None and theme in model.theme_ids and P[i, model.theme_ids.index(theme)] >= 0.2)
+            considered = (
+                theme in tagged
+                or theme in hits[i].themes
+                or (P is not None and theme in model.theme_ids and P[i, model.theme_ids.index(theme)] >= 0.2)
+            )
             if not considered:
                 continue
         if not reasons:
             continue
-        out.append({"finding": r["id"], "text": r["text"], "section": r["section"], "polarity": r["polarity"],
-                    "tags": stored.get(r["id"], []), "reasons": reasons, "unsure": round(unsure, 3)})
+        out.append(
+            {
+                "finding": r["id"],
+                "text": r["text"],
+                "section": r["section"],
+                "polarity": r["polarity"],
+                "tags": stored.get(r["id"], []),
+                "reasons": reasons,
+                "unsure": round(unsure, 3),
+            }
+        )
     out.sort(key=lambda d: -d["unsure"])
     return out[:limit]
 
 
 def paragraph_of(con: sqlite3.Connection, finding_id: int) -> list[tuple[int, str]]:
     """The findings of the paragraph holding ``finding_id`` (id, text), in order."""
-    f = con.execute("SELECT doc_id, seq, paragraph, section FROM findings WHERE id=?", (finding_id,)).fetchone()
+    f = con.execute(
+        "SELECT doc_id, seq, paragraph, section FROM findings WHERE id=?", (finding_id,)
+    ).fetchone()
     if f is None:
         return []
-    return [(r[0], r[1]) for r in con.execute(
-        """SELECT id, text FROM findings WHERE doc_id=? AND paragraph IS ? AND section IS ? AND seq BETWEEN ? AND ?
-           ORDER BY seq""", (f["doc_id"], f["paragraph"], f["section"], f["seq"] - 6, f["seq"] + 6))]
+    return [
+        (r[0], r[1])
+        for r in con.execute(
+            """SELECT id, text FROM findings WHERE doc_id=? AND paragraph IS ? AND section IS ? AND seq BETWEEN ? AND ?
+           ORDER BY seq""",
+            (f["doc_id"], f["paragraph"], f["section"], f["seq"] - 6, f["seq"] + 6),
+        )
+    ]
 
 
-def _pick_theme(word: str, ids: list[str]) -> Optional[str]:
+def _pick_theme(word: str, ids: list[str]) -> str | None:
     word = word.strip().lower()
     if word in ids:
         return word
@@ -121,16 +174,25 @@ def _pick_theme(word: str, ids: list[str]) -> Optional[str]:
     return found[0] if len(found) == 1 else None
 
 
-def run_review(con: sqlite3.Connection, queue: list[dict], inp: IO[str], out: IO[str], *, who: Optional[str] = None,
-               theme_ids: Optional[list[str]] = None) -> dict:
+def run_review(
+    con: sqlite3.Connection,
+    queue: list[dict],
+    inp: IO[str],
+    out: IO[str],
+    *,
+    who: str | None = None,
+    theme_ids: list[str] | None = None,
+) -> dict:
     """Walk ``queue`` reading one command per line from ``inp`` (see ``HELP``), writing
     prompts to ``out``. "c" stores the finding as checked (its themes and polarity as
     edited, exactly); "s" skips; "q" or the end of input stops. Returns counts."""
     from ..store.db import get_setting
     from .taxonomy import POLARITIES, load_taxonomy
+
     if theme_ids is None:
         src = get_setting(con, "taxonomy")
         from pathlib import Path
+
         theme_ids = load_taxonomy(src if src and Path(src).exists() else None).ids
     who = who or current_user()
     stats = {"shown": 0, "saved": 0, "skipped": 0}
@@ -143,8 +205,11 @@ def run_review(con: sqlite3.Connection, queue: list[dict], inp: IO[str], out: IO
         w(f"\n[{n}/{len(queue)}] finding {item['finding']}  ({item['section']})\n")
         for fid, text in paragraph_of(con, item["finding"]):
             w((">> " if fid == item["finding"] else "   ") + text + "\n")
-        w("tags: " + (", ".join(f"{t['theme']} {t['score']:.2f} ({t['source']})" for t in item["tags"]) or "none")
-          + f"; polarity: {polarity}\n")
+        w(
+            "tags: "
+            + (", ".join(f"{t['theme']} {t['score']:.2f} ({t['source']})" for t in item["tags"]) or "none")
+            + f"; polarity: {polarity}\n"
+        )
         for reason in item["reasons"]:
             w(f"  why unsure: {reason}\n")
         while True:

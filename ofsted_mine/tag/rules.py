@@ -4,6 +4,7 @@ Every theme's cue phrases (from the taxonomy file) become patterns; each match k
 character span so that a tag can always say which words triggered it. Polarity cues
 (strength, concern, hedges, contrast) are matched the same way and summarised as counts.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,12 +14,17 @@ from .taxonomy import Taxonomy
 
 @dataclass
 class RuleHits:
-    themes: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)   # theme -> [(cue, start, end)]
-    polarity: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)  # strength/concern/hedge/contrast
+    themes: dict[str, list[tuple[str, int, int]]] = field(
+        default_factory=dict
+    )  # theme -> [(cue, start, end)]
+    polarity: dict[str, list[tuple[str, int, int]]] = field(
+        default_factory=dict
+    )  # strength/concern/hedge/contrast
 
 
 def _blank_nlp():
     import spacy
+
     nlp = spacy.blank("en")
     return nlp
 
@@ -28,6 +34,7 @@ class RuleMatcher:
 
     def __init__(self, taxonomy: Taxonomy):
         from spacy.matcher import PhraseMatcher
+
         self.taxonomy = taxonomy
         self.nlp = _blank_nlp()
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
@@ -67,6 +74,7 @@ class RuleMatcher:
             return
         import numpy as np
         from spacy.attrs import LOWER
+
         arrays = [d.to_array(LOWER) for d in docs if len(d)]
         if not arrays:
             return
@@ -89,7 +97,7 @@ class RuleMatcher:
         the per-Doc cost is paid once per batch rather than once per sentence."""
         out: list[RuleHits] = []
         for b in range(0, len(texts), self.BATCH):
-            out.extend(self._match_batch(texts[b:b + self.BATCH]))
+            out.extend(self._match_batch(texts[b : b + self.BATCH]))
         return out
 
     def match(self, text: str) -> RuleHits:
@@ -97,7 +105,9 @@ class RuleMatcher:
 
     def _match_batch(self, texts: list[str]) -> list[RuleHits]:
         from bisect import bisect_right
+
         from spacy.attrs import IDX, LENGTH
+
         starts, pos = [], 0
         for t in texts:
             starts.append(pos)
@@ -147,4 +157,3 @@ class RuleMatcher:
                     last_end = c[2]
             hits.themes[theme] = kept
         return hits
-

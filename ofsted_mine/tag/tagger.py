@@ -13,13 +13,13 @@ How the two are combined (documented in the README):
   with a contrast word -> mixed). Bullets under "What needs to improve" / "Areas for
   priority action" are ``concern`` (codebook rule).
 """
+
 from __future__ import annotations
 
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 
@@ -32,7 +32,7 @@ SKIP_SECTIONS = set(NON_FINDING_SECTIONS)  # context, not findings (ofsted_mine/
 CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action", "recommendations"}
 
 
-def is_concern_section(kind: Optional[str]) -> bool:
+def is_concern_section(kind: str | None) -> bool:
     """A section whose items are things to improve (a recommendation, a priority action)."""
     return bool(kind) and (kind in CONCERN_SECTIONS or "recommend" in kind or "priority_action" in kind)
 
@@ -42,23 +42,40 @@ def is_concern_section(kind: Optional[str]) -> bool:
 RECOMMENDATION = re.compile(
     r"^(?:[•\-–]\s*)?(?:\(?[a-z0-9]{1,3}[.)]\s+)?(?:ensure|improve|strengthen|develop|increase|make sure|reduce|establish|"
     r"take action|provide|continue to|implement|embed|address|consider|undertake|prioriti[sz]e|extend|enable|"
-    r"clarify|raise|secure|build)\b", re.I)
+    r"clarify|raise|secure|build)\b",
+    re.I,
+)
 #: a decline reported as having happened ("has declined", "have deteriorated", "a decline in")
-DECLINE = re.compile(r"\b(?:has|have|is|are)\s+(?:\w+ly\s+)?(?:declined|deteriorated|worsened|fallen|weakened|slipped|"
-                     r"regressed|declining|deteriorating|worsening)\b|\b(?:deterioration|decline) in\b", re.I)
+DECLINE = re.compile(
+    r"\b(?:has|have|is|are)\s+(?:\w+ly\s+)?(?:declined|deteriorated|worsened|fallen|weakened|slipped|"
+    r"regressed|declining|deteriorating|worsening)\b|\b(?:deterioration|decline) in\b",
+    re.I,
+)
 #: ... unless what fell is something whose fall is good news, or the decline was halted or is past
-_DECLINE_GOOD = re.compile(r"\b(numbers?|rates?|proportion|percentage|caseloads?|vacanc\w+|turnover|delays?|waiting|"
-                           r"backlogs?|agency|reliance|incidence|re-referrals?|missing|offending|duration|timescales?|"
-                           r"length|figure|this|it)\b", re.I)
-_DECLINE_UNDONE = re.compile(r"\b(not|no|never|halt\w*|revers\w*|arrest\w*|stopp\w*|prevent\w*|address\w*|tackl\w*|"
-                             r"prior to|previously|had)\b", re.I)
+_DECLINE_GOOD = re.compile(
+    r"\b(numbers?|rates?|proportion|percentage|caseloads?|vacanc\w+|turnover|delays?|waiting|"
+    r"backlogs?|agency|reliance|incidence|re-referrals?|missing|offending|duration|timescales?|"
+    r"length|figure|this|it)\b",
+    re.I,
+)
+_DECLINE_UNDONE = re.compile(
+    r"\b(not|no|never|halt\w*|revers\w*|arrest\w*|stopp\w*|prevent\w*|address\w*|tackl\w*|"
+    r"prior to|previously|had)\b",
+    re.I,
+)
 #: hedges that qualify a strength without making it a concern ("most plans are effective")
 SOFT_HEDGES = {"most", "some", "many", "mostly", "the majority", "almost all", "nearly all"}
 _NEGATION = re.compile(r"\b(not|no|never|nor|lack|lacks|lacking|without|unable|insufficient|too)\b", re.I)
 
 
-def context_polarity(text: str, h: RuleHits, polarity: str, section_kind: Optional[str] = None,
-                     heading: Optional[str] = None, bullet: Optional[bool] = None) -> Optional[tuple[str, str]]:
+def context_polarity(
+    text: str,
+    h: RuleHits,
+    polarity: str,
+    section_kind: str | None = None,
+    heading: str | None = None,
+    bullet: bool | None = None,
+) -> tuple[str, str] | None:
     """A documented rule that overrides the sentence's polarity, as (polarity, reason), or None.
 
     1. An item of a "What needs to improve" / "Areas for priority action" / recommendations
@@ -74,6 +91,7 @@ def context_polarity(text: str, h: RuleHits, polarity: str, section_kind: Option
        only cues are strength cues and such hedges (no concern cue, negation or contrast)
        is a strength."""
     from ..headings import heading_kind
+
     if is_concern_section(section_kind):
         own = heading_kind(heading) if heading else None
         if (own is not None and is_concern_section(own)) or (heading is None and bullet):
@@ -82,19 +100,27 @@ def context_polarity(text: str, h: RuleHits, polarity: str, section_kind: Option
         return "concern", "context:recommendation"
     if polarity in ("strength", "neutral"):
         m = DECLINE.search(text)
-        if m and not _DECLINE_GOOD.search(text[:m.start()]) and not _DECLINE_UNDONE.search(text):
+        if m and not _DECLINE_GOOD.search(text[: m.start()]) and not _DECLINE_UNDONE.search(text):
             return "concern", "context:decline"
     if polarity == "concern":
         P = h.polarity
         hedges = [c[0].lower() for c in P.get("hedge", [])]
-        if (hedges and all(x in SOFT_HEDGES for x in hedges) and P.get("strength") and not P.get("concern")
-                and not P.get("contrast") and not _NEGATION.search(text)):
+        if (
+            hedges
+            and all(x in SOFT_HEDGES for x in hedges)
+            and P.get("strength")
+            and not P.get("concern")
+            and not P.get("contrast")
+            and not _NEGATION.search(text)
+        ):
             return "strength", "context:hedged strength"
     return None
+
+
 _POL_ORDER = ("concern", "hedge", "strength", "contrast")
 
 
-def default_context_path() -> Optional[Path]:
+def default_context_path() -> Path | None:
     """The context stage shipped beside the default model (``models/context.json``), if any;
     ``$OFSTED_MINE_CONTEXT=off`` turns it off."""
     if os.environ.get("OFSTED_MINE_CONTEXT", "").lower() in ("off", "none", "0"):
@@ -103,13 +129,14 @@ def default_context_path() -> Optional[Path]:
     return p if p.exists() else None
 
 
-def default_model_path() -> Optional[Path]:
+def default_model_path() -> Path | None:
     """``$OFSTED_MINE_MODEL`` if set (``none``/``off`` = no model), else the shipped model:
     ``models/tagger.joblib`` of a clone, or the copy inside an installed wheel."""
     env = os.environ.get("OFSTED_MINE_MODEL")
     if env is not None:
         return Path(env).expanduser() if env.lower() not in ("none", "off", "") else None
     from ..resources import model_path
+
     return model_path()
 
 
@@ -123,6 +150,7 @@ def load_model(path):
     """Load a saved model; a missing, unreadable or foreign file is a :class:`ModelError`."""
     from ..errors import ModelError
     from .classifier import TaggerModel
+
     p = Path(path)
     if not p.exists():
         raise ModelError(f"{p}: no such model file")
@@ -135,7 +163,7 @@ def load_model(path):
     except Exception as e:  # truncated, not a joblib file, another format
         reason = str(e).split("\n")[0] or type(e).__name__
         if reason.startswith(str(p) + ": "):
-            reason = reason[len(str(p)) + 2:]
+            reason = reason[len(str(p)) + 2 :]
         raise ModelError(f"{p}: cannot load the model ({reason})") from None
 
 
@@ -154,8 +182,13 @@ class Tagger:
     ``model``: a path, a fitted TaggerModel, ``"default"`` (the shipped model, if present) or
     ``None`` (rules only)."""
 
-    def __init__(self, taxonomy: Optional[Taxonomy | str | Path] = None, model="default", mode: str = "combined",
-                 context="default"):
+    def __init__(
+        self,
+        taxonomy: Taxonomy | str | Path | None = None,
+        model="default",
+        mode: str = "combined",
+        context="default",
+    ):
         self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
         self.matcher = RuleMatcher(self.taxonomy)
         self.mode = mode  # combined | rules | model
@@ -164,17 +197,22 @@ class Tagger:
         shipped = model == "default"
         #: why the default model is not in use (None when it is, or when none was wanted);
         #: commands that tag print it on stderr and documents record it in their warnings
-        self.model_problem: Optional[str] = None
+        self.model_problem: str | None = None
         if mode != "rules" and model == "default":
             path = default_model_path()
             if path is None:
                 if not model_disabled():
                     from ..resources import candidates
-                    self.model_problem = ("no trained model found (looked for "
-                                          + ", ".join(str(p) for p in candidates("models", "tagger.joblib")) + ")")
+
+                    self.model_problem = (
+                        "no trained model found (looked for "
+                        + ", ".join(str(p) for p in candidates("models", "tagger.joblib"))
+                        + ")"
+                    )
                 model = None
             else:
                 from ..errors import ModelError
+
                 try:
                     model = load_model(path)
                 except ModelError as e:
@@ -182,32 +220,45 @@ class Tagger:
                     model = None
         if model is not None and mode != "rules":
             from .classifier import TaggerModel
+
             self.model = model if isinstance(model, TaggerModel) else load_model(model)
         self._model_themes = set()
         if self.model is not None:
-            self._model_themes = {t for t in self.model.theme_ids if self.model.has_model(t) and self.taxonomy.get(t)}
+            self._model_themes = {
+                t for t in self.model.theme_ids if self.model.has_model(t) and self.taxonomy.get(t)
+            }
             if context == "default":  # the context stage fitted for the shipped model goes with it only
                 path = default_context_path() if shipped else None
                 context = path
             if context is not None:
                 from .context import ContextModel
+
                 cm = context if isinstance(context, ContextModel) else ContextModel.load(context)
                 if cm.theme_ids == list(self.model.theme_ids):
                     self.context = cm
 
     @property
     def description(self) -> str:
-        m = "model+rules" if self.model is not None and self.mode == "combined" else (
-            "model" if self.model is not None else "rules only")
+        m = (
+            "model+rules"
+            if self.model is not None and self.mode == "combined"
+            else ("model" if self.model is not None else "rules only")
+        )
         if self.model_problem:
             m += " - the model was not loaded: " + self.model_problem
         return f"{self.taxonomy.name} ({len(self.taxonomy.themes)} themes; {m})"
 
     # ------------------------------------------------------------------
-    def tag(self, texts: list[str], sections: Optional[list[Optional[str]]] = None,
-            bullets: Optional[list[bool]] = None, headings: Optional[list[Optional[str]]] = None,
-            context_rules: bool = True, prev: Optional[list[Optional[int]]] = None,
-            docs: Optional[list[str]] = None) -> list[TagResult]:
+    def tag(
+        self,
+        texts: list[str],
+        sections: list[str | None] | None = None,
+        bullets: list[bool] | None = None,
+        headings: list[str | None] | None = None,
+        context_rules: bool = True,
+        prev: list[int | None] | None = None,
+        docs: list[str] | None = None,
+    ) -> list[TagResult]:
         """Tag sentences. ``sections`` (section kinds), ``bullets`` and ``headings`` (the
         section headings as printed) give the context the polarity rules use
         (:func:`context_polarity`); ``context_rules=False`` leaves polarity to the model.
@@ -230,8 +281,9 @@ class Tagger:
                 has = np.array([j is not None for j in pv])
                 Pp = P[[j if j is not None else 0 for j in pv]] if n else P
                 secs, dks = list(sections), list(docs or ["?/?"] * n)
-                Qc = self.context.predict_polarity(Q, Q[[j if j is not None else 0 for j in pv]] if n else Q, has,
-                                                   secs, dks)
+                Qc = self.context.predict_polarity(
+                    Q, Q[[j if j is not None else 0 for j in pv]] if n else Q, has, secs, dks
+                )
                 if self.context.info.get("themes_used", True):
                     P = self.context.predict(P, Pp, has, secs, dks)
                     thresholds = self.context.thresholds
@@ -267,12 +319,22 @@ class Tagger:
                 res.polarity_cues = [f"{k}:{c[0]}" for k in _POL_ORDER if k in pol for c in pol[k]][:8]
             if Q is not None and self.mode != "rules":
                 k = qk[i]
-                res.polarity, res.polarity_score, res.polarity_source = pol_classes[k], round(qp[i], 3), "model"
+                res.polarity, res.polarity_score, res.polarity_source = (
+                    pol_classes[k],
+                    round(qp[i], 3),
+                    "model",
+                )
             else:
                 res.polarity, res.polarity_score = rule_polarity(h)
             if context_rules and self.mode != "rules":
-                ctx = context_polarity(text, h, res.polarity, sections[i] if sections else None,
-                                       headings[i] if headings else None, bullets[i] if bullets else None)
+                ctx = context_polarity(
+                    text,
+                    h,
+                    res.polarity,
+                    sections[i] if sections else None,
+                    headings[i] if headings else None,
+                    bullets[i] if bullets else None,
+                )
                 if ctx and ctx[0] != res.polarity:
                     res.polarity, res.polarity_score, res.polarity_source = ctx[0], 0.9, "rule"
                     res.polarity_cues = [ctx[1]] + res.polarity_cues[:7]
@@ -286,15 +348,30 @@ class Tagger:
         if doc.visit.kind in ("unknown",):
             idx = []
         from .context import doc_key
+
         F = doc.findings
-        prev = [k - 1 if k > 0 and F[idx[k - 1]].section == F[i].section and F[idx[k - 1]].seq == F[i].seq - 1
-                else None for k, i in enumerate(idx)]
-        results = self.tag([F[i].text for i in idx], [F[i].section_kind for i in idx],
-                           [F[i].is_bullet for i in idx], [F[i].section or "" for i in idx], prev=prev,
-                           docs=[doc_key(doc.visit.kind, doc.visit.framework)] * len(idx))
+        prev = [
+            k - 1
+            if k > 0 and F[idx[k - 1]].section == F[i].section and F[idx[k - 1]].seq == F[i].seq - 1
+            else None
+            for k, i in enumerate(idx)
+        ]
+        results = self.tag(
+            [F[i].text for i in idx],
+            [F[i].section_kind for i in idx],
+            [F[i].is_bullet for i in idx],
+            [F[i].section or "" for i in idx],
+            prev=prev,
+            docs=[doc_key(doc.visit.kind, doc.visit.framework)] * len(idx),
+        )
         for i, r in zip(idx, results):
             f = doc.findings[i]
-            f.tags, f.polarity, f.polarity_score, f.polarity_cues = r.tags, r.polarity, r.polarity_score, r.polarity_cues
+            f.tags, f.polarity, f.polarity_score, f.polarity_cues = (
+                r.tags,
+                r.polarity,
+                r.polarity_score,
+                r.polarity_cues,
+            )
         doc.visit.focus_themes = self.focus_themes(doc.visit.focus_areas)
         if self.model_problem and idx and f"tagged by rules only: {self.model_problem}" not in doc.warnings:
             doc.warnings.append(f"tagged by rules only: {self.model_problem}")
@@ -314,13 +391,23 @@ class Tagger:
         """Why a sentence gets its tags: cue spans, model scores and thresholds, top words."""
         h = self.matcher.match(text)
         r = self.tag([text])[0]
-        out = {"text": text, "tagger": self.description, "polarity": r.polarity, "polarity_score": r.polarity_score,
-               "polarity_source": r.polarity_source,
-               "polarity_cues": {k: [c[0] for c in v] for k, v in h.polarity.items()},
-               "themes": [], "considered": []}
+        out = {
+            "text": text,
+            "tagger": self.description,
+            "polarity": r.polarity,
+            "polarity_score": r.polarity_score,
+            "polarity_source": r.polarity_source,
+            "polarity_cues": {k: [c[0] for c in v] for k, v in h.polarity.items()},
+            "themes": [],
+            "considered": [],
+        }
         for t in r.tags:
-            item = {"theme": t.theme, "score": t.score, "source": t.source,
-                    "cues": [{"text": c[0], "start": c[1], "end": c[2]} for c in h.themes.get(t.theme, [])]}
+            item = {
+                "theme": t.theme,
+                "score": t.score,
+                "source": t.source,
+                "cues": [{"text": c[0], "start": c[1], "end": c[2]} for c in h.themes.get(t.theme, [])],
+            }
             if self.model is not None and t.theme in self._model_themes:
                 item["threshold"] = self.model.thresholds.get(t.theme)
                 item["model_words"] = self.model.top_terms(text, t.theme)
@@ -331,15 +418,22 @@ class Tagger:
             tagged = {t.theme for t in r.tags}
             for j, t in enumerate(self.model.theme_ids):
                 if t not in tagged and P[0, j] >= 0.2 and t in self._model_themes:
-                    out["considered"].append({"theme": t, "score": round(float(P[0, j]), 3),
-                                              "threshold": self.model.thresholds.get(t),
-                                              "cues": [c[0] for c in h.themes.get(t, [])]})
+                    out["considered"].append(
+                        {
+                            "theme": t,
+                            "score": round(float(P[0, j]), 3),
+                            "threshold": self.model.thresholds.get(t),
+                            "cues": [c[0] for c in h.themes.get(t, [])],
+                        }
+                    )
         return out
 
 
 def rule_polarity(h: RuleHits) -> tuple[str, float]:
     s = len(h.polarity.get("strength", []))
-    c = len(h.polarity.get("concern", [])) + len([x for x in h.polarity.get("hedge", []) if x[0].lower().startswith("not")])
+    c = len(h.polarity.get("concern", [])) + len(
+        [x for x in h.polarity.get("hedge", []) if x[0].lower().startswith("not")]
+    )
     contrast = bool(h.polarity.get("contrast"))
     if s and c and contrast:
         return "mixed", 0.5

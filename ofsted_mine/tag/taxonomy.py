@@ -1,4 +1,5 @@
 """Taxonomies as data: the default codebook ships as TOML; users can pass their own."""
+
 from __future__ import annotations
 
 import re
@@ -6,7 +7,6 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Optional
 
 POLARITIES = ("strength", "concern", "mixed", "neutral")
 
@@ -33,11 +33,12 @@ class Taxonomy:
     def ids(self) -> list[str]:
         return [t.id for t in self.themes]
 
-    def get(self, theme_id: str) -> Optional[Theme]:
+    def get(self, theme_id: str) -> Theme | None:
         return next((t for t in self.themes if t.id == theme_id), None)
 
     def fingerprint(self) -> str:
         import hashlib
+
         h = hashlib.sha1()
         for t in self.themes:
             h.update(repr((t.id, t.cues, t.exclude)).encode())
@@ -49,7 +50,7 @@ class TaxonomyError(ValueError):
     pass
 
 
-def load_taxonomy(path: Optional[str | Path] = None) -> Taxonomy:
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load a taxonomy TOML file; ``None`` loads the default codebook shipped in the package."""
     if path is None:
         data = tomllib.loads(resources.files("ofsted_mine.data").joinpath("codebook.toml").read_text("utf-8"))
@@ -57,8 +58,12 @@ def load_taxonomy(path: Optional[str | Path] = None) -> Taxonomy:
     else:
         p = Path(path)
         try:
-            if p.suffix.lower() in (".qdc", ".qde"):  # a REFI-QDA codebook (NVivo, ATLAS.ti, MAXQDA, QualCoder …)
+            if p.suffix.lower() in (
+                ".qdc",
+                ".qde",
+            ):  # a REFI-QDA codebook (NVivo, ATLAS.ti, MAXQDA, QualCoder …)
                 from ..report.qda import qdc_to_taxonomy_data
+
                 try:
                     data = qdc_to_taxonomy_data(p)
                 except ValueError as e:
@@ -81,13 +86,25 @@ def load_taxonomy(path: Optional[str | Path] = None) -> Taxonomy:
         if tid in seen:
             raise TaxonomyError(f"{source}: theme id {tid!r} appears twice")
         seen.add(tid)
-        themes.append(Theme(id=tid, name=t.get("name", tid), group=t.get("group", "theme"),
-                            definition=t.get("definition", ""), cues=tuple(t.get("cues", [])),
-                            exclude=tuple(t.get("exclude", []))))
+        themes.append(
+            Theme(
+                id=tid,
+                name=t.get("name", tid),
+                group=t.get("group", "theme"),
+                definition=t.get("definition", ""),
+                cues=tuple(t.get("cues", [])),
+                exclude=tuple(t.get("exclude", [])),
+            )
+        )
     if not themes:
         raise TaxonomyError(f"{source}: no [[theme]] entries")
     info = data.get("taxonomy", {})
     default_pol = {} if path is None else load_taxonomy(None).polarity_cues
     pol = data.get("polarity", default_pol)
-    return Taxonomy(name=info.get("name", Path(source).stem), version=str(info.get("version", "1")),
-                    themes=tuple(themes), polarity_cues=pol, source=source)
+    return Taxonomy(
+        name=info.get("name", Path(source).stem),
+        version=str(info.get("version", "1")),
+        themes=tuple(themes),
+        polarity_cues=pol,
+        source=source,
+    )

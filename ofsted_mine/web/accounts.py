@@ -4,6 +4,7 @@ the secret that signs session cookies, and an audit log (who did what, when).
 Kept in their own SQLite file beside the database (``qa.db`` -> ``qa.accounts.db``), so that
 the evidence database can be copied, shared or rebuilt without password hashes in it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,14 +13,13 @@ import json
 import re
 import secrets
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 ROLES = ("viewer", "editor")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 # scrypt cost: 2**15 x 8 x 1 = 32 MiB and ~60 ms per check on this class of machine
-_N, _R, _P = 2 ** 15, 8, 1
+_N, _R, _P = 2**15, 8, 1
 MIN_PASSWORD = 10
 
 _SCHEMA = """
@@ -44,7 +44,7 @@ def accounts_path(db: str | Path) -> Path:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def hash_password(password: str) -> str:
@@ -58,8 +58,15 @@ def check_password(password: str, stored: str) -> bool:
         alg, n, r, p, salt, h = stored.split("$")
         if alg != "scrypt":
             return False
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             maxmem=64 * 1024 * 1024, dklen=len(h) // 2)
+        got = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=64 * 1024 * 1024,
+            dklen=len(h) // 2,
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), h)
@@ -97,7 +104,10 @@ class Accounts:
         try:
             if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise AccountError(f"user {name!r} exists already (use 'users password' or 'users role')")
-            con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)", (name, role, hash_password(password), now(), now()))
+            con.execute(
+                "INSERT INTO users VALUES (?, ?, ?, ?, ?)",
+                (name, role, hash_password(password), now(), now()),
+            )
             self._log(con, "cli", "user added", name, {"role": role})
         finally:
             con.close()
@@ -116,7 +126,9 @@ class Accounts:
         con = self.connect()
         try:
             # changing the password or role also ends the user's sessions (their 'changed' stamp moves)
-            cur = con.execute(f"UPDATE users SET {column} = ?, changed = ? WHERE name = ?", (value, now(), name))
+            cur = con.execute(
+                f"UPDATE users SET {column} = ?, changed = ? WHERE name = ?", (value, now(), name)
+            )
             if not cur.rowcount:
                 raise AccountError(f"no user {name!r}")
             self._log(con, "cli", action, name, detail)
@@ -137,11 +149,13 @@ class Accounts:
             return []
         con = self.connect()
         try:
-            return [dict(r) for r in con.execute("SELECT name, role, created, changed FROM users ORDER BY name")]
+            return [
+                dict(r) for r in con.execute("SELECT name, role, created, changed FROM users ORDER BY name")
+            ]
         finally:
             con.close()
 
-    def get(self, name: str) -> Optional[dict]:
+    def get(self, name: str) -> dict | None:
         con = self.connect()
         try:
             r = con.execute("SELECT name, role, changed FROM users WHERE name = ?", (name,)).fetchone()
@@ -149,7 +163,7 @@ class Accounts:
         finally:
             con.close()
 
-    def verify(self, name: str, password: str) -> Optional[dict]:
+    def verify(self, name: str, password: str) -> dict | None:
         """The user if the password is right, else None (same cost either way)."""
         global _DUMMY
         con = self.connect()
@@ -161,7 +175,11 @@ class Accounts:
             _DUMMY = _DUMMY or hash_password("not a password at all")
             check_password(password, _DUMMY)
             return None
-        return {"name": r["name"], "role": r["role"], "changed": r["changed"]} if check_password(password, r["hash"]) else None
+        return (
+            {"name": r["name"], "role": r["role"], "changed": r["changed"]}
+            if check_password(password, r["hash"])
+            else None
+        )
 
     # -------------------------------------------------------------- sessions' secret, audit log
     def secret(self) -> str:
@@ -185,19 +203,23 @@ class Accounts:
 
     @staticmethod
     def _log(con, who, action, target, detail) -> None:
-        con.execute("INSERT INTO audit (at, who, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-                    (now(), who, action, target, json.dumps(detail, ensure_ascii=False)))
+        con.execute(
+            "INSERT INTO audit (at, who, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            (now(), who, action, target, json.dumps(detail, ensure_ascii=False)),
+        )
 
     # -------------------------------------------------------------- ingest jobs (seen by every worker process)
     def save_job(self, job_id: str, started: str, state: dict) -> None:
         con = self.connect()
         try:
-            con.execute("INSERT INTO jobs VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state",
-                        (job_id, started, json.dumps(state, ensure_ascii=False)))
+            con.execute(
+                "INSERT INTO jobs VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET state = excluded.state",
+                (job_id, started, json.dumps(state, ensure_ascii=False)),
+            )
         finally:
             con.close()
 
-    def job(self, job_id: str) -> Optional[dict]:
+    def job(self, job_id: str) -> dict | None:
         con = self.connect()
         try:
             r = con.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
@@ -208,7 +230,10 @@ class Accounts:
     def recent_jobs(self, n: int = 10) -> list[dict]:
         con = self.connect()
         try:
-            return [json.loads(r[0]) for r in con.execute("SELECT state FROM jobs ORDER BY started DESC LIMIT ?", (n,))]
+            return [
+                json.loads(r[0])
+                for r in con.execute("SELECT state FROM jobs ORDER BY started DESC LIMIT ?", (n,))
+            ]
         finally:
             con.close()
 
@@ -220,10 +245,15 @@ class Accounts:
         con = self.connect()
         try:
             for i in range(0, len(targets), 500):
-                chunk = targets[i:i + 500]
-                for r in con.execute(f"SELECT at, who, target, detail FROM audit WHERE action = ? AND target IN "
-                                     f"({','.join('?' * len(chunk))}) ORDER BY id", (action, *chunk)):
-                    out.setdefault(r["target"], []).append({"at": r["at"], "who": r["who"], **json.loads(r["detail"])})
+                chunk = targets[i : i + 500]
+                for r in con.execute(
+                    f"SELECT at, who, target, detail FROM audit WHERE action = ? AND target IN "
+                    f"({','.join('?' * len(chunk))}) ORDER BY id",
+                    (action, *chunk),
+                ):
+                    out.setdefault(r["target"], []).append(
+                        {"at": r["at"], "who": r["who"], **json.loads(r["detail"])}
+                    )
         finally:
             con.close()
         return out

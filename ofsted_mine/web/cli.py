@@ -3,12 +3,12 @@
 Registered by the main CLI with ``app.command("serve")(serve_command)`` and
 ``app.add_typer(users_app, name="users")``.
 """
+
 from __future__ import annotations
 
 import ipaddress
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -20,8 +20,9 @@ def _fail(msg: str, code: int = 1):
     raise typer.Exit(code)
 
 
-def _db(db: Optional[Path]) -> Path:
+def _db(db: Path | None) -> Path:
     from ..store.db import default_db_path
+
     return Path(db).expanduser() if db else default_db_path()
 
 
@@ -34,66 +35,113 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def build_settings(db: Path, *, host: str = "127.0.0.1", team: Optional[bool] = None, accounts: Optional[Path] = None,
-                   insecure_cookies: bool = False, ingest_folder: Optional[list] = None,
-                   uploads: Optional[Path] = None):
+def build_settings(
+    db: Path,
+    *,
+    host: str = "127.0.0.1",
+    team: bool | None = None,
+    accounts: Path | None = None,
+    insecure_cookies: bool = False,
+    ingest_folder: list | None = None,
+    uploads: Path | None = None,
+):
     """The web app's settings from the command's options (shared by ``serve`` and the tests)."""
     from .accounts import accounts_path
     from .app import Settings
+
     team = (not is_loopback(host)) if team is None else team
-    return Settings(db=db, accounts=Path(accounts) if accounts else accounts_path(db), team=team,
-                    secure_cookies=team and not insecure_cookies,
-                    folder_roots=[Path(p).expanduser().resolve() for p in ingest_folder or []],
-                    allow_any_folder=not team and not ingest_folder,
-                    upload_dir=Path(uploads) if uploads else db.with_name(db.stem + "-uploads"))
+    return Settings(
+        db=db,
+        accounts=Path(accounts) if accounts else accounts_path(db),
+        team=team,
+        secure_cookies=team and not insecure_cookies,
+        folder_roots=[Path(p).expanduser().resolve() for p in ingest_folder or []],
+        allow_any_folder=not team and not ingest_folder,
+        upload_dir=Path(uploads) if uploads else db.with_name(db.stem + "-uploads"),
+    )
 
 
 def serve_command(
-    db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only). "
-                                                         "Any other address turns team mode on"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        help="Address to listen on (default: this machine only). Any other address turns team mode on",
+    ),
     port: int = typer.Option(8765, "--port", help="Port to listen on"),
-    team: Optional[bool] = typer.Option(None, "--team/--no-team", help="Accounts and sign-in (default: on unless the "
-                                                                       "host is this machine only)"),
-    accounts: Optional[Path] = typer.Option(None, "--accounts", help="Accounts file (default: beside the database, NAME.accounts.db)"),
-    insecure_cookies: bool = typer.Option(False, "--insecure-cookies", help="Team mode over plain HTTP (testing only): "
-                                                                            "session cookies without the Secure flag"),
-    ingest_folder: Optional[List[Path]] = typer.Option(None, "--ingest-folder", help="A server folder editors may ingest "
-                                                                                      "from (repeatable; team mode reads none by default)"),
-    uploads: Optional[Path] = typer.Option(None, "--uploads", help="Where uploaded files are kept (default: beside the database)"),
-    workers: int = typer.Option(1, "--workers", min=1, max=32, help="Server processes (a team on a multi-core server: "
-                                                                    "one per core)"),
+    team: bool | None = typer.Option(
+        None,
+        "--team/--no-team",
+        help="Accounts and sign-in (default: on unless the host is this machine only)",
+    ),
+    accounts: Path | None = typer.Option(
+        None, "--accounts", help="Accounts file (default: beside the database, NAME.accounts.db)"
+    ),
+    insecure_cookies: bool = typer.Option(
+        False,
+        "--insecure-cookies",
+        help="Team mode over plain HTTP (testing only): session cookies without the Secure flag",
+    ),
+    ingest_folder: list[Path] | None = typer.Option(
+        None,
+        "--ingest-folder",
+        help="A server folder editors may ingest from (repeatable; team mode reads none by default)",
+    ),
+    uploads: Path | None = typer.Option(
+        None, "--uploads", help="Where uploaded files are kept (default: beside the database)"
+    ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=32, help="Server processes (a team on a multi-core server: one per core)"
+    ),
 ):
     """Open the web app: search, read documents, follow councils, download packs, review tags, add documents."""
     from . import library as lib
     from .accounts import Accounts
+
     dbp = _db(db)
     try:
         desc = lib.check_database(dbp)
     except ValueError as e:
         _fail(str(e))
-    settings = build_settings(dbp, host=host, team=team, accounts=accounts, insecure_cookies=insecure_cookies,
-                              ingest_folder=ingest_folder, uploads=uploads)
+    settings = build_settings(
+        dbp,
+        host=host,
+        team=team,
+        accounts=accounts,
+        insecure_cookies=insecure_cookies,
+        ingest_folder=ingest_folder,
+        uploads=uploads,
+    )
     if settings.team:
         users = Accounts(settings.accounts).users()
         if not users:
-            _fail(f"team mode needs accounts and {settings.accounts} has none: add one with "
-                  f"'ofsted-mine users add NAME --role editor --db {dbp}'")
+            _fail(
+                f"team mode needs accounts and {settings.accounts} has none: add one with "
+                f"'ofsted-mine users add NAME --role editor --db {dbp}'"
+            )
     elif not is_loopback(host):
-        _fail(f"--no-team with --host {host} would let anyone on the network in without signing in; "
-              "drop --no-team, or use --host 127.0.0.1")
+        _fail(
+            f"--no-team with --host {host} would let anyone on the network in without signing in; "
+            "drop --no-team, or use --host 127.0.0.1"
+        )
     import os
     import threading
 
     import uvicorn
+
     from .app import SETTINGS_ENV, create_app, settings_to_env
+
     Accounts(settings.accounts).secret()  # made once, before any worker starts
     shown = f"[{host}]" if ":" in host else host
     print(f"ofsted-mine: serving {desc}")
-    print(f"  {'team mode: sign-in required' if settings.team else 'local mode: this machine only, no sign-in'}"
-          + (f"; {workers} worker processes" if workers > 1 else ""))
+    print(
+        f"  {'team mode: sign-in required' if settings.team else 'local mode: this machine only, no sign-in'}"
+        + (f"; {workers} worker processes" if workers > 1 else "")
+    )
     print(f"  open http://{shown}:{port}/ in your browser (Ctrl+C stops it)", flush=True)
-    common = dict(host=host, port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    common = dict(
+        host=host, port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1"
+    )
     if workers > 1:
         os.environ[SETTINGS_ENV] = settings_to_env(settings)
         uvicorn.run("ofsted_mine.web.app:app_from_env", factory=True, workers=workers, **common)
@@ -103,12 +151,17 @@ def serve_command(
         uvicorn.run(app, **common)
 
 
-users_app = typer.Typer(help="Accounts for the web app's team mode (roles: viewer, editor).", no_args_is_help=True,
-                        add_completion=False, rich_markup_mode=None)
+users_app = typer.Typer(
+    help="Accounts for the web app's team mode (roles: viewer, editor).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 
 
-def _accounts(db: Optional[Path], accounts: Optional[Path]):
+def _accounts(db: Path | None, accounts: Path | None):
     from .accounts import Accounts, accounts_path
+
     return Accounts(accounts or accounts_path(_db(db)))
 
 
@@ -122,13 +175,20 @@ ACC_HELP = "Accounts file (default: beside the database, NAME.accounts.db)"
 
 
 @users_app.command("add")
-def users_add(name: str = typer.Argument(..., help="User name"),
-              role: str = typer.Option("viewer", "--role", help="viewer (reads) or editor (also corrects tags and adds documents)"),
-              db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-              accounts: Optional[Path] = typer.Option(None, "--accounts", help=ACC_HELP),
-              password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input")):
+def users_add(
+    name: str = typer.Argument(..., help="User name"),
+    role: str = typer.Option(
+        "viewer", "--role", help="viewer (reads) or editor (also corrects tags and adds documents)"
+    ),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input"
+    ),
+):
     """Add a user (asks for the password twice)."""
     from .accounts import AccountError
+
     acc = _accounts(db, accounts)
     try:
         acc.add(name, role, _password(password_stdin))
@@ -138,8 +198,10 @@ def users_add(name: str = typer.Argument(..., help="User name"),
 
 
 @users_app.command("list")
-def users_list(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-               accounts: Optional[Path] = typer.Option(None, "--accounts", help=ACC_HELP)):
+def users_list(
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
+):
     """List the users and their roles."""
     acc = _accounts(db, accounts)
     rows = acc.users()
@@ -150,10 +212,14 @@ def users_list(db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
 
 
 @users_app.command("remove")
-def users_remove(name: str = typer.Argument(...), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-                 accounts: Optional[Path] = typer.Option(None, "--accounts", help=ACC_HELP)):
+def users_remove(
+    name: str = typer.Argument(...),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
+):
     """Remove a user (their open sessions end at their next click)."""
     from .accounts import AccountError
+
     try:
         _accounts(db, accounts).remove(name)
     except AccountError as e:
@@ -162,11 +228,17 @@ def users_remove(name: str = typer.Argument(...), db: Optional[Path] = typer.Opt
 
 
 @users_app.command("password")
-def users_password(name: str = typer.Argument(...), db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-                   accounts: Optional[Path] = typer.Option(None, "--accounts", help=ACC_HELP),
-                   password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input")):
+def users_password(
+    name: str = typer.Argument(...),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input"
+    ),
+):
     """Set a user's password (ends their open sessions)."""
     from .accounts import AccountError
+
     try:
         _accounts(db, accounts).set_password(name, _password(password_stdin))
     except AccountError as e:
@@ -175,11 +247,15 @@ def users_password(name: str = typer.Argument(...), db: Optional[Path] = typer.O
 
 
 @users_app.command("role")
-def users_role(name: str = typer.Argument(...), role: str = typer.Argument(..., help="viewer or editor"),
-               db: Optional[Path] = typer.Option(None, "--db", help=DB_HELP),
-               accounts: Optional[Path] = typer.Option(None, "--accounts", help=ACC_HELP)):
+def users_role(
+    name: str = typer.Argument(...),
+    role: str = typer.Argument(..., help="viewer or editor"),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
+):
     """Change a user's role (ends their open sessions)."""
     from .accounts import AccountError
+
     try:
         _accounts(db, accounts).set_role(name, role)
     except AccountError as e:

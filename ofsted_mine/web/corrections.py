@@ -8,11 +8,13 @@ Its limit, which issue 14 removes: ``ofsted-mine tag`` (re-tagging) or a re-inge
 same document replaces those tags. Re-wire by returning issue 14's object from
 :func:`corrections_for`.
 """
+
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Iterable, Optional, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 from .accounts import Accounts
 from .library import POLARITIES
@@ -21,12 +23,27 @@ PERSON = "person"
 
 
 class TagCorrections(Protocol):
-    def queue(self, con: sqlite3.Connection, *, la_urn: Optional[str] = None, theme: Optional[str] = None,
-              limit: int = 25, finding_id: Optional[int] = None) -> list[dict]:
+    def queue(
+        self,
+        con: sqlite3.Connection,
+        *,
+        la_urn: str | None = None,
+        theme: str | None = None,
+        limit: int = 25,
+        finding_id: int | None = None,
+    ) -> list[dict]:
         """(One finding, or) findings worth a person's look, least sure first: id, text, citation fields, polarity, tags."""
 
-    def correct(self, con: sqlite3.Connection, finding_id: int, *, add: Iterable[str] = (),
-                remove: Iterable[str] = (), polarity: Optional[str] = None, who: str) -> dict:
+    def correct(
+        self,
+        con: sqlite3.Connection,
+        finding_id: int,
+        *,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        polarity: str | None = None,
+        who: str,
+    ) -> dict:
         """Apply a person's correction; returns what changed. Raises ValueError for a bad request."""
 
     def corrected(self, con: sqlite3.Connection, finding_ids: list[int]) -> dict[int, list[dict]]:
@@ -42,8 +59,12 @@ class StandInCorrections:
 
     def queue(self, con, *, la_urn=None, theme=None, limit=25, finding_id=None) -> list[dict]:
         from ..analyse.timeline import _NOT_FINDING_SQL
-        where = [f"f.section_kind NOT IN {_NOT_FINDING_SQL}", "d.kind NOT IN ('council_paper', 'unknown')",
-                 f"NOT EXISTS (SELECT 1 FROM tags x WHERE x.finding_id = f.id AND x.source = '{PERSON}')"]
+
+        where = [
+            f"f.section_kind NOT IN {_NOT_FINDING_SQL}",
+            "d.kind NOT IN ('council_paper', 'unknown')",
+            f"NOT EXISTS (SELECT 1 FROM tags x WHERE x.finding_id = f.id AND x.source = '{PERSON}')",
+        ]
         args: list = []
         if finding_id is not None:
             where, args = ["f.id = ?"], [int(finding_id)]
@@ -58,14 +79,18 @@ class StandInCorrections:
             f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, f.polarity_score,
                        d.visit_id, d.la, d.kind, COALESCE(d.start_date, d.published) AS date
                 FROM findings f JOIN documents d ON d.id = f.doc_id
-                WHERE {' AND '.join(where)}
-                ORDER BY ABS(COALESCE(f.polarity_score, 0.5) - 0.5), f.id LIMIT ?""", (*args, int(limit))).fetchall()
+                WHERE {" AND ".join(where)}
+                ORDER BY ABS(COALESCE(f.polarity_score, 0.5) - 0.5), f.id LIMIT ?""",
+            (*args, int(limit)),
+        ).fetchall()
         from ..store.search import _tags_for
+
         tags = _tags_for(con, [r["id"] for r in rows])
         return [dict(r) | {"tags": tags.get(r["id"], [])} for r in rows]
 
     def correct(self, con, finding_id, *, add=(), remove=(), polarity=None, who) -> dict:
         from ..analyse.timeline import _load_taxonomy_light
+
         ids = {t["id"] for t in _load_taxonomy_light(con)}
         add, remove = [t for t in add if t], [t for t in remove if t]
         for t in (*add, *remove):
@@ -78,19 +103,28 @@ class StandInCorrections:
             raise ValueError(f"no finding {finding_id}")
         if not (add or remove or polarity):
             raise ValueError("nothing to correct: add or remove a theme, or set the polarity")
-        before = {"themes": [r[0] for r in con.execute("SELECT theme FROM tags WHERE finding_id = ?", (finding_id,))],
-                  "polarity": row["polarity"]}
+        before = {
+            "themes": [
+                r[0] for r in con.execute("SELECT theme FROM tags WHERE finding_id = ?", (finding_id,))
+            ],
+            "polarity": row["polarity"],
+        }
         con.execute("BEGIN IMMEDIATE")
         try:
             for t in remove:
                 con.execute("DELETE FROM tags WHERE finding_id = ? AND theme = ?", (finding_id, t))
             for t in add:
-                con.execute("""INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, ?, ?)
+                con.execute(
+                    """INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, ?, ?)
                                ON CONFLICT(finding_id, theme) DO UPDATE SET score = 1.0, source = excluded.source,
-                               cues = excluded.cues""", (finding_id, t, PERSON, json.dumps([f"corrected by {who}"])))
+                               cues = excluded.cues""",
+                    (finding_id, t, PERSON, json.dumps([f"corrected by {who}"])),
+                )
             if polarity:
-                con.execute("UPDATE findings SET polarity = ?, polarity_score = 1.0, polarity_cues = ? WHERE id = ?",
-                            (polarity, json.dumps({PERSON: [f"corrected by {who}"]}), finding_id))
+                con.execute(
+                    "UPDATE findings SET polarity = ?, polarity_score = 1.0, polarity_cues = ? WHERE id = ?",
+                    (polarity, json.dumps({PERSON: [f"corrected by {who}"]}), finding_id),
+                )
             # the finding has been looked at: mark its remaining tags as confirmed by a person
             con.execute("UPDATE tags SET source = ? WHERE finding_id = ?", (PERSON, finding_id))
             con.execute("COMMIT")
@@ -111,6 +145,7 @@ class LibraryCorrections:
     corrections kept apart from the model's tags (they survive re-tagging and re-ingest), the
     review queue the ``review`` command walks. The accounts file's audit log records the same
     action too (who did what from the web app)."""
+
     ACTION = StandInCorrections.ACTION
     needs_council = True  # the library's queue is per council
 
@@ -121,21 +156,31 @@ class LibraryCorrections:
     def _tg(self):
         if self._tagger is None:
             from ..tag import Tagger
+
             self._tagger = Tagger()
         return self._tagger
 
     def _enrich(self, con, items: list[dict]) -> list[dict]:
         from ..store.search import _tags_for
+
         ids = [int(i.get("finding", i.get("id"))) for i in items]
         if not ids:
             return []
-        rows = {r["id"]: dict(r) for r in con.execute(
-            f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, d.visit_id, d.la, d.kind,
+        rows = {
+            r["id"]: dict(r)
+            for r in con.execute(
+                f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, d.visit_id, d.la, d.kind,
                        COALESCE(d.start_date, d.published) AS date FROM findings f JOIN documents d ON d.id = f.doc_id
-                WHERE f.id IN ({','.join('?' * len(ids))})""", ids)}
+                WHERE f.id IN ({",".join("?" * len(ids))})""",
+                ids,
+            )
+        }
         tags = _tags_for(con, ids)
-        return [rows[i] | {"tags": tags.get(i, []), "reasons": it.get("reasons", [])}
-                for i, it in zip(ids, items) if i in rows]
+        return [
+            rows[i] | {"tags": tags.get(i, []), "reasons": it.get("reasons", [])}
+            for i, it in zip(ids, items)
+            if i in rows
+        ]
 
     def queue(self, con, *, la_urn=None, theme=None, limit=25, finding_id=None) -> list[dict]:
         if finding_id is not None:
@@ -143,22 +188,39 @@ class LibraryCorrections:
         if not la_urn:
             return []
         from ..tag.review import review_queue
+
         return self._enrich(con, review_queue(con, la_urn, theme=theme, limit=limit, tagger=self._tg()))
 
     def correct(self, con, finding_id, *, add=(), remove=(), polarity=None, who) -> dict:
         from ..tag.corrections import correct
-        res = correct(con, int(finding_id), add=[t for t in add if t], remove=[t for t in remove if t],
-                      polarity=polarity or None, who=who)
-        self.accounts.log(who, self.ACTION, str(finding_id), {"add": list(add), "remove": list(remove),
-                                                              "polarity": polarity, "after": res})
+
+        res = correct(
+            con,
+            int(finding_id),
+            add=[t for t in add if t],
+            remove=[t for t in remove if t],
+            polarity=polarity or None,
+            who=who,
+        )
+        self.accounts.log(
+            who,
+            self.ACTION,
+            str(finding_id),
+            {"add": list(add), "remove": list(remove), "polarity": polarity, "after": res},
+        )
         return res
 
     def corrected(self, con, finding_ids) -> dict[int, list[dict]]:
         from ..tag.corrections import corrected_findings
+
         want = set(finding_ids)
         if not want:
             return {}
-        return {c["finding"]: [{"who": c["who"], "at": c["at"]}] for c in corrected_findings(con) if c["finding"] in want}
+        return {
+            c["finding"]: [{"who": c["who"], "at": c["at"]}]
+            for c in corrected_findings(con)
+            if c["finding"] in want
+        }
 
 
 def corrections_for(accounts: Accounts) -> TagCorrections:

@@ -9,35 +9,53 @@ tag corrections of issue 14), this module is the one place to re-wire.
 Functions marked *stand-in* render or store something for which the library has no
 function yet; each says what will replace it.
 """
+
 from __future__ import annotations
 
-import csv
 import functools
 import io
-import json
 import os
 import re
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Optional
 
 from ..errors import OfstedMineError
 
-KINDS = {"inspection": "inspection", "monitoring_visit": "monitoring visit", "focused_visit": "focused visit",
-         "jtai": "JTAI", "council_paper": "council paper", "unknown": "unknown"}
+KINDS = {
+    "inspection": "inspection",
+    "monitoring_visit": "monitoring visit",
+    "focused_visit": "focused visit",
+    "jtai": "JTAI",
+    "council_paper": "council paper",
+    "unknown": "unknown",
+}
 POLARITIES = ("concern", "mixed", "strength", "neutral")
 #: the columns of ``ofsted-mine quotes --format csv`` (the download of a search has the same)
-QUOTE_FIELDS = ["text", "citation", "visit_id", "la", "kind", "date", "section", "paragraph", "page",
-                "polarity", "themes", "score", "source"]
+QUOTE_FIELDS = [
+    "text",
+    "citation",
+    "visit_id",
+    "la",
+    "kind",
+    "date",
+    "section",
+    "paragraph",
+    "page",
+    "polarity",
+    "themes",
+    "score",
+    "source",
+]
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 # ------------------------------------------------------------------ a cache of the library's answers
-_CACHE: "OrderedDict[tuple, object]" = OrderedDict()
+_CACHE: OrderedDict[tuple, object] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 256  # answers kept per process (a large document's page data is about 1 MB)
 
@@ -59,6 +77,7 @@ def db_state(con: sqlite3.Connection) -> tuple:
 def cached(fn):
     """Remember ``fn(con, *args)`` until the database changes (the answer is the library's,
     computed once per state of the database, not recomputed per page view)."""
+
     @functools.wraps(fn)
     def wrapper(con, *args, **kw):
         key = (fn.__name__, args, tuple(sorted(kw.items())), db_state(con))
@@ -72,6 +91,7 @@ def cached(fn):
             while len(_CACHE) > CACHE_SIZE:
                 _CACHE.popitem(last=False)
         return value
+
     wrapper.uncached = fn
     return wrapper
 
@@ -85,12 +105,15 @@ def open_database(path: str | Path) -> sqlite3.Connection:
     """Open an existing ofsted-mine database for the app's threads (WAL: many readers, one
     writer; corrections write). ``check_database`` has checked it once at start."""
     from ..store.db import open_db
+
     if not Path(path).exists():
         raise ValueError(f"{path}: no database here")
-    from ..errors import OfstedMineError
+
     try:
         con = open_db(path, create=True, check=False)
-    except OfstedMineError:  # e.g. a read-only file: serve it read-only (corrections and ingest will say why they fail)
+    except (
+        OfstedMineError
+    ):  # e.g. a read-only file: serve it read-only (corrections and ingest will say why they fail)
         con = open_db(path, create=False, check=False)
     con.execute("PRAGMA busy_timeout=30000")
     return con
@@ -100,11 +123,13 @@ def check_database(path: str | Path) -> str:
     """One line describing the database, or raise ``ValueError`` naming the reason."""
     p = Path(path).expanduser()
     if not p.exists():
-        raise ValueError(f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first")
+        raise ValueError(
+            f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first"
+        )
     if p.is_dir():
         raise ValueError(f"{p}: is a directory, not a database")
-    from ..errors import OfstedMineError
     from ..store.db import open_db
+
     try:
         open_database(p).close()  # migrated first, if an older ofsted-mine made it
         con = open_db(p, create=False)  # then read-only, with the library's integrity checks
@@ -124,6 +149,7 @@ def check_database(path: str | Path) -> str:
 def themes(con: sqlite3.Connection) -> list[dict]:
     """The taxonomy in use: ``[{"id", "name", "group"}]`` (as the CLI's ``themes``)."""
     from ..analyse.timeline import _load_taxonomy_light
+
     return _load_taxonomy_light(con)
 
 
@@ -135,6 +161,7 @@ def theme_names(con: sqlite3.Connection) -> dict[str, str]:
 def section_kinds(con: sqlite3.Connection) -> list[str]:
     """Section kinds stored in this database (for the section filter)."""
     from ..analyse.timeline import NON_FINDING_SECTIONS
+
     rows = con.execute("SELECT DISTINCT kind FROM sections ORDER BY kind").fetchall()
     return [r[0] for r in rows if r[0] not in NON_FINDING_SECTIONS]
 
@@ -151,6 +178,7 @@ def councils_in_db(con: sqlite3.Connection) -> list[dict]:
 def council(la: str):
     """The council table's entry for a name, alias or URN, else :class:`BadRequest`."""
     from ..councils import find_council
+
     c = find_council(la or "")
     if not c:
         raise BadRequest(f"unknown council: {la!r}")
@@ -158,8 +186,10 @@ def council(la: str):
 
 
 def counts(con: sqlite3.Connection) -> dict:
-    return {"documents": con.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
-            "findings": con.execute("SELECT COUNT(*) FROM findings").fetchone()[0]}
+    return {
+        "documents": con.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
+        "findings": con.execute("SELECT COUNT(*) FROM findings").fetchone()[0],
+    }
 
 
 # ------------------------------------------------------------------ search
@@ -176,18 +206,32 @@ class SearchParams:
     limit: int = 50
 
     def empty(self) -> bool:
-        return not (self.q.strip() or self.la or self.kind or self.since or self.until or self.theme
-                    or self.polarity or self.section)
+        return not (
+            self.q.strip()
+            or self.la
+            or self.kind
+            or self.since
+            or self.until
+            or self.theme
+            or self.polarity
+            or self.section
+        )
 
 
 def search_params(query: dict | Iterable, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
     """Read and check a search's parameters (a query string's multi-dict); raises BadRequest."""
     get = query.get
     getlist = getattr(query, "getlist", lambda k: [v for v in [query.get(k)] if v])
-    p = SearchParams(q=(get("q") or "").strip()[:500], la=(get("la") or "").strip(), kind=(get("kind") or "").strip(),
-                     since=(get("since") or "").strip(), until=(get("until") or "").strip(),
-                     theme=tuple(t for t in getlist("theme") if t), polarity=(get("polarity") or "").strip(),
-                     section=(get("section") or "").strip()[:100])
+    p = SearchParams(
+        q=(get("q") or "").strip()[:500],
+        la=(get("la") or "").strip(),
+        kind=(get("kind") or "").strip(),
+        since=(get("since") or "").strip(),
+        until=(get("until") or "").strip(),
+        theme=tuple(t for t in getlist("theme") if t),
+        polarity=(get("polarity") or "").strip(),
+        section=(get("section") or "").strip()[:100],
+    )
     try:
         p.limit = max(1, min(limit_max, int(get("limit") or 50)))
     except ValueError:
@@ -206,23 +250,35 @@ def search_params(query: dict | Iterable, theme_ids: Iterable[str], *, limit_max
             raise BadRequest(f"{name} must be a date like 2023-05-16 (or 2023-05, 2023), not {v!r}")
         if v:
             try:
-                date.fromisoformat((v + "-01-01")[:10] if len(v) == 4 else (v + "-01")[:10] if len(v) == 7 else v)
+                date.fromisoformat(
+                    (v + "-01-01")[:10] if len(v) == 4 else (v + "-01")[:10] if len(v) == 7 else v
+                )
             except ValueError:
                 raise BadRequest(f"{name}: {v!r} is not a real date") from None
     if p.until and len(p.until) < 10:  # "2023" or "2023-05" mean the end of that year or month
-        setattr(p, "until", p.until + ("-12-31" if len(p.until) == 4 else "-31"))
+        p.until = p.until + ("-12-31" if len(p.until) == 4 else "-31")
     if p.la:
         council(p.la)
     return p
 
 
-def search(con: sqlite3.Connection, p: SearchParams, *, limit: Optional[int] = -1) -> list:
+def search(con: sqlite3.Connection, p: SearchParams, *, limit: int | None = -1) -> list:
     """:func:`ofsted_mine.store.search.quotes` (the CLI's ``quotes``) with these parameters."""
     from ..store.search import quotes
+
     try:
-        return quotes(con, p.q or None, la=p.la or None, kind=p.kind or None, since=p.since or None,
-                      until=p.until or None, section=p.section or None, themes=list(p.theme) or None,
-                      polarity=p.polarity or None, limit=p.limit if limit == -1 else limit)
+        return quotes(
+            con,
+            p.q or None,
+            la=p.la or None,
+            kind=p.kind or None,
+            since=p.since or None,
+            until=p.until or None,
+            section=p.section or None,
+            themes=list(p.theme) or None,
+            polarity=p.polarity or None,
+            limit=p.limit if limit == -1 else limit,
+        )
     except ValueError as e:
         raise BadRequest(str(e)) from None
 
@@ -235,17 +291,20 @@ def quote_rows(res: list) -> list[dict]:
 def _cell(v):
     """A spreadsheet cell: the one guard of every CSV and sheet (ofsted_mine.report.csvout)."""
     from ..report.csvout import cell
+
     return cell(v)
 
 
 def rows_csv(rows: list[dict], fields: list[str]) -> str:
     from ..report.csvout import csv_text  # the one guarded CSV writer
+
     return csv_text(rows, fields, lineterminator="\r\n")
 
 
 def rows_xlsx(rows: list[dict], fields: list[str], title: str = "quotes") -> bytes:
     """One sheet, a header row and one row per item (openpyxl write-only mode)."""
     from openpyxl import Workbook
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.append(fields)
@@ -262,6 +321,7 @@ def document(con: sqlite3.Connection, visit_id: str) -> dict:
     """:func:`ofsted_mine.store.search.get_visit` (the CLI's ``show``), with its findings
     placed under their sections and paragraphs for reading."""
     from ..store.search import get_visit
+
     try:
         v = get_visit(con, visit_id)
     except KeyError as e:
@@ -288,7 +348,7 @@ def document(con: sqlite3.Connection, visit_id: str) -> dict:
     return v
 
 
-def original_file(con: sqlite3.Connection, visit_id: str) -> Optional[Path]:
+def original_file(con: sqlite3.Connection, visit_id: str) -> Path | None:
     """The file a visit was read from, if it is still where it was ingested from."""
     r = con.execute("SELECT path FROM documents WHERE visit_id = ?", (visit_id,)).fetchone()
     if not r:
@@ -301,12 +361,14 @@ def original_file(con: sqlite3.Connection, visit_id: str) -> Optional[Path]:
 def cell_vocabulary() -> tuple[dict, dict]:
     """Cell verdict ids -> (words, letters), as every view shows them."""
     from ..vocab import CELL_LABELS, CELL_LETTERS
+
     return dict(CELL_LABELS), dict(CELL_LETTERS)
 
 
 def trend_labels() -> dict:
     """Trend ids -> the words every view uses."""
     from ..vocab import TREND_LABELS
+
     return dict(TREND_LABELS)
 
 
@@ -315,16 +377,23 @@ def council_overview(con: sqlite3.Connection, la: str) -> dict:
     """Visits, the journey and the visits x themes grid: the CLI's ``visits`` and ``timeline``."""
     from ..analyse.timeline import timeline
     from ..store.search import visits
+
     c = council(la)
     tl = timeline(con, c.urn)
-    return {"council": c, "timeline": tl, "visits": visits(con, la=c.urn), "journeys": tl.journeys,
-            "journey_window": list(tl.window)}
+    return {
+        "council": c,
+        "timeline": tl,
+        "visits": visits(con, la=c.urn),
+        "journeys": tl.journeys,
+        "journey_window": list(tl.window),
+    }
 
 
 @cached
 def theme_track(con: sqlite3.Connection, la: str, theme: str, quotes: int = 3) -> dict:
     """The CLI's ``track THEME --la LA``."""
     from ..analyse.timeline import track
+
     try:
         return track(con, theme, council(la).urn, quotes_per_visit=quotes).to_dict()
     except ValueError as e:
@@ -335,6 +404,7 @@ def theme_track(con: sqlite3.Connection, la: str, theme: str, quotes: int = 3) -
 def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
     """The CLI's ``compare A B``."""
     from ..analyse.timeline import compare
+
     try:
         return compare(con, a, b).to_dict()
     except KeyError as e:
@@ -342,13 +412,23 @@ def compare_visits(con: sqlite3.Connection, a: str, b: str) -> dict:
 
 
 #: follow-up verdicts (today's and issue 11's words) -> the colour class of a cell
-FOLLOWUP_VERDICTS = {"improved": "strength", "still a concern": "concern", "mixed": "mixed",
-                     "not examined": "not_examined", "met": "strength", "progressing": "mixed", "not met": "concern",
-                     "repeated": "concern", "no specific evidence": "neutral", "not yet examined": "not_examined"}
+FOLLOWUP_VERDICTS = {
+    "improved": "strength",
+    "still a concern": "concern",
+    "mixed": "mixed",
+    "not examined": "not_examined",
+    "met": "strength",
+    "progressing": "mixed",
+    "not met": "concern",
+    "repeated": "concern",
+    "no specific evidence": "neutral",
+    "not yet examined": "not_examined",
+}
 
 
 def _supports(fn, name: str) -> bool:
     import inspect
+
     try:
         return name in inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -359,6 +439,7 @@ def _supports(fn, name: str) -> bool:
 def followup(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``followup --la LA`` (``--format json``'s shape)."""
     from ..analyse.followup import followup as fu
+
     res = fu(con, council(la).urn)
     return res.to_dict() if hasattr(res, "to_dict") else res
 
@@ -368,6 +449,7 @@ def benchmark(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``benchmark --la LA`` (this council against every other stored council and
     its statistical neighbours; the library has no regional comparison yet)."""
     from ..analyse.benchmark import benchmark as bm
+
     res = bm(con, council(la).urn)
     return res.to_dict() if hasattr(res, "to_dict") else res
 
@@ -375,6 +457,7 @@ def benchmark(con: sqlite3.Connection, la: str) -> dict:
 def _via_file(write, suffix: str) -> bytes:
     """Run a library writer into a scratch file and return the bytes (the CLI's exact output)."""
     import tempfile
+
     with tempfile.TemporaryDirectory(prefix="ofsted-mine-web-") as d:
         p = Path(d) / f"out{suffix}"
         write(p)
@@ -386,18 +469,32 @@ def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False
     """The CLI's ``readiness --la LA -o pack.html|pack.md [--full]``: the board pack, or the
     full pack where the library has one (issue 11)."""
     from ..report.html import write_readiness
+
     urn = council(la).urn
     kw = {"full": full} if _supports(write_readiness, "full") else {}
-    return _via_file(lambda p: write_readiness(con, urn, p, **kw), ".md" if fmt == "md" else ".html").decode("utf-8")
+    return _via_file(lambda p: write_readiness(con, urn, p, **kw), ".md" if fmt == "md" else ".html").decode(
+        "utf-8"
+    )
 
 
 def has_full_pack() -> bool:
     from ..report.html import write_readiness
+
     return _supports(write_readiness, "full")
 
 
-ACTION_LOG_FIELDS = ["recommendation", "made at", "section", "themes", "latest visit", "latest status",
-                     "evidence", "owner", "action", "due date"]
+ACTION_LOG_FIELDS = [
+    "recommendation",
+    "made at",
+    "section",
+    "themes",
+    "latest visit",
+    "latest status",
+    "evidence",
+    "owner",
+    "action",
+    "due date",
+]
 
 
 @cached
@@ -411,6 +508,7 @@ def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
         write_action_log = None
     if write_action_log is not None:
         from ..analyse.followup import followup as fu
+
         res = fu(con, council(la).urn)
         names = theme_names(con)
         return _via_file(lambda p: write_action_log(res, p, "xlsx", names), ".xlsx")
@@ -419,11 +517,20 @@ def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
     for it in res["items"]:
         cells = [(v["label"], it["cells"][v["id"]]) for v in res["visits"] if v["id"] in it["cells"]]
         last = cells[-1] if cells else None
-        rows.append({"recommendation": it["text"], "made at": it["visit_id"], "section": it["section"],
-                     "themes": ", ".join(it["themes"]), "latest visit": last[0] if last else "",
-                     "latest status": last[1]["verdict"] if last else "not yet examined",
-                     "evidence": "; ".join(e["citation"] for e in last[1]["evidence"]) if last else "",
-                     "owner": "", "action": "", "due date": ""})
+        rows.append(
+            {
+                "recommendation": it["text"],
+                "made at": it["visit_id"],
+                "section": it["section"],
+                "themes": ", ".join(it["themes"]),
+                "latest visit": last[0] if last else "",
+                "latest status": last[1]["verdict"] if last else "not yet examined",
+                "evidence": "; ".join(e["citation"] for e in last[1]["evidence"]) if last else "",
+                "owner": "",
+                "action": "",
+                "due date": "",
+            }
+        )
     return rows_xlsx(rows, ACTION_LOG_FIELDS, title="action log")
 
 
@@ -431,14 +538,16 @@ def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
 def ingest(paths: list[str], db: str | Path, progress: Callable[[str, str], None]):
     """The CLI's ``ingest``: one process (the server's), files in order, per-file errors in words."""
     from ..api import ingest as api_ingest
+
     return api_ingest(paths, db, workers=1, progress=progress)
 
 
 def warm_up() -> None:
     """Import what the first follow-up page would otherwise wait for (scikit-learn: ~2 s)."""
-    from ..analyse import followup  # noqa: F401
     from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
     from sklearn.metrics.pairwise import cosine_similarity  # noqa: F401
+
+    from ..analyse import followup  # noqa: F401
 
 
 SUPPORTED_UPLOADS = (".pdf", ".html", ".htm", ".txt", ".text", ".md")

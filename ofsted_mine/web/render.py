@@ -2,6 +2,7 @@
 verdict, a quote), as Python functions: much faster than Jinja macros on a page of a thousand
 findings. Every value passes through :func:`html.escape` (quotes included); the result is
 marked safe for the template only once it is built."""
+
 from __future__ import annotations
 
 from html import escape as _esc
@@ -9,7 +10,13 @@ from html import escape as _esc
 from markupsafe import Markup
 
 _PERSON = ' <span class="by">✓ checked by a person</span>'
-POLARITY_LABEL = {"concern": "concern", "mixed": "mixed", "strength": "strength", "neutral": "neutral", None: "untagged"}
+POLARITY_LABEL = {
+    "concern": "concern",
+    "mixed": "mixed",
+    "strength": "strength",
+    "neutral": "neutral",
+    None: "untagged",
+}
 
 
 def e(x) -> str:
@@ -30,7 +37,9 @@ def tags(items, names: dict, corrected=None) -> Markup:
         for t in items:
             person = t.get("source") == "person"
             mark = _PERSON if person else ""
-            lis.append(f'<li class="tag{" tag-person" if person else ""}">{e(names.get(t["theme"], t["theme"]))}{mark}</li>')
+            lis.append(
+                f'<li class="tag{" tag-person" if person else ""}">{e(names.get(t["theme"], t["theme"]))}{mark}</li>'
+            )
         out = '<ul class="tags" aria-label="Themes">' + "".join(lis) + "</ul>"
     else:
         out = '<span class="small muted">no theme</span>'
@@ -42,14 +51,18 @@ def tags(items, names: dict, corrected=None) -> Markup:
 
 def verdict(v, labels: dict, letters: dict, text=None, letter=None) -> Markup:
     """A verdict as colour (class), letter and words; ``letter``: the library's own letter, if it has one."""
-    return Markup(f'<span class="cell v-{e(v)}"><span class="abbr" aria-hidden="true">{e(letter or letters.get(v, v))}</span> '
-                  f'{e(text or labels.get(v, v))}</span>')
+    return Markup(
+        f'<span class="cell v-{e(v)}"><span class="abbr" aria-hidden="true">{e(letter or letters.get(v, v))}</span> '
+        f"{e(text or labels.get(v, v))}</span>"
+    )
 
 
 def quote(q) -> Markup:
     g = q.get if isinstance(q, dict) else (lambda k, d=None: getattr(q, k, d))
     anchor = f"#f{e(g('finding_id'))}" if g("finding_id") else ""
     section = f" · {e(g('section'))}" if g("section") else ""
-    return Markup(f'<figure class="quote q-{e(g("polarity") or "none")}"><blockquote>{e(g("text"))}</blockquote>'
-                  f'<figcaption>{_pol(g("polarity"))} {e(g("citation"))}{section} · '
-                  f'<a href="/doc/{e(g("visit_id"))}{anchor}">in the letter</a></figcaption></figure>')
+    return Markup(
+        f'<figure class="quote q-{e(g("polarity") or "none")}"><blockquote>{e(g("text"))}</blockquote>'
+        f"<figcaption>{_pol(g('polarity'))} {e(g('citation'))}{section} · "
+        f'<a href="/doc/{e(g("visit_id"))}{anchor}">in the letter</a></figcaption></figure>'
+    )

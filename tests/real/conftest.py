@@ -1,4 +1,5 @@
 """Shared fixtures of the real-report tests: one session-scoped database of the 251 reports."""
+
 import pytest
 
 import ofsted_mine as om

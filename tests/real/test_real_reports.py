@@ -1,4 +1,5 @@
 """Real Ofsted reports from ../shared, read at run time (never copied into the repository)."""
+
 import os
 import signal
 import sqlite3
@@ -40,10 +41,17 @@ def test_metadata_matches_verified_file(real_db):
         p = Path(v["source"])
         j = v["judgements"]
         rows[(p.parent.name, p.name)] = {
-            "readable": "yes", "framework": v["framework"] or "", "la_name": v["la_name_printed"] or "",
-            "start_date": v["start_date"] or "", "end_date": v["end_date"] or "", "lead_inspector": v["lead_inspector"] or "",
-            **{g: ("" if j.get(g) == "not judged" else j.get(g, "")) for g in
-               ("overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption")}}
+            "readable": "yes",
+            "framework": v["framework"] or "",
+            "la_name": v["la_name_printed"] or "",
+            "start_date": v["start_date"] or "",
+            "end_date": v["end_date"] or "",
+            "lead_inspector": v["lead_inspector"] or "",
+            **{
+                g: ("" if j.get(g) == "not judged" else j.get(g, ""))
+                for g in ("overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption")
+            },
+        }
     for (f, n), t in truth.items():
         if t["readable"] != "yes":
             rows[(f, n)] = {"readable": "no"}
@@ -66,7 +74,9 @@ def test_findings_cite_back_to_their_text(real_db):
     n = con.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
     assert n > 30000 and bad == 0
     # no quote carries the PDF's odd characters
-    odd = con.execute("SELECT COUNT(*) FROM findings WHERE text GLOB '*[\uf000-\uf8ff\ufffe\u00ad]*'").fetchone()[0]
+    odd = con.execute(
+        "SELECT COUNT(*) FROM findings WHERE text GLOB '*[\uf000-\uf8ff\ufffe\u00ad]*'"
+    ).fetchone()[0]
     assert odd == 0
 
 
@@ -80,9 +90,13 @@ def test_quotes_query_on_real_reports(real_db):
 
 def _snapshot(db):
     con = sqlite3.connect(db)
-    out = (con.execute("SELECT sha256, visit_id, kind FROM documents ORDER BY sha256").fetchall(),
-           con.execute("SELECT d.sha256, f.seq, f.text FROM findings f JOIN documents d ON d.id = f.doc_id ORDER BY 1, 2").fetchall(),
-           con.execute("SELECT COUNT(*) FROM findings_fts").fetchone())
+    out = (
+        con.execute("SELECT sha256, visit_id, kind FROM documents ORDER BY sha256").fetchall(),
+        con.execute(
+            "SELECT d.sha256, f.seq, f.text FROM findings f JOIN documents d ON d.id = f.doc_id ORDER BY 1, 2"
+        ).fetchall(),
+        con.execute("SELECT COUNT(*) FROM findings_fts").fetchone(),
+    )
     con.close()
     return out
 
@@ -93,7 +107,9 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
     om.ingest(folders, clean)
     cmd = [sys.executable, "-m", "ofsted_mine.cli", "ingest", *map(str, folders), "--db", str(killed)]
     for delay in (1.0, 2.0):
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -104,8 +120,12 @@ def test_killed_ingest_then_rerun_equals_uninterrupted(tmp_path):
 def _every_council(real_db, column: str):
     """(connection, every distinct value of documents.<column>) of the real-report database; at least 70."""
     con = om.open_db(real_db[0])
-    values = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM documents WHERE {column} IS NOT NULL "
-                                        f"ORDER BY {column}")]
+    values = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT {column} FROM documents WHERE {column} IS NOT NULL ORDER BY {column}"
+        )
+    ]
     assert len(values) >= 70
     return con, values
 
@@ -113,6 +133,7 @@ def _every_council(real_db, column: str):
 def test_timeline_track_and_benchmark_for_every_council(real_db):
     from ofsted_mine.analyse.benchmark import benchmark
     from ofsted_mine.analyse.timeline import timeline, track
+
     con, urns = _every_council(real_db, "la_urn")
     for urn in urns:
         tl = timeline(con, urn)
@@ -120,8 +141,11 @@ def test_timeline_track_and_benchmark_for_every_council(real_db):
         assert [v.date for v in tl.visits] == sorted(v.date for v in tl.visits)
         tr = track(con, "drift_delay", urn)
         from ofsted_mine.vocab import TRENDS
+
         assert tr.trend in TRENDS and tr.trend == tl.trends["drift_delay"]
-        assert not tl.window or tl.window[-1] == tl.visits[-1].id   # the default window reaches the latest report
+        assert (
+            not tl.window or tl.window[-1] == tl.visits[-1].id
+        )  # the default window reaches the latest report
     b = benchmark(con, "Barnsley")
     assert b["councils_compared"] >= 60 and b["neighbours"]
 
@@ -129,10 +153,15 @@ def test_timeline_track_and_benchmark_for_every_council(real_db):
 def test_readiness_pack_for_every_council(real_db, tmp_path):
     from ofsted_mine.report.html import readiness_html
     from ofsted_mine.report.markdown import readiness_markdown
+
     con, councils = _every_council(real_db, "la")
     for la in councils:
         html = readiness_html(con, la)
-        assert html.startswith("<!DOCTYPE html>") and la.replace("&", "&amp;") in html and "<script" not in html.lower()
+        assert (
+            html.startswith("<!DOCTYPE html>")
+            and la.replace("&", "&amp;") in html
+            and "<script" not in html.lower()
+        )
         md = readiness_markdown(con, la)
         assert md.lstrip().startswith("#")
 
@@ -161,17 +190,23 @@ def test_every_view_agrees_with_the_library_for_every_council(real_db, tmp_path,
     from ofsted_mine.report.markdown import readiness_markdown
 
     from ..agreement import check_council, xlsx_timeline_rows
+
     con, councils = _every_council(real_db, "la")
     out = tmp_path / "timelines.xlsx"
-    _write_xlsx(out, [], [], timelines(con))          # the timeline sheet of `export --format xlsx`
+    _write_xlsx(out, [], [], timelines(con))  # the timeline sheet of `export --format xlsx`
     rows = xlsx_timeline_rows(out)
     # the follow-up has its own tests; the grid and trends do not depend on it
     monkeypatch.setattr(html_mod, "_followup", lambda con, la, since: (None, "not computed in this test"))
     bad = []
     for la in councils:
         data = html_mod.pack_data(con, la)
-        bad += check_council(con, la, html_page=html_mod.readiness_html(con, la, data=data),
-                             md_page=readiness_markdown(con, la, data=data), xlsx_rows=rows)
+        bad += check_council(
+            con,
+            la,
+            html_page=html_mod.readiness_html(con, la, data=data),
+            md_page=readiness_markdown(con, la, data=data),
+            xlsx_rows=rows,
+        )
     assert bad == [], "\n".join(bad[:30])
 
 
@@ -179,7 +214,9 @@ def test_journeys_follow_the_verified_inspections(real_db):
     """Each real report is a full inspection: each opens a journey and closes the one before; the
     journeys' frameworks (and SIF -> ILACS changes) are those of the verified metadata."""
     import csv
+
     from ofsted_mine.analyse.timeline import timeline
+
     con, urns = _every_council(real_db, "la_urn")
     verified = {}
     with open(REPORTS / "metadata-verified.csv", newline="", encoding="utf-8") as f:
@@ -206,17 +243,21 @@ def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
     that page's own text layer. Sentences whose start the cleaner changed (a removed running header
     inside them, a footnote marker taken off a word) would be 'unfound': they are counted too."""
     from ofsted_mine.evaluate_cite import CiteResult, check_findings
+
     db, _ = real_db
     con = sqlite3.connect(db)
     by_doc: dict = {}
     for path, page, text in con.execute(
-            "SELECT d.path, f.page, f.text FROM findings f JOIN documents d ON d.id = f.doc_id ORDER BY d.id, f.seq"):
+        "SELECT d.path, f.page, f.text FROM findings f JOIN documents d ON d.id = f.doc_id ORDER BY d.id, f.seq"
+    ):
         by_doc.setdefault(path, []).append((page, text))
     res = CiteResult()
     for path, findings in by_doc.items():
         check_findings(path, findings, res)
-    print(f"\npage citations: {res.right} of {res.checked} findings on the page where the sentence starts "
-          f"({100 * res.right / res.checked:.2f}%); {len(res.wrong)} on another page; {len(res.unfound)} unfound")
+    print(
+        f"\npage citations: {res.right} of {res.checked} findings on the page where the sentence starts "
+        f"({100 * res.right / res.checked:.2f}%); {len(res.wrong)} on another page; {len(res.unfound)} unfound"
+    )
     assert res.checked > 30000 and len(by_doc) >= 240
     assert not res.wrong, res.wrong[:10]
     assert not res.unfound, res.unfound[:10]
@@ -231,6 +272,7 @@ def test_board_and_full_pack_page_counts_for_every_council(real_db, tmp_path):
     from ofsted_mine.report.html import write_readiness
 
     from ..browser import driver_page_count, make_driver
+
     con, councils = _every_council(real_db, "la")
     files = []
     for i, la in enumerate(councils):
@@ -238,10 +280,13 @@ def test_board_and_full_pack_page_counts_for_every_council(real_db, tmp_path):
         files.append((la, "full", write_readiness(con, la, tmp_path / f"{i}-full.html", full=True)))
     drivers = [make_driver(), make_driver()]
     try:
-        halves = [files[k::4] + files[k + 1::4] for k in (0, 2)]   # alternate councils: both packs of one council per browser
+        halves = [
+            files[k::4] + files[k + 1 :: 4] for k in (0, 2)
+        ]  # alternate councils: both packs of one council per browser
 
         def run(k):
             return [(la, kind, driver_page_count(drivers[k], p)) for la, kind, p in halves[k]]
+
         with ThreadPoolExecutor(2) as ex:
             counts = [r for part in ex.map(run, (0, 1)) for r in part]
     finally:

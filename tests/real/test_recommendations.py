@@ -5,6 +5,7 @@ lower case, and turning every run of characters that are not letters or digits (
 dashes, punctuation, spaces, line breaks) into one space. Targets: precision and recall
 >= 0.98 overall and per framework, for the council's items and for the LSCB's.
 """
+
 from pathlib import Path
 
 import pytest
@@ -35,14 +36,20 @@ def test_council_recommendations_precision_and_recall(scored):
 def test_lscb_recommendations_kept_apart(scored):
     _, res = scored
     c = res["by"]["lscb/all"]
-    assert c["verified"] > 300 and c["precision"] >= 0.98 and c["recall"] >= 0.98, "\n".join(format_report(res))
+    assert c["verified"] > 300 and c["precision"] >= 0.98 and c["recall"] >= 0.98, "\n".join(
+        format_report(res)
+    )
 
 
 def test_groups_and_tails(scored):
     _, res = scored
     assert res["group_accuracy"] >= 0.98 and res["tail_accuracy"] >= 0.98, "\n".join(format_report(res))
-    for g in ("council/Immediately", "council/Within three months", "council/Priority and immediate action",
-              "council/Areas for improvement"):
+    for g in (
+        "council/Immediately",
+        "council/Within three months",
+        "council/Priority and immediate action",
+        "council/Areas for improvement",
+    ):
         assert res["groups"][g]["recall"] >= 0.98, g
 
 
@@ -53,9 +60,11 @@ def test_first_recommendation_is_on_the_verified_page(scored, real_db):
     for (folder, name), t in truth.items():
         if not t.get("items") or not t.get("page"):
             continue
-        row = con.execute("""SELECT r.page FROM recommendations r JOIN documents d ON d.id = r.doc_id
+        row = con.execute(
+            """SELECT r.page FROM recommendations r JOIN documents d ON d.id = r.doc_id
                              WHERE d.path = ? AND r.addressee = 'council' ORDER BY r.seq LIMIT 1""",
-                          (str((REPORTS / folder / name).resolve()),)).fetchone()
+            (str((REPORTS / folder / name).resolve()),),
+        ).fetchone()
         n += 1
         if not row or row[0] != t["page"]:
             wrong.append((folder, name, t["page"], row[0] if row else None))
@@ -71,16 +80,23 @@ def test_recommendation_findings_are_concerns_and_cited(scored):
         assert 1 <= r["page"] <= r["n_pages"] and r["start"] < r["end"]
     # every finding inside a recommendation's span carries the codebook's polarity
     bad = con.execute("""SELECT COUNT(*) FROM findings f JOIN recommendations r ON r.doc_id = f.doc_id
-                         AND f.start < r."end" AND f."end" > r.start WHERE f.polarity != 'concern'""").fetchone()[0]
+                         AND f.start < r."end" AND f."end" > r.start WHERE f.polarity != 'concern'""").fetchone()[
+        0
+    ]
     assert bad == 0
     # no heading of a time group, no grade descriptor and no tail is an item
     texts = [t for (t,) in con.execute("SELECT text FROM recommendations")]
-    assert not [t for t in texts if t.rstrip(":").lower() in ("immediately", "within three months", "within six months")]
+    assert not [
+        t
+        for t in texts
+        if t.rstrip(":").lower() in ("immediately", "within three months", "within six months")
+    ]
     assert not [t for t in texts if t.lower().startswith(("(outcome", "(enabler", "grade 4"))]
 
 
 def test_followup_for_every_council_lists_the_real_recommendations(scored):
     from ofsted_mine.analyse.followup import JUDGED, NOT_EXAMINED, NOT_YET, REPEATED, verdict_of
+
     con, _ = scored
     truth = load_truth(REPORTS / "recommendations-verified.jsonl")
     verified = {}
@@ -90,12 +106,15 @@ def test_followup_for_every_council_lists_the_real_recommendations(scored):
     for urn, path in con.execute("SELECT DISTINCT la_urn, path FROM documents WHERE la_urn IS NOT NULL"):
         folders.setdefault(urn, set()).add(Path(path).parent.name)
     from ofsted_mine.analyse.followup import followup
+
     assert len(folders) >= 70
     for urn, fs in folders.items():
         fu = followup(con, urn)
         want = sum(verified.get(f, 0) for f in fs)
         assert abs(len(fu.items) - want) <= max(1, want // 50), (urn, len(fu.items), want)
-        assert all(it.addressee == "council" for it in fu.items) and all(i.addressee == "lscb" for i in fu.lscb_items)
+        assert all(it.addressee == "council" for it in fu.items) and all(
+            i.addressee == "lscb" for i in fu.lscb_items
+        )
         for it in fu.items:
             for vid, c in it.cells.items():
                 if c.verdict in JUDGED and c.verdict != REPEATED:

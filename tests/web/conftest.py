@@ -1,6 +1,7 @@
 """Fixtures for the web app's tests: a private copy of the sample corpus database holding one
 finding whose text carries markup (``<script>``), an accounts file with an editor and a
 viewer, and apps (Starlette test clients) in local and team mode."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_readiness import build_corpus_db, copy_db, set_finding_text
 from ofsted_mine.web.accounts import Accounts
+from tests.test_readiness import build_corpus_db, copy_db, set_finding_text
 
 EDITOR, VIEWER, PASSWORD = "erin", "victor", "correct horse battery"
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> Leaders & managers “oversee” drift.'
@@ -44,10 +45,14 @@ def web_db(tmp_path_factory) -> Path:
 
 def make_client(db: Path, *, team: bool, base_url: str = ""):
     from starlette.testclient import TestClient
+
     from ofsted_mine.web.app import create_app
     from ofsted_mine.web.cli import build_settings
+
     s = build_settings(db, team=team)
-    return TestClient(create_app(s), base_url=base_url or ("https://testserver" if team else "http://localhost"))
+    return TestClient(
+        create_app(s), base_url=base_url or ("https://testserver" if team else "http://localhost")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +62,7 @@ def local_client(web_db):
 
 def csrf_of(html: str) -> str:
     import re
+
     m = re.search(r'name="csrf" value="([^"]+)"', html)
     assert m, "no CSRF token in the form"
     return m.group(1)
@@ -64,6 +70,9 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client, name: str, password: str = PASSWORD):
     r = client.get("/login")
-    r = client.post("/login", data={"csrf": csrf_of(r.text), "username": name, "password": password, "next": "/"},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"csrf": csrf_of(r.text), "username": name, "password": password, "next": "/"},
+        follow_redirects=False,
+    )
     return r

@@ -1,6 +1,7 @@
 """The web app in a real browser: Debian's chromium driven by Selenium, against the app served
 by uvicorn on 127.0.0.1 in team mode. Skipped, with the reason, where chromium, chromedriver
 or selenium is missing."""
+
 from __future__ import annotations
 
 import re
@@ -10,17 +11,20 @@ from pathlib import Path
 import pytest
 
 from .browser import AXE, Server, axe_violations, browser_missing, chrome, overflow_px
-from .conftest import EDITOR, HOSTILE, PASSWORD, VIEWER, hostile_finding
+from .conftest import EDITOR, HOSTILE, PASSWORD, VIEWER
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")]
-
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 
 @pytest.fixture(scope="module")
 def server(web_db, tmp_path_factory):
-    from tests.test_readiness import copy_db
     from ofsted_mine.web.app import create_app
     from ofsted_mine.web.cli import build_settings
+    from tests.test_readiness import copy_db
+
     db = copy_db(web_db, tmp_path_factory.mktemp("browser") / "b.db")
     src = web_db.with_name(web_db.stem + ".accounts.db")
     copy_db(src, db.with_name(db.stem + ".accounts.db"))
@@ -45,6 +49,7 @@ def browser(downloads):
 
 def sign_in(d, server, name, password=PASSWORD):
     from selenium.webdriver.common.by import By
+
     d.delete_all_cookies()
     d.get(server.url + "/login")
     d.find_element(By.ID, "username").send_keys(name)
@@ -56,6 +61,7 @@ def sign_in(d, server, name, password=PASSWORD):
 def wait_for(cond, why, timeout=20):
     """Poll ``cond`` (a page being replaced makes its elements stale: poll again)."""
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     t0 = time.time()
     while time.time() - t0 < timeout:
         try:
@@ -77,6 +83,7 @@ def test_anonymous_is_sent_to_sign_in(browser, server):
 def test_search_with_filters(browser, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
+
     sign_in(browser, server, VIEWER)
     browser.get(server.url + "/search")
     browser.find_element(By.ID, "q").send_keys("oversight")
@@ -99,6 +106,7 @@ def test_search_with_filters(browser, server):
 
 def test_open_a_document_at_the_finding(browser, server):
     from selenium.webdriver.common.by import By
+
     sign_in(browser, server, VIEWER)
     browser.get(server.url + "/search?q=drift&la=Wyvern+Vale")
     link = browser.find_element(By.CSS_SELECTOR, "ol.results > li .links a")
@@ -107,23 +115,31 @@ def test_open_a_document_at_the_finding(browser, server):
     wait_for(lambda: "/doc/" in browser.current_url, "the document did not open")
     f = browser.find_element(By.ID, target)
     assert "drift" in f.text.lower()
-    assert browser.execute_script("return document.querySelector(':target') && document.querySelector(':target').id") == target
+    assert (
+        browser.execute_script(
+            "return document.querySelector(':target') && document.querySelector(':target').id"
+        )
+        == target
+    )
 
 
 def test_follow_a_council_and_download_its_pack(browser, server, downloads):
     from selenium.webdriver.common.by import By
+
     sign_in(browser, server, VIEWER)
     browser.get(server.url + "/councils")
     browser.find_element(By.LINK_TEXT, "Wyvern Vale").click()
     wait_for(lambda: "/council/990001" in browser.current_url, "the council page did not open")
     from ofsted_mine.vocab import CELL_LABELS, CELL_LETTERS
+
     cells = browser.find_elements(By.CSS_SELECTOR, "table.grid td[class^=v-]")
     for c in cells:  # a letter and words, not colour alone
         verdict = c.get_attribute("class")[2:]
         assert c.text.startswith(f"{CELL_LETTERS[verdict]} {CELL_LABELS[verdict]}"), c.text
     assert cells
-    browser.find_element(By.LINK_TEXT, "Drift and delay").click() if browser.find_elements(By.LINK_TEXT, "Drift and delay") \
-        else browser.find_element(By.CSS_SELECTOR, "table.grid tbody th a").click()
+    browser.find_element(By.LINK_TEXT, "Drift and delay").click() if browser.find_elements(
+        By.LINK_TEXT, "Drift and delay"
+    ) else browser.find_element(By.CSS_SELECTOR, "table.grid tbody th a").click()
     assert "Trend over the current journey" in browser.page_source
     browser.back()
     browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby=compare] button").click()
@@ -131,7 +147,11 @@ def test_follow_a_council_and_download_its_pack(browser, server, downloads):
     assert browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
     browser.back()
     browser.find_element(By.LINK_TEXT, "HTML").click()
-    wait_for(lambda: any(p.name.endswith("-pack.html") for p in downloads.iterdir()), "the pack was not downloaded", 60)
+    wait_for(
+        lambda: any(p.name.endswith("-pack.html") for p in downloads.iterdir()),
+        "the pack was not downloaded",
+        60,
+    )
     pack = next(p for p in downloads.iterdir() if p.name.endswith("-pack.html"))
     html = pack.read_text(encoding="utf-8")
     assert re.search(r"<title>[^<]*pack: Wyvern Vale</title>", html) and "<script" not in html
@@ -139,6 +159,7 @@ def test_follow_a_council_and_download_its_pack(browser, server, downloads):
 
 def test_markup_in_a_finding_stays_inert(browser, server):
     from selenium.webdriver.common.by import By
+
     sign_in(browser, server, VIEWER)
     browser.get(server.url + "/search?q=oversee+drift")
     text = browser.find_element(By.CSS_SELECTOR, "ol.results > li blockquote").text
@@ -158,8 +179,10 @@ def test_viewer_is_refused_the_review(browser, server):
 
 
 def test_editor_corrects_a_tag_and_a_csrf_less_post_is_refused(browser, server):
-    from selenium.webdriver.common.by import By
     import sqlite3
+
+    from selenium.webdriver.common.by import By
+
     sign_in(browser, server, EDITOR)
     browser.get(server.url + "/review?la=Wyvern+Vale")
     first = browser.find_element(By.CSS_SELECTOR, "ol.review > li.item")
@@ -171,15 +194,21 @@ def test_editor_corrects_a_tag_and_a_csrf_less_post_is_refused(browser, server):
     browser.execute_script("arguments[0].querySelector('input[name=csrf]').remove()", first)
     first.find_element(By.CSS_SELECTOR, f"input[type=radio][value={new}]").click()
     first.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(lambda: "CSRF" in browser.find_element(By.TAG_NAME, "main").text, "a CSRF-less post was not refused")
+    wait_for(
+        lambda: "CSRF" in browser.find_element(By.TAG_NAME, "main").text, "a CSRF-less post was not refused"
+    )
     assert con.execute("SELECT polarity FROM findings WHERE id = ?", (fid,)).fetchone()[0] == before
     # the real form, from the keyboard: j to the first finding, a letter for the polarity, Enter on the button
     from selenium.webdriver.common.keys import Keys
+
     browser.get(server.url + "/review?la=Wyvern+Vale")
     item = browser.find_element(By.ID, f"f{fid}")
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys("j")
-    assert item.find_element(By.CSS_SELECTOR, "input:not([type=hidden]), select, button") == browser.switch_to.active_element
+    assert (
+        item.find_element(By.CSS_SELECTOR, "input:not([type=hidden]), select, button")
+        == browser.switch_to.active_element
+    )
     browser.switch_to.active_element.send_keys(new[0])
     radio = item.find_element(By.CSS_SELECTOR, f"input[type=radio][value={new}]")
     assert radio.is_selected() and radio == browser.switch_to.active_element
@@ -192,6 +221,7 @@ def test_editor_corrects_a_tag_and_a_csrf_less_post_is_refused(browser, server):
 def test_keyboard_alone_reaches_the_search(browser, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+
     sign_in(browser, server, VIEWER)
     browser.get(server.url + "/")
     body = browser.find_element(By.TAG_NAME, "body")
@@ -205,13 +235,26 @@ def test_keyboard_alone_reaches_the_search(browser, server):
     assert active.get_attribute("id") in ("q", "la"), active.get_attribute("outerHTML")[:80]
 
 
-PAGES = ["/", "/search?q=oversight&la=Wyvern+Vale", "/councils", "/council/990001", "/council/990001/theme/drift_delay",
-         "/council/990001/followup", "/council/990001/benchmark", "/doc/wyvern-vale-mv3-2022-10-18", "/review?la=Wyvern+Vale", "/ingest",
-         "/council/990001/compare?a=wyvern-vale-mv1-2022-03-29&b=wyvern-vale-mv6-2023-09-12",
-         "/search?kind=bad", "/login"]
+PAGES = [
+    "/",
+    "/search?q=oversight&la=Wyvern+Vale",
+    "/councils",
+    "/council/990001",
+    "/council/990001/theme/drift_delay",
+    "/council/990001/followup",
+    "/council/990001/benchmark",
+    "/doc/wyvern-vale-mv3-2022-10-18",
+    "/review?la=Wyvern+Vale",
+    "/ingest",
+    "/council/990001/compare?a=wyvern-vale-mv1-2022-03-29&b=wyvern-vale-mv6-2023-09-12",
+    "/search?kind=bad",
+    "/login",
+]
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: npm install --prefix .ci/node axe-core@4 (.ci/run does)")
+@pytest.mark.skipif(
+    not AXE.exists(), reason="axe-core missing: npm install --prefix .ci/node axe-core@4 (.ci/run does)"
+)
 def test_axe_finds_no_serious_violation_and_nothing_overflows_at_420px(browser, server):
     sign_in(browser, server, EDITOR)
     problems = []
@@ -235,6 +278,7 @@ def test_screenshots_for_the_readme(browser, server, tmp_path):
     """Writes web-search.png and web-council-420.png to $OFSTED_MINE_SCREENSHOTS (e.g. docs/,
     for the README; looked at by a person) or a scratch folder."""
     import os
+
     DOCS = Path(os.environ.get("OFSTED_MINE_SCREENSHOTS") or tmp_path)
     sign_in(browser, server, EDITOR)
     DOCS.mkdir(exist_ok=True)
@@ -250,7 +294,9 @@ def test_screenshots_for_the_readme(browser, server, tmp_path):
 
 def test_editor_uploads_letters_and_sees_each_files_result(browser, server, tmp_path):
     from selenium.webdriver.common.by import By
+
     from tests.conftest import LETTER_LINES, make_pdf
+
     good = make_pdf(tmp_path / "new-letter.pdf", LETTER_LINES)
     bad = tmp_path / "scan.pdf"
     bad.write_bytes(b"%PDF-1.4 nothing readable here")
@@ -259,8 +305,12 @@ def test_editor_uploads_letters_and_sees_each_files_result(browser, server, tmp_
     browser.find_element(By.ID, "files").send_keys(f"{good}\n{bad}")
     browser.find_element(By.CSS_SELECTOR, "form[action='/ingest/upload'] button").click()
     wait_for(lambda: "/ingest/jobs/" in browser.current_url, "the upload did not start a job")
-    wait_for(lambda: "Finished" in browser.find_element(By.TAG_NAME, "main").text, "the ingest did not finish", 120)
-    rows = {r.find_element(By.TAG_NAME, "th").text: r.find_elements(By.TAG_NAME, "td")
-            for r in browser.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    wait_for(
+        lambda: "Finished" in browser.find_element(By.TAG_NAME, "main").text, "the ingest did not finish", 120
+    )
+    rows = {
+        r.find_element(By.TAG_NAME, "th").text: r.find_elements(By.TAG_NAME, "td")
+        for r in browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+    }
     assert rows["new-letter.pdf"][0].text == "added"
     assert rows["scan.pdf"][0].text == "failed" and len(rows["scan.pdf"][1].text) > 10

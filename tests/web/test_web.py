@@ -1,5 +1,6 @@
 """The web app over HTTP (Starlette's test client; no browser): every page on the sample
 corpus, the same answers as the library, escaping, CSP, roles, CSRF, ingest."""
+
 from __future__ import annotations
 
 import csv
@@ -17,9 +18,9 @@ import ofsted_mine as om
 from ofsted_mine.analyse.timeline import timeline
 from ofsted_mine.store.search import get_visit, quotes
 from ofsted_mine.web import library as lib
-
 from tests.conftest import LETTER_LINES, make_pdf
-from .conftest import EDITOR, HOSTILE, PASSWORD, VIEWER, csrf_of, hostile_finding, make_client, sign_in
+
+from .conftest import EDITOR, PASSWORD, VIEWER, csrf_of, hostile_finding, make_client, sign_in
 
 WYVERN = "990001"
 
@@ -45,24 +46,41 @@ def test_search_with_filters_shows_what_quotes_returns(local_client, web_db):
 
 def test_search_filters_theme_kind_dates_section(local_client, web_db):
     con = om.open_db(web_db)
-    params = {"theme": "drift_delay", "kind": "monitoring_visit", "since": "2022-06-01", "until": "2023-06-30",
-              "section": "findings", "limit": "200"}
+    params = {
+        "theme": "drift_delay",
+        "kind": "monitoring_visit",
+        "since": "2022-06-01",
+        "until": "2023-06-30",
+        "section": "findings",
+        "limit": "200",
+    }
     r = local_client.get("/search", params=params)
-    want = quotes(con, None, themes=["drift_delay"], kind="monitoring_visit", since="2022-06-01",
-                  until="2023-06-30", section="findings", limit=200)
+    want = quotes(
+        con,
+        None,
+        themes=["drift_delay"],
+        kind="monitoring_visit",
+        since="2022-06-01",
+        until="2023-06-30",
+        section="findings",
+        limit=200,
+    )
     assert want and result_ids(r.text) == [q.finding_id for q in want]
     for q in want:
         assert "2022-06-01" <= q.date <= "2023-06-30" and q.kind == "monitoring_visit"
 
 
-@pytest.mark.parametrize("params,words", [
-    ({"kind": "mv"}, "unknown document kind 'mv'"),
-    ({"polarity": "bad"}, "unknown polarity 'bad'"),
-    ({"theme": "drift"}, "unknown theme 'drift'"),
-    ({"since": "2022-13-45"}, "not a real date"),
-    ({"since": "yesterday"}, "must be a date"),
-    ({"la": "Atlantis"}, "unknown council: 'Atlantis'"),
-])
+@pytest.mark.parametrize(
+    "params,words",
+    [
+        ({"kind": "mv"}, "unknown document kind 'mv'"),
+        ({"polarity": "bad"}, "unknown polarity 'bad'"),
+        ({"theme": "drift"}, "unknown theme 'drift'"),
+        ({"since": "2022-13-45"}, "not a real date"),
+        ({"since": "yesterday"}, "must be a date"),
+        ({"la": "Atlantis"}, "unknown council: 'Atlantis'"),
+    ],
+)
 def test_bad_filters_are_said_in_words(local_client, params, words):
     r = local_client.get("/search", params=params)
     assert r.status_code == 400
@@ -77,11 +95,14 @@ def test_search_downloads_match_the_cli_columns(local_client, web_db):
     r = local_client.get("/search.csv", params=params)
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert [row["text"] for row in rows] == [q.text if q.text[:1] not in "=+-@" else "'" + q.text for q in want]
+    assert [row["text"] for row in rows] == [
+        q.text if q.text[:1] not in "=+-@" else "'" + q.text for q in want
+    ]
     assert list(rows[0]) == lib.QUOTE_FIELDS
     assert rows[0]["citation"] == want[0].citation()
     x = local_client.get("/search.xlsx", params=params)
     from openpyxl import load_workbook
+
     ws = load_workbook(io.BytesIO(x.content), read_only=True).active
     got = list(ws.iter_rows(values_only=True))
     assert list(got[0]) == lib.QUOTE_FIELDS and len(got) == len(want) + 1
@@ -122,6 +143,7 @@ def test_council_page_shows_the_timeline_verdicts(local_client, web_db):
         got = re.findall(r'<td class="v-([a-z_]+)">', row)
         assert got == [tl.cells[t["id"]][v.id].verdict for v in tl.visits]
         from ofsted_mine.vocab import TREND_LABELS
+
         assert re.search(r'<td class="trend">([^<]*)</td>', row).group(1) == TREND_LABELS[tl.trends[t["id"]]]
     for j in tl.journeys:
         assert unescape(j.label) in unescape(r.text)
@@ -130,13 +152,19 @@ def test_council_page_shows_the_timeline_verdicts(local_client, web_db):
 def test_council_subpages_and_downloads(local_client, web_db, tmp_path):
     con = om.open_db(web_db)
     from ofsted_mine.analyse.timeline import track
+
     tr = track(con, "drift_delay", WYVERN)
     r = local_client.get(f"/council/{WYVERN}/theme/drift_delay")
     assert r.status_code == 200 and tr.trend_label in r.text
     vs = [v.id for v in timeline(con, WYVERN).visits]
     r = local_client.get(f"/council/{WYVERN}/compare", params={"a": vs[1], "b": vs[-1]})
     assert r.status_code == 200 and "Quotes side by side" in r.text
-    assert local_client.get(f"/council/{WYVERN}/compare", params={"a": vs[1], "b": "eastmere-mv1-2023-05-16"}).status_code == 400
+    assert (
+        local_client.get(
+            f"/council/{WYVERN}/compare", params={"a": vs[1], "b": "eastmere-mv1-2023-05-16"}
+        ).status_code
+        == 400
+    )
     fu = local_client.get(f"/council/{WYVERN}/followup")
     assert fu.status_code == 200 and "Recommendation follow-up" in fu.text
     assert local_client.get(f"/council/{WYVERN}/benchmark").status_code == 200
@@ -145,6 +173,7 @@ def test_council_subpages_and_downloads(local_client, web_db, tmp_path):
     assert "script-src 'none'" in pk.headers["content-security-policy"]
     # the very pack `ofsted-mine readiness` writes (board pack; the full pack with full=1)
     from ofsted_mine.report.html import write_readiness
+
     write_readiness(con, WYVERN, tmp_path / "board.html")
     assert pk.text == (tmp_path / "board.html").read_text(encoding="utf-8")
     if lib.has_full_pack():
@@ -157,11 +186,13 @@ def test_council_subpages_and_downloads(local_client, web_db, tmp_path):
     assert md.status_code == 200 and md.text.startswith("#")
     log = local_client.get(f"/council/{WYVERN}/action-log.xlsx")
     from openpyxl import load_workbook
+
     ws = load_workbook(io.BytesIO(log.content), read_only=True).active
     rows = list(ws.iter_rows(values_only=True))
     try:  # the library's action log (issue 11): the same header and one row per recommendation
         from ofsted_mine.analyse.followup import followup as fu
         from ofsted_mine.report.actionlog import action_log_rows
+
         header, want = action_log_rows(fu(con, WYVERN), lib.theme_names(con))
         assert list(rows[0]) == header and len(rows) - 1 == len(want)
         assert [r[1] for r in rows[1:]] == [w[1] for w in want]
@@ -173,10 +204,14 @@ def test_council_subpages_and_downloads(local_client, web_db, tmp_path):
 def test_markup_in_a_finding_is_shown_as_text_everywhere(local_client, web_db):
     fid = hostile_finding(web_db)
     con = om.open_db(web_db)
-    vid = con.execute("SELECT d.visit_id FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id = ?",
-                      (fid,)).fetchone()[0]
-    pages = [local_client.get("/search", params={"q": "oversee drift"}), local_client.get(f"/doc/{vid}"),
-             local_client.get(f"/review?finding={fid}")]
+    vid = con.execute(
+        "SELECT d.visit_id FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id = ?", (fid,)
+    ).fetchone()[0]
+    pages = [
+        local_client.get("/search", params={"q": "oversee drift"}),
+        local_client.get(f"/doc/{vid}"),
+        local_client.get(f"/review?finding={fid}"),
+    ]
     for r in pages:
         assert r.status_code == 200
         assert "<script>window.__pwned" not in r.text and "<img src=x" not in r.text
@@ -186,7 +221,15 @@ def test_markup_in_a_finding_is_shown_as_text_everywhere(local_client, web_db):
 
 
 def test_every_page_carries_a_content_security_policy(local_client):
-    for url in ("/", "/search?q=drift", "/councils", f"/council/{WYVERN}", "/nope", "/static/app.css", "/ingest"):
+    for url in (
+        "/",
+        "/search?q=drift",
+        "/councils",
+        f"/council/{WYVERN}",
+        "/nope",
+        "/static/app.css",
+        "/ingest",
+    ):
         r = local_client.get(url)
         csp = r.headers.get("content-security-policy", "")
         assert "default-src 'none'" in csp and "script-src" in csp, url
@@ -201,12 +244,21 @@ def team(web_db):
 
 
 def test_anonymous_users_are_refused_in_team_mode(team, web_db):
-    for url in ("/", "/search?q=drift", f"/council/{WYVERN}", "/doc/wyvern-vale-mv3-2022-10-18", "/search.csv?q=drift",
-                "/review", "/ingest"):
+    for url in (
+        "/",
+        "/search?q=drift",
+        f"/council/{WYVERN}",
+        "/doc/wyvern-vale-mv3-2022-10-18",
+        "/search.csv?q=drift",
+        "/review",
+        "/ingest",
+    ):
         r = team.get(url, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), url
     login = team.get("/login")
-    r = team.post("/review/1", data={"csrf": csrf_of(login.text), "polarity": "concern"}, follow_redirects=False)
+    r = team.post(
+        "/review/1", data={"csrf": csrf_of(login.text), "polarity": "concern"}, follow_redirects=False
+    )
     assert r.status_code == 401
 
 
@@ -245,7 +297,11 @@ def test_viewer_can_read_but_not_correct_or_ingest(team, web_db):
     tok = csrf_of(team.get("/").text)
     fid = hostile_finding(web_db) + 1
     before = _finding_state(web_db, fid)
-    r = team.post(f"/review/{fid}", data={"csrf": tok, "polarity": "strength", "add": "drift_delay"}, follow_redirects=False)
+    r = team.post(
+        f"/review/{fid}",
+        data={"csrf": tok, "polarity": "strength", "add": "drift_delay"},
+        follow_redirects=False,
+    )
     assert r.status_code == 403
     assert _finding_state(web_db, fid) == before
     r = team.post("/ingest/folder", data={"csrf": tok, "folder": "/tmp"}, follow_redirects=False)
@@ -263,15 +319,25 @@ def test_editor_corrects_a_tag_and_who_and_when_are_kept(team, web_db):
         r = team.post(f"/review/{fid}", data=data, follow_redirects=False)
         assert r.status_code == 403 and "CSRF" in r.text
         assert _finding_state(web_db, fid) == (pol, tags)
-    r = team.post(f"/review/{fid}", data={"csrf": tok, "polarity": new_pol, "add": add}, follow_redirects=False)
+    r = team.post(
+        f"/review/{fid}", data={"csrf": tok, "polarity": new_pol, "add": add}, follow_redirects=False
+    )
     assert r.status_code == 303
     assert _finding_state(web_db, fid) == (new_pol, sorted(set(tags) | {add}))
     from ofsted_mine.web.accounts import Accounts
-    hist = Accounts(web_db.with_name(web_db.stem + ".accounts.db")).history("tag correction", [str(fid)])[str(fid)]
+
+    hist = Accounts(web_db.with_name(web_db.stem + ".accounts.db")).history("tag correction", [str(fid)])[
+        str(fid)
+    ]
     assert hist[-1]["who"] == EDITOR and hist[-1]["polarity"] == new_pol and hist[-1]["add"] == [add]
     # every view now says a person checked it
-    vid = sqlite3.connect(web_db).execute("SELECT d.visit_id FROM findings f JOIN documents d ON d.id = f.doc_id "
-                                          "WHERE f.id = ?", (fid,)).fetchone()[0]
+    vid = (
+        sqlite3.connect(web_db)
+        .execute(
+            "SELECT d.visit_id FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id = ?", (fid,)
+        )
+        .fetchone()[0]
+    )
     doc = team.get(f"/doc/{vid}").text
     block = doc.split(f'id="f{fid}"')[1].split('class="finding')[0]
     assert "checked by a person" in block and f"corrected by {EDITOR}" in block
@@ -281,6 +347,7 @@ def test_editor_corrects_a_tag_and_who_and_when_are_kept(team, web_db):
 
 def test_changing_a_password_ends_the_session(web_db):
     from ofsted_mine.web.accounts import Accounts
+
     acc = Accounts(web_db.with_name(web_db.stem + ".accounts.db"))
     acc.add("temp-user", "viewer", PASSWORD)
     c = make_client(web_db, team=True)
@@ -305,13 +372,16 @@ def _wait(client, url, timeout=120):
 
 def test_upload_ingests_good_files_and_says_why_others_failed(tmp_path, web_db):
     from tests.test_readiness import copy_db
+
     db = copy_db(web_db, tmp_path / "up.db")
     c = make_client(db, team=False)
     tok = csrf_of(c.get("/ingest").text)
     good = make_pdf(tmp_path / "letter.pdf", LETTER_LINES)
-    files = [("files", ("letter.pdf", good.read_bytes(), "application/pdf")),
-             ("files", ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf")),
-             ("files", ("tool.exe", b"MZ....", "application/octet-stream"))]
+    files = [
+        ("files", ("letter.pdf", good.read_bytes(), "application/pdf")),
+        ("files", ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf")),
+        ("files", ("tool.exe", b"MZ....", "application/octet-stream")),
+    ]
     r = c.post("/ingest/upload", data={"csrf": tok}, files=files, follow_redirects=False)
     assert r.status_code == 303
     page = unescape(_wait(c, r.headers["location"]).text)
@@ -324,9 +394,11 @@ def test_upload_ingests_good_files_and_says_why_others_failed(tmp_path, web_db):
 
 
 def test_folder_ingest_only_inside_allowed_roots(tmp_path, web_db):
+    from starlette.testclient import TestClient
+
     from ofsted_mine.web.app import create_app
     from ofsted_mine.web.cli import build_settings
-    from starlette.testclient import TestClient
+
     allowed = tmp_path / "letters"
     allowed.mkdir()
     s = build_settings(web_db, team=True, ingest_folder=[allowed])
@@ -335,32 +407,48 @@ def test_folder_ingest_only_inside_allowed_roots(tmp_path, web_db):
     tok = csrf_of(c.get("/ingest").text)
     r = c.post("/ingest/folder", data={"csrf": tok, "folder": str(tmp_path)}, follow_redirects=False)
     assert r.status_code == 403 and "not inside a folder this server may read from" in unescape(r.text)
-    r = c.post("/ingest/folder", data={"csrf": tok, "folder": str(allowed / "missing")}, follow_redirects=False)
+    r = c.post(
+        "/ingest/folder", data={"csrf": tok, "folder": str(allowed / "missing")}, follow_redirects=False
+    )
     assert r.status_code == 400 and "no such folder" in r.text
 
 
 # ------------------------------------------------------------------ the commands
 def test_serve_and_users_commands_fail_in_one_line(tmp_path, web_db):
     from ofsted_mine.cli import app
+
     runner = CliRunner()
     r = runner.invoke(app, ["serve", "--db", str(tmp_path / "missing.db")])
     assert r.exit_code == 1 and "no database here yet" in r.output and "Traceback" not in r.output
     from tests.test_readiness import copy_db
+
     db = copy_db(web_db, tmp_path / "t.db")
     junk = tmp_path / "notes.db"
     junk.write_text("not a database")
     r = runner.invoke(app, ["serve", "--db", str(junk)])
-    assert r.exit_code == 1 and str(junk) in r.output and "Traceback" not in r.output and len(r.output.splitlines()) == 1
+    assert (
+        r.exit_code == 1
+        and str(junk) in r.output
+        and "Traceback" not in r.output
+        and len(r.output.splitlines()) == 1
+    )
     r = runner.invoke(app, ["serve", "--db", str(db), "--team"])
     assert r.exit_code == 1 and "needs accounts" in r.output
-    r = runner.invoke(app, ["users", "add", "ann", "--role", "boss", "--db", str(db), "--password-stdin"],
-                      input="long enough password\n")
+    r = runner.invoke(
+        app,
+        ["users", "add", "ann", "--role", "boss", "--db", str(db), "--password-stdin"],
+        input="long enough password\n",
+    )
     assert r.exit_code == 1 and "unknown role 'boss'" in r.output
-    r = runner.invoke(app, ["users", "add", "ann", "--role", "editor", "--db", str(db), "--password-stdin"],
-                      input="short\n")
+    r = runner.invoke(
+        app, ["users", "add", "ann", "--role", "editor", "--db", str(db), "--password-stdin"], input="short\n"
+    )
     assert r.exit_code == 1 and "at least" in r.output
-    r = runner.invoke(app, ["users", "add", "ann", "--role", "editor", "--db", str(db), "--password-stdin"],
-                      input="long enough password\n")
+    r = runner.invoke(
+        app,
+        ["users", "add", "ann", "--role", "editor", "--db", str(db), "--password-stdin"],
+        input="long enough password\n",
+    )
     assert r.exit_code == 0
     r = runner.invoke(app, ["users", "list", "--db", str(db)])
     assert "ann\teditor" in r.output
@@ -378,6 +466,7 @@ def test_local_mode_answers_only_to_this_machines_names(web_db):
 
 def test_team_mode_is_on_for_any_address_but_this_machine():
     from ofsted_mine.web.cli import build_settings
+
     assert not build_settings(Path("x.db")).team
     assert build_settings(Path("x.db"), host="0.0.0.0").team
     assert build_settings(Path("x.db"), host="0.0.0.0").secure_cookies
@@ -385,8 +474,9 @@ def test_team_mode_is_on_for_any_address_but_this_machine():
 
 
 def test_cached_answers_are_recomputed_when_the_database_changes(tmp_path, web_db):
-    from tests.test_readiness import copy_db
     from ofsted_mine.store.db import set_setting
+    from tests.test_readiness import copy_db
+
     db = copy_db(web_db, tmp_path / "c.db")
     con = lib.open_database(db)
     calls = []
@@ -407,9 +497,14 @@ def test_cached_answers_are_recomputed_when_the_database_changes(tmp_path, web_d
 
 def test_render_helpers_escape_every_value():
     from ofsted_mine.web import render
+
     bad = '"><script>x()</script><b onclick="y">'
     q = {"text": bad, "citation": bad, "visit_id": bad, "polarity": bad, "section": bad, "finding_id": bad}
-    out = str(render.quote(q)) + str(render.tags([{"theme": bad, "source": "person"}], {}, [{"who": bad, "at": bad}])) \
-        + str(render.pol(bad)) + str(render.verdict(bad, {}, {}))
+    out = (
+        str(render.quote(q))
+        + str(render.tags([{"theme": bad, "source": "person"}], {}, [{"who": bad, "at": bad}]))
+        + str(render.pol(bad))
+        + str(render.verdict(bad, {}, {}))
+    )
     assert "<script>" not in out and "<b " not in out and 'onclick="' not in out
     assert out.count("&lt;script&gt;") >= 6
