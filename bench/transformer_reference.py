@@ -158,11 +158,10 @@ def main() -> None:
     )
 
     t0 = time.time()
-    ours = TaggerModel.fit(
+    ours = TaggerModel(tax).fit(
         [e.text for e in train_part],
         [e.themes for e in train_part],
         [e.polarity for e in train_part],
-        tax,
         synthetic=[e.synthetic for e in train_part],
     )
     print(f"our tagger fitted: {time.time() - t0:.0f} s", flush=True)

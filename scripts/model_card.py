@@ -123,12 +123,10 @@ def main() -> None:
     train_secs = time.time() - t0
     tax = load_taxonomy()
     examples, _ = load_annotations(ann, shared / "ofsted-reports", gold_reports(shared))
-    mo = TaggerModel.fit(
+    mo = TaggerModel(tax, use_rule_features=False).fit(
         [e.text for e in examples],
         [e.themes for e in examples],
         [e.polarity for e in examples],
-        tax,
-        use_rule_features=False,
         synthetic=[e.synthetic for e in examples],
     )
     gold = read_gold(shared / "gold" / "themes-dev.jsonl")

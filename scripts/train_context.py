@@ -83,6 +83,7 @@ def labelled_in_context(reports_root: Path, exclude: set[str]) -> list[dict]:
                     "polarity": d["polarity"],
                     "report": rep,
                     "section_kind": f.section_kind if f else None,
+                    "heading": f.section if f else None,
                     "prev": prev,
                     "doc": doc_key(doc.visit.kind, doc.visit.framework),
                 }
@@ -98,6 +99,12 @@ def main() -> None:
         "--cache", default=None, help="keep each fold's held-out scores here (re-runs reuse them)"
     )
     ap.add_argument("--out", default=str(ROOT / "models" / "context.json"))
+    ap.add_argument(
+        "--tune",
+        action="store_true",
+        help="fit each fold's sentence model with its inner calibration folds (6x slower); by default "
+        "the folds' raw decision values are used and the context stage calibrates them itself",
+    )
     a = ap.parse_args()
     from sklearn.model_selection import GroupKFold
 
@@ -117,7 +124,7 @@ def main() -> None:
     for k, (tr, te) in enumerate(GroupKFold(5).split(texts, groups=groups)):
         if k >= a.folds:
             break
-        cache = Path(a.cache) / f"fold{k}.npz" if a.cache else None
+        cache = Path(a.cache) / f"fold{k}{'-tuned' if a.tune else ''}.npz" if a.cache else None
         if cache and cache.exists():
             z = np.load(cache)
             parts.append((te, z["own"], z["prev"], z["thr"], z["qown"], z["qprev"], list(z["classes"])))
@@ -128,7 +135,7 @@ def main() -> None:
         TH = [o["themes"] for o in tr_x] + [e.themes for e in corp] + [e.themes for e in syn]
         PO = [o["polarity"] for o in tr_x] + [e.polarity for e in corp] + [e.polarity for e in syn]
         SY = [False] * (len(tr_x) + len(corp)) + [True] * len(syn)
-        m = TaggerModel.fit(T, TH, PO, tax, matcher=matcher, synthetic=SY)
+        m = TaggerModel(tax, tune=a.tune).fit(T, TH, PO, matcher=matcher, synthetic=SY)
         A = [X[i]["text"] for i in te]
         B = [X[i]["prev"] or "" for i in te]
         own, qown = m.predict_proba(A, matcher.match_many(A))

@@ -253,12 +253,10 @@ def test_saved_model_tags_without_scikit_learn_and_keeps_its_answers(tmp_path):
         json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()
     ]
     tax = load_taxonomy()
-    fitted = TaggerModel.fit(
+    fitted = TaggerModel(tax, tune=False).fit(
         [l["text"] for l in labels[:500]],
         [l["themes"] for l in labels[:500]],
         [l["polarity"] for l in labels[:500]],
-        tax,
-        tune=False,
     )
     path = tmp_path / "m.joblib"
     fitted.save(path)
@@ -280,3 +278,45 @@ def test_saved_model_tags_without_scikit_learn_and_keeps_its_answers(tmp_path):
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
     ).stdout
     assert out.split()[-1] == "False"
+
+
+def test_estimators_clone_with_their_parameters():
+    """The vectorisers and the sentence model take explicit parameters: ``get_params`` lists
+    them, ``clone`` keeps them, and a fitted clone gives the same answers as the original."""
+    import numpy as np
+    from sklearn.base import clone
+
+    from ofsted_mine.tag.classifier import TaggerModel
+    from ofsted_mine.tag.fastchar import CachedCharTfidf, CachedWordTfidf
+    from ofsted_mine.tag.rules import RuleMatcher
+
+    labels = [
+        json.loads(l) for l in (CORPUS / "annotations" / "corpus-labels.jsonl").read_text().splitlines()
+    ]
+    texts = [l["text"] for l in labels[:400]]
+    for vec in (
+        CachedCharTfidf(ngram_range=(3, 5), min_df=2, sublinear_tf=True, dtype=np.float32),
+        CachedWordTfidf(ngram_range=(1, 2), min_df=2, token_pattern=r"(?u)\b[\w’'-]+\b"),
+    ):
+        twin = clone(vec)
+        assert twin.get_params() == vec.get_params() and twin.get_params()["min_df"] == 2
+        a, b = vec.fit(texts).transform(texts[:50]), twin.fit(texts).transform(texts[:50])
+        assert a.shape == b.shape and abs(a - b).max() == 0
+    assert CachedCharTfidf().get_params()["analyzer"] == "char_wb"
+
+    tax = load_taxonomy()
+    model = TaggerModel(tax, tune=False, theme_C=4.0, seed=3)
+    twin = clone(model)
+    assert twin is not model and twin.get_params()["theme_C"] == 4.0 and twin.seed == 3 and not twin.tune
+    with pytest.raises(ValueError, match="no parameter"):
+        clone(model).set_params(C=1.0)
+    y_themes, y_pol = [l["themes"] for l in labels[:400]], [l["polarity"] for l in labels[:400]]
+    assert model.fit(texts, y_themes, y_pol) is model
+    twin.fit(texts, y_themes, y_pol)
+    new = [l["text"] for l in labels[400:460]]
+    hits = RuleMatcher(tax).match_many(new)
+    for a, b in zip(model.predict_proba(new, hits), twin.predict_proba(new, hits)):
+        assert np.allclose(a, b)
+    # a parameter changes the fit: a weaker regularisation gives different theme scores
+    other = clone(model).set_params(theme_C=0.05).fit(texts, y_themes, y_pol)
+    assert not np.allclose(other.predict_proba(new, hits)[0], model.predict_proba(new, hits)[0])

@@ -9,7 +9,7 @@ Per-theme decision thresholds are chosen on out-of-fold predictions of the train
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -57,17 +57,19 @@ def _vectorizer():
 
 
 def _linear(C: float = 8.0):
+    """The per-theme linear model: class-balanced logistic regression."""
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=C, max_iter=2000, class_weight="balanced", solver="liblinear")
 
 
-def _polarity_estimator():
+def _polarity_estimator(C: float = 6.0):
+    """The polarity model: a 4-class logistic regression, sigmoid-calibrated by scikit-learn."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
 
     return CalibratedClassifierCV(
-        LogisticRegression(C=6.0, max_iter=3000, class_weight="balanced"), method="sigmoid", cv=3
+        LogisticRegression(C=C, max_iter=3000, class_weight="balanced"), method="sigmoid", cv=3
     )
 
 
@@ -97,88 +99,142 @@ def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-@dataclass
 class TaggerModel:
-    """A fitted model: ``fit`` on labelled sentences, ``predict_proba`` on new ones."""
+    """The sentence model, as a scikit-learn style estimator.
 
-    theme_ids: list[str]
-    taxonomy_fingerprint: str = ""
-    vectorizer: object = None
-    theme_models: dict = field(default_factory=dict)  # theme -> fitted estimator (None: never seen)
-    thresholds: dict = field(default_factory=dict)  # theme -> decision threshold
-    polarity_model: object = None
-    polarity_classes: list[str] = field(default_factory=lambda: list(POLARITIES))
-    info: dict = field(default_factory=dict)
-    use_rule_features: bool = True
-    format: int = MODEL_FORMAT
+    Parameters (explicit ``__init__`` arguments, so ``get_params``/``set_params`` and
+    ``sklearn.base.clone`` work; implemented here without importing scikit-learn, so a
+    saved model tags without it):
 
-    # ------------------------------------------------------------------ fitting
-    @classmethod
-    def fit(
-        cls,
-        texts: list[str],
-        themes: list[list[str]],
-        polarities: list[str],
-        taxonomy: Taxonomy,
-        matcher: RuleMatcher | None = None,
+    * ``taxonomy``: the themes to learn (default: the shipped codebook);
+    * ``tune``: choose Platt calibration and per-theme thresholds on out-of-fold scores
+      (``folds`` folds); without it scores are uncalibrated and thresholds 0.5;
+    * ``seed``: the fold split;
+    * ``use_rule_features``: add the rule matcher's hits as features;
+    * ``theme_C`` / ``polarity_C``: inverse regularisation of the theme and polarity models.
+
+    ``fit(texts, themes, polarities)`` learns and returns ``self``; fitted state:
+    ``theme_ids``, ``taxonomy_fingerprint``, ``vectorizer``, ``theme_models``,
+    ``thresholds``, ``polarity_model``, ``polarity_classes``, ``info``.
+    ``predict_proba(texts, hits)`` gives theme and polarity probabilities."""
+
+    _PARAMS = ("taxonomy", "tune", "seed", "use_rule_features", "theme_C", "polarity_C", "folds")
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        *,
         tune: bool = True,
         seed: int = 0,
         use_rule_features: bool = True,
+        theme_C: float = 8.0,
+        polarity_C: float = 6.0,
+        folds: int = 5,
+    ):
+        self.taxonomy = taxonomy
+        self.tune = tune
+        self.seed = seed
+        self.use_rule_features = use_rule_features
+        self.theme_C = theme_C
+        self.polarity_C = polarity_C
+        self.folds = folds
+        # fitted state (set by fit, or by load)
+        self.theme_ids: list[str] = list(taxonomy.ids) if taxonomy is not None else []
+        self.taxonomy_fingerprint = ""
+        self.vectorizer: object = None
+        self.theme_models: dict = {}  # theme -> fitted estimator (None: never seen)
+        self.thresholds: dict = {}  # theme -> decision threshold
+        self.polarity_model: object = None
+        self.polarity_classes: list[str] = list(POLARITIES)
+        self.info: dict = {}
+        self.format = MODEL_FORMAT
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The estimator's parameters (scikit-learn's convention)."""
+        return {k: getattr(self, k) for k in self._PARAMS}
+
+    def set_params(self, **params) -> TaggerModel:
+        """Set parameters (scikit-learn's convention); an unknown name is a ValueError."""
+        for k, v in params.items():
+            if k not in self._PARAMS:
+                raise ValueError(f"TaggerModel has no parameter {k!r}")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        return f"TaggerModel(tune={self.tune}, seed={self.seed}, use_rule_features={self.use_rule_features})"
+
+    # ------------------------------------------------------------------ fitting
+    def fit(
+        self,
+        texts: list[str],
+        themes: list[list[str]],
+        polarities: list[str],
+        *,
+        matcher: RuleMatcher | None = None,
         synthetic: list[bool] | None = None,
     ) -> TaggerModel:
-        """Fit on labelled sentences.
+        """Fit on labelled sentences and return ``self``.
 
         ``synthetic`` marks written example sentences: they are trained on, but Platt
-        calibration and thresholds are chosen on the out-of-fold scores of the others."""
-        from sklearn.model_selection import KFold
+        calibration and thresholds are chosen on the out-of-fold scores of the others.
+        ``matcher``: a rule matcher of the same taxonomy to reuse (built when not given)."""
+        from .taxonomy import load_taxonomy
 
+        taxonomy = self.taxonomy if self.taxonomy is not None else load_taxonomy()
         matcher = matcher or RuleMatcher(taxonomy)
         hits = matcher.match_many(texts)
-        ids = taxonomy.ids
-        m = cls(
-            theme_ids=ids, taxonomy_fingerprint=taxonomy.fingerprint(), use_rule_features=use_rule_features
-        )
-        m.vectorizer = _vectorizer()
-        X = m._stack([m.vectorizer.fit_transform(texts)], hits, texts)
+        self.theme_ids = ids = list(taxonomy.ids)
+        self.taxonomy_fingerprint = taxonomy.fingerprint()
+        self.__dict__.pop("_stack_cache", None)
+        self.vectorizer = _vectorizer()
+        X = self._stack([self.vectorizer.fit_transform(texts)], hits, texts)
         Y = np.array([[t in ts for t in ids] for ts in themes], dtype=int)
-        # out-of-fold decision values: Platt calibration and thresholds chosen honestly
-        oof = np.zeros(Y.shape)
-        folds = list(KFold(5, shuffle=True, random_state=seed).split(X)) if tune else []
-        for tr, te in folds:
-            vec = _vectorizer()
-            Xtr = m._stack(
-                [vec.fit_transform([texts[i] for i in tr])], [hits[i] for i in tr], [texts[i] for i in tr]
-            )
-            Xte = m._stack(
-                [vec.transform([texts[i] for i in te])], [hits[i] for i in te], [texts[i] for i in te]
-            )
-            todo = [j for j in range(len(ids)) if 0 < Y[tr, j].sum() < len(tr)]
-            oof[te, :] = -5.0
-            for j, clf in zip(todo, _fit_each(Xtr, [Y[tr, j] for j in todo])):
-                oof[te, j] = clf.decision_function(Xte)
+        oof = self._out_of_fold(texts, hits, Y) if self.tune else np.zeros(Y.shape)
         fit_ids = [j for j in range(len(ids)) if 3 <= int(Y[:, j].sum()) < len(texts)]
-        final = dict(zip(fit_ids, _fit_each(X, [Y[:, j] for j in fit_ids])))
+        final = dict(zip(fit_ids, _fit_each(X, [Y[:, j] for j in fit_ids], self.theme_C)))
         keep = np.ones(len(texts), dtype=bool) if synthetic is None else ~np.asarray(synthetic, dtype=bool)
         if not keep.any():
             keep[:] = True
+        self.theme_models, self.thresholds = {}, {}
         for j, t in enumerate(ids):
             if j in final:
                 z, y = oof[keep, j], Y[keep, j]
-                a_, b_ = _platt(z, y) if tune and 0 < y.sum() < len(y) else (1.0, 0.0)
-                m.theme_models[t] = PlattTheme(final[j], a_, b_)
+                a_, b_ = _platt(z, y) if self.tune and 0 < y.sum() < len(y) else (1.0, 0.0)
+                self.theme_models[t] = PlattTheme(final[j], a_, b_)
                 p_oof = 1.0 / (1.0 + np.exp(-(a_ * z + b_)))
-                m.thresholds[t] = _best_threshold(y, p_oof) if tune else 0.5
+                self.thresholds[t] = _best_threshold(y, p_oof) if self.tune else 0.5
             else:
-                m.theme_models[t] = None
+                self.theme_models[t] = None
         pol = np.array(polarities)
-        m.polarity_model = _polarity_estimator().fit(X, pol)
-        m.polarity_classes = [str(c) for c in m.polarity_model.classes_]  # plain str: cheap to pickle
-        m.info = {
+        self.polarity_model = _polarity_estimator(self.polarity_C).fit(X, pol)
+        self.polarity_classes = [str(c) for c in self.polarity_model.classes_]  # plain str: cheap to pickle
+        self.info = {
             "n_train": len(texts),
             "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(ids)},
             "polarity_counts": {p: int((pol == p).sum()) for p in set(polarities)},
         }
-        return m
+        return self
+
+    def _out_of_fold(self, texts: list[str], hits: list[RuleHits], Y: np.ndarray) -> np.ndarray:
+        """Out-of-fold theme decision values (features refitted per fold): what Platt
+        calibration and the thresholds are chosen on, so neither sees its own training fit."""
+        from sklearn.model_selection import KFold
+
+        oof = np.zeros(Y.shape)
+        for tr, te in KFold(self.folds, shuffle=True, random_state=self.seed).split(texts):
+            vec = _vectorizer()
+            Xtr = self._stack(
+                [vec.fit_transform([texts[i] for i in tr])], [hits[i] for i in tr], [texts[i] for i in tr]
+            )
+            Xte = self._stack(
+                [vec.transform([texts[i] for i in te])], [hits[i] for i in te], [texts[i] for i in te]
+            )
+            todo = [j for j in range(Y.shape[1]) if 0 < Y[tr, j].sum() < len(tr)]
+            oof[te, :] = -5.0
+            for j, clf in zip(todo, _fit_each(Xtr, [Y[tr, j] for j in todo], self.theme_C)):
+                oof[te, j] = clf.decision_function(Xte)
+        return oof
 
     # ------------------------------------------------------------------ predicting
     def _stack(self, blocks: list, hits: list[RuleHits], texts: list[str]):
@@ -323,7 +379,10 @@ class TaggerModel:
         fmt = d.get("format") if isinstance(d, dict) else getattr(d, "format", None)
         if fmt != MODEL_FORMAT:
             raise ValueError(f"{path}: model format {fmt or '?'} is not {MODEL_FORMAT}; retrain it")
-        m = TaggerModel(**d["head"])
+        head = d["head"]
+        m = TaggerModel(use_rule_features=head["use_rule_features"])
+        for k in ("theme_ids", "taxonomy_fingerprint", "thresholds", "polarity_classes", "info", "format"):
+            setattr(m, k, head[k])
         m.__dict__.update(
             _stack_cache=d["plain"]["stacked"], _fitted=set(d["plain"]["fitted"]), _full_blob=d["full"]
         )
@@ -370,7 +429,7 @@ def _nb_scale(B, y: np.ndarray, alpha: float = 1.0, power: float = 0.5) -> np.nd
     return np.abs(r) ** power
 
 
-def _fit_each(X, ys: list) -> list:
+def _fit_each(X, ys: list, C: float = 8.0) -> list:
     """One theme classifier per label vector, fitted on NB-scaled features.
 
     The scale is folded into the fitted coefficients (coef * scale), so the classifier
@@ -381,7 +440,7 @@ def _fit_each(X, ys: list) -> list:
     out = []
     for y in ys:
         r = _nb_scale(B, np.asarray(y))
-        clf = _linear().fit(X @ sparse.diags(r.astype(X.dtype)), y)
+        clf = _linear(C).fit(X @ sparse.diags(r.astype(X.dtype)), y)
         clf.coef_ = clf.coef_ * r
         out.append(clf)
     return out
@@ -420,13 +479,14 @@ def _calibrated_proba(Z: np.ndarray, sa: np.ndarray, sb: np.ndarray, m: int) -> 
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The decision threshold (0.15-0.85 in steps of 0.025) with the best F1 (scikit-learn's
+    ``f1_score``) of ``p >= threshold`` against ``y``; ties go to the lowest."""
+    from sklearn.metrics import f1_score
+
     best, best_f = 0.5, -1.0
+    y = np.asarray(y, dtype=int)
     for t in np.arange(0.15, 0.86, 0.025):
-        pred = p >= t
-        tp = int((pred & (y == 1)).sum())
-        fp = int((pred & (y == 0)).sum())
-        fn = int((~pred & (y == 1)).sum())
-        f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        f = f1_score(y, (p >= t).astype(int), zero_division=0.0)
         if f > best_f:
             best, best_f = float(t), f
     return round(best, 3)

@@ -53,60 +53,71 @@ def read_gold(path: str | Path) -> list[dict]:
 
 
 def score(gold: list[dict], pred: list[dict], theme_ids: list[str]) -> dict:
-    """gold/pred: aligned lists of {"themes": [...], "polarity": ...}."""
-    per = {}
-    TP = FP = FN = 0
-    for t in theme_ids:
-        tp = sum(1 for g, p in zip(gold, pred) if t in g["themes"] and t in p["themes"])
-        fp = sum(1 for g, p in zip(gold, pred) if t not in g["themes"] and t in p["themes"])
-        fn = sum(1 for g, p in zip(gold, pred) if t in g["themes"] and t not in p["themes"])
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        per[t] = {
-            "precision": round(prec, 3),
-            "recall": round(rec, 3),
-            "f1": round(f1, 3),
-            "support": tp + fn,
+    """Per-theme precision/recall/F1, theme micro- and macro-F1 (macro over the themes the
+    gold labels use), polarity accuracy, per-class and macro F1 (over the four polarities)
+    and the confusion matrix, computed with scikit-learn's metrics.
+
+    ``gold``/``pred``: aligned lists of ``{"themes": [...], "polarity": ...}``."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+    Yg = np.array([[t in g["themes"] for t in theme_ids] for g in gold], dtype=int).reshape(
+        -1, len(theme_ids)
+    )
+    Yp = np.array([[t in p["themes"] for t in theme_ids] for p in pred], dtype=int).reshape(
+        -1, len(theme_ids)
+    )
+    per: dict[str, dict] = {}
+    micro = macro = 0.0
+    if len(gold) and theme_ids:
+        prec, rec, f1, sup = precision_recall_fscore_support(Yg, Yp, average=None, zero_division=0.0)
+        per = {
+            t: {
+                "precision": round(float(prec[j]), 3),
+                "recall": round(float(rec[j]), 3),
+                "f1": round(float(f1[j]), 3),
+                "support": int(sup[j]),
+            }
+            for j, t in enumerate(theme_ids)
         }
-        TP, FP, FN = TP + tp, FP + fp, FN + fn
-    micro = 2 * TP / (2 * TP + FP + FN) if TP else 0.0
-    supported = [v["f1"] for v in per.values() if v["support"] > 0]
-    macro = sum(supported) / len(supported) if supported else 0.0
+        micro = float(f1_score(Yg, Yp, average="micro", zero_division=0.0))
+        macro = float(f1[sup > 0].mean()) if (sup > 0).any() else 0.0
+    else:
+        per = {t: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0} for t in theme_ids}
     labels = list(POLARITIES)
+    g_pol = [g["polarity"] for g in gold]
+    p_pol = [p["polarity"] for p in pred]
     conf = {g: {p: 0 for p in labels} for g in labels}
-    for g, p in zip(gold, pred):
-        conf.setdefault(g["polarity"], {q: 0 for q in labels})[p["polarity"]] = (
-            conf.get(g["polarity"], {}).get(p["polarity"], 0) + 1
-        )
-    acc = sum(1 for g, p in zip(gold, pred) if g["polarity"] == p["polarity"]) / len(gold) if gold else 0.0
-    pf = {}
-    for c in labels:
-        tp = conf[c][c]
-        fp = sum(conf[g][c] for g in labels if g != c)
-        fn = sum(conf[c][p] for p in labels if p != c)
-        pr = tp / (tp + fp) if tp + fp else 0.0
-        rc = tp / (tp + fn) if tp + fn else 0.0
-        pf[c] = round(2 * pr * rc / (pr + rc), 3) if pr + rc else 0.0
+    pf = {c: 0.0 for c in labels}
+    acc = pmacro = 0.0
+    if gold:
+        C = confusion_matrix(g_pol, p_pol, labels=labels)
+        conf = {g: {p: int(C[i, k]) for k, p in enumerate(labels)} for i, g in enumerate(labels)}
+        acc = float(accuracy_score(g_pol, p_pol))
+        f = f1_score(g_pol, p_pol, labels=labels, average=None, zero_division=0.0)
+        pf = {c: round(float(f[i]), 3) for i, c in enumerate(labels)}
+        pmacro = float(np.mean(f))
     return {
         "n": len(gold),
         "theme_micro_f1": round(micro, 4),
         "theme_macro_f1": round(macro, 4),
         "per_theme": per,
         "polarity_accuracy": round(acc, 4),
-        "polarity_macro_f1": round(sum(pf.values()) / len(pf), 4),
+        "polarity_macro_f1": round(pmacro, 4),
         "polarity_f1": pf,
         "polarity_confusion": conf,
     }
 
 
 def evaluate_tagger(tagger, gold: list[dict]) -> dict:
+    """Tag the gold sentences one by one (no context) and :func:`score` the result."""
     res = tagger.tag([g["text"] for g in gold])
     pred = [{"themes": [t.theme for t in r.tags], "polarity": r.polarity} for r in res]
     return score(gold, pred, tagger.taxonomy.ids)
 
 
 def format_report(m: dict, title: str = "") -> str:
+    """A plain-text report of :func:`score`'s figures."""
     lines = [title] if title else []
     lines.append(f"sentences: {m['n']}")
     lines.append(f"theme micro-F1 {m['theme_micro_f1']:.3f}   macro-F1 {m['theme_macro_f1']:.3f}")

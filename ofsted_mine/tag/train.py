@@ -42,16 +42,8 @@ def _fold_predictions(
     from .tagger import Tagger
 
     matcher = RuleMatcher(taxonomy)
-    m = TaggerModel.fit(
-        texts,
-        themes,
-        polarities,
-        taxonomy,
-        matcher=matcher,
-        seed=seed,
-        use_rule_features=use_rules,
-        tune=True,
-        synthetic=synthetic,
+    m = TaggerModel(taxonomy, seed=seed, use_rule_features=use_rules, tune=True).fit(
+        texts, themes, polarities, matcher=matcher, synthetic=synthetic
     )
     tg = Tagger(taxonomy, model=m, mode="combined" if use_rules else "model")
     return [{"themes": [t.theme for t in r.tags], "polarity": r.polarity} for r in tg.tag(test)]
@@ -165,12 +157,10 @@ def train(
     if cv and len(examples) - report["synthetic"] >= 50:
         report["cross_validation"] = cross_validate(examples, tax, seed=seed)
     try:
-        model = TaggerModel.fit(
+        model = TaggerModel(tax, seed=seed).fit(
             [e.text for e in examples],
             [e.themes for e in examples],
             [e.polarity for e in examples],
-            tax,
-            seed=seed,
             synthetic=[e.synthetic for e in examples],
         )
     except ValueError as e:  # e.g. scikit-learn: "After pruning, no terms remain"
