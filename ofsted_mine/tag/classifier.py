@@ -260,16 +260,20 @@ class TaggerModel:
             return theme in fitted
         return self.theme_models.get(theme) is not None
 
-    def predict_proba(self, texts: list[str], hits: list[RuleHits]) -> tuple[np.ndarray, np.ndarray]:
+    def predict_proba(
+        self, texts: list[str], hits: list[RuleHits], raw: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(theme probabilities [n x themes], polarity probabilities [n x classes]).
 
-        Every linear model (17 themes, and each calibrated polarity classifier) is one
-        column block of a single weight matrix, so a batch costs one sparse product."""
+        ``raw=True``: theme scores without Platt calibration (the sigmoid of the decision
+        values), as the context stage takes them. Every linear model (17 themes, and each
+        calibrated polarity classifier) is one column block of a single weight matrix, so a
+        batch costs one sparse product."""
         X = self.features(texts, hits)
         W, b0, a, b, pol = self._stacked()
         Z = np.asarray(X @ W) + b0
         n = len(self.theme_ids)
-        P = 1.0 / (1.0 + np.exp(-(a * Z[:, :n] + b)))
+        P = 1.0 / (1.0 + np.exp(-Z[:, :n] if raw else -(a * Z[:, :n] + b)))
         P[:, a == 0] = 0.0  # themes without a model
         if pol is None:
             self._full()

@@ -66,31 +66,27 @@ def review_queue(
     model = tg.model
     P = Q = None
     thresholds = model.thresholds if model is not None else {}
-    if model is not None:
-        P, Q = model.predict_proba(texts, hits)
-        if tg.context is not None and tg.context.info.get(
-            "themes_used", True
-        ):  # the scores the stored tags came from
-            from .context import doc_key
+    pol_classes: list[str] = []
+    if model is not None:  # the scores the stored tags came from (with their context)
+        from .context import doc_key
 
-            prev = [
-                k - 1
-                if k > 0
-                and rows[k - 1]["doc_id"] == r["doc_id"]
-                and rows[k - 1]["section"] == r["section"]
-                and rows[k - 1]["seq"] == r["seq"] - 1
-                else None
-                for k, r in enumerate(rows)
-            ]
-            has = np.array([j is not None for j in prev])
-            P = tg.context.predict(
-                P,
-                P[[j if j is not None else 0 for j in prev]],
-                has,
-                [r["section_kind"] for r in rows],
-                [doc_key(r["kind"], r["framework"]) for r in rows],
-            )
-            thresholds = tg.context.thresholds
+        prev = [
+            k - 1
+            if k > 0
+            and rows[k - 1]["doc_id"] == r["doc_id"]
+            and rows[k - 1]["section"] == r["section"]
+            and rows[k - 1]["seq"] == r["seq"] - 1
+            else None
+            for k, r in enumerate(rows)
+        ]
+        P, Q, thresholds, pol_classes = tg.scores(
+            texts,
+            hits,
+            [r["section_kind"] for r in rows],
+            [r["section"] or "" for r in rows],
+            prev,
+            [doc_key(r["kind"], r["framework"]) for r in rows],
+        )
     out = []
     for i, r in enumerate(rows):
         reasons, unsure = [], 0.0
@@ -117,7 +113,7 @@ def review_queue(
                 reasons.append(f"{t} score {p:.2f} is near its threshold {thr:.2f}")
             q = np.sort(Q[i])[::-1]
             if q[0] - q[1] < 0.25:
-                cls = [str(c) for c in model.polarity_classes]
+                cls = pol_classes
                 order = np.argsort(-Q[i])
                 reasons.append(
                     f"polarity close: {cls[order[0]]} {Q[i, order[0]]:.2f} vs {cls[order[1]]} "

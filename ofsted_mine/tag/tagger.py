@@ -40,7 +40,8 @@ def is_concern_section(kind: str | None) -> bool:
 # Context rules for polarity (codebook rules, checked against the training labels; see the README):
 #: a recommendation: an instruction to the council at the start of the sentence
 RECOMMENDATION = re.compile(
-    r"^(?:[•\-–]\s*)?(?:\(?[a-z0-9]{1,3}[.)]\s+)?(?:ensure|improve|strengthen|develop|increase|make sure|reduce|establish|"
+    r"^(?:[•\-–]\s*)?(?:\(?[a-z0-9]{1,3}[.)]\s+)?"
+    r"(?:ensure|improve|strengthen|develop|increase|make sure|reduce|establish|"
     r"take action|provide|continue to|implement|embed|address|consider|undertake|prioriti[sz]e|extend|enable|"
     r"clarify|raise|secure|build)\b",
     re.I,
@@ -272,27 +273,10 @@ class Tagger:
         ids = self.model.theme_ids if self.model is not None else []
         above: list[list[int]] = [[] for _ in texts]
         if self.model is not None:
-            P, Q = self.model.predict_proba(texts, hits)
-            Qc = None
-            thresholds = self.model.thresholds
-            if self.context is not None and sections is not None:
-                n = len(texts)
-                pv = prev or [None] * n
-                has = np.array([j is not None for j in pv])
-                Pp = P[[j if j is not None else 0 for j in pv]] if n else P
-                secs, dks = list(sections), list(docs or ["?/?"] * n)
-                Qc = self.context.predict_polarity(
-                    Q, Q[[j if j is not None else 0 for j in pv]] if n else Q, has, secs, dks
-                )
-                if self.context.info.get("themes_used", True):
-                    P = self.context.predict(P, Pp, has, secs, dks)
-                    thresholds = self.context.thresholds
+            P, Q, thresholds, pol_classes = self.scores(texts, hits, sections, headings, prev, docs)
             thr = np.array([thresholds.get(t, 0.5) if t in self._model_themes else np.inf for t in ids])
             for i, j in zip(*np.nonzero(P >= thr)):
                 above[i].append(int(j))
-            pol_classes = [str(c) for c in self.model.polarity_classes]  # numpy str_ is slow to pickle
-            if self.context is not None and sections is not None and Qc is not None:
-                Q, pol_classes = Qc, list(self.context.pol_classes)
             qk = Q.argmax(axis=1).tolist()
             qp = Q.max(axis=1).tolist()
         model_only = self.mode == "model"
@@ -342,6 +326,42 @@ class Tagger:
                 res.polarity, res.polarity_score, res.polarity_source = "concern", 1.0, "rule"
             out.append(res)
         return out
+
+    def scores(
+        self,
+        texts: list[str],
+        hits: list[RuleHits],
+        sections: list[str | None] | None = None,
+        headings: list[str | None] | None = None,
+        prev: list[int | None] | None = None,
+        docs: list[str] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, dict, list[str]]:
+        """The model's theme probabilities, polarity probabilities, theme thresholds and
+        polarity classes for ``texts`` (needs a model): the sentence model's, or, when the
+        context is given (``sections``) and a context stage is loaded, the stage's."""
+        assert self.model is not None
+        cm = self.context
+        if cm is None or sections is None:
+            P, Q = self.model.predict_proba(texts, hits)
+            return P, Q, self.model.thresholds, [str(c) for c in self.model.polarity_classes]
+        from .context import heading_cues
+
+        n = len(texts)
+        themes_used = cm.info.get("themes_used", True)
+        P, Q = self.model.predict_proba(texts, hits, raw=cm.raw_scores and themes_used)
+        pv = prev or [None] * n
+        has = np.array([j is not None for j in pv], dtype=bool)
+        at = [j if j is not None else 0 for j in pv]
+        secs, dks = list(sections), list(docs or ["?/?"] * n)
+        thresholds = self.model.thresholds
+        if themes_used:
+            H = heading_cues(list(headings), self.matcher, cm.theme_ids) if headings and cm.extras else None
+            P = cm.predict(P, P[at], has, secs, dks, H, texts)
+            thresholds = cm.thresholds
+        Qc = cm.predict_polarity(Q, Q[at], has, secs, dks, texts)
+        if Qc is None:
+            return P, Q, thresholds, [str(c) for c in self.model.polarity_classes]
+        return P, Qc, thresholds, list(cm.pol_classes)
 
     def tag_document(self, doc: Document) -> Document:
         idx = [i for i, f in enumerate(doc.findings) if f.section_kind not in SKIP_SECTIONS]
