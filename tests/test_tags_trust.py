@@ -1,6 +1,7 @@
 """Issue 14: tags measured in context, context rules, corrections kept, REFI-QDA formats."""
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ from typer.testing import CliRunner
 from ofsted_mine.cli import app
 from ofsted_mine.tag.evaluate import score
 from ofsted_mine.tag.incontext import evaluate_in_context, locate
+
+from .conftest import REPORTS, SHARED, requires_reports
 
 runner = CliRunner()
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -535,3 +538,118 @@ def test_library_corrections_behind_the_web_interface(eastmere_db):
     assert lc.queue(con, finding_id=fid)[0]["polarity"] == "concern"
     with pytest.raises(ValueError):
         lc.correct(con, fid, add=["nope"], who="web.user")
+
+
+def test_context_stage_extras_heading_cue_refers_back_and_raw_scores(tmp_path):
+    """The optional features: a theme's cue phrase in the section heading, the previous
+    finding's score when the sentence refers back to it ("These …"), and raw (uncalibrated)
+    sentence scores as the stage's input."""
+    import numpy as np
+
+    from ofsted_mine.tag import Tagger
+    from ofsted_mine.tag.context import ContextModel, heading_cues, opener_flags
+
+    base = Tagger(context=None)
+    ids = list(base.model.theme_ids)
+    j = ids.index("care_leavers")
+    H = heading_cues(["The experiences and progress of care leavers", "", "Leadership"], base.matcher, ids)
+    assert H[0, j] == 1 and H[1].sum() == 0 and H[2, j] == 0
+    flags = opener_flags(
+        ["These plans are clear.", "However, some are late.", "This means that drift is rare."]
+    )
+    assert flags["refers_back"].tolist() == [1, 0, 1] and flags["contrast"].tolist() == [0, 1, 0]
+    assert flags["consequence"].tolist() == [0, 0, 1]
+
+    def stage(heading_w: float, back_w: float, raw: bool) -> Tagger:
+        coef = np.zeros((len(ids), 3 + 0 + 1 + 2))
+        coef[:, 0] = 1.0  # the sentence's own score passes through
+        coef[:, 4], coef[:, 5] = heading_w, back_w
+        cm = ContextModel(
+            ids, [], ["inspection/ilacs"], coef, np.zeros(len(ids)), dict(base.model.thresholds)
+        )
+        cm.extras, cm.raw_scores = ["heading_cue", "refers_back"], raw
+        cm.save(tmp_path / "c.json")
+        return Tagger(context=tmp_path / "c.json")
+
+    text = "They are visited regularly by workers who know them well."
+    plain = "Workers visit children regularly and know them well."
+    first = "Care leavers have personal advisers who know them well."
+    ctx = dict(docs=["inspection/ilacs"] * 2)
+    tg = stage(12.0, 0.0, False)
+    assert tg.context.extras == ["heading_cue", "refers_back"]
+    by_heading = tg.tag([text, text], ["findings"] * 2, [False] * 2, ["Care leavers", "Findings"], **ctx)
+    assert "care_leavers" in {t.theme for t in by_heading[0].tags}
+    assert "care_leavers" not in {t.theme for t in by_heading[1].tags}
+    tg = stage(0.0, 3.0, False)
+    back = tg.tag([first, text], ["findings"] * 2, [False] * 2, ["x"] * 2, prev=[None, 0], **ctx)
+    not_back = tg.tag([first, plain], ["findings"] * 2, [False] * 2, ["x"] * 2, prev=[None, 0], **ctx)
+    assert "care_leavers" in {t.theme for t in back[1].tags}
+    assert "care_leavers" not in {t.theme for t in not_back[1].tags}
+    # raw scores: a pass-through stage gives the sentence model's uncalibrated scores
+    tg = stage(0.0, 0.0, True)
+    hits = tg.matcher.match_many([plain])
+    P, _, _, _ = tg.scores([plain], hits, ["findings"], ["x"], [None], ["inspection/ilacs"])
+    raw, _ = tg.model.predict_proba([plain], hits, raw=True)
+    cal, _ = tg.model.predict_proba([plain], hits)
+    assert np.allclose(P, raw, atol=1e-4) and not np.allclose(raw, cal, atol=1e-3)
+    assert ContextModel.load(tmp_path / "c.json").raw_scores
+
+
+def test_polarity_stage_reads_an_opening_however_after_a_strength():
+    """An opening contrast ("However, …") crossed with the previous finding's polarity: a
+    stage fitted where such sentences after a strength are concerns learns it."""
+    import numpy as np
+
+    from ofsted_mine.tag.context import ContextModel
+
+    rng = np.random.default_rng(1)
+    classes = ["concern", "mixed", "neutral", "strength"]
+    n = 600
+    own = rng.dirichlet(np.ones(4) * 3, n)
+    prev = rng.dirichlet(np.ones(4) * 3, n)
+    opens = rng.random(n) < 0.3
+    texts = [("However, " if o else "") + "the work is done." for o in opens]
+    y = [
+        "concern" if o and classes[int(p.argmax())] == "strength" else classes[int(q.argmax())]
+        for o, p, q in zip(opens, prev, own)
+    ]
+    has = np.ones(n, dtype=bool)
+    cm = ContextModel(["a"], [], ["x"], np.zeros((1, 4)), np.zeros(1))
+    groups = [str(i // 20) for i in range(n)]
+    plain = cm.fit_polarity(own, prev, has, [None] * n, ["x"] * n, y, classes, groups)
+    wise = cm.fit_polarity(
+        own, prev, has, [None] * n, ["x"] * n, y, classes, groups, texts=texts, pol_extras=["contrast_open"]
+    )
+    yy = np.array(y)
+    hit = opens & (prev.argmax(axis=1) == 3)  # "However, …" after a strength
+    assert (wise[hit] == yy[hit]).mean() > (plain[hit] == yy[hit]).mean() + 0.3
+    assert (wise == yy).mean() > (plain == yy).mean()
+    q = np.array([[0.1, 0.1, 0.1, 0.7]])
+    after_strength = np.array([[0.05, 0.05, 0.1, 0.8]])
+    pick = cm.predict_polarity(q, after_strength, np.ones(1, bool), [None], ["x"], ["However, it is done."])
+    assert cm.pol_classes[int(pick.argmax())] == "concern"
+
+
+@requires_reports
+def test_training_never_sees_a_gold_report():
+    """No labelled sentence we train on (nor the context stage) comes from a report of the
+    gold file; the loaders drop one if a file names it."""
+    from ofsted_mine.tag.annotations import load_annotations
+    from ofsted_mine.tag.train import gold_reports
+
+    gold = gold_reports(SHARED)
+    assert len(gold) > 100
+    named = set()
+    for f in (CORPUS / "annotations").glob("*.jsonl"):
+        for line in f.read_text("utf-8").splitlines():
+            ref = json.loads(line).get("ref") if line.strip() else None
+            if ref:
+                named.add(ref["report"])
+    assert named and not named & gold
+    bad = {"id": "x", "ref": {"report": sorted(gold)[0], "start": 0, "end": 40, "sha1": "0"}}
+    bad.update(themes=["recording"], polarity="neutral")
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "a.jsonl"
+        p.write_text(json.dumps(bad) + "\n")
+        ex, _ = load_annotations([p], REPORTS, exclude_reports=gold)
+    assert ex == []
