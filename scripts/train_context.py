@@ -210,10 +210,14 @@ def choose_polarity(cm, S: dict, rows: list[dict], tax, log) -> tuple:
     classes = S["classes"]
     preds = {"alone": [classes[k] for k in S["qown"].argmax(axis=1)]}
     fitted = {}
-    for name, extras in (("context", []), ("context+openers", list(POLARITY_EXTRAS))):
+    for name, extras, weight in (
+        ("context", [], "balanced"),
+        ("context unweighted", [], None),
+        ("context+openers unweighted", list(POLARITY_EXTRAS), None),
+    ):
         oof = cm.fit_polarity(
-            S["qown"], S["qprev"], S["has"], S["sections"], S["docs"],
-            [o["polarity"] for o in rows], classes, S["groups"], texts=S["texts"], pol_extras=extras,
+            S["qown"], S["qprev"], S["has"], S["sections"], S["docs"], [o["polarity"] for o in rows],
+            classes, S["groups"], texts=S["texts"], pol_extras=extras, class_weight=weight,
         )  # fmt: skip
         preds[name] = [str(c) for c in oof]
         fitted[name] = (list(cm.pol_classes), cm.pol_coef, cm.pol_intercept, list(cm.pol_extras))
@@ -222,7 +226,7 @@ def choose_polarity(cm, S: dict, rows: list[dict], tax, log) -> tuple:
         res[name] = score(gold, [{"themes": [], "polarity": x} for x in p], tax.ids)
         ruled[name] = score(gold, [{"themes": [], "polarity": x} for x in with_rules(rows, p, tax)], tax.ids)
         log(
-            f"polarity {name:16}: accuracy {res[name]['polarity_accuracy']:.3f} "
+            f"polarity {name:26}: accuracy {res[name]['polarity_accuracy']:.3f} "
             f"macro-F1 {res[name]['polarity_macro_f1']:.3f}; with the context rules "
             f"{ruled[name]['polarity_accuracy']:.3f} / {ruled[name]['polarity_macro_f1']:.3f}"
         )
@@ -258,7 +262,14 @@ def main() -> None:
     shared = Path(a.shared)
     t0 = time.time()
     tax = load_taxonomy()
-    X = labelled_in_context(shared / "ofsted-reports", gold_reports(shared))
+    rows_cache = Path(a.cache) / "rows.json" if a.cache else None
+    if rows_cache and rows_cache.exists():
+        X = json.loads(rows_cache.read_text("utf-8"))
+    else:
+        X = labelled_in_context(shared / "ofsted-reports", gold_reports(shared))
+        if rows_cache:  # report text: kept in the scratch cache only, never in the repository
+            rows_cache.parent.mkdir(parents=True, exist_ok=True)
+            rows_cache.write_text(json.dumps(X), "utf-8")
     print(f"{len(X)} labelled report sentences in context ({time.time() - t0:.0f} s)", flush=True)
     parts = held_out_scores(X, tax, a.folds, a.cache, a.tune)
     rows = [X[i] for i in np.concatenate([p[0] for p in parts])]

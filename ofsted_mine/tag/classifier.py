@@ -10,6 +10,7 @@ Per-theme decision thresholds are chosen on out-of-fold predictions of the train
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -78,7 +79,7 @@ class PlattTheme:
     """A linear theme classifier whose scores are calibrated by Platt scaling fitted on
     out-of-fold decision values (so calibration never sees its own training fit)."""
 
-    clf: object
+    clf: Any
     a: float
     b: float
 
@@ -141,10 +142,10 @@ class TaggerModel:
         # fitted state (set by fit, or by load)
         self.theme_ids: list[str] = list(taxonomy.ids) if taxonomy is not None else []
         self.taxonomy_fingerprint = ""
-        self.vectorizer: object = None
+        self.vectorizer: Any = None
         self.theme_models: dict = {}  # theme -> fitted estimator (None: never seen)
         self.thresholds: dict = {}  # theme -> decision threshold
-        self.polarity_model: object = None
+        self.polarity_model: Any = None
         self.polarity_classes: list[str] = list(POLARITIES)
         self.info: dict = {}
         self.format = MODEL_FORMAT

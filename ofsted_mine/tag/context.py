@@ -341,8 +341,10 @@ class ContextModel:
         *,
         texts: list[str] | None = None,
         pol_extras: list[str] | None = None,
+        class_weight: str | None = "balanced",
     ) -> np.ndarray:
-        """Fit the polarity part; returns grouped out-of-fold predicted classes (for choosing it)."""
+        """Fit the polarity part; returns grouped out-of-fold predicted classes (for choosing it).
+        ``class_weight``: scikit-learn's (``"balanced"`` favours the rare classes' recall)."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import GroupKFold
 
@@ -350,7 +352,7 @@ class ContextModel:
         X = self.pol_design(own, prev, has_prev, sections, docs, texts)
         yy = np.asarray(y)
         oof = np.empty(len(yy), dtype=object)
-        lr = partial(LogisticRegression, C=C, max_iter=2000, class_weight="balanced")
+        lr = partial(LogisticRegression, C=C, max_iter=2000, class_weight=class_weight)
         for tr, te in GroupKFold(folds).split(X, groups=groups):
             oof[te] = lr().fit(X[tr], yy[tr]).predict(X[te])
         fitted = lr().fit(X, yy)
