@@ -121,7 +121,9 @@ def row(name, m):
 START, END = "<!-- context stage: scripts/model_card.py -->", "<!-- /context stage -->"
 
 
-def context_stage_section(shared: Path, gold: list[dict]) -> tuple[list[str], dict]:
+def context_stage_section(
+    shared: Path, gold: list[dict], without: dict | None = None
+) -> tuple[list[str], dict]:
     """The model card's section on the context stage (``models/context.json``): its grouped
     cross-validation figures (from the stage's own record, made by scripts/train_context.py)
     and the gold file's figures alone and in context, with and without the stage (two
@@ -136,7 +138,7 @@ def context_stage_section(shared: Path, gold: list[dict]) -> tuple[list[str], di
     old = os.environ.get("OFSTED_MINE_CONTEXT")
     os.environ["OFSTED_MINE_CONTEXT"] = "off"
     try:
-        without = evaluate_in_context(gold, shared / "ofsted-reports")
+        without = without or evaluate_in_context(gold, shared / "ofsted-reports")
     finally:
         if old is None:
             os.environ.pop("OFSTED_MINE_CONTEXT")
@@ -198,11 +200,14 @@ def context_stage_section(shared: Path, gold: list[dict]) -> tuple[list[str], di
     return lines, {"alone": alone, "in_context_no_stage": without, "in_context": with_stage}
 
 
-def write_context_only(shared: Path) -> None:
+def write_context_only(shared: Path, without: str | None = None) -> None:
     """``--context-only``: re-measure the context stage and rewrite its section of the model card
-    (and ``gold_context`` in evaluation.json) without retraining the sentence model."""
+    (and ``gold_context`` in evaluation.json) without retraining the sentence model.
+    ``without``: the JSON output of ``OFSTED_MINE_CONTEXT=off ofsted-mine evaluate --in-context
+    GOLD --format json``, measured already (the figures without the stage)."""
     gold = read_gold(shared / "gold" / "themes-dev.jsonl")
-    lines, figures = context_stage_section(shared, gold)
+    pre = json.loads(Path(without).read_text("utf-8")) if without else None
+    lines, figures = context_stage_section(shared, gold, pre)
     card = ROOT / "models" / "README.md"
     text = card.read_text("utf-8")
     block = "\n".join(lines)
@@ -228,10 +233,16 @@ def main() -> None:
         action="store_true",
         help="only re-measure the context stage and rewrite its section (no retraining)",
     )
+    ap.add_argument(
+        "--without-stage",
+        default=None,
+        help="with --context-only: JSON of `evaluate --in-context --format json` measured with "
+        "OFSTED_MINE_CONTEXT=off (saves one scratch ingest)",
+    )
     a = ap.parse_args()
     shared = Path(a.shared)
     if a.context_only:
-        write_context_only(shared)
+        write_context_only(shared, a.without_stage)
         return
     ann = sorted(
         p for p in (ROOT / "corpus" / "annotations").glob("*.jsonl") if not p.name.endswith(".second.jsonl")
