@@ -109,7 +109,8 @@ def test_context_rules_fix_the_kinds_of_case_reported():
     texts = [
         "Ensure that young people leaving care get timely help with their housing.",
         "The timely and effective matching of children with adopters has declined.",
-        "Services for children in Eastmere have declined since the last inspection, when they were judged to be good.",
+        "Services for children in Eastmere have declined since the last inspection, when they were judged "
+        "to be good.",
         "The quality of assessments has deteriorated since the last visit.",
         "Most managers check the quality of case records well.",
         "Caseloads have fallen and are now manageable.",
@@ -195,10 +196,11 @@ def test_correction_survives_retag_model_change_and_reingest(eastmere_db, monkey
     db, pdf = eastmere_db
     monkeypatch.setenv("OFSTED_MINE_USER", "qa.lead")
     con = sqlite3.connect(db)
-    fid, text = (
-        con.execute("""SELECT f.id, f.text FROM findings f WHERE section_kind NOT IN ('header','closing','about','opening','areas_covered')
-                               AND EXISTS (SELECT 1 FROM tags t WHERE t.finding_id=f.id) ORDER BY f.id LIMIT 1""").fetchone()
-    )
+    fid, text = con.execute("""SELECT f.id, f.text FROM findings f
+                               WHERE section_kind NOT IN
+                                 ('header','closing','about','opening','areas_covered')
+                               AND EXISTS (SELECT 1 FROM tags t WHERE t.finding_id=f.id)
+                               ORDER BY f.id LIMIT 1""").fetchone()
     model_tags, (model_pol, _) = _labels(db, fid)
     drop = sorted(model_tags)[0]
     new_pol = "neutral" if model_pol != "neutral" else "concern"
@@ -368,7 +370,8 @@ def test_codebook_is_valid_refi_qda_and_reads_back_as_the_taxonomy(tmp_path):
 <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo">
  <Codes>
   <Code guid="11111111-1111-1111-1111-111111111111" name="Improvement plan" isCodable="false">
-   <Code guid="22222222-2222-2222-2222-222222222222" name="Front door" isCodable="true"><Description>The MASH</Description></Code>
+   <Code guid="22222222-2222-2222-2222-222222222222" name="Front door" isCodable="true">
+    <Description>The MASH</Description></Code>
    <Code guid="33333333-3333-3333-3333-333333333333" name="Stable workforce" isCodable="true"/>
   </Code>
  </Codes>
@@ -420,7 +423,8 @@ def test_qdpx_project_holds_coded_findings_with_offsets(eastmere_db, tmp_path, m
         users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", ns)}
         src = root.find(".//q:TextSource", ns)
         body = z.read("sources/" + src.get("plainTextPath").split("//", 1)[1]).decode("utf-8")
-    n_tagged = con.execute("""SELECT COUNT(DISTINCT f.id) FROM findings f WHERE EXISTS (SELECT 1 FROM tags t WHERE t.finding_id=f.id)
+    n_tagged = con.execute("""SELECT COUNT(DISTINCT f.id) FROM findings f
+                              WHERE EXISTS (SELECT 1 FROM tags t WHERE t.finding_id=f.id)
                               OR f.polarity IN ('strength','concern','mixed')""").fetchone()[0]
     sels = src.findall("q:PlainTextSelection", ns)
     assert len(sels) == n_tagged > 5

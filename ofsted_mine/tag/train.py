@@ -212,7 +212,8 @@ def model_card(report: dict) -> str:
         ]
         for k, v in cv.items():
             lines.append(
-                f"| {k} | {v['theme_micro_f1']:.3f} | {v['theme_macro_f1']:.3f} | {v['polarity_accuracy']:.3f} | "
+                f"| {k} | {v['theme_micro_f1']:.3f} | {v['theme_macro_f1']:.3f} | "
+                f"{v['polarity_accuracy']:.3f} | "
                 f"{v['polarity_macro_f1']:.3f} |"
             )
     return "\n".join(lines) + "\n"
