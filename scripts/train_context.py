@@ -1,19 +1,21 @@
 """Fit the context stage of the tagger (models/context.json) and say what it is worth.
 
-    python scripts/train_context.py [--shared ../shared] [--folds 5] [--cache DIR]
+    python scripts/train_context.py [--shared ../shared] [--folds 5] [--cache DIR] [--tune]
 
 1. Each labelled real-report sentence (corpus/annotations/real-refs-*.jsonl; never a gold
-   report) is found in its parsed report: its section kind, the finding before it in the
-   same section, and the document's kind and framework.
+   report) is found in its parsed report: its section kind and heading, the finding before it
+   in the same section, and the document's kind and framework.
 2. Grouped k-fold by report: the sentence model is fitted without a fold's reports (plus the
    sample-corpus and written example sentences) and scores that fold's sentences and the
-   sentences before them: held-out scores, as on a new report. ``--folds N`` uses the first
-   N folds only (each is a full fit; ~3-10 minutes on a busy 2-core machine).
-3. The context stage (one small logistic regression per theme over the held-out score, the
-   previous finding's score, section kind, document kind) is chosen by grouped
-   cross-validation on those held-out sentences: the script prints theme micro/macro-F1 of
-   the sentence model alone and with the context stage, and fits the shipped stage on all
-   of them only if it does better.
+   findings before them: held-out scores, as on a new report. ``--folds N`` uses the first N
+   folds only. Without ``--tune`` each fold's model skips its inner calibration folds and
+   gives raw decision values (the stage calibrates them itself): one fit instead of six,
+   12-15 minutes per fold on the loaded 2-core machine of session 6. ``--cache DIR`` keeps
+   each fold's scores (and the parsed sentences) so re-runs cost seconds.
+3. The stage's variants (themes: sentence score alone, with context, with the heading-cue and
+   refers-back features; polarity: the sentence model's, with context, with the opener
+   features) are scored by grouped 5-fold cross-validation on those held-out sentences; the
+   best by CV (micro-F1; polarity accuracy with the context rules applied after it) is saved.
 """
 
 from __future__ import annotations
