@@ -18,6 +18,10 @@ from ..model import Document
 from ..vocab import KIND_ID
 from .recommendations import EXTRACTOR_VERSION, REC_KINDS, RULE_CUE
 
+#: index a document's findings in one statement after inserting them (the schema's trigger, which
+#: indexes row by row, is told to wait); False: leave it to the trigger (the same index, slower)
+DEFER_FTS = True
+
 
 def make_visit_key(doc: Document) -> str:
     """What identifies a visit: council + kind + start date (a document without a start date is
@@ -197,6 +201,16 @@ def _insert_document(
     return cur.lastrowid
 
 
+def _index_findings(con: sqlite3.Connection, doc_id: int) -> None:
+    """A document's findings into the full-text index in one statement (far cheaper than the
+    trigger's row by row), and the trigger back on (``fts_deferred`` lives only in this
+    transaction)."""
+    con.execute(
+        "INSERT INTO findings_fts (rowid, text) SELECT id, text FROM findings WHERE doc_id = ?", (doc_id,)
+    )
+    con.execute("DELETE FROM settings WHERE key = 'fts_deferred'")
+
+
 def _insert_rows(con: sqlite3.Connection, doc_id: int, rows: dict) -> None:
     """A document's sections, findings, tags and recommendations."""
     con.executemany(
@@ -204,11 +218,15 @@ def _insert_rows(con: sqlite3.Connection, doc_id: int, rows: dict) -> None:
         [(doc_id,) + r for r in rows["sections"]],
     )
     first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM findings").fetchone()[0]
+    if DEFER_FTS:
+        con.execute("INSERT INTO settings (key, value) VALUES ('fts_deferred', '1')")  # the trigger waits
     con.executemany(
         """INSERT INTO findings (id, doc_id, seq, text, page, start, "end", section, section_kind, paragraph,
            is_bullet, polarity, polarity_score, polarity_cues) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         [(first + i, doc_id) + r for i, r in enumerate(rows["findings"])],
     )
+    if DEFER_FTS:
+        _index_findings(con, doc_id)
     con.executemany(
         "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
         [(first + r[0],) + r[1:] for r in rows["tags"]],
