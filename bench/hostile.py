@@ -56,7 +56,7 @@ def case_ingest(src: str, db: str, max_bytes: str) -> dict:
 
 def case_bomb(kind: str, inner: str, lib: str) -> dict:
     import tests.fetch_site as fs
-    from ofsted_mine.fetch import fetch
+    from ofsted_mine.fetch import Limits, fetch
     from tests.fetch_site import FakeCouncil, FakePub, FakeSite, letter_pdf
 
     fs.BOMB_INNER_BYTES = int(inner)
@@ -79,7 +79,9 @@ def case_bomb(kind: str, inner: str, lib: str) -> dict:
             site.files_url,
         )
         t = time.perf_counter()
-        res = fetch(la="croydon", library=lib, pause=0, retries=0, ingest_fn=lambda *a, **k: None)
+        res = fetch(
+            la="croydon", library=lib, limits=Limits(pause=0, retries=0), ingest_fn=lambda *a, **k: None
+        )
     return {
         "outcome": "; ".join(i.reason for i in res.failed) or "no failure",
         "inner_secs": time.perf_counter() - t,

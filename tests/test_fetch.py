@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -14,8 +15,12 @@ import httpx
 import pytest
 
 from ofsted_mine import fetch as F
+from ofsted_mine.fetch import _site
+from ofsted_mine.fetch._http import Http, resolve_bases
 from ofsted_mine.fetch import (
     MANIFEST_NAME,
+    Limits,
+    Site,
     classify_kind,
     fetch,
     parse_kinds,
@@ -101,13 +106,30 @@ def site_env(monkeypatch):
         s.__exit__(None, None, None)
 
 
-def run(lib: Path, ingest: Ingest | None = None, **kw):
+LIMIT_NAMES = {f.name for f in dataclasses.fields(Limits)}
+FAST = dict(pause=0, timeout=0.5, retries=2, backoff=0.001)
+
+
+def run(lib: Path, ingest: Ingest | None = None, client: httpx.Client | None = None, **kw):
+    """fetch() with fast limits; keyword arguments named like Limits' fields go into Limits."""
     ingest = ingest if ingest is not None else Ingest()
-    args = dict(library=lib, pause=0, timeout=0.5, retries=2, backoff=0.001, ingest_fn=ingest)
+    limits = Limits(**{**FAST, **{k: kw.pop(k) for k in list(kw) if k in LIMIT_NAMES}})
+    args = dict(library=lib, ingest_fn=ingest, limits=limits, site=Site(client=client))
     if not any(k in kw for k in ("la", "urn", "all_councils")):
         args["la"] = "croydon"
     args.update(kw)
     return fetch(**args), ingest
+
+
+def fast_fetch(ingest: Ingest, **limits):
+    """fetch() as the CLI calls it, with the CLI's deadlines kept and fast pauses and retries."""
+
+    def call(**kw):
+        given = kw.pop("limits", None) or Limits()
+        kw["limits"] = dataclasses.replace(given, **{**FAST, **limits})
+        return fetch(ingest_fn=ingest, **kw)
+
+    return call
 
 
 def assert_clean(lib: Path) -> dict:
@@ -276,14 +298,16 @@ def test_user_agent_names_the_tool():
 def test_default_allow_list_is_ofsted_https_only(monkeypatch):
     monkeypatch.delenv("OFSTED_MINE_BASE_URL", raising=False)
     monkeypatch.delenv("OFSTED_MINE_FILES_URL", raising=False)
-    base, files, allowed, overridden = F._resolve_bases(None, None)
+    base, files, allowed, overridden = resolve_bases(None, None)
     assert (base, files, overridden) == (
         "https://reports.ofsted.gov.uk",
         "https://files.ofsted.gov.uk",
         False,
     )
     assert allowed == {("https", "reports.ofsted.gov.uk", 443), ("https", "files.ofsted.gov.uk", 443)}
-    http = F._Http(None, allowed, pause=0, timeout=1, retries=0, backoff=0, max_bytes=10, trust_env=False)
+    http = Http(
+        None, allowed, Limits(pause=0, timeout=1, retries=0, backoff=0, max_bytes=10), trust_env=False
+    )
     try:
         for bad in (
             "http://reports.ofsted.gov.uk/search",
@@ -439,7 +463,7 @@ def test_fetch_by_urn_and_by_unknown_urn(tmp_path, site_env):
 
 @pytest.mark.parametrize("site_pages,rows", [(2, 100), (None, 2)])
 def test_all_walks_the_paginated_listing(tmp_path, site_env, monkeypatch, site_pages, rows):
-    monkeypatch.setattr(F, "LISTING_ROWS", rows)
+    monkeypatch.setattr(_site, "LISTING_ROWS", rows)
     councils = [
         croydon(),
         FakeCouncil(*BARNSLEY, pubs=[pub("61", "Focused visit, pdf - 2 Feb 2022", "Barnsley")]),
@@ -735,7 +759,7 @@ def test_cli(tmp_path, site_env, monkeypatch):
     monkeypatch.setattr(
         fetch_module,
         "fetch",
-        functools.partial(fetch, pause=0, timeout=0.5, retries=1, backoff=0.001, ingest_fn=ing),
+        fast_fetch(ing, retries=1),
     )
     app = typer.Typer()
     app.command("fetch")(fetch_command := fetch_cli.fetch_command)
@@ -771,7 +795,8 @@ def test_real_ingest_on_fetched_files(tmp_path, site_env):
     """fetch() with its default ingest: the real ofsted_mine.api.ingest."""
     site = site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="html"))])
     lib, db = tmp_path / "lib", tmp_path / "ofsted.db"
-    res = fetch(la="croydon", library=lib, db=db, pause=0, timeout=2, retries=1, backoff=0.001)
+    quick = Limits(pause=0, timeout=2, retries=1, backoff=0.001)
+    res = fetch(la="croydon", library=lib, db=db, limits=quick)
     assert [i.file_id for i in res.failed] == ["404404"]  # the HTML page, not ingested
     assert res.ingest is not None
     assert sorted(str(p) for p in res.ingest.added) == sorted(str(i.path) for i in res.new)
@@ -784,7 +809,7 @@ def test_real_ingest_on_fetched_files(tmp_path, site_env):
     finally:
         con.close()
     assert_clean(lib)
-    res2 = fetch(la="croydon", library=lib, db=db, pause=0, timeout=2, retries=1, backoff=0.001)
+    res2 = fetch(la="croydon", library=lib, db=db, limits=quick)
     assert res2.new == [] and res2.ingest is None and res2.ok
     assert len(site.file_requests()) == 4
 

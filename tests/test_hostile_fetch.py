@@ -12,9 +12,23 @@ import httpx
 import pytest
 
 from ofsted_mine import fetch as F
+from ofsted_mine.fetch import Limits
+from ofsted_mine.fetch._decode import content_codings
+from ofsted_mine.fetch._http import Http
 
 from .fetch_site import BOMB_INNER_BYTES, gzip_bomb
-from .test_fetch import EXPECTED_CROYDON, Ingest, assert_clean, croydon, fetch, names, pub, run, site_env  # noqa: F401
+from .test_fetch import (
+    EXPECTED_CROYDON,
+    Ingest,
+    assert_clean,
+    croydon,
+    fast_fetch,
+    fetch,
+    names,
+    pub,
+    run,
+    site_env,
+)  # noqa: F401
 
 
 def _peak_mb() -> float:
@@ -54,17 +68,8 @@ def test_layered_encodings_are_decoded_here():
         ("identity", inner),
     ):
         r = httpx.Response(200, headers={"Content-Encoding": enc}, stream=httpx.ByteStream(body))
-        http = F._Http(
-            httpx.Client(transport=httpx.MockTransport(lambda q: r)),
-            set(),
-            pause=0,
-            timeout=1,
-            retries=0,
-            backoff=0,
-            max_bytes=10**6,
-            trust_env=False,
-        )
-        http._set_deadline()
+        http = Http(httpx.Client(transport=httpx.MockTransport(lambda q: r)), set(), Limits(max_bytes=10**6))
+        http.start_deadline()
         assert b"".join(http.body(r, 10**6, "file")) == inner, enc
         with pytest.raises(F.FetchFailure, match="too large"):
             b"".join(
@@ -75,7 +80,7 @@ def test_layered_encodings_are_decoded_here():
                 )
             )
     with pytest.raises(F.FetchFailure, match="unsupported Content-Encoding"):
-        F._content_codings(httpx.Response(200, headers={"Content-Encoding": "br"}))
+        content_codings(httpx.Response(200, headers={"Content-Encoding": "br"}))
 
 
 def test_dripping_server_hits_the_request_deadline_and_leaves_no_part_file(tmp_path, site_env):
@@ -124,7 +129,7 @@ def test_rich_markup_in_site_text_is_printed_not_interpreted(tmp_path, site_env,
     monkeypatch.setattr(
         fetch_module,
         "fetch",
-        functools.partial(fetch, pause=0, timeout=0.5, retries=0, backoff=0.001, ingest_fn=Ingest()),
+        fast_fetch(Ingest(), retries=0),
     )
     app = typer.Typer()
     app.command("fetch")(fetch_cli.fetch_command)
