@@ -58,14 +58,14 @@ def fetch_command(
     from rich.console import Console
     from rich.markup import escape  # site text (titles, names, reasons) is never Rich markup
 
-    from .fetch import FetchError, Limits, fetch
+    from .fetch import Limits, fetch
 
     out = Console()
     err = Console(stderr=True)
     progress = _Progress(err)
     progress.start()
     try:
-        result = fetch(  # fetch() checks every argument (FetchError names the option)
+        result = fetch(  # fetch() checks every argument, before any request
             la=la,
             urn=urn,
             all_councils=all_,
@@ -77,9 +77,7 @@ def fetch_command(
             on_event=progress.on_event,
             limits=Limits(request_deadline=request_deadline or None, run_deadline=deadline or None),
         )
-    except FetchError as e:
-        raise typer.BadParameter(str(e), param_hint=e.param) from None
-    except (ValueError, RuntimeError) as e:
+    except (ValueError, RuntimeError) as e:  # a FetchError (bad argument) or the library is in use
         progress.stop()
         err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(2) from None

@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import UsageError
+
 if TYPE_CHECKING:
     import httpx
 
@@ -72,11 +74,12 @@ class Site:
     client: httpx.Client | None = None
 
 
-class FetchError(ValueError):
+class FetchError(UsageError, ValueError):
     """A bad argument to :func:`~ofsted_mine.fetch.fetch`, found before any request is sent.
 
-    ``param`` names the command-line option it came from (e.g. ``"--kind"``), or is ``None``
-    when no single option is to blame.
+    A :class:`~ofsted_mine.errors.UsageError` (one line for the user, exit status 2) and a
+    ValueError.  ``param`` names the command-line option it came from (e.g. ``"--kind"``),
+    or is ``None`` when no single option is to blame.
     """
 
     def __init__(self, message: str, param: str | None = None):
