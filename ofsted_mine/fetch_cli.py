@@ -79,7 +79,7 @@ def fetch_command(
         )
     except (ValueError, RuntimeError) as e:  # a FetchError (bad argument) or the library is in use
         progress.stop()
-        err.print(f"[red]error:[/red] {escape(str(e))}")
+        err.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)  # one line, however long
         raise typer.Exit(2) from None
     finally:
         progress.stop()

@@ -132,6 +132,7 @@ class _Body(httpx.SyncByteStream):
         yield from self.chunks
 
     def close(self) -> None:
+        """The response is closed: it is no longer in flight."""
         if not self.closed:
             self.closed = True
             self.on_close()

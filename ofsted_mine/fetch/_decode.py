@@ -47,6 +47,7 @@ class _Counter:
         self.cap, self.what, self.n = cap, what, 0
 
     def add(self, piece: bytes) -> bytes:
+        """Count ``piece`` and hand it back; FetchFailure once past the cap."""
         self.n += len(piece)
         if self.n > self.cap:
             raise FetchFailure(f"{self.what} too large (over the cap of {self.cap} bytes once decompressed)")

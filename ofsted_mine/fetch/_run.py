@@ -186,6 +186,7 @@ class _Run:
         self.dry_run, self.emit = dry_run, emit
 
     def remember_provider(self, urn: str, name: str, url: str) -> None:
+        """Keep a council's provider page in the manifest (not in a dry run)."""
         if not self.dry_run:
             self.manifest.providers[urn] = {"url": url, "name": name}
 

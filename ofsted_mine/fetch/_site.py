@@ -159,6 +159,7 @@ class _LinkCollector(HTMLParser):
         self._nonvisual_at: list[int] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a link (closing one left open), or a span inside one."""
         a = {k: (v or "") for k, v in attrs}
         if tag == "a":
             if self._cur is not None:  # unclosed <a>: close it
@@ -178,6 +179,7 @@ class _LinkCollector(HTMLParser):
                 self._nonvisual_at.append(self._span_depth)
 
     def handle_endtag(self, tag: str) -> None:
+        """Close a link or a span."""
         if tag == "a" and self._cur is not None:
             self._finish()
         elif tag == "span" and self._cur is not None and self._span_depth:
@@ -187,6 +189,7 @@ class _LinkCollector(HTMLParser):
             self._span_depth -= 1
 
     def handle_data(self, data: str) -> None:
+        """Text inside a link (and inside its span.nonvisual)."""
         if self._cur is not None:
             self._cur["text"].append(data)
             if self._nonvisual_at:
@@ -201,6 +204,7 @@ class _LinkCollector(HTMLParser):
         self.links.append(cur)
 
     def close(self) -> None:
+        """End of the page: a link still open is kept."""
         super().close()
         if self._cur is not None:
             self._finish()
