@@ -164,10 +164,18 @@ class MockSite:
         self.lock = threading.Lock()
         self.active = 0
         self.max_active = 0
+        self._client: httpx.Client | None = None
 
     def client(self) -> httpx.Client:
-        """A client whose every request is answered here."""
-        return httpx.Client(transport=httpx.MockTransport(self.handle))
+        """The client (one per site) whose every request is answered here."""
+        if self._client is None:
+            self._client = httpx.Client(transport=httpx.MockTransport(self.handle))
+        return self._client
+
+    def close(self) -> None:
+        """Close the client."""
+        if self._client is not None:
+            self._client.close()
 
     # ------------------------------------------------------------------ queries on the log
     def paths(self, server: str | None = None) -> list[str]:

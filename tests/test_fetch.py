@@ -102,7 +102,7 @@ def make_site():
 
     yield make
     for s in sites:
-        s.client().close()
+        s.close()
 
 
 LIMIT_NAMES = {f.name for f in dataclasses.fields(Limits)}
