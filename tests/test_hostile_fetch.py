@@ -16,7 +16,7 @@ from ofsted_mine.fetch._decode import content_codings
 from ofsted_mine.fetch._http import Http
 
 from .fetch_site import BOMB_INNER_BYTES, MockSite, gzip_bomb
-from .test_fetch import EXPECTED_CROYDON, Ingest, assert_clean, cli_with, croydon, names, pub, run
+from .fetch_support import EXPECTED_CROYDON, Ingest, assert_clean, cli_with, croydon, names, pub, run
 
 
 def _peak_mb() -> float:
