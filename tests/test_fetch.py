@@ -4,12 +4,14 @@ an httpx.MockTransport for every case, and one end-to-end run over real HTTP on 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 
-from ofsted_mine.fetch import MANIFEST_NAME, FetchError, Limits, Site, _site, fetch
+from ofsted_mine import fetch as F
+from ofsted_mine.fetch import MANIFEST_NAME, FetchError, Limits, Site, fetch
 
 from .fetch_site import FakeCouncil, LoopbackSite
 from .fetch_support import (
@@ -65,6 +67,37 @@ def test_bad_arguments(tmp_path, make_site):
         run(tmp_path / "file", site)
     assert e.value.param == "--library"
     assert site.log == []  # every argument is checked before the first request
+
+
+@pytest.mark.parametrize(
+    "kw,param",
+    [
+        ({}, None),
+        ({"la": "atlantis"}, "--la"),
+        ({"urn": "not-a-urn"}, "--urn"),
+        ({"la": "croydon", "kinds": "x"}, "--kind"),
+        ({"la": "croydon", "since": "2017-13-45"}, "--since"),
+        ({"la": "croydon", "site": Site(base_url="http://example.com")}, None),
+    ],
+)
+def test_plan_names_the_option_at_fault(tmp_path, kw, param):
+    with pytest.raises(FetchError) as e:
+        F.plan(library=tmp_path, **kw)
+    assert e.value.param == param and isinstance(e.value, ValueError)
+    assert e.value.exit_code == 2  # a UsageError: one line for the user, exit status 2
+
+
+def test_plan_of_a_good_request(tmp_path, monkeypatch):
+    monkeypatch.delenv("OFSTED_MINE_BASE_URL", raising=False)
+    monkeypatch.delenv("OFSTED_MINE_FILES_URL", raising=False)
+    p = F.plan(la="Croydon", kinds="mv, fv", since="2020-01-01", library=tmp_path / "lib")
+    assert [(t.urn, t.slug) for t in p.targets] == [("80492", "croydon")]
+    assert p.kinds == {"monitoring_visit", "focused_visit"} and p.since == date(2020, 1, 1)
+    assert (p.base, p.files, p.overridden) == (F.DEFAULT_BASE_URL, F.DEFAULT_FILES_URL, False)
+    assert not (tmp_path / "lib").exists()  # planning writes nothing
+    moved = F.plan(urn="12345678", library=tmp_path, site=Site(base_url="http://127.0.0.1:9"))
+    assert [(t.urn, t.name) for t in moved.targets] == [("12345678", "")]  # unknown URN, still asked for
+    assert (moved.base, moved.files, moved.overridden) == ("http://127.0.0.1:9", "http://127.0.0.1:9", True)
 
 
 # ---------------------------------------------------------------------- the normal path
@@ -201,7 +234,7 @@ def test_fetch_by_urn_and_by_unknown_urn(tmp_path, make_site):
 
 @pytest.mark.parametrize("site_pages,rows", [(2, 100), (None, 2)])
 def test_all_walks_the_paginated_listing(tmp_path, make_site, monkeypatch, site_pages, rows):
-    monkeypatch.setattr(_site, "LISTING_ROWS", rows)
+    monkeypatch.setattr("ofsted_mine.fetch._site.LISTING_ROWS", rows)
     councils = [
         croydon(),
         FakeCouncil(*BARNSLEY, pubs=[pub("61", "Focused visit, pdf - 2 Feb 2022", "Barnsley")]),
