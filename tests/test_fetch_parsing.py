@@ -131,3 +131,15 @@ def test_safe_filename(args, tmp_path):
 
 def test_user_agent_names_the_tool():
     assert re.match(r"ofsted-mine/\S+ \(\+", F.user_agent())
+
+
+def test_public_face_is_small_documented_and_complete():
+    """Every name in ``ofsted_mine.fetch.__all__`` exists and (function or class) has a docstring;
+    the parts are private modules (httpx's layout)."""
+    import pkgutil
+
+    missing = [n for n in F.__all__ if not hasattr(F, n)]
+    undocumented = [n for n in F.__all__ if callable(getattr(F, n)) and not getattr(F, n).__doc__]
+    assert missing == [] and undocumented == []
+    parts = sorted(m.name for m in pkgutil.iter_modules(F.__path__))
+    assert parts and all(p.startswith("_") for p in parts), parts
