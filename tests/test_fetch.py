@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
@@ -367,11 +366,3 @@ def test_real_ingest_on_fetched_files(tmp_path, make_site):
     res2 = fetch(la="croydon", library=lib, db=db, limits=quick, site=Site(client=site.client()))
     assert res2.new == [] and res2.ingest is None and res2.ok
     assert len(site.file_requests()) == 4
-
-
-def test_cli_constants_match_the_library():
-    from ofsted_mine import fetch as fetch_mod
-    from ofsted_mine import fetch_cli
-
-    assert tuple(fetch_mod.KNOWN_KINDS) == fetch_cli.KNOWN_KINDS
-    assert fetch_cli.DEFAULT_LIBRARY == Path(fetch_mod.DEFAULT_LIBRARY)

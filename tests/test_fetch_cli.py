@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,13 @@ def test_cli_passes_deadlines_as_limits(tmp_path, monkeypatch):
     assert (seen["all_councils"], seen["kinds"], seen["library"]) == (True, "mv", lib)
     CliRunner().invoke(app, ["fetch", "--all", "--request-deadline", "0"])
     assert seen["limits"] == Limits(request_deadline=None, run_deadline=None)
+
+
+def test_cli_constants_match_the_library():
+    """fetch_cli keeps copies (so that the CLI starts without importing httpx): the same values."""
+    from ofsted_mine import fetch_cli
+
+    assert tuple(F.KNOWN_KINDS) == fetch_cli.KNOWN_KINDS
+    assert fetch_cli.DEFAULT_LIBRARY == Path(F.DEFAULT_LIBRARY)
+    option = inspect.signature(fetch_cli.fetch_command).parameters["request_deadline"].default
+    assert option.default == F.REQUEST_DEADLINE
