@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .model import Document, ReadError
+from .model import Document, ReadError, ReadResult
 from .store.db import pack_document
 
 _TAGGER: Any = None
@@ -111,12 +111,35 @@ def init_pool_worker(taxonomy, model, parent: int | None = None) -> None:
     gc.freeze()
 
 
+def init_reader(parent: int | None = None) -> None:
+    """The read-ahead process of ``ingest`` (see :func:`read_one`): it dies with its parent."""
+    if parent is not None:
+        die_with_parent(parent)
+
+
+def read_one(args: tuple) -> tuple[str, ReadResult | None]:
+    """Read one file ahead of its processing (while the parent loads the tagger): (path,
+    :class:`~ofsted_mine.model.ReadResult`), or (path, None) if it cannot be read (the file is
+    then read again by :func:`process_file`, which reports why)."""
+    path, max_bytes = args
+    from .read import read_file
+
+    try:
+        return path, read_file(path, max_bytes=max_bytes)
+    except Exception:  # said by process_file, in its turn
+        return path, None
+
+
 def process_file(
-    path: str, data: bytes | None = None, tag: bool = True, max_bytes: int | None = -1
+    path: str,
+    data: bytes | None = None,
+    tag: bool = True,
+    max_bytes: int | None = -1,
+    pre_read: ReadResult | None = None,
 ) -> tuple[str, object]:
     """read -> parse -> tag one file. Returns ("ok", Document) or ("error", reason).
     ``max_bytes``: refuse larger files (default :data:`ofsted_mine.read.MAX_INPUT_BYTES`;
-    None: no limit)."""
+    None: no limit). ``pre_read``: the file already read (:func:`read_one`)."""
     from .parse import parse
     from .read import MAX_INPUT_BYTES, check_size, read_bytes, read_file
 
@@ -125,7 +148,12 @@ def process_file(
     try:
         if data is not None:
             check_size(len(data), max_bytes)
-        rr = read_bytes(data, path) if data is not None else read_file(path, max_bytes=max_bytes)
+        if pre_read is not None:
+            rr = pre_read
+        elif data is not None:
+            rr = read_bytes(data, path)
+        else:
+            rr = read_file(path, max_bytes=max_bytes)
         doc = parse(rr)
         if tag:
             get_tagger().tag_document(doc)
@@ -137,10 +165,11 @@ def process_file(
 
 
 def process_one(args: tuple) -> tuple[str, str, object]:
-    """One file of an ingest, in a worker: (path, "ok", packed Document) or (path, "error", reason).
+    """One file of an ingest, in a worker (``args``: path, tag, max_bytes, the file already read
+    or None): (path, "ok", packed Document) or (path, "error", reason).
     The document goes back as rows (:func:`ofsted_mine.store.db.pack_document`), not objects."""
-    path, tag, max_bytes = args
-    status, payload = process_file(path, tag=tag, max_bytes=max_bytes)
+    path, tag, max_bytes, pre_read = args
+    status, payload = process_file(path, tag=tag, max_bytes=max_bytes, pre_read=pre_read)
     if status == "ok":
         assert isinstance(payload, Document)
         try:

@@ -191,18 +191,15 @@ def _start(todo: list[str], workers: int | None, taxonomy, model, tag: bool, max
     parent loaded the tagger once (they share it); else in this process."""
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = [(p, tag, max_bytes) for p in todo]
     n_workers = workers or min(os.cpu_count() or 1, max(1, len(todo)))
     if n_workers <= 1 or len(todo) <= 1:
         worker.use_tagger(taxonomy, model)
-        return None, map(worker.process_one, jobs)
+        return None, map(worker.process_one, [(p, tag, max_bytes, None) for p in todo])
     ctx = worker.fork_context()
+    ahead: dict = {}
     if ctx is not None and tag and len(todo) >= worker.PRELOAD_MIN:
-        worker.use_tagger(taxonomy, model)
-        try:
-            worker.get_tagger()  # once, here: the forked workers share it
-        except Exception:  # reported per file by the workers
-            pass
+        ahead = _load_tagger_reading_ahead(ctx, todo, taxonomy, model, max_bytes)
+    jobs = [(p, tag, max_bytes, ahead.get(p)) for p in todo]
     ex = ProcessPoolExecutor(
         n_workers,
         mp_context=ctx,
@@ -213,6 +210,39 @@ def _start(todo: list[str], workers: int | None, taxonomy, model, tag: bool, max
     if ctx is not None:
         worker.release_tagger()  # the workers are forked by now; the parent needs no tagger
     return ex, it
+
+
+def _load_tagger_reading_ahead(ctx, todo: list[str], taxonomy, model, max_bytes: int | None) -> dict:
+    """Load the tagger once, here (the workers forked next share it), while a helper process
+    reads the first files: the other CPU would otherwise wait. Returns path -> ReadResult of the
+    files read by the time the tagger is loaded (the rest are read by the workers)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        reader = ProcessPoolExecutor(
+            1, mp_context=ctx, initializer=worker.init_reader, initargs=(os.getpid(),)
+        )
+        futures = [reader.submit(worker.read_one, (p, max_bytes)) for p in todo[: len(todo) // 2]]
+    except Exception:  # no helper process to be had: just load
+        reader, futures = None, []
+    worker.use_tagger(taxonomy, model)
+    try:
+        worker.get_tagger()  # once, here: the forked workers share it
+    except Exception:  # reported per file by the workers
+        pass
+    for f in futures:
+        f.cancel()  # those not started; one being read is finished and used
+    ahead = {}
+    for f in futures:
+        try:
+            path, rr = f.result()
+        except Exception:  # cancelled, or the helper died: the workers read the rest
+            break
+        if rr is not None:
+            ahead[path] = rr
+    if reader is not None:
+        reader.shutdown(wait=False)
+    return ahead
 
 
 def _store(

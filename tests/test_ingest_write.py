@@ -61,17 +61,27 @@ def straightforward(tmp_path_factory) -> dict:
     mp.setattr(w, "REC_KINDS", ())
     mp.setattr(w, "DEFER_FTS", False)  # leave the index to the trigger, row by row
     try:
-        om.ingest(SOME, db, workers=1)
+        om.ingest([CORPUS], db, workers=1)
     finally:
         mp.undo()
     _fts_ok(db)
     return _rows(db)
 
 
-def test_rows_made_in_the_workers_equal_the_straightforward_path(tmp_path, straightforward):
+def test_rows_made_in_the_workers_equal_the_straightforward_path(tmp_path, straightforward, monkeypatch):
+    """The whole corpus on two workers (forked after the tagger is loaded, while a helper reads
+    the first files ahead) stores exactly what one process stores the straightforward way."""
+    import ofsted_mine.ingestion as ing
+
+    read_ahead = []
+    real = ing._load_tagger_reading_ahead
+    monkeypatch.setattr(
+        ing, "_load_tagger_reading_ahead", lambda *a: read_ahead.append(real(*a)) or read_ahead[0]
+    )
     db = tmp_path / "new.db"
-    r = om.ingest(SOME, db, workers=2)
-    assert len(r.added) == len(SOME) and not r.failed
+    r = om.ingest([CORPUS], db, workers=2)
+    assert len(r.added) == len(list(CORPUS.rglob("*.pdf"))) and not r.failed
+    assert read_ahead and read_ahead[0], "some files were read while the tagger loaded"
     got = _rows(db)
     assert got["recommendations"], "the sample holds recommendations"
     cues = [f for f in got["findings"] if "recommendation item" in f[7]]
