@@ -230,8 +230,10 @@ def _load_tagger_reading_ahead(ctx, todo: list[str], taxonomy, model, max_bytes:
         worker.get_tagger()  # once, here: the forked workers share it
     except Exception:  # reported per file by the workers
         pass
-    for f in futures:
-        f.cancel()  # those not started; one being read is finished and used
+    finally:  # (also when interrupted) the files not started are left to the workers; the
+        # helper finishes the one it is reading and exits, so no thread runs when they are forked
+        if reader is not None:
+            reader.shutdown(wait=True, cancel_futures=True)
     ahead = {}
     for f in futures:
         try:
@@ -240,8 +242,6 @@ def _load_tagger_reading_ahead(ctx, todo: list[str], taxonomy, model, max_bytes:
             break
         if rr is not None:
             ahead[path] = rr
-    if reader is not None:
-        reader.shutdown(wait=False)
     return ahead
 
 
