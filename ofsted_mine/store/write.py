@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 
 from ..model import Document
 from ..vocab import KIND_ID
@@ -88,6 +89,33 @@ def _recommendation_rows(doc: Document) -> tuple[list[tuple], str | None]:
     return recs, json.dumps(lscb_spans(doc.text))
 
 
+def _json_list(x: list) -> str:
+    """A list as JSON, as ``json.dumps`` writes it; a list of strings (cues: nearly all) by the
+    C string encoder alone, without ``json.dumps``'s set-up for each call."""
+    if not x:
+        return "[]"
+    if all(type(v) is str for v in x):
+        return "[" + ", ".join(map(encode_basestring_ascii, x)) + "]"
+    return json.dumps(x)
+
+
+def _in_any(spans: list[tuple[int, int]]):
+    """A test "does [start, end) overlap any of these spans?" (sorted starts, running maximum
+    of the ends: a binary search per finding rather than a scan of every recommendation)."""
+    from bisect import bisect_left
+    from itertools import accumulate
+
+    spans = sorted(spans)
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((z for _, z in spans), max))
+
+    def test(start: int, end: int) -> bool:
+        k = bisect_left(starts, end)  # spans that start before this one ends
+        return k > 0 and reach[k - 1] > start
+
+    return test
+
+
 def document_rows(doc: Document) -> dict:
     """The rows ``write_document`` stores for a document's pages, sections, findings, tags and
     recommendations (finding ids relative to the document, JSON already encoded).
@@ -102,24 +130,20 @@ def document_rows(doc: Document) -> dict:
         starts.append(pos)
         pos += len(p.text) + len(PAGE_SEP)
     recs, spans = _recommendation_rows(doc)
-    rule = json.dumps([RULE_CUE])
-    findings = []
-    for f in doc.findings:
-        if any(f.start < r[9] and f.end > r[8] for r in recs):
-            pol: tuple = ("concern", 1.0, rule)
-        else:
-            pol = (f.polarity, f.polarity_score, json.dumps(f.polarity_cues))
-        findings.append(
-            (f.seq, f.text, f.page, f.start, f.end, f.section, f.section_kind, f.paragraph, int(f.is_bullet))
-            + pol
-        )
+    in_rec = _in_any([(r[8], r[9]) for r in recs])
+    rule = ("concern", 1.0, json.dumps([RULE_CUE]))
+    findings = [
+        (f.seq, f.text, f.page, f.start, f.end, f.section, f.section_kind, f.paragraph, int(f.is_bullet))
+        + (rule if in_rec(f.start, f.end) else (f.polarity, f.polarity_score, _json_list(f.polarity_cues)))
+        for f in doc.findings
+    ]
     return {
         "n_pages": len(doc.pages),
         "page_starts": json.dumps(starts),
         "sections": [(i, s.heading, s.kind, s.page, s.start, s.end) for i, s in enumerate(doc.sections)],
         "findings": findings,
         "tags": [
-            (i, t.theme, t.score, t.source, json.dumps(t.cues))
+            (i, t.theme, t.score, t.source, _json_list(t.cues))
             for i, f in enumerate(doc.findings)
             for t in f.tags
         ],
