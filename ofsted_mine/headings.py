@@ -1,8 +1,14 @@
-"""Known section headings of Ofsted letters and reports (shared by the read and parse stages)."""
+"""Known section headings of Ofsted letters and reports (shared by the read and parse stages).
+
+``SECTION_KINDS`` is the shared table, used for every document; a document kind may declare
+headings of its own (``DocKind.headings`` in ``ofsted_mine.kinds``), looked up first when the
+caller says which kind of document the heading is in (``heading_kind(text, kind)``)."""
 
 from __future__ import annotations
 
 import re
+
+from . import kinds
 
 # (regex on a heading block, normalised section kind). First match wins.
 SECTION_KINDS: list[tuple[str, str]] = [
@@ -56,8 +62,29 @@ _ONE = re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(SECTION_K
 _LEADING_NUMBER = re.compile(r"^\d+(\.\d+)?\.?\s+")
 
 
-def heading_kind(text: str) -> str | None:
-    """Normalised kind of a heading as printed, or None when it is not a known heading."""
+_BY_KIND: dict[tuple[str, tuple], tuple[re.Pattern[str], list[str]] | None] = {}
+
+
+def _kind_table(kind: str) -> tuple[re.Pattern[str], list[str]] | None:
+    """One alternation of a kind's own headings (None when it declares none)."""
+    own = kinds.headings_for(kind)
+    key = (kind, own)
+    if key not in _BY_KIND:
+        _BY_KIND[key] = (
+            (
+                re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(own)), re.I),
+                [k for _, k in own],
+            )
+            if own
+            else None
+        )
+    return _BY_KIND[key]
+
+
+def heading_kind(text: str, kind: str | None = None) -> str | None:
+    """Normalised kind of a heading as printed, or None when it is not a known heading.
+
+    ``kind``: the document kind the heading is in; its own headings are looked up first."""
     t = text.strip()
     if not t or len(t) > 200:
         return None
@@ -65,8 +92,14 @@ def heading_kind(text: str) -> str | None:
         t = _GRADE_TAIL.sub("", t)
     if not t.startswith(("2.1", "2.2")):
         t = _LEADING_NUMBER.sub("", t)
+    if kind is not None:
+        table = _kind_table(kind)
+        if table is not None:
+            m = table[0].match(t)
+            if m and m.lastgroup:
+                return table[1][int(m.lastgroup[1:])]
     m = _ONE.match(t)  # every pattern is anchored at the start of the heading
-    return SECTION_KINDS[int(m.lastgroup[1:])][1] if m else None
+    return SECTION_KINDS[int(m.lastgroup[1:])][1] if m and m.lastgroup else None
 
 
 # prose that opens Ofsted's back matter (address, licence, complaints): everything after is not findings

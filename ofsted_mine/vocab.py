@@ -11,43 +11,33 @@ Nothing here imports anything heavy: the query path stays fast.
 from __future__ import annotations
 
 # ------------------------------------------------------------------ document kinds
+# Declared once, in ofsted_mine/kinds (one module per kind, registered there); these are the
+# registry's views that the store, analyses and reports use.
+from . import kinds as _kinds  # noqa: E402
+
+_KINDS = _kinds.all_kinds()
 #: every document kind; council papers and unknown documents are never Ofsted findings
-DOC_KINDS = ("monitoring_visit", "focused_visit", "inspection", "jtai", "council_paper", "unknown")
+DOC_KINDS = _kinds.kind_ids()
 #: kinds whose sentences are Ofsted's findings (in the order a timeline lists them when dates tie)
-OFSTED_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
-NON_OFSTED_KINDS = ("council_paper", "unknown")
+OFSTED_KINDS = tuple(dict.fromkeys(k.kind for k in sorted(_KINDS, key=lambda k: k.order) if k.ofsted))
+NON_OFSTED_KINDS = tuple(dict.fromkeys(k.kind for k in _KINDS if not k.ofsted))
 #: a full inspection always opens an improvement journey (and closes the one before it)
-JOURNEY_OPENING_KINDS = ("inspection",)
+JOURNEY_OPENING_KINDS = tuple(dict.fromkeys(k.kind for k in _KINDS if k.opens_journey))
 #: a focused (or assurance) visit opens a journey only when it sets actions (areas for priority action)
-ACTION_SETTING_KINDS = ("focused_visit",)
+ACTION_SETTING_KINDS = tuple(dict.fromkeys(k.kind for k in _KINDS if k.sets_actions))
+#: kinds whose recommendations are followed up (every Ofsted kind with recommendation sections)
+RECOMMENDATION_KINDS = tuple(
+    dict.fromkeys(
+        k.kind for k in sorted(_KINDS, key=lambda k: k.order) if k.ofsted and k.recommendation_sections
+    )
+)
 
 #: the kind in running text and citations
-KIND_LABELS = {
-    "monitoring_visit": "monitoring visit",
-    "focused_visit": "focused visit",
-    "inspection": "inspection",
-    "jtai": "JTAI",
-    "council_paper": "council paper",
-    "unknown": "document",
-}
+KIND_LABELS = {i: _kinds.by_id(i).label for i in DOC_KINDS}
 #: the kind in a column head ("MV3 2023-05", "Inspection 2024-10")
-KIND_SHORT = {
-    "monitoring_visit": "MV",
-    "focused_visit": "FV",
-    "inspection": "Inspection",
-    "jtai": "JTAI",
-    "council_paper": "Paper",
-    "unknown": "Document",
-}
+KIND_SHORT = {i: _kinds.by_id(i).short for i in DOC_KINDS}
 #: the kind in a visit id ("eastmere-mv1-2023-05-16")
-KIND_ID = {
-    "monitoring_visit": "mv",
-    "focused_visit": "fv",
-    "inspection": "insp",
-    "jtai": "jtai",
-    "council_paper": "paper",
-    "unknown": "doc",
-}
+KIND_ID = {i: _kinds.by_id(i).abbrev for i in DOC_KINDS}
 
 FRAMEWORKS = {"sif": "SIF", "ilacs": "ILACS", "other": "other"}
 
@@ -67,7 +57,8 @@ NON_FINDING_SECTIONS = ("header", "closing", "about", "opening", "areas_covered"
 NEVER_QUOTED_SECTIONS = ("header", "closing", "about")
 #: sections where Ofsted addresses recommendations to the council
 RECOMMENDATION_SECTIONS = ("what_needs_to_improve", "priority_action")
-#: every section kind the parser gives (headings.SECTION_KINDS plus the structural ones)
+#: every section kind the parser gives (headings.SECTION_KINDS plus the structural ones; the
+#: kinds' own headings add theirs at the end)
 SECTION_KINDS = (
     "header",
     "opening",
@@ -88,6 +79,7 @@ SECTION_KINDS = (
     "closing",
     "other",
 )
+SECTION_KINDS += tuple(k for k in _kinds.section_kinds() if k not in SECTION_KINDS)
 
 
 def holds_findings(section_kind: str | None) -> bool:

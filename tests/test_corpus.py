@@ -39,6 +39,9 @@ def test_parser_recovers_true_metadata(t):
         "focus_areas": v.focus_areas,
         "judgements": v.judgements,
         "progress_verdict": v.progress_verdict,
+        "theme": v.theme,
+        "partners": v.partners,
+        "inspectorates": v.inspectorates,
     }
     if t["kind"] == "inspection":
         got["framework"] = v.framework

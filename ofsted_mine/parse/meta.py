@@ -6,11 +6,13 @@ import re
 from pathlib import Path
 
 from ..councils import names_by_length
-from ..model import Visit
+from ..model import Document, Visit
 from .dates import DATE_RE, make_date, parse_date, parse_ordinal, parse_range
 from .patterns import GRADE_RE, JUDGEMENT_RES, LSCB_RE, PROGRESS_RES, SIF_OVERALL_RES, norm_grade
 
 _NAME = r"([A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*(?:\s+(?:[A-Z]\.?(?=\s)|[A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*|de|van|von|da|del|la|le)){1,3})"
+#: a person's name as printed (two to four capitalised words; "de", "van"… inside)
+NAME = _NAME
 _INSP_TITLE = r"(?:,?\s*(?:Her|His) Majesty[’']s Inspectors?|,?\s*HMI\b|,?\s*Ofsted Inspectors?|,?\s*Social Care Regulatory Inspector)"
 _LEAD_RES = [
     re.compile(r"Lead inspectors?(?: on site)?\s*:?\s*" + _NAME, re.M),
@@ -19,7 +21,8 @@ _LEAD_RES = [
 _RANGE_LABEL = re.compile(r"Inspection dates?\s*:?\s*(.{6,140})", re.I)
 
 
-def _clean_name(n: str) -> str:
+def clean_name(n: str) -> str:
+    """A person's name as printed, without the title or role that follows it."""
     n = re.sub(r"\s+", " ", n).strip(" ,.")
     n = re.sub(
         r"\s+(Her|His|HMI|Ofsted|Deputy|Team|Inspectors?|Quality|Age|Published|Lead|Judgement|Senior|Regulatory|Social|Report|Inspection|Date|Dates)\b.*$",
@@ -185,7 +188,7 @@ def inspection_meta(text: str, framework: str | None, path: str) -> Visit:
     for rx in _LEAD_RES:
         m = rx.search(text)
         if m:
-            v.lead_inspector = _clean_name(m.group(1))
+            v.lead_inspector = clean_name(m.group(1))
             break
     v.inspectors = [v.lead_inspector] if v.lead_inspector else []
     for n in inspection_team(text):
@@ -282,7 +285,7 @@ def _names_list(s: str) -> list[str]:
             continue
         m = re.fullmatch(_NAME, p) or re.match(_NAME + r"(?=\s+[a-z])", p)
         if m:
-            name = _clean_name(m.group(1))
+            name = clean_name(m.group(1))
             if name and _NOT_A_PERSON.search(name):  # "the Care Quality Commission", "Local Authority"
                 continue
             if name and name not in out:
@@ -299,7 +302,7 @@ def letter_inspectors(opening: str) -> tuple[list[str], str | None]:
             continue
         m = _LEAD_MARK.search(_HMI_TITLE.sub("", sent))  # "led by Her Majesty's Inspector A"
         if m and lead is None:
-            lead = _clean_name(m.group(1) or m.group(2))
+            lead = clean_name(m.group(1) or m.group(2))
         body = _INSP_LEADIN.sub(",", sent, count=1)
         body = _INSP_TRAIL.sub("", body)
         for n in _names_list(body):
@@ -348,7 +351,7 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     if lead:
         v.lead_inspector = lead
     elif m:
-        v.lead_inspector = _clean_name(m.group(1))
+        v.lead_inspector = clean_name(m.group(1))
     elif v.inspectors:
         v.lead_inspector = v.inspectors[0]
     if v.lead_inspector and v.lead_inspector not in v.inspectors:
@@ -368,41 +371,6 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     return v
 
 
-_JTAI_TITLE = re.compile(
-    r"Joint targeted area inspection of (?:the )?[^\n]{5,200}? in (?:the )?([A-Z][^\n.]{1,60}?)\s*$", re.M
-)
-_JTAI_DATES = re.compile(
-    r"(?:Between|From)\s+(\d[^\n]{4,70}?\d{4}),?\s+(?:Ofsted|the Care Quality|inspectors)", re.I
-)
-
-
-def jtai_meta(text: str, path: str) -> Visit:
-    """A joint targeted area inspection letter (Ofsted, CQC, HMICFRS, HMI Probation): area, dates,
-    letter date. It is signed by the inspectorates, not by a lead inspector, and has no grades."""
-    v = Visit(kind="jtai")
-    head = text[:4000]
-    m = _JTAI_TITLE.search(head)
-    if m:
-        v.la_name = m.group(1).strip()
-    else:
-        m = re.search(r"inspection of .{0,40}?(?:in|of)\s+(.{2,60}?)\n", text[:1500], re.I)
-        v.la_name = m.group(1).strip() if m else None
-    m = _JTAI_DATES.search(head) or re.search(
-        r"inspection.{0,200}?\b(?:on|between)\s+(\d.{4,80}?\d{4})", head, re.I | re.S
-    )
-    if m:
-        v.start_date, v.end_date = parse_range(m.group(1))
-    dear = re.search(r"^Dear\b", head, re.M)
-    top = head[: dear.start()] if dear else head[:400]
-    dm = DATE_RE.search(top)
-    v.published = make_date(*dm.groups()) if dm else published_from_filename(path)
-    m = re.search(r"Lead inspector\s*:\s*" + _NAME, head)
-    if m:
-        v.lead_inspector = _clean_name(m.group(1))
-        v.inspectors = [v.lead_inspector]
-    return v
-
-
 def focus_areas(text: str, areas_block: str) -> list[str]:
     """Bullets (or first sentence) of the 'Areas covered by the visit' section."""
     items = [l[1:].strip().rstrip(".;") for l in areas_block.split("\n") if l.startswith("•")]
@@ -416,6 +384,23 @@ def focus_areas(text: str, areas_block: str) -> list[str]:
         out.append(s.strip())
         break
     return out
+
+
+def letter_finish(doc: Document) -> None:
+    """A monitoring or focused visit letter, once segmented: its focus areas (from the "Areas
+    covered" sections) and its overall progress verdict (from the headline findings, else the
+    opening of the findings)."""
+    text, sections, visit = doc.text, doc.sections, doc.visit
+    areas = [s for s in sections if s.kind == "areas_covered"]
+    if areas:
+        block = "\n".join(text[s.start : s.end] for s in areas)
+        visit.focus_areas = focus_areas(text, block.split("\n", 1)[1] if "\n" in block else "")
+    head = [s for s in sections if s.kind == "headline_findings"]
+    src = text[head[0].start : head[0].end].split("\n", 1)[-1] if head else ""
+    if not src:
+        main = [s for s in sections if s.kind == "findings"]
+        src = text[main[0].start : main[0].end].split("\n", 1)[-1][:1200] if main else ""
+    visit.progress_verdict = progress_verdict(src)
 
 
 def progress_verdict(headline: str) -> str | None:

@@ -17,13 +17,15 @@ _ABBREV = re.compile(r"(\b(e\.g|i\.e|etc|Dr|Mr|Mrs|Ms|No|St|para|paras|vs|cf|app
 _SPLIT = re.compile(r"(?<=[.!?])[’”'\"]?\s+(?=[A-Z‘“'\"(\d•])")
 
 
-def looks_like_heading(block: str) -> bool:
+def looks_like_heading(block: str, kind: str | None = None) -> bool:
+    """Whether a block is a heading: a known one (of the document's kind or shared), or a short
+    capitalised line that does not read as a sentence."""
     s = block.strip()
     if not s or s.startswith(BULLET) or len(s) > 120:
         return False
     if _NUM.match(s) and len(s) > 60:
         return False
-    if heading_kind(s):
+    if heading_kind(s, kind):
         return len(s) < 160
     if s[-1] in ".,;:" or not (s[0].isupper() or s[0].isdigit()):
         return False
@@ -48,9 +50,15 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def segment(
-    pages: list[Page], body_start: int = 0, closing_start: int | None = None, first_kind: str = "opening"
+    pages: list[Page],
+    body_start: int = 0,
+    closing_start: int | None = None,
+    first_kind: str = "opening",
+    doc_kind: str | None = None,
 ) -> tuple[list[Section], list[Finding]]:
     """Walk the blocks of the cleaned pages; return sections and findings.
+
+    ``doc_kind``: the document's kind, whose own headings are known beside the shared ones.
 
     ``body_start``/``closing_start``: document offsets before/after which blocks are letter
     header/closing (addresses, salutations, signature), kept as sections but not findings.
@@ -83,13 +91,13 @@ def segment(
                 and cur.kind not in ("header", "closing", "about")
             ):
                 continue  # a footnote marker printed under its heading ("What needs to improve?" then "1")
-            if looks_like_heading(s) and not in_header and not in_closing:
-                s = re.sub(r"(?<=\?)\d{1,2}$", "", s) if heading_kind(s) else s  # "What needs to improve?1"
+            if looks_like_heading(s, doc_kind) and not in_header and not in_closing:
+                s = re.sub(r"(?<=\?)\d{1,2}$", "", s) if heading_kind(s, doc_kind) else s  # "…improve?1"
                 findings_at_heading = len(findings)
-                kind = heading_kind(s) or (
+                kind = heading_kind(s, doc_kind) or (
                     cur.kind if cur and cur.kind not in ("header", "closing", "opening") else "other"
                 )
-                if cur and cur.kind == "about" and not heading_kind(s):
+                if cur and cur.kind == "about" and not heading_kind(s, doc_kind):
                     continue  # short lines of the back matter (addresses) stay in it
                 if cur:
                     cur.end = b_start
