@@ -135,6 +135,7 @@ KIND = register(
             "lead_inspector",
         ),
         headings=(
+            (r"^joint targeted area inspection (of|in) ", "opening"),
             (r"^(key |main )?strengths$|^areas? of strength", "strengths"),
             (r"^case stud(y|ies)\b", "case_study"),
             (r"^next steps$", "about"),
