@@ -173,3 +173,123 @@ def test_heading_table_matches_one_pattern_at_a_time():
             (k for rx, k in SECTION_RES if rx.search(s.split(":")[0].replace("2.1 ", "2.1 "))), None
         )
         assert heading_kind(s) == expected, s
+
+
+# ---------------------------------------------------------------- a kind added by one module
+# The whole of a new document kind: one declaration, registered. Nothing else in the package
+# changes, and the parser detects it, reads its metadata and knows its headings.
+from ofsted_mine import kinds as _kinds  # noqa: E402
+
+
+def _toy_metadata(text: str, path: str, framework: str | None = None):
+    import re
+
+    from ofsted_mine.model import Visit
+    from ofsted_mine.parse.dates import parse_range
+
+    v = Visit(kind="toy_review")
+    m = re.search(r"Practice week review of (.+?) children’s services", text)
+    v.la_name = m.group(1) if m else None
+    m = re.search(r"took place from (.+?\d{4})", text)
+    if m:
+        v.start_date, v.end_date = parse_range(m.group(1))
+    return v
+
+
+TOY = _kinds.DocKind(
+    name="toy_review",
+    kind="toy_review",
+    label="practice week review",
+    short="PWR",
+    abbrev="pwr",
+    detectors=(_kinds.Detector(r"practice week review of .{2,80}?children[’']s services", score=2.0),),
+    metadata=_toy_metadata,
+    fields=("la_name", "start_date", "end_date"),
+    headings=((r"^what we saw$", "findings"), (r"^what happens next$", "what_needs_to_improve")),
+    shape="letter",
+)
+
+TOY_TEXT = """4 June 2024
+
+Dear Director
+
+Practice week review of Eastmere children’s services
+
+The review took place from 13 to 15 May 2024. Reviewers read the records of twenty children.
+
+What we saw
+
+Social workers visit children often and know them well. Plans for children in care are clear.
+
+What happens next
+
+Managers should check that every plan has a date for review.
+
+Yours sincerely
+
+A Reviewer
+"""
+
+
+@pytest.fixture
+def toy_kind():
+    _kinds.register(TOY)
+    yield TOY
+    _kinds.unregister(TOY.name)
+
+
+def test_a_kind_registered_by_one_module_is_detected_and_parsed(toy_kind):
+    from ofsted_mine.read import read_bytes
+
+    assert detect_kind(TOY_TEXT) == ("toy_review", None)
+    d = parse(read_bytes(TOY_TEXT.encode(), "review.txt"))
+    v = d.visit
+    assert (v.kind, v.la, v.start_date, v.end_date) == (
+        "toy_review",
+        "Eastmere",
+        date(2024, 5, 13),
+        date(2024, 5, 15),
+    )
+    kinds = {s.heading: s.kind for s in d.sections}
+    assert kinds["What we saw"] == "findings" and kinds["What happens next"] == "what_needs_to_improve"
+    assert kinds["(letter header)"] == "header" and kinds["(closing)"] == "closing"
+    texts = {f.text: f.section_kind for f in d.findings}
+    assert texts["Social workers visit children often and know them well."] == "findings"
+    assert not any("Yours sincerely" in t or "Dear Director" in t for t in texts)
+    assert d.warnings == []
+    assert _kinds.by_id("toy_review").label == "practice week review"
+
+
+def test_an_unregistered_kind_falls_back_visibly():
+    """Without the toy kind the same text is not recognised: stored as 'unknown', with a warning."""
+    from ofsted_mine.read import read_bytes
+
+    assert "toy_review" not in [k.name for k in _kinds.all_kinds()]
+    d = parse(read_bytes(TOY_TEXT.encode(), "review.txt"))
+    assert d.visit.kind == "unknown"
+    assert any("not recognised" in w for w in d.warnings)
+
+
+def test_registry_refuses_ambiguous_declarations():
+    with pytest.raises(ValueError, match="already registered"):
+        _kinds.register(_kinds.get("jtai"))
+    clash = _kinds.DocKind(name="x_inspection", kind="inspection", label="report", short="R", abbrev="r")
+    with pytest.raises(ValueError, match="disagrees"):
+        _kinds.register(clash)
+    assert "x_inspection" not in [k.name for k in _kinds.all_kinds()]
+
+
+def test_builtin_kinds_declare_what_the_pipeline_needs():
+    """Every built-in kind is one module that declares its labels and, for Ofsted's kinds, how it
+    is recognised and read; the vocabulary's kind lists are the registry's."""
+    from ofsted_mine import vocab
+
+    names = [k.name for k in _kinds.all_kinds()]
+    assert names[: len(_kinds.BUILTIN_MODULES)] == list(_kinds.BUILTIN_MODULES)
+    for k in _kinds.all_kinds():
+        assert k.module.endswith(k.name) and k.label and k.short and k.abbrev
+        if k.ofsted:
+            assert k.detectors and k.metadata and k.fields
+    assert vocab.DOC_KINDS == _kinds.kind_ids()
+    assert set(vocab.OFSTED_KINDS) | set(vocab.NON_OFSTED_KINDS) == set(vocab.DOC_KINDS)
+    assert [k.kind for k in _kinds.all_kinds() if k.fallback] == ["unknown"]
