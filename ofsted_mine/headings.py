@@ -19,11 +19,13 @@ SECTION_KINDS: list[tuple[str, str]] = [
     (r"^main findings|^findings$", "findings"),
     (r"^areas? for priority action", "priority_action"),
     (
-        r"^what needs to improve|^areas? for (improvement|development)|^recommendations?$|^what the local authority needs to do",
+        r"^what needs to improve|^areas? for (improvement|development)|^recommendations?$|"
+        r"^what the local authority needs to do",
         "what_needs_to_improve",
     ),
     (
-        r"^(the )?experiences and progress of children who need help and protection|^children who need help and protection",
+        r"^(the )?experiences and progress of children who need help and protection|"
+        r"^children who need help and protection",
         "judgement_help_protection",
     ),
     (
@@ -31,7 +33,8 @@ SECTION_KINDS: list[tuple[str, str]] = [
         "judgement_care_leavers",
     ),
     (
-        r"^(the )?experiences and progress of children (in care|looked after)|^children looked after and achieving permanence",
+        r"^(the )?experiences and progress of children (in care|looked after)|"
+        r"^children looked after and achieving permanence",
         "judgement_in_care",
     ),
     (r"^(the )?impact of leaders|^leadership,? management and governance", "judgement_leaders"),
@@ -39,11 +42,16 @@ SECTION_KINDS: list[tuple[str, str]] = [
     (r"^executive summary|^summary of (key )?findings|^section 1: the local authority", "summary"),
     (r"^summary for children and young people", "children_summary"),
     (
-        r"^(section 2: )?the (effectiveness of the )?local safeguarding children board|^review of the effectiveness of the local safeguarding|^the lscb|^recommendations for the lscb",
+        r"^(section 2: )?the (effectiveness of the )?local safeguarding children board|"
+        r"^review of the effectiveness of the local safeguarding|^the lscb|^recommendations for the lscb",
         "lscb",
     ),
     (
-        r"^information about this (inspection|local authority area|visit)|^about this inspection|^the inspection judgements and what they mean|^what the inspection judgements mean|^contents$|^any complaints|^ofsted produces|^the office for standards in education|^if you would like a copy of this document|^piccadilly gate|^© crown copyright|^ofsted will take the findings",
+        r"^information about this (inspection|local authority area|visit)|^about this inspection|"
+        r"^the inspection judgements and what they mean|^what the inspection judgements mean|^contents$|"
+        r"^any complaints|^ofsted produces|^the office for standards in education|"
+        r"^if you would like a copy of this document|^piccadilly gate|^© crown copyright|"
+        r"^ofsted will take the findings",
         "about",
     ),
     (r"^(the )?local authority$|^the local authority:?", "other"),

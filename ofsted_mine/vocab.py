@@ -59,7 +59,7 @@ NEVER_QUOTED_SECTIONS = ("header", "closing", "about")
 RECOMMENDATION_SECTIONS = ("what_needs_to_improve", "priority_action")
 #: every section kind the parser gives (headings.SECTION_KINDS plus the structural ones; the
 #: kinds' own headings add theirs at the end)
-SECTION_KINDS = (
+SECTION_KINDS: tuple[str, ...] = (
     "header",
     "opening",
     "areas_covered",
@@ -88,7 +88,8 @@ def holds_findings(section_kind: str | None) -> bool:
 
 
 def sql_list(values) -> str:
-    """A tuple of string constants as an SQL list literal: ``('a', 'b')`` (constants only, never user input)."""
+    """A tuple of string constants as an SQL list literal: ``('a', 'b')`` (constants only, never
+    user input)."""
     return "(" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + ")"
 
 
@@ -140,7 +141,7 @@ CELL_LETTERS = {
 #: the score of a judged cell for trends: higher is worse
 CELL_SCORE = {"concern": 1.0, "mixed": 0.5, "mostly_strength": 0.25, "strength": 0.0}
 
-# ------------------------------------------------------------------ trends (one theme over a window of visits)
+# ------------------------------------------------------------------ trends (one theme over a window)
 TRENDS = (
     "persistent",
     "deteriorating",
@@ -240,7 +241,8 @@ def citation(
     page=None,
     published: str | None = None,
 ) -> str:
-    """The one citation format: ``Eastmere, monitoring visit 2023-05-16 (published 2023-06-20), para 4, p. 2``.
+    """The one citation format:
+    ``Eastmere, monitoring visit 2023-05-16 (published 2023-06-20), para 4, p. 2``.
 
     ``date`` is the visit's start date (else its publication date); the publication date is
     added when it is known and differs."""

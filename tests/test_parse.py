@@ -72,10 +72,12 @@ def test_letter_metadata_and_structure(letter_pdf):
 
 def test_judgement_table_with_grades_on_their_own_lines():
     text = (
-        "Inspection of Wyvern Vale local authority children’s services\nInspection dates: 8 to 19 November 2021\n"
+        "Inspection of Wyvern Vale local authority children’s services\n"
+        "Inspection dates: 8 to 19 November 2021\n"
         "Lead inspector: Alex Thornbury, His Majesty’s Inspector\nJudgement Grade\n"
         "The impact of leaders on social work practice with children and families\nInadequate\n"
-        "The experiences and progress of\nchildren who need help and protection\nRequires improvement to be good\n"
+        "The experiences and progress of\nchildren who need help and protection\n"
+        "Requires improvement to be good\n"
         "The experiences and progress of children in care\nRequires improvement\nto be good\n"
         "The experiences and progress of care leavers\nGood\nOverall effectiveness Inadequate\n"
         + "Children in Wyvern Vale do not receive a good service. "

@@ -39,7 +39,8 @@ KIND = register(
         abbrev="insp",
         detectors=(
             Detector(
-                r"inspection of (?!services for)(?!looked after).{0,120}?children[’']s (?:social care )?services",
+                r"inspection of (?!services for)(?!looked after).{0,120}?"
+                r"children[’']s (?:social care )?services",
                 framework="ilacs",
             ),
             Detector(

@@ -25,8 +25,8 @@ _TITLE = re.compile(
 )
 #: "… carried out a joint inspection of the multi-agency response to <theme> in <area>."
 _OPENING = re.compile(
-    r"(?:joint (?:targeted area )?inspection(?: \(JTAI\))?|JTAI) of (the multi-agency (?:response|responses) to "
-    r".{5,200}?) in " + _AREA + r"(?:\.|\s*\n)",
+    r"(?:joint (?:targeted area )?inspection(?: \(JTAI\))?|JTAI) of "
+    r"(the multi-agency (?:response|responses) to .{5,200}?) in " + _AREA + r"(?:\.|\s*\n)",
     re.I | re.S,
 )
 _THEME = re.compile(r"^(?:the )?(multi-agency (?:response|responses) to .*)$", re.I | re.S)

@@ -10,10 +10,14 @@ from ..model import Document, Visit
 from .dates import DATE_RE, make_date, parse_date, parse_ordinal, parse_range
 from .patterns import GRADE_RE, JUDGEMENT_RES, LSCB_RE, PROGRESS_RES, SIF_OVERALL_RES, norm_grade
 
-_NAME = r"([A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*(?:\s+(?:[A-Z]\.?(?=\s)|[A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*|de|van|von|da|del|la|le)){1,3})"
+_WORD = r"[A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*"  # a capitalised word ("O’Neil", "Smith-Jones")
+_NAME = r"(" + _WORD + r"(?:\s+(?:[A-Z]\.?(?=\s)|" + _WORD + r"|de|van|von|da|del|la|le)){1,3})"
 #: a person's name as printed (two to four capitalised words; "de", "van"… inside)
 NAME = _NAME
-_INSP_TITLE = r"(?:,?\s*(?:Her|His) Majesty[’']s Inspectors?|,?\s*HMI\b|,?\s*Ofsted Inspectors?|,?\s*Social Care Regulatory Inspector)"
+_INSP_TITLE = (
+    r"(?:,?\s*(?:Her|His) Majesty[’']s Inspectors?|,?\s*HMI\b|,?\s*Ofsted Inspectors?|"
+    r",?\s*Social Care Regulatory Inspector)"
+)
 _LEAD_RES = [
     re.compile(r"Lead inspectors?(?: on site)?\s*:?\s*" + _NAME, re.M),
     re.compile(r"Reporting inspector\s*:?\s*" + _NAME),
@@ -25,7 +29,8 @@ def clean_name(n: str) -> str:
     """A person's name as printed, without the title or role that follows it."""
     n = re.sub(r"\s+", " ", n).strip(" ,.")
     n = re.sub(
-        r"\s+(Her|His|HMI|Ofsted|Deputy|Team|Inspectors?|Quality|Age|Published|Lead|Judgement|Senior|Regulatory|Social|Report|Inspection|Date|Dates)\b.*$",
+        r"\s+(Her|His|HMI|Ofsted|Deputy|Team|Inspectors?|Quality|Age|Published|Lead|Judgement|Senior|"
+        r"Regulatory|Social|Report|Inspection|Date|Dates)\b.*$",
         "",
         n,
     )
@@ -67,14 +72,16 @@ def _printed_la_inspection(text: str, framework: str | None) -> str | None:
     lines = [l.strip() for l in text.split("\n")[:12] if l.strip()]
     head = "\n".join(lines)
     m = re.search(
-        r"Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)(.{2,120}?)\s+(?:local authority\s+)?children[’']s (?:social care )?services",
+        r"Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)(.{2,120}?)\s+(?:lo"
+        r"cal authority\s+)?children[’']s (?:social care )?services",
         head,
         re.I | re.S,
     )
     if m:
         return re.sub(r"^the\s+", "", re.sub(r"\s+", " ", m.group(1)))
     m = re.search(
-        r"^Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)([^\n]{2,100})\n\s*Inspection dates?",
+        r"^Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)([^\n]{2,100})\n\s"
+        r"*Inspection dates?",
         head,
         re.I | re.M,
     )
@@ -114,7 +121,7 @@ def judgements_inspection(text: str, framework: str | None) -> dict[str, str]:
         m = LSCB_RE.search(zone)
         if m:
             out["lscb"] = norm_grade(m.group(1))
-    labels = []
+    labels: list[tuple[int, int, str]] = []
     for rx, key in JUDGEMENT_RES:
         for m in rx.finditer(zone):
             if not any(s <= m.start() < e for s, e, _ in labels):
@@ -213,11 +220,13 @@ def inspection_meta(text: str, framework: str | None, path: str) -> Visit:
 # ---------------------------------------------------------------- letters
 
 _LETTER_TITLE = re.compile(
-    r"(Monitoring|Focused|Assurance) visit (?:to|of)\s+(.{2,120}?)\s+(?:local authority\s+)?children[’']s services",
+    r"(Monitoring|Focused|Assurance) visit (?:to|"
+    r"of)\s+(.{2,120}?)\s+(?:local authority\s+)?children[’']s services",
     re.I | re.S,
 )
 _VISIT_NO = re.compile(
-    r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|(\w+) monitoring visit since",
+    r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|"
+    r"(\w+) monitoring visit since",
     re.I,
 )
 _ORDINAL_VISIT = re.compile(
@@ -236,7 +245,8 @@ _INADEQUATE = re.compile(
 # Her Majesty's Inspectors.", "A, HMI, and B, Ofsted Inspector, carried out the visit.",
 # "The lead inspector was A.", "Lead inspector: A", "A (lead inspector) and B, HMI"
 _INSP_CUE = re.compile(
-    r"Majesty[’']s\s+Inspector|\bS?HMIs?\b|\binspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)\b|"
+    r"Majesty[’']s\s+Inspector|\bS?HMIs?\b|\binspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|"
+    r"was)\b|"
     r"\b(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by\b|\blead\s+inspector\b|"
     r"Ofsted\s+Inspector|Regulatory\s+Inspector|^\s*(?:the\s+)?(?:visiting\s+)?inspectors?\s*:",
     re.I,
@@ -418,7 +428,7 @@ def paper_meta(text: str, path: str) -> Visit:
     """A council's own paper about a visit: which council, and its date (never Ofsted findings)."""
     v = Visit(kind="council_paper")
     head = text[:3000]
-    for name, c in names_by_length():
+    for name, _council in names_by_length():
         mm = re.search(r"\b" + re.escape(name) + r"\b", head, re.I)
         if mm and len(name) > 3:
             line_start = head.rfind("\n", 0, mm.start()) + 1
