@@ -38,6 +38,10 @@ KIND_LABELS = {i: _kinds.by_id(i).label for i in DOC_KINDS}
 KIND_SHORT = {i: _kinds.by_id(i).short for i in DOC_KINDS}
 #: the kind in a visit id ("eastmere-mv1-2023-05-16")
 KIND_ID = {i: _kinds.by_id(i).abbrev for i in DOC_KINDS}
+#: what a document of the kind is called after its label ("monitoring visit letter", "inspection report")
+KIND_NOUNS = {i: _kinds.by_id(i).noun for i in DOC_KINDS}
+#: kinds whose visits are numbered in their series ("MV3")
+NUMBERED_KINDS = tuple(i for i in DOC_KINDS if _kinds.by_id(i).numbered)
 
 FRAMEWORKS = {"sif": "SIF", "ilacs": "ILACS", "other": "other"}
 
@@ -218,7 +222,7 @@ FOLLOWUP_LETTERS = {
 def visit_label(kind: str, visit_number: int | None, date: str | None) -> str:
     """A visit's short label: ``MV3 2023-05``, ``Inspection 2024-10``."""
     k = KIND_SHORT.get(kind, kind)
-    if kind == "monitoring_visit" and visit_number:
+    if kind in NUMBERED_KINDS and visit_number:
         k += str(visit_number)
     return f"{k} {date[:7] if date else '?'}"
 

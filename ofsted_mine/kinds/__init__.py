@@ -140,6 +140,11 @@ class DocKind:
     sets_actions: bool = False
     #: its place in a timeline when dates tie (lower first)
     order: int = 100
+    #: what a document of this kind is called after its label ("monitoring visit *letter*",
+    #: "inspection *report*"; empty: the label alone)
+    noun: str = "letter"
+    #: its visits are numbered in their series ("MV3"; the monitoring visits since a judgement)
+    numbered: bool = False
     #: work after segmenting, on the whole document (focus areas from its sections…)
     finish: Callable[[Document], None] | None = None
     #: the kind given to documents nothing else claims (exactly one is registered)
@@ -173,7 +178,7 @@ def register(kind: DocKind, *, replace: bool = False) -> DocKind:
         raise ValueError(f"document kind {kind.name!r} is already registered")
     for other in _REGISTRY.values():
         if other.kind == kind.kind and other.name != kind.name:
-            same = ("label", "short", "abbrev", "ofsted", "opens_journey", "sets_actions", "order")
+            same = ("label", "short", "abbrev", "noun", "numbered", "ofsted", "opens_journey", "sets_actions")
             diff = [a for a in same if getattr(other, a) != getattr(kind, a)]
             if diff:
                 raise ValueError(

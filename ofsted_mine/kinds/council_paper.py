@@ -52,6 +52,7 @@ KIND = register(
         fields=("la_name", "published"),
         ofsted=False,
         order=90,
+        noun="",
         module=__name__,
     )
 )

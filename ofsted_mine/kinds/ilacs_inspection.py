@@ -54,6 +54,7 @@ KIND = register(
         first_section="summary",
         opens_journey=True,
         order=0,
+        noun="report",
         module=__name__,
     )
 )

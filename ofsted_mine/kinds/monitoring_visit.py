@@ -51,6 +51,7 @@ KIND = register(
         ),
         shape="letter",
         order=1,
+        numbered=True,
         finish=finish,
         module=__name__,
     )

@@ -14,6 +14,7 @@ KIND = register(
         abbrev="doc",
         ofsted=False,
         order=99,
+        noun="",
         fallback=True,
         warning="not recognised as an Ofsted letter or report: stored as 'unknown'",
         module=__name__,
