@@ -295,3 +295,26 @@ def test_builtin_kinds_declare_what_the_pipeline_needs():
     assert vocab.DOC_KINDS == _kinds.kind_ids()
     assert set(vocab.OFSTED_KINDS) | set(vocab.NON_OFSTED_KINDS) == set(vocab.DOC_KINDS)
     assert [k.kind for k in _kinds.all_kinds() if k.fallback] == ["unknown"]
+
+
+def test_jtai_metadata_when_the_title_is_broken_over_lines():
+    """A JTAI title wrapped over two lines: the area and theme come from the opening sentence."""
+    from ofsted_mine.kinds.jtai import jtai_meta
+
+    text = (
+        "12 March 2024\n\nDirector of Children’s Services, Eastmere\nChief Constable, Fenmarsh Police\n\n"
+        "Dear local partners\n\nJoint targeted area inspection of the multi-agency response to\n"
+        "serious youth violence in Eastmere\n\n"
+        "This letter summarises the findings of a joint targeted area inspection (JTAI) of the "
+        "multi-agency response to serious youth violence in Eastmere. This inspection took place from "
+        "29 January to 2 February 2024. It was carried out by inspectors from Ofsted, the Care Quality "
+        "Commission (CQC), His Majesty’s Inspectorate of Constabulary and Fire & Rescue Services "
+        "(HMICFRS) and His Majesty’s Inspectorate of Probation (HMI Probation).\n"
+    )
+    v = jtai_meta(text, "x.pdf")
+    assert v.la_name == "Eastmere"
+    assert v.theme == "the multi-agency response to serious youth violence"
+    assert (v.start_date, v.end_date, v.published) == (date(2024, 1, 29), date(2024, 2, 2), date(2024, 3, 12))
+    assert v.partners == ["Fenmarsh Police"]
+    assert v.inspectorates == ["Ofsted", "CQC", "HMICFRS", "HMI Probation"]
+    assert detect_kind(text) == ("jtai", None)
