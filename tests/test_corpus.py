@@ -118,3 +118,17 @@ def test_jtai_letters_in_visits_and_timelines(tmp_path):
     tl = timeline(con, "Greywater")
     assert [v.kind for v in tl.visits] == ["focused_visit", "jtai"]
     assert tl.visits[1].label == "JTAI 2023-03"
+
+
+def test_each_kind_declares_the_metadata_fields_it_fills():
+    """A kind's ``fields`` list what its reader gives: every field the truth of a corpus document
+    has a value for is declared by the document's kind."""
+    from ofsted_mine import kinds
+
+    alias = {"la": "la_name", "la_urn": "la_name", "la_name_printed": "la_name"}
+    skip = {"source", "pdf", "kind", "framework"}
+    for t in TRUTH:
+        k = kinds.by_id(t["kind"], t.get("framework"))
+        filled = {alias.get(f, f) for f, val in t.items() if f not in skip and val not in (None, [], {})}
+        if k.ofsted:
+            assert filled <= set(k.fields), (t["pdf"], filled - set(k.fields))
