@@ -32,6 +32,11 @@ RECOMMENDATION_KINDS = tuple(
     )
 )
 
+#: kinds a fetch from Ofsted's website can ask for (those the site's listing titles name)
+SITE_KINDS = tuple(dict.fromkeys(k.kind for k in sorted(_KINDS, key=lambda k: k.order) if k.site_titles))
+#: every name a user may give for a kind (``--kind mv``) -> its id
+KIND_ALIASES = _kinds.kind_aliases()
+
 #: the kind in running text and citations
 KIND_LABELS = {i: _kinds.by_id(i).label for i in DOC_KINDS}
 #: the kind in a column head ("MV3 2023-05", "Inspection 2024-10")

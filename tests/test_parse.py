@@ -318,3 +318,40 @@ def test_jtai_metadata_when_the_title_is_broken_over_lines():
     assert v.partners == ["Fenmarsh Police"]
     assert v.inspectorates == ["Ofsted", "CQC", "HMICFRS", "HMI Probation"]
     assert detect_kind(text) == ("jtai", None)
+
+
+SITE_TITLES = [
+    "Children's services inspection",
+    "Inspection of local authority children’s services",
+    "Inspection of services for children in need of help and protection",
+    "Re-inspection of services for children looked after and care leavers",
+    "Monitoring visit",
+    "Monitoring visit to Croydon children's services",
+    "Focused visit",
+    "Focussed visit to children's services",
+    "Assurance visit",
+    "Joint targeted area inspection",
+    "JTAI: the multi-agency response to children living with domestic abuse",
+    "Joint targeted area inspection of the response to children in need of help and protection",
+    "Annual engagement meeting letter",
+    "Inspection report",
+    "",
+]
+
+
+@pytest.mark.parametrize("title", SITE_TITLES)
+def test_kinds_name_the_website_listing_as_fetch_does(title):
+    """The kinds declare how Ofsted's website lists them; the registry agrees with fetch's reading."""
+    from ofsted_mine.fetch import classify_kind
+
+    assert _kinds.kind_from_site_title(title) == classify_kind(title)
+
+
+def test_kind_names_a_user_may_type():
+    from ofsted_mine import vocab
+    from ofsted_mine.fetch import KNOWN_KINDS, parse_kinds
+
+    assert vocab.SITE_KINDS == tuple(KNOWN_KINDS)
+    for name, kind in vocab.KIND_ALIASES.items():
+        if kind in vocab.SITE_KINDS:
+            assert parse_kinds(name) == {kind}

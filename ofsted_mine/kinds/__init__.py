@@ -37,6 +37,8 @@ __all__ = [
     "by_id",
     "detect",
     "get",
+    "kind_aliases",
+    "kind_from_site_title",
     "kind_ids",
     "register",
     "unregister",
@@ -151,6 +153,11 @@ class DocKind:
     fallback: bool = False
     #: a warning added to every document of this kind (the fallback's "not recognised")
     warning: str | None = None
+    #: how Ofsted's website lists a publication of this kind: regexes on the listed title
+    #: (lower case); the highest score among the kinds that match wins
+    site_titles: tuple[Detector, ...] = ()
+    #: other names a user may type for it (``--kind mv``); the id and the name always work
+    aliases: tuple[str, ...] = ()
     #: where it came from (the module that registered it)
     module: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -286,6 +293,28 @@ def detect(text: str) -> tuple[DocKind, str | None]:
     if best is not None:
         return best.kind, best.framework if best.framework is not None else best.kind.framework
     return fallback(), None
+
+
+def kind_from_site_title(title: str) -> str | None:
+    """The stored kind of a publication from the title Ofsted's website lists it under, or None
+    when no kind recognises it (the caller says so: never a silent guess)."""
+    t = re.sub(r"\s+", " ", title).strip().lower().replace("’", "'")
+    best: tuple[float, str] | None = None
+    for k in all_kinds():
+        for d in k.site_titles:
+            if re.search(d.pattern, t) and (best is None or d.score > best[0]):
+                best = (d.score, k.kind)
+    return best[1] if best else None
+
+
+def kind_aliases() -> dict[str, str]:
+    """Every name a user may give for a kind (its id and its aliases; lower case,
+    ``-`` and spaces as ``_``) -> the stored kind id."""
+    out: dict[str, str] = {}
+    for k in all_kinds():
+        for name in (k.kind, *k.aliases):
+            out.setdefault(re.sub(r"[\s-]+", "_", name.strip().lower()), k.kind)
+    return out
 
 
 def headings_for(kind: str | None) -> tuple[tuple[str, str], ...]:

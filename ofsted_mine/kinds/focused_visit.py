@@ -47,6 +47,8 @@ KIND = register(
         ),
         shape="letter",
         sets_actions=True,
+        site_titles=(Detector(r"\b(focused|focussed|assurance) visit", score=2),),
+        aliases=("focused", "assurance_visit", "fv"),
         order=2,
         finish=finish,
         module=__name__,

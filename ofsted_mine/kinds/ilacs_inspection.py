@@ -55,6 +55,14 @@ KIND = register(
         opens_journey=True,
         order=0,
         noun="report",
+        site_titles=(
+            Detector(
+                r"^(?=.*\b(re-?)?inspection\b)"
+                r"(?=.*(children|child|safeguarding|looked after|local authority|care leavers|ilacs|sif))",
+                score=1,
+            ),
+        ),
+        aliases=("inspections", "ilacs"),
         module=__name__,
     )
 )

@@ -142,6 +142,8 @@ KIND = register(
         ),
         shape="letter",
         order=3,
+        site_titles=(Detector(r"joint targeted area inspection|\bjtai\b", score=4),),
+        aliases=("joint_targeted_area_inspection",),
         module=__name__,
     )
 )

@@ -52,6 +52,8 @@ KIND = register(
         shape="letter",
         order=1,
         numbered=True,
+        site_titles=(Detector(r"\bmonitoring visit", score=3),),
+        aliases=("monitoring", "mv"),
         finish=finish,
         module=__name__,
     )
