@@ -355,3 +355,18 @@ def test_kind_names_a_user_may_type():
     for name, kind in vocab.KIND_ALIASES.items():
         if kind in vocab.SITE_KINDS:
             assert parse_kinds(name) == {kind}
+
+
+def test_jtai_area_with_commas_in_its_name():
+    from ofsted_mine.kinds.jtai import jtai_meta
+
+    text = (
+        "Joint targeted area inspection of the multi-agency response to children missing education "
+        "in Saltmarsh, Fenby and Wyke\n\nBetween 4 and 8 March 2024, Ofsted and the Care Quality "
+        "Commission (CQC) carried out a joint inspection.\n"
+    )
+    v = jtai_meta(text, "x.pdf")
+    assert v.la_name == "Saltmarsh, Fenby and Wyke"
+    assert v.theme == "the multi-agency response to children missing education"
+    assert (v.start_date, v.end_date) == (date(2024, 3, 4), date(2024, 3, 8))
+    assert v.inspectorates == ["Ofsted", "CQC"]

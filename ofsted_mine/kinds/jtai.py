@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from ..model import Visit
 
 _AREA = r"(?:the )?([A-Z][^\n.,;]{1,60}?)"
-#: "Joint targeted area inspection of the multi-agency response to <theme> in <area>" (one line)
+#: "Joint targeted area inspection of the multi-agency response to <theme> in <area>" (one line;
+#: the area runs to the end of the line, so it may hold commas: "Saltmarsh, Fenby and Wyke")
 _TITLE = re.compile(
-    r"Joint targeted area inspection of (?:the )?([^\n]{5,200}?) in " + _AREA + r"\s*$", re.M | re.I
+    r"Joint targeted area inspection of (?:the )?([^\n]{5,200}?) in (?:the )?([A-Z][^\n.;]{1,60}?)\s*$",
+    re.M | re.I,
 )
 #: "… carried out a joint inspection of the multi-agency response to <theme> in <area>."
 _OPENING = re.compile(
