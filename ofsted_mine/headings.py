@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import kinds
+from .kinds import registry as kinds
 
 # (regex on a heading block, normalised section kind). First match wins.
 SECTION_KINDS: list[tuple[str, str]] = [

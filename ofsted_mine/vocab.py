@@ -13,7 +13,7 @@ from __future__ import annotations
 # ------------------------------------------------------------------ document kinds
 # Declared once, in ofsted_mine/kinds (one module per kind, registered there); these are the
 # registry's views that the store, analyses and reports use.
-from . import kinds as _kinds  # noqa: E402
+from .kinds import registry as _kinds  # noqa: E402
 
 _KINDS = _kinds.all_kinds()
 #: every document kind; council papers and unknown documents are never Ofsted findings
