@@ -122,9 +122,9 @@ class DocKind:
     shape: str = "plain"
     #: the section kind of the text before the first heading
     first_section: str = "opening"
-    #: section kinds whose sentences are not findings (default: ``vocab.NON_FINDING_SECTIONS``)
-    non_finding_sections: tuple[str, ...] | None = None
-    #: section kinds where Ofsted addresses recommendations to the council
+    #: section kinds where Ofsted addresses recommendations to the council (a kind with none is
+    #: not followed up: ``vocab.RECOMMENDATION_KINDS``). Which sections hold findings is one rule
+    #: for every kind (``vocab.NON_FINDING_SECTIONS``): a kind's headings map onto those section kinds
     recommendation_sections: tuple[str, ...] = ("what_needs_to_improve", "priority_action")
     #: its sentences are Ofsted's findings (False: a council's words, or not recognised)
     ofsted: bool = True
