@@ -20,17 +20,23 @@ if TYPE_CHECKING:  # types only: no import of the pipeline at run time
 
 __all__ = [
     "BUILTIN_MODULES",
+    "TITLE_ZONE",
     "Detector",
     "DocKind",
     "Match",
+    "MetadataReader",
     "all_kinds",
     "by_id",
     "detect",
+    "fallback",
     "get",
+    "headings_for",
     "kind_aliases",
     "kind_from_site_title",
     "kind_ids",
     "register",
+    "section_kinds",
+    "title_matches",
     "unregister",
 ]
 
