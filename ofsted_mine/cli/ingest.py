@@ -118,10 +118,10 @@ def demo(
     ),
 ):
     """Ingest the bundled sample corpus (fictional councils) and show what it found."""
+    from ..report.tables import visits_table
     from ..report.terminal import quotes_table
     from ..store.search import quotes as q
     from ..store.search import visits as v
-    from .query import visits_table
 
     root = corpus_dir()
     pdfs = root / "pdf"

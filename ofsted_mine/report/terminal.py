@@ -1,4 +1,4 @@
-"""Rich rendering for the terminal: quotes, one visit."""
+"""Rich rendering for the terminal: quotes, one visit, a timeline, a track, a comparison."""
 
 from __future__ import annotations
 
@@ -505,3 +505,15 @@ def timeline_fitted(tl, width: int) -> list:
         legend += " (out): outside the trend window."
     out.append(Text(legend, style="dim"))
     return out
+
+
+def render_timeline(console, tl) -> None:
+    """The timeline fitted to the console's width (:func:`timeline_fitted`), then the council's
+    improvement journeys and which one the trends follow."""
+    from rich.text import Text
+
+    for part in timeline_fitted(tl, console.width):
+        console.print(part)
+    for j in tl.journeys:
+        mark = " [trend window]" if j.index == tl.window_journey else ""
+        console.print(Text(f"journey {j.index}{' (current)' if j.current else ''}: {j.label}{mark}"))
