@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from ..report.formats import emit
-from .options import DB_HELP, DbOption, fail, format_option, open_database
+from .options import DbOption, LaRequired, fail, format_option, open_database
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -35,7 +35,7 @@ def correct_command(
         None, "--who", help="Who corrects (default: $OFSTED_MINE_USER or the login name)"
     ),
     note: str | None = typer.Option(None, "--note", help="Why (kept with the correction)"),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
 ) -> None:
     """Correct one finding's tags (for scripts). Kept apart from the model's tags, with who and
     when; it survives re-tagging, re-ingest and a new model."""
@@ -61,7 +61,7 @@ def correct_command(
 
 
 def review_command(
-    la: str = typer.Option(..., "--la", help="Council: name, alias or Ofsted URN"),
+    la: LaRequired,
     theme: str | None = typer.Option(
         None, "--theme", help="Only findings tagged with, or close to, this theme"
     ),
@@ -70,7 +70,7 @@ def review_command(
     who: str | None = typer.Option(
         None, "--who", help="Who reviews (default: $OFSTED_MINE_USER or the login name)"
     ),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
 ) -> None:
     """Walk the findings the tagger is least sure of (a score near its threshold, a cue the model
     overruled, two polarities close): see each in its paragraph with its tags and why, then
@@ -103,7 +103,7 @@ def corrections_export(
     reports: Path | None = typer.Option(
         None, "--reports", help="Folder the references are relative to (default: ../shared/ofsted-reports)"
     ),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
 ) -> None:
     """Write the corrected findings as training annotations (by reference to the document,
     never the sentence text); 'ofsted-mine train' accepts the file."""

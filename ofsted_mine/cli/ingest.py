@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .options import DB_HELP, console, fail, open_database
+from .options import DbOption, console, fail, open_database
 
 
 def run_ingest(
@@ -70,7 +70,7 @@ def run_ingest(
 
 def ingest(
     paths: list[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     taxonomy: Path | None = typer.Option(
         None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"
     ),
@@ -97,7 +97,8 @@ def ingest(
     skipped = f", {len(result.skipped)} skipped (failed before)" if result.skipped else ""
     out.print(
         f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
-        f"{len(result.failed)} failed{skipped}  ({plural(result.pages, 'page')}) -> {db or default_db_path()}",
+        f"{len(result.failed)} failed{skipped}  ({plural(result.pages, 'page')}) "
+        f"-> {db or default_db_path()}",
         markup=False,
     )
     if result.failed:
@@ -132,7 +133,8 @@ def demo(
     from rich.markup import escape
 
     out.print(
-        f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} into {escape(str(db))}"
+        f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} "
+        f"into {escape(str(db))}"
     )
     srcs = (
         [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))]

@@ -9,11 +9,11 @@ from pathlib import Path
 import typer
 
 from ..web.cli import build_settings, db_path, is_loopback
-from .options import DB_HELP, fail
+from .options import DbOption, fail
 
 
 def serve_command(
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     host: str = typer.Option(
         "127.0.0.1",
         "--host",
@@ -45,7 +45,8 @@ def serve_command(
         1, "--workers", min=1, max=32, help="Server processes (a team on a multi-core server: one per core)"
     ),
 ):
-    """Open the web app: search, read documents, follow councils, download packs, review tags, add documents."""
+    """Open the web app: search, read documents, follow councils, download packs, review tags, add
+    documents."""
     from ..web import library as lib
     from ..web.accounts import Accounts
 
@@ -131,7 +132,7 @@ def users_add(
     role: str = typer.Option(
         "viewer", "--role", help="viewer (reads) or editor (also corrects tags and adds documents)"
     ),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input"
@@ -150,7 +151,7 @@ def users_add(
 
 @users_app.command("list")
 def users_list(
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
 ):
     """List the users and their roles."""
@@ -165,7 +166,7 @@ def users_list(
 @users_app.command("remove")
 def users_remove(
     name: str = typer.Argument(...),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
 ):
     """Remove a user (their open sessions end at their next click)."""
@@ -181,7 +182,7 @@ def users_remove(
 @users_app.command("password")
 def users_password(
     name: str = typer.Argument(...),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input"
@@ -201,7 +202,7 @@ def users_password(
 def users_role(
     name: str = typer.Argument(...),
     role: str = typer.Argument(..., help="viewer or editor"),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
 ):
     """Change a user's role (ends their open sessions)."""

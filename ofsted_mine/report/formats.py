@@ -2,9 +2,10 @@
 with its writer (Datasette's registered renderers are the model).
 
 A command builds a *view*: a mapping from each format it offers to a function that gives that
-format's payload (a JSON-able value, a :class:`Csv` table, a text, a function drawing on a
-Rich console, or a :class:`File` a writer of its own saves); :func:`emit` picks the registered writer. No command switches on format names,
-and every CSV goes through :mod:`ofsted_mine.report.csvout`'s formula guard.
+format's payload (a JSON-able value, a :class:`Csv` table, a text, a function drawing on a Rich
+console, or a :class:`File` a writer of its own saves); :func:`emit` picks the registered
+writer. No command switches on format names, and every CSV goes through
+:mod:`ofsted_mine.report.csvout`'s formula guard.
 
 To add a format: register a writer with :func:`register`; commands that offer it add an entry
 to their view and the name to their ``--format`` choices.
