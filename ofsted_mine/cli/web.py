@@ -165,7 +165,7 @@ def users_list(
 
 @users_app.command("remove")
 def users_remove(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., help="User name"),
     db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
 ):
@@ -181,7 +181,7 @@ def users_remove(
 
 @users_app.command("password")
 def users_password(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., help="User name"),
     db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
     password_stdin: bool = typer.Option(
@@ -200,7 +200,7 @@ def users_password(
 
 @users_app.command("role")
 def users_role(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., help="User name"),
     role: str = typer.Argument(..., help="viewer or editor"),
     db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
