@@ -14,7 +14,7 @@ import typer
 
 from .. import __version__
 from ..report.csvout import csv_text as _csv  # noqa: F401  (the guarded CSV writer; tests call cli._csv)
-from . import analysis, corrections, ingest, query, reports, tags, web
+from . import analysis, corrections, fetch, ingest, query, reports, tags, web
 from .options import CONTEXT_SETTINGS, fill_help
 
 __all__ = ["app", "main"]
@@ -65,9 +65,7 @@ for _name, _fn in (
 ):
     app.command(_name)(_fn)
 
-from ..fetch_cli import fetch_command  # noqa: E402  (owned by the fetch work; moves into cli/ later)
-
-app.command("fetch")(fetch_command)
+app.command("fetch")(fetch.fetch_command)
 app.command("readiness")(reports.readiness_command)
 app.command("export")(reports.export_command)
 app.command("serve")(web.serve_command)

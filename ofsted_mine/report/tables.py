@@ -1,4 +1,5 @@
-"""Rich tables for the list commands (``visits``, ``councils``, ``themes``, ``benchmark``).
+"""Rich tables for the list commands (``visits``, ``councils``, ``themes``, ``benchmark``) and
+for the summary of ``fetch``.
 
 Nothing is computed here: each table renders rows a library function returned. Text from
 documents is put in :class:`rich.text.Text` cells, so it is never read as markup.
@@ -123,4 +124,94 @@ def benchmark_table(res: Mapping):
         t.add_column(col, justify="right" if col != "theme" else "left")
     for r in res["themes"]:
         t.add_row(r["theme"], *(_dash(r[k]) for k in list(cols.values())[1:]))
+    return t
+
+
+def fetch_tables(result, library) -> list:
+    """What a fetch run did (:class:`ofsted_mine.fetch.FetchResult`) as Rich renderables: per
+    council, the new files, the publications of an unrecognised kind, the failures, and a
+    summary line. Every cell holding site or file text is a ``rich.text.Text`` (never parsed as
+    markup: a title like ``[/x]`` is printed as it is)."""
+    from pathlib import Path
+
+    from rich.text import Text
+
+    parts = [_fetch_councils(result)]
+    if result.new:
+        parts.append(
+            _table(
+                "Would download" if result.dry_run else "New",
+                ("Council", "Kind", "Date", "File"),
+                [
+                    (it.council_name, it.kind or "", it.date or "", str(it.path.name if it.path else it.url))
+                    for it in result.new
+                ],
+            )
+        )
+    if result.unrecognised:
+        parts.append(
+            _table(
+                "Not downloaded: unrecognised kind of publication",
+                ("Council", "As listed", "Link"),
+                [(it.council_name, it.title, it.url) for it in result.unrecognised],
+            )
+        )
+    if result.failed:
+        parts.append(
+            _table(
+                "Failed",
+                ("Council", "What", "Reason"),
+                [(it.council_name, it.title or it.url, it.reason) for it in result.failed],
+                style={"Reason": "red"},
+            )
+        )
+    line = result.summary()
+    if not result.dry_run:
+        line += f"; library: {Path(library).expanduser()}"
+    parts.append(Text(line))
+    return parts
+
+
+def _table(title: str, cols: Sequence[str], rows, style: Mapping[str, str] | None = None):
+    """A table of text cells; the last column folds (file names, links, reasons)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=title)
+    for i, c in enumerate(cols):
+        t.add_column(c, style=(style or {}).get(c), overflow="fold" if i == len(cols) - 1 else "ellipsis")
+    for r in rows:
+        t.add_row(*(Text(str(x)) for x in r))
+    return t
+
+
+def _fetch_councils(result):
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title="Fetch (dry run: nothing downloaded)" if result.dry_run else "Fetch")
+    t.add_column("Council")
+    t.add_column("URN")
+    t.add_column("Listed", justify="right")
+    t.add_column("Would download" if result.dry_run else "New", justify="right")
+    t.add_column("Skipped", justify="right")
+    t.add_column("Failed", justify="right")
+    for c in result.councils:
+        t.add_row(
+            Text(c.name),
+            Text(c.urn),
+            str(c.found),
+            str(c.new),
+            str(c.skipped),
+            Text(str(c.failed), style="red") if c.failed else "0",
+        )
+    if len(result.councils) > 1:
+        t.add_row(
+            "[b]total[/b]",
+            "",
+            str(sum(c.found for c in result.councils)),
+            str(len(result.new)),
+            str(len(result.skipped)),
+            str(len(result.failed)),
+        )
     return t
