@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from ..api import IngestResult
 
 from .options import DbOption, console, fail, open_database
 
@@ -18,7 +22,7 @@ def run_ingest(
     quiet: bool = False,
     max_bytes: int | None = -1,
     retry_failed: bool = False,
-) -> object:
+) -> IngestResult:
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

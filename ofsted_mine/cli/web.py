@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -91,7 +92,7 @@ def serve_command(
         + (f"; {workers} worker processes" if workers > 1 else "")
     )
     print(f"  open http://{shown}:{port}/ in your browser (Ctrl+C stops it)", flush=True)
-    common = dict(
+    common: dict[str, Any] = dict(
         host=host, port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1"
     )
     if workers > 1:

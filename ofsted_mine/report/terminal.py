@@ -479,7 +479,7 @@ def timeline_fitted(tl, width: int) -> list:
     win = set(getattr(tl, "window", []) or [])
     chunks = [visits[i : i + per] for i in range(0, len(visits), per)] or [[]]
     journey = dict(zip([v.id for v in visits], tl.journey))
-    out = []
+    out: list = []
     for chunk in chunks:
         title = f"{tl.la}: themes across visits"
         if len(chunks) > 1:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..resources import CHECKOUT_DIR
@@ -40,7 +41,7 @@ def default_reports() -> Path:
 
 
 def train_and_record(
-    annotations: list[str | Path],
+    annotations: Sequence[str | Path],
     out: str | Path,
     *,
     taxonomy: str | Path | None = None,
