@@ -28,7 +28,10 @@ MONTHS = {
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
-_M = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+_M = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+)
 _D = r"(\d{1,2})(?:st|nd|rd|th)?"
 _Y = r"(\d{4})"
 DATE_RE = re.compile(_D + r"\s+" + _M + r",?\s+" + _Y, re.I)
