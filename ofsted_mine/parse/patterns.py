@@ -18,6 +18,7 @@ GRADE_RE = re.compile(
 
 
 def norm_grade(g: str) -> str:
+    """A grade as printed, normalised ("Requires improvement to be good" -> "requires improvement")."""
     g = re.sub(r"\s+", " ", g.lower())
     if g.startswith("requir"):
         return "requires improvement"
