@@ -193,6 +193,7 @@ def table(rows: list[str], st: dict[str, ParagraphStyle]) -> Table:
 
 # --------------------------------------------------------------------------- rendering
 def story_for(kind: str, blocks: list[list[str]], st: dict[str, ParagraphStyle]) -> list:
+    """The reportlab story of one document: its letterhead, title block, tables and lines."""
     story: list = []
     letter = kind in LETTERS
     if letter:
@@ -227,22 +228,32 @@ def story_for(kind: str, blocks: list[list[str]], st: dict[str, ParagraphStyle])
                 story.append(para(ln, st["line"]))
             story.append(Spacer(1, 4 * mm))
             continue
-        for ln in block:
-            if ln.startswith("# "):
-                if not seen_title and kind != "inspection":
-                    story.append(para(ln[2:], st["title"]))
-                    seen_title = True
-                else:
-                    story.append(para(ln[2:], st["heading"]))
-            elif ln.startswith("- "):
-                bullet = "n" if kind == "inspection" else "•"  # ZapfDingbats n = ■
-                story.append(para(ln[2:], st["bullet"], bulletText=bullet))
-            elif NUMBERED.match(ln):
-                n, rest = NUMBERED.match(ln).groups()
-                story.append(para(rest, st["numbered"], bulletText=f"{n}."))
-            else:
-                story.append(para(ln, st["body"]))
+        seen_title = _block_lines(kind, block, st, story, seen_title)
     return story
+
+
+def _block_lines(
+    kind: str, block: list[str], st: dict[str, ParagraphStyle], story: list, seen_title: bool
+) -> bool:
+    """Render the lines of one block (headings, bullets, numbered and plain paragraphs) onto
+    ``story``; returns whether the document's title has been printed."""
+    for ln in block:
+        num = NUMBERED.match(ln)
+        if ln.startswith("# "):
+            if not seen_title and kind != "inspection":
+                story.append(para(ln[2:], st["title"]))
+                seen_title = True
+            else:
+                story.append(para(ln[2:], st["heading"]))
+        elif ln.startswith("- "):
+            bullet = "n" if kind == "inspection" else "•"  # ZapfDingbats n = ■
+            story.append(para(ln[2:], st["bullet"], bulletText=bullet))
+        elif num:
+            n, rest = num.groups()
+            story.append(para(rest, st["numbered"], bulletText=f"{n}."))
+        else:
+            story.append(para(ln, st["body"]))
+    return seen_title
 
 
 def render(src: Path, out: Path) -> None:
@@ -383,8 +394,8 @@ def verify() -> int:
         pdf.close()
         status = "ok" if not missing else f"{len(missing)} missing"
         print(f"{src.relative_to(HERE)}: {n_pages} pages, {len(want)} lines/paragraphs, {status}")
-        for m in missing[:5]:
-            print("   MISSING:", m[:100])
+        for miss in missing[:5]:
+            print("   MISSING:", miss[:100])
         bad += bool(missing)
     return 1 if bad else 0
 
