@@ -53,7 +53,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..vocab import FOLLOWUP_LETTERS, FOLLOWUP_RAG, NON_FINDING_SECTIONS, citation
 from .journeys import split_journeys
-from .timeline import _council, council_visits
+from .timeline import council_visits, resolve_la
 
 #: minimum TF-IDF cosine similarity between an item and a finding for the finding to be evidence
 SIMILARITY_THRESHOLD = 0.12
@@ -305,10 +305,12 @@ def followup(
 
     ``since``: only recommendations made on or after this date (YYYY-MM-DD) are listed; later
     visits are never cut off, so a window always runs to the council's latest document."""
+    from ..store.findings import findings_with_themes
     from ..store.recommendations import lscb_spans_of
     from ..store.recommendations import recommendations as stored_recs
+    from ..store.visits import document_paths
 
-    c = _council(la, con)
+    c = resolve_la(la, con)
     # one row per visit: its quoted source (a second copy of a visit is never counted twice)
     cols, doc_of = council_visits(con, c.urn)
     journeys = [j.visits for j in split_journeys(cols)]
@@ -322,12 +324,7 @@ def followup(
             journeys=[],
             similarity_threshold=min_similarity,
         )
-    paths = dict(
-        con.execute(
-            f"SELECT id, path FROM documents WHERE id IN ({','.join('?' * len(doc_of))})",
-            list(doc_of.values()),
-        ).fetchall()
-    )
+    paths = document_paths(con, doc_of.values())
     docs = [
         {
             "id": doc_of[v.id],
@@ -356,12 +353,7 @@ def followup(
     if not recs:
         return empty
     # every finding of the council's visits, with its themes (one query)
-    rows = con.execute(
-        f"""SELECT f.id, f.doc_id, f.text, f.page, f.paragraph, f.section, f.section_kind, f.polarity, f.start,
-                   f."end", (SELECT group_concat(theme) FROM tags t WHERE t.finding_id = f.id) AS themes
-            FROM findings f WHERE f.doc_id IN ({",".join("?" * len(docs))}) ORDER BY f.doc_id, f.seq""",
-        [d["id"] for d in docs],
-    ).fetchall()
+    rows = findings_with_themes(con, [d["id"] for d in docs])
     lscb = lscb_spans_of(con, [d["id"] for d in docs])
     by_doc: dict[int, list] = {}
     all_by_doc: dict[int, list] = {}
