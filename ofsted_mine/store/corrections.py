@@ -121,3 +121,38 @@ def queue_rows(con: sqlite3.Connection, finding_ids: Iterable[int]) -> dict[int,
             ids,
         )
     }
+
+
+def corrected_keys(con: sqlite3.Connection) -> set[tuple[str, str]]:
+    """(document sha256, text sha1) of every corrected finding."""
+    return {(r[0], r[1]) for r in con.execute("SELECT doc_sha256, text_sha1 FROM corrections")}
+
+
+def findings_to_review(con: sqlite3.Connection, where: list[str], args: list) -> list[sqlite3.Row]:
+    """The findings (alias ``f``) of the documents (alias ``d``) matching ``where``, with what the
+    tagger reads and the document's sha256, kind and framework, in document and reading order."""
+    return con.execute(
+        f"""SELECT f.id, f.text, f.section_kind, f.section, f.is_bullet, f.polarity, f.doc_id, f.seq,
+                   d.sha256, d.kind, d.framework
+            FROM findings f JOIN documents d ON d.id = f.doc_id WHERE {" AND ".join(where)}
+            ORDER BY d.id, f.seq""",
+        args,
+    ).fetchall()
+
+
+def paragraph_findings(con: sqlite3.Connection, finding_id: int, around: int = 6) -> list[tuple[int, str]]:
+    """(id, text) of the findings of the paragraph holding ``finding_id`` (at most ``around`` either
+    side), in order; empty if there is no such finding."""
+    f = con.execute(
+        "SELECT doc_id, seq, paragraph, section FROM findings WHERE id=?", (finding_id,)
+    ).fetchone()
+    if f is None:
+        return []
+    return [
+        (r[0], r[1])
+        for r in con.execute(
+            """SELECT id, text FROM findings WHERE doc_id=? AND paragraph IS ? AND section IS ?
+               AND seq BETWEEN ? AND ? ORDER BY seq""",
+            (f["doc_id"], f["paragraph"], f["section"], f["seq"] - around, f["seq"] + around),
+        )
+    ]

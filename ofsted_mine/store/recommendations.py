@@ -214,3 +214,9 @@ def finding_ids(con: sqlite3.Connection, rec: sqlite3.Row) -> list[int]:
             (rec["doc_id"], rec["end"], rec["start"]),
         )
     ]
+
+
+def clear_recommendation_docs(con: sqlite3.Connection) -> None:
+    """Forget which documents' recommendations were extracted (the next
+    :func:`sync_recommendations` extracts them all again)."""
+    con.execute("DELETE FROM recommendation_docs")

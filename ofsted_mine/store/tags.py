@@ -72,3 +72,30 @@ def document_focus_areas(con: sqlite3.Connection) -> list[tuple[int, str]]:
 def set_focus_themes(con: sqlite3.Connection, doc_id: int, themes_json: str) -> None:
     """Set one document's focus themes (JSON text)."""
     con.execute("UPDATE documents SET focus_themes=? WHERE id=?", (themes_json, doc_id))
+
+
+def tag_rows(con: sqlite3.Connection, finding_ids: list[int]) -> list[tuple[int, str, float, str]]:
+    """(finding id, theme, score, source) of the tags of these findings."""
+    if not finding_ids:
+        return []
+    return [
+        tuple(r)
+        for r in con.execute(
+            "SELECT finding_id, theme, score, source FROM tags "
+            f"WHERE finding_id IN ({','.join('?' * len(finding_ids))})",
+            finding_ids,
+        )
+    ]
+
+
+def findings_overlapping(con: sqlite3.Connection, doc_id: int, start: int, end: int) -> list[sqlite3.Row]:
+    """(id, start, end, polarity) of the findings of one document overlapping ``start``-``end``."""
+    return con.execute(
+        'SELECT id, start, "end", polarity FROM findings WHERE doc_id=? AND "end" > ? AND start < ?',
+        (doc_id, start, end),
+    ).fetchall()
+
+
+def themes_of(con: sqlite3.Connection, finding_id: int) -> list[str]:
+    """The theme ids of one finding, in stored order."""
+    return [t[0] for t in con.execute("SELECT theme FROM tags WHERE finding_id=?", (finding_id,))]

@@ -77,3 +77,9 @@ def document_path_of_visit(con: sqlite3.Connection, visit_id: str) -> str | None
     """The source file path of the document stored under this visit id, or None."""
     r = con.execute("SELECT path FROM documents WHERE visit_id = ?", (visit_id,)).fetchone()
     return r[0] if r else None
+
+
+def document_text_of_visit(con: sqlite3.Connection, visit_id: str) -> tuple[int, str] | None:
+    """(database id, cleaned text) of the document stored under this visit id, or None."""
+    r = con.execute("SELECT id, text FROM documents WHERE visit_id=?", (visit_id,)).fetchone()
+    return (r[0], r[1]) if r else None
