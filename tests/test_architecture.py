@@ -2,12 +2,13 @@
 
 The stages, earliest first (a module may import its own stage and earlier ones, never a later one)::
 
-    leaf (0)  errors, vocab, validate, resources, display, model, headings, councils
+    leaf (0)  errors, vocab, resources, display, model, headings, councils, data/
     read (1)  ofsted_mine/read/
     parse (2) ofsted_mine/parse/ (and kinds/, when document kinds become plug-ins)
     tag (3)   ofsted_mine/tag/ (but tag/corrections, review, incontext: pipeline, they work on a
               stored database)
     store (4) ofsted_mine/store/            -- the only place that runs SQL
+              validate (checks of what a person typed; themes are checked against the database)
     pipeline (5) api, ingest, fetch (package or module), evaluate_cite/meta/recs
     analyse (6) ofsted_mine/analyse/
     report (7)  ofsted_mine/report/
@@ -38,12 +39,13 @@ STAGES = ["leaf", "read", "parse", "tag", "store", "pipeline", "analyse", "repor
 PLACE = {
     "errors": "leaf",
     "vocab": "leaf",
-    "validate": "leaf",
+    "validate": "store",
     "resources": "leaf",
     "display": "leaf",
     "model": "leaf",
     "headings": "leaf",
     "councils": "leaf",
+    "data": "leaf",
     "read": "read",
     "parse": "parse",
     "kinds": "parse",

@@ -16,7 +16,8 @@ import json
 import sqlite3
 
 from ..councils import UNLISTED_PREFIX, find_council
-from ..store.findings import quote_candidates, theme_polarity_by_document
+from ..store.findings import quote_candidates
+from ..store.settings import taxonomy_of, theme_polarity_by_document
 from ..store.visits import council_documents, quoted_document_of, visit_document, visit_ids_like
 from ..vocab import NON_FINDING_SECTIONS, NOT_FINDING_SQL, OFSTED_KINDS, TREND_LABELS, citation
 from ..vocab import visit_label as visit_label
@@ -73,20 +74,6 @@ def resolve_la(la: str, con: sqlite3.Connection | None = None):
 
 
 _council = resolve_la  # older name, still imported by analyse/benchmark.py until its own move
-
-
-def taxonomy_of(con: sqlite3.Connection | None, taxonomy=None):
-    """The taxonomy asked for, else the one the database was last tagged with, else the default."""
-    from pathlib import Path
-
-    from ..store.db import get_setting
-    from ..tag.taxonomy import load_taxonomy
-
-    if taxonomy is None and con is not None:
-        used = get_setting(con, "taxonomy")
-        if used and used not in ("default", "untagged") and Path(used).exists():
-            taxonomy = used
-    return load_taxonomy(taxonomy)
 
 
 def load_taxonomy_light(con: sqlite3.Connection | None, taxonomy=None) -> list[dict]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import DatabaseError
 from ..model import Document
+from .settings import get_setting, set_setting  # noqa: F401  (moved to store/settings.py; old import path)
 
 # Each migration moves the schema from version i to i+1. Never edit a released one: append.
 MIGRATIONS: list[str] = [
@@ -629,16 +630,3 @@ def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-
-
-def set_setting(con: sqlite3.Connection, key: str, value: str) -> None:
-    """Remember a fact about the database (e.g. the taxonomy its tags come from)."""
-    con.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-        (key, value),
-    )
-
-
-def get_setting(con: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
-    r = con.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
-    return r[0] if r else default
