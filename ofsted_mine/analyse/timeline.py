@@ -16,8 +16,8 @@ import json
 import sqlite3
 
 from ..councils import UNLISTED_PREFIX, find_council
-from ..store.findings import quote_candidates
-from ..store.settings import taxonomy_of, theme_polarity_by_document
+from ..store.findings import quote_candidates, theme_polarity_by_document
+from ..store.settings import taxonomy_of
 from ..store.visits import council_documents, quoted_document_of, visit_document, visit_ids_like
 from ..vocab import NON_FINDING_SECTIONS, NOT_FINDING_SQL, OFSTED_KINDS, TREND_LABELS, citation
 from ..vocab import visit_label as visit_label
