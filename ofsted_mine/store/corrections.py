@@ -5,6 +5,7 @@ after re-ingest) live in :mod:`ofsted_mine.tag.corrections`; this module only ru
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 
@@ -105,16 +106,19 @@ def document_sha_and_text(con: sqlite3.Connection, finding_id: int) -> tuple[str
     return (r[0], r[1]) if r else None
 
 
-def queue_rows(con: sqlite3.Connection, finding_ids: Iterable[int]) -> dict[int, dict]:
-    """finding id -> what a review queue shows of it (text, citation, polarity, visit, council,
-    kind, date)."""
+def queue_rows(
+    con: sqlite3.Connection, finding_ids: Iterable[int], *, with_score: bool = True
+) -> dict[int, dict]:
+    """finding id -> what a review queue shows of it (text, citation, polarity and, with
+    ``with_score``, its score; visit, council, kind, date)."""
     ids = list(finding_ids)
     if not ids:
         return {}
+    score = " f.polarity_score," if with_score else ""
     return {
         r["id"]: dict(r)
         for r in con.execute(
-            f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, f.polarity_score,
+            f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity,{score}
                        d.visit_id, d.la, d.kind, COALESCE(d.start_date, d.published) AS date
                 FROM findings f JOIN documents d ON d.id = f.doc_id
                 WHERE f.id IN ({",".join("?" * len(ids))})""",
@@ -156,3 +160,72 @@ def paragraph_findings(con: sqlite3.Connection, finding_id: int, around: int = 6
             (f["doc_id"], f["paragraph"], f["section"], f["seq"] - around, f["seq"] + around),
         )
     ]
+
+
+# ---------------------------------------------------------------- the web app's stand-in corrections
+PERSON = "person"
+
+
+def uncorrected_queue(
+    con: sqlite3.Connection,
+    not_finding_sql: str,
+    *,
+    la_urn: str | None = None,
+    theme: str | None = None,
+    limit: int = 25,
+    finding_id: int | None = None,
+) -> list[sqlite3.Row]:
+    """Findings no person has tagged (or just ``finding_id``), least sure first: the polarity score
+    nearest to a coin toss, then by id. ``not_finding_sql``: the SQL list of section kinds that
+    hold no findings."""
+    where = [
+        f"f.section_kind NOT IN {not_finding_sql}",
+        "d.kind NOT IN ('council_paper', 'unknown')",
+        f"NOT EXISTS (SELECT 1 FROM tags x WHERE x.finding_id = f.id AND x.source = '{PERSON}')",
+    ]
+    args: list = []
+    if finding_id is not None:
+        where, args = ["f.id = ?"], [int(finding_id)]
+    if la_urn:
+        where.append("d.la_urn = ?")
+        args.append(la_urn)
+    if theme:
+        where.append("EXISTS (SELECT 1 FROM tags x WHERE x.finding_id = f.id AND x.theme = ?)")
+        args.append(theme)
+    return con.execute(
+        f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, f.polarity_score,
+                   d.visit_id, d.la, d.kind, COALESCE(d.start_date, d.published) AS date
+            FROM findings f JOIN documents d ON d.id = f.doc_id
+            WHERE {" AND ".join(where)}
+            ORDER BY ABS(COALESCE(f.polarity_score, 0.5) - 0.5), f.id LIMIT ?""",
+        (*args, int(limit)),
+    ).fetchall()
+
+
+def write_person_tags(
+    con: sqlite3.Connection,
+    finding_id: int,
+    add: list[str],
+    remove: list[str],
+    polarity: str | None,
+    who: str,
+) -> None:
+    """Write a person's tags straight into ``tags``/``findings`` (the web app's stand-in: re-tagging
+    replaces them) and mark the finding's remaining tags as confirmed by a person. Call inside a
+    write transaction."""
+    cue = json.dumps([f"corrected by {who}"])
+    for t in remove:
+        con.execute("DELETE FROM tags WHERE finding_id = ? AND theme = ?", (finding_id, t))
+    for t in add:
+        con.execute(
+            """INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, ?, ?)
+               ON CONFLICT(finding_id, theme) DO UPDATE SET score = 1.0, source = excluded.source,
+               cues = excluded.cues""",
+            (finding_id, t, PERSON, cue),
+        )
+    if polarity:
+        con.execute(
+            "UPDATE findings SET polarity = ?, polarity_score = 1.0, polarity_cues = ? WHERE id = ?",
+            (polarity, json.dumps({PERSON: [f"corrected by {who}"]}), finding_id),
+        )
+    con.execute("UPDATE tags SET source = ? WHERE finding_id = ?", (PERSON, finding_id))
