@@ -68,7 +68,7 @@ _NOT_FINDING_SQL = NOT_FINDING_SQL  # older name, still imported by other module
 def resolve_la(la: str, con: sqlite3.Connection | None = None):
     """The council named by ``--la`` (URN, name, alias or slug; one not in the table when the
     database holds its documents); NotFoundError (a ValueError too) with the closest names."""
-    from ..councils import resolve_council
+    from ..store.councils import resolve_council
 
     return resolve_council(la, con)
 

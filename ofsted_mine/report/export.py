@@ -100,10 +100,10 @@ def finding_rows(
     con: sqlite3.Connection, la: str | None = None, *, taxonomy=None
 ) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
+    from ..store.councils import la_filter
     from ..store.rows import finding_records, finding_tags, person_corrected
-    from ..store.search import _la_filter
 
-    urn = _la_filter(la, con)
+    urn = la_filter(la, con)
     tags = finding_tags(con, urn)
     person, person_pol = person_corrected(con)
     themes = theme_ids(con, taxonomy)
@@ -146,9 +146,9 @@ def timelines(con: sqlite3.Connection, la: str | None = None, *, taxonomy=None) 
     """The timeline of each council with Ofsted visits in the database (or of one council)."""
     from ..analyse.timeline import OFSTED_KINDS, timeline
     from ..councils import UNLISTED_PREFIX, find_council
-    from ..store.search import _la_filter
+    from ..store.councils import la_filter
 
-    urn = _la_filter(la, con)
+    urn = la_filter(la, con)
     if urn:
         urns = [urn]
     else:
