@@ -128,8 +128,9 @@ def extracted_from_db(con, reports_root) -> dict[tuple[str, str], list[dict]]:
     """The stored recommendations of every document under ``reports_root``, keyed like the truth."""
     root = Path(reports_root).resolve()
     out: dict[tuple[str, str], list[dict]] = {}
-    rows = con.execute("""SELECT d.path, r.text, r.grp, r.tail, r.addressee FROM documents d
-                          LEFT JOIN recommendations r ON r.doc_id = d.id ORDER BY d.id, r.seq""").fetchall()
+    from .store.recommendations import recommendations_by_path
+
+    rows = recommendations_by_path(con)
     for path, text, grp, tail, who in rows:
         p = Path(path)
         try:

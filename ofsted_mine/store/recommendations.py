@@ -220,3 +220,13 @@ def clear_recommendation_docs(con: sqlite3.Connection) -> None:
     """Forget which documents' recommendations were extracted (the next
     :func:`sync_recommendations` extracts them all again)."""
     con.execute("DELETE FROM recommendation_docs")
+
+
+def recommendations_by_path(con: sqlite3.Connection) -> list[tuple]:
+    """(document path, text, group, tail, addressee) of every stored recommendation, in document
+    and reading order; a document without recommendations gives one row of path and four None."""
+    return [
+        tuple(r)
+        for r in con.execute("""SELECT d.path, r.text, r.grp, r.tail, r.addressee FROM documents d
+                                LEFT JOIN recommendations r ON r.doc_id = d.id ORDER BY d.id, r.seq""")
+    ]
