@@ -1,6 +1,6 @@
 """`ofsted-mine readiness` and `ofsted-mine export`: the command-line face of
 :mod:`ofsted_mine.report.html`, :mod:`ofsted_mine.report.markdown` and
-:mod:`ofsted_mine.report.export`.
+:mod:`ofsted_mine.report.export`; and `ofsted-mine qda` (:mod:`ofsted_mine.report.qda`).
 
 Registered by the main CLI with ``app.command("readiness")(readiness_command)`` and
 ``app.command("export")(export_command)``. Errors are one line on stderr (``error: ...``)
@@ -15,27 +15,14 @@ from pathlib import Path
 
 import typer
 
-from .cli_options import guard
-
-DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
+from ..errors import OfstedMineError
+from .options import DB_HELP, fail, guard, open_database
 
 
 class ExportFormat(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
     json = "json"
-
-
-def _fail(msg: str, code: int = 1):
-    sys.stderr.write(f"error: {msg}\n")
-    raise typer.Exit(code)
-
-
-def _open(db: Path | None):
-    """The CLI's one way to open a database (errors are one line)."""
-    from .cli_options import open_database
-
-    return open_database(db)
 
 
 @guard
@@ -50,9 +37,7 @@ def readiness_command(
     ),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
     since: str | None = typer.Option(None, "--since", help="Only visits from this date (YYYY-MM-DD)"),
-    taxonomy: Path | None = typer.Option(
-        None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"
-    ),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
     full: bool = typer.Option(
         False, "--full", help="The full pack: the board pages, then the evidence (at most 40 A4 pages)"
     ),
@@ -61,27 +46,27 @@ def readiness_command(
     open recommendations with their status, themes at a glance with one cited quote each. With --full,
     the full pack: those pages, then themes x visits, per-theme charts, verdicts and cited evidence,
     and the recommendation follow-up (at most 40 A4 pages)."""
-    from .report.html import write_readiness
+    from ..report.html import write_readiness
 
     suffix = out.suffix.lower()
     if str(out) == "-":
-        from .report.markdown import readiness_markdown
+        from ..report.markdown import readiness_markdown
 
         if taxonomy is not None and not taxonomy.exists():
-            _fail(f"{taxonomy}: no such taxonomy file")
-        sys.stdout.write(readiness_markdown(_open(db), la, taxonomy=taxonomy, since=since))
+            fail(f"{taxonomy}: no such taxonomy file")
+        sys.stdout.write(readiness_markdown(open_database(db), la, taxonomy=taxonomy, since=since))
         return
     if suffix not in (".html", ".htm", ".md", ".markdown"):
-        _fail(f"{out}: the pack is written as .html or .md (got {out.suffix or 'no suffix'!r})")
+        fail(f"{out}: the pack is written as .html or .md (got {out.suffix or 'no suffix'!r})")
     if taxonomy is not None and not taxonomy.exists():
-        _fail(f"{taxonomy}: no such taxonomy file")
-    con = _open(db)
+        fail(f"{taxonomy}: no such taxonomy file")
+    con = open_database(db)
     try:
         p = write_readiness(con, la, out, taxonomy=taxonomy, since=since, full=full)
     except (ValueError, KeyError) as e:
-        _fail(str(e.args[0] if e.args else e))
+        fail(str(e.args[0] if e.args else e))
     except OSError as e:
-        _fail(f"{out}: {e.strerror or e}")
+        fail(f"{out}: {e.strerror or e}")
     print(f"wrote {p}")
 
 
@@ -95,18 +80,16 @@ def export_command(
     ),
     la: str | None = typer.Option(None, "--la", help="Only this council (name, alias or Ofsted URN)"),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    taxonomy: Path | None = typer.Option(
-        None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"
-    ),
+    taxonomy: Path | None = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
 ) -> None:
     """Export findings (one row per finding, with tags and citation columns) and the timeline grid
     as csv (plus NAME-timeline.csv), xlsx (sheets findings and timeline) or json."""
-    from .report.export import FORMATS, export_findings
+    from ..report.export import FORMATS, export_findings
 
     fmt = format.value if format else out.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
-        _fail(f"{out}: say --format csv, xlsx or json (cannot tell from the suffix {out.suffix or 'none'!r})")
-    con = _open(db)
+        fail(f"{out}: say --format csv, xlsx or json (cannot tell from the suffix {out.suffix or 'none'!r})")
+    con = open_database(db)
     try:
         res = export_findings(con, str(out), fmt, la=la, taxonomy=taxonomy)
     except BrokenPipeError:  # e.g. `export -o - | head`: the reader has gone, nothing to say
@@ -115,11 +98,65 @@ def export_command(
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(0)
     except (ValueError, KeyError) as e:
-        _fail(str(e.args[0] if e.args else e))
+        fail(str(e.args[0] if e.args else e))
     except OSError as e:
-        _fail(f"{out}: {e.strerror or e}")
+        fail(f"{out}: {e.strerror or e}")
     if str(out) != "-":
         print(
             f"exported {res['findings']} findings and {res['councils']} council timeline"
             f"{'s' if res['councils'] != 1 else ''} ({res['timeline_rows']} cells) -> {', '.join(res['files'])}"
         )
+
+
+qda_app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="REFI-QDA exchange files for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette: the codebook "
+    "(.qdc) and coded findings (.qdpx).",
+)
+
+
+@qda_app.command("codebook")
+def qda_codebook(
+    out: Path = typer.Option(..., "-o", "--out", help="Output .qdc file"),
+    taxonomy: Path | None = typer.Option(
+        None, "--taxonomy", help="A taxonomy TOML or .qdc (default: the codebook)"
+    ),
+) -> None:
+    """Write the taxonomy as a REFI-QDA codebook (.qdc): a code per theme, grouped, and the polarities."""
+    from ..report.qda import write_codebook
+    from ..tag.taxonomy import TaxonomyError
+
+    try:
+        write_codebook(out, taxonomy)
+    except (TaxonomyError, OfstedMineError) as e:
+        fail(str(e))
+    print(f"codebook -> {out}")
+
+
+@qda_app.command("project")
+def qda_project(
+    out: Path = typer.Option(..., "-o", "--out", help="Output .qdpx file"),
+    la: str | None = typer.Option(
+        None, "--la", help="One council (default: every Ofsted document in the database)"
+    ),
+    taxonomy: Path | None = typer.Option(
+        None, "--taxonomy", help="The taxonomy the database was tagged with (default: the one it remembers)"
+    ),
+    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Write coded findings as a REFI-QDA project (.qdpx): documents' text as sources, themes and
+    polarities as codes, findings as coded selections with their offsets; codings a person made
+    or checked name that person."""
+    from ..report.qda import write_qdpx
+    from ..tag.taxonomy import TaxonomyError
+
+    if out.suffix.lower() != ".qdpx":
+        fail(f"{out}: a REFI-QDA project is written as .qdpx (got {out.suffix or 'no suffix'!r})")
+    con = open_database(db)
+    try:
+        res = write_qdpx(con, out, la=la, taxonomy=taxonomy)
+    except (ValueError, TaxonomyError, OfstedMineError) as e:
+        fail(str(e))
+    print(f"{res['documents']} documents, {res['findings']} coded findings -> {out}")

@@ -1,7 +1,7 @@
 """Commands about tags a person can check and correct: in-context evaluation, review,
-correct, corrections export, agreement, REFI-QDA export. Each is a thin layer over a
-library function (``ofsted_mine.tag.incontext``, ``ofsted_mine.tag.corrections``,
-``ofsted_mine.report.qda``); registered from ``cli.py``."""
+correct, corrections export, agreement. Each is a thin layer over a library function
+(``ofsted_mine.tag.incontext``, ``ofsted_mine.tag.corrections``); registered in
+``ofsted_mine.cli``."""
 
 from __future__ import annotations
 
@@ -11,14 +11,7 @@ from pathlib import Path
 
 import typer
 
-from .errors import OfstedMineError
-
-DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
-
-
-def _fail(msg: str, code: int = 1):
-    sys.stderr.write(f"error: {msg}\n")
-    raise typer.Exit(code)
+from .options import DB_HELP, fail, open_database
 
 
 def _default_reports() -> Path:
@@ -33,25 +26,25 @@ def evaluate_in_context_command(
     format: str,
     rows_out: Path | None,
 ) -> None:
-    from .tag.evaluate import read_gold
-    from .tag.incontext import evaluate_in_context, format_in_context, write_rows
+    from ..tag.evaluate import read_gold
+    from ..tag.incontext import evaluate_in_context, format_in_context, write_rows
 
     if not Path(gold).is_file():
-        _fail(f"{gold}: no such gold file")
+        fail(f"{gold}: no such gold file")
     root = reports or _default_reports()
     if not Path(root).is_dir():
-        _fail(f"{root}: no reports folder (give --reports FOLDER holding the gold file's reports)")
+        fail(f"{root}: no reports folder (give --reports FOLDER holding the gold file's reports)")
     try:
         g = read_gold(gold)
     except (ValueError, KeyError) as e:
-        _fail(f"{gold}: not a gold JSONL file ({e})")
+        fail(f"{gold}: not a gold JSONL file ({e})")
     if any("report" not in x for x in g):
-        _fail(
+        fail(
             f'{gold}: --in-context needs a "report" field on every line (the report each sentence comes from)'
         )
     m = evaluate_in_context(g, root, taxonomy=taxonomy, model=str(model) if model else "default")
-    from .tag import Tagger
-    from .tag.evaluate import evaluate_tagger
+    from ..tag import Tagger
+    from ..tag.evaluate import evaluate_tagger
 
     alone = evaluate_tagger(Tagger(taxonomy, model=str(model) if model else "default"), g)
     m["alone"] = {
@@ -65,21 +58,6 @@ def evaluate_in_context_command(
         print(format_in_context(m, "stored tags, in context"))
 
 
-def _open(db: Path | None, write: bool = False):
-    """An existing database: read-only, or (``write``) opened for writing (corrections)."""
-    from .store.db import default_db_path, open_db
-
-    p = Path(db) if db else default_db_path()
-    if not p.exists():
-        _fail(
-            f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first"
-        )
-    try:
-        return open_db(p, create=write)
-    except Exception as e:  # a corrupt file, a newer schema
-        _fail(f"{p}: cannot open the database: {e}")
-
-
 def _split(values: list[str] | None) -> list[str]:
     return [t.strip() for v in values or [] for t in v.split(",") if t.strip()]
 
@@ -88,9 +66,7 @@ def correct_command(
     finding: int = typer.Argument(
         ..., help="Finding id (from 'show VISIT', 'quotes --format json' or 'review')"
     ),
-    add: list[str] | None = typer.Option(
-        None, "--add", help="Theme id to add (repeat, or comma-separated)"
-    ),
+    add: list[str] | None = typer.Option(None, "--add", help="Theme id to add (repeat, or comma-separated)"),
     remove: list[str] | None = typer.Option(
         None, "--remove", help="Theme id to remove (repeat, or comma-separated)"
     ),
@@ -106,12 +82,12 @@ def correct_command(
 ) -> None:
     """Correct one finding's tags (for scripts). Kept apart from the model's tags, with who and
     when; it survives re-tagging, re-ingest and a new model."""
-    from .tag.corrections import CorrectionError, correct
+    from ..tag.corrections import CorrectionError, correct
 
-    con = _open(db, write=True)
+    con = open_database(db, write=True)
     try:
         if confirm:
-            from .tag.corrections import _themes_of
+            from ..tag.corrections import _themes_of
 
             cur = (
                 [t for t in _themes_of(con, finding) if t not in _split(remove)]
@@ -132,7 +108,7 @@ def correct_command(
                 con, finding, add=_split(add), remove=_split(remove), polarity=polarity, who=who, note=note
             )
     except CorrectionError as e:
-        _fail(str(e))
+        fail(str(e))
     print(
         f"finding {finding}: themes {', '.join(res['themes']) or 'none'}; polarity {res['polarity']} "
         f"(model said: {', '.join(res['model_themes']) or 'none'}; {res['model_polarity']})"
@@ -154,13 +130,13 @@ def review_command(
     """Walk the findings the tagger is least sure of (a score near its threshold, a cue the model
     overruled, two polarities close): see each in its paragraph with its tags and why, then
     add/remove a theme, set the polarity, confirm or skip, from the keyboard."""
-    from .tag.review import review_queue, run_review
+    from ..tag.review import review_queue, run_review
 
-    con = _open(db, write=True)
+    con = open_database(db, write=True)
     try:
         queue = review_queue(con, la, theme=theme, visit=visit, limit=limit)
     except (ValueError, KeyError) as e:
-        _fail(str(e))
+        fail(str(e))
     if not queue:
         print(f"nothing to review for {la}" + (f" ({theme})" if theme else ""))
         return
@@ -186,9 +162,9 @@ def corrections_export(
 ) -> None:
     """Write the corrected findings as training annotations (by reference to the document,
     never the sentence text); 'ofsted-mine train' accepts the file."""
-    from .tag.corrections import export_corrections
+    from ..tag.corrections import export_corrections
 
-    con = _open(db)
+    con = open_database(db)
     n = export_corrections(con, out, reports or _default_reports())
     print(f"{n} corrected findings -> {out}")
 
@@ -199,9 +175,9 @@ def corrections_list(
     format: str = typer.Option("text", "--format", help="text or json"),
 ) -> None:
     """The corrected findings: current labels, what the model said, who and when."""
-    from .tag.corrections import corrected_findings
+    from ..tag.corrections import corrected_findings
 
-    rows = corrected_findings(_open(db))
+    rows = corrected_findings(open_database(db))
     if format == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -221,9 +197,9 @@ def agreement_command(
 ) -> None:
     """How often people's corrections disagree with the model, per theme and for polarity, and
     the list of disagreements."""
-    from .tag.corrections import agreement
+    from ..tag.corrections import agreement
 
-    m = agreement(_open(db))
+    m = agreement(open_database(db))
     if format == "json":
         print(json.dumps(m, indent=2, ensure_ascii=False))
         return
@@ -252,57 +228,3 @@ def agreement_command(
             )
         if d["model_polarity"] != d["person_polarity"]:
             print(f"    polarity: model {d['model_polarity']} -> person {d['person_polarity']}")
-
-
-qda_app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    help="REFI-QDA exchange files for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette: the codebook "
-    "(.qdc) and coded findings (.qdpx).",
-)
-
-
-@qda_app.command("codebook")
-def qda_codebook(
-    out: Path = typer.Option(..., "-o", "--out", help="Output .qdc file"),
-    taxonomy: Path | None = typer.Option(
-        None, "--taxonomy", help="A taxonomy TOML or .qdc (default: the codebook)"
-    ),
-) -> None:
-    """Write the taxonomy as a REFI-QDA codebook (.qdc): a code per theme, grouped, and the polarities."""
-    from .report.qda import write_codebook
-    from .tag.taxonomy import TaxonomyError
-
-    try:
-        write_codebook(out, taxonomy)
-    except (TaxonomyError, OfstedMineError) as e:
-        _fail(str(e))
-    print(f"codebook -> {out}")
-
-
-@qda_app.command("project")
-def qda_project(
-    out: Path = typer.Option(..., "-o", "--out", help="Output .qdpx file"),
-    la: str | None = typer.Option(
-        None, "--la", help="One council (default: every Ofsted document in the database)"
-    ),
-    taxonomy: Path | None = typer.Option(
-        None, "--taxonomy", help="The taxonomy the database was tagged with (default: the one it remembers)"
-    ),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-) -> None:
-    """Write coded findings as a REFI-QDA project (.qdpx): documents' text as sources, themes and
-    polarities as codes, findings as coded selections with their offsets; codings a person made
-    or checked name that person."""
-    from .report.qda import write_qdpx
-    from .tag.taxonomy import TaxonomyError
-
-    if out.suffix.lower() != ".qdpx":
-        _fail(f"{out}: a REFI-QDA project is written as .qdpx (got {out.suffix or 'no suffix'!r})")
-    con = _open(db)
-    try:
-        res = write_qdpx(con, out, la=la, taxonomy=taxonomy)
-    except (ValueError, TaxonomyError, OfstedMineError) as e:
-        _fail(str(e))
-    print(f"{res['documents']} documents, {res['findings']} coded findings -> {out}")
