@@ -367,20 +367,20 @@ def unlisted_stored(urn: str, name: str | None) -> Council:
 Stored = Iterable[Council]
 
 
-def _stored(stored: Stored | sqlite3.Connection | None) -> list[Council]:
-    """The stored unlisted councils. Older callers pass a database connection: asked of the store
-    (transitional: store/search.py's _la_filter and the councils command pass one until they call
-    :mod:`ofsted_mine.store.councils`; then this branch goes)."""
+def _stored(stored: Stored | None) -> list[Council]:
+    """The stored unlisted councils, as a list. A database connection is refused with the way to
+    ask the store (this module is reference data: it runs no query)."""
     if stored is None:
         return []
     if isinstance(stored, sqlite3.Connection):
-        from .store.councils import stored_unlisted
-
-        return stored_unlisted(stored)
+        raise TypeError(
+            "ofsted_mine.councils takes the stored councils, not a database: call "
+            "ofsted_mine.store.councils (resolve_council, suggestions, council_rows) instead"
+        )
     return list(stored)
 
 
-def suggestions(name: str, stored: Stored | sqlite3.Connection | None = None, n: int = 3) -> list[str]:
+def suggestions(name: str, stored: Stored | None = None, n: int = 3) -> list[str]:
     """The closest council names to a misspelt one (table names, aliases, and ``stored``: the
     councils not in the table that a database holds)."""
     names = {}
@@ -397,7 +397,7 @@ def suggestions(name: str, stored: Stored | sqlite3.Connection | None = None, n:
     return out[:n]
 
 
-def resolve_council(la: str, stored: Stored | sqlite3.Connection | None = None) -> Council:
+def resolve_council(la: str, stored: Stored | None = None) -> Council:
     """A council given by Ofsted URN, name, alias or slug (``--la``): the table's, else one of
     ``stored`` (councils not in the table that a database holds: see
     :func:`ofsted_mine.store.councils.resolve_council`). Unknown: :class:`NotFoundError` naming
@@ -437,7 +437,7 @@ def history(council: Council) -> list[Council]:
 
 
 def council_rows(
-    counts: dict[str, int] | sqlite3.Connection | None = None,
+    counts: dict[str, int] | None = None,
     stored: Stored = (),
     *,
     include_fictional: bool = True,
@@ -447,13 +447,11 @@ def council_rows(
     key, aliases, codes, dates and predecessors; given a database's ``counts`` (council key ->
     documents) also how many documents it holds for each, and ``stored``, the councils not in the
     table that it holds documents for (:func:`ofsted_mine.store.councils.council_rows` gives both)."""
-    if isinstance(counts, sqlite3.Connection):  # older callers: see _stored
-        from .store.councils import document_counts
-
-        counts, stored = document_counts(counts), _stored(counts)
+    if isinstance(counts, sqlite3.Connection):
+        _stored(counts)  # refused, with the way to ask the store
     names = {c.urn: c.name for c in all_councils()}
     rows = []
-    extra = list(stored)
+    extra = _stored(stored)
     for c in (*all_councils(), *extra):
         if (c.fictional and not include_fictional) or (c.abolished and not include_former):
             continue
