@@ -163,9 +163,9 @@ def journey_step(v: VisitCol) -> str:
         g = v.judgements.get("overall")
         if g:
             return f"{v.label}: {g}"
-        from ..report.labels import grade_short
+        from ..vocab import GRADE_SHORT
 
-        return f"{v.label}: " + ", ".join(f"{k} {grade_short(x)}" for k, x in v.judgements.items())
+        return f"{v.label}: " + ", ".join(f"{k} {GRADE_SHORT.get(x, x)}" for k, x in v.judgements.items())
     return f"{v.label}: {PROGRESS_VERDICTS.get(v.progress_verdict or '') or 'no headline verdict'}"
 
 

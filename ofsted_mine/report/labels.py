@@ -10,14 +10,7 @@ KIND = {
     "council_paper": "council paper",
     "unknown": "unknown",
 }
-GRADE_SHORT = {
-    "outstanding": "O",
-    "good": "G",
-    "requires improvement": "RI",
-    "inadequate": "I",
-    "not judged": "NJ",
-    "adequate": "A",
-}
+from ..vocab import GRADE_SHORT  # noqa: E402  (one vocabulary: ofsted_mine/vocab.py)
 from ..vocab import PROGRESS_VERDICTS as VERDICT  # noqa: E402  (one vocabulary: ofsted_mine/vocab.py)
 
 
