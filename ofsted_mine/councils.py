@@ -383,7 +383,7 @@ def _stored(stored: Stored | None) -> list[Council]:
 def suggestions(name: str, stored: Stored | None = None, n: int = 3) -> list[str]:
     """The closest council names to a misspelt one (table names, aliases, and ``stored``: the
     councils not in the table that a database holds)."""
-    names = {}
+    names: dict[str, str] = {}
     for c in all_councils():
         for x in (c.name, *c.aliases):
             names.setdefault(x.lower(), c.name)

@@ -178,9 +178,10 @@ async def ingest_upload(request: Request):
         files = [f for f in form.getlist("files") if hasattr(f, "filename") and f.filename]
         if not files:
             raise Refused(400, "Choose one or more PDF, HTML or text files to add.")
-        folder = site.settings.upload_dir / (
-            datetime.now(UTC).strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
-        )
+        if site.settings.upload_dir is None:
+            raise Refused(403, "This server takes no uploads (it has no upload folder).")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+        folder = site.settings.upload_dir / stamp
         folder.mkdir(parents=True, exist_ok=True)
         paths, names, failed = [], {}, []
         for f in files:
