@@ -172,7 +172,8 @@ def test_migration_from_schema_v1_keeps_data(tmp_path):
         con.execute(stmt)
     con.execute("PRAGMA user_version=1")
     con.execute("""INSERT INTO documents (visit_id, sha256, path, format, kind, n_pages, page_starts, text,
-                   ingested_at) VALUES ('x-doc-1', 'abc', '/x.pdf', 'pdf', 'unknown', 1, '[0]', 'hello', 'now')""")
+                   ingested_at)
+                   VALUES ('x-doc-1', 'abc', '/x.pdf', 'pdf', 'unknown', 1, '[0]', 'hello', 'now')""")
     con.commit()
     con.close()
     con = open_db(p)
