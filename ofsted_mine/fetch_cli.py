@@ -7,7 +7,6 @@ the search listing or ingest), 2 for bad arguments.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ import typer
 
 if TYPE_CHECKING:  # the real imports happen when the command runs
     from rich.console import Console
+    from rich.progress import TaskID
 
     from .fetch import FetchResult
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the real imports happen when the command runs
 # load only when the command runs, so other commands start fast
 KNOWN_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
 
-DEFAULT_LIBRARY = Path("~/ofsted-library")
+DEFAULT_LIBRARY = Path("~/ofsted-library")  # as ofsted_mine.fetch.DEFAULT_LIBRARY (tested)
 
 
 def fetch_command(
@@ -34,9 +34,7 @@ def fetch_command(
     kind: str | None = typer.Option(
         None, "--kind", help=f"Comma list of kinds to fetch: {','.join(KNOWN_KINDS)} (default: all)."
     ),
-    since: str | None = typer.Option(
-        None, "--since", help="Only publications dated on or after YYYY-MM-DD."
-    ),
+    since: str | None = typer.Option(None, "--since", help="Only publications dated on or after YYYY-MM-DD."),
     library: Path = typer.Option(DEFAULT_LIBRARY, "--library", help="Folder for the downloaded PDFs."),
     db: Path | None = typer.Option(None, "--db", help="Database to ingest into (default: the usual one)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be downloaded; change nothing."),
@@ -59,97 +57,111 @@ def fetch_command(
     """
     from rich.console import Console
     from rich.markup import escape  # site text (titles, names, reasons) is never Rich markup
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn  # noqa: F401
-    from rich.table import Table  # noqa: F401
 
-    from .fetch import FetchResult, fetch, parse_kinds  # noqa: F401
+    from .fetch import Limits, fetch
 
     out = Console()
     err = Console(stderr=True)
-    if sum(bool(x) for x in (la, urn, all_)) != 1:
-        raise typer.BadParameter("give exactly one of --la, --urn or --all")
-    try:
-        kinds = parse_kinds(kind)
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint="--kind") from None
-    if since:
-        try:
-            date.fromisoformat(since)
-        except ValueError:
-            raise typer.BadParameter(
-                f"{since!r} is not a date like 2017-01-01", param_hint="--since"
-            ) from None
-
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}", justify="left"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[status]}"),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal,
-    )
-    tasks: dict[str, int] = {}
-    listing_task: list[int] = []
-
-    def on_event(name: str, info: dict) -> None:
-        if name == "listing_page":
-            if not listing_task:
-                listing_task.append(progress.add_task("search listing", total=None, status=""))
-            progress.update(listing_task[0], status=f"{info['total']} councils")
-        elif name == "council_start":
-            if listing_task:
-                progress.update(listing_task[0], total=1, completed=1)
-            tasks[info["council"]] = progress.add_task(
-                escape(f"{info['name']} ({info['urn']})"), total=info["total"] or 0, status=""
-            )
-        elif name == "item":
-            tid = tasks.get(info["council"])
-            if tid is not None:
-                it = info["item"]
-                progress.update(
-                    tid,
-                    advance=1 if it.stage != "provider" else 0,
-                    status=escape(f"{info['status']}: {it.kind or ''} {it.date or ''}".strip()),
-                )
-        elif name == "council_done":
-            tid = tasks.get(info["council"])
-            s = info["summary"]
-            if tid is not None:
-                progress.update(tid, status=f"{s.new} new, {s.skipped} skipped, {s.failed} failed")
-        elif name == "ingest_start":
-            tasks["\0ingest"] = progress.add_task("ingest", total=info["count"], status="")
-        elif name == "ingest_file":
-            progress.update(
-                tasks["\0ingest"], advance=1, status=escape(f"{Path(info['path']).name}: {info['status']}")
-            )
-
+    progress = _Progress(err)
     progress.start()
     try:
-        result = fetch(
+        result = fetch(  # fetch() checks every argument, before any request
             la=la,
             urn=urn,
             all_councils=all_,
-            kinds=sorted(kinds) if kinds else None,
+            kinds=kind,
             since=since,
             library=library,
             db=db,
             dry_run=dry_run,
-            on_event=on_event,
-            request_deadline=request_deadline or None,
-            run_deadline=deadline or None,
+            on_event=progress.on_event,
+            limits=Limits(request_deadline=request_deadline or None, run_deadline=deadline or None),
         )
-    except (ValueError, RuntimeError) as e:
+    except (ValueError, RuntimeError) as e:  # a FetchError (bad argument) or the library is in use
         progress.stop()
-        err.print(f"[red]error:[/red] {escape(str(e))}")
-        raise typer.Exit(2)
+        err.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)  # one line, however long
+        raise typer.Exit(2) from None
     finally:
         progress.stop()
 
     _print_summary(out, result, library)
     if result.failed:
         raise typer.Exit(1)
+
+
+class _Progress:
+    """Rich progress bars (on a terminal only) fed by fetch's ``on_event`` callbacks."""
+
+    def __init__(self, err: Console):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+        self.bars = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}", justify="left"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            console=err,
+            transient=False,
+            disable=not err.is_terminal,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def start(self) -> None:
+        """Show the bars."""
+        self.bars.start()
+
+    def stop(self) -> None:
+        """Stop refreshing the bars (safe to call twice)."""
+        self.bars.stop()
+
+    def on_event(self, name: str, info: dict) -> None:
+        """One of fetch's progress events (see :func:`ofsted_mine.fetch.fetch`)."""
+        handler = getattr(self, "_" + name, None)
+        if handler is not None:
+            handler(info)
+
+    def _listing_page(self, info: dict) -> None:
+        if "listing" not in self.tasks:
+            self.tasks["listing"] = self.bars.add_task("search listing", total=None, status="")
+        self.bars.update(self.tasks["listing"], status=f"{info['total']} councils")
+
+    def _council_start(self, info: dict) -> None:
+        from rich.markup import escape
+
+        if "listing" in self.tasks:
+            self.bars.update(self.tasks["listing"], total=1, completed=1)
+        self.tasks["council:" + info["council"]] = self.bars.add_task(
+            escape(f"{info['name']} ({info['urn']})"), total=info["total"] or 0, status=""
+        )
+
+    def _item(self, info: dict) -> None:
+        from rich.markup import escape
+
+        tid = self.tasks.get("council:" + info["council"])
+        if tid is not None:
+            it = info["item"]
+            self.bars.update(
+                tid,
+                advance=1 if it.stage != "provider" else 0,
+                status=escape(f"{info['status']}: {it.kind or ''} {it.date or ''}".strip()),
+            )
+
+    def _council_done(self, info: dict) -> None:
+        tid = self.tasks.get("council:" + info["council"])
+        s = info["summary"]
+        if tid is not None:
+            self.bars.update(tid, status=f"{s.new} new, {s.skipped} skipped, {s.failed} failed")
+
+    def _ingest_start(self, info: dict) -> None:
+        self.tasks["ingest"] = self.bars.add_task("ingest", total=info["count"], status="")
+
+    def _ingest_file(self, info: dict) -> None:
+        from rich.markup import escape
+
+        self.bars.update(
+            self.tasks["ingest"], advance=1, status=escape(f"{Path(info['path']).name}: {info['status']}")
+        )
 
 
 def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
