@@ -50,6 +50,7 @@ import re
 import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ..vocab import FOLLOWUP_LETTERS, FOLLOWUP_RAG, NON_FINDING_SECTIONS, citation
 from .journeys import split_journeys
@@ -508,7 +509,7 @@ def followup(
     if not cols:
         return result
     paths = document_paths(con, doc_of.values())
-    docs = [
+    docs: list[dict[str, Any]] = [
         {
             "id": doc_of[v.id],
             "visit_id": v.id,

@@ -28,6 +28,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..store import corrections as stored
 from ..store.tags import finding_themes, tags_for
@@ -189,7 +190,8 @@ def apply_corrections(con: sqlite3.Connection, shas: Iterable[str] | None = None
 def corrected_findings(con: sqlite3.Connection) -> list[dict]:
     """One row per corrected finding (still stored): its current (corrected) labels, what
     the model said before the first correction, who corrected it and when (latest)."""
-    out, seen = [], {}
+    out: list[dict] = []
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
     for r in stored.all_corrections(con):
         key = (r["doc_sha256"], r["text_sha1"])
         if key not in seen:
