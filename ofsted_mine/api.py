@@ -27,6 +27,8 @@ SUPPORTED = {".pdf", ".html", ".htm", ".txt", ".text", ".md"}
 
 @dataclass
 class IngestResult:
+    """What an ingest did: files added, replaced, unchanged, failed, skipped, and warnings."""
+
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -39,6 +41,7 @@ class IngestResult:
 
     @property
     def ok(self) -> bool:
+        """True when no file failed."""
         return not self.failed
 
 

@@ -36,6 +36,8 @@ UNLISTED_PREFIX = "name:"
 
 @dataclass(frozen=True)
 class Council:
+    """One council: Ofsted URN, name, aliases, codes, region, neighbours, dates and predecessors."""
+
     urn: str
     name: str
     aliases: tuple[str, ...] = ()
@@ -55,6 +57,7 @@ class Council:
 
     @property
     def slug(self) -> str:
+        """The council's name as a URL- and file-safe slug."""
         return slugify(self.name)
 
     @property
@@ -64,6 +67,7 @@ class Council:
 
 
 def slugify(name: str) -> str:
+    """A name as a lower-case slug (letters, digits and hyphens)."""
     s = name.lower().replace("&", "and")
     s = re.sub(r"[’']", "", s)
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
@@ -259,6 +263,7 @@ def find_council(name_or_urn: str) -> Council | None:
 
 
 def by_urn(urn: str) -> Council | None:
+    """The council with this key (Ofsted URN, or ``name:<slug>`` for one not in the table), or None."""
     for c in all_councils():
         if c.urn == urn:
             return c

@@ -25,6 +25,7 @@ from pathlib import Path
 
 
 def normalise(text: str | None) -> str:
+    """Text with spaces, quotes and dashes normalised (for comparing extracted and verified items)."""
     if not text:
         return ""
     t = unicodedata.normalize("NFKC", text).lower()
@@ -40,6 +41,7 @@ def strict(text: str | None) -> str:
 
 
 def load_truth(path) -> dict[tuple[str, str], dict]:
+    """The verified recommendations (JSON lines), keyed by (folder, file name)."""
     out = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -151,7 +153,8 @@ def format_report(res: dict, *, misses: int = 40) -> Iterable[str]:
         if c is None:
             yield name
             continue
-        yield f"{name:32} {c['verified']:8d} {c['extracted']:9d} {c['matched']:7d} {c['precision']:6.3f} {c['recall']:6.3f}"
+        counts = f"{c['verified']:8d} {c['extracted']:9d} {c['matched']:7d}"
+        yield f"{name:32} {counts} {c['precision']:6.3f} {c['recall']:6.3f}"
     yield f"group accuracy (matched council items): {res['group_accuracy']:.3f}"
     yield f"tail accuracy (matched council items):  {res['tail_accuracy']:.3f}"
     matched = sum(c["matched"] for k, c in res["by"].items() if k.endswith("/all"))

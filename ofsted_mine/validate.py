@@ -29,6 +29,8 @@ def one_of(values: Sequence[str]) -> str:
 
 
 def check_choice(value: str | None, option: str, choices: Sequence[str]) -> str | None:
+    """``value`` if it is one of ``choices`` (or None), else :class:`UsageError` naming the
+    option and the choices."""
     if value is None:
         return None
     v = str(getattr(value, "value", value))
@@ -53,12 +55,14 @@ def check_date(value: str | None, option: str = "--since") -> str | None:
 
 
 def check_kind(kind: str | None) -> str | None:
+    """A ``--kind`` value checked against the document kinds."""
     from .model import KINDS
 
     return check_choice(kind, "--kind", KINDS)
 
 
 def check_polarity(polarity: str | None) -> str | None:
+    """A ``--polarity`` value checked against the polarities."""
     return check_choice(polarity, "--polarity", POLARITIES)
 
 
@@ -72,6 +76,8 @@ def known_themes(con: sqlite3.Connection | None = None, taxonomy=None) -> list[s
 def check_themes(
     themes: Iterable[str] | None, con: sqlite3.Connection | None = None, taxonomy=None
 ) -> list[str] | None:
+    """``--theme`` values checked against the themes a filter may name (:func:`known_themes`);
+    :class:`UsageError` with the closest ones."""
     if not themes:
         return None
     themes = list(themes)

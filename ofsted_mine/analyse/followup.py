@@ -92,6 +92,7 @@ class Evidence:
     repeats: bool = False  # a recommendation of the closing inspection that repeats the item
 
     def to_dict(self) -> dict:
+        """The evidence as plain data (the JSON shape)."""
         return asdict(self)
 
 
@@ -106,13 +107,16 @@ class Cell:
 
     @property
     def rag(self) -> str:
+        """Red, amber or green for the cell's verdict (the pack's colour)."""
         return RAG[self.verdict]
 
     @property
     def letter(self) -> str:
+        """The verdict's one-letter abbreviation."""
         return LETTER[self.verdict]
 
     def to_dict(self) -> dict:
+        """The cell as plain data (the JSON shape)."""
         return {
             "visit_id": self.visit_id,
             "verdict": self.verdict,
@@ -125,6 +129,8 @@ class Cell:
 
 @dataclass
 class LaterVisit:
+    """A visit that follows at least one recommendation (a column of the follow-up)."""
+
     id: str
     label: str  # "MV2 2023-06"
     kind: str
@@ -160,9 +166,11 @@ class Item:
 
     @property
     def rag(self) -> str:
+        """Red, amber or green for the item's status."""
         return RAG[self.status]
 
     def to_dict(self) -> dict:
+        """The item as plain data (the JSON shape), its cells by visit id."""
         d = {
             k: getattr(self, k)
             for k in (
@@ -198,6 +206,8 @@ class Item:
 
 @dataclass
 class FollowUp:
+    """One council's recommendations followed through its later visits (see the module docstring)."""
+
     la: str
     la_urn: str
     items: list[Item]  # the council's recommendations, date order
@@ -208,9 +218,11 @@ class FollowUp:
     repeat_threshold: float = REPEAT_THRESHOLD
 
     def status_counts(self) -> dict[str, int]:
+        """How many items have each status."""
         return dict(Counter(i.status for i in self.items))
 
     def to_dict(self) -> dict:
+        """The follow-up as plain data (the JSON shape), with the rule's thresholds."""
         return {
             "la": self.la,
             "la_urn": self.la_urn,

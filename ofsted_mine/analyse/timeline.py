@@ -94,7 +94,7 @@ def council_visits(con: sqlite3.Connection, urn: str) -> tuple[list[VisitCol], d
     for r in rows:
         groups.setdefault(r["visit_key"] or r["visit_id"], []).append(r)
     visits, doc_of = [], {}
-    for key, grp in groups.items():
+    for grp in groups.values():
         q = next((r for r in grp if r["quoted"]), grp[0])
         sources = [
             Source(
@@ -156,7 +156,8 @@ def count_cells(
 
 
 def journey_step(v: VisitCol) -> str:
-    """One step of the one-line history: ``Inspection 2023-01: inadequate``, ``MV2 2023-09: some progress``."""
+    """One step of the one-line history: ``Inspection 2023-01: inadequate``,
+    ``MV2 2023-09: some progress``."""
     from ..vocab import PROGRESS_VERDICTS
 
     if v.kind == "inspection":

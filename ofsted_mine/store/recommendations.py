@@ -136,8 +136,8 @@ def recommendations(
         where.append("r.addressee = ?")
         args.append(addressee)
     sql = (
-        """SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published, d.path
-              FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
+        """SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published,
+                  d.path FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY date, d.id, r.seq"
     )

@@ -38,6 +38,7 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope, receive, send):
+        """Serve the request, adding the headers to its response."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         t0 = time.perf_counter()

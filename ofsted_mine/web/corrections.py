@@ -25,6 +25,8 @@ from .library import POLARITIES
 
 
 class TagCorrections(Protocol):
+    """What the review page needs from tag corrections: a queue, a correction, and who corrected what."""
+
     def queue(
         self,
         con: sqlite3.Connection,

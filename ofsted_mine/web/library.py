@@ -198,6 +198,8 @@ def counts(con: sqlite3.Connection) -> dict:
 # ------------------------------------------------------------------ search
 @dataclass
 class SearchParams:
+    """The search form's parameters, checked (see :func:`search_params`)."""
+
     q: str = ""
     la: str = ""
     kind: str = ""
@@ -209,6 +211,7 @@ class SearchParams:
     limit: int = 50
 
     def empty(self) -> bool:
+        """True when nothing is asked for (no words and no filter)."""
         return not (
             self.q.strip()
             or self.la
@@ -299,6 +302,7 @@ def _cell(v):
 
 
 def rows_csv(rows: list[dict], fields: list[str]) -> str:
+    """Rows as CSV text, every cell through the formula guard."""
     from ..report.csvout import csv_text  # the one guarded CSV writer
 
     return csv_text(rows, fields, lineterminator="\r\n")
@@ -483,6 +487,7 @@ def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False
 
 
 def has_full_pack() -> bool:
+    """True when the full readiness pack (with the real-report appendix) can be built here."""
     from ..report.html import write_readiness
 
     return _supports(write_readiness, "full")
