@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -27,8 +26,6 @@ SUPPORTED = {".pdf", ".html", ".htm", ".txt", ".text", ".md"}
 
 @dataclass
 class IngestResult:
-    """What an ingest did: files added, replaced, unchanged, failed, skipped, and warnings."""
-
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -41,7 +38,6 @@ class IngestResult:
 
     @property
     def ok(self) -> bool:
-        """True when no file failed."""
         return not self.failed
 
 
@@ -421,6 +417,8 @@ def retag(
 ) -> dict:
     """Re-tag every stored finding (after a taxonomy or model change), without re-reading files:
     one write transaction (all or nothing); people's corrections are applied again on top."""
+    import json
+
     from .store.db import set_setting
     from .store.recommendations import clear_recommendation_docs, sync_recommendations
     from .store.tags import (
@@ -463,6 +461,8 @@ def retag(
 
 def _retag_chunk(con, tagger, chunk: list) -> int:
     """Tag one batch of stored findings again and store the tags and polarities; returns its size."""
+    import json
+
     from .store.tags import insert_tags, set_polarities
     from .tag.context import doc_key
 

@@ -1,25 +1,16 @@
-"""Facts a database remembers about itself (the ``settings`` table): the taxonomy and tagger
-its tags come from, and the questions that depend on them (which taxonomy is in use, which
-theme ids a filter may name)."""
+"""Facts a database remembers about itself (the ``settings`` table, written and read by
+``set_setting``/``get_setting`` of :mod:`ofsted_mine.store.db`): the taxonomy and tagger its
+tags come from, and the questions that depend on them (which taxonomy is in use, which theme
+ids a filter may name)."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+from .db import get_setting, set_setting
 
-def set_setting(con: sqlite3.Connection, key: str, value: str) -> None:
-    """Remember a fact about the database (e.g. the taxonomy its tags come from)."""
-    con.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-        (key, value),
-    )
-
-
-def get_setting(con: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
-    """A fact remembered by :func:`set_setting`, or ``default``."""
-    r = con.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
-    return r[0] if r else default
+__all__ = ["get_setting", "set_setting", "stored_taxonomy", "taxonomy_of", "known_themes"]
 
 
 def stored_taxonomy(con: sqlite3.Connection | None) -> str | None:
