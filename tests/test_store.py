@@ -328,7 +328,7 @@ def test_web_stand_in_corrections_write_person_tags_through_the_store(tmp_path, 
         sc.correct(con, fid, add=["no_such_theme"], who="alex")
 
 
-def test_council_table_takes_stored_councils_and_refuses_a_database(tmp_path, letter_pdf):
+def test_council_table_reads_stored_councils_through_the_store(tmp_path, letter_pdf, monkeypatch):
     from ofsted_mine import councils
     from ofsted_mine.errors import NotFoundError
     from ofsted_mine.store import councils as stored
@@ -341,8 +341,13 @@ def test_council_table_takes_stored_councils_and_refuses_a_database(tmp_path, le
     assert stored.la_filter(None, con) is None
     with pytest.raises(NotFoundError, match="unknown council"):
         stored.resolve_council("Atlantis", con)
-    with pytest.raises(TypeError, match="ofsted_mine.store.councils"):
-        councils.resolve_council("Atlantis", con)
     rows = {r["urn"]: r for r in stored.council_rows(con)}
     assert rows[urn]["documents"] == 1
     assert all(r["documents"] is None for r in councils.council_rows())
+    # the table itself runs no query: given a connection, it asks the store that registered itself
+    assert councils.council_rows(con) == stored.council_rows(con)
+    with pytest.raises(NotFoundError, match="unknown council"):
+        councils.resolve_council("Atlantis", con)
+    monkeypatch.setattr(councils, "_STORE", None)
+    with pytest.raises(TypeError, match="ofsted_mine.store.councils"):
+        councils.resolve_council("Atlantis", con)

@@ -152,9 +152,9 @@ def followup(
         fail(str(e))
     names = None
     if format != "json":
-        from ..analyse.timeline import load_taxonomy_light
+        from ..analyse.timeline import _load_taxonomy_light
 
-        names = {t["id"]: t["name"] for t in load_taxonomy_light(con)}
+        names = {t["id"]: t["name"] for t in _load_taxonomy_light(con)}
     if format == "json":
         text = json.dumps(res.to_dict(), indent=2, ensure_ascii=False)
         if output and str(output) != "-":

@@ -87,11 +87,11 @@ def correct_command(
     con = open_database(db, write=True)
     try:
         if confirm:
-            from ..store.tags import finding_exists, finding_themes
+            from ..tag.corrections import _themes_of
 
             cur = (
-                [t for t in finding_themes(con, finding) if t not in _split(remove)]
-                if finding_exists(con, finding)
+                [t for t in _themes_of(con, finding) if t not in _split(remove)]
+                if con.execute("SELECT 1 FROM findings WHERE id=?", (finding,)).fetchone()
                 else []
             )
             res = correct(

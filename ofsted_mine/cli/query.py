@@ -220,8 +220,7 @@ def councils(
 ):
     """The council table: England's councils with children's services (and those they replaced,
     with the dates), the sample corpus's fictional ones, your own, and any stored that the table lacks."""
-    from ..councils import user_councils_path
-    from ..store.councils import council_rows
+    from ..councils import council_rows, user_councils_path
     from ..store.db import default_db_path
     from ..validate import check_choice
 

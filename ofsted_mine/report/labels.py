@@ -10,7 +10,14 @@ KIND = {
     "council_paper": "council paper",
     "unknown": "unknown",
 }
-from ..vocab import GRADE_SHORT  # noqa: E402  (one vocabulary: ofsted_mine/vocab.py)
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "inadequate": "I",
+    "not judged": "NJ",
+    "adequate": "A",
+}
 from ..vocab import PROGRESS_VERDICTS as VERDICT  # noqa: E402  (one vocabulary: ofsted_mine/vocab.py)
 
 
