@@ -1,5 +1,4 @@
 """Stage 4, store: SQLite (WAL, migrations, FTS5) and the queries over it."""
 
-from . import councils as _councils  # noqa: F401  (lets the council table read stored councils)
 from .db import default_db_path, open_db, write_document  # noqa: F401
 from .search import Quote, fts_query, get_visit, quotes, visits  # noqa: F401
