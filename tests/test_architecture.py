@@ -10,7 +10,7 @@ The stages, earliest first (a module may import its own stage and earlier ones, 
               stored database)
     store (4) ofsted_mine/store/            -- the only place that runs SQL
               validate (checks of what a person typed; themes are checked against the database)
-    pipeline (5) api, ingest, fetch (package or module), evaluate_cite/meta/recs
+    pipeline (5) api, ingestion/ingest_worker, fetch/, evaluate_cite/meta/recs
     analyse (6) ofsted_mine/analyse/
     report (7)  ofsted_mine/report/
     front (8)   cli (module or package), cli_*, fetch_cli, web/
@@ -54,6 +54,8 @@ PLACE = {
     "store": "store",
     "api": "pipeline",
     "ingest": "pipeline",
+    "ingestion": "pipeline",
+    "ingest_worker": "pipeline",
     "fetch": "pipeline",
     "evaluate_cite": "pipeline",
     "evaluate_meta": "pipeline",
