@@ -13,7 +13,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .store import councils as _stored_councils  # noqa: F401  (registers: councils read stored ones)
 from .store.db import default_db_path, open_db  # noqa: F401
 from .store.search import Quote, fts_query, get_visit, quotes, visits  # noqa: F401
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
 
 from .errors import NotFoundError
 
@@ -373,47 +372,20 @@ def unlisted_stored(urn: str, name: str | None) -> Council:
 Stored = Iterable[Council]
 
 
-class StoredCouncils(Protocol):
-    """How to read, from a database, the councils not in the table and the documents per council
-    (:mod:`ofsted_mine.store.councils` registers itself: this module, reference data, imports no
-    store and runs no query)."""
-
-    def stored_unlisted(self, con: sqlite3.Connection) -> list[Council]:
-        """The councils not in the table that the database holds documents for."""
-
-    def document_counts(self, con: sqlite3.Connection) -> dict[str, int]:
-        """Council key -> how many documents the database holds for it."""
-
-
-_STORE: StoredCouncils | None = None
-
-
-def register_store(store: StoredCouncils) -> None:
-    """Let the functions here take a database connection where they take stored councils."""
-    global _STORE
-    _STORE = store
-
-
-def _store() -> StoredCouncils:
-    if _STORE is None:
-        raise TypeError(
-            "ofsted_mine.councils takes the stored councils, not a database, until "
-            "ofsted_mine.store.councils is imported (it is, with ofsted_mine)"
-        )
-    return _STORE
-
-
-def _stored(stored: Stored | sqlite3.Connection | None) -> list[Council]:
-    """The stored unlisted councils, as a list: given, or read from a database connection by the
-    registered store."""
+def _stored(stored: Stored | None) -> list[Council]:
+    """The stored unlisted councils, as a list. A database connection is refused with the way to
+    ask the store (this module is reference data: it imports no store and runs no query)."""
     if stored is None:
         return []
     if isinstance(stored, sqlite3.Connection):
-        return _store().stored_unlisted(stored)
+        raise TypeError(
+            "ofsted_mine.councils takes the stored councils, not a database: call "
+            "ofsted_mine.store.councils (resolve_council, la_filter, suggestions, council_rows) instead"
+        )
     return list(stored)
 
 
-def suggestions(name: str, stored: Stored | sqlite3.Connection | None = None, n: int = 3) -> list[str]:
+def suggestions(name: str, stored: Stored | None = None, n: int = 3) -> list[str]:
     """The closest council names to a misspelt one (table names, aliases, and ``stored``: the
     councils not in the table that a database holds)."""
     names: dict[str, str] = {}
@@ -430,7 +402,7 @@ def suggestions(name: str, stored: Stored | sqlite3.Connection | None = None, n:
     return out[:n]
 
 
-def resolve_council(la: str, stored: Stored | sqlite3.Connection | None = None) -> Council:
+def resolve_council(la: str, stored: Stored | None = None) -> Council:
     """A council given by Ofsted URN, name, alias or slug (``--la``): the table's, else one of
     ``stored`` (councils not in the table that a database holds: see
     :func:`ofsted_mine.store.councils.resolve_council`). Unknown: :class:`NotFoundError` naming
@@ -470,7 +442,7 @@ def history(council: Council) -> list[Council]:
 
 
 def council_rows(
-    counts: dict[str, int] | sqlite3.Connection | None = None,
+    counts: dict[str, int] | None = None,
     stored: Stored = (),
     *,
     include_fictional: bool = True,
@@ -480,8 +452,8 @@ def council_rows(
     key, aliases, codes, dates and predecessors; given a database's ``counts`` (council key ->
     documents) also how many documents it holds for each, and ``stored``, the councils not in the
     table that it holds documents for (:func:`ofsted_mine.store.councils.council_rows` gives both)."""
-    if isinstance(counts, sqlite3.Connection):  # a database: its counts and stored councils
-        counts, stored = _store().document_counts(counts), _stored(counts)
+    if isinstance(counts, sqlite3.Connection):
+        _stored(counts)  # refused, with the way to ask the store
     names = {c.urn: c.name for c in all_councils()}
     rows = []
     extra = _stored(stored)

@@ -63,20 +63,3 @@ def council_rows(
         include_fictional=include_fictional,
         include_former=include_former,
     )
-
-
-class _Reader:
-    """This module as the council table's :class:`ofsted_mine.councils.StoredCouncils`."""
-
-    @staticmethod
-    def stored_unlisted(con: sqlite3.Connection) -> list[Council]:
-        """See :func:`stored_unlisted`."""
-        return stored_unlisted(con)
-
-    @staticmethod
-    def document_counts(con: sqlite3.Connection) -> dict[str, int]:
-        """See :func:`document_counts`."""
-        return document_counts(con)
-
-
-table.register_store(_Reader())
