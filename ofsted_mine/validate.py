@@ -29,6 +29,8 @@ def one_of(values: Sequence[str]) -> str:
 
 
 def check_choice(value: str | None, option: str, choices: Sequence[str]) -> str | None:
+    """``value`` if it is one of ``choices`` (or None), else :class:`UsageError` naming the
+    option and the choices."""
     if value is None:
         return None
     v = str(getattr(value, "value", value))
@@ -63,26 +65,17 @@ def check_polarity(polarity: str | None) -> str | None:
 
 
 def known_themes(con: sqlite3.Connection | None = None, taxonomy=None) -> list[str]:
-    """Theme ids a filter may name: the taxonomy's (the database's own when it was tagged with
-    another one), plus any theme stored in the database's tags."""
-    ids: list[str] = []
-    try:
-        from .analyse.timeline import taxonomy_of
+    """Theme ids a filter may name (see :func:`ofsted_mine.store.settings.known_themes`)."""
+    from .store.settings import known_themes as stored_known_themes
 
-        ids = list(taxonomy_of(con, taxonomy).ids)
-    except Exception:  # an unreadable taxonomy file: the stored tags still count
-        ids = []
-    if con is not None:
-        from .store.db import get_setting
-
-        if get_setting(con, "taxonomy") not in (None, "default", "untagged") or not ids:
-            ids += [r[0] for r in con.execute("SELECT DISTINCT theme FROM tags") if r[0] not in ids]
-    return ids
+    return stored_known_themes(con, taxonomy)
 
 
 def check_themes(
     themes: Iterable[str] | None, con: sqlite3.Connection | None = None, taxonomy=None
 ) -> list[str] | None:
+    """``--theme`` values checked against the themes a filter may name (:func:`known_themes`);
+    :class:`UsageError` with the closest ones."""
     if not themes:
         return None
     themes = list(themes)

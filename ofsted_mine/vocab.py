@@ -264,3 +264,14 @@ def citation(
     if page is not None:
         s += f", p. {page}"
     return s
+
+
+#: short forms of Ofsted's grades (timeline journeys, terminal tables)
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "inadequate": "I",
+    "not judged": "NJ",
+    "adequate": "A",
+}

@@ -182,8 +182,9 @@ def councils(
 ):
     """The council table: England's councils with children's services (and those they replaced,
     with the dates), the sample corpus's fictional ones, your own, and any stored that the table lacks."""
-    from ..councils import council_rows, user_councils_path
+    from ..councils import user_councils_path
     from ..report.tables import councils_table
+    from ..store.councils import council_rows
     from ..store.db import default_db_path
 
     con = open_database(db) if db or default_db_path().exists() else None

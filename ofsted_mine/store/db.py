@@ -293,9 +293,7 @@ def _retry(fn, tries: int = 50, wait: float = 0.05):
             time.sleep(wait * (1 + i % 5))
 
 
-def open_db(
-    path: str | Path | None = None, *, create: bool = True, check: bool = True
-) -> sqlite3.Connection:
+def open_db(path: str | Path | None = None, *, create: bool = True, check: bool = True) -> sqlite3.Connection:
     """Open a database. ``path=None`` uses :func:`default_db_path`.
 
     ``create=True`` (writing: ingest, tag, the Python API's default): create the file if

@@ -113,7 +113,7 @@ def _la_filter(la: str | None, con: sqlite3.Connection | None = None) -> str | N
     closest names."""
     if not la:
         return None
-    from ..councils import resolve_council
+    from .councils import resolve_council
 
     return resolve_council(la, con).urn
 

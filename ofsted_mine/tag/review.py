@@ -35,22 +35,18 @@ def review_queue(
     """The ``limit`` findings of council ``la`` (optionally one visit, or findings tagged with
     or close to ``theme``) the tagger is least sure of, most unsure first, each with the
     reasons. Findings a person has already corrected are left out."""
+    from ..store.corrections import corrected_keys, findings_to_review
     from ..store.search import document_filters
+    from ..store.tags import tag_rows
 
     where, args = document_filters(la=la, alias="d")
     if visit:
         where.append("d.visit_id = ?")
         args.append(visit)
     where.append("d.kind NOT IN ('council_paper', 'unknown')")
-    rows = con.execute(
-        f"""SELECT f.id, f.text, f.section_kind, f.section, f.is_bullet, f.polarity, f.doc_id, f.seq,
-                                  d.sha256, d.kind, d.framework
-                           FROM findings f JOIN documents d ON d.id = f.doc_id WHERE {" AND ".join(where)}
-                           ORDER BY d.id, f.seq""",
-        args,
-    ).fetchall()
+    rows = findings_to_review(con, where, args)
     rows = [r for r in rows if r["section_kind"] not in SKIP_SECTIONS]
-    done = {(r[0], r[1]) for r in con.execute("SELECT doc_sha256, text_sha1 FROM corrections")}
+    done = corrected_keys(con)
     rows = [r for r in rows if (r["sha256"], sentence_hash(r["text"])) not in done]
     if not rows:
         return []
@@ -58,10 +54,7 @@ def review_queue(
     texts = [r["text"] for r in rows]
     hits = tg.matcher.match_many(texts)
     stored = {}
-    for fid, t, score, source in con.execute(
-        f"SELECT finding_id, theme, score, source FROM tags WHERE finding_id IN ({','.join('?' * len(rows))})",
-        [r["id"] for r in rows],
-    ):
+    for fid, t, score, source in tag_rows(con, [r["id"] for r in rows]):
         stored.setdefault(fid, []).append({"theme": t, "score": round(score, 3), "source": source})
     model = tg.model
     P = Q = None
@@ -151,19 +144,9 @@ def review_queue(
 
 def paragraph_of(con: sqlite3.Connection, finding_id: int) -> list[tuple[int, str]]:
     """The findings of the paragraph holding ``finding_id`` (id, text), in order."""
-    f = con.execute(
-        "SELECT doc_id, seq, paragraph, section FROM findings WHERE id=?", (finding_id,)
-    ).fetchone()
-    if f is None:
-        return []
-    return [
-        (r[0], r[1])
-        for r in con.execute(
-            """SELECT id, text FROM findings WHERE doc_id=? AND paragraph IS ? AND section IS ? AND seq BETWEEN ? AND ?
-           ORDER BY seq""",
-            (f["doc_id"], f["paragraph"], f["section"], f["seq"] - 6, f["seq"] + 6),
-        )
-    ]
+    from ..store.corrections import paragraph_findings
+
+    return paragraph_findings(con, finding_id, 6)
 
 
 def _pick_theme(word: str, ids: list[str]) -> str | None:
