@@ -89,11 +89,11 @@ def test_failed_write_leaves_database_as_before(tmp_path, letter_pdf, monkeypatc
 
         return real(Wrapped(), doc)
 
-    monkeypatch.setattr("ofsted_mine.api.write_document", boom)
+    monkeypatch.setattr("ofsted_mine.ingestion.write_document", boom)
     with pytest.raises(RuntimeError):
         om.ingest([other], db, workers=1)
     assert _dump(db) == before
-    monkeypatch.setattr("ofsted_mine.api.write_document", real)
+    monkeypatch.setattr("ofsted_mine.ingestion.write_document", real)
     r = om.ingest([other, letter_pdf], db, workers=1)
     assert len(r.added) == 1 and len(r.unchanged) == 1
 
