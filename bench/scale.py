@@ -255,9 +255,8 @@ def time_commands(db: Path, repeat: int, only: str | None = None) -> bool:
 def web(db: Path, repeat: int) -> bool:
     """The web app's pages (bench/web.py's list, downloads apart): worst server time."""
     sys.path.insert(0, str(ROOT / "bench"))
-    import web as webbench  # bench/web.py
-
     import httpx
+    import web as webbench  # bench/web.py
 
     t = webbench.pick_targets(db)
     port = webbench.free_port()
