@@ -382,37 +382,47 @@ def _finding_conditions(
 
 def _ranked(
     con: sqlite3.Connection, q: str, docs: Conditions, finds: Conditions, limit: int, *, narrow: bool
-):
+) -> Quotes:
     """The ``limit`` best-ranked (bm25) findings matching the FTS5 query ``q`` and the
-    conditions: over the finding-id ranges of a council's or a visit's documents (``narrow``),
-    else over at most :data:`RANK_CAP` matches taken newest first (FTS5 walks its index in rowid
-    order and stops there)."""
+    conditions: over the finding-id ranges of a council's or a visit's documents (``narrow``);
+    over every match when they are at most :data:`RANK_CAP`; else over the :data:`RANK_CAP`
+    most recently stored matches (FTS5 walks its index in rowid order and stops there)."""
     ranges = _doc_ranges(con, docs) if narrow else None
     cond = " AND ".join(["findings_fts MATCH ?", *docs[0], *finds[0]])
     args = [q, *docs[1], *finds[1]]
     base = (
-        "SELECT f.id AS fid, -bm25(findings_fts) AS score FROM findings_fts "
+        "SELECT f.id AS fid, -bm25(findings_fts) AS score, COALESCE(d.start_date, d.published) AS day "
+        "FROM findings_fts "
         f"JOIN findings f ON f.id = findings_fts.rowid JOIN documents d ON d.id = f.doc_id WHERE {cond}"
     )
     out = Quotes()
     if ranges is not None:
         if not ranges:
             return out
-        inner = " UNION ALL ".join(f"{base} AND findings_fts.rowid BETWEEN ? AND ?" for _ in ranges)
+        spans = " UNION ALL ".join(f"{base} AND findings_fts.rowid BETWEEN ? AND ?" for _ in ranges)
+        inner = f"SELECT *, 0 AS n FROM ({spans})"
         inner_args = [a for lo_hi in ranges for a in (*args, *lo_hi)]
-    else:
-        inner = f"{base} ORDER BY findings_fts.rowid DESC LIMIT {RANK_CAP + 1}"
-        inner_args = args
+    elif _matches(con, q) <= RANK_CAP:
+        inner, inner_args = f"SELECT *, 0 AS n FROM ({base})", args
+    else:  # n: how many candidates there were (RANK_CAP + 1: more than were ranked)
+        newest = f"{base} ORDER BY findings_fts.rowid DESC LIMIT {RANK_CAP + 1}"
+        inner, inner_args = f"SELECT *, COUNT(*) OVER () AS n FROM ({newest})", args
+    # rank the candidates on their own (id, score, date), then read the best ``limit`` in full
     rows = con.execute(
         f"SELECT {_COLUMNS}, c.score AS score, c.n AS n FROM "
-        f"(SELECT fid, score, COUNT(*) OVER () AS n FROM ({inner})) c "
+        f"({inner} ORDER BY score DESC, day DESC LIMIT {limit}) c "
         "JOIN findings f ON f.id = c.fid JOIN documents d ON d.id = f.doc_id "
-        f"ORDER BY c.score DESC, date DESC LIMIT {limit}",
+        "ORDER BY c.score DESC, c.day DESC",
         inner_args,
     ).fetchall()
     out.extend(rows)
-    out.capped = ranges is None and bool(rows) and rows[0]["n"] > RANK_CAP
+    out.capped = bool(rows) and rows[0]["n"] > RANK_CAP
     return out
+
+
+def _matches(con: sqlite3.Connection, q: str) -> int:
+    """How many findings the FTS5 query matches, filters apart (cheap: FTS5 counts doclists)."""
+    return con.execute("SELECT COUNT(*) FROM findings_fts WHERE findings_fts MATCH ?", (q,)).fetchone()[0]
 
 
 def _doc_ranges(con: sqlite3.Connection, docs: Conditions) -> list[tuple[int, int]] | None:
