@@ -38,7 +38,8 @@ def benchmark(
     totals, concerns = council_concerns(con, since=since, until=until)
     others = [u for u, n in totals.items() if u != c.urn and n >= min_findings and u]
     neighbours = [u for u in c.stat_neighbours if u in others]
-    region = [u for u in others if c.region and (by_urn(u) is not None) and by_urn(u).region == c.region]
+    known = {u: k for u in others if (k := by_urn(u)) is not None}
+    region = [u for u, k in known.items() if c.region and k.region == c.region]
     mine_total = totals.get(c.urn, 0)
     rows = []
     for t in taxonomy_of(con, taxonomy).themes:
@@ -72,9 +73,9 @@ def benchmark(
         "la_urn": c.urn,
         "findings": mine_total,
         "councils_compared": len(others),
-        "neighbours": [by_urn(u).name for u in neighbours if by_urn(u)],
+        "neighbours": [known[u].name for u in neighbours if u in known],
         "region": c.region or None,
-        "region_councils": sorted(by_urn(u).name for u in region),
+        "region_councils": sorted(known[u].name for u in region),
         "unit": "concerns per 1,000 findings",
         "themes": rows,
     }

@@ -527,6 +527,7 @@ def quotes(
         return Quotes()
     dwhere, dargs = _document_conditions(con, la, kind, since, until, include_papers, visit_id)
     fwhere, fargs = _finding_conditions(section, polarity, themes, theme_mode, min_score)
+    rows: list
     try:
         if q and limit:
             rows = _ranked(con, q, (dwhere, dargs), (fwhere, fargs), int(limit), narrow=bool(la or visit_id))
