@@ -45,7 +45,12 @@ COMMANDS: list[tuple[str, str, list[str]]] = [
     ("quotes drift --la", "quotes", ["quotes", "drift", "--la", "{la}"]),
     ("quotes children --polarity concern", "quotes", ["quotes", "children", "--polarity", "concern"]),
     ("quotes --theme care_leavers", "quotes", ["quotes", "--theme", "care_leavers"]),
-    ("quotes children --limit 500", "quotes", ["quotes", "children", "--limit", "500"]),
+    (
+        "quotes children --limit 500 --format csv",
+        "quotes",
+        ["quotes", "children", "--limit", "500", "--format", "csv"],
+    ),
+    ("quotes children --limit 500 (terminal table)", "info", ["quotes", "children", "--limit", "500"]),
     ("timeline --la", "query", ["timeline", "--la", "{la}"]),
     ("track drift_delay --la", "query", ["track", "drift_delay", "--la", "{la}"]),
     ("compare", "query", ["compare", "{a}", "{b}"]),
