@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..vocab import KIND_NOUNS
+
 BOARD_VISITS = 6  # visits listed in "where the council stands" (the latest ones)
 BOARD_RECS = 8  # open recommendations listed
 QUOTE_CHARS = 200  # a longer quote is cut at a word and marked "…"
@@ -64,7 +66,7 @@ def report_name(meta: dict, kind_long: str) -> str:
         if kind == "inspection" and meta.get("framework") not in (None, "", "other")
         else ""
     )
-    noun = "report" if kind in ("inspection", "jtai") else "letter"
+    noun = KIND_NOUNS.get(kind, "letter")  # declared by the kind (ofsted_mine/kinds)
     name = f"{fw + ' ' if fw else ''}{kind_long} {noun}".strip()
     pub = meta.get("published")
     return f"{name} published {pub}" if pub else f"{name} (publication date not found)"
