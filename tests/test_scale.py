@@ -99,3 +99,18 @@ def test_filters_without_words_give_the_first_rows_of_the_full_order(corpus_copy
         assert len(full) > 5, kw
         assert [q.finding_id for q in search.quotes(con, **kw, limit=5)] == [q.finding_id for q in full[:5]]
     con.close()
+
+
+def test_the_cli_says_when_the_ranking_was_capped(corpus_copy, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ofsted_mine.cli import app
+
+    _, db = corpus_copy
+    run = CliRunner().invoke
+    assert "note:" not in run(app, ["quotes", "the", "--db", str(db), "--format", "json"]).stderr
+    monkeypatch.setattr(search, "RANK_CAP", 25)
+    res = run(app, ["quotes", "the", "--db", str(db), "--format", "json"])
+    assert res.exit_code == 0
+    assert "note: the words match more than 25 findings" in res.stderr
+    assert "note:" not in res.stdout  # the JSON stays JSON

@@ -318,12 +318,22 @@ RANK_CAP = 20_000
 NARROW_DOCS = 200
 
 
-class Quotes(list):
+class Quotes(list[Quote]):
     """A list of :class:`Quote` (oldest API: a plain list), plus ``capped``: True when the words
     matched more than :data:`RANK_CAP` findings and only the most recently stored
     :data:`RANK_CAP` of them were ranked (say so beside the results)."""
 
     capped: bool = False
+
+    @property
+    def note(self) -> str | None:
+        """What a reader must be told beside the results (the ranking was capped), else None."""
+        if not self.capped:
+            return None
+        return (
+            f"the words match more than {RANK_CAP:,} findings; the {RANK_CAP:,} most recently stored "
+            "were ranked: narrow the search (a council, dates, a theme) to rank every match"
+        )
 
 
 Conditions = tuple[list[str], list]
@@ -382,8 +392,8 @@ def _finding_conditions(
 
 def _ranked(
     con: sqlite3.Connection, q: str, docs: Conditions, finds: Conditions, limit: int, *, narrow: bool
-) -> Quotes:
-    """The ``limit`` best-ranked (bm25) findings matching the FTS5 query ``q`` and the
+) -> tuple[list, bool]:
+    """``(rows, capped)``: the ``limit`` best-ranked (bm25) findings matching the FTS5 query ``q`` and the
     conditions: over the finding-id ranges of a council's or a visit's documents (``narrow``);
     over every match when they are at most :data:`RANK_CAP`; else over the :data:`RANK_CAP`
     most recently stored matches (FTS5 walks its index in rowid order and stops there)."""
@@ -395,10 +405,9 @@ def _ranked(
         "FROM findings_fts "
         f"JOIN findings f ON f.id = findings_fts.rowid JOIN documents d ON d.id = f.doc_id WHERE {cond}"
     )
-    out = Quotes()
     if ranges is not None:
         if not ranges:
-            return out
+            return [], False
         spans = " UNION ALL ".join(f"{base} AND findings_fts.rowid BETWEEN ? AND ?" for _ in ranges)
         inner = f"SELECT *, 0 AS n FROM ({spans})"
         inner_args = [a for lo_hi in ranges for a in (*args, *lo_hi)]
@@ -415,9 +424,7 @@ def _ranked(
         "ORDER BY c.score DESC, c.day DESC",
         inner_args,
     ).fetchall()
-    out.extend(rows)
-    out.capped = bool(rows) and rows[0]["n"] > RANK_CAP
-    return out
+    return rows, bool(rows) and rows[0]["n"] > RANK_CAP
 
 
 def _matches(con: sqlite3.Connection, q: str) -> int:
@@ -509,7 +516,7 @@ def quotes(
     raw_fts: bool = False,
     include_papers: bool = False,
     visit_id: str | None = None,
-) -> list[Quote]:
+) -> Quotes:
     """Evidence quotes: findings matching the words (FTS5, ranked by bm25) and the filters.
 
     ``themes``: findings tagged with any (``theme_mode="any"``, OR) or all (``"all"``, AND) of
@@ -528,9 +535,12 @@ def quotes(
     dwhere, dargs = _document_conditions(con, la, kind, since, until, include_papers, visit_id)
     fwhere, fargs = _finding_conditions(section, polarity, themes, theme_mode, min_score)
     rows: list
+    capped = False
     try:
         if q and limit:
-            rows = _ranked(con, q, (dwhere, dargs), (fwhere, fargs), int(limit), narrow=bool(la or visit_id))
+            rows, capped = _ranked(
+                con, q, (dwhere, dargs), (fwhere, fargs), int(limit), narrow=bool(la or visit_id)
+            )
         elif limit:
             rows = _newest(con, (dwhere, dargs), (fwhere, fargs), int(limit))
         else:
@@ -541,7 +551,7 @@ def quotes(
         raise
     tags = _tags_for(con, [r["finding_id"] for r in rows])
     out = Quotes()
-    out.capped = getattr(rows, "capped", False)
+    out.capped = capped
     for r in rows:
         t = tags.get(r["finding_id"], [])
         out.append(
