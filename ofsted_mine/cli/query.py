@@ -159,6 +159,10 @@ def quotes(
     )
     if format == "table" and not res:
         _none_match("quotes")
+    if getattr(res, "note", None):  # the ranking was capped (store.search.RANK_CAP): say so
+        import sys
+
+        sys.stderr.write(f"note: {res.note}\n")
 
 
 def _quote_rows(res) -> list[dict]:

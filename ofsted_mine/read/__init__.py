@@ -16,13 +16,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Optional
 
 from ..model import Page, ReadError, ReadResult
-from .clean import clean_document, clean_pages
 from .controls import strip_controls
-from .html import html_text
-from .pdf import pdf_pages, sniff
 
 __all__ = ["read_file", "read_bytes", "ReadError", "MAX_INPUT_BYTES", "MAX_TEXT_CHARS", "check_size"]
 
@@ -77,6 +73,12 @@ def _text_pages(s: str) -> list[str]:
 
 
 def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS) -> ReadResult:
+    # imported here, not at the top: a query that only strips controls (read.controls) loads
+    # neither the HTML parser nor the cleaning rules (CLI start-up, bench/scale.py)
+    from .clean import clean_document, clean_pages
+    from .html import html_text
+    from .pdf import pdf_pages, sniff
+
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data)
     suffix = Path(name).suffix.lower()
