@@ -62,9 +62,7 @@ def action_log_rows(fu, theme_names: dict | None = None) -> tuple[list[str], lis
     return header, rows
 
 
-def write_action_log(
-    fu, path: str | Path, fmt: str | None = None, theme_names: dict | None = None
-) -> Path:
+def write_action_log(fu, path: str | Path, fmt: str | None = None, theme_names: dict | None = None) -> Path:
     """Write the action log as CSV or XLSX (``fmt``, else the file's extension). Every text cell is
     guarded against formula injection (``report.csvout.guard_cell``), in the XLSX too (openpyxl
     would store text starting with "=" as a formula)."""
