@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Optional
 
 from ..model import Page, ReadError, ReadResult
 from .clean import clean_document, clean_pages
@@ -86,7 +85,7 @@ def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS
         raise ReadError("empty file (0 bytes)")
     if kind == "pdf":
         raw = pdf_pages(name, data, max_chars=max_chars)
-        pages, continues = clean_document(raw)
+        texts, continues = clean_document(raw)
         fmt = "pdf"
     elif kind == "html":
         if suffix == ".pdf":
@@ -94,7 +93,7 @@ def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS
         _check_chars(len(data) // 8, max_chars)  # markup shrinks; even so, this much cannot fit
         _title, text = html_text(data)
         _check_chars(len(text), max_chars)
-        pages = clean_pages([text])
+        texts = clean_pages([text])
         fmt = "html"
     else:
         if suffix == ".pdf":
@@ -110,11 +109,11 @@ def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS
         if any(len(l) > 200 for l in s.split("\n")):
             # unwrapped text: every line is already a block; blank lines just separate
             raw = ["\n\n".join(l for l in r.split("\n")) for r in raw]
-        pages, continues = clean_document(raw)
+        texts, continues = clean_document(raw)
         fmt = "text"
     pages = [
         Page(i + 1, strip_controls(t), i < len(continues) and continues[i])  # no escape sequences, ever
-        for i, t in enumerate(pages)
+        for i, t in enumerate(texts)
     ]
     if not any(p.text.strip() for p in pages):
         raise ReadError("no text layer: needs OCR" if fmt == "pdf" else "no text in the file")

@@ -160,13 +160,9 @@ def project_files(
 ) -> dict[str, bytes]:
     """The files of a ``.qdpx`` (``project.qde`` and ``sources/<guid>.txt``) for the findings
     of ``la`` (a council), or of every Ofsted document in the database."""
-    from ..store.db import get_setting
     from ..store.search import document_filters
 
-    if taxonomy is None:
-        src = get_setting(con, "taxonomy")
-        taxonomy = src if src and src not in ("default", "untagged") and Path(src).exists() else None
-    tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+    tax = _project_taxonomy(con, taxonomy)
     where, args = document_filters(la=la, alias="d")
     where.append("d.kind NOT IN ('council_paper', 'unknown')")
     from ..store.rows import correction_people, document_findings, document_tags, export_documents
@@ -257,44 +253,60 @@ def project_files(
                     + (" (set by a person)" if f["polarity_source"] == "person" else "")
                 )
             ET.SubElement(sel, f"{{{ns}}}Description").text = "\n".join(desc)
-            for t, s, src_ in ft:
+            for t, _s, src_ in ft:
                 user = guid("user", who) if src_ == "person" and who else tagger_user
-                c = ET.SubElement(
-                    sel,
-                    f"{{{ns}}}Coding",
-                    {
-                        "guid": guid("coding", d["sha256"], f["start"], t),
-                        "creatingUser": user,
-                        "creationDateTime": now,
-                    },
-                )
-                ET.SubElement(c, f"{{{ns}}}CodeRef", {"targetGUID": code_ids[t]})
+                _coding(sel, ns, guid("coding", d["sha256"], f["start"], t), user, now, code_ids[t])
             if f["polarity"] in POLARITIES:
                 user = guid("user", who) if f["polarity_source"] == "person" and who else tagger_user
-                c = ET.SubElement(
-                    sel,
-                    f"{{{ns}}}Coding",
-                    {
-                        "guid": guid("coding", d["sha256"], f["start"], "polarity"),
-                        "creatingUser": user,
-                        "creationDateTime": now,
-                    },
-                )
-                ET.SubElement(c, f"{{{ns}}}CodeRef", {"targetGUID": code_ids["polarity:" + f["polarity"]]})
-        date = d["start_date"] or d["published"]
-        for key, value in (
-            ("la", d["la"]),
-            ("kind", d["kind"]),
-            ("framework", d["framework"]),
-            ("date", date),
-            ("visit_id", d["visit_id"]),
-        ):
-            if value:
-                vv = ET.SubElement(src, f"{{{ns}}}VariableValue")
-                ET.SubElement(vv, f"{{{ns}}}VariableRef", {"targetGUID": var[key]})
-                ET.SubElement(vv, f"{{{ns}}}DateValue" if key == "date" else f"{{{ns}}}TextValue").text = (
-                    str(value)[:10] if key == "date" else str(value)
-                )
+                target = code_ids["polarity:" + f["polarity"]]
+                _coding(sel, ns, guid("coding", d["sha256"], f["start"], "polarity"), user, now, target)
+        _variable_values(src, ns, d, var)
+    _sets(root, ns, tax, code_ids)
+    ET.SubElement(root, f"{{{ns}}}Description").text = (
+        f"Findings of {len(docs)} Ofsted letters and reports coded by ofsted-mine with the taxonomy "
+        f"'{tax.name}' ({n_sel} coded findings). Codings made or checked by a person name that person."
+    )
+    files["project.qde"] = _xml(root, ns)
+    return files
+
+
+def _project_taxonomy(con: sqlite3.Connection, taxonomy) -> Taxonomy:
+    """The taxonomy to code with: ``taxonomy`` (a Taxonomy or a TOML path), else the one the
+    database was tagged with when its file still exists, else the codebook."""
+    from ..store.db import get_setting
+
+    if taxonomy is None:
+        used = get_setting(con, "taxonomy")
+        taxonomy = used if used and used not in ("default", "untagged") and Path(used).exists() else None
+    return taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+
+
+def _coding(sel: ET.Element, ns: str, guid_: str, user: str, now: str, target: str) -> None:
+    """One ``Coding`` of a selection: the code ``target`` applied by ``user``."""
+    c = ET.SubElement(sel, f"{{{ns}}}Coding", {"guid": guid_, "creatingUser": user, "creationDateTime": now})
+    ET.SubElement(c, f"{{{ns}}}CodeRef", {"targetGUID": target})
+
+
+def _variable_values(src: ET.Element, ns: str, d: sqlite3.Row | dict, var: dict) -> None:
+    """The document's variables (council, kind, framework, date, visit id) on its source."""
+    date = d["start_date"] or d["published"]
+    for key, value in (
+        ("la", d["la"]),
+        ("kind", d["kind"]),
+        ("framework", d["framework"]),
+        ("date", date),
+        ("visit_id", d["visit_id"]),
+    ):
+        if value:
+            vv = ET.SubElement(src, f"{{{ns}}}VariableValue")
+            ET.SubElement(vv, f"{{{ns}}}VariableRef", {"targetGUID": var[key]})
+            ET.SubElement(vv, f"{{{ns}}}DateValue" if key == "date" else f"{{{ns}}}TextValue").text = (
+                str(value)[:10] if key == "date" else str(value)
+            )
+
+
+def _sets(root: ET.Element, ns: str, tax: Taxonomy, code_ids: dict) -> None:
+    """One set of codes per theme group of the taxonomy."""
     sets = ET.SubElement(root, f"{{{ns}}}Sets")
     for group in dict.fromkeys(t.group for t in tax.themes):
         s = ET.SubElement(
@@ -303,12 +315,6 @@ def project_files(
         for t in tax.themes:
             if t.group == group:
                 ET.SubElement(s, f"{{{ns}}}MemberCode", {"targetGUID": code_ids[t.id]})
-    ET.SubElement(root, f"{{{ns}}}Description").text = (
-        f"Findings of {len(docs)} Ofsted letters and reports coded by ofsted-mine with the taxonomy "
-        f"'{tax.name}' ({n_sel} coded findings). Codings made or checked by a person name that person."
-    )
-    files["project.qde"] = _xml(root, ns)
-    return files
 
 
 def _person_by_finding(con: sqlite3.Connection) -> dict[int, str]:
