@@ -47,7 +47,7 @@ def _e(x) -> str:
     return e(x)
 
 
-def clip(text: str, n: int) -> str:
+def clip(text: str | None, n: int) -> str:
     """``text`` cut at a word boundary to at most ``n`` characters, with "…" when cut."""
     text = " ".join(str(text or "").split())
     if len(text) <= n:
