@@ -115,14 +115,16 @@ def how_to_read(full: bool) -> str:
     return (
         '<section class="howto" id="how-to-read" aria-labelledby="how-to-read-h">'
         '<h2 id="how-to-read-h">How to read this pack</h2><ul>'
-        "<li>Findings are the sentences of Ofsted’s letters and reports, tagged automatically by theme and by "
-        "polarity (concern, mixed, strength, neutral). Tagging can be wrong: check a quote against the published "
-        "report (every quote names it, with its publication date, paragraph and page) before relying on it.</li>"
-        "<li>A visit’s <b>verdict</b> on a theme weighs the findings of that visit that carry the theme. Every verdict "
+        "<li>Findings are the sentences of Ofsted’s letters and reports, tagged automatically by theme and "
+        "by polarity (concern, mixed, strength, neutral). Tagging can be wrong: check a quote against the "
+        "published report (every quote names it, with its publication date, paragraph and page) before "
+        "relying on it.</li><li>A visit’s <b>verdict</b> on a theme weighs the findings of that visit that "
+        "carry the theme. Every verdict "
         "is shown by a letter as well as a colour: " + legend + ".</li>"
-        "<li>A <b>trend</b> follows the verdicts over the current improvement journey (the inspection that opened "
-        "it, the visits since, and the inspection that closed it). “Where it stands now” is the latest visit that "
-        "examined the theme. A theme no visit examined is “not examined”, never “resolved”.</li>"
+        "<li>A <b>trend</b> follows the verdicts over the current improvement journey (the inspection that "
+        "opened it, the visits since, and the inspection that closed it). “Where it stands now” is the "
+        "latest visit that examined the theme. A theme no visit examined is “not examined”, never "
+        "“resolved”.</li>"
         f"<li>{more}</li></ul></section>"
     )
 
@@ -171,7 +173,8 @@ def _journey(data: dict, labels: dict) -> str:
     out.append("</tbody></table>")
     if len(journeys) > 4:
         out.append(
-            f'<p class="note">{len(journeys) - 4} earlier journey{"s are" if len(journeys) - 4 != 1 else " is"} '
+            f'<p class="note">{len(journeys) - 4} earlier '
+            f"journey{'s are' if len(journeys) - 4 != 1 else ' is'} "
             "in the full pack (Summary by trend) and in <code>timeline --format json</code>.</p>"
         )
     return "".join(out)
@@ -214,8 +217,9 @@ def _visits(data: dict, labels: dict) -> str:
     tl = data["timeline"]
     vis = tl.visits[-BOARD_VISITS:]
     out = [
-        '<h3>Visits</h3><table class="visits board"><thead><tr><th scope="col">Visit</th><th scope="col">Dates</th>'
-        '<th scope="col">Published</th><th scope="col">Outcome</th></tr></thead><tbody>'
+        '<h3>Visits</h3><table class="visits board"><thead><tr><th scope="col">Visit</th><th '
+        'scope="col">Dates</th><th scope="col">Published</th><th '
+        'scope="col">Outcome</th></tr></thead><tbody>'
     ]
     for v in vis:
         m = data["meta"].get(v.id, {})
@@ -282,7 +286,8 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
     fu = data["followup"]
     if fu is None:
         out.append(
-            f'<p class="none">The recommendation follow-up is not available: {_e(data["followup_error"])}.</p>'
+            '<p class="none">The recommendation follow-up is not available: '
+            f"{_e(data['followup_error'])}.</p>"
         )
         return "".join(out) + "</section>"
     all_items = fu.get("items", [])
@@ -338,7 +343,8 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
             grp = it.get("group")
             at = labels.get(vid, {}).get("short") if vid else ""
             out.append(
-                f'<tr><td class="num">{_e(it.get("ref") or f"R{n}")}</td><td>{_e(clip(it.get("text"), REC_CHARS))}'
+                "<tr><td "
+                f'class="num">{_e(it.get("ref") or f"R{n}")}</td><td>{_e(clip(it.get("text"), REC_CHARS))}'
                 + (f' <span class="small">({_e(grp)})</span>' if grp else "")
                 + (f' <span class="small">{_e(it.get("tail"))}</span>' if it.get("tail") else "")
                 + "</td>"
@@ -353,7 +359,8 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
             f'<p class="note"><b>{len(rows) - len(shown)} more open recommendation'
             f"{'s' if len(rows) - len(shown) != 1 else ''}</b> (older) are not listed here: see "
             + ("the follow-up section of this pack" if full else "the full pack")
-            + f" or the action log (<code>ofsted-mine followup --la “{_e(data['la'])}” --format xlsx</code>).</p>"
+            + f" or the action log (<code>ofsted-mine followup --la “{_e(data['la'])}” --format "
+            "xlsx</code>).</p>"
         )
     out.append("</section>")
     return "".join(out)
@@ -405,9 +412,10 @@ def _themes(data: dict, labels: dict, full: bool) -> str:
     from .html import VERDICT_ABBR, _slug, chip, trend_chip
 
     out = [
-        '<section class="glance" id="themes" aria-labelledby="themes-h"><h2 id="themes-h">Themes at a glance</h2>',
-        '<p class="note">Practice priorities first. The line of letters is the theme’s verdict at each visit, '
-        "oldest first (as in the legend above; “–” not examined).</p>",
+        '<section class="glance" id="themes" aria-labelledby="themes-h"><h2 id="themes-h">Themes at a '
+        "glance</h2>",
+        '<p class="note">Practice priorities first. The line of letters is the theme’s verdict at each '
+        "visit, oldest first (as in the legend above; “–” not examined).</p>",
         '<table class="glance"><thead><tr><th scope="col">Theme</th><th scope="col">Trend</th>'
         '<th scope="col">Now</th><th scope="col">Evidence (one quote)</th></tr></thead><tbody>',
     ]

@@ -320,8 +320,8 @@ def _summary(data: dict, labels: dict) -> str:
     if win:
         out.append(
             f'<p class="note">Trends follow the current improvement journey: {e(win[0])} to {e(win[-1])}. '
-            "A theme is “not examined” when no finding touches it and the visit’s areas covered do not name it — "
-            "an absent theme is not a resolved one.</p>"
+            "A theme is “not examined” when no finding touches it and the visit’s areas covered do not "
+            "name it — an absent theme is not a resolved one.</p>"
         )
     # latest judgements
     li, pi = data["latest_inspection"], data["previous_inspection"]
@@ -385,8 +385,8 @@ def _visit_table(data: dict, labels: dict) -> str:
 
     tl = data["timeline"]
     rows = [
-        '<table class="visits"><thead><tr><th>Visit</th><th>Dates</th><th>Published</th>'
-        '<th>Verdict / judgements</th><th>Lead inspector</th><th class="num">Findings</th></tr></thead><tbody>'
+        '<table class="visits"><thead><tr><th>Visit</th><th>Dates</th><th>Published</th><th>Verdict / '
+        'judgements</th><th>Lead inspector</th><th class="num">Findings</th></tr></thead><tbody>'
     ]
     for v in tl.visits:
         m = data["meta"].get(v.id, {})
@@ -408,8 +408,10 @@ def _visit_table(data: dict, labels: dict) -> str:
             f'<tr><td><strong class="nw">{e(v.label)}</strong>'
             + (f' <span class="small nw">{e(kind)}</span>' if kind else "")
             + f'<br><span class="vid">{e(v.id)}</span></td>'
-            f'<td class="nw">{e(dates)}</td><td class="nw">{e(m.get("published") or "")}</td><td>{verdict}</td>'
-            f'<td class="nw">{e(m.get("lead_inspector") or "")}</td><td class="num">{e(m.get("n_findings", ""))}</td></tr>'
+            f'<td class="nw">{e(dates)}</td><td '
+            f'class="nw">{e(m.get("published") or "")}</td><td>{verdict}</td>'
+            f'<td class="nw">{e(m.get("lead_inspector") or "")}</td><td '
+            f'class="num">{e(m.get("n_findings", ""))}</td></tr>'
         )
     if not tl.visits:
         rows.append('<tr><td colspan="6">No Ofsted visits are stored for this council.</td></tr>')
@@ -472,7 +474,8 @@ def _areas_section(data: dict) -> str:
     focus = [(v, v.focus_areas) for v in tl.visits if v.focus_areas]
     if focus:
         out.append(
-            '<section class="appendix" id="areas"><h2>Appendix: areas covered by each visit</h2><table class="areas"><tbody>'
+            '<section class="appendix" id="areas"><h2>Appendix: areas covered by each visit</h2><table '
+            'class="areas"><tbody>'
         )
         for v, areas in focus:
             out.append(
@@ -504,7 +507,8 @@ def _theme_section(tr: dict, data: dict, labels: dict) -> str:
     grp = "Practice priority" if tr.get("group") == "practice_priority" else "Theme"
     out = [
         f'<section class="theme" id="theme-{e(_slug(tid))}">',
-        f'<h2><span class="grp-label">{e(grp)}</span> {e(tr["name"])} {trend_chip(tr["trend"], tr["trend_label"])}</h2>',
+        f'<h2><span class="grp-label">{e(grp)}</span> {e(tr["name"])} '
+        f"{trend_chip(tr['trend'], tr['trend_label'])}</h2>",
     ]
     latest = tr.get("latest")
     wl = [labels[i]["short"] for i in tr.get("trend_window", []) if i in labels]
@@ -515,7 +519,8 @@ def _theme_section(tr: dict, data: dict, labels: dict) -> str:
         facts.append(f"<dt>Latest judged</dt><dd>{chip(latest['verdict'])} in {e(latest['label'])}</dd>")
     tot = {k: sum(v[k] for v in tr["visits"]) for k in ("concern", "mixed", "strength")}
     facts.append(
-        f"<dt>Findings</dt><dd>{tot['concern']} concern · {tot['mixed']} mixed · {tot['strength']} strength</dd>"
+        f"<dt>Findings</dt><dd>{tot['concern']} concern · {tot['mixed']} mixed · {tot['strength']} "
+        "strength</dd>"
     )
     facts.append(
         f'<dt>Sparkline</dt><dd class="spark">{e(sparkline([v["verdict"] for v in tr["visits"]]))}</dd>'
@@ -560,7 +565,8 @@ def _theme_section(tr: dict, data: dict, labels: dict) -> str:
             )
         for v in with_q:
             out.append(
-                f'<div class="visit-ev"><h4>{e(v["label"])} <span class="sub">{e(labels[v["visit_id"]]["long"])}, '
+                f'<div class="visit-ev"><h4>{e(v["label"])} <span '
+                f'class="sub">{e(labels[v["visit_id"]]["long"])}, '
                 f"{e(v['date'] or 'undated')}</span> {chip(v['verdict'])}</h4>"
             )
             out.extend(_quote_html(q, la, labels, data=data) for q in v["quotes"])
@@ -576,7 +582,8 @@ def _followup_section(data: dict, labels: dict) -> str:
     fu = data["followup"]
     if fu is None:
         out.append(
-            f'<p class="none">The recommendation follow-up is not available: {e(data["followup_error"])}.</p></section>'
+            '<p class="none">The recommendation follow-up is not available: '
+            f"{e(data['followup_error'])}.</p></section>"
         )
         return "".join(out)
     items, later = fu.get("items", []), fu.get("visits", [])
@@ -617,12 +624,13 @@ def _followup_section(data: dict, labels: dict) -> str:
 
     if followed:
         out.append(
-            '<p class="note">Each recommendation Ofsted made to the council, against the evidence about it in '
-            "the later visits of its journey, up to the next full inspection (findings sharing a theme and similar "
-            "in wording; the quotes shown decide the verdict): <b>met</b> (strengths only), <b>progressing</b> "
-            "(strengths and concerns), <b>not met</b> (concerns), <b>repeated</b> (the next inspection makes it "
-            "again), <b>no specific evidence</b> (the theme was examined, this item not), or <b>not examined</b>. "
-            "Hatched cells: the visit is outside the recommendation’s journey.</p>"
+            '<p class="note">Each recommendation Ofsted made to the council, against the evidence about it '
+            "in the later visits of its journey, up to the next full inspection (findings sharing a theme and "
+            "similar in wording; the quotes shown decide the verdict): <b>met</b> (strengths only), "
+            "<b>progressing</b> (strengths and concerns), <b>not met</b> (concerns), <b>repeated</b> (the "
+            "next inspection makes it again), <b>no specific evidence</b> (the theme was examined, this "
+            "item not), or <b>not examined</b>. Hatched cells: the visit is outside the recommendation’s "
+            "journey.</p>"
         )
         out.append(
             '<table class="matrix"><thead><tr><th class="item">Recommendation</th>'
@@ -631,7 +639,8 @@ def _followup_section(data: dict, labels: dict) -> str:
         )
         for n, it in followed:
             out.append(
-                f'<tr><td class="item"><a href="#rec-{n}"><b>R{n}</b></a> {e(it.get("text"))}{source(it)}</td>'
+                f'<tr><td class="item"><a href="#rec-{n}"><b>R{n}</b></a> '
+                f"{e(it.get('text'))}{source(it)}</td>"
             )
             for v in later:
                 cell = (it.get("cells") or {}).get(v.get("id"))
@@ -851,18 +860,21 @@ def readiness_html(
     title = f"{'Inspection-readiness pack' if full else 'Board pack'}: {data['la']}"
     out = [
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src '
+        "'unsafe-inline'; "
         "img-src data:; script-src 'none'\">",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="ofsted-mine {e(__version__)}">',
-        f'<title>{e(title)}</title><style>{CSS}{BOARD_CSS}</style></head><body class="{"full" if full else "board"}">',
+        f"<title>{e(title)}</title><style>{CSS}{BOARD_CSS}</style></head><body "
+        f'class="{"full" if full else "board"}">',
     ]
     span = f"{tl.visits[0].date or '?'} to {tl.visits[-1].date or '?'}" if tl.visits else "no visits"
     kicker = "inspection-readiness pack (full)" if full else "board pack"
     out.append(
         f'<header class="pack"><div class="kicker">Children’s services · {kicker}</div>'
         f"<h1>{e(data['la'])}</h1>"
-        f'<div class="meta">Ofsted URN {e(data["la_urn"])} · {len(tl.visits)} Ofsted visit{"" if len(tl.visits) == 1 else "s"}, {e(span)}'
+        f'<div class="meta">Ofsted URN {e(data["la_urn"])} · {len(tl.visits)} Ofsted '
+        f"visit{'' if len(tl.visits) == 1 else 's'}, {e(span)}"
         + (f" · since {e(data['since'])}" if data["since"] else "")
         + f" · generated {e(data['generated'])} by ofsted-mine {e(__version__)}"
         + (f" from {e(data['db'])}" if data["db"] else "")
@@ -870,9 +882,10 @@ def readiness_html(
     )
     if full:
         toc = [
-            '<nav class="toc" aria-label="contents"><div><a href="#how-to-read">How to read this pack</a></div>'
-            '<div><a href="#open-recs">Open recommendations</a></div><div><a href="#themes">Themes at a glance</a></div>'
-            '<div><a href="#trends">Summary by trend</a></div><div><a href="#grid">Themes × visits</a></div>'
+            '<nav class="toc" aria-label="contents"><div><a href="#how-to-read">How to read this '
+            'pack</a></div><div><a href="#open-recs">Open recommendations</a></div><div><a '
+            'href="#themes">Themes at a glance</a></div><div><a href="#trends">Summary by '
+            'trend</a></div><div><a href="#grid">Themes × visits</a></div>'
         ]
         for tr in data["tracks"]:
             toc.append(
