@@ -121,7 +121,7 @@ def test_pack_sections_charts_citations_and_print_css(wyvern):
     assert len(pp) == 4 and max(pp) < min(th)  # practice priorities first
     # evidence quotes with full citations
     tr = track(con, "drift_delay", "Wyvern Vale", quotes_per_visit=2).to_dict()
-    # (the full pack quotes the latest visits of each theme: report.html.EVIDENCE_VISITS)
+    # (the full pack quotes the latest visits of each theme: report.evidence.EVIDENCE_VISITS)
     q = next(q for v in reversed(tr["visits"]) for q in v["quotes"] if v["kind"] == "monitoring_visit")
     i = page.index(htmlmod.escape(q["text"]))
     cap = page[i : page.index("</figcaption>", i)]

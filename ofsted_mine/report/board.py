@@ -8,7 +8,7 @@ Contents, in order: how to read the pack; where the council stands (its improvem
 latest judgements, the visits of the current journey); the open recommendations with their
 latest status; the themes at a glance (trend, where each stands now, one cited quote each).
 
-Everything shown comes from :func:`ofsted_mine.report.html.pack_data` (computed in
+Everything shown comes from :func:`ofsted_mine.report.pack.pack_data` (computed in
 ``analyse/``); this module only lays it out. Lists that could run long are capped, and the
 cap is said on the page (never a silent cut): at most ``BOARD_VISITS`` visits,
 ``BOARD_RECS`` open recommendations and one quote of at most ``QUOTE_CHARS`` characters per
@@ -19,6 +19,10 @@ pages (tests/test_packs.py).
 from __future__ import annotations
 
 from pathlib import Path
+
+from .htmlkit import chip, e, grade_chip, journey_class, slug, trend_chip
+from .labels import verdict_label
+from .pack import JUDGEMENT_LONG, JUDGEMENT_ORDER, VERDICT_ABBR, VERDICT_TEXT, date_range, para_label
 
 BOARD_VISITS = 6  # visits listed in "where the council stands" (the latest ones)
 BOARD_RECS = 8  # open recommendations listed
@@ -42,8 +46,7 @@ CLOSED_STATUSES = ("met", "improved")
 
 
 def _e(x) -> str:
-    from .html import e
-
+    """Escape for HTML (:func:`ofsted_mine.report.htmlkit.e`)."""
     return e(x)
 
 
@@ -73,7 +76,6 @@ def report_name(meta: dict, kind_long: str) -> str:
 def cite(q: dict, data: dict, labels: dict, *, file: bool = False, section: bool = True) -> str:
     """The pack's citation of a quote: council, the report and its publication date, the visit's
     dates, section, paragraph, page (and the file name in the full pack)."""
-    from .html import date_range, para_label
 
     vid = q.get("visit_id")
     m = data["meta"].get(vid, {})
@@ -94,8 +96,7 @@ def cite(q: dict, data: dict, labels: dict, *, file: bool = False, section: bool
 
 
 def how_to_read(full: bool) -> str:
-    from .html import VERDICT_ABBR as letters
-    from .html import chip
+    letters = VERDICT_ABBR
 
     keys = [
         k
@@ -130,7 +131,6 @@ def how_to_read(full: bool) -> str:
 
 
 def _verdict_word(k: str) -> str:
-    from .html import VERDICT_TEXT
 
     return VERDICT_TEXT.get(k, k.replace("_", " "))
 
@@ -138,7 +138,6 @@ def _verdict_word(k: str) -> str:
 def _journey(data: dict, labels: dict) -> str:
     """The improvement journeys (analyse.journeys): what opened and closed each, the frameworks
     (SIF, ILACS) and the months between; the current one last. Without journeys, the visits in a line."""
-    from .html import _journey_class
 
     tl = data["timeline"]
     if not tl.visits:
@@ -146,7 +145,7 @@ def _journey(data: dict, labels: dict) -> str:
     journeys = getattr(tl, "journeys", None) or []
     if not journeys:
         steps = [
-            f'<li><span class="step {_journey_class(v)}">{_e(s)}</span></li>'
+            f'<li><span class="step {journey_class(v)}">{_e(s)}</span></li>'
             for v, s in zip(tl.visits, tl.journey)
         ]
         return (
@@ -181,7 +180,6 @@ def _journey(data: dict, labels: dict) -> str:
 
 
 def _judgements(data: dict) -> str:
-    from .html import JUDGEMENT_LONG, JUDGEMENT_ORDER, grade_chip
 
     li, pi = data["latest_inspection"], data["previous_inspection"]
     if not li:
@@ -211,8 +209,6 @@ def _judgements(data: dict) -> str:
 
 
 def _visits(data: dict, labels: dict) -> str:
-    from .html import date_range, grade_chip
-    from .labels import verdict_label
 
     tl = data["timeline"]
     vis = tl.visits[-BOARD_VISITS:]
@@ -277,7 +273,6 @@ def open_recommendations(fu: dict) -> tuple[list[tuple], list[dict], int]:
 
 
 def _recommendations(data: dict, labels: dict, full: bool) -> str:
-    from .html import chip
 
     out = [
         '<section class="recs" id="open-recs" aria-labelledby="open-recs-h">'
@@ -409,7 +404,6 @@ def now_of(tr: dict) -> tuple[str | None, str | None]:
 
 
 def _themes(data: dict, labels: dict, full: bool) -> str:
-    from .html import VERDICT_ABBR, _slug, chip, trend_chip
 
     out = [
         '<section class="glance" id="themes" aria-labelledby="themes-h"><h2 id="themes-h">Themes at a '
@@ -438,7 +432,7 @@ def _themes(data: dict, labels: dict, full: bool) -> str:
             else f'<blockquote class="q p-{_e(q.get("polarity") or "neutral")}">{_e(clip(q.get("text"), QUOTE_CHARS))}'
             f'</blockquote><div class="cite">{_e(cite(q, data, labels, section=False))}</div>'
         )
-        name = f'<a href="#theme-{_e(_slug(tr["theme"]))}">{_e(tr["name"])}</a>' if full else _e(tr["name"])
+        name = f'<a href="#theme-{_e(slug(tr["theme"]))}">{_e(tr["name"])}</a>' if full else _e(tr["name"])
         out.append(
             f'<tr><th scope="row">{name}<div class="spark" role="img" aria-label="{_e(spark_alt)}">'
             f'<span aria-hidden="true">{_e(spark)}</span></div></th>'

@@ -11,17 +11,19 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from . import board
 from .charts import sparkline
-from .html import (
+from .labels import judgements_short, kind_label, verdict_label
+from .pack import (
     FOLLOWUP_EVIDENCE,
     JUDGEMENT_LONG,
     JUDGEMENT_ORDER,
     QUOTES_PER_VISIT,
     VERDICT_ABBR,
     VERDICT_TEXT,
-    _not_examined_title,
     citation_parts,
     date_range,
+    not_examined_title,
     pack_data,
     visit_labels,
 )
@@ -126,8 +128,6 @@ def _md_judgements(data: dict) -> list[str]:
 
 def _md_visit_history(data: dict) -> list[str]:
     """One table row per visit: dates, kind, verdict or judgements, lead inspector, findings."""
-    from .labels import judgements_short, kind_label, verdict_label
-
     L = ["### Visit history", ""]
     rows = []
     for v in data["timeline"].visits:
@@ -178,11 +178,11 @@ def _md_glance(data: dict, labels: dict) -> list[str]:
         ("Emerging or deteriorating", bt.get("deteriorating", []) + bt.get("emerging", [])),
         ("Improving", bt.get("improving", [])),
         ("Resolved", bt.get("resolved", []) + bt.get("consistent_strength", [])),
-        (_not_examined_title(data), data["not_examined"]),
+        (not_examined_title(data), data["not_examined"]),
         ("Not enough evidence for a trend", bt.get("not_enough_evidence", [])),
     ):
         empty = "none"
-        if title == _not_examined_title(data) and not data["after"]:
+        if title == not_examined_title(data) and not data["after"]:
             empty = f"no visit since {md(data['baseline'].label)}" if data["baseline"] else "no visits"
         L.append(f"- **{md(title)}** ({len(ids)}): " + (", ".join(md(names.get(t, t)) for t in ids) or empty))
     L.append("")
@@ -354,7 +354,6 @@ def board_markdown(data: dict) -> str:
     """The board pack (:mod:`ofsted_mine.report.board`) as Markdown: how to read it, where the council
     stands, the open recommendations with their status, the themes at a glance with one cited quote."""
     from .. import __version__
-    from . import board
 
     labels = visit_labels(data)
     tl = data["timeline"]
@@ -409,7 +408,6 @@ def board_markdown(data: dict) -> str:
 
 def _board_md_recommendations(data: dict, labels: dict) -> list[str]:
     """The board pack's open recommendations: the latest first, with their follow-up status."""
-    from . import board
 
     L = ["## Open recommendations", ""]
     fu = data["followup"]
@@ -459,7 +457,6 @@ def _board_md_recommendations(data: dict, labels: dict) -> list[str]:
 
 def _board_md_themes(data: dict, labels: dict) -> list[str]:
     """The board pack's themes at a glance: trend, verdict now, verdicts by visit, one cited quote."""
-    from . import board
 
     rows: list[list[str]] = []
     for tr in data["tracks"]:
