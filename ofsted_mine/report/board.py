@@ -429,8 +429,9 @@ def _themes(data: dict, labels: dict, full: bool) -> str:
         quote = (
             '<span class="none">no finding carries this theme</span>'
             if not q
-            else f'<blockquote class="q p-{_e(q.get("polarity") or "neutral")}">{_e(clip(q.get("text"), QUOTE_CHARS))}'
-            f'</blockquote><div class="cite">{_e(cite(q, data, labels, section=False))}</div>'
+            else f'<blockquote class="q p-{_e(q.get("polarity") or "neutral")}">'
+            f"{_e(clip(q.get('text'), QUOTE_CHARS))}</blockquote>"
+            f'<div class="cite">{_e(cite(q, data, labels, section=False))}</div>'
         )
         name = f'<a href="#theme-{_e(slug(tr["theme"]))}">{_e(tr["name"])}</a>' if full else _e(tr["name"])
         out.append(
@@ -443,12 +444,14 @@ def _themes(data: dict, labels: dict, full: bool) -> str:
 
 
 BOARD_CSS = """
-.howto{background:var(--bg-soft);border-left:4px solid var(--head);padding:4px 12px 4px 10px;margin:8px 0 10px}
+.howto{background:var(--bg-soft);border-left:4px solid var(--head);padding:4px 12px 4px 10px;
+margin:8px 0 10px}
 .howto h2{border:0;margin:4px 0 2px;font-size:14px}
 .howto ul{margin:2px 0 4px;padding-left:18px;font-size:12px}
 .howto li{margin:1px 0}
 .howto .chip{margin:1px 0}
-ol.journey-list{list-style:none;margin:4px 0 6px;padding:6px 8px;background:var(--bg-soft);border-left:4px solid var(--head);
+ol.journey-list{list-style:none;margin:4px 0 6px;padding:6px 8px;background:var(--bg-soft);
+border-left:4px solid var(--head);
 display:flex;flex-wrap:wrap;gap:2px 4px;font-size:12px}
 ol.journey-list li{white-space:nowrap}
 ol.journey-list .step{padding:0 4px;border-radius:3px;border:1px solid transparent}
@@ -469,15 +472,18 @@ table.glance blockquote.p-concern{border-left-color:var(--c)}
 table.glance blockquote.p-mixed{border-left-color:#e0a030;border-left-style:double}
 table.glance blockquote.p-strength{border-left-color:#5aa050;border-left-style:dashed}
 .cite{font-size:10px;color:var(--muted);margin-top:1px}
-.spark{font-family:"DejaVu Sans Mono",Consolas,monospace;font-weight:400;letter-spacing:1px;font-size:11px;color:var(--ink)}
+.spark{font-family:"DejaVu Sans Mono",Consolas,monospace;font-weight:400;letter-spacing:1px;font-size:11px;
+color:var(--ink)}
 code{font-size:.92em;overflow-wrap:anywhere}
 /* narrow screens (a phone, 420 px): nothing scrolls sideways; wide grids scroll inside their own box */
 @media screen and (max-width:700px){
 body{padding:10px 10px 32px;font-size:13px}
 nav.toc{columns:1}
 .nw,table.visits td,table.visits th{white-space:normal}
-table.grid,table.matrix,table.verdicts,table.visits,table.judgements{display:block;overflow-x:auto;max-width:100%}
-table.glance,table.glance tbody,table.glance tr,table.glance th,table.glance td{display:block;width:auto!important}
+table.grid,table.matrix,table.verdicts,table.visits,table.judgements{display:block;overflow-x:auto;
+max-width:100%}
+table.glance,table.glance tbody,table.glance tr,table.glance th,table.glance td{display:block;
+width:auto!important}
 table.glance thead{display:none}
 table.glance tr{border-bottom:1px solid var(--rule);padding:4px 0}
 table.glance td,table.glance th{border:0;padding:1px 0}

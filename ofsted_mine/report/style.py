@@ -18,9 +18,11 @@ a{color:#1a5490}
 .note{font-size:12px;color:var(--muted);margin:6px 0}
 .none{color:var(--muted);font-style:italic}
 header.pack{border-bottom:4px solid var(--head);padding-bottom:8px;margin-bottom:6px}
-header.pack .kicker{text-transform:uppercase;letter-spacing:1.2px;font-size:11px;color:var(--muted);font-weight:600}
+header.pack .kicker{text-transform:uppercase;letter-spacing:1.2px;font-size:11px;color:var(--muted);
+font-weight:600}
 header.pack .meta{font-size:12px;color:var(--muted)}
-nav.toc{font-size:12px;columns:3;column-gap:22px;margin:8px 0 0;padding:8px 12px;background:var(--bg-soft);border-radius:4px}
+nav.toc{font-size:12px;columns:3;column-gap:22px;margin:8px 0 0;padding:8px 12px;background:var(--bg-soft);
+border-radius:4px}
 nav.toc a{text-decoration:none}
 nav.toc div{break-inside:avoid;margin:0}
 nav.toc a{display:inline-block;padding:4px 0;min-height:24px}
@@ -32,7 +34,8 @@ td.num,th.num{text-align:right}
 .chip,.trend,.grade{display:inline-block;border-radius:3px;padding:0 5px;font-size:11px;line-height:16px;
 font-weight:600;white-space:nowrap;border:1px solid transparent}
 .v-concern{background:var(--c);color:#fff;border-color:var(--c-ink)}
-.v-mixed{background:repeating-linear-gradient(45deg,#f0b44c 0 3px,#f7d391 3px 6px);color:var(--m-ink);border-color:#b07a14}
+.v-mixed{background:repeating-linear-gradient(45deg,#f0b44c 0 3px,#f7d391 3px 6px);color:var(--m-ink);
+border-color:#b07a14}
 .v-strength{background:var(--s);color:var(--s-ink);border-color:#6aa862}
 .v-neutral{background:#e8e8e8;color:#444;border-color:#bdbdbd}
 .v-mostly_strength{background:#e4f2e0;color:var(--s-ink);border-color:#6aa862}
@@ -46,10 +49,12 @@ font-weight:600;white-space:nowrap;border:1px solid transparent}
 .t-resolved,.t-consistent_strength{background:var(--s);color:var(--s-ink);border-color:#6aa862}
 .t-not_enough_evidence{background:#fff;color:#666;border:1px dashed #999;font-weight:400}
 .g-inadequate{background:var(--c);color:#fff}
-.g-requires-improvement,.g-requires-improvement-to-be-good{background:#f7d391;color:var(--m-ink);border-color:#b07a14}
+.g-requires-improvement,.g-requires-improvement-to-be-good{background:#f7d391;color:var(--m-ink);
+border-color:#b07a14}
 .g-good,.g-outstanding{background:var(--s);color:var(--s-ink);border-color:#6aa862}
 .g-not-judged,.g-adequate{background:#eee;color:#444}
-.journey{font-size:12.5px;background:var(--bg-soft);padding:7px 10px;border-left:4px solid var(--head);margin:6px 0 4px}
+.journey{font-size:12.5px;background:var(--bg-soft);padding:7px 10px;border-left:4px solid var(--head);
+margin:6px 0 4px}
 .journey .step{white-space:nowrap;padding:0 4px;border-radius:3px;border:1px solid transparent}
 .journey .arrow{color:var(--muted)}
 .journey .j-serious,.journey .j-slow{border-color:var(--c);color:var(--c-ink);font-weight:600}
@@ -78,7 +83,8 @@ table.grid td.out{outline:1px dashed #5f6368;outline-offset:-3px}
 table.grid tr.grp td{background:var(--head);color:#fff;font-weight:600;font-size:11px;padding:2px 6px}
 table.areas th{width:14%;white-space:nowrap}
 table.areas ul{margin:0;padding-left:16px}
-.theme h2 .grp-label{display:block;font-size:11px;text-transform:uppercase;letter-spacing:1px;color:var(--muted);font-weight:600}
+.theme h2 .grp-label{display:block;font-size:11px;text-transform:uppercase;letter-spacing:1px;
+color:var(--muted);font-weight:600}
 .theme h2 .trend{font-size:12px;vertical-align:middle;margin-left:6px}
 .chart-row{display:flex;gap:18px;align-items:flex-start;margin:4px 0}
 .chart-box{flex:0 0 auto;max-width:64%}
@@ -95,11 +101,13 @@ table.verdicts .chip{font-size:9.5px;padding:0 3px;white-space:normal;line-heigh
 table.verdicts .out{font-style:italic;background:#e4e7eb}
 .visit-ev{margin:6px 0 8px}
 .visit-ev h4{border-bottom:1px solid var(--rule);padding-bottom:2px}
-figure.quote{margin:4px 0 6px 0;padding:4px 8px 4px 10px;border-left:4px solid #bbb;background:#fafafa;break-inside:avoid}
+figure.quote{margin:4px 0 6px 0;padding:4px 8px 4px 10px;border-left:4px solid #bbb;background:#fafafa;
+break-inside:avoid}
 figure.quote.p-concern{border-left-color:var(--c)}
 figure.quote.p-mixed{border-left-color:#e0a030;border-left-style:double;border-left-width:5px}
 figure.quote.p-strength{border-left-color:#5aa050;border-left-style:dashed}
-figure.quote .pol{float:right;font-size:10px;text-transform:uppercase;letter-spacing:.6px;color:var(--muted);margin-left:8px}
+figure.quote .pol{float:right;font-size:10px;text-transform:uppercase;letter-spacing:.6px;color:var(--muted);
+margin-left:8px}
 figure.quote blockquote{margin:0;font-size:12.5px}
 figure.quote blockquote::before{content:"“"}
 figure.quote blockquote::after{content:"”"}
@@ -118,7 +126,8 @@ ul.pending li{margin:3px 0;break-inside:avoid}
 .rec h4{font-size:12.5px}
 .fu-visit{margin:4px 0 2px;font-size:12px}
 .fu-label{font-weight:600}
-footer.method{margin-top:28px;border-top:1px solid var(--rule);padding-top:8px;font-size:11px;color:var(--muted)}
+footer.method{margin-top:28px;border-top:1px solid var(--rule);padding-top:8px;font-size:11px;
+color:var(--muted)}
 @page{size:A4;margin:13mm 12mm 15mm 12mm;
 @bottom-right{content:"page " counter(page) " of " counter(pages);font-size:8pt;color:#777}}
 @media print{
