@@ -140,7 +140,8 @@ def run(tmp: Path) -> None:
     la = args.la
     if not la:
         row = con.execute("""SELECT la, COUNT(*) AS n FROM documents
-                             WHERE la IS NOT NULL AND kind IN ('inspection','monitoring_visit','focused_visit','jtai')
+                             WHERE la IS NOT NULL
+                               AND kind IN ('inspection','monitoring_visit','focused_visit','jtai')
                              GROUP BY la_urn ORDER BY n DESC, la LIMIT 1""").fetchone()
         if not row:
             raise SystemExit("no council with Ofsted visits in the database")
@@ -251,8 +252,9 @@ def every_council(con, db, cmd, env, tmp: Path) -> None:
         )
         print(
             f"  {'':<20} cpu: highest {cpus[0][0]:.2f} s ({cpus[0][1]}), median "
-            f"{statistics.median(s for s, _ in cpus):.2f} s, {sum(1 for s, _ in cpus if s <= TARGETS['readiness'])}"
-            f"/{len(cpus)} within {TARGETS['readiness']:g} s"
+            f"{statistics.median(s for s, _ in cpus):.2f} s, "
+            f"{sum(1 for s, _ in cpus if s <= TARGETS['readiness'])}/{len(cpus)} "
+            f"within {TARGETS['readiness']:g} s"
         )
     print(f"  load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

@@ -36,7 +36,7 @@ def packs(corpus_db, tmp_path_factory):  # noqa: F811
 
 
 def test_board_is_default_and_how_to_read_comes_first(packs):
-    for (la, kind), p in packs.items():
+    for (_la, kind), p in packs.items():
         page = p.read_text(encoding="utf-8")
         assert ("board pack" in page.split("</header>")[0]) == (kind == "board")
         main = page[page.index("<main") :]

@@ -249,7 +249,8 @@ def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
     con = sqlite3.connect(db)
     by_doc: dict = {}
     for path, page, text in con.execute(
-        "SELECT d.path, f.page, f.text FROM findings f JOIN documents d ON d.id = f.doc_id ORDER BY d.id, f.seq"
+        "SELECT d.path, f.page, f.text FROM findings f JOIN documents d ON d.id = f.doc_id "
+        "ORDER BY d.id, f.seq"
     ):
         by_doc.setdefault(path, []).append((page, text))
     res = CiteResult()
@@ -257,7 +258,8 @@ def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
         check_findings(path, findings, res)
     print(
         f"\npage citations: {res.right} of {res.checked} findings on the page where the sentence starts "
-        f"({100 * res.right / res.checked:.2f}%); {len(res.wrong)} on another page; {len(res.unfound)} unfound"
+        f"({100 * res.right / res.checked:.2f}%); {len(res.wrong)} on another page; "
+        f"{len(res.unfound)} unfound"
     )
     assert res.checked > 30000 and len(by_doc) >= 240
     assert not res.wrong, res.wrong[:10]
