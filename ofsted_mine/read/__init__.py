@@ -55,6 +55,11 @@ def _check_chars(n: int, max_chars: int | None) -> None:
 def read_file(
     path: str | Path, *, max_bytes: int | None = MAX_INPUT_BYTES, max_chars: int | None = MAX_TEXT_CHARS
 ) -> ReadResult:
+    """Read a file (PDF, HTML or text, decided by its bytes) into cleaned pages.
+
+    Raises :class:`~ofsted_mine.model.ReadError` with a one-line reason (missing, a folder,
+    too large, no text layer...).
+    """
     p = Path(path)
     if not p.exists():
         raise ReadError("no such file or directory")
@@ -76,6 +81,7 @@ def _text_pages(s: str) -> list[str]:
 
 
 def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS) -> ReadResult:
+    """Read a document already in memory (``name`` is used for messages and the suffix only)."""
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data)
     suffix = Path(name).suffix.lower()

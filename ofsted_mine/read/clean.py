@@ -49,6 +49,7 @@ _ODD_CHARS = re.compile("[" + "".join(chr(c) for c in _HYPHENS) + "]")
 
 
 def normalise_chars(text: str) -> str:
+    """Unix line ends; the odd hyphens and spaces of PDF text layers (soft, non-breaking…) as plain ones."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _ODD_CHARS.search(text):  # str.translate with a mapping is slow; most pages need none
         text = _ODD_CHARS.sub(lambda m: _HYPHENS[ord(m.group())], text)

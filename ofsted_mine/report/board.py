@@ -96,6 +96,7 @@ def cite(q: dict, data: dict, labels: dict, *, file: bool = False, section: bool
 
 
 def how_to_read(full: bool) -> str:
+    """The "how to read this pack" box: what findings, verdicts and trends are, with the legend."""
     letters = VERDICT_ABBR
 
     keys = [

@@ -22,6 +22,7 @@ FULL_RECS = 30
 
 
 def quote_html(q: dict, la: str, labels: dict, extra: str = "", data: dict | None = None) -> str:
+    """A quote as a figure: its polarity, text and citation (the report's, when ``data`` is given)."""
     pol = q.get("polarity") or "neutral"
     src = Path(str(q.get("source") or "")).name
     if data is not None:  # the report, its publication date and file (report.board.cite)
@@ -37,6 +38,7 @@ def quote_html(q: dict, la: str, labels: dict, extra: str = "", data: dict | Non
 
 
 def theme_section(tr: dict, data: dict, labels: dict) -> str:
+    """One theme's section: trajectory chart, facts, verdict per visit, and the latest visits' quotes."""
     la = data["la"]
     win = set(data["window"])
     tid = tr["theme"]
@@ -126,6 +128,7 @@ def theme_section(tr: dict, data: dict, labels: dict) -> str:
 
 
 def followup_section(data: dict, labels: dict) -> str:
+    """The recommendation follow-up: matrix, items not yet followed up, and the evidence (capped)."""
     out = ['<section class="followup" id="followup"><h2>Recommendation follow-up</h2>']
     fu = data["followup"]
     if fu is None:

@@ -22,6 +22,7 @@ from ..vocab import PROGRESS_VERDICTS as VERDICT  # noqa: E402  (one vocabulary:
 
 
 def kind_label(kind: str, framework: str | None = None) -> str:
+    """The words for a document kind; an inspection's framework follows in brackets when known."""
     k = KIND.get(kind, kind)
     if kind == "inspection" and framework:
         k += f" ({framework.upper() if framework != 'other' else 'other'})"
@@ -29,10 +30,12 @@ def kind_label(kind: str, framework: str | None = None) -> str:
 
 
 def grade_short(g: str) -> str:
+    """A judgement grade in short ("requires improvement" -> "RI")."""
     return GRADE_SHORT.get(g, g)
 
 
 def verdict_label(v: str | None) -> str:
+    """The words for a monitoring-visit progress verdict ("" when there is none)."""
     return VERDICT.get(v or "", "")
 
 
@@ -48,6 +51,7 @@ JUDGEMENT_SHORT = {
 
 
 def judgements_short(j: dict) -> str:
+    """An inspection's judgements on one line, in the usual order, grades in short."""
     order = ["overall", "leaders", "help_protection", "in_care", "care_leavers", "adoption", "lscb"]
     keys = [k for k in order if k in j] + [k for k in j if k not in order]
     return " · ".join(f"{JUDGEMENT_SHORT.get(k, k)} {grade_short(j[k])}" for k in keys)

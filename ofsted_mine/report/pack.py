@@ -158,6 +158,7 @@ def _followup(con, la, since):
 
 
 def para_label(p) -> str:
+    """A paragraph reference as printed: "para 12", a "¶" label as it is, "" for none."""
     if p is None or p == "":
         return ""
     p = str(p)

@@ -62,6 +62,7 @@ EXCLUDE_LINE = re.compile(r"^exclude: (.*)$", re.M)
 
 
 def guid(*key: object) -> str:
+    """A stable GUID for ``key`` (the same key gives the same GUID in every export)."""
     return str(uuid.uuid5(_BASE, "\x1f".join(str(k) for k in key)))
 
 
@@ -95,6 +96,7 @@ def _code(
 
 
 def theme_description(t) -> str:
+    """A theme's code description: its definition, id, cues and exclusions."""
     parts = [t.definition.strip()] if t.definition else []
     parts.append(f"ofsted-mine id: {t.id}")
     if t.cues:
@@ -150,6 +152,7 @@ def codebook_xml(taxonomy=None) -> bytes:
 
 
 def write_codebook(out: str | Path, taxonomy=None) -> Path:
+    """Write the taxonomy as a REFI-QDA codebook (``.qdc``) and return its path."""
     Path(out).write_bytes(codebook_xml(taxonomy))
     return Path(out)
 
