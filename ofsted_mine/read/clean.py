@@ -239,7 +239,7 @@ def clean_pages(raw_pages: list[str]) -> list[str]:
 def clean_document(raw_pages: list[str]) -> tuple[list[str], list[bool]]:
     """Cleaned pages, and for each page whether its first block continues the paragraph that the
     previous page ends with (a paragraph cut by a page break between two of its sentences)."""
-    from ..parse.segment import split_sentences
+    from .sentences import split_sentences
 
     pages_lines = [normalise_chars(p).split("\n") for p in raw_pages]
     running = find_running_lines(pages_lines)
