@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 TARGETS = {"readiness": 1.5, "readiness --full": 1.5, "timeline": 0.5, "track": 0.5, "compare": 0.5}
 # the readiness/export commands as a stand-alone Typer app, for when the main CLI lacks them
 STANDALONE = (
-    "import typer, sys; from ofsted_mine.cli_reports import readiness_command, export_command; "
+    "import typer, sys; from ofsted_mine.cli.reports import readiness_command, export_command; "
     "app = typer.Typer(); app.command('readiness')(readiness_command); "
     "app.command('export')(export_command); sys.argv[0] = 'ofsted-mine'; app()"
 )

@@ -12,8 +12,8 @@ from datetime import date
 
 PAGE_SEP = "\n\f\n"
 
-#: document kinds; council papers and unknown documents are never Ofsted findings
-from .vocab import DOC_KINDS as KINDS  # noqa: E402,F401  (one vocabulary: ofsted_mine/vocab.py)
+# the document kinds are declared in ofsted_mine/kinds (one module per kind); their ids are
+# ``vocab.DOC_KINDS`` (model imports nothing from the pipeline, so every stage can import it)
 
 GRADES = ("outstanding", "good", "requires improvement", "inadequate")
 
@@ -103,6 +103,9 @@ class Visit:
     focus_themes: list[str] = field(default_factory=list)  # themes the areas covered name
     judgements: dict[str, str] = field(default_factory=dict)
     progress_verdict: str | None = None  # monitoring/focused visits: overall verdict class
+    theme: str | None = None  # a JTAI's subject: "the multi-agency response to …"
+    partners: list[str] = field(default_factory=list)  # a JTAI's local agencies, as addressed
+    inspectorates: list[str] = field(default_factory=list)  # a JTAI's inspectorates (Ofsted, CQC…)
 
 
 @dataclass

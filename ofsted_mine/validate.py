@@ -53,7 +53,7 @@ def check_date(value: str | None, option: str = "--since") -> str | None:
 
 
 def check_kind(kind: str | None) -> str | None:
-    from .model import KINDS
+    from .vocab import DOC_KINDS as KINDS
 
     return check_choice(kind, "--kind", KINDS)
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import ofsted_mine as om
 from ofsted_mine.analyse.timeline import track
-from ofsted_mine.cli_reports import export_command, readiness_command
+from ofsted_mine.cli.reports import export_command, readiness_command
 from ofsted_mine.report.html import readiness_html
 from ofsted_mine.report.markdown import readiness_markdown
 

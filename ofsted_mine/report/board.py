@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..vocab import KIND_NOUNS
 from .htmlkit import chip, e, grade_chip, journey_class, slug, trend_chip
 from .labels import verdict_label
 from .pack import JUDGEMENT_LONG, JUDGEMENT_ORDER, VERDICT_ABBR, VERDICT_TEXT, date_range, para_label
@@ -67,7 +68,7 @@ def report_name(meta: dict, kind_long: str) -> str:
         if kind == "inspection" and meta.get("framework") not in (None, "", "other")
         else ""
     )
-    noun = "report" if kind in ("inspection", "jtai") else "letter"
+    noun = KIND_NOUNS.get(kind, "letter")  # declared by the kind (ofsted_mine/kinds)
     name = f"{fw + ' ' if fw else ''}{kind_long} {noun}".strip()
     pub = meta.get("published")
     return f"{name} published {pub}" if pub else f"{name} (publication date not found)"

@@ -452,3 +452,22 @@ class LibraryCorrections:
             if hist:
                 out[fid] = hist
         return out
+
+
+def confirm(
+    con: sqlite3.Connection,
+    finding_id: int,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    polarity: str | None = None,
+    who: str | None = None,
+    note: str | None = None,
+) -> dict:
+    """A person confirms a finding's tags (``ofsted-mine correct --confirm``): its current themes,
+    less ``remove``, plus ``add``, become exactly its themes (:func:`correct` with ``exact``)."""
+    finding_row(con, finding_id)  # a finding not stored is one line (CorrectionError)
+    gone = {t.strip() for t in remove}
+    cur = [t for t in _themes_of(con, finding_id) if t not in gone]
+    themes = cur + [t for t in add if t not in cur]
+    return correct(con, finding_id, add=themes, polarity=polarity, exact=True, who=who, note=note)
