@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from ..vocab import KIND_LABELS
+from ..vocab import GRADE_SHORT, KIND_LABELS
+from ..vocab import PROGRESS_VERDICTS as VERDICT  # one vocabulary: ofsted_mine/vocab.py
 
 #: the kinds' labels are declared by the kinds (ofsted_mine/kinds); lists name the fallback "unknown"
 KIND = {**KIND_LABELS, "unknown": "unknown"}
-GRADE_SHORT = {
-    "outstanding": "O",
-    "good": "G",
-    "requires improvement": "RI",
-    "inadequate": "I",
-    "not judged": "NJ",
-    "adequate": "A",
-}
-from ..vocab import PROGRESS_VERDICTS as VERDICT  # noqa: E402  (one vocabulary: ofsted_mine/vocab.py)
 
 
 def kind_label(kind: str, framework: str | None = None) -> str:
