@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import DatabaseError
-from .benchmark import COUNTS_MIGRATION
+from .counts_schema import COUNTS_MIGRATION
 
 # Each migration moves the schema from version i to i+1. Never edit a released one: append.
 MIGRATIONS: list[str] = [
