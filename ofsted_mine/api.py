@@ -22,82 +22,84 @@ def retag(
     model="default",
     batch: int = 2000,
 ) -> dict:
-    """Re-tag every stored finding (after a taxonomy or model change), without re-reading files."""
+    """Re-tag every stored finding (after a taxonomy or model change), without re-reading files:
+    one write transaction (all or nothing); people's corrections are applied again on top."""
     import json
 
+    from .store.db import set_setting
+    from .store.recommendations import clear_recommendation_docs, sync_recommendations
+    from .store.tags import (
+        clear_polarity_sources,
+        clear_tags,
+        document_focus_areas,
+        findings_to_retag,
+        set_focus_themes,
+    )
+    from .store.transaction import write_transaction
     from .tag import Tagger
+    from .tag.corrections import apply_corrections
     from .tag.tagger import SKIP_SECTIONS
 
     tagger = Tagger(taxonomy, model=model)
     con = open_db(db)
     n = 0
     try:
-        rows = con.execute("""SELECT f.id, f.text, f.section_kind, f.is_bullet, f.section, f.doc_id, f.seq, d.kind,
-                              d.framework FROM findings f
-                              JOIN documents d ON d.id = f.doc_id ORDER BY f.id""").fetchall()
-        rows = [r for r in rows if r["section_kind"] not in SKIP_SECTIONS and r["kind"] != "unknown"]
-        con.execute("BEGIN IMMEDIATE")
-        con.execute("DELETE FROM tags")
-        for i in range(0, len(rows), batch):
-            chunk = rows[i : i + batch]
-            from .tag.context import doc_key
-
-            prev = [
-                k - 1
-                if k > 0
-                and chunk[k - 1]["doc_id"] == r["doc_id"]
-                and chunk[k - 1]["section"] == r["section"]
-                and chunk[k - 1]["seq"] == r["seq"] - 1
-                else None
-                for k, r in enumerate(chunk)
-            ]
-            res = tagger.tag(
-                [r["text"] for r in chunk],
-                [r["section_kind"] for r in chunk],
-                [bool(r["is_bullet"]) for r in chunk],
-                [r["section"] or "" for r in chunk],
-                prev=prev,
-                docs=[doc_key(r["kind"], r["framework"]) for r in chunk],
-            )
-            con.executemany(
-                "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
-                [
-                    (r["id"], t.theme, t.score, t.source, json.dumps(t.cues))
-                    for r, x in zip(chunk, res)
-                    for t in x.tags
-                ],
-            )
-            con.executemany(
-                "UPDATE findings SET polarity=?, polarity_score=?, polarity_cues=? WHERE id=?",
-                [
-                    (x.polarity, x.polarity_score, json.dumps(x.polarity_cues), r["id"])
-                    for r, x in zip(chunk, res)
-                ],
-            )
-            n += len(chunk)
-        for d in con.execute("SELECT id, focus_areas FROM documents").fetchall():
-            con.execute(
-                "UPDATE documents SET focus_themes=? WHERE id=?",
-                (json.dumps(tagger.focus_themes(json.loads(d["focus_areas"]))), d["id"]),
-            )
-        from .store.db import set_setting
-        from .tag.corrections import apply_corrections
-
-        con.execute("UPDATE findings SET polarity_source=NULL WHERE polarity_source IS NOT NULL")
-        apply_corrections(con)  # people's corrections outlive re-tagging and a new model
-        set_setting(con, "taxonomy", tagger.taxonomy.source)
-        set_setting(
-            con, "tagger", tagger.description
-        )  # says "rules only" and why, if the model was not loaded
-        con.execute("DELETE FROM recommendation_docs")  # re-apply the recommendation rule below
-        from .store.recommendations import sync_recommendations
-
-        sync_recommendations(con)
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
+        rows = [
+            r
+            for r in findings_to_retag(con)
+            if r["section_kind"] not in SKIP_SECTIONS and r["kind"] != "unknown"
+        ]
+        with write_transaction(con):
+            clear_tags(con)
+            for i in range(0, len(rows), batch):
+                n += _retag_chunk(con, tagger, rows[i : i + batch])
+            for doc_id, areas in document_focus_areas(con):
+                set_focus_themes(con, doc_id, json.dumps(tagger.focus_themes(json.loads(areas))))
+            clear_polarity_sources(con)
+            apply_corrections(con)  # people's corrections outlive re-tagging and a new model
+            set_setting(con, "taxonomy", tagger.taxonomy.source)
+            set_setting(con, "tagger", tagger.description)  # says "rules only" and why, if not loaded
+            clear_recommendation_docs(con)  # re-apply the recommendation rule below
+            sync_recommendations(con)
     finally:
         con.close()
     return {"findings": n, "tagger": tagger.description, "model_problem": tagger.model_problem}
+
+
+def _retag_chunk(con, tagger, chunk: list) -> int:
+    """Tag one batch of stored findings again and store the tags and polarities; returns its size."""
+    import json
+
+    from .store.tags import insert_tags, set_polarities
+    from .tag.context import doc_key
+
+    prev = [
+        k - 1
+        if k > 0
+        and chunk[k - 1]["doc_id"] == r["doc_id"]
+        and chunk[k - 1]["section"] == r["section"]
+        and chunk[k - 1]["seq"] == r["seq"] - 1
+        else None
+        for k, r in enumerate(chunk)
+    ]
+    res = tagger.tag(
+        [r["text"] for r in chunk],
+        [r["section_kind"] for r in chunk],
+        [bool(r["is_bullet"]) for r in chunk],
+        [r["section"] or "" for r in chunk],
+        prev=prev,
+        docs=[doc_key(r["kind"], r["framework"]) for r in chunk],
+    )
+    insert_tags(
+        con,
+        [
+            (r["id"], t.theme, t.score, t.source, json.dumps(t.cues))
+            for r, x in zip(chunk, res)
+            for t in x.tags
+        ],
+    )
+    set_polarities(
+        con,
+        [(x.polarity, x.polarity_score, json.dumps(x.polarity_cues), r["id"]) for r, x in zip(chunk, res)],
+    )
+    return len(chunk)

@@ -163,7 +163,7 @@ def cli_with(monkeypatch, site: MockSite, ingest: Ingest, **limits):
     """The real CLI app, its fetch reading ``site`` with fast limits; returns invoke(args)."""
     from typer.testing import CliRunner
 
-    import ofsted_mine.fetch as fetch_module  # fetch_cli imports fetch from it when the command runs
+    import ofsted_mine.fetch as fetch_module  # cli/fetch.py imports fetch from it when the command runs
     from ofsted_mine.cli import app
 
     monkeypatch.setattr(fetch_module, "fetch", fast_fetch(ingest, site, **limits))

@@ -23,8 +23,8 @@ def make_site():
 
 
 def test_cli(tmp_path, make_site, monkeypatch):
-    from ofsted_mine import fetch_cli
     from ofsted_mine.cli import app
+    from ofsted_mine.cli import fetch as fetch_cli
 
     site = make_site([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="404"))])
     ing = Ingest()
@@ -81,7 +81,7 @@ def test_cli_passes_deadlines_as_limits(tmp_path, monkeypatch):
 
 def test_cli_constants_match_the_library():
     """fetch_cli keeps copies (so that the CLI starts without importing httpx): the same values."""
-    from ofsted_mine import fetch_cli
+    from ofsted_mine.cli import fetch as fetch_cli
 
     assert tuple(F.KNOWN_KINDS) == fetch_cli.KNOWN_KINDS
     assert fetch_cli.DEFAULT_LIBRARY == Path(F.DEFAULT_LIBRARY)

@@ -13,8 +13,8 @@ import sys
 import typer
 
 from .. import __version__
-from ..report.csvout import csv_text as _csv  # the one guarded CSV writer (kept for callers of cli._csv)
-from . import analysis, corrections, ingest, query, reports, tags, web
+from ..report.csvout import csv_text as _csv  # noqa: F401  (the guarded CSV writer; tests call cli._csv)
+from . import analysis, corrections, fetch, ingest, query, reports, tags, web
 from .options import CONTEXT_SETTINGS, fill_help
 
 __all__ = ["app", "main"]
@@ -41,6 +41,7 @@ def main_callback(
         False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."
     ),
 ):
+    """Options that come before any command (``--version``)."""
     pass
 
 
@@ -65,9 +66,7 @@ for _name, _fn in (
 ):
     app.command(_name)(_fn)
 
-from ..fetch_cli import fetch_command  # noqa: E402  (owned by the fetch work; moves into cli/ later)
-
-app.command("fetch")(fetch_command)
+app.command("fetch")(fetch.fetch_command)
 app.command("readiness")(reports.readiness_command)
 app.command("export")(reports.export_command)
 app.command("serve")(web.serve_command)
@@ -92,17 +91,17 @@ def main():
         app()
     except OfstedMineError as e:
         sys.stderr.write(f"error: {e}\n")
-        raise SystemExit(e.exit_code)
+        raise SystemExit(e.exit_code) from None
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted\n")
-        raise SystemExit(130)
+        raise SystemExit(130) from None
     except BrokenPipeError:  # e.g. `... | head`: the reader has gone, nothing to say
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise SystemExit(0)
+        raise SystemExit(0) from None
     except Exception as e:  # e.g. sqlite3.DatabaseError: damage found after opening
         if debug():
             raise
         sys.stderr.write(f"error: {plain_error(e)}\n")
-        raise SystemExit(1)
+        raise SystemExit(1) from None

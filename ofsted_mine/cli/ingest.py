@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from .options import DB_HELP, console, fail, open_database
+if TYPE_CHECKING:
+    from ..api import IngestResult
+
+from .options import DbOption, console, fail, open_database
 
 
 def run_ingest(
@@ -18,7 +22,9 @@ def run_ingest(
     quiet: bool = False,
     max_bytes: int | None = -1,
     retry_failed: bool = False,
-) -> object:
+) -> IngestResult:
+    """Ingest ``paths`` into ``db`` with a progress bar on stderr (on a terminal), then one line
+    per failed, skipped-as-failed-before and warned file; returns the ingest result."""
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -70,7 +76,7 @@ def run_ingest(
 
 def ingest(
     paths: list[str] = typer.Argument(..., help="Files, folders or globs: PDF, HTML, .txt"),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     taxonomy: Path | None = typer.Option(
         None, "--taxonomy", help="Tag with this taxonomy TOML instead of the default codebook"
     ),
@@ -97,7 +103,8 @@ def ingest(
     skipped = f", {len(result.skipped)} skipped (failed before)" if result.skipped else ""
     out.print(
         f"{len(result.added)} added, {len(result.replaced)} replaced, {len(result.unchanged)} unchanged, "
-        f"{len(result.failed)} failed{skipped}  ({plural(result.pages, 'page')}) -> {db or default_db_path()}",
+        f"{len(result.failed)} failed{skipped}  ({plural(result.pages, 'page')}) "
+        f"-> {db or default_db_path()}",
         markup=False,
     )
     if result.failed:
@@ -118,10 +125,10 @@ def demo(
     ),
 ):
     """Ingest the bundled sample corpus (fictional councils) and show what it found."""
+    from ..report.tables import visits_table
     from ..report.terminal import quotes_table
     from ..store.search import quotes as q
     from ..store.search import visits as v
-    from .query import visits_table
 
     root = corpus_dir()
     pdfs = root / "pdf"
@@ -132,7 +139,8 @@ def demo(
     from rich.markup import escape
 
     out.print(
-        f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} into {escape(str(db))}"
+        f"[bold]ofsted-mine demo[/bold]: ingesting the sample corpus in {escape(str(root))} "
+        f"into {escape(str(db))}"
     )
     srcs = (
         [str(pdfs)] + [str(p) for p in sorted((root / "papers").glob("*.txt"))]

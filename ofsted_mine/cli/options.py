@@ -1,5 +1,7 @@
-"""Command-line plumbing shared by every command: help for every option, date checks,
-one-line errors, the tagger's warning, standard output for ``-o -``.
+"""Command-line plumbing shared by every command: the shared options (``--db``, ``--la``,
+``--kind``, ``--since``/``--until``, ``--theme``, ``--format``, ``-o/--output``, ``--taxonomy``,
+``--model``) declared once as ``Annotated`` aliases, each with its one check; help for every
+option, one-line errors, the tagger's warning, standard output for ``-o -``.
 
 Kept apart from the command modules so that the commands stay thin and the rules live in one
 place.
@@ -12,7 +14,12 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, NoReturn
+
+import typer
+
+from ..validate import one_of
+from ..vocab import DOC_KINDS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -22,7 +29,7 @@ DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mi
 OPTION_HELP = {
     "db": DB_HELP,
     "la": "Council: Ofsted URN, name, alias or slug (see 'ofsted-mine councils')",
-    "kind": "Document kind: monitoring_visit, focused_visit, inspection, jtai, council_paper or unknown",
+    "kind": f"Document kind: {one_of(DOC_KINDS)}",  # the kinds registered (ofsted_mine.kinds)
     "since": "Only visits on or after this date (YYYY-MM-DD)",
     "until": "Only visits on or before this date (YYYY-MM-DD)",
     "limit": "At most this many results",
@@ -37,6 +44,76 @@ OPTION_HELP = {
     "mode": "combined (model+rules), rules or model",
     "quotes": "Quotes per visit",
 }
+
+
+def _checked(check, *args):
+    """A Typer callback running ``check(value, *args)``: a bad value is one line, exit 2."""
+
+    def callback(value):
+        from ..errors import UsageError
+
+        try:
+            return check(value, *args)
+        except UsageError as e:
+            raise typer.Exit(report(e)) from None
+
+    return callback
+
+
+def _check_date(value, option):
+    from ..validate import check_date
+
+    return check_date(value, option)
+
+
+def _check_kind(value):
+    from ..validate import check_kind
+
+    return check_kind(value)
+
+
+def _check_choices(value, option, choices):
+    from ..validate import check_choice
+
+    return check_choice(value, option, choices)
+
+
+def format_option(*choices: str, help: str | None = None):
+    """The ``--format`` option of a command offering ``choices`` (the first is the default):
+    every value is checked against them here, once, before the command runs; each choice is a
+    format registered in :mod:`ofsted_mine.report.formats`."""
+    from ..validate import one_of
+
+    return typer.Option(
+        "--format",
+        help=help or f"Output format: {one_of(choices)}",
+        callback=_checked(_check_choices, "--format", choices),
+    )
+
+
+# The shared options. A command declares e.g. ``db: DbOption = None`` or ``la: LaOption = None``.
+DbOption = Annotated[Path | None, typer.Option("--db", help=DB_HELP)]
+LaOption = Annotated[str | None, typer.Option("--la", help=OPTION_HELP["la"])]
+LaRequired = Annotated[str, typer.Option("--la", help=OPTION_HELP["la"])]
+KindOption = Annotated[
+    str | None, typer.Option("--kind", help=OPTION_HELP["kind"], callback=_checked(_check_kind))
+]
+
+
+def date_option(name: str, help: str):
+    """A date option (``--since``, ``--until``): YYYY-MM-DD, checked once, here."""
+    return typer.Option(name, help=help, callback=_checked(_check_date, name))
+
+
+SinceOption = Annotated[str | None, date_option("--since", OPTION_HELP["since"])]
+UntilOption = Annotated[str | None, date_option("--until", OPTION_HELP["until"])]
+ThemesOption = Annotated[
+    list[str] | None,
+    typer.Option("--theme", help="Theme id; repeat for several (any of them, or all with --all-themes)"),
+]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help=OPTION_HELP["out"])]
+TaxonomyOption = Annotated[Path | None, typer.Option("--taxonomy", help=OPTION_HELP["taxonomy"])]
+ModelOption = Annotated[Path | None, typer.Option("--model", help=OPTION_HELP["model"])]
 
 
 def fill_help(app) -> None:

@@ -2,32 +2,34 @@
 :mod:`ofsted_mine.report.html`, :mod:`ofsted_mine.report.markdown` and
 :mod:`ofsted_mine.report.export`; and `ofsted-mine qda` (:mod:`ofsted_mine.report.qda`).
 
-Registered by the main CLI with ``app.command("readiness")(readiness_command)`` and
-``app.command("export")(export_command)``. Errors are one line on stderr (``error: ...``)
-and exit status 1.
+Registered in :mod:`ofsted_mine.cli`. Errors are one line on stderr (``error: ...``) and exit
+status 1.
 """
 
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from ..errors import OfstedMineError
-from .options import DB_HELP, fail, guard, open_database
-
-
-class ExportFormat(str, Enum):
-    csv = "csv"
-    xlsx = "xlsx"
-    json = "json"
+from .options import (
+    DbOption,
+    LaRequired,
+    TaxonomyOption,
+    date_option,
+    fail,
+    format_option,
+    guard,
+    open_database,
+)
 
 
 @guard
 def readiness_command(
-    la: str = typer.Option(..., "--la", help="Council: name, alias or Ofsted URN"),
+    la: LaRequired,
     out: Path = typer.Option(
         ...,
         "-o",
@@ -35,9 +37,9 @@ def readiness_command(
         help="Output file: .html (self-contained, prints to A4) or .md; "
         "'-' writes the Markdown pack to standard output",
     ),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    since: str | None = typer.Option(None, "--since", help="Only visits from this date (YYYY-MM-DD)"),
-    taxonomy: Path | None = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
+    db: DbOption = None,
+    since: Annotated[str | None, date_option("--since", "Only visits from this date (YYYY-MM-DD)")] = None,
+    taxonomy: TaxonomyOption = None,
     full: bool = typer.Option(
         False, "--full", help="The full pack: the board pages, then the evidence (at most 40 A4 pages)"
     ),
@@ -48,18 +50,16 @@ def readiness_command(
     and the recommendation follow-up (at most 40 A4 pages)."""
     from ..report.html import write_readiness
 
-    suffix = out.suffix.lower()
-    if str(out) == "-":
-        from ..report.markdown import readiness_markdown
-
-        if taxonomy is not None and not taxonomy.exists():
-            fail(f"{taxonomy}: no such taxonomy file")
-        sys.stdout.write(readiness_markdown(open_database(db), la, taxonomy=taxonomy, since=since))
-        return
-    if suffix not in (".html", ".htm", ".md", ".markdown"):
+    to_stdout = str(out) == "-"
+    if not to_stdout and out.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
         fail(f"{out}: the pack is written as .html or .md (got {out.suffix or 'no suffix'!r})")
     if taxonomy is not None and not taxonomy.exists():
         fail(f"{taxonomy}: no such taxonomy file")
+    if to_stdout:
+        from ..report.markdown import readiness_markdown
+
+        sys.stdout.write(readiness_markdown(open_database(db), la, taxonomy=taxonomy, since=since))
+        return
     con = open_database(db)
     try:
         p = write_readiness(con, la, out, taxonomy=taxonomy, since=since, full=full)
@@ -75,18 +75,21 @@ def export_command(
     out: Path = typer.Option(
         ..., "-o", "--out", help="Output file ('-' for standard output with csv or json)"
     ),
-    format: ExportFormat | None = typer.Option(
-        None, "--format", help="csv, xlsx or json (default: from the file suffix)"
-    ),
-    la: str | None = typer.Option(None, "--la", help="Only this council (name, alias or Ofsted URN)"),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    taxonomy: Path | None = typer.Option(None, "--taxonomy", help="A taxonomy TOML (default: the codebook)"),
+    format: Annotated[
+        str | None,
+        format_option("csv", "xlsx", "json", help="csv, xlsx or json (default: from the file suffix)"),
+    ] = None,
+    la: Annotated[
+        str | None, typer.Option("--la", help="Only this council (name, alias or Ofsted URN)")
+    ] = None,
+    db: DbOption = None,
+    taxonomy: TaxonomyOption = None,
 ) -> None:
     """Export findings (one row per finding, with tags and citation columns) and the timeline grid
     as csv (plus NAME-timeline.csv), xlsx (sheets findings and timeline) or json."""
     from ..report.export import FORMATS, export_findings
 
-    fmt = format.value if format else out.suffix.lstrip(".").lower()
+    fmt = format or out.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         fail(f"{out}: say --format csv, xlsx or json (cannot tell from the suffix {out.suffix or 'none'!r})")
     con = open_database(db)
@@ -96,7 +99,7 @@ def export_command(
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(0)
+        raise typer.Exit(0) from None
     except (ValueError, KeyError) as e:
         fail(str(e.args[0] if e.args else e))
     except OSError as e:
@@ -104,7 +107,8 @@ def export_command(
     if str(out) != "-":
         print(
             f"exported {res['findings']} findings and {res['councils']} council timeline"
-            f"{'s' if res['councils'] != 1 else ''} ({res['timeline_rows']} cells) -> {', '.join(res['files'])}"
+            f"{'s' if res['councils'] != 1 else ''} ({res['timeline_rows']} cells) "
+            f"-> {', '.join(res['files'])}"
         )
 
 
@@ -138,13 +142,13 @@ def qda_codebook(
 @qda_app.command("project")
 def qda_project(
     out: Path = typer.Option(..., "-o", "--out", help="Output .qdpx file"),
-    la: str | None = typer.Option(
-        None, "--la", help="One council (default: every Ofsted document in the database)"
-    ),
+    la: Annotated[
+        str | None, typer.Option("--la", help="One council (default: every Ofsted document in the database)")
+    ] = None,
     taxonomy: Path | None = typer.Option(
         None, "--taxonomy", help="The taxonomy the database was tagged with (default: the one it remembers)"
     ),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
 ) -> None:
     """Write coded findings as a REFI-QDA project (.qdpx): documents' text as sources, themes and
     polarities as codes, findings as coded selections with their offsets; codings a person made

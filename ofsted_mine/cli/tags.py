@@ -1,33 +1,43 @@
-"""Commands about the tagger: ``tag``, ``explain``, ``classify``, ``evaluate``, ``train``."""
+"""Commands about the tagger: ``tag``, ``explain``, ``classify``, ``evaluate``, ``train``.
+Which model a command uses and where the shared data live are decided by
+:mod:`ofsted_mine.tag.training_policy`; the text views are :mod:`ofsted_mine.report.tagging`."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from .options import DB_HELP, fail, open_database
+from ..report.formats import emit
+from .options import DbOption, ModelOption, TaxonomyOption, fail, format_option, open_database
+
+RulesOnly = Annotated[
+    bool, typer.Option("--rules-only", help="Tag with the cue-phrase rules alone (no model)")
+]
 
 
 def tag(
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    taxonomy: Path | None = typer.Option(None, "--taxonomy", help="Re-tag with this taxonomy TOML"),
-    model: Path | None = typer.Option(None, "--model", help="Model file (default: models/tagger.joblib)"),
-    rules_only: bool = typer.Option(False, "--rules-only", help="Use the cue-phrase rules alone"),
+    db: DbOption = None,
+    taxonomy: Annotated[
+        Path | None, typer.Option("--taxonomy", help="Re-tag with this taxonomy TOML")
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="Model file (default: models/tagger.joblib)")
+    ] = None,
+    rules_only: RulesOnly = False,
 ):
     """Re-tag every stored finding after a taxonomy or model change (no PDFs are re-read)."""
     from ..api import retag
-
-    open_database(db).close()
-    m = None if rules_only else (str(model) if model else "default")
-    try:
-        res = retag(db, taxonomy=taxonomy, model=m)
-    except ValueError as e:
-        fail(str(e))
+    from ..tag.training_policy import model_choice
     from ..validate import plural
 
+    open_database(db).close()
+    try:
+        res = retag(db, taxonomy=taxonomy, model=model_choice(model, rules_only))
+    except ValueError as e:
+        fail(str(e))
     if res.get("model_problem"):
         sys.stderr.write(f"warning: tagging by rules only: {res['model_problem']}\n")
     print(f"re-tagged {plural(res['findings'], 'finding')} with {res['tagger']}")
@@ -35,55 +45,33 @@ def tag(
 
 def explain(
     sentence: str = typer.Argument(..., help="A sentence to tag and explain"),
-    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
-    model: Path | None = typer.Option(None, "--model"),
-    format: str = typer.Option("text", "--format", help="text or json"),
+    taxonomy: TaxonomyOption = None,
+    model: ModelOption = None,
+    format: Annotated[str, format_option("text", "json")] = "text",
 ):
     """Tag one sentence and say why: cue phrases, model scores and thresholds, polarity cues."""
-    from ..validate import check_choice
+    from ..report.tagging import explain_text
+    from ..tag.training_policy import model_choice
     from .options import tagger
 
-    check_choice(format, "--format", ("text", "json"))
-    tg = tagger(taxonomy, model=str(model) if model else "default")
-    e = tg.explain(sentence)
-    if format == "json":
-        print(json.dumps(e, indent=2, ensure_ascii=False))
-        return
-    print(f"tagger: {e['tagger']}")
-    print(f"polarity: {e['polarity']} ({e['polarity_source']}, score {e['polarity_score']})")
-    for k, v in e["polarity_cues"].items():
-        print(f"  {k} cues: {', '.join(v)}")
-    if not e["themes"]:
-        print("themes: none")
-    for t in e["themes"]:
-        cues = ", ".join(f"'{c['text']}' [{c['start']}:{c['end']}]" for c in t["cues"]) or "no cue phrase"
-        extra = (
-            f"; threshold {t['threshold']}; model words: {', '.join(t.get('model_words', []))}"
-            if "threshold" in t
-            else ""
-        )
-        print(f"theme {t['theme']}: score {t['score']} ({t['source']}); cues: {cues}{extra}")
-    for t in e["considered"]:
-        print(f"  considered, below threshold: {t['theme']} {t['score']} < {t['threshold']}")
+    e = tagger(taxonomy, model=model_choice(model)).explain(sentence)
+    emit(format, {"text": lambda: explain_text(e), "json": lambda: e})
 
 
 def classify(
     infile: Path = typer.Argument(..., help='JSONL with {"id", "text"} per line'),
     out: Path = typer.Option(..., "-o", "--out", help="Output JSONL"),
-    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
-    model: Path | None = typer.Option(None, "--model"),
-    rules_only: bool = typer.Option(False, "--rules-only"),
+    taxonomy: TaxonomyOption = None,
+    model: ModelOption = None,
+    rules_only: RulesOnly = False,
 ):
     """Tag sentences from a JSONL file: {"id", "themes", "polarity", "scores"} per line."""
     from ..tag.classify import classify_file
+    from ..tag.training_policy import model_choice
     from ..validate import plural
     from .options import tagger
 
-    tg = tagger(
-        taxonomy,
-        model=None if rules_only else (str(model) if model else "default"),
-        mode="rules" if rules_only else "combined",
-    )
+    tg = tagger(taxonomy, model=model_choice(model, rules_only), mode="rules" if rules_only else "combined")
     to_stdout = str(out) == "-"
     try:
         n = classify_file(infile, sys.stdout if to_stdout else out, taxonomy=taxonomy, tagger=tg)
@@ -95,19 +83,26 @@ def classify(
         print(f"classified {plural(n, 'sentence')} -> {out}")
 
 
+def _check(value, option: str, choices: tuple[str, ...]):
+    from ..validate import check_choice
+
+    return check_choice(value, option, choices)
+
+
 def evaluate(
     gold: Path = typer.Argument(..., help='Gold JSONL: {"id", "text", "themes", "polarity"}'),
     baseline: str | None = typer.Option(
         None, "--baseline", help="keyword: a plain keyword matcher instead of the tagger"
     ),
-    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
-    model: Path | None = typer.Option(None, "--model"),
+    taxonomy: TaxonomyOption = None,
+    model: ModelOption = None,
     mode: str = typer.Option("combined", "--mode", help="combined, rules or model"),
-    format: str = typer.Option("text", "--format", help="text or json"),
+    format: Annotated[str, format_option("text", "json")] = "text",
     in_context: bool = typer.Option(
         False,
         "--in-context",
-        help="Ingest the gold file's reports into a scratch database and score the tags stored for the findings holding the gold sentences (what a user sees)",
+        help="Ingest the gold file's reports into a scratch database and score the tags stored for the "
+        "findings holding the gold sentences (what a user sees)",
     ),
     reports: Path | None = typer.Option(
         None,
@@ -120,30 +115,50 @@ def evaluate(
         help="With --in-context: write one JSON line per gold sentence (stored finding and labels)",
     ),
 ):
-    """Per-theme precision/recall/F1, micro and macro F1, polarity accuracy, macro-F1 and confusion matrix."""
+    """Per-theme precision/recall/F1, micro and macro F1, polarity accuracy, macro-F1 and
+    confusion matrix."""
     from ..tag import Tagger
+    from ..tag.evaluate import evaluate_tagger, format_report, read_gold
+    from ..tag.training_policy import model_choice
     from .options import tagger
 
     if in_context:
-        from .corrections import evaluate_in_context_command
-
-        return evaluate_in_context_command(gold, reports, taxonomy, model, format, rows_out)
-    from ..tag.evaluate import evaluate_tagger, format_report, read_gold
-    from ..validate import check_choice
-
-    check_choice(format, "--format", ("text", "json"))
-    check_choice(mode, "--mode", ("combined", "rules", "model"))
-    check_choice(baseline, "--baseline", ("keyword",))
+        return _evaluate_in_context(gold, reports, taxonomy, model, format, rows_out)
+    _check(mode, "--mode", ("combined", "rules", "model"))
+    _check(baseline, "--baseline", ("keyword",))
     gold_rows = read_gold(gold)
     if baseline == "keyword":
         tg, title = Tagger(taxonomy, model=None, mode="rules"), "keyword baseline (cue phrases only)"
-    elif baseline:
-        fail(f"unknown baseline {baseline!r} (try: keyword)")
     else:
-        tg = tagger(taxonomy, model=str(model) if model else "default", mode=mode)
+        tg = tagger(taxonomy, model=model_choice(model), mode=mode)
         title = tg.description + f" [{mode}]"
     m = evaluate_tagger(tg, gold_rows)
-    print(json.dumps(m, indent=2) if format == "json" else format_report(m, title))
+    emit(format, {"text": lambda: format_report(m, title), "json": lambda: m})
+
+
+def _evaluate_in_context(
+    gold: Path,
+    reports: Path | None,
+    taxonomy: Path | None,
+    model: Path | None,
+    format: str,
+    rows_out: Path | None,
+) -> None:
+    """``evaluate --in-context``: the stored tags of the findings holding the gold sentences,
+    beside the tagger's scores on the sentences alone."""
+    from ..tag.incontext import format_in_context, write_rows
+    from ..tag.training_policy import in_context_report
+
+    m = in_context_report(gold, reports, taxonomy=taxonomy, model=model)
+    if rows_out:
+        write_rows(m, rows_out)
+    emit(
+        format,
+        {
+            "text": lambda: format_in_context(m, "stored tags, in context"),
+            "json": lambda: {k: v for k, v in m.items() if k != "rows"},
+        },
+    )
 
 
 def train(
@@ -151,7 +166,7 @@ def train(
         ..., help="Annotation JSONL files (text, or references into reports)"
     ),
     out: Path = typer.Option(Path("models/tagger.joblib"), "-o", "--out"),
-    taxonomy: Path | None = typer.Option(None, "--taxonomy"),
+    taxonomy: TaxonomyOption = None,
     shared: Path | None = typer.Option(
         None, "--shared", help="Folder holding ofsted-reports/ (for references) and gold/ (excluded)"
     ),
@@ -159,27 +174,12 @@ def train(
 ):
     """Train the theme and polarity classifiers from labelled sentences."""
     from ..errors import UsageError
-    from ..tag.train import train as fit
-    from ..validate import plural
+    from ..report.tagging import training_text
+    from ..tag.training_policy import train_and_record
 
     if str(out) == "-":
         raise UsageError("train -o -: a model is a binary file; give a file name (e.g. models/tagger.joblib)")
-    shared = shared or (Path(__file__).resolve().parent.parent.parent / "shared")
-    rep = fit([str(a) for a in annotations], out, taxonomy=taxonomy, shared=shared, cv=cv)
+    rep = train_and_record(annotations, out, taxonomy=taxonomy, shared=shared, cv=cv)
     for p in rep["problems"][:20]:
         sys.stderr.write(f"warning: {p}\n")
-    syn = f" (incl. {rep['synthetic']} synthetic)" if rep.get("synthetic") else ""
-    if rep.get("corrections"):
-        syn += f" (incl. {rep['corrections']} corrected by people)"
-    print(
-        f"trained on {plural(rep['examples'], 'sentence')}{syn} from {plural(rep['documents'], 'document')} -> {rep['model']}"
-    )
-    for k, v in rep.get("cross_validation", {}).items():
-        print(
-            f"  grouped 5-fold CV, {k:8}: theme micro-F1 {v['theme_micro_f1']:.3f} macro-F1 {v['theme_macro_f1']:.3f} "
-            f"polarity acc {v['polarity_accuracy']:.3f} macro-F1 {v['polarity_macro_f1']:.3f}"
-        )
-    Path(str(out) + ".report.json").write_text(json.dumps(rep, indent=2))
-    from ..tag.train import model_card
-
-    Path(str(out) + ".card.md").write_text(model_card(rep))
+    print(training_text(rep))

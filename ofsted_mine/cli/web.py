@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from ..web.cli import build_settings, db_path, is_loopback
-from .options import DB_HELP, fail
+from ..web.cli import build_settings, db_path, settings_problem
+from .options import DbOption, fail
 
 
 def serve_command(
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     host: str = typer.Option(
         "127.0.0.1",
         "--host",
@@ -45,7 +46,8 @@ def serve_command(
         1, "--workers", min=1, max=32, help="Server processes (a team on a multi-core server: one per core)"
     ),
 ):
-    """Open the web app: search, read documents, follow councils, download packs, review tags, add documents."""
+    """Open the web app: search, read documents, follow councils, download packs, review tags, add
+    documents."""
     from ..web import library as lib
     from ..web.accounts import Accounts
 
@@ -63,18 +65,9 @@ def serve_command(
         ingest_folder=ingest_folder,
         uploads=uploads,
     )
-    if settings.team:
-        users = Accounts(settings.accounts).users()
-        if not users:
-            fail(
-                f"team mode needs accounts and {settings.accounts} has none: add one with "
-                f"'ofsted-mine users add NAME --role editor --db {dbp}'"
-            )
-    elif not is_loopback(host):
-        fail(
-            f"--no-team with --host {host} would let anyone on the network in without signing in; "
-            "drop --no-team, or use --host 127.0.0.1"
-        )
+    problem = settings_problem(settings, host)
+    if problem:
+        fail(problem)
     import os
     import threading
 
@@ -90,7 +83,7 @@ def serve_command(
         + (f"; {workers} worker processes" if workers > 1 else "")
     )
     print(f"  open http://{shown}:{port}/ in your browser (Ctrl+C stops it)", flush=True)
-    common = dict(
+    common: dict[str, Any] = dict(
         host=host, port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1"
     )
     if workers > 1:
@@ -131,7 +124,7 @@ def users_add(
     role: str = typer.Option(
         "viewer", "--role", help="viewer (reads) or editor (also corrects tags and adds documents)"
     ),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input"
@@ -150,7 +143,7 @@ def users_add(
 
 @users_app.command("list")
 def users_list(
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
 ):
     """List the users and their roles."""
@@ -164,8 +157,8 @@ def users_list(
 
 @users_app.command("remove")
 def users_remove(
-    name: str = typer.Argument(...),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    name: str = typer.Argument(..., help="User name"),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
 ):
     """Remove a user (their open sessions end at their next click)."""
@@ -180,8 +173,8 @@ def users_remove(
 
 @users_app.command("password")
 def users_password(
-    name: str = typer.Argument(...),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    name: str = typer.Argument(..., help="User name"),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input"
@@ -199,9 +192,9 @@ def users_password(
 
 @users_app.command("role")
 def users_role(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., help="User name"),
     role: str = typer.Argument(..., help="viewer or editor"),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
+    db: DbOption = None,
     accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
 ):
     """Change a user's role (ends their open sessions)."""

@@ -1,6 +1,7 @@
 """`ofsted-mine fetch`: the command-line face of :mod:`ofsted_mine.fetch`.
 
-Registered by the main CLI with ``app.command("fetch")(fetch_command)``.
+Registered in :mod:`ofsted_mine.cli`; the summary tables are
+:func:`ofsted_mine.report.tables.fetch_tables`.
 Exit status: 0 when nothing failed, 1 when anything failed (a download, a provider page,
 the search listing or ingest), 2 for bad arguments.
 """
@@ -16,7 +17,6 @@ if TYPE_CHECKING:  # the real imports happen when the command runs
     from rich.console import Console
     from rich.progress import TaskID
 
-    from .fetch import FetchResult
 
 # kept in step with ofsted_mine.fetch.KNOWN_KINDS (tested); the fetch stack (httpx) and Rich
 # load only when the command runs, so other commands start fast
@@ -58,7 +58,8 @@ def fetch_command(
     from rich.console import Console
     from rich.markup import escape  # site text (titles, names, reasons) is never Rich markup
 
-    from .fetch import Limits, fetch
+    from ..fetch import Limits, fetch
+    from ..report.tables import fetch_tables
 
     out = Console()
     err = Console(stderr=True)
@@ -84,7 +85,8 @@ def fetch_command(
     finally:
         progress.stop()
 
-    _print_summary(out, result, library)
+    for part in fetch_tables(result, library):
+        out.print(part)
     if result.failed:
         raise typer.Exit(1)
 
@@ -162,73 +164,3 @@ class _Progress:
         self.bars.update(
             self.tasks["ingest"], advance=1, status=escape(f"{Path(info['path']).name}: {info['status']}")
         )
-
-
-def _print_summary(out: Console, result: FetchResult, library: Path) -> None:
-    """Tables of what happened. Every cell that holds site or file text is a ``rich.text.Text``
-    (never parsed as markup: a title like ``[/x]`` is printed as it is)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    title = "Fetch (dry run: nothing downloaded)" if result.dry_run else "Fetch"
-    t = Table(title=title)
-    t.add_column("Council")
-    t.add_column("URN")
-    t.add_column("Listed", justify="right")
-    t.add_column("Would download" if result.dry_run else "New", justify="right")
-    t.add_column("Skipped", justify="right")
-    t.add_column("Failed", justify="right")
-    for c in result.councils:
-        t.add_row(
-            Text(c.name),
-            Text(c.urn),
-            str(c.found),
-            str(c.new),
-            str(c.skipped),
-            Text(str(c.failed), style="red") if c.failed else "0",
-        )
-    if len(result.councils) > 1:
-        t.add_row(
-            "[b]total[/b]",
-            "",
-            str(sum(c.found for c in result.councils)),
-            str(len(result.new)),
-            str(len(result.skipped)),
-            str(len(result.failed)),
-        )
-    out.print(t)
-
-    if result.new:
-        nt = Table(title="Would download" if result.dry_run else "New")
-        nt.add_column("Council")
-        nt.add_column("Kind")
-        nt.add_column("Date")
-        nt.add_column("File", overflow="fold")
-        for it in result.new:
-            nt.add_row(
-                Text(it.council_name),
-                Text(it.kind or ""),
-                Text(it.date or ""),
-                Text(str(it.path.name if it.path else it.url)),
-            )
-        out.print(nt)
-    if result.unrecognised:
-        ut = Table(title="Not downloaded: unrecognised kind of publication")
-        ut.add_column("Council")
-        ut.add_column("As listed")
-        ut.add_column("Link", overflow="fold")
-        for it in result.unrecognised:
-            ut.add_row(Text(it.council_name), Text(it.title), Text(it.url))
-        out.print(ut)
-    if result.failed:
-        ft = Table(title="Failed")
-        ft.add_column("Council")
-        ft.add_column("What")
-        ft.add_column("Reason", style="red", overflow="fold")
-        for it in result.failed:
-            ft.add_row(Text(it.council_name), Text(it.title or it.url), Text(it.reason))
-        out.print(ft)
-    line = result.summary()
-    if not result.dry_run:
-        line += f"; library: {Path(library).expanduser()}"
-    out.print(line, markup=False, highlight=False)
