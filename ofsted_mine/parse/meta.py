@@ -148,6 +148,7 @@ def judgements_inspection(text: str, framework: str | None) -> dict[str, str]:
 
 
 def lac2013_judgements(text: str) -> dict[str, str]:
+    """The grades of a 2012–13 inspection of looked after children services (their own scale)."""
     zone = re.sub(r"\s+", " ", text[:12000])
     out = {}
     for label, key in [
@@ -187,6 +188,8 @@ def inspection_team(text: str) -> list[str]:
 
 
 def inspection_meta(text: str, framework: str | None, path: str) -> Visit:
+    """An inspection report's metadata: council as printed, dates, lead inspector and team,
+    publication date and judgements (by framework)."""
     v = Visit(kind="inspection", framework=framework)
     v.la_name = _printed_la_inspection(text, framework)
     m = _RANGE_LABEL.search(text[:3000])
@@ -322,6 +325,8 @@ def letter_inspectors(opening: str) -> tuple[list[str], str | None]:
 
 
 def letter_meta(text: str, kind: str, path: str) -> Visit:
+    """A monitoring or focused visit letter's metadata: council as printed, visit dates, visit
+    number, when the council was judged inadequate, inspectors and lead, letter date, framework."""
     v = Visit(kind=kind)
     head = text[:4000]
     m = _LETTER_TITLE.search(head)
@@ -414,6 +419,7 @@ def letter_finish(doc: Document) -> None:
 
 
 def progress_verdict(headline: str) -> str | None:
+    """A visit's overall verdict class from its headline findings (``PROGRESS_VERDICTS``), or None."""
     if not headline.strip():
         return None
     sents = re.split(r"(?<=\.)\s+", headline.strip())
