@@ -145,7 +145,7 @@ def _action_log(res, output: Path | None, fmt: str, names: dict) -> File:
             )
 
         def to_stdout() -> None:
-            write_action_log(res, sys.stdout, "csv", names)  # type: ignore[arg-type]  # a stream works too
+            write_action_log(res, sys.stdout, "csv", names)
 
         return File(to_stdout)
 

@@ -169,7 +169,7 @@ def guard(fn):
                 raise
             raise typer.Exit(report(e)) from None
 
-    run._guarded = True
+    run._guarded = True  # type: ignore[attr-defined]  # the mark fill_help reads
     return run
 
 
