@@ -114,3 +114,17 @@ def test_the_cli_says_when_the_ranking_was_capped(corpus_copy, monkeypatch):
     assert res.exit_code == 0
     assert "note: the words match more than 25 findings" in res.stderr
     assert "note:" not in res.stdout  # the JSON stays JSON
+
+
+def test_the_web_search_page_says_when_the_ranking_was_capped(corpus_copy, monkeypatch):
+    from starlette.testclient import TestClient
+
+    from ofsted_mine.web.app import create_app
+    from ofsted_mine.web.cli import build_settings
+
+    _, db = corpus_copy
+    client = TestClient(create_app(build_settings(db, team=False)), base_url="http://localhost")
+    assert "the words match more than" not in client.get("/search?q=the").text
+    monkeypatch.setattr(search, "RANK_CAP", 25)
+    page = client.get("/search?q=the&nocache=1").text
+    assert "Note: the words match more than 25 findings" in page
