@@ -8,7 +8,6 @@ never an empty result in silence.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -64,22 +63,14 @@ def check_polarity(polarity: str | None) -> str | None:
     return check_choice(polarity, "--polarity", POLARITIES)
 
 
-def known_themes(con: sqlite3.Connection | None = None, taxonomy=None) -> list[str]:
-    """Theme ids a filter may name (see :func:`ofsted_mine.store.settings.known_themes`)."""
-    from .store.settings import known_themes as stored_known_themes
-
-    return stored_known_themes(con, taxonomy)
-
-
-def check_themes(
-    themes: Iterable[str] | None, con: sqlite3.Connection | None = None, taxonomy=None
-) -> list[str] | None:
-    """``--theme`` values checked against the themes a filter may name (:func:`known_themes`);
+def check_themes(themes: Iterable[str] | None, known: list[str]) -> list[str] | None:
+    """``--theme`` values checked against ``known``, the themes a filter may name
+    (:func:`ofsted_mine.store.settings.known_themes` gives them for a database);
     :class:`UsageError` with the closest ones."""
     if not themes:
         return None
     themes = list(themes)
-    ids = known_themes(con, taxonomy)
+    ids = list(known)
     bad = [t for t in themes if t not in ids]
     if bad and ids:
         import difflib

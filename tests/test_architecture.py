@@ -74,6 +74,7 @@ PLACE = {
     "tag.corrections": "pipeline",
     "tag.review": "pipeline",
     "tag.incontext": "pipeline",
+    "tag.training_policy": "pipeline",
     # the kinds' registry is read by vocab and headings (leaves); the kind modules parse
     "kinds.__init__": "leaf",
     "kinds.registry": "leaf",

@@ -1,8 +1,8 @@
 """The counts behind the benchmark (:func:`ofsted_mine.analyse.benchmark.benchmark`): per
 council, its Ofsted findings and its concerns per theme, in a period.
 
-They are read from two small tables kept per document by triggers (:mod:`ofsted_mine.store.counts`,
-a migration of :mod:`ofsted_mine.store.db`), whatever writes the findings and tags (ingest, tag,
+They are read from two small tables kept per document by triggers (schema migration "national
+scale" in :mod:`ofsted_mine.store.db`), whatever writes the findings and tags (ingest, tag,
 corrections, the web app): ``doc_findings`` (findings outside
 :data:`~ofsted_mine.vocab.NON_FINDING_SECTIONS`) and ``theme_concerns`` (per theme, 1 for each
 concern and 0.5 for each mixed finding tagged with it, same sections). So the benchmark reads a
@@ -15,8 +15,10 @@ from __future__ import annotations
 import sqlite3
 
 from ..vocab import NOT_FINDING_SQL, OFSTED_KINDS, sql_list
-from .counts import CONCERN_WEIGHT
 from .search import document_filters
+
+#: how much a finding of each polarity counts as a concern (the triggers' rule)
+CONCERN_WEIGHT = {"concern": 1.0, "mixed": 0.5}
 
 Counts = tuple[dict[str | None, int], dict[str | None, dict[str, float]]]
 

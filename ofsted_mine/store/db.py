@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import DatabaseError
-from .counts import COUNTS_MIGRATION
+from .counts_schema import COUNTS_MIGRATION
 
 # Each migration moves the schema from version i to i+1. Never edit a released one: append.
 MIGRATIONS: list[str] = [
@@ -165,7 +165,7 @@ MIGRATIONS: list[str] = [
         INSERT INTO findings_fts(rowid, text) VALUES (new.id, new.text);
     END;
     """,
-    # the benchmark's counts per document, kept by triggers (national scale: store/counts.py)
+    # the benchmark's counts per document, kept by triggers (national scale: store/benchmark.py)
     COUNTS_MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -531,9 +531,11 @@ def quotes(
     opening paragraph and its list of areas covered only when ``section`` asks for them.
     """
     from ..validate import check_polarity, check_themes
+    from .settings import known_themes
 
     check_polarity(polarity)
-    check_themes(themes, con)
+    if themes:
+        check_themes(themes, known_themes(con))
     q = fts_query(text, raw_fts) if text and text.strip() else None
     if q == "":
         return Quotes()

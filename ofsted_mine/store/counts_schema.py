@@ -1,11 +1,8 @@
-"""The benchmark's counts per document: two small tables and the triggers that keep them, whatever
-writes the findings and tags (ingest, tag, corrections, the web app). A migration of
-:mod:`ofsted_mine.store.db` (appended to ``MIGRATIONS``); read by :mod:`ofsted_mine.store.benchmark`.
-No imports: the schema module lists it without reaching the query modules.
-"""
+"""The benchmark's counts per document, kept by triggers: the schema migration that creates them.
 
-#: how much a finding of each polarity counts as a concern (the triggers' rule)
-CONCERN_WEIGHT = {"concern": 1.0, "mixed": 0.5}
+A module of its own so that ``store/db.py`` (the migrations) and ``store/benchmark.py`` (their
+reader) can both import it without importing each other.
+"""
 
 # national scale (a migration of store/db.py; bench/scale.py): the counts per document, kept by
 # triggers whatever writes (ingest, tag, corrections, the web app). doc_findings: findings outside
