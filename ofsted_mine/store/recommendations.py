@@ -49,8 +49,8 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: list[int] | None = No
             recs = extract_recommendations(text)
             con.execute("DELETE FROM recommendations WHERE doc_id = ?", (doc_id,))
             con.executemany(
-                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph, page, start, "end")
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph,
+                   page, start, "end") VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 [
                     (
                         doc_id,
