@@ -123,7 +123,8 @@ def recommendations(
         except sqlite3.OperationalError:  # read-only, or an older schema
             if con.in_transaction:
                 con.execute("ROLLBACK")
-    where, args = [], []
+    where: list[str] = []
+    args: list = []
     if la_urn is not None:
         where.append("d.la_urn = ?")
         args.append(la_urn)
