@@ -49,8 +49,8 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: list[int] | None = No
             recs = extract_recommendations(text)
             con.execute("DELETE FROM recommendations WHERE doc_id = ?", (doc_id,))
             con.executemany(
-                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph, page, start, "end")
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph,
+                   page, start, "end") VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 [
                     (
                         doc_id,
@@ -123,7 +123,8 @@ def recommendations(
         except sqlite3.OperationalError:  # read-only, or an older schema
             if con.in_transaction:
                 con.execute("ROLLBACK")
-    where, args = [], []
+    where: list[str] = []
+    args: list = []
     if la_urn is not None:
         where.append("d.la_urn = ?")
         args.append(la_urn)

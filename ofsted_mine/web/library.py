@@ -19,10 +19,11 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..errors import OfstedMineError
 
@@ -94,7 +95,7 @@ def cached(fn):
                 _CACHE.popitem(last=False)
         return value
 
-    wrapper.uncached = fn
+    setattr(wrapper, "uncached", fn)  # noqa: B010  (an attribute functools.wraps' type does not declare)
     return wrapper
 
 
@@ -224,7 +225,7 @@ class SearchParams:
         )
 
 
-def search_params(query: dict | Iterable, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
+def search_params(query: Mapping, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
     """Read and check a search's parameters (a query string's multi-dict); raises BadRequest."""
     get = query.get
     getlist = getattr(query, "getlist", lambda k: [v for v in [query.get(k)] if v])
@@ -333,8 +334,15 @@ def document(con: sqlite3.Connection, visit_id: str) -> dict:
         v = get_visit(con, visit_id)
     except KeyError as e:
         raise LookupError(str(e.args[0])) from None
-    secs = [dict(s, paragraphs=[]) for s in v["sections"]]
-    front = {"heading": "", "kind": "front", "page": 1, "start": 0, "end": 0, "paragraphs": []}
+    secs: list[dict[str, Any]] = [dict(s, paragraphs=[]) for s in v["sections"]]
+    front: dict[str, Any] = {
+        "heading": "",
+        "kind": "front",
+        "page": 1,
+        "start": 0,
+        "end": 0,
+        "paragraphs": [],
+    }
     for f in v["findings"]:
         home = front
         for s in secs:
@@ -449,8 +457,7 @@ def followup(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``followup --la LA`` (``--format json``'s shape)."""
     from ..analyse.followup import followup as fu
 
-    res = fu(con, council(la).urn)
-    return res.to_dict() if hasattr(res, "to_dict") else res
+    return fu(con, council(la).urn).to_dict()
 
 
 @cached
@@ -480,7 +487,7 @@ def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False
     from ..report.html import write_readiness
 
     urn = council(la).urn
-    kw = {"full": full} if _supports(write_readiness, "full") else {}
+    kw: dict[str, Any] = {"full": full} if _supports(write_readiness, "full") else {}
     return _via_file(lambda p: write_readiness(con, urn, p, **kw), ".md" if fmt == "md" else ".html").decode(
         "utf-8"
     )
@@ -512,16 +519,17 @@ def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
     """The CLI's ``followup --la LA --format xlsx -o log.xlsx`` (issue 11) where the library has
     it; until then a *stand-in*: the follow-up result, one row per recommendation, rendered as
     it stands (no verdict computed here), with empty owner / action / due-date columns."""
+    writer: Any
     try:
-        from ..report.actionlog import write_action_log
+        from ..report.actionlog import write_action_log as writer
     except ImportError:
-        write_action_log = None
-    if write_action_log is not None:
+        writer = None
+    if writer is not None:
         from ..analyse.followup import followup as fu
 
         res = fu(con, council(la).urn)
         names = theme_names(con)
-        return _via_file(lambda p: write_action_log(res, p, "xlsx", names), ".xlsx")
+        return _via_file(lambda p: writer(res, p, "xlsx", names), ".xlsx")
     res = followup(con, la)
     rows = []
     for it in res["items"]:
