@@ -445,6 +445,7 @@ def _split_sql(script: str) -> list[str]:
 
 
 from ..vocab import KIND_ID as _KIND_ABBREV  # noqa: E402
+from ..vocab import NUMBERED_KINDS  # noqa: E402
 
 
 def make_visit_key(doc: Document) -> str:
@@ -484,7 +485,7 @@ def make_visit_id(doc: Document) -> str:
     la = slugify(v.la) if v.la else "unknown"
     when = v.start_date or v.published
     kind = _KIND_ABBREV.get(v.kind, "doc")
-    if v.kind == "monitoring_visit" and v.visit_number:
+    if v.kind in NUMBERED_KINDS and v.visit_number:  # "mv3": declared by the kind
         kind += str(v.visit_number)
     return f"{la}-{kind}-{when.isoformat() if when else doc.sha256[:8]}"
 
