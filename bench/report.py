@@ -140,7 +140,8 @@ def run(tmp: Path) -> None:
     la = args.la
     if not la:
         row = con.execute("""SELECT la, COUNT(*) AS n FROM documents
-                             WHERE la IS NOT NULL AND kind IN ('inspection','monitoring_visit','focused_visit','jtai')
+                             WHERE la IS NOT NULL
+                               AND kind IN ('inspection','monitoring_visit','focused_visit','jtai')
                              GROUP BY la_urn ORDER BY n DESC, la LIMIT 1""").fetchone()
         if not row:
             raise SystemExit("no council with Ofsted visits in the database")
@@ -191,14 +192,14 @@ def run(tmp: Path) -> None:
 
     lib = time_call(lambda: readiness_html(con, la, full=False), args.repeat)
     rows.append(("readiness", lib, "readiness_html(full=False) library call, warm process"))
-    import ofsted_mine.report.html as hmod
+    import ofsted_mine.report.pack as pmod  # where pack_data finds the follow-up
 
-    real_followup = hmod._followup
-    hmod._followup = lambda *a: (None, "skipped")
+    real_followup = pmod._followup
+    pmod._followup = lambda *a: (None, "skipped")
     try:
         lib = time_call(lambda: readiness_html(con, la, full=False), args.repeat)
     finally:
-        hmod._followup = real_followup
+        pmod._followup = real_followup
     rows.append(
         ("readiness", lib, "the same without the recommendation follow-up (what the pack itself costs)")
     )
@@ -251,8 +252,9 @@ def every_council(con, db, cmd, env, tmp: Path) -> None:
         )
         print(
             f"  {'':<20} cpu: highest {cpus[0][0]:.2f} s ({cpus[0][1]}), median "
-            f"{statistics.median(s for s, _ in cpus):.2f} s, {sum(1 for s, _ in cpus if s <= TARGETS['readiness'])}"
-            f"/{len(cpus)} within {TARGETS['readiness']:g} s"
+            f"{statistics.median(s for s, _ in cpus):.2f} s, "
+            f"{sum(1 for s, _ in cpus if s <= TARGETS['readiness'])}/{len(cpus)} "
+            f"within {TARGETS['readiness']:g} s"
         )
     print(f"  load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

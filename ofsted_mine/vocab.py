@@ -58,6 +58,16 @@ PROGRESS_VERDICTS = {
     "serious_weaknesses": "serious weaknesses",
 }
 
+#: inspection judgement grades in short (one-line judgements, the journey's steps)
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "inadequate": "I",
+    "not judged": "NJ",
+    "adequate": "A",
+}
+
 # ------------------------------------------------------------------ section kinds
 #: sections whose sentences are not findings about practice: the letter header and signature,
 #: Ofsted's back matter, a letter's opening paragraph and its list of areas covered
@@ -264,3 +274,14 @@ def citation(
     if page is not None:
         s += f", p. {page}"
     return s
+
+
+#: short forms of Ofsted's grades (timeline journeys, terminal tables)
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "inadequate": "I",
+    "not judged": "NJ",
+    "adequate": "A",
+}

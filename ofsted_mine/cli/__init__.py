@@ -41,6 +41,7 @@ def main_callback(
         False, "--version", callback=version_callback, is_eager=True, help="Show the version and exit."
     ),
 ):
+    """Options that come before any command (``--version``)."""
     pass
 
 

@@ -23,6 +23,8 @@ def run_ingest(
     max_bytes: int | None = -1,
     retry_failed: bool = False,
 ) -> IngestResult:
+    """Ingest ``paths`` into ``db`` with a progress bar on stderr (on a terminal), then one line
+    per failed, skipped-as-failed-before and warned file; returns the ingest result."""
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

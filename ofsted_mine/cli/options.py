@@ -18,6 +18,9 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from ..validate import one_of
+from ..vocab import DOC_KINDS
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
@@ -26,7 +29,7 @@ DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mi
 OPTION_HELP = {
     "db": DB_HELP,
     "la": "Council: Ofsted URN, name, alias or slug (see 'ofsted-mine councils')",
-    "kind": "Document kind: monitoring_visit, focused_visit, inspection, jtai, council_paper or unknown",
+    "kind": f"Document kind: {one_of(DOC_KINDS)}",  # the kinds registered (ofsted_mine.kinds)
     "since": "Only visits on or after this date (YYYY-MM-DD)",
     "until": "Only visits on or before this date (YYYY-MM-DD)",
     "limit": "At most this many results",

@@ -159,6 +159,10 @@ def quotes(
     )
     if format == "table" and not res:
         _none_match("quotes")
+    if getattr(res, "note", None):  # the ranking was capped (store.search.RANK_CAP): say so
+        import sys
+
+        sys.stderr.write(f"note: {res.note}\n")
 
 
 def _quote_rows(res) -> list[dict]:
@@ -182,8 +186,9 @@ def councils(
 ):
     """The council table: England's councils with children's services (and those they replaced,
     with the dates), the sample corpus's fictional ones, your own, and any stored that the table lacks."""
-    from ..councils import council_rows, user_councils_path
+    from ..councils import user_councils_path
     from ..report.tables import councils_table
+    from ..store.councils import council_rows
     from ..store.db import default_db_path
 
     con = open_database(db) if db or default_db_path().exists() else None

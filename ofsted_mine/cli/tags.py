@@ -146,29 +146,10 @@ def _evaluate_in_context(
 ) -> None:
     """``evaluate --in-context``: the stored tags of the findings holding the gold sentences,
     beside the tagger's scores on the sentences alone."""
-    from ..tag import Tagger
-    from ..tag.evaluate import evaluate_tagger, read_gold
-    from ..tag.incontext import evaluate_in_context, format_in_context, write_rows
-    from ..tag.training_policy import default_reports, model_choice
+    from ..tag.incontext import format_in_context, write_rows
+    from ..tag.training_policy import in_context_report
 
-    if not Path(gold).is_file():
-        fail(f"{gold}: no such gold file")
-    root = reports or default_reports()
-    if not Path(root).is_dir():
-        fail(f"{root}: no reports folder (give --reports FOLDER holding the gold file's reports)")
-    try:
-        g = read_gold(gold)
-    except (ValueError, KeyError) as e:
-        fail(f"{gold}: not a gold JSONL file ({e})")
-    if any("report" not in x for x in g):
-        fail(
-            f'{gold}: --in-context needs a "report" field on every line (the report each sentence comes from)'
-        )
-    m = evaluate_in_context(g, root, taxonomy=taxonomy, model=model_choice(model))
-    alone = evaluate_tagger(Tagger(taxonomy, model=model_choice(model)), g)
-    m["alone"] = {
-        k: alone[k] for k in ("theme_micro_f1", "theme_macro_f1", "polarity_accuracy", "polarity_macro_f1")
-    }
+    m = in_context_report(gold, reports, taxonomy=taxonomy, model=model)
     if rows_out:
         write_rows(m, rows_out)
     emit(

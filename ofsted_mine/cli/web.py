@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from ..web.cli import build_settings, db_path, is_loopback
+from ..web.cli import build_settings, db_path, settings_problem
 from .options import DbOption, fail
 
 
@@ -65,18 +65,9 @@ def serve_command(
         ingest_folder=ingest_folder,
         uploads=uploads,
     )
-    if settings.team:
-        users = Accounts(settings.accounts).users()
-        if not users:
-            fail(
-                f"team mode needs accounts and {settings.accounts} has none: add one with "
-                f"'ofsted-mine users add NAME --role editor --db {dbp}'"
-            )
-    elif not is_loopback(host):
-        fail(
-            f"--no-team with --host {host} would let anyone on the network in without signing in; "
-            "drop --no-team, or use --host 127.0.0.1"
-        )
+    problem = settings_problem(settings, host)
+    if problem:
+        fail(problem)
     import os
     import threading
 

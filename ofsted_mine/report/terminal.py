@@ -9,6 +9,7 @@ POL_STYLE = {"concern": "red", "strength": "green", "mixed": "yellow", "neutral"
 
 
 def quotes_table(res):
+    """Quotes as a Rich table: the text (never markup), its citation, polarity and themes."""
     from rich.table import Table
 
     t = Table(show_lines=True, header_style="bold")
@@ -221,6 +222,7 @@ def cell_text(c) -> str:
 
 
 def timeline_table(tl):
+    """The timeline as one Rich table: themes x visits, each cell its verdict, and the trend."""
     from rich.table import Table
     from rich.text import Text
 
@@ -263,6 +265,7 @@ def timeline_rows(tl) -> list[dict]:
 
 
 def timeline_markdown(tl) -> str:
+    """The timeline as Markdown: a table of themes x visits with verdicts and counts, and the trends."""
     head = "| theme | " + " | ".join(f"{v.label}" for v in tl.visits) + " | trend |"
     sep = "|---" * (len(tl.visits) + 2) + "|"
     lines = [f"## {tl.la}: themes across visits", "", head, sep]
@@ -290,6 +293,7 @@ def timeline_markdown(tl) -> str:
 
 
 def render_track(console, tr) -> None:
+    """One theme across a council's visits: trend, where it stands now, verdicts and quotes."""
     from rich.text import Text
 
     console.print(Text(f"{tr.la} — {tr.name} ({tr.theme})", style="bold"))
@@ -339,6 +343,7 @@ COMPARE_STYLE = {
 
 
 def render_compare(console, cmp) -> None:
+    """Two visits compared per theme: concerns new, persistent or gone; strengths gained or lost."""
     from rich.table import Table
     from rich.text import Text
 
@@ -386,6 +391,7 @@ def compare_rows(cmp) -> list[dict]:
 
 
 def compare_markdown(cmp) -> str:
+    """The comparison of two visits as Markdown."""
     lines = [
         f"## {cmp.a.la}: {cmp.a.label} → {cmp.b.label}",
         "",
@@ -422,6 +428,7 @@ def track_rows(tr) -> list[dict]:
 
 
 def track_markdown(tr) -> str:
+    """One theme across a council's visits as Markdown."""
     lines = [
         f"## {tr.la}: {tr.name} — {tr.trend_label}",
         "",

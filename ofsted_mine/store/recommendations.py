@@ -137,8 +137,8 @@ def recommendations(
         where.append("r.addressee = ?")
         args.append(addressee)
     sql = (
-        """SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published, d.path
-              FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
+        """SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published,
+                  d.path FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY date, d.id, r.seq"
     )
@@ -214,4 +214,20 @@ def finding_ids(con: sqlite3.Connection, rec: sqlite3.Row) -> list[int]:
             'SELECT id FROM findings WHERE doc_id = ? AND start < ? AND "end" > ? ORDER BY seq',
             (rec["doc_id"], rec["end"], rec["start"]),
         )
+    ]
+
+
+def clear_recommendation_docs(con: sqlite3.Connection) -> None:
+    """Forget which documents' recommendations were extracted (the next
+    :func:`sync_recommendations` extracts them all again)."""
+    con.execute("DELETE FROM recommendation_docs")
+
+
+def recommendations_by_path(con: sqlite3.Connection) -> list[tuple]:
+    """(document path, text, group, tail, addressee) of every stored recommendation, in document
+    and reading order; a document without recommendations gives one row of path and four None."""
+    return [
+        tuple(r)
+        for r in con.execute("""SELECT d.path, r.text, r.grp, r.tail, r.addressee FROM documents d
+                                LEFT JOIN recommendations r ON r.doc_id = d.id ORDER BY d.id, r.seq""")
     ]

@@ -6,7 +6,9 @@
 - where the shared data live by default (:func:`default_shared`, :func:`default_reports`: the
   ``shared/`` folder beside the checkout, holding ``ofsted-reports/`` and ``gold/``);
 - what training leaves beside the model (:func:`train_and_record`: ``MODEL.report.json`` and
-  the model card ``MODEL.card.md``).
+  the model card ``MODEL.card.md``);
+- what an evaluation in context reports (:func:`in_context_report`: the stored tags, beside the
+  tagger's scores on the sentences alone).
 """
 
 from __future__ import annotations
@@ -59,3 +61,41 @@ def train_and_record(
     Path(str(out) + ".report.json").write_text(json.dumps(rep, indent=2))
     Path(str(out) + ".card.md").write_text(model_card(rep))
     return rep
+
+
+def in_context_report(
+    gold: str | Path,
+    reports: str | Path | None = None,
+    *,
+    taxonomy: str | Path | None = None,
+    model: str | Path | None = None,
+) -> dict:
+    """Score the tags stored for the findings that hold the gold sentences (their reports
+    ingested into a scratch database: what a user sees), with the tagger's scores on the
+    sentences alone under ``"alone"``. ``reports`` defaults to :func:`default_reports`. A
+    missing gold file or reports folder, or a gold line without its ``report``, is an
+    :class:`~ofsted_mine.errors.InputError`."""
+    from ..errors import InputError
+    from .evaluate import evaluate_tagger, read_gold
+    from .incontext import evaluate_in_context
+    from .tagger import Tagger
+
+    if not Path(gold).is_file():
+        raise InputError(f"{gold}: no such gold file")
+    root = Path(reports) if reports else default_reports()
+    if not root.is_dir():
+        raise InputError(f"{root}: no reports folder (give --reports FOLDER holding the gold file's reports)")
+    try:
+        g = read_gold(gold)
+    except (ValueError, KeyError) as e:
+        raise InputError(f"{gold}: not a gold JSONL file ({e})") from None
+    if any("report" not in x for x in g):
+        raise InputError(
+            f'{gold}: --in-context needs a "report" field on every line (the report each sentence comes from)'
+        )
+    m = evaluate_in_context(g, root, taxonomy=taxonomy, model=model_choice(model))
+    alone = evaluate_tagger(Tagger(taxonomy, model=model_choice(model)), g)
+    m["alone"] = {
+        k: alone[k] for k in ("theme_micro_f1", "theme_macro_f1", "polarity_accuracy", "polarity_macro_f1")
+    }
+    return m

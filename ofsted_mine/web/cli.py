@@ -48,3 +48,23 @@ def build_settings(
         allow_any_folder=not team and not ingest_folder,
         upload_dir=Path(uploads) if uploads else db.with_name(db.stem + "-uploads"),
     )
+
+
+def settings_problem(settings, host: str) -> str | None:
+    """Why the web app must not start with these settings, or None: team mode without any
+    account, or no sign-in on an address other machines can reach."""
+    from .accounts import Accounts
+
+    if settings.team:
+        if not Accounts(settings.accounts).users():
+            return (
+                f"team mode needs accounts and {settings.accounts} has none: add one with "
+                f"'ofsted-mine users add NAME --role editor --db {settings.db}'"
+            )
+        return None
+    if not is_loopback(host):
+        return (
+            f"--no-team with --host {host} would let anyone on the network in without signing in; "
+            "drop --no-team, or use --host 127.0.0.1"
+        )
+    return None

@@ -60,7 +60,9 @@ CACHE_SIZE = 256  # answers kept per process (a large document's page data is ab
 def db_state(con: sqlite3.Connection) -> tuple:
     """Changes whenever anything writes to the database (any commit appends to its WAL file;
     a checkpoint rewrites the main file): the key that keeps cached answers honest."""
-    path = next((r[2] for r in con.execute("PRAGMA database_list") if r[1] == "main"), "")
+    from ..store.rows import database_file
+
+    path = database_file(con)
     out: list = [path]
     for p in (path, path + "-wal"):
         try:
@@ -112,7 +114,9 @@ def open_database(path: str | Path) -> sqlite3.Connection:
         OfstedMineError
     ):  # e.g. a read-only file: serve it read-only (corrections and ingest will say why they fail)
         con = open_db(path, create=False, check=False)
-    con.execute("PRAGMA busy_timeout=30000")
+    from ..store.catalogue import set_busy_timeout
+
+    set_busy_timeout(con, 30000)
     return con
 
 
@@ -121,23 +125,23 @@ def check_database(path: str | Path) -> str:
     p = Path(path).expanduser()
     if not p.exists():
         raise ValueError(
-            f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first"
+            f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
+            "(or 'ofsted-mine demo') first"
         )
     if p.is_dir():
         raise ValueError(f"{p}: is a directory, not a database")
+    from ..store.catalogue import document_count
     from ..store.db import open_db
 
     try:
         open_database(p).close()  # migrated first, if an older ofsted-mine made it
         con = open_db(p, create=False)  # then read-only, with the library's integrity checks
-        n = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        n = document_count(con)
         con.close()
-    except OfstedMineError as e:
+    except OfstedMineError as e:  # not ofsted-mine's, corrupt, newer schema, ...: already one line
         raise ValueError(str(e)) from None
     except (sqlite3.Error, RuntimeError, OSError) as e:
         raise ValueError(f"{p}: cannot open the database: {e}") from None
-    except OfstedMineError as e:  # not ofsted-mine's, corrupt, newer schema, ...: already one line
-        raise ValueError(str(e)) from None
     return f"{p} ({n} documents)"
 
 
@@ -145,12 +149,13 @@ def check_database(path: str | Path) -> str:
 @cached
 def themes(con: sqlite3.Connection) -> list[dict]:
     """The taxonomy in use: ``[{"id", "name", "group"}]`` (as the CLI's ``themes``)."""
-    from ..analyse.timeline import _load_taxonomy_light
+    from ..analyse.timeline import load_taxonomy_light
 
-    return _load_taxonomy_light(con)
+    return load_taxonomy_light(con)
 
 
 def theme_names(con: sqlite3.Connection) -> dict[str, str]:
+    """Theme id -> name, of the taxonomy in use."""
     return {t["id"]: t["name"] for t in themes(con)}
 
 
@@ -158,18 +163,16 @@ def theme_names(con: sqlite3.Connection) -> dict[str, str]:
 def section_kinds(con: sqlite3.Connection) -> list[str]:
     """Section kinds stored in this database (for the section filter)."""
     from ..analyse.timeline import NON_FINDING_SECTIONS
+    from ..store.catalogue import stored_section_kinds
 
-    rows = con.execute("SELECT DISTINCT kind FROM sections ORDER BY kind").fetchall()
-    return [r[0] for r in rows if r[0] not in NON_FINDING_SECTIONS]
+    return [k for k in stored_section_kinds(con) if k not in NON_FINDING_SECTIONS]
 
 
 def councils_in_db(con: sqlite3.Connection) -> list[dict]:
     """Councils with stored documents: name, URN, documents, first and last date."""
-    rows = con.execute("""SELECT la, la_urn, COUNT(*) AS n, MIN(COALESCE(start_date, published)) AS first,
-                                 MAX(COALESCE(start_date, published)) AS last
-                          FROM documents WHERE la_urn IS NOT NULL AND la_urn != ''
-                          GROUP BY la_urn ORDER BY la""").fetchall()
-    return [dict(r) for r in rows]
+    from ..store.catalogue import councils_with_documents
+
+    return councils_with_documents(con)
 
 
 def council(la: str):
@@ -183,15 +186,17 @@ def council(la: str):
 
 
 def counts(con: sqlite3.Connection) -> dict:
-    return {
-        "documents": con.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
-        "findings": con.execute("SELECT COUNT(*) FROM findings").fetchone()[0],
-    }
+    """How many documents and findings the database holds."""
+    from ..store.catalogue import document_count, finding_count
+
+    return {"documents": document_count(con), "findings": finding_count(con)}
 
 
 # ------------------------------------------------------------------ search
 @dataclass
 class SearchParams:
+    """The search form's parameters, checked (see :func:`search_params`)."""
+
     q: str = ""
     la: str = ""
     kind: str = ""
@@ -203,6 +208,7 @@ class SearchParams:
     limit: int = 50
 
     def empty(self) -> bool:
+        """True when nothing is asked for (no words and no filter)."""
         return not (
             self.q.strip()
             or self.la
@@ -293,6 +299,7 @@ def _cell(v):
 
 
 def rows_csv(rows: list[dict], fields: list[str]) -> str:
+    """Rows as CSV text, every cell through the formula guard."""
     from ..report.csvout import csv_text  # the one guarded CSV writer
 
     return csv_text(rows, fields, lineterminator="\r\n")
@@ -347,10 +354,12 @@ def document(con: sqlite3.Connection, visit_id: str) -> dict:
 
 def original_file(con: sqlite3.Connection, visit_id: str) -> Path | None:
     """The file a visit was read from, if it is still where it was ingested from."""
-    r = con.execute("SELECT path FROM documents WHERE visit_id = ?", (visit_id,)).fetchone()
-    if not r:
+    from ..store.visits import document_path_of_visit
+
+    path = document_path_of_visit(con, visit_id)
+    if path is None:
         raise LookupError(f"no visit with id {visit_id!r}")
-    p = Path(r[0])
+    p = Path(path)
     return p if p.is_file() else None
 
 
@@ -475,6 +484,7 @@ def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False
 
 
 def has_full_pack() -> bool:
+    """True when the full readiness pack (with the real-report appendix) can be built here."""
     from ..report.html import write_readiness
 
     return _supports(write_readiness, "full")
