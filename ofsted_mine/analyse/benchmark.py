@@ -13,8 +13,9 @@ from __future__ import annotations
 import sqlite3
 from statistics import mean, median
 
-from ..councils import by_urn, resolve_council
+from ..councils import by_urn
 from ..store.benchmark import council_concerns
+from ..store.councils import resolve_council
 from .timeline import taxonomy_of
 
 

@@ -11,9 +11,9 @@ import typer
 
 from ..report.formats import Csv, File, emit
 from .options import (
+    OUT_NAMES,
     DbOption,
     LaRequired,
-    OutputOption,
     SinceOption,
     TaxonomyOption,
     UntilOption,
@@ -145,7 +145,7 @@ def _action_log(res, output: Path | None, fmt: str, names: dict) -> File:
             )
 
         def to_stdout() -> None:
-            write_action_log(res, sys.stdout, "csv", names)  # type: ignore[arg-type]  # a stream works too
+            write_action_log(res, sys.stdout, "csv", names)
 
         return File(to_stdout)
 
@@ -185,7 +185,9 @@ def followup(
             "table", "json", "csv", "xlsx", help="table, json, csv or xlsx (csv/xlsx: the action log)"
         ),
     ] = "table",
-    output: OutputOption = None,
+    output: Annotated[
+        Path | None, typer.Option(*OUT_NAMES, help="file for csv/xlsx (json: optional)")
+    ] = None,
     quotes: int = typer.Option(0, "--quotes", help="quotes per visit in the table (0: every deciding quote)"),
 ):
     """Each recommendation Ofsted made to the council x the later visits of its journey: evidence,

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from ..report.formats import emit
-from .options import DbOption, LaRequired, fail, format_option, open_database
+from .options import OUT_NAMES, DbOption, LaRequired, fail, format_option, open_database
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -99,7 +99,7 @@ corrections_app = typer.Typer(
 
 @corrections_app.command("export")
 def corrections_export(
-    out: Path = typer.Option(..., "-o", "--out", help="Output JSONL (training annotations by reference)"),
+    out: Path = typer.Option(..., *OUT_NAMES, help="Output JSONL (training annotations by reference)"),
     reports: Path | None = typer.Option(
         None, "--reports", help="Folder the references are relative to (default: ../shared/ofsted-reports)"
     ),

@@ -111,7 +111,9 @@ ThemesOption = Annotated[
     list[str] | None,
     typer.Option("--theme", help="Theme id; repeat for several (any of them, or all with --all-themes)"),
 ]
-OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help=OPTION_HELP["out"])]
+#: every command that writes a file names it with -o (long forms --out and --output alike)
+OUT_NAMES = ("-o", "--out", "--output")
+OutputOption = Annotated[Path | None, typer.Option(*OUT_NAMES, help=OPTION_HELP["out"])]
 TaxonomyOption = Annotated[Path | None, typer.Option("--taxonomy", help=OPTION_HELP["taxonomy"])]
 ModelOption = Annotated[Path | None, typer.Option("--model", help=OPTION_HELP["model"])]
 
@@ -167,7 +169,7 @@ def guard(fn):
                 raise
             raise typer.Exit(report(e)) from None
 
-    run._guarded = True
+    run._guarded = True  # type: ignore[attr-defined]  # the mark fill_help reads
     return run
 
 

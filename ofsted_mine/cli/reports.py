@@ -16,6 +16,7 @@ import typer
 
 from ..errors import OfstedMineError
 from .options import (
+    OUT_NAMES,
     DbOption,
     LaRequired,
     TaxonomyOption,
@@ -32,8 +33,7 @@ def readiness_command(
     la: LaRequired,
     out: Path = typer.Option(
         ...,
-        "-o",
-        "--out",
+        *OUT_NAMES,
         help="Output file: .html (self-contained, prints to A4) or .md; "
         "'-' writes the Markdown pack to standard output",
     ),
@@ -72,9 +72,7 @@ def readiness_command(
 
 @guard
 def export_command(
-    out: Path = typer.Option(
-        ..., "-o", "--out", help="Output file ('-' for standard output with csv or json)"
-    ),
+    out: Path = typer.Option(..., *OUT_NAMES, help="Output file ('-' for standard output with csv or json)"),
     format: Annotated[
         str | None,
         format_option("csv", "xlsx", "json", help="csv, xlsx or json (default: from the file suffix)"),
@@ -123,7 +121,7 @@ qda_app = typer.Typer(
 
 @qda_app.command("codebook")
 def qda_codebook(
-    out: Path = typer.Option(..., "-o", "--out", help="Output .qdc file"),
+    out: Path = typer.Option(..., *OUT_NAMES, help="Output .qdc file"),
     taxonomy: Path | None = typer.Option(
         None, "--taxonomy", help="A taxonomy TOML or .qdc (default: the codebook)"
     ),
@@ -141,7 +139,7 @@ def qda_codebook(
 
 @qda_app.command("project")
 def qda_project(
-    out: Path = typer.Option(..., "-o", "--out", help="Output .qdpx file"),
+    out: Path = typer.Option(..., *OUT_NAMES, help="Output .qdpx file"),
     la: Annotated[
         str | None, typer.Option("--la", help="One council (default: every Ofsted document in the database)")
     ] = None,

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ..report.formats import emit
-from .options import DbOption, ModelOption, TaxonomyOption, fail, format_option, open_database
+from .options import OUT_NAMES, DbOption, ModelOption, TaxonomyOption, fail, format_option, open_database
 
 RulesOnly = Annotated[
     bool, typer.Option("--rules-only", help="Tag with the cue-phrase rules alone (no model)")
@@ -60,7 +60,7 @@ def explain(
 
 def classify(
     infile: Path = typer.Argument(..., help='JSONL with {"id", "text"} per line'),
-    out: Path = typer.Option(..., "-o", "--out", help="Output JSONL"),
+    out: Path = typer.Option(..., *OUT_NAMES, help="Output JSONL"),
     taxonomy: TaxonomyOption = None,
     model: ModelOption = None,
     rules_only: RulesOnly = False,
@@ -165,7 +165,7 @@ def train(
     annotations: list[Path] = typer.Argument(
         ..., help="Annotation JSONL files (text, or references into reports)"
     ),
-    out: Path = typer.Option(Path("models/tagger.joblib"), "-o", "--out"),
+    out: Path = typer.Option(Path("models/tagger.joblib"), *OUT_NAMES),
     taxonomy: TaxonomyOption = None,
     shared: Path | None = typer.Option(
         None, "--shared", help="Folder holding ofsted-reports/ (for references) and gold/ (excluded)"

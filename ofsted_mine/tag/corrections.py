@@ -332,6 +332,6 @@ def confirm(
     less ``remove``, plus ``add``, become exactly its themes (:func:`correct` with ``exact``)."""
     finding_row(con, finding_id)  # a finding not stored is one line (CorrectionError)
     gone = {t.strip() for t in remove}
-    cur = [t for t in _themes_of(con, finding_id) if t not in gone]
+    cur = [t for t in finding_themes(con, finding_id) if t not in gone]
     themes = cur + [t for t in add if t not in cur]
     return correct(con, finding_id, add=themes, polarity=polarity, exact=True, who=who, note=note)
