@@ -23,7 +23,8 @@ import sqlite3
 EXTRACTOR_VERSION = 2
 
 #: documents that can hold Ofsted's recommendations (council papers quote them in the council's words)
-REC_KINDS = ("inspection", "focused_visit", "monitoring_visit", "jtai")
+from ..vocab import RECOMMENDATION_KINDS as REC_KINDS  # noqa: E402  (declared by the kinds)
+
 RULE_CUE = "recommendation item"
 
 

@@ -27,14 +27,11 @@ from typing import Any
 
 from ..errors import OfstedMineError
 
-KINDS = {
-    "inspection": "inspection",
-    "monitoring_visit": "monitoring visit",
-    "focused_visit": "focused visit",
-    "jtai": "JTAI",
-    "council_paper": "council paper",
-    "unknown": "unknown",
-}
+#: the kinds a search can filter on (declared by the kinds), Ofsted's first, labelled as in lists
+from ..report.labels import KIND as _KIND_LABELS  # noqa: E402
+from ..vocab import NON_OFSTED_KINDS, OFSTED_KINDS  # noqa: E402
+
+KINDS = {k: _KIND_LABELS[k] for k in (*OFSTED_KINDS, *NON_OFSTED_KINDS)}
 POLARITIES = ("concern", "mixed", "strength", "neutral")
 #: the columns of ``ofsted-mine quotes --format csv`` (the download of a search has the same)
 QUOTE_FIELDS = [
