@@ -58,6 +58,11 @@ COMMANDS: list[tuple[str, str, list[str]]] = [
     ("benchmark --la", "query", ["benchmark", "--la", "{la}"]),
     ("readiness --la (board)", "readiness", ["readiness", "--la", "{la}", "-o", "{out}/board.html"]),
     ("readiness --la --full", "readiness", ["readiness", "--la", "{la}", "--full", "-o", "{out}/full.html"]),
+    # for information (no target in the issue)
+    ("themes (counts over every tag)", "info", ["themes"]),
+    ("councils (the table with counts)", "info", ["councils"]),
+    ("visits --la", "info", ["visits", "--la", "{la}"]),
+    ("visits (every one: a terminal table)", "info", ["visits"]),
 ]
 TARGETS = {"quotes": 0.5, "query": 0.5, "readiness": 1.5}
 RSS_TARGET_MB = 500

@@ -36,7 +36,8 @@ def normalise(text: str | None) -> str:
 def strict(text: str | None) -> str:
     """Only whitespace and quote/dash forms normalised (a stricter view, reported alongside)."""
     t = unicodedata.normalize("NFKC", text or "")
-    t = t.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    forms: dict[str, str | int | None] = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+    t = t.translate(str.maketrans(forms))
     return " ".join(t.split())
 
 

@@ -54,12 +54,14 @@ def check_date(value: str | None, option: str = "--since") -> str | None:
 
 
 def check_kind(kind: str | None) -> str | None:
+    """A ``--kind`` value checked against the document kinds."""
     from .vocab import DOC_KINDS as KINDS
 
     return check_choice(kind, "--kind", KINDS)
 
 
 def check_polarity(polarity: str | None) -> str | None:
+    """A ``--polarity`` value checked against the polarities."""
     return check_choice(polarity, "--polarity", POLARITIES)
 
 

@@ -2,14 +2,13 @@
 
 The stages, earliest first (a module may import its own stage and earlier ones, never a later one)::
 
-    leaf (0)  errors, vocab, resources, display, model, headings, councils, data/
+    leaf (0)  errors, vocab, validate, resources, display, model, headings, councils, data/
     read (1)  ofsted_mine/read/
     parse (2) ofsted_mine/parse/ and the kind modules of ofsted_mine/kinds/ (kinds/registry.py and
               kinds/__init__.py are leaves: vocab and headings read the registry)
     tag (3)   ofsted_mine/tag/ (but tag/corrections, review, incontext: pipeline, they work on a
               stored database)
     store (4) ofsted_mine/store/            -- the only place that runs SQL
-              validate (checks of what a person typed; themes are checked against the database)
     pipeline (5) api, ingestion/ingest_worker, fetch/, evaluate_cite/meta/recs
     analyse (6) ofsted_mine/analyse/
     report (7)  ofsted_mine/report/
@@ -40,7 +39,7 @@ STAGES = ["leaf", "read", "parse", "tag", "store", "pipeline", "analyse", "repor
 PLACE = {
     "errors": "leaf",
     "vocab": "leaf",
-    "validate": "store",
+    "validate": "leaf",
     "resources": "leaf",
     "display": "leaf",
     "model": "leaf",

@@ -125,14 +125,14 @@ def test_caps_are_said_on_the_page(corpus_db, monkeypatch):  # noqa: F811
 def test_board_pack_from_the_cli(corpus_db, tmp_path):  # noqa: F811
     from typer.testing import CliRunner
 
-    from .test_readiness import _app
+    from ofsted_mine.cli import app
 
     r = CliRunner().invoke(
-        _app(), ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "b.html"), "--db", str(corpus_db)]
+        app, ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "b.html"), "--db", str(corpus_db)]
     )
     assert r.exit_code == 0, r.output
     r = CliRunner().invoke(
-        _app(),
+        app,
         ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "f.html"), "--db", str(corpus_db), "--full"],
     )
     assert r.exit_code == 0, r.output

@@ -114,3 +114,54 @@ def test_the_cli_says_when_the_ranking_was_capped(corpus_copy, monkeypatch):
     assert res.exit_code == 0
     assert "note: the words match more than 25 findings" in res.stderr
     assert "note:" not in res.stdout  # the JSON stays JSON
+
+
+def test_the_web_search_page_says_when_the_ranking_was_capped(corpus_copy, monkeypatch):
+    from starlette.testclient import TestClient
+
+    from ofsted_mine.web.app import create_app
+    from ofsted_mine.web.cli import build_settings
+
+    _, db = corpus_copy
+    client = TestClient(create_app(build_settings(db, team=False)), base_url="http://localhost")
+    assert "the words match more than" not in client.get("/search?q=the").text
+    monkeypatch.setattr(search, "RANK_CAP", 25)
+    page = client.get("/search?q=the&nocache=1").text
+    assert "Note: the words match more than 25 findings" in page
+
+
+def test_the_scale_bench_duplicates_everything_consistently(corpus_copy, tmp_path):
+    """bench/scale.py's builder on the sample corpus, twice over: every table doubles, the
+    full-text index and the counts follow, and a copy is searchable as its own council."""
+    import importlib.util
+    import sqlite3
+
+    spec = importlib.util.spec_from_file_location(
+        "scale", Path(__file__).resolve().parents[1] / "bench/scale.py"
+    )
+    assert spec and spec.loader
+    scale = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scale)
+    _, src = corpus_copy
+    db = tmp_path / "x2.db"
+    with sqlite3.connect(src) as a, sqlite3.connect(db) as b:
+        a.backup(b)
+    tables = ("documents", "sections", "findings", "tags", "recommendations")
+    con = open_db(db)
+    before = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    fts = "SELECT COUNT(*) FROM findings_fts WHERE findings_fts MATCH 'drift'"
+    n_fts = con.execute(fts).fetchone()[0]
+    con.close()
+    raw = sqlite3.connect(db, isolation_level=None)
+    scale.duplicate(raw, 2, progress=lambda _m: None)
+    raw.close()
+    con = open_db(db)
+    after = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    assert after == {t: 2 * n for t, n in before.items()}
+    assert con.execute(fts).fetchone()[0] == 2 * n_fts > 0
+    _same(con)
+    copy = con.execute("SELECT la_urn FROM documents WHERE la_urn LIKE 'name:scale-1-%' LIMIT 1").fetchone()[
+        0
+    ]
+    assert search.quotes(con, "drift", la=copy) or search.quotes(con, "the", la=copy)
+    con.close()

@@ -353,3 +353,34 @@ def test_council_table_reads_stored_councils_through_the_store(tmp_path, letter_
         with pytest.raises(TypeError, match="ofsted_mine.store.councils"):
             call()
     assert stored.suggestions("Wyvern Vail", con)[0] == "Wyvern Vale"
+
+
+def test_every_council_lookup_of_the_analyses_goes_through_the_store(tmp_path, letter_pdf):
+    """A misspelt or unknown council is one NotFoundError naming the closest councils, from every
+    library call that takes ``--la`` (the council table refuses a database: each caller must ask
+    ``store.councils``, which adds the councils the database holds)."""
+    from ofsted_mine.analyse.benchmark import benchmark
+    from ofsted_mine.analyse.followup import followup
+    from ofsted_mine.analyse.timeline import timeline, track
+    from ofsted_mine.errors import NotFoundError
+    from ofsted_mine.report.export import finding_rows, timelines
+
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    con = open_db(db)
+    calls = {
+        "timeline": lambda la: timeline(con, la),
+        "track": lambda la: track(con, "drift_delay", la),
+        "followup": lambda la: followup(con, la),
+        "benchmark": lambda la: benchmark(con, la),
+        "quotes": lambda la: om.quotes(con, "drift", la=la),
+        "visits": lambda la: om.visits(con, la=la),
+        "export rows": lambda la: finding_rows(con, la),
+        "export timelines": lambda la: timelines(con, la),
+    }
+    for call in calls.values():
+        with pytest.raises(NotFoundError, match="did you mean 'Wyvern Vale'"):
+            call("Wyvern Vail")
+        with pytest.raises(NotFoundError, match="unknown council 'Atlantis'"):
+            call("Atlantis")
+        call("Wyvern Vale")  # and the right name works

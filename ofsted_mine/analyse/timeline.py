@@ -260,7 +260,8 @@ def pick_quotes(rows: list, n: int) -> list[Quote]:
     then by tag score and order in the letter; at most n - 1 of one polarity when there
     are more candidates than places. Rows need text, polarity, score, seq and citation fields."""
     rows = sorted(rows, key=lambda r: (_POL_RANK.get(r["polarity"], 3), -r["score"], r["seq"]))[:50]
-    out, seen = [], {}
+    out: list[Quote] = []
+    seen: dict[str, int] = {}
     for r in rows:
         if len(out) >= n:
             break
@@ -414,6 +415,8 @@ def compare(
             tls[r["la_urn"]] = timeline(con, str(r["la_urn"]), taxonomy=taxonomy, min_score=min_score)
     ta, tb = tls[ra["la_urn"]], tls[rb["la_urn"]]
     va, vb = ta.visit(ra["visit_id"]), tb.visit(rb["visit_id"])
+    if va is None or vb is None:
+        raise KeyError(f"{ra['visit_id'] if va is None else rb['visit_id']}: not in its council's timeline")
     cands = _candidates(con, [va.id, vb.id], min_score) if quotes > 0 else {}
     out = []
     for t in ta.themes:

@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # the real imports happen when the command runs
     from rich.progress import TaskID
 
 
-# kept in step with ofsted_mine.fetch.KNOWN_KINDS (tested); the fetch stack (httpx) and Rich
-# load only when the command runs, so other commands start fast
-KNOWN_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
+# the fetch stack (httpx) and Rich load only when the command runs, so other commands start fast;
+# the fetchable kinds come from the kinds' declarations (vocab is light)
+from ..vocab import SITE_KINDS as KNOWN_KINDS  # noqa: E402
 
 DEFAULT_LIBRARY = Path("~/ofsted-library")  # as ofsted_mine.fetch.DEFAULT_LIBRARY (tested)
 

@@ -24,21 +24,13 @@ MAX_LISTING_PAGES = 50
 #: used only when a council cannot be found in the search listing
 PROVIDER_PATH_FALLBACK = "/provider/44/{urn}"
 
-KNOWN_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
-_KIND_ALIASES = {
-    "inspection": "inspection",
-    "inspections": "inspection",
-    "ilacs": "inspection",
-    "monitoring_visit": "monitoring_visit",
-    "monitoring": "monitoring_visit",
-    "mv": "monitoring_visit",
-    "focused_visit": "focused_visit",
-    "focused": "focused_visit",
-    "assurance_visit": "focused_visit",
-    "fv": "focused_visit",
-    "jtai": "jtai",
-    "joint_targeted_area_inspection": "jtai",
-}
+# the kinds a fetch can ask for, the names a user may type and how the site lists each kind are
+# declared by the kinds (ofsted_mine/kinds: ``site_titles``, ``aliases``)
+from ..kinds import kind_from_site_title  # noqa: E402
+from ..vocab import KIND_ALIASES, SITE_KINDS  # noqa: E402
+
+KNOWN_KINDS = SITE_KINDS
+_KIND_ALIASES = {name: kind for name, kind in KIND_ALIASES.items() if kind in SITE_KINDS}
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
@@ -99,18 +91,7 @@ def parse_publication_text(text: str) -> tuple[str, str | None, date | None]:
 
 def classify_kind(title: str) -> str | None:
     """Kind of a publication from its listed title, or None when not recognised."""
-    t = norm_text(title).lower()
-    if "joint targeted area inspection" in t or re.search(r"\bjtai\b", t):
-        return "jtai"
-    if re.search(r"\bmonitoring visit", t):
-        return "monitoring_visit"
-    if re.search(r"\b(focused|focussed|assurance) visit", t):
-        return "focused_visit"
-    if re.search(r"\b(re-?)?inspection\b", t) and re.search(
-        r"children|child|safeguarding|looked after|local authority|care leavers|ilacs|sif", t
-    ):
-        return "inspection"
-    return None
+    return kind_from_site_title(norm_text(title))
 
 
 def parse_kinds(kinds: str | Sequence[str] | None) -> frozenset[str] | None:

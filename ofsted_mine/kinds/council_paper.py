@@ -51,6 +51,7 @@ KIND = register(
         metadata=read_metadata,
         fields=("la_name", "published"),
         ofsted=False,
+        strict_council=False,
         order=90,
         noun="",
         module=__name__,

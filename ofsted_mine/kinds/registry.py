@@ -147,6 +147,9 @@ class DocKind:
     numbered: bool = False
     #: work after segmenting, on the whole document (focus areas from its sections…)
     finish: Callable[[Document], None] | None = None
+    #: its printed council line is the council's name alone (False: a council paper's line may
+    #: hold more words around the name, "Report to Eastmere Council's cabinet")
+    strict_council: bool = True
     #: the kind given to documents nothing else claims (exactly one is registered)
     fallback: bool = False
     #: a warning added to every document of this kind (the fallback's "not recognised")

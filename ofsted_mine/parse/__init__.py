@@ -24,7 +24,7 @@ def _council_warning(kind: kinds.DocKind, visit: Visit, text: str) -> str | None
     """Set the visit's council from its printed name; a warning when it is not in the table or not found."""
     if kind.fallback:
         return None
-    council = council_from_text(visit.la_name, text, kind.kind)
+    council = council_from_text(visit.la_name, text, kind.kind, strict=kind.strict_council)
     if council is None:
         return "no council name found in the title: stored without a council"
     visit.la, visit.la_urn = council.name, council.urn

@@ -37,14 +37,16 @@ def clean_name(n: str) -> str:
     return n
 
 
-def council_from_text(printed: str | None, text: str, kind: str | None = None):
+def council_from_text(printed: str | None, text: str, kind: str | None = None, *, strict: bool | None = None):
     """The council a document is about, from its printed name only: the table's council, else
     a council not in the table under its printed name (``Council.unlisted``). Never a name
     found elsewhere in the text (Ofsted's own address, the body). ``text`` is unused (kept
-    for callers). A council paper's printed line may hold more words around the name."""
+    for callers). ``strict=False`` (a council paper's, as its kind declares): the printed
+    line may hold more words around the name; by default, strict unless ``kind`` is a council
+    paper."""
     from ..councils import council_for_printed
 
-    return council_for_printed(printed, strict=kind != "council_paper")
+    return council_for_printed(printed, strict=kind != "council_paper" if strict is None else strict)
 
 
 def published_from_filename(path: str):

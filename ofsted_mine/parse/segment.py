@@ -6,15 +6,12 @@ import re
 
 from ..headings import BACKMATTER_RE, heading_kind
 from ..model import PAGE_SEP, Finding, Page, Section
+from ..read.sentences import split_sentences  # the one splitter (read, parse and tag use it)
 
 _NUM = re.compile(r"^(\d{1,3})\.\s+")
 _SUBNUM = re.compile(r"^(\d{1,2}\.\d{1,2})\s+")
 BULLET = "•"
 _TERMINAL = (".", "?", "!", ":", ";", "”", "’", ")", '"', "'")
-
-# sentence boundary: end punctuation, space, then a capital/quote/digit; not after common abbreviations
-_ABBREV = re.compile(r"(\b(e\.g|i\.e|etc|Dr|Mr|Mrs|Ms|No|St|para|paras|vs|cf|approx|Cllr)\.|\b[A-Z]\.)$")
-_SPLIT = re.compile(r"(?<=[.!?])[’”'\"]?\s+(?=[A-Z‘“'\"(\d•])")
 
 
 def looks_like_heading(block: str, kind: str | None = None) -> bool:
@@ -31,23 +28,6 @@ def looks_like_heading(block: str, kind: str | None = None) -> bool:
         return False
     words = s.split()
     return 1 <= len(words) <= 14 and not re.search(r"\b(is|are|was|were|has|have)\b", s)
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences in ``text`` (closing quotes stay with their sentence)."""
-    spans = []
-    start = 0
-    for m in _SPLIT.finditer(text):
-        if _ABBREV.search(text[start : m.start()]):
-            continue
-        quote = re.match(r"[’”'\"]?", text[m.start() :])
-        end = m.start() + (len(quote.group(0)) if quote else 0)
-        spans.append((start, end))
-        start = m.end()
-    rest = text[start:].rstrip()
-    if rest.strip():
-        spans.append((start, start + len(rest)))
-    return [(a, b) for a, b in spans if b > a]
 
 
 class _Walker:

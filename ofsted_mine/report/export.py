@@ -385,9 +385,9 @@ def _findings_sheet(wb, rows: list[dict], themes: list[str], bold, quoted) -> No
             put_str(i, j_themes, "; ".join(r["themes"]))
             put_str(i, j_scores, "; ".join(f"{k}:{v:.3f}" for k, v in ts.items()))
             for k, v in ts.items():
-                j = score_col.get(k)
-                if j is not None:
-                    w_num(i, j, v)
+                col = score_col.get(k)
+                if col is not None:
+                    w_num(i, col, v)
         w_str(i, j_ofsted, "yes" if r["ofsted_finding"] else "no")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..vocab import CELL_LABELS as VERDICT_TEXT  # the words are the analysis's
 from ..vocab import CELL_LETTERS as VERDICT_ABBR
+from ..vocab import NUMBERED_KINDS
 from ..vocab import TRENDS as _TRENDS
 from .labels import kind_label
 
@@ -182,7 +183,7 @@ def visit_labels(data: dict) -> dict:
     out = {}
     for v in data["timeline"].visits:
         long = kind_label(v.kind) + (
-            f" {v.visit_number}" if v.kind == "monitoring_visit" and v.visit_number else ""
+            f" {v.visit_number}" if v.kind in NUMBERED_KINDS and v.visit_number else ""
         )
         out[v.id] = {"short": v.label, "long": long, "kind": v.kind, "date": v.date}
     return out

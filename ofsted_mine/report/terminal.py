@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..vocab import NON_OFSTED_KINDS
 from .labels import kind_label, verdict_label
 
 POL_STYLE = {"concern": "red", "strength": "green", "mixed": "yellow", "neutral": "dim"}
@@ -122,7 +123,7 @@ def _visit_sources(console, v: dict) -> None:
         console.print(Text("  judgements:"))
         for k, g in v["judgements"].items():
             console.print(Text(f"    {k:18} {g}"))
-    if v["kind"] in ("council_paper", "unknown"):
+    if v["kind"] in NON_OFSTED_KINDS:
         console.print(
             Text(
                 "  (not an Ofsted letter or report: its words are never quoted as Ofsted findings)",

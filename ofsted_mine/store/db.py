@@ -95,9 +95,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE documents ADD COLUMN visit_key TEXT;
     ALTER TABLE documents ADD COLUMN quoted INTEGER NOT NULL DEFAULT 1;
-    UPDATE documents SET visit_key = COALESCE(la_urn, la, '?') || '|' || kind || '|' || COALESCE(start_date, 'sha:' || sha256);
-    UPDATE documents SET quoted = CASE WHEN id = (SELECT d2.id FROM documents d2 WHERE d2.visit_key = documents.visit_key
-        ORDER BY (d2.format = 'pdf') DESC, COALESCE(d2.published, '') DESC, d2.id DESC LIMIT 1) THEN 1 ELSE 0 END;
+    UPDATE documents SET visit_key = COALESCE(la_urn, la, '?') || '|' || kind || '|'
+        || COALESCE(start_date, 'sha:' || sha256);
+    UPDATE documents SET quoted = CASE WHEN id = (SELECT d2.id FROM documents d2
+        WHERE d2.visit_key = documents.visit_key
+        ORDER BY (d2.format = 'pdf') DESC, COALESCE(d2.published, '') DESC, d2.id DESC LIMIT 1)
+        THEN 1 ELSE 0 END;
     CREATE INDEX documents_visit_key ON documents(visit_key);
     """,
     # files that could not be ingested, by path and content: an unchanged file that failed
@@ -462,6 +465,7 @@ def set_setting(con: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def get_setting(con: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    """A fact remembered by :func:`set_setting`, or ``default``."""
     r = con.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
     return r[0] if r else default
 

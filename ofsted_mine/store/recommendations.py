@@ -23,7 +23,8 @@ import sqlite3
 EXTRACTOR_VERSION = 2
 
 #: documents that can hold Ofsted's recommendations (council papers quote them in the council's words)
-REC_KINDS = ("inspection", "focused_visit", "monitoring_visit", "jtai")
+from ..vocab import RECOMMENDATION_KINDS as REC_KINDS  # noqa: E402  (declared by the kinds)
+
 RULE_CUE = "recommendation item"
 
 
@@ -49,8 +50,8 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: list[int] | None = No
             recs = extract_recommendations(text)
             con.execute("DELETE FROM recommendations WHERE doc_id = ?", (doc_id,))
             con.executemany(
-                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph, page, start, "end")
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph,
+                   page, start, "end") VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 [
                     (
                         doc_id,
@@ -123,7 +124,8 @@ def recommendations(
         except sqlite3.OperationalError:  # read-only, or an older schema
             if con.in_transaction:
                 con.execute("ROLLBACK")
-    where, args = [], []
+    where: list[str] = []
+    args: list = []
     if la_urn is not None:
         where.append("d.la_urn = ?")
         args.append(la_urn)

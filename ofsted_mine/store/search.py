@@ -70,6 +70,9 @@ def fts_query(text: str, raw: bool = False) -> str:
 
 @dataclass
 class Quote:
+    """One finding as evidence: its text, where it stands (council, visit, kind, date, section,
+    paragraph, page, offsets in the document's text), its search score, polarity and tags."""
+
     text: str
     visit_id: str
     la: str | None
@@ -93,6 +96,7 @@ class Quote:
     )
 
     def citation(self) -> str:
+        """Where the quote stands, for a reader: council, kind of visit and date, paragraph, page."""
         para = (
             f", para {self.paragraph}"
             if self.paragraph and not self.paragraph.startswith("¶")
@@ -102,6 +106,7 @@ class Quote:
         return f"{self.la or 'unknown council'}, {kind} {self.date or 'undated'}{para}, p. {self.page}"
 
     def to_dict(self) -> dict:
+        """The quote's fields as a dict (JSON, CSV rows)."""
         return asdict(self)
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
 
 from ..model import Document
-from ..vocab import KIND_ID
+from ..vocab import KIND_ID, NUMBERED_KINDS
 from .recommendations import EXTRACTOR_VERSION, REC_KINDS, RULE_CUE
 
 #: index a document's findings in one statement after inserting them (the schema's trigger, which
@@ -65,7 +65,7 @@ def make_visit_id(doc: Document) -> str:
     la = slugify(v.la) if v.la else "unknown"
     when = v.start_date or v.published
     kind = KIND_ID.get(v.kind, "doc")
-    if v.kind == "monitoring_visit" and v.visit_number:
+    if v.kind in NUMBERED_KINDS and v.visit_number:  # "mv3": declared by the kind
         kind += str(v.visit_number)
     return f"{la}-{kind}-{when.isoformat() if when else doc.sha256[:8]}"
 

@@ -123,7 +123,7 @@ class LibraryCorrections:
         return self._tagger
 
     def _enrich(self, con, items: list[dict]) -> list[dict]:
-        ids = [int(i.get("finding", i.get("id"))) for i in items]
+        ids = [int(i["finding"] if "finding" in i else i["id"]) for i in items]
         if not ids:
             return []
         rows = queue_rows(con, ids, with_score=False)

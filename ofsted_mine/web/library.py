@@ -19,21 +19,19 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..errors import OfstedMineError
 
-KINDS = {
-    "inspection": "inspection",
-    "monitoring_visit": "monitoring visit",
-    "focused_visit": "focused visit",
-    "jtai": "JTAI",
-    "council_paper": "council paper",
-    "unknown": "unknown",
-}
+#: the kinds a search can filter on (declared by the kinds), Ofsted's first, labelled as in lists
+from ..report.labels import KIND as _KIND_LABELS  # noqa: E402
+from ..vocab import NON_OFSTED_KINDS, OFSTED_KINDS  # noqa: E402
+
+KINDS = {k: _KIND_LABELS[k] for k in (*OFSTED_KINDS, *NON_OFSTED_KINDS)}
 POLARITIES = ("concern", "mixed", "strength", "neutral")
 #: the columns of ``ofsted-mine quotes --format csv`` (the download of a search has the same)
 QUOTE_FIELDS = [
@@ -94,7 +92,7 @@ def cached(fn):
                 _CACHE.popitem(last=False)
         return value
 
-    wrapper.uncached = fn
+    setattr(wrapper, "uncached", fn)  # noqa: B010  (an attribute functools.wraps' type does not declare)
     return wrapper
 
 
@@ -224,7 +222,7 @@ class SearchParams:
         )
 
 
-def search_params(query: dict | Iterable, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
+def search_params(query: Mapping, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
     """Read and check a search's parameters (a query string's multi-dict); raises BadRequest."""
     get = query.get
     getlist = getattr(query, "getlist", lambda k: [v for v in [query.get(k)] if v])
@@ -333,8 +331,15 @@ def document(con: sqlite3.Connection, visit_id: str) -> dict:
         v = get_visit(con, visit_id)
     except KeyError as e:
         raise LookupError(str(e.args[0])) from None
-    secs = [dict(s, paragraphs=[]) for s in v["sections"]]
-    front = {"heading": "", "kind": "front", "page": 1, "start": 0, "end": 0, "paragraphs": []}
+    secs: list[dict[str, Any]] = [dict(s, paragraphs=[]) for s in v["sections"]]
+    front: dict[str, Any] = {
+        "heading": "",
+        "kind": "front",
+        "page": 1,
+        "start": 0,
+        "end": 0,
+        "paragraphs": [],
+    }
     for f in v["findings"]:
         home = front
         for s in secs:
@@ -449,8 +454,7 @@ def followup(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``followup --la LA`` (``--format json``'s shape)."""
     from ..analyse.followup import followup as fu
 
-    res = fu(con, council(la).urn)
-    return res.to_dict() if hasattr(res, "to_dict") else res
+    return fu(con, council(la).urn).to_dict()
 
 
 @cached
@@ -480,7 +484,7 @@ def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False
     from ..report.html import write_readiness
 
     urn = council(la).urn
-    kw = {"full": full} if _supports(write_readiness, "full") else {}
+    kw: dict[str, Any] = {"full": full} if _supports(write_readiness, "full") else {}
     return _via_file(lambda p: write_readiness(con, urn, p, **kw), ".md" if fmt == "md" else ".html").decode(
         "utf-8"
     )
@@ -512,16 +516,17 @@ def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
     """The CLI's ``followup --la LA --format xlsx -o log.xlsx`` (issue 11) where the library has
     it; until then a *stand-in*: the follow-up result, one row per recommendation, rendered as
     it stands (no verdict computed here), with empty owner / action / due-date columns."""
+    writer: Any
     try:
-        from ..report.actionlog import write_action_log
+        from ..report.actionlog import write_action_log as writer
     except ImportError:
-        write_action_log = None
-    if write_action_log is not None:
+        writer = None
+    if writer is not None:
         from ..analyse.followup import followup as fu
 
         res = fu(con, council(la).urn)
         names = theme_names(con)
-        return _via_file(lambda p: write_action_log(res, p, "xlsx", names), ".xlsx")
+        return _via_file(lambda p: writer(res, p, "xlsx", names), ".xlsx")
     res = followup(con, la)
     rows = []
     for it in res["items"]:

@@ -53,6 +53,7 @@ def search(site, request, user):
     except lib.BadRequest as e:
         error = str(e)
     more = len(res) > p.limit
+    note = getattr(res, "note", None)  # the ranking was capped (store.search.RANK_CAP): say so
     res = res[: p.limit]
     qs = [(k, v) for k, v in request.query_params.multi_items() if k != "limit" and v]
     return site.render(
@@ -64,6 +65,7 @@ def search(site, request, user):
             "p": p,
             "results": res,
             "more": more,
+            "note": note,
             "error": error,
             "qs": urlencode(qs),
             "next_limit": min(500, p.limit * 2),
