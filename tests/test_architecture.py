@@ -22,6 +22,7 @@ The README's "Architecture" section states the same order.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -333,3 +334,53 @@ def test_the_checks_see_the_package():
         for n in ast.walk(mods["ofsted_mine.store.db"].tree)
     )
     assert any(e.target.startswith("ofsted_mine.store") for e in edges(mods["ofsted_mine.analyse.timeline"]))
+
+
+def _architecture_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n## Architecture")
+    end = readme.index("\n## ", start + 5)
+    return readme[start:end]
+
+
+def test_readme_architecture_names_every_module_of_the_tree():
+    """The README's Architecture section matches the tree: every package and top-level module
+    of ``ofsted_mine`` is named there (as `name/` or `name.py`), and every `ofsted_mine`
+    module file it names in its table exists."""
+    section = _architecture_section()
+    missing = []
+    for p in sorted(PKG.iterdir()):
+        if p.name.startswith(("_", ".")) or p.name in ("bundled", "data"):
+            continue
+        if p.is_dir() and (p / "__init__.py").exists():
+            if f"`{p.name}/`" not in section:
+                missing.append(f"{p.name}/")
+        elif p.suffix == ".py" and f"`{p.name}`" not in section:
+            missing.append(p.name)
+    assert not missing, "not in the README's Architecture section: " + ", ".join(missing)
+    # every `x.py` the table names exists somewhere in the package (no stale rows)
+    names = set(re.findall(r"`([a-z_]+\.py)`", section))
+    files = {p.name for p in PKG.rglob("*.py")} | {"setup.py"}
+    stale = sorted(names - files)
+    assert not stale, "the README's Architecture section names files that do not exist: " + ", ".join(stale)
+
+
+def test_the_public_api_is_small_listed_and_documented():
+    """``import ofsted_mine as om``: every name in ``__all__`` resolves and has a docstring,
+    and importing the package loads none of the heavy libraries (they load on first use)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ofsted_mine as om\n"
+        "heavy = [m for m in ('spacy', 'sklearn', 'pypdfium2', 'numpy', 'httpx', 'starlette')\n"
+        "         if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+        "undocumented = [n for n in om.__all__\n"
+        "                if n != '__version__' and not (getattr(om, n).__doc__ or '').strip()]\n"
+        "print(','.join(undocumented))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    heavy, undocumented = out.split("\n")[:2]
+    assert heavy == "", f"import ofsted_mine loads {heavy}"
+    assert undocumented == "", f"public names without a docstring: {undocumented}"
