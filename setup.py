@@ -26,7 +26,10 @@ def _bundle() -> dict:
 
 
 class build_py_with_bundle(build_py):
+    """``build_py`` that also copies the bundle (model, sample corpus) into a wheel's build."""
+
     def run(self):
+        """Build as usual, then copy the bundle (an editable install reads the folders in place)."""
         super().run()
         if getattr(self, "editable_mode", False):
             return  # an editable install reads the top-level folders themselves

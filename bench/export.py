@@ -77,9 +77,8 @@ def main() -> None:
             f"  wall {wall:.2f} s (median of {args.repeat}; runs {', '.join(f'{w:.2f}' for w in walls)})  "
             f"{'ok' if wall <= TARGET else f'OVER the {TARGET:g} s target'}"
         )
-        print(
-            f"  cpu  {cpu:.2f} s (user+sys of the child)  {'ok' if cpu <= TARGET else f'OVER the {TARGET:g} s target'}"
-        )
+        verdict = "ok" if cpu <= TARGET else f"OVER the {TARGET:g} s target"
+        print(f"  cpu  {cpu:.2f} s (user+sys of the child)  {verdict}")
         print(f"  peak RSS {peak:.0f} MB; load average at the end {load:.2f} on {os.cpu_count()} cores")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -4,7 +4,7 @@ bomb, long query), each in its own process so its peak RSS is its own.
     python bench/hostile.py            # every case
     python bench/hostile.py --quick    # a 256 MiB bomb instead of 1 GiB, a 20 MB file instead of 100 MB
 
-Cases (all local: the bomb is served by tests/fetch_site.py on 127.0.0.1):
+Cases (all local: the bomb is served by tests/fetch_site.py's MockSite, an httpx.MockTransport):
   large-file-default   a 100 MB text file, default limits (refused before it is read)
   large-file-nolimit   the same file with --max-size 0 (refused once decoded: too much text)
   longest-accepted     a letter-like text just under the 2,000,000-character limit (ingested)
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -56,12 +55,11 @@ def case_ingest(src: str, db: str, max_bytes: str) -> dict:
 
 def case_bomb(kind: str, inner: str, lib: str) -> dict:
     import tests.fetch_site as fs
-    from ofsted_mine.fetch import fetch
-    from tests.fetch_site import FakeCouncil, FakePub, FakeSite, letter_pdf
+    from ofsted_mine.fetch import Limits, Site, fetch
+    from tests.fetch_site import FakeCouncil, FakePub, MockSite, letter_pdf
 
     fs.BOMB_INNER_BYTES = int(inner)
     fs.gzip_bomb()
-    t = time.perf_counter()
     body = letter_pdf("Croydon", "Monitoring visit", "May 2023", "1")
     c = FakeCouncil(
         "80492",
@@ -73,13 +71,15 @@ def case_bomb(kind: str, inner: str, lib: str) -> dict:
         ],
         page_fault="bomb" if kind == "page" else None,
     )
-    with FakeSite([c]) as site:
-        os.environ["OFSTED_MINE_BASE_URL"], os.environ["OFSTED_MINE_FILES_URL"] = (
-            site.base_url,
-            site.files_url,
-        )
-        t = time.perf_counter()
-        res = fetch(la="croydon", library=lib, pause=0, retries=0, ingest_fn=lambda *a, **k: None)
+    site = MockSite([c])  # an httpx.MockTransport: fetch's own decoding and caps, no sockets
+    t = time.perf_counter()
+    res = fetch(
+        la="croydon",
+        library=lib,
+        limits=Limits(pause=0, retries=0),
+        site=Site(client=site.client()),
+        ingest_fn=lambda *a, **k: None,
+    )
     return {
         "outcome": "; ".join(i.reason for i in res.failed) or "no failure",
         "inner_secs": time.perf_counter() - t,

@@ -42,7 +42,8 @@ def main() -> None:
             tot_right += s["right"]
             tot += n
             print(
-                f"{f:18} {s['right'] / n:9.1%} {s['covered'] / n:9.1%} {s['right']:6} {s['wrong']:6} {s['missing']:6}"
+                f"{f:18} {s['right'] / n:9.1%} {s['covered'] / n:9.1%} "
+                f"{s['right']:6} {s['wrong']:6} {s['missing']:6}"
             )
         print(f"{'ALL FIELDS':18} {tot_right / tot:9.2%}")
         print(

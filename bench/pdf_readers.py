@@ -122,7 +122,8 @@ def main() -> None:
     files = [root / f / n for (f, n), _ in rows[: a.speed_files]]
     pages, t_pdfium, t_plumber = speed(files)
     print(
-        f"\npage text of {len(files)} reports ({pages} pages): pypdfium2 {1000 * t_pdfium / pages:.1f} ms/page, "
+        f"\npage text of {len(files)} reports ({pages} pages): "
+        f"pypdfium2 {1000 * t_pdfium / pages:.1f} ms/page, "
         f"pdfplumber {1000 * t_plumber / pages:.1f} ms/page ({t_plumber / t_pdfium:.0f}x slower)"
     )
 

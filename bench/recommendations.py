@@ -1,15 +1,16 @@
 """Score the stored recommendations against ../shared/ofsted-reports/recommendations-verified.jsonl.
 
-    python bench/recommendations.py                 # ingest the shared reports (untagged) into a scratch database
+    python bench/recommendations.py                 # the shared reports (untagged) in a scratch database
     python bench/recommendations.py --db real.db    # an existing database of the shared reports
     python bench/recommendations.py --misses 100    # list more misses and extras
-    python bench/recommendations.py --db real.db --speed   # also time `followup` (whole CLI call) for every council
+    python bench/recommendations.py --db real.db --speed   # also time `followup` for every council
 
 Prints precision and recall of the council's items (overall, ILACS, SIF, other) and of the
 LSCB's, per group, the group and tail accuracy of the matched items, the extraction speed,
 and lists the misses and extras. With --speed: the whole `ofsted-mine followup --format json`
 CLI call (process start included; median of --repeat runs) for Norfolk and two other councils,
-and the slowest and median over every council (target <= 0.5 s each). Matching rule: ofsted_mine/evaluate_recs.py (texts equal
+and the slowest and median over every council (target <= 0.5 s each). Matching rule:
+ofsted_mine/evaluate_recs.py (texts equal
 after NFKC, lower case, and every run of non-alphanumeric characters made one space).
 """
 
@@ -60,7 +61,8 @@ def main() -> int:
         n = sum(len(extract_recommendations(t)) for t in texts)
         dt = time.perf_counter() - t0
         print(
-            f"extraction: {n} items from {len(texts)} documents in {dt:.2f} s ({dt / max(1, len(texts)) * 1000:.1f} ms/doc)"
+            f"extraction: {n} items from {len(texts)} documents in {dt:.2f} s "
+            f"({dt / max(1, len(texts)) * 1000:.1f} ms/doc)"
         )
         res = score(load_truth(truth_path), extracted_from_db(con, reports))
         for line in format_report(res, misses=a.misses):

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 TARGETS = {"readiness": 1.5, "readiness --full": 1.5, "timeline": 0.5, "track": 0.5, "compare": 0.5}
 # the readiness/export commands as a stand-alone Typer app, for when the main CLI lacks them
 STANDALONE = (
-    "import typer, sys; from ofsted_mine.cli_reports import readiness_command, export_command; "
+    "import typer, sys; from ofsted_mine.cli.reports import readiness_command, export_command; "
     "app = typer.Typer(); app.command('readiness')(readiness_command); "
     "app.command('export')(export_command); sys.argv[0] = 'ofsted-mine'; app()"
 )
@@ -140,7 +140,8 @@ def run(tmp: Path) -> None:
     la = args.la
     if not la:
         row = con.execute("""SELECT la, COUNT(*) AS n FROM documents
-                             WHERE la IS NOT NULL AND kind IN ('inspection','monitoring_visit','focused_visit','jtai')
+                             WHERE la IS NOT NULL
+                               AND kind IN ('inspection','monitoring_visit','focused_visit','jtai')
                              GROUP BY la_urn ORDER BY n DESC, la LIMIT 1""").fetchone()
         if not row:
             raise SystemExit("no council with Ofsted visits in the database")
@@ -191,14 +192,14 @@ def run(tmp: Path) -> None:
 
     lib = time_call(lambda: readiness_html(con, la, full=False), args.repeat)
     rows.append(("readiness", lib, "readiness_html(full=False) library call, warm process"))
-    import ofsted_mine.report.html as hmod
+    import ofsted_mine.report.pack as pmod  # where pack_data finds the follow-up
 
-    real_followup = hmod._followup
-    hmod._followup = lambda *a: (None, "skipped")
+    real_followup = pmod._followup
+    pmod._followup = lambda *a: (None, "skipped")
     try:
         lib = time_call(lambda: readiness_html(con, la, full=False), args.repeat)
     finally:
-        hmod._followup = real_followup
+        pmod._followup = real_followup
     rows.append(
         ("readiness", lib, "the same without the recommendation follow-up (what the pack itself costs)")
     )
@@ -251,8 +252,9 @@ def every_council(con, db, cmd, env, tmp: Path) -> None:
         )
         print(
             f"  {'':<20} cpu: highest {cpus[0][0]:.2f} s ({cpus[0][1]}), median "
-            f"{statistics.median(s for s, _ in cpus):.2f} s, {sum(1 for s, _ in cpus if s <= TARGETS['readiness'])}"
-            f"/{len(cpus)} within {TARGETS['readiness']:g} s"
+            f"{statistics.median(s for s, _ in cpus):.2f} s, "
+            f"{sum(1 for s, _ in cpus if s <= TARGETS['readiness'])}/{len(cpus)} "
+            f"within {TARGETS['readiness']:g} s"
         )
     print(f"  load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

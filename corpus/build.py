@@ -63,6 +63,7 @@ MARGIN_B = 25 * mm
 
 # --------------------------------------------------------------------------- parsing
 def parse_blocks(text: str) -> list[list[str]]:
+    """The blocks of a source (runs of non-blank lines)."""
     blocks: list[list[str]] = []
     cur: list[str] = []
     for line in text.splitlines():
@@ -77,6 +78,7 @@ def parse_blocks(text: str) -> list[list[str]]:
 
 
 def kind_of(path: Path) -> str:
+    """The document kind a source's file name gives (``NN-<kind>-YYYY-MM-DD.txt``)."""
     m = STEM.match(path.stem)
     if not m:
         raise SystemExit(f"bad source name (want NN-kind-YYYY-MM-DD.txt): {path}")
@@ -118,6 +120,7 @@ def running_header(kind: str, blocks: list[list[str]]) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- styles
 def styles(kind: str) -> dict[str, ParagraphStyle]:
+    """The paragraph styles of one kind of document (letters and reports differ)."""
     paper = kind == "council-paper"
     font = "Times-Roman" if paper else "Helvetica"
     bold = "Times-Bold" if paper else "Helvetica-Bold"
@@ -164,10 +167,12 @@ def styles(kind: str) -> dict[str, ParagraphStyle]:
 
 
 def para(text: str, style: ParagraphStyle, **kw) -> Paragraph:
+    """A paragraph of source text (XML-escaped) in a style."""
     return Paragraph(escape(text), style, **kw)
 
 
 def table(rows: list[str], st: dict[str, ParagraphStyle]) -> Table:
+    """A table from ``| a | b |`` rows (the first row is its header)."""
     cells = [[c.strip() for c in r.strip().strip("|").split("|")] for r in rows]
     data = []
     for i, row in enumerate(cells):
@@ -193,6 +198,7 @@ def table(rows: list[str], st: dict[str, ParagraphStyle]) -> Table:
 
 # --------------------------------------------------------------------------- rendering
 def story_for(kind: str, blocks: list[list[str]], st: dict[str, ParagraphStyle]) -> list:
+    """The reportlab story of one document: its letterhead, title block, tables and lines."""
     story: list = []
     letter = kind in LETTERS
     if letter:
@@ -227,25 +233,36 @@ def story_for(kind: str, blocks: list[list[str]], st: dict[str, ParagraphStyle])
                 story.append(para(ln, st["line"]))
             story.append(Spacer(1, 4 * mm))
             continue
-        for ln in block:
-            if ln.startswith("# "):
-                if not seen_title and kind != "inspection":
-                    story.append(para(ln[2:], st["title"]))
-                    seen_title = True
-                else:
-                    story.append(para(ln[2:], st["heading"]))
-            elif ln.startswith("- "):
-                bullet = "n" if kind == "inspection" else "•"  # ZapfDingbats n = ■
-                story.append(para(ln[2:], st["bullet"], bulletText=bullet))
-            elif NUMBERED.match(ln):
-                n, rest = NUMBERED.match(ln).groups()
-                story.append(para(rest, st["numbered"], bulletText=f"{n}."))
-            else:
-                story.append(para(ln, st["body"]))
+        seen_title = _block_lines(kind, block, st, story, seen_title)
     return story
 
 
+def _block_lines(
+    kind: str, block: list[str], st: dict[str, ParagraphStyle], story: list, seen_title: bool
+) -> bool:
+    """Render the lines of one block (headings, bullets, numbered and plain paragraphs) onto
+    ``story``; returns whether the document's title has been printed."""
+    for ln in block:
+        num = NUMBERED.match(ln)
+        if ln.startswith("# "):
+            if not seen_title and kind != "inspection":
+                story.append(para(ln[2:], st["title"]))
+                seen_title = True
+            else:
+                story.append(para(ln[2:], st["heading"]))
+        elif ln.startswith("- "):
+            bullet = "n" if kind == "inspection" else "•"  # ZapfDingbats n = ■
+            story.append(para(ln[2:], st["bullet"], bulletText=bullet))
+        elif num:
+            n, rest = num.groups()
+            story.append(para(rest, st["numbered"], bulletText=f"{n}."))
+        else:
+            story.append(para(ln, st["body"]))
+    return seen_title
+
+
 def render(src: Path, out: Path) -> None:
+    """Render one source to a PDF (deterministic bytes)."""
     text = src.read_text(encoding="utf-8")
     bad = sorted({ch for ch in text if ord(ch) > 127 and not _winansi(ch)})
     if bad:
@@ -258,12 +275,14 @@ def render(src: Path, out: Path) -> None:
     font = "Times-Roman" if paper else "Helvetica"
 
     def first_page(canv, doc):
+        """Page furniture of the first page (its page number)."""
         canv.saveState()
         canv.setFont(font, 9)
         canv.drawCentredString(PAGE_W / 2, 12 * mm, _folio(doc.page, paper))
         canv.restoreState()
 
     def later_pages(canv, doc):
+        """Page furniture of the later pages (running header, page number)."""
         canv.saveState()
         canv.setFont(font, 9)
         canv.drawString(MARGIN_L, PAGE_H - 14 * mm, head_title)
@@ -309,6 +328,7 @@ def _winansi(ch: str) -> bool:
 
 
 def sources() -> list[Path]:
+    """Every text source of the corpus, in order."""
     return sorted(SOURCES.glob("*/*.txt"))
 
 
@@ -319,6 +339,7 @@ def pdf_for(src: Path, root: Path = PDF_DIR) -> Path:
 
 # --------------------------------------------------------------------------- commands
 def build_all() -> int:
+    """Rebuild every PDF; the exit status."""
     for src in sources():
         render(src, pdf_for(src))
         print(f"built {pdf_for(src).relative_to(HERE)}")
@@ -326,6 +347,7 @@ def build_all() -> int:
 
 
 def check() -> int:
+    """Exit status 1 when any PDF differs from a fresh build of its source."""
     bad = 0
     with tempfile.TemporaryDirectory() as tmp:
         for src in sources():
@@ -352,6 +374,7 @@ def _squash(s: str) -> str:
 
 
 def verify() -> int:
+    """Exit status 1 when a PDF's text layer misses a paragraph of its source."""
     import pypdfium2 as pdfium
 
     bad = 0
@@ -383,13 +406,14 @@ def verify() -> int:
         pdf.close()
         status = "ok" if not missing else f"{len(missing)} missing"
         print(f"{src.relative_to(HERE)}: {n_pages} pages, {len(want)} lines/paragraphs, {status}")
-        for m in missing[:5]:
-            print("   MISSING:", m[:100])
+        for miss in missing[:5]:
+            print("   MISSING:", miss[:100])
         bad += bool(missing)
     return 1 if bad else 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if a PDF differs from a fresh build")
     ap.add_argument("--verify", action="store_true", help="read the PDFs' text layers back")

@@ -36,6 +36,8 @@ UNLISTED_PREFIX = "name:"
 
 @dataclass(frozen=True)
 class Council:
+    """One council: Ofsted URN, name, aliases, codes, region, neighbours, dates and predecessors."""
+
     urn: str
     name: str
     aliases: tuple[str, ...] = ()
@@ -55,6 +57,7 @@ class Council:
 
     @property
     def slug(self) -> str:
+        """The council's name as a URL- and file-safe slug."""
         return slugify(self.name)
 
     @property
@@ -64,6 +67,7 @@ class Council:
 
 
 def slugify(name: str) -> str:
+    """A name as a lower-case slug (letters, digits and hyphens)."""
     s = name.lower().replace("&", "and")
     s = re.sub(r"[’']", "", s)
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
@@ -259,6 +263,7 @@ def find_council(name_or_urn: str) -> Council | None:
 
 
 def by_urn(urn: str) -> Council | None:
+    """The council with this key (Ofsted URN, or ``name:<slug>`` for one not in the table), or None."""
     for c in all_councils():
         if c.urn == urn:
             return c
@@ -352,31 +357,43 @@ class UnknownCouncilError(NotFoundError, ValueError):
     """No council by that name, alias, slug or URN (a ValueError too, for older callers)."""
 
 
-def stored_unlisted(con: sqlite3.Connection) -> list[Council]:
-    """The councils not in the table that a database holds documents for."""
-    rows = con.execute(
-        "SELECT la_urn, MIN(la) FROM documents WHERE la_urn LIKE ? GROUP BY la_urn", (UNLISTED_PREFIX + "%",)
-    ).fetchall()
-    return [
-        Council(
-            urn=r[0],
-            name=r[1] or r[0][len(UNLISTED_PREFIX) :],
-            source="unlisted",
-            note="not in the council table",
+def unlisted_stored(urn: str, name: str | None) -> Council:
+    """A council not in the table, as a database stores it (key ``name:<slug>``, printed name)."""
+    return Council(
+        urn=urn,
+        name=name or urn[len(UNLISTED_PREFIX) :],
+        source="unlisted",
+        note="not in the council table",
+    )
+
+
+#: councils not in the table that a database holds documents for (see
+#: :func:`ofsted_mine.store.councils.stored_unlisted`)
+Stored = Iterable[Council]
+
+
+def _stored(stored: Stored | None) -> list[Council]:
+    """The stored unlisted councils, as a list. A database connection is refused with the way to
+    ask the store (this module is reference data: it imports no store and runs no query)."""
+    if stored is None:
+        return []
+    if isinstance(stored, sqlite3.Connection):
+        raise TypeError(
+            "ofsted_mine.councils takes the stored councils, not a database: call "
+            "ofsted_mine.store.councils (resolve_council, la_filter, suggestions, council_rows) instead"
         )
-        for r in rows
-    ]
+    return list(stored)
 
 
-def suggestions(name: str, con: sqlite3.Connection | None = None, n: int = 3) -> list[str]:
-    """The closest council names to a misspelt one (table names, aliases, stored unlisted ones)."""
-    names = {}
+def suggestions(name: str, stored: Stored | None = None, n: int = 3) -> list[str]:
+    """The closest council names to a misspelt one (table names, aliases, and ``stored``: the
+    councils not in the table that a database holds)."""
+    names: dict[str, str] = {}
     for c in all_councils():
         for x in (c.name, *c.aliases):
             names.setdefault(x.lower(), c.name)
-    if con is not None:
-        for c in stored_unlisted(con):
-            names.setdefault(c.name.lower(), c.name)
+    for c in _stored(stored):
+        names.setdefault(c.name.lower(), c.name)
     hits = difflib.get_close_matches(name.lower().strip(), list(names), n=n * 3, cutoff=0.6)
     out = []
     for h in hits:
@@ -385,25 +402,26 @@ def suggestions(name: str, con: sqlite3.Connection | None = None, n: int = 3) ->
     return out[:n]
 
 
-def resolve_council(la: str, con: sqlite3.Connection | None = None) -> Council:
-    """A council given by Ofsted URN, name, alias or slug (``--la``): the table's, else one not
-    in the table whose documents ``con`` holds. Unknown: :class:`NotFoundError` naming the
-    closest councils ("did you mean ...")."""
+def resolve_council(la: str, stored: Stored | None = None) -> Council:
+    """A council given by Ofsted URN, name, alias or slug (``--la``): the table's, else one of
+    ``stored`` (councils not in the table that a database holds: see
+    :func:`ofsted_mine.store.councils.resolve_council`). Unknown: :class:`NotFoundError` naming
+    the closest councils ("did you mean ...")."""
     c = find_council(la)
     if c:
         return c
     key = (la or "").strip()
-    if con is not None and meaningful(key):
-        stored = stored_unlisted(con)
+    extra = _stored(stored)
+    if extra and meaningful(key):
         u = unlisted_council(key)
-        for s in stored:
+        for s in extra:
             if (
                 key in (s.urn, s.urn[len(UNLISTED_PREFIX) :])
                 or (u and u.urn == s.urn)
                 or _alnum(s.name) == _alnum(key)
             ):
                 return s
-    hint = suggestions(key, con) if key else []
+    hint = suggestions(key, extra) if key else []
     did = f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else "; see 'ofsted-mine councils'"
     raise UnknownCouncilError(f"unknown council {la!r}{did}")
 
@@ -424,20 +442,21 @@ def history(council: Council) -> list[Council]:
 
 
 def council_rows(
-    con: sqlite3.Connection | None = None, *, include_fictional: bool = True, include_former: bool = True
+    counts: dict[str, int] | None = None,
+    stored: Stored = (),
+    *,
+    include_fictional: bool = True,
+    include_former: bool = True,
 ) -> list[dict]:
     """The council table as rows (what ``ofsted-mine councils`` shows): every council with its
-    key, aliases, codes, dates and predecessors; with a database, also how many documents it
-    holds for each, and the councils not in the table that it holds documents for."""
-    counts: dict[str, int] = {}
-    if con is not None:
-        counts = {
-            r[0]: r[1]
-            for r in con.execute("SELECT la_urn, COUNT(*) FROM documents WHERE la_urn IS NOT NULL GROUP BY 1")
-        }
+    key, aliases, codes, dates and predecessors; given a database's ``counts`` (council key ->
+    documents) also how many documents it holds for each, and ``stored``, the councils not in the
+    table that it holds documents for (:func:`ofsted_mine.store.councils.council_rows` gives both)."""
+    if isinstance(counts, sqlite3.Connection):
+        _stored(counts)  # refused, with the way to ask the store
     names = {c.urn: c.name for c in all_councils()}
     rows = []
-    extra = stored_unlisted(con) if con is not None else []
+    extra = _stored(stored)
     for c in (*all_councils(), *extra):
         if (c.fictional and not include_fictional) or (c.abolished and not include_former):
             continue
@@ -467,7 +486,7 @@ def council_rows(
                 "abolished": c.abolished or None,
                 "predecessors": [names.get(p, p) for p in c.predecessors],
                 "successors": [names.get(p, p) for p in c.successors],
-                "documents": counts.get(c.urn, 0) if con is not None else None,
+                "documents": counts.get(c.urn, 0) if counts is not None else None,
             }
         )
     return rows

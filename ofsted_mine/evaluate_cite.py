@@ -18,6 +18,7 @@ PREFIX = 32
 
 
 def squash(text: str) -> str:
+    """Letters and digits only, lower-cased: how a sentence is found in a page's text layer."""
     return _NOT_ALNUM.sub("", text.lower())
 
 
@@ -73,6 +74,8 @@ def sentence_on_page(
 
 @dataclass
 class CiteResult:
+    """How many findings were checked, and which cite the wrong page or were found on none."""
+
     checked: int = 0
     right: int = 0
     # sentence starts found on no page at all (for instance glued footnote markers changed the words)

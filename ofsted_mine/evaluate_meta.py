@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from datetime import datetime
+from typing import Any
 
 FIELDS = [
     "readable",
@@ -24,6 +25,7 @@ GRADE_FIELDS = ["overall", "leaders", "help_protection", "in_care", "care_leaver
 
 
 def load_verified(path) -> dict[tuple[str, str], dict]:
+    """Read the verified metadata CSV: one row per report, keyed by (folder, PDF file name)."""
     with open(path, encoding="utf-8-sig") as f:
         return {(r["folder"], r["pdf_filename"]): r for r in csv.DictReader(f)}
 
@@ -37,17 +39,20 @@ def _peer_date(s: str) -> str:
     return ""
 
 
+def _peer_value(r: dict, k: str) -> str:
+    """A field of the peer tool's CSV, or "" where it says it has no value (its own markers)."""
+    v = r.get(k, "")
+    if v in ("", "data_unreadable", "inspection_pre_dates_judgement") or v.startswith("inspection_"):
+        return ""
+    return r[k]
+
+
 def load_peer(path) -> dict[tuple[str, str], dict]:
+    """Read a peer tool's extraction CSV into the verified CSV's fields, keyed by (URN, file name)."""
     out = {}
     with open(path, encoding="utf-8-sig") as f:
         for r in csv.DictReader(f):
             # the peer tool's folder key is "<urn>_<la>"; match on urn + file name
-            g = lambda k: (
-                ""
-                if r.get(k, "") in ("", "data_unreadable", "inspection_pre_dates_judgement")
-                or r.get(k, "").startswith("inspection_")
-                else r[k]
-            )
             fw = r.get("inspection_framework", "")
             out[(r["urn"], r["pdf_filename"])] = {
                 "readable": "yes" if fw != "data_unreadable" else "",
@@ -55,12 +60,12 @@ def load_peer(path) -> dict[tuple[str, str], dict]:
                 "la_name": "",
                 "start_date": _peer_date(r.get("inspection_start_date", "")),
                 "end_date": _peer_date(r.get("inspection_end_date", "")),
-                "lead_inspector": g("inspector_name"),
-                "overall": g("overall_effectiveness_grade"),
-                "leaders": g("impact_of_leaders_grade"),
-                "help_protection": g("help_and_protection_grade"),
-                "in_care": g("in_care_grade"),
-                "care_leavers": g("care_leavers_grade"),
+                "lead_inspector": _peer_value(r, "inspector_name"),
+                "overall": _peer_value(r, "overall_effectiveness_grade"),
+                "leaders": _peer_value(r, "impact_of_leaders_grade"),
+                "help_protection": _peer_value(r, "help_and_protection_grade"),
+                "in_care": _peer_value(r, "in_care_grade"),
+                "care_leavers": _peer_value(r, "care_leavers_grade"),
                 "adoption": "",
             }
     return out
@@ -99,7 +104,12 @@ def _norm(field: str, s: str) -> str:
 
 
 def compare_rows(truth: dict, rows: dict) -> tuple[dict, list[str]]:
-    stats = {f: {"right": 0, "wrong": 0, "missing": 0, "covered": 0} for f in FIELDS}
+    """Compare extracted rows with the truth field by field.
+
+    Returns per-field counts (right, wrong, missing, covered; plus ``_n`` readable reports,
+    ``_unreadable`` and ``_unreadable_ok``) and one line per disagreement.
+    """
+    stats: dict[str, Any] = {f: {"right": 0, "wrong": 0, "missing": 0, "covered": 0} for f in FIELDS}
     stats["_n"] = 0
     stats["_unreadable"] = stats["_unreadable_ok"] = 0
     dis = []

@@ -25,6 +25,7 @@ from pathlib import Path
 
 
 def normalise(text: str | None) -> str:
+    """Text with spaces, quotes and dashes normalised (for comparing extracted and verified items)."""
     if not text:
         return ""
     t = unicodedata.normalize("NFKC", text).lower()
@@ -35,11 +36,13 @@ def normalise(text: str | None) -> str:
 def strict(text: str | None) -> str:
     """Only whitespace and quote/dash forms normalised (a stricter view, reported alongside)."""
     t = unicodedata.normalize("NFKC", text or "")
-    t = t.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    forms: dict[str, str | int | None] = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+    t = t.translate(str.maketrans(forms))
     return " ".join(t.split())
 
 
 def load_truth(path) -> dict[tuple[str, str], dict]:
+    """The verified recommendations (JSON lines), keyed by (folder, file name)."""
     out = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -128,8 +131,9 @@ def extracted_from_db(con, reports_root) -> dict[tuple[str, str], list[dict]]:
     """The stored recommendations of every document under ``reports_root``, keyed like the truth."""
     root = Path(reports_root).resolve()
     out: dict[tuple[str, str], list[dict]] = {}
-    rows = con.execute("""SELECT d.path, r.text, r.grp, r.tail, r.addressee FROM documents d
-                          LEFT JOIN recommendations r ON r.doc_id = d.id ORDER BY d.id, r.seq""").fetchall()
+    from .store.recommendations import recommendations_by_path
+
+    rows = recommendations_by_path(con)
     for path, text, grp, tail, who in rows:
         p = Path(path)
         try:
@@ -150,7 +154,8 @@ def format_report(res: dict, *, misses: int = 40) -> Iterable[str]:
         if c is None:
             yield name
             continue
-        yield f"{name:32} {c['verified']:8d} {c['extracted']:9d} {c['matched']:7d} {c['precision']:6.3f} {c['recall']:6.3f}"
+        counts = f"{c['verified']:8d} {c['extracted']:9d} {c['matched']:7d}"
+        yield f"{name:32} {counts} {c['precision']:6.3f} {c['recall']:6.3f}"
     yield f"group accuracy (matched council items): {res['group_accuracy']:.3f}"
     yield f"tail accuracy (matched council items):  {res['tail_accuracy']:.3f}"
     matched = sum(c["matched"] for k, c in res["by"].items() if k.endswith("/all"))

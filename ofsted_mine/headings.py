@@ -1,8 +1,14 @@
-"""Known section headings of Ofsted letters and reports (shared by the read and parse stages)."""
+"""Known section headings of Ofsted letters and reports (shared by the read and parse stages).
+
+``SECTION_KINDS`` is the shared table, used for every document; a document kind may declare
+headings of its own (``DocKind.headings`` in ``ofsted_mine.kinds``), looked up first when the
+caller says which kind of document the heading is in (``heading_kind(text, kind)``)."""
 
 from __future__ import annotations
 
 import re
+
+from .kinds import registry as kinds
 
 # (regex on a heading block, normalised section kind). First match wins.
 SECTION_KINDS: list[tuple[str, str]] = [
@@ -13,11 +19,13 @@ SECTION_KINDS: list[tuple[str, str]] = [
     (r"^main findings|^findings$", "findings"),
     (r"^areas? for priority action", "priority_action"),
     (
-        r"^what needs to improve|^areas? for (improvement|development)|^recommendations?$|^what the local authority needs to do",
+        r"^what needs to improve|^areas? for (improvement|development)|^recommendations?$|"
+        r"^what the local authority needs to do",
         "what_needs_to_improve",
     ),
     (
-        r"^(the )?experiences and progress of children who need help and protection|^children who need help and protection",
+        r"^(the )?experiences and progress of children who need help and protection|"
+        r"^children who need help and protection",
         "judgement_help_protection",
     ),
     (
@@ -25,7 +33,8 @@ SECTION_KINDS: list[tuple[str, str]] = [
         "judgement_care_leavers",
     ),
     (
-        r"^(the )?experiences and progress of children (in care|looked after)|^children looked after and achieving permanence",
+        r"^(the )?experiences and progress of children (in care|looked after)|"
+        r"^children looked after and achieving permanence",
         "judgement_in_care",
     ),
     (r"^(the )?impact of leaders|^leadership,? management and governance", "judgement_leaders"),
@@ -33,11 +42,16 @@ SECTION_KINDS: list[tuple[str, str]] = [
     (r"^executive summary|^summary of (key )?findings|^section 1: the local authority", "summary"),
     (r"^summary for children and young people", "children_summary"),
     (
-        r"^(section 2: )?the (effectiveness of the )?local safeguarding children board|^review of the effectiveness of the local safeguarding|^the lscb|^recommendations for the lscb",
+        r"^(section 2: )?the (effectiveness of the )?local safeguarding children board|"
+        r"^review of the effectiveness of the local safeguarding|^the lscb|^recommendations for the lscb",
         "lscb",
     ),
     (
-        r"^information about this (inspection|local authority area|visit)|^about this inspection|^the inspection judgements and what they mean|^what the inspection judgements mean|^contents$|^any complaints|^ofsted produces|^the office for standards in education|^if you would like a copy of this document|^piccadilly gate|^© crown copyright|^ofsted will take the findings",
+        r"^information about this (inspection|local authority area|visit)|^about this inspection|"
+        r"^the inspection judgements and what they mean|^what the inspection judgements mean|^contents$|"
+        r"^any complaints|^ofsted produces|^the office for standards in education|"
+        r"^if you would like a copy of this document|^piccadilly gate|^© crown copyright|"
+        r"^ofsted will take the findings",
         "about",
     ),
     (r"^(the )?local authority$|^the local authority:?", "other"),
@@ -56,8 +70,29 @@ _ONE = re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(SECTION_K
 _LEADING_NUMBER = re.compile(r"^\d+(\.\d+)?\.?\s+")
 
 
-def heading_kind(text: str) -> str | None:
-    """Normalised kind of a heading as printed, or None when it is not a known heading."""
+_BY_KIND: dict[tuple[str, tuple], tuple[re.Pattern[str], list[str]] | None] = {}
+
+
+def _kind_table(kind: str) -> tuple[re.Pattern[str], list[str]] | None:
+    """One alternation of a kind's own headings (None when it declares none)."""
+    own = kinds.headings_for(kind)
+    key = (kind, own)
+    if key not in _BY_KIND:
+        _BY_KIND[key] = (
+            (
+                re.compile("|".join(f"(?P<k{i}>{p})" for i, (p, _) in enumerate(own)), re.I),
+                [k for _, k in own],
+            )
+            if own
+            else None
+        )
+    return _BY_KIND[key]
+
+
+def heading_kind(text: str, kind: str | None = None) -> str | None:
+    """Normalised kind of a heading as printed, or None when it is not a known heading.
+
+    ``kind``: the document kind the heading is in; its own headings are looked up first."""
     t = text.strip()
     if not t or len(t) > 200:
         return None
@@ -65,8 +100,14 @@ def heading_kind(text: str) -> str | None:
         t = _GRADE_TAIL.sub("", t)
     if not t.startswith(("2.1", "2.2")):
         t = _LEADING_NUMBER.sub("", t)
+    if kind is not None:
+        table = _kind_table(kind)
+        if table is not None:
+            m = table[0].match(t)
+            if m and m.lastgroup:
+                return table[1][int(m.lastgroup[1:])]
     m = _ONE.match(t)  # every pattern is anchored at the start of the heading
-    return SECTION_KINDS[int(m.lastgroup[1:])][1] if m else None
+    return SECTION_KINDS[int(m.lastgroup[1:])][1] if m and m.lastgroup else None
 
 
 # prose that opens Ofsted's back matter (address, licence, complaints): everything after is not findings

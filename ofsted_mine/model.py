@@ -12,14 +12,16 @@ from datetime import date
 
 PAGE_SEP = "\n\f\n"
 
-#: document kinds; council papers and unknown documents are never Ofsted findings
-from .vocab import DOC_KINDS as KINDS  # noqa: E402,F401  (one vocabulary: ofsted_mine/vocab.py)
+# the document kinds are declared in ofsted_mine/kinds (one module per kind); their ids are
+# ``vocab.DOC_KINDS`` (model imports nothing from the pipeline, so every stage can import it)
 
 GRADES = ("outstanding", "good", "requires improvement", "inadequate")
 
 
 @dataclass
 class Page:
+    """One page of a document: its number and cleaned text."""
+
     number: int  # 1-based
     text: str  # cleaned text of the page
     continues: bool = False  # its first block carries on the paragraph that the previous page ends with
@@ -37,9 +39,11 @@ class ReadResult:
 
     @property
     def text(self) -> str:
+        """The whole cleaned text: the pages joined with ``PAGE_SEP``."""
         return PAGE_SEP.join(p.text for p in self.pages)
 
     def page_starts(self) -> list[int]:
+        """Each page's start offset in ``text``."""
         starts, pos = [], 0
         for p in self.pages:
             starts.append(pos)
@@ -49,6 +53,8 @@ class ReadResult:
 
 @dataclass
 class Tag:
+    """A theme given to a finding, with its score, where it came from and the cues that gave it."""
+
     theme: str
     score: float
     source: str  # rule | model | both
@@ -76,6 +82,8 @@ class Finding:
 
 @dataclass
 class Section:
+    """A section of a document: its heading as printed, its normalised kind, page and offsets."""
+
     heading: str
     kind: str
     page: int
@@ -103,10 +111,15 @@ class Visit:
     focus_themes: list[str] = field(default_factory=list)  # themes the areas covered name
     judgements: dict[str, str] = field(default_factory=dict)
     progress_verdict: str | None = None  # monitoring/focused visits: overall verdict class
+    theme: str | None = None  # a JTAI's subject: "the multi-agency response to …"
+    partners: list[str] = field(default_factory=list)  # a JTAI's local agencies, as addressed
+    inspectorates: list[str] = field(default_factory=list)  # a JTAI's inspectorates (Ofsted, CQC…)
 
 
 @dataclass
 class Document:
+    """A parsed document: its text and pages, its visit metadata, sections and findings."""
+
     path: str
     sha256: str
     format: str
@@ -122,9 +135,11 @@ class Document:
 
     @property
     def n_pages(self) -> int:
+        """How many pages the document has (also once packed for storage)."""
         return self.packed["n_pages"] if self.packed is not None else len(self.pages)
 
     def page_of(self, offset: int) -> int:
+        """The number of the page that holds a character offset of ``text``."""
         pos = 0
         for p in self.pages:
             end = pos + len(p.text)

@@ -8,7 +8,6 @@ never an empty result in silence.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -29,6 +28,8 @@ def one_of(values: Sequence[str]) -> str:
 
 
 def check_choice(value: str | None, option: str, choices: Sequence[str]) -> str | None:
+    """``value`` if it is one of ``choices`` (or None), else :class:`UsageError` naming the
+    option and the choices."""
     if value is None:
         return None
     v = str(getattr(value, "value", value))
@@ -53,40 +54,25 @@ def check_date(value: str | None, option: str = "--since") -> str | None:
 
 
 def check_kind(kind: str | None) -> str | None:
-    from .model import KINDS
+    """A ``--kind`` value checked against the document kinds."""
+    from .vocab import DOC_KINDS as KINDS
 
     return check_choice(kind, "--kind", KINDS)
 
 
 def check_polarity(polarity: str | None) -> str | None:
+    """A ``--polarity`` value checked against the polarities."""
     return check_choice(polarity, "--polarity", POLARITIES)
 
 
-def known_themes(con: sqlite3.Connection | None = None, taxonomy=None) -> list[str]:
-    """Theme ids a filter may name: the taxonomy's (the database's own when it was tagged with
-    another one), plus any theme stored in the database's tags."""
-    ids: list[str] = []
-    try:
-        from .analyse.timeline import taxonomy_of
-
-        ids = list(taxonomy_of(con, taxonomy).ids)
-    except Exception:  # an unreadable taxonomy file: the stored tags still count
-        ids = []
-    if con is not None:
-        from .store.db import get_setting
-
-        if get_setting(con, "taxonomy") not in (None, "default", "untagged") or not ids:
-            ids += [r[0] for r in con.execute("SELECT DISTINCT theme FROM tags") if r[0] not in ids]
-    return ids
-
-
-def check_themes(
-    themes: Iterable[str] | None, con: sqlite3.Connection | None = None, taxonomy=None
-) -> list[str] | None:
+def check_themes(themes: Iterable[str] | None, known: list[str]) -> list[str] | None:
+    """``--theme`` values checked against ``known``, the themes a filter may name
+    (:func:`ofsted_mine.store.settings.known_themes` gives them for a database);
+    :class:`UsageError` with the closest ones."""
     if not themes:
         return None
     themes = list(themes)
-    ids = known_themes(con, taxonomy)
+    ids = list(known)
     bad = [t for t in themes if t not in ids]
     if bad and ids:
         import difflib

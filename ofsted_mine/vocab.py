@@ -11,43 +11,42 @@ Nothing here imports anything heavy: the query path stays fast.
 from __future__ import annotations
 
 # ------------------------------------------------------------------ document kinds
+# Declared once, in ofsted_mine/kinds (one module per kind, registered there); these are the
+# registry's views that the store, analyses and reports use.
+from .kinds import registry as _kinds  # noqa: E402
+
+_KINDS = _kinds.all_kinds()
 #: every document kind; council papers and unknown documents are never Ofsted findings
-DOC_KINDS = ("monitoring_visit", "focused_visit", "inspection", "jtai", "council_paper", "unknown")
+DOC_KINDS = _kinds.kind_ids()
 #: kinds whose sentences are Ofsted's findings (in the order a timeline lists them when dates tie)
-OFSTED_KINDS = ("inspection", "monitoring_visit", "focused_visit", "jtai")
-NON_OFSTED_KINDS = ("council_paper", "unknown")
+OFSTED_KINDS = tuple(dict.fromkeys(k.kind for k in sorted(_KINDS, key=lambda k: k.order) if k.ofsted))
+NON_OFSTED_KINDS = tuple(dict.fromkeys(k.kind for k in _KINDS if not k.ofsted))
 #: a full inspection always opens an improvement journey (and closes the one before it)
-JOURNEY_OPENING_KINDS = ("inspection",)
+JOURNEY_OPENING_KINDS = tuple(dict.fromkeys(k.kind for k in _KINDS if k.opens_journey))
 #: a focused (or assurance) visit opens a journey only when it sets actions (areas for priority action)
-ACTION_SETTING_KINDS = ("focused_visit",)
+ACTION_SETTING_KINDS = tuple(dict.fromkeys(k.kind for k in _KINDS if k.sets_actions))
+#: kinds whose recommendations are followed up (every Ofsted kind with recommendation sections)
+RECOMMENDATION_KINDS = tuple(
+    dict.fromkeys(
+        k.kind for k in sorted(_KINDS, key=lambda k: k.order) if k.ofsted and k.recommendation_sections
+    )
+)
+
+#: kinds a fetch from Ofsted's website can ask for (those the site's listing titles name)
+SITE_KINDS = tuple(dict.fromkeys(k.kind for k in sorted(_KINDS, key=lambda k: k.order) if k.site_titles))
+#: every name a user may give for a kind (``--kind mv``) -> its id
+KIND_ALIASES = _kinds.kind_aliases()
 
 #: the kind in running text and citations
-KIND_LABELS = {
-    "monitoring_visit": "monitoring visit",
-    "focused_visit": "focused visit",
-    "inspection": "inspection",
-    "jtai": "JTAI",
-    "council_paper": "council paper",
-    "unknown": "document",
-}
+KIND_LABELS = {i: _kinds.by_id(i).label for i in DOC_KINDS}
 #: the kind in a column head ("MV3 2023-05", "Inspection 2024-10")
-KIND_SHORT = {
-    "monitoring_visit": "MV",
-    "focused_visit": "FV",
-    "inspection": "Inspection",
-    "jtai": "JTAI",
-    "council_paper": "Paper",
-    "unknown": "Document",
-}
+KIND_SHORT = {i: _kinds.by_id(i).short for i in DOC_KINDS}
 #: the kind in a visit id ("eastmere-mv1-2023-05-16")
-KIND_ID = {
-    "monitoring_visit": "mv",
-    "focused_visit": "fv",
-    "inspection": "insp",
-    "jtai": "jtai",
-    "council_paper": "paper",
-    "unknown": "doc",
-}
+KIND_ID = {i: _kinds.by_id(i).abbrev for i in DOC_KINDS}
+#: what a document of the kind is called after its label ("monitoring visit letter", "inspection report")
+KIND_NOUNS = {i: _kinds.by_id(i).noun for i in DOC_KINDS}
+#: kinds whose visits are numbered in their series ("MV3")
+NUMBERED_KINDS = tuple(i for i in DOC_KINDS if _kinds.by_id(i).numbered)
 
 FRAMEWORKS = {"sif": "SIF", "ilacs": "ILACS", "other": "other"}
 
@@ -59,6 +58,16 @@ PROGRESS_VERDICTS = {
     "serious_weaknesses": "serious weaknesses",
 }
 
+#: inspection judgement grades in short (one-line judgements, the journey's steps)
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "inadequate": "I",
+    "not judged": "NJ",
+    "adequate": "A",
+}
+
 # ------------------------------------------------------------------ section kinds
 #: sections whose sentences are not findings about practice: the letter header and signature,
 #: Ofsted's back matter, a letter's opening paragraph and its list of areas covered
@@ -67,8 +76,9 @@ NON_FINDING_SECTIONS = ("header", "closing", "about", "opening", "areas_covered"
 NEVER_QUOTED_SECTIONS = ("header", "closing", "about")
 #: sections where Ofsted addresses recommendations to the council
 RECOMMENDATION_SECTIONS = ("what_needs_to_improve", "priority_action")
-#: every section kind the parser gives (headings.SECTION_KINDS plus the structural ones)
-SECTION_KINDS = (
+#: every section kind the parser gives (headings.SECTION_KINDS plus the structural ones; the
+#: kinds' own headings add theirs at the end)
+SECTION_KINDS: tuple[str, ...] = (
     "header",
     "opening",
     "areas_covered",
@@ -88,6 +98,7 @@ SECTION_KINDS = (
     "closing",
     "other",
 )
+SECTION_KINDS += tuple(k for k in _kinds.section_kinds() if k not in SECTION_KINDS)
 
 
 def holds_findings(section_kind: str | None) -> bool:
@@ -96,7 +107,8 @@ def holds_findings(section_kind: str | None) -> bool:
 
 
 def sql_list(values) -> str:
-    """A tuple of string constants as an SQL list literal: ``('a', 'b')`` (constants only, never user input)."""
+    """A tuple of string constants as an SQL list literal: ``('a', 'b')`` (constants only, never
+    user input)."""
     return "(" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + ")"
 
 
@@ -148,7 +160,7 @@ CELL_LETTERS = {
 #: the score of a judged cell for trends: higher is worse
 CELL_SCORE = {"concern": 1.0, "mixed": 0.5, "mostly_strength": 0.25, "strength": 0.0}
 
-# ------------------------------------------------------------------ trends (one theme over a window of visits)
+# ------------------------------------------------------------------ trends (one theme over a window)
 TRENDS = (
     "persistent",
     "deteriorating",
@@ -225,7 +237,7 @@ FOLLOWUP_LETTERS = {
 def visit_label(kind: str, visit_number: int | None, date: str | None) -> str:
     """A visit's short label: ``MV3 2023-05``, ``Inspection 2024-10``."""
     k = KIND_SHORT.get(kind, kind)
-    if kind == "monitoring_visit" and visit_number:
+    if kind in NUMBERED_KINDS and visit_number:
         k += str(visit_number)
     return f"{k} {date[:7] if date else '?'}"
 
@@ -248,7 +260,8 @@ def citation(
     page=None,
     published: str | None = None,
 ) -> str:
-    """The one citation format: ``Eastmere, monitoring visit 2023-05-16 (published 2023-06-20), para 4, p. 2``.
+    """The one citation format:
+    ``Eastmere, monitoring visit 2023-05-16 (published 2023-06-20), para 4, p. 2``.
 
     ``date`` is the visit's start date (else its publication date); the publication date is
     added when it is known and differs."""
@@ -261,3 +274,14 @@ def citation(
     if page is not None:
         s += f", p. {page}"
     return s
+
+
+#: short forms of Ofsted's grades (timeline journeys, terminal tables)
+GRADE_SHORT = {
+    "outstanding": "O",
+    "good": "G",
+    "requires improvement": "RI",
+    "inadequate": "I",
+    "not judged": "NJ",
+    "adequate": "A",
+}

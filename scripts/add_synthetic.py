@@ -1,6 +1,7 @@
-"""Add written example sentences to the training data, after an originality check.
+r"""Add written example sentences to the training data, after an originality check.
 
-    python scripts/add_synthetic.py WRITTEN.jsonl... -o corpus/annotations/synthetic-N.jsonl [--shared ../shared]
+    python scripts/add_synthetic.py WRITTEN.jsonl... -o corpus/annotations/synthetic-N.jsonl \
+        [--shared ../shared]
 
 Input lines: {"id", "text", "themes", "polarity"} written from the codebook (see
 corpus/README.md). A line is dropped when its sentence shares a run of 12 words with any

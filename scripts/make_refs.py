@@ -1,6 +1,7 @@
-"""Turn labels of real-report sentences into references (no report text in the repository).
+r"""Turn labels of real-report sentences into references (no report text in the repository).
 
-    python scripts/make_refs.py CANDIDATES.jsonl LABELS.jsonl [LABELS2 ...] -o corpus/annotations/real-refs.jsonl
+    python scripts/make_refs.py CANDIDATES.jsonl LABELS.jsonl [LABELS2 ...] \
+        -o corpus/annotations/real-refs.jsonl
 
 CANDIDATES lines: {"id", "report", "text"} (a working file outside the repository);
 LABELS lines: {"id", "themes", "polarity"} from one annotator each (its name = file stem).

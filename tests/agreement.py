@@ -11,8 +11,12 @@ import json
 import re
 from pathlib import Path
 
+from rich.console import Console
+
 from ofsted_mine.analyse.cells import compare_status
 from ofsted_mine.analyse.timeline import compare, timeline, tracks
+from ofsted_mine.report.markdown import md as md_escape
+from ofsted_mine.report.terminal import timeline_markdown, timeline_rows, timeline_table
 from ofsted_mine.vocab import CELL_LABELS, CELL_LETTERS, TREND_LABELS
 
 
@@ -30,14 +34,31 @@ def check_council(
     cli=None,
 ) -> list[str]:
     """Disagreements between the library's timeline/tracks/comparisons of ``la`` and its views."""
-    from rich.console import Console
-
-    from ofsted_mine.report.terminal import timeline_markdown, timeline_rows, timeline_table
-
-    bad: list[str] = []
     tl = timeline(con, la)
     ids = [v.id for v in tl.visits]
-    # JSON (the CLI prints to_dict)
+    bad = _check_json(la, tl, ids, cli)
+    bad += _check_csv(la, tl, ids, cli)
+    bad += _check_markdown(la, tl, ids, cli)
+    bad += _check_terminal(la, tl, ids)
+    bad += _check_tracks(la, tl, ids, con)
+    bad += _check_window(la, tl, ids)
+    bad += _check_cell_rules(la, tl, ids)
+    bad += _check_compare(la, tl, ids, con, cli)
+    bad += _check_window_story(la, tl)
+    if html_page is not None:
+        bad += _check_html_grid(la, tl, ids, html_page)
+        if 'table class="glance"' in html_page:
+            bad += _check_board(la, tl, ids, con, html_page)
+    if md_page is not None:
+        bad += _check_md_pack(la, tl, ids, md_page)
+    if xlsx_rows is not None:
+        bad += _check_xlsx(la, tl, ids, xlsx_rows)
+    return bad
+
+
+def _check_json(la: str, tl, ids: list[str], cli) -> list[str]:
+    """The timeline as JSON (the CLI prints ``to_dict``): visits, cells and trends."""
+    bad: list[str] = []
     d = json.loads(cli(["timeline", "--la", la, "--format", "json"])) if cli else tl.to_dict()
     if [v["id"] for v in d["visits"]] != ids:
         bad.append(f"{la}: json visits {[v['id'] for v in d['visits']]} != {ids}")
@@ -54,7 +75,12 @@ def check_council(
                 bad.append(f"{la} {t['id']} {v}: json {j['verdict']} != {c.verdict}")
         if d["trends"][t["id"]]["trend"] != tl.trends[t["id"]]:
             bad.append(f"{la} {t['id']}: json trend differs")
-    # CSV
+    return bad
+
+
+def _check_csv(la: str, tl, ids: list[str], cli) -> list[str]:
+    """The timeline as CSV: each cell's words and counts, and the trend."""
+    bad: list[str] = []
     text = cli(["timeline", "--la", la, "--format", "csv"]) if cli else None
     rows = list(csv.DictReader(io.StringIO(text))) if text else timeline_rows(tl)
     for r in rows[1:]:
@@ -63,7 +89,12 @@ def check_council(
                 bad.append(f"{la} {r['theme']} {v}: csv {r[v]!r}")
         if r["trend"] != tl.trends[r["theme"]]:
             bad.append(f"{la} {r['theme']}: csv trend {r['trend']}")
-    # Markdown
+    return bad
+
+
+def _check_markdown(la: str, tl, ids: list[str], cli) -> list[str]:
+    """The timeline as Markdown: each cell's label and counts, and the trend."""
+    bad: list[str] = []
     md = cli(["timeline", "--la", la, "--format", "markdown"]) if cli else timeline_markdown(tl)
     for t in tl.themes:
         line = next((x for x in md.splitlines() if x.startswith(f"| {t['id']} |")), "")
@@ -75,7 +106,12 @@ def check_council(
         ] + [TREND_LABELS[tl.trends[t["id"]]]]
         if cells != want:
             bad.append(f"{la} {t['id']}: markdown {cells} != {want}")
-    # terminal: the printed grid, row by row (letter and counts per cell, then the trend)
+    return bad
+
+
+def _check_terminal(la: str, tl, ids: list[str]) -> list[str]:
+    """The printed grid, row by row (letter and counts per cell, then the trend)."""
+    bad: list[str] = []
     con_out = Console(file=io.StringIO(), width=400, record=True, highlight=False, color_system=None)
     con_out.print(timeline_table(tl))
     printed = con_out.export_text()
@@ -86,7 +122,12 @@ def check_council(
         want = [(x.letter + " " + x.counts).strip() for x in c] + [TREND_LABELS[tl.trends[t["id"]]]]
         if got != want:
             bad.append(f"{la} {t['id']}: terminal {got} != {want}")
-    # tracks (track --format json renders the same Track objects)
+    return bad
+
+
+def _check_tracks(la: str, tl, ids: list[str], con) -> list[str]:
+    """Tracks agree with the timeline; "not examined since" and "resolved" only when true."""
+    bad: list[str] = []
     for tr in tracks(con, tl, quotes_per_visit=0):
         if tr.trend != tl.trends[tr.theme]:
             bad.append(f"{la} {tr.theme}: track trend {tr.trend} != timeline {tl.trends[tr.theme]}")
@@ -108,10 +149,20 @@ def check_council(
             ]
             if not (any(x.verdict == "concern" for x in w[:-1]) and w[-1].concern == 0 and w[-1].mixed == 0):
                 bad.append(f"{la} {tr.theme}: 'resolved' without a concern followed by a visit with none")
-    # the default window reaches the latest document
+    return bad
+
+
+def _check_window(la: str, tl, ids: list[str]) -> list[str]:
+    """The default trend window reaches the latest document."""
+    bad: list[str] = []
     if ids and tl.window and tl.window[-1] != ids[-1]:
         bad.append(f"{la}: the default trend window {tl.window} leaves out the latest visit {ids[-1]}")
-    # cell rules: a "no concerns" cell has no concern finding; a mixed-only cell is not a concern
+    return bad
+
+
+def _check_cell_rules(la: str, tl, ids: list[str]) -> list[str]:
+    """A "no concerns" cell has no concern finding; a concern has one; "not examined" has none."""
+    bad: list[str] = []
     for t in tl.themes:
         for v in ids:
             c = tl.cells[t["id"]][v]
@@ -121,7 +172,12 @@ def check_council(
                 bad.append(f"{la} {t['id']} {v}: a concern without a concern finding")
             if c.verdict == "not_examined" and c.total:
                 bad.append(f"{la} {t['id']} {v}: 'not examined' with findings")
-    # compare: consecutive visits; the cells are the timeline's, the status follows from them
+    return bad
+
+
+def _check_compare(la: str, tl, ids: list[str], con, cli) -> list[str]:
+    """Compare of consecutive visits: the timeline's cells, and a status that follows from them."""
+    bad: list[str] = []
     for va, vb in zip(ids, ids[1:]):
         res = (
             json.loads(cli(["compare", va, vb, "--format", "json"]))
@@ -140,7 +196,12 @@ def check_council(
                 bad.append(
                     f"{la} {row['theme']}: 'no longer raised' with concern findings at the later visit"
                 )
-    # compare over the trend window's ends and the trend tell one story
+    return bad
+
+
+def _check_window_story(la: str, tl) -> list[str]:
+    """Compare over the trend window's ends and the trend tell one story."""
+    bad: list[str] = []
     if len(tl.window) >= 2:
         wa, wb = tl.window[0], tl.window[-1]
         for t in tl.themes:
@@ -149,77 +210,89 @@ def check_council(
                 bad.append(f"{la} {t['id']}: compare {wa}->{wb} says persistent, the trend says {tr}")
             if tr == "resolved" and st in ("persistent concern", "new concern", "concern eased"):
                 bad.append(f"{la} {t['id']}: trend resolved, compare {wa}->{wb} says {st}")
-    # HTML pack: the grid's cells and trends
-    if html_page is not None:
-        for m in re.finditer(r'data-theme="([^"]+)" data-visit="([^"]+)" data-verdict="([^"]+)"', html_page):
-            th, v, verdict = (htmlmod.unescape(x) for x in m.groups())
-            if tl.cells[th][v].verdict != verdict:
-                bad.append(f"{la} {th} {v}: html {verdict} != {tl.cells[th][v].verdict}")
-        n = len(re.findall(r'data-verdict="', html_page))
-        if n != len(tl.themes) * len(ids):
-            bad.append(f"{la}: html grid has {n} cells, not {len(tl.themes) * len(ids)}")
-        for m in re.finditer(r'data-theme="([^"]+)" data-trend="([^"]*)"', html_page):
-            if tl.trends[htmlmod.unescape(m.group(1))] != m.group(2):
-                bad.append(f"{la} {m.group(1)}: html trend {m.group(2)}")
-    # the board pages ("Themes at a glance"): letters per visit, the trend, where it stands now
-    if html_page is not None and 'table class="glance"' in html_page:
-        glance = html_page[html_page.index('table class="glance"') :]
-        glance = glance[: glance.index("</table>")]
-        rows = re.findall(
-            r'<tr><th scope="row">(?:<a href="#theme-[^"]*">)?(.*?)(?:</a>)?<div class="spark"[^>]*>'
-            r'<span aria-hidden="true">(.*?)</span></div></th><td><span class="trend t-([a-z_]+)">'
-            r'.*?</td><td>(?:<span class="chip v-([a-z_]+)">)?',
-            glance,
-        )
-        if len(rows) != len(tl.themes):
-            bad.append(f"{la}: the board's themes at a glance has {len(rows)} rows, not {len(tl.themes)}")
-        by_name = {t["name"]: t["id"] for t in tl.themes}
-        trk = {x.theme: x for x in tracks(con, tl, quotes_per_visit=0)}
-        for name, spark, trend_, now_v in rows:
-            th = by_name.get(htmlmod.unescape(name))
-            if th is None:
-                bad.append(f"{la}: board row for an unknown theme {name!r}")
-                continue
-            want = " ".join(tl.cells[th][v].letter for v in ids)
-            if (
-                htmlmod.unescape(spark) != want
-                or trend_ != tl.trends[th]
-                or (now_v or None) != trk[th].now_verdict
-            ):
-                bad.append(
-                    f"{la} {th}: board says {spark!r} {trend_} {now_v!r}, the library "
-                    f"{want!r} {tl.trends[th]} {trk[th].now_verdict!r}"
-                )
-    # Markdown pack: the grid's cells (letter and counts) and trends
-    if md_page is not None:
-        names = {t["name"]: t["id"] for t in tl.themes}
-        from ofsted_mine.report.markdown import md as md_escape
+    return bad
 
-        for t in tl.themes:
-            line = next((x for x in md_page.splitlines() if x.startswith(f"| {md_escape(t['name'])} |")), "")
-            cells = [x.strip() for x in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
-            want = [
-                (
-                    CELL_LETTERS[tl.cells[t["id"]][v].verdict]
-                    + (" " + tl.cells[t["id"]][v].counts if tl.cells[t["id"]][v].counts else "")
-                )
-                for v in ids
-            ]
-            if cells[1 : 1 + len(ids)] != want or md_escape(TREND_LABELS[tl.trends[t["id"]]]) != cells[-1]:
-                bad.append(f"{la} {t['id']}: markdown pack {cells} != {want}")
-        del names
-    # XLSX timeline sheet: (theme name, cells..., trend) rows of this council's block
-    if xlsx_rows is not None:
-        block = _xlsx_block(xlsx_rows, tl)
-        for t in tl.themes:
-            row = block.get(t["name"])
-            want = [
-                CELL_LABELS[tl.cells[t["id"]][v].verdict]
-                + (f" ({tl.cells[t['id']][v].counts})" if tl.cells[t["id"]][v].counts else "")
-                for v in ids
-            ] + [TREND_LABELS[tl.trends[t["id"]]]]
-            if row is None or row[2 : 2 + len(ids) + 1] != want:
-                bad.append(f"{la} {t['id']}: xlsx {row} != {want}")
+
+def _check_html_grid(la: str, tl, ids: list[str], html_page: str) -> list[str]:
+    """The HTML pack's grid: its cells and trends."""
+    bad: list[str] = []
+    for m in re.finditer(r'data-theme="([^"]+)" data-visit="([^"]+)" data-verdict="([^"]+)"', html_page):
+        th, v, verdict = (htmlmod.unescape(x) for x in m.groups())
+        if tl.cells[th][v].verdict != verdict:
+            bad.append(f"{la} {th} {v}: html {verdict} != {tl.cells[th][v].verdict}")
+    n = len(re.findall(r'data-verdict="', html_page))
+    if n != len(tl.themes) * len(ids):
+        bad.append(f"{la}: html grid has {n} cells, not {len(tl.themes) * len(ids)}")
+    for m in re.finditer(r'data-theme="([^"]+)" data-trend="([^"]*)"', html_page):
+        if tl.trends[htmlmod.unescape(m.group(1))] != m.group(2):
+            bad.append(f"{la} {m.group(1)}: html trend {m.group(2)}")
+    return bad
+
+
+def _check_board(la: str, tl, ids: list[str], con, html_page: str) -> list[str]:
+    """The board pages' themes at a glance: letters per visit, the trend, where it stands now."""
+    bad: list[str] = []
+    glance = html_page[html_page.index('table class="glance"') :]
+    glance = glance[: glance.index("</table>")]
+    rows = re.findall(
+        r'<tr><th scope="row">(?:<a href="#theme-[^"]*">)?(.*?)(?:</a>)?<div class="spark"[^>]*>'
+        r'<span aria-hidden="true">(.*?)</span></div></th><td><span class="trend t-([a-z_]+)">'
+        r'.*?</td><td>(?:<span class="chip v-([a-z_]+)">)?',
+        glance,
+    )
+    if len(rows) != len(tl.themes):
+        bad.append(f"{la}: the board's themes at a glance has {len(rows)} rows, not {len(tl.themes)}")
+    by_name = {t["name"]: t["id"] for t in tl.themes}
+    trk = {x.theme: x for x in tracks(con, tl, quotes_per_visit=0)}
+    for name, spark, trend_, now_v in rows:
+        th = by_name.get(htmlmod.unescape(name))
+        if th is None:
+            bad.append(f"{la}: board row for an unknown theme {name!r}")
+            continue
+        want = " ".join(tl.cells[th][v].letter for v in ids)
+        if (
+            htmlmod.unescape(spark) != want
+            or trend_ != tl.trends[th]
+            or (now_v or None) != trk[th].now_verdict
+        ):
+            bad.append(
+                f"{la} {th}: board says {spark!r} {trend_} {now_v!r}, the library "
+                f"{want!r} {tl.trends[th]} {trk[th].now_verdict!r}"
+            )
+    return bad
+
+
+def _check_md_pack(la: str, tl, ids: list[str], md_page: str) -> list[str]:
+    """The Markdown pack's grid: letter and counts per cell, and the trend."""
+    bad: list[str] = []
+    for t in tl.themes:
+        line = next((x for x in md_page.splitlines() if x.startswith(f"| {md_escape(t['name'])} |")), "")
+        cells = [x.strip() for x in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        want = [
+            (
+                CELL_LETTERS[tl.cells[t["id"]][v].verdict]
+                + (" " + tl.cells[t["id"]][v].counts if tl.cells[t["id"]][v].counts else "")
+            )
+            for v in ids
+        ]
+        if cells[1 : 1 + len(ids)] != want or md_escape(TREND_LABELS[tl.trends[t["id"]]]) != cells[-1]:
+            bad.append(f"{la} {t['id']}: markdown pack {cells} != {want}")
+    return bad
+
+
+def _check_xlsx(la: str, tl, ids: list[str], xlsx_rows: list) -> list[str]:
+    """The XLSX timeline sheet: the council's block, one row per theme."""
+    bad: list[str] = []
+    block = _xlsx_block(xlsx_rows, tl)
+    for t in tl.themes:
+        row = block.get(t["name"])
+        want = [
+            CELL_LABELS[tl.cells[t["id"]][v].verdict]
+            + (f" ({tl.cells[t['id']][v].counts})" if tl.cells[t["id"]][v].counts else "")
+            for v in ids
+        ] + [TREND_LABELS[tl.trends[t["id"]]]]
+        if row is None or row[2 : 2 + len(ids) + 1] != want:
+            bad.append(f"{la} {t['id']}: xlsx {row} != {want}")
     return bad
 
 

@@ -150,7 +150,8 @@ def screenshot(html_path: Path, png_path: Path, width: int = 1200, height: int =
 
 
 def make_driver(width: int = 1200, height: int = 1000):
-    """A headless Selenium Chrome driver on Debian's chromium + chromedriver (no Selenium Manager download)."""
+    """A headless Selenium Chrome driver on Debian's chromium + chromedriver (no Selenium Manager
+    download)."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -207,7 +208,8 @@ def axe(driver, tags: list[str] | None = None) -> list[dict]:
     res = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
-        ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));",
+        ".then(r => done(r.violations))"
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));",
         tags or AXE_TAGS,
     )
     return res or []
@@ -231,17 +233,20 @@ def describe(violations: list[dict], n: int = 3) -> str:
 
 
 def overflow_at(driver, target, width: int = 420) -> tuple[int, list[str]]:
-    """Horizontal overflow of a page at a viewport ``width``: (pixels it scrolls sideways, widest elements)."""
+    """Horizontal overflow of a page at a viewport ``width``: (pixels it scrolls sideways, widest
+    elements)."""
     load(driver, target, width=width)
     try:
         over = driver.execute_script(
-            "const d = document.documentElement; return Math.max(d.scrollWidth, document.body.scrollWidth) - d.clientWidth;"
+            "const d = document.documentElement; "
+            "return Math.max(d.scrollWidth, document.body.scrollWidth) - d.clientWidth;"
         )
         wide = driver.execute_script(
             "const w = document.documentElement.clientWidth; const out = [];"
             "for (const el of document.querySelectorAll('body *')) {"
             "  const r = el.getBoundingClientRect(); if (r.right > w + 1 && r.width > 0)"
-            "    out.push(el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined ? '.' + el.className : '')"
+            "    out.push(el.tagName.toLowerCase()"
+            "             + (el.className && el.className.baseVal === undefined ? '.' + el.className : '')"
             "             + ' right=' + Math.round(r.right));"
             "} return out.slice(0, 8);"
         )

@@ -19,22 +19,28 @@ LETTER_LINES = [
     "Wyvern Vale Council",
     "Dear Ms Smithfield",
     "# Monitoring visit to Wyvern Vale children’s services",
-    "This letter summarises the findings of the monitoring visit to Wyvern Vale children’s services on 28 February "
-    "to 1 March 2023. This visit was the third monitoring visit since the local authority was judged inadequate in "
+    "This letter summarises the findings of the monitoring visit to Wyvern Vale children’s services "
+    "on 28 February "
+    "to 1 March 2023. This visit was the third monitoring visit since the local authority was judged "
+    "inadequate in "
     "May 2021. The visit was carried out by His Majesty’s Inspectors Alex Thornbury and Priya Castellan.",
     "# Areas covered by the visit",
     "- The quality of assessments for children in need of help and protection.",
     "- Management oversight and supervision.",
-    "This visit was carried out under the inspection of local authority children’s services (ILACS) framework.",
+    "This visit was carried out under the inspection of local authority children’s services (ILACS) "
+    "framework.",
     "# Headline findings",
     "Progress has been too slow since the last visit. Too many children still wait too long for help.",
     "# Findings and evaluation of progress",
-    "1. Managers’ oversight of children’s cases is not consistently effective, and the rationale for decisions is "
+    "1. Managers’ oversight of children’s cases is not consistently effective, and the rationale for "
+    "decisions is "
     "not always recorded.",
-    "2. Frequent changes of social worker have led to drift in planning for some children. Caseloads remain high in "
+    "2. Frequent changes of social worker have led to drift in planning for some children. Caseloads "
+    "remain high in "
     "the assessment teams.",
     "3. Most assessments are thorough and consider the child’s lived experience well.",
-    "Ofsted will take the findings from this monitoring visit into account when planning your next inspection or visit.",
+    "Ofsted will take the findings from this monitoring visit into account when planning your next "
+    "inspection or visit.",
     "Yours sincerely",
     "Alex Thornbury",
     "His Majesty’s Inspector",
@@ -88,7 +94,7 @@ def make_pdf(
                 newpage()
             c.setFont("Helvetica", size)
             c.drawString(72, y, "\u25aa")
-        for i, ln in enumerate(simpleSplit(text, font, size, width - 144 - indent)):
+        for ln in simpleSplit(text, font, size, width - 144 - indent):
             if y < 72:
                 newpage()
             c.setFont(font, size)

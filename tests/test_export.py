@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 import ofsted_mine as om
+from ofsted_mine.cli import app
 from ofsted_mine.report.export import FINDING_FIELDS, TIMELINE_FIELDS, export_findings, guard_formula
 
-from .test_readiness import _app, build_corpus_db, copy_db, set_finding_text
+from .test_readiness import build_corpus_db, copy_db, set_finding_text
 
 # the bundled corpus as its truth file records it: Ofsted documents (timeline columns) and councils
 _TRUTH = json.loads((Path(__file__).resolve().parent.parent / "corpus" / "truth.json").read_text("utf-8"))
@@ -162,7 +163,6 @@ def test_formula_injection_guard(corpus_db, tmp_path):
 
 def test_export_command(corpus_db, tmp_path):
     runner = CliRunner()
-    app = _app()
     r = runner.invoke(
         app,
         [

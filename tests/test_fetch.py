@@ -1,331 +1,165 @@
-"""ofsted_mine.fetch against a fake Ofsted site on 127.0.0.1 (never the real internet)."""
+"""ofsted_mine.fetch() runs against a fake Ofsted site (tests/fetch_site.py; never the real internet):
+an httpx.MockTransport for every case, and one end-to-end run over real HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import re
 from datetime import date
-from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from ofsted_mine import fetch as F
-from ofsted_mine.fetch import (
-    MANIFEST_NAME,
-    classify_kind,
-    fetch,
-    parse_kinds,
-    parse_listing_page,
-    parse_provider_page,
-    parse_publication_text,
-    safe_filename,
+from ofsted_mine.fetch import MANIFEST_NAME, FetchError, Limits, Site, fetch
+
+from .fetch_site import FakeCouncil, LoopbackSite
+from .fetch_support import (
+    BARNSLEY,
+    BLACKPOOL,
+    EXPECTED_CROYDON,
+    FAST,
+    Ingest,
+    assert_clean,
+    croydon,
+    names,
+    pub,
+    run,
+    second_run_downloads_nothing,
+    site_maker,
 )
-
-try:
-    from .fetch_site import FakeCouncil, FakePub, FakeSite, letter_pdf
-except ImportError:  # tests/ is not a package
-    from fetch_site import FakeCouncil, FakePub, FakeSite, letter_pdf
-
-CROYDON = ("80492", "Croydon")
-BARNSLEY = ("80426", "Barnsley")
-BLACKPOOL = ("80431", "Blackpool")
-
-
-@functools.cache
-def pdf(council: str, kind_title: str, when: str, fid: str) -> bytes:
-    return letter_pdf(council, kind_title, when, fid)
-
-
-def pub(fid: str, text: str, council: str = "Croydon", **kw) -> FakePub:
-    kind_title = text.split(",")[0]
-    when = text.rsplit("-", 1)[-1].strip().split(" ", 1)[-1]
-    return FakePub(file_id=fid, text=text, body=pdf(council, kind_title, when, fid), **kw)
-
-
-def croydon(*extra: FakePub, **kw) -> FakeCouncil:
-    pubs = [
-        pub("50140187", "Children\u2019s services inspection, pdf - 16 March 2020"),
-        pub("50230001", "Monitoring visit, pdf - 3 May 2023"),
-        pub("50170002", "Focused visit, pdf - 21 July 2021"),
-        *extra,
-    ]
-    return FakeCouncil(*CROYDON, pubs=pubs, **kw)
-
-
-EXPECTED_CROYDON = {
-    "croydon_inspection_2020-03-16_50140187.pdf",
-    "croydon_monitoring_visit_2023-05-03_50230001.pdf",
-    "croydon_focused_visit_2021-07-21_50170002.pdf",
-}
-
-
-class Ingest:
-    """Stands in for ofsted_mine.api.ingest; records calls."""
-
-    def __init__(self, fail: tuple[str, ...] = (), raise_exc: BaseException | None = None):
-        self.calls: list[list[Path]] = []
-        self.fail = fail
-        self.raise_exc = raise_exc
-
-    def __call__(self, paths, db=None, *, progress=False):
-        paths = [Path(p) for p in paths]
-        self.calls.append(paths)
-        if self.raise_exc:
-            raise self.raise_exc
-        bad = [(str(p), "unreadable") for p in paths if any(f in p.name for f in self.fail)]
-        good = [str(p) for p in paths if not any(f in p.name for f in self.fail)]
-        for p in paths:
-            if progress:
-                progress(str(p), "failed" if any(f in p.name for f in self.fail) else "added")
-        return SimpleNamespace(added=good, replaced=[], unchanged=[], failed=bad)
 
 
 @pytest.fixture
-def site_env(monkeypatch):
-    """Start a FakeSite and point ofsted-mine at it through the environment variables."""
-    sites = []
-
-    def start(councils, **kw):
-        s = FakeSite(councils, **kw).__enter__()
-        sites.append(s)
-        monkeypatch.setenv("OFSTED_MINE_BASE_URL", s.base_url)
-        monkeypatch.setenv("OFSTED_MINE_FILES_URL", s.files_url)
-        return s
-
-    yield start
-    for s in sites:
-        s.__exit__(None, None, None)
-
-
-def run(lib: Path, ingest: Ingest | None = None, **kw):
-    ingest = ingest if ingest is not None else Ingest()
-    args = dict(library=lib, pause=0, timeout=0.5, retries=2, backoff=0.001, ingest_fn=ingest)
-    if not any(k in kw for k in ("la", "urn", "all_councils")):
-        args["la"] = "croydon"
-    args.update(kw)
-    return fetch(**args), ingest
-
-
-def assert_clean(lib: Path) -> dict:
-    """Nothing half-written: no temp files, every PDF complete and in the manifest with its sha256."""
-    if not lib.exists():
-        return {}
-    leftovers = [
-        p
-        for p in lib.rglob("*")
-        if p.name.endswith(".part") or (p.name.startswith(".ofsted-mine-") and p.name != MANIFEST_NAME)
-    ]
-    assert leftovers == []
-    manifest = (
-        json.loads((lib / MANIFEST_NAME).read_text()) if (lib / MANIFEST_NAME).exists() else {"files": {}}
-    )
-    ok = {e["path"]: e for e in manifest["files"].values() if e["status"] == "ok"}
-    pdfs = sorted(p for p in lib.rglob("*") if p.is_file() and p.name not in (MANIFEST_NAME, F.LOCK_NAME))
-    for p in pdfs:
-        data = p.read_bytes()
-        assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:], p
-        rel = p.relative_to(lib).as_posix()
-        assert rel in ok, f"{rel} not in manifest"
-        assert ok[rel]["sha256"] == hashlib.sha256(data).hexdigest()
-        assert ok[rel]["size"] == len(data)
-        assert re.fullmatch(
-            r"[a-z0-9-]+/[a-z0-9-]+_[a-z0-9_]+_(\d{4}-\d{2}-\d{2}|undated)_[A-Za-z0-9-]+\.pdf", rel
-        )
-    assert len(ok) == len(pdfs)
-    return manifest
-
-
-def names(items) -> set[str]:
-    return {i.path.name for i in items if i.path}
-
-
-def second_run_downloads_nothing(lib: Path, site: FakeSite, **kw):
-    """Run again: nothing new, no file already in the library requested again, nothing ingested."""
-    have = {p.stem.rsplit("_", 1)[-1] for p in lib.rglob("*.pdf")}
-    before = len(site.file_requests())
-    res, ing = run(lib, **kw)
-    assert res.new == []
-    again = site.file_requests()[before:]
-    assert [p for p in again if p.rsplit("/", 1)[-1] in have] == []
-    assert ing.calls == []
-    assert_clean(lib)
-    return res, ing, again
-
-
-# ---------------------------------------------------------------------- parsing
-
-
-@pytest.mark.parametrize(
-    "text,title,fmt,d",
-    [
-        (
-            "Children's services inspection, pdf - 16 March 2020",
-            "Children's services inspection",
-            "pdf",
-            date(2020, 3, 16),
-        ),
-        (
-            "Children\u2019s services inspection,  pdf - 04 september 2017",
-            "Children's services inspection",
-            "pdf",
-            date(2017, 9, 4),
-        ),
-        ("Monitoring visit, PDF \u2013 3 May 2023", "Monitoring visit", "pdf", date(2023, 5, 3)),
-        ("  Focused visit , pdf -  21st Jul 2021 ", "Focused visit", "pdf", date(2021, 7, 21)),
-        (
-            "Joint targeted area inspection, pdf - 01/02/2019",
-            "Joint targeted area inspection",
-            "pdf",
-            date(2019, 2, 1),
-        ),
-        ("Monitoring visit", "Monitoring visit", None, None),
-        ("Monitoring visit, pdf - 31 February 2020", "Monitoring visit, pdf - 31 February 2020", None, None),
-    ],
-)
-def test_parse_publication_text(text, title, fmt, d):
-    got = parse_publication_text(text)
-    if d is None and fmt is None and "pdf" in text:
-        assert got[2] is None  # impossible date: undated, not a crash
-    else:
-        assert got == (title, fmt, d)
-
-
-@pytest.mark.parametrize(
-    "title,kind",
-    [
-        ("Children's services inspection", "inspection"),
-        ("Inspection of local authority children\u2019s services", "inspection"),
-        ("Inspection of services for children in need of help and protection", "inspection"),
-        ("Monitoring visit", "monitoring_visit"),
-        ("Monitoring visit to Croydon children's services", "monitoring_visit"),
-        ("Focused visit", "focused_visit"),
-        ("Assurance visit", "focused_visit"),
-        ("Joint targeted area inspection", "jtai"),
-        ("Annual engagement meeting letter", None),
-        ("Inspection report", None),
-        ("", None),
-    ],
-)
-def test_classify_kind(title, kind):
-    assert classify_kind(title) == kind
-
-
-def test_parse_kinds():
-    assert parse_kinds(None) is None
-    assert parse_kinds("monitoring_visit, focused-visit") == {"monitoring_visit", "focused_visit"}
-    assert parse_kinds(["inspection"]) == {"inspection"}
-    with pytest.raises(ValueError, match="unknown kind"):
-        parse_kinds("inspection,annual_letter")
-
-
-def test_parse_provider_page_is_tolerant():
-    page = """<html><body><div><p>unclosed <ul>
-      <li><a class="publication-link big" href="https://files.ofsted.gov.uk/v1/file/111">Monitoring visit
-          <span class="nonvisual">Monitoring visit, pdf - 3 May 2023</span></a>
-      <li><a href="/v1/file/222" class="publication-link"><span class="x">Focused</span> visit, pdf - 1 June 2021</a>
-      <li><a class="publication-link" href="https://files.ofsted.gov.uk/v1/file/111">duplicate</a>
-      <li><a class="other-link" href="/v1/file/333">Not a publication</a>
-      <li><a class="publication-link" href="https://files.ofsted.gov.uk/v1/file/444"><span class="nonvisual">Annual letter, pdf - 2 Jan 2015</span>
-    </body>"""
-    pubs = parse_provider_page(page, "https://reports.ofsted.gov.uk/provider/44/80492")
-    assert [(p.file_id, p.kind, p.date) for p in pubs] == [
-        ("111", "monitoring_visit", date(2023, 5, 3)),
-        ("222", "focused_visit", date(2021, 6, 1)),
-        ("444", None, date(2015, 1, 2)),
-    ]
-    assert pubs[1].url == "https://reports.ofsted.gov.uk/v1/file/222"
-
-
-def test_parse_listing_page():
-    page = """<a href="/">home</a><li><a href="/provider/44/80492">Croydon</a></li>
-      <a href="https://reports.ofsted.gov.uk/provider/44/80426/">Barnsley</a>
-      <a href="/provider/44/80492">Croydon again</a><a rel="next" href="?start=100">›</a>"""
-    rows, has_next = parse_listing_page(page, "https://reports.ofsted.gov.uk/search?q=")
-    assert [(u, n) for u, n, _ in rows] == [("80492", "Croydon"), ("80426", "Barnsley")]
-    assert rows[0][2] == "https://reports.ofsted.gov.uk/provider/44/80492"
-    assert has_next
-    assert parse_listing_page("<p>nothing</p>", "https://x/")[0] == []
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("../../etc", "inspection", date(2020, 1, 2), "50140187"),
-        ("croydon", "../../passwd", "2020-01-02", "50140187"),
-        ("croydon", "inspection", "2020-01-02/../../x", "../../x?y=1"),
-        ("st helen\u2019s & co/..\\", "monitoring_visit", None, ""),
-    ],
-)
-def test_safe_filename(args, tmp_path):
-    name = safe_filename(*args)
-    assert re.fullmatch(r"[a-z0-9-]+_[a-z0-9_]+_(\d{4}-\d{2}-\d{2}|undated)_[A-Za-z0-9-]+\.pdf", name), name
-    assert (tmp_path / name).resolve().parent == tmp_path.resolve()
-
-
-def test_user_agent_names_the_tool():
-    assert re.match(r"ofsted-mine/\S+ \(\+", F.user_agent())
-
-
-# ---------------------------------------------------------------------- hosts
-
-
-def test_default_allow_list_is_ofsted_https_only(monkeypatch):
-    monkeypatch.delenv("OFSTED_MINE_BASE_URL", raising=False)
-    monkeypatch.delenv("OFSTED_MINE_FILES_URL", raising=False)
-    base, files, allowed, overridden = F._resolve_bases(None, None)
-    assert (base, files, overridden) == (
-        "https://reports.ofsted.gov.uk",
-        "https://files.ofsted.gov.uk",
-        False,
-    )
-    assert allowed == {("https", "reports.ofsted.gov.uk", 443), ("https", "files.ofsted.gov.uk", 443)}
-    http = F._Http(None, allowed, pause=0, timeout=1, retries=0, backoff=0, max_bytes=10, trust_env=False)
-    try:
-        for bad in (
-            "http://reports.ofsted.gov.uk/search",
-            "http://127.0.0.1:8000/search",
-            "https://evil.example/v1/file/1",
-            "https://files.ofsted.gov.uk.evil.example/x",
-            "https://reports.ofsted.gov.uk:8443/x",
-        ):
-            with pytest.raises(F.FetchFailure, match="allow-list"):
-                http.check(bad)
-        http.check("https://files.ofsted.gov.uk/v1/file/50140187")
-        assert http.requests == 0
-    finally:
-        http.close()
+def make_site():
+    """Make a MockSite (its client is closed after the test)."""
+    yield from site_maker()
 
 
 @pytest.mark.parametrize("url", ["http://example.com", "ftp://127.0.0.1/", "http://10.0.0.1:80", "not a url"])
-def test_override_must_be_https_or_loopback(url, tmp_path, monkeypatch):
+def test_override_must_be_https_or_loopback(url, tmp_path, monkeypatch, make_site):
+    site = make_site([croydon()])
     monkeypatch.setenv("OFSTED_MINE_BASE_URL", url)
-    with pytest.raises(ValueError):
-        run(tmp_path / "lib")
-    assert not (tmp_path / "lib").exists()
+    with pytest.raises(ValueError, match="refused|not an absolute address"):
+        run(tmp_path / "lib", site)
+    with pytest.raises(ValueError, match="refused|not an absolute address"):
+        fetch(la="croydon", library=tmp_path / "lib", site=Site(files_url=url, client=site.client()))
+    assert not (tmp_path / "lib").exists() and site.log == []
 
 
-def test_bad_arguments(tmp_path, site_env):
-    site_env([croydon()])
+def test_bad_arguments(tmp_path, make_site):
+    site = make_site([croydon()])
     for kw in (
         {"la": None},
         {"la": "croydon", "urn": "80492"},
         {"la": None, "all_councils": True, "urn": "1"},
     ):
         with pytest.raises(ValueError, match="exactly one"):
-            run(tmp_path / "lib", **kw)
+            run(tmp_path / "lib", site, **kw)
     with pytest.raises(ValueError, match="unknown council"):
-        run(tmp_path / "lib", la="atlantis")
+        run(tmp_path / "lib", site, la="atlantis")
     with pytest.raises(ValueError, match="unknown kind"):
-        run(tmp_path / "lib", kinds="newsletter")
+        run(tmp_path / "lib", site, kinds="newsletter")
     with pytest.raises(ValueError, match="since"):
-        run(tmp_path / "lib", since="last tuesday")
+        run(tmp_path / "lib", site, since="last tuesday")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(FetchError, match="not a folder") as e:
+        run(tmp_path / "file", site)
+    assert e.value.param == "--library"
+    assert site.log == []  # every argument is checked before the first request
+
+
+@pytest.mark.parametrize(
+    "kw,param",
+    [
+        ({}, None),
+        ({"la": "atlantis"}, "--la"),
+        ({"urn": "not-a-urn"}, "--urn"),
+        ({"la": "croydon", "kinds": "x"}, "--kind"),
+        ({"la": "croydon", "since": "2017-13-45"}, "--since"),
+        ({"la": "croydon", "site": Site(base_url="http://example.com")}, None),
+    ],
+)
+def test_plan_names_the_option_at_fault(tmp_path, kw, param):
+    with pytest.raises(FetchError) as e:
+        F.plan(library=tmp_path, **kw)
+    assert e.value.param == param and isinstance(e.value, ValueError)
+    assert e.value.exit_code == 2  # a UsageError: one line for the user, exit status 2
+
+
+def test_plan_of_a_good_request(tmp_path, monkeypatch):
+    monkeypatch.delenv("OFSTED_MINE_BASE_URL", raising=False)
+    monkeypatch.delenv("OFSTED_MINE_FILES_URL", raising=False)
+    p = F.plan(la="Croydon", kinds="mv, fv", since="2020-01-01", library=tmp_path / "lib")
+    assert [(t.urn, t.slug) for t in p.targets] == [("80492", "croydon")]
+    assert p.kinds == {"monitoring_visit", "focused_visit"} and p.since == date(2020, 1, 1)
+    assert (p.base, p.files, p.overridden) == (F.DEFAULT_BASE_URL, F.DEFAULT_FILES_URL, False)
+    assert not (tmp_path / "lib").exists()  # planning writes nothing
+    moved = F.plan(urn="12345678", library=tmp_path, site=Site(base_url="http://127.0.0.1:9"))
+    assert [(t.urn, t.name) for t in moved.targets] == [("12345678", "")]  # unknown URN, still asked for
+    assert (moved.base, moved.files, moved.overridden) == ("http://127.0.0.1:9", "http://127.0.0.1:9", True)
 
 
 # ---------------------------------------------------------------------- the normal path
+
+
+def test_fetch_council_then_second_run_downloads_nothing(tmp_path, make_site):
+    site = make_site([FakeCouncil(*BARNSLEY), croydon()])
+    lib = tmp_path / "lib"
+    events = []
+    res, ing = run(lib, site, pause=0.05, on_event=lambda n, i: events.append(n))
+    # polite: one request at a time, a pause between requests, our User-Agent on every request
+    assert site.max_active == 1 and site.active == 0 and len(site.log) == 5
+    assert all(b - a >= 0.045 for a, b in zip(site.times, site.times[1:]))
+    assert all(h.get("user-agent", "").startswith("ofsted-mine/") for _, _, h in site.log)
+    assert events == [
+        "listing_page",
+        "council_start",
+        "item",
+        "item",
+        "item",
+        "council_done",
+        "ingest_start",
+        "ingest_file",
+        "ingest_file",
+        "ingest_file",
+        "ingest_done",
+    ]
+    assert res.ok and res.failed == []
+    assert names(res.new) == EXPECTED_CROYDON
+    assert {p.name for p in (lib / "croydon").iterdir()} == EXPECTED_CROYDON
+    assert [sorted(p.name for p in c) for c in ing.calls] == [sorted(EXPECTED_CROYDON)]
+    assert sorted(p.name for p in res.ingested) == sorted(EXPECTED_CROYDON)
+    assert [(c.name, c.urn, c.found, c.new) for c in res.councils] == [("Croydon", "80492", 3, 3)]
+    assert res.requests == 5 and res.bytes_downloaded > sum(p.stat().st_size for p in lib.rglob("*.pdf"))
+    manifest = assert_clean(lib)
+    e = manifest["files"]["50230001"]
+    assert (e["kind"], e["date"], e["path"], e["urn"]) == (
+        "monitoring_visit",
+        "2023-05-03",
+        "croydon/croydon_monitoring_visit_2023-05-03_50230001.pdf",
+        "80492",
+    )
+    assert e["ingested"] == {"default": "ok"}
+    assert res.summary() == "1 council(s), 3 new, 0 skipped, 0 failed, 3 ingested"
+
+    # second run: nothing downloaded, nothing ingested, the provider address comes from the manifest
+    n_req = len(site.log)
+    res2, ing2 = run(lib, site)
+    assert res2.new == [] and res2.failed == []
+    assert names(res2.skipped) == EXPECTED_CROYDON
+    assert all(i.reason == "already in library" for i in res2.skipped)
+    assert ing2.calls == []
+    assert [p for _, p, _ in site.log[n_req:]] == ["/provider/44/80492"]
+    assert_clean(lib)
+
+    # the manifest lost: files already present are adopted, not downloaded again
+    (lib / MANIFEST_NAME).unlink()
+    n_files = len(site.file_requests())
+    res3, ing3 = run(lib, site)
+    assert res3.new == [] and len(site.file_requests()) == n_files
+    assert all("file present" in i.reason for i in res3.skipped)
+    assert [len(c) for c in ing3.calls] == [3]  # the new manifest does not know they were ingested
+    assert_clean(lib)
 
 
 class CountingTransport(httpx.HTTPTransport):
@@ -359,78 +193,38 @@ class CountingTransport(httpx.HTTPTransport):
         )
 
 
-def test_fetch_council_then_second_run_downloads_nothing(tmp_path, site_env):
-    site = site_env([FakeCouncil(*BARNSLEY), croydon()])
-    lib = tmp_path / "lib"
-    transport = CountingTransport()
-    events = []
-    with httpx.Client(transport=transport) as client:
-        res, ing = run(lib, client=client, pause=0.05, on_event=lambda n, i: events.append(n))
-    # polite: one request at a time, a pause between requests, our User-Agent on every request
-    assert transport.max_active == 1 and transport.total == len(site.log) == 5
-    assert all(b - a >= 0.045 for a, b in zip(site.times, site.times[1:]))
-    assert all(h.get("User-Agent", "").startswith("ofsted-mine/") for _, _, h in site.log)
-    assert events == [
-        "listing_page",
-        "council_start",
-        "item",
-        "item",
-        "item",
-        "council_done",
-        "ingest_start",
-        "ingest_file",
-        "ingest_file",
-        "ingest_file",
-        "ingest_done",
-    ]
-    assert res.ok and res.failed == []
-    assert names(res.new) == EXPECTED_CROYDON
-    assert {p.name for p in (lib / "croydon").iterdir()} == EXPECTED_CROYDON
-    assert [sorted(p.name for p in c) for c in ing.calls] == [sorted(EXPECTED_CROYDON)]
-    assert sorted(p.name for p in res.ingested) == sorted(EXPECTED_CROYDON)
-    assert [(c.name, c.urn, c.found, c.new) for c in res.councils] == [("Croydon", "80492", 3, 3)]
-    manifest = assert_clean(lib)
-    e = manifest["files"]["50230001"]
-    assert (e["kind"], e["date"], e["path"], e["urn"]) == (
-        "monitoring_visit",
-        "2023-05-03",
-        "croydon/croydon_monitoring_visit_2023-05-03_50230001.pdf",
-        "80492",
-    )
-    assert e["ingested"] == {"default": "ok"}
-    assert res.summary() == "1 council(s), 3 new, 0 skipped, 0 failed, 3 ingested"
-
-    # second run: nothing downloaded, nothing ingested, the provider address comes from the manifest
-    n_req = len(site.log)
-    res2, ing2 = run(lib)
-    assert res2.new == [] and res2.failed == []
-    assert names(res2.skipped) == EXPECTED_CROYDON
-    assert all(i.reason == "already in library" for i in res2.skipped)
-    assert ing2.calls == []
-    assert [p for _, p, _ in site.log[n_req:]] == ["/provider/44/80492"]
-    assert_clean(lib)
-
-    # the manifest lost: files already present are adopted, not downloaded again
-    (lib / MANIFEST_NAME).unlink()
-    n_files = len(site.file_requests())
-    res3, ing3 = run(lib)
-    assert res3.new == [] and len(site.file_requests()) == n_files
-    assert all("file present" in i.reason for i in res3.skipped)
-    assert [len(c) for c in ing3.calls] == [3]  # the new manifest does not know they were ingested
-    assert_clean(lib)
+def test_end_to_end_over_loopback_http(tmp_path, monkeypatch):
+    """The one test over real sockets: the base address moved by the environment (files follow
+    it), fetch's own client, then a second run that downloads nothing."""
+    monkeypatch.delenv("OFSTED_MINE_FILES_URL", raising=False)
+    with LoopbackSite([FakeCouncil(*BARNSLEY), croydon()]) as loop:
+        monkeypatch.setenv("OFSTED_MINE_BASE_URL", loop.base_url)
+        lib = tmp_path / "lib"
+        res, ing = run(lib, None)
+        assert res.ok and names(res.new) == EXPECTED_CROYDON
+        assert [len(c) for c in ing.calls] == [3]
+        assert [s for s, _, _ in loop.mock.log] == ["reports", "reports", "files", "files", "files"]
+        assert all(h.get("user-agent", "").startswith("ofsted-mine/") for _, _, h in loop.mock.log)
+        assert_clean(lib)
+        transport = CountingTransport()
+        with httpx.Client(transport=transport) as client:
+            res2 = fetch(la="80492", library=lib, limits=Limits(**FAST), site=Site(client=client))
+        assert res2.new == [] and names(res2.skipped) == EXPECTED_CROYDON
+        assert transport.total == transport.max_active == 1  # the provider page only
+        assert_clean(lib)
 
 
-def test_fetch_by_urn_and_by_unknown_urn(tmp_path, site_env):
+def test_fetch_by_urn_and_by_unknown_urn(tmp_path, make_site):
     odd = FakeCouncil(
         "99999",
         "Nowhere-on-Sea & St. Elsewhere\u2019s / ../..",
         pubs=[pub("7001", "Monitoring visit, pdf - 1 May 2024", council="Nowhere")],
     )
-    site_env([croydon(), odd])
+    site = make_site([croydon(), odd])
     lib = tmp_path / "lib"
-    res, _ = run(lib, urn="80492", la=None)
+    res, _ = run(lib, site, urn="80492", la=None)
     assert names(res.new) == EXPECTED_CROYDON
-    res, _ = run(lib, urn="99999", la=None)
+    res, _ = run(lib, site, urn="99999", la=None)
     assert [i.path.relative_to(lib).as_posix() for i in res.new] == [
         "nowhere-on-sea-and-st-elsewheres/nowhere-on-sea-and-st-elsewheres_monitoring_visit_2024-05-01_7001.pdf"
     ]
@@ -438,8 +232,8 @@ def test_fetch_by_urn_and_by_unknown_urn(tmp_path, site_env):
 
 
 @pytest.mark.parametrize("site_pages,rows", [(2, 100), (None, 2)])
-def test_all_walks_the_paginated_listing(tmp_path, site_env, monkeypatch, site_pages, rows):
-    monkeypatch.setattr(F, "LISTING_ROWS", rows)
+def test_all_walks_the_paginated_listing(tmp_path, make_site, monkeypatch, site_pages, rows):
+    monkeypatch.setattr("ofsted_mine.fetch._site.LISTING_ROWS", rows)
     councils = [
         croydon(),
         FakeCouncil(*BARNSLEY, pubs=[pub("61", "Focused visit, pdf - 2 Feb 2022", "Barnsley")]),
@@ -449,9 +243,9 @@ def test_all_walks_the_paginated_listing(tmp_path, site_env, monkeypatch, site_p
             "80487", "Barnet", pubs=[pub("63", "Children's services inspection, pdf - 1 Jan 2019", "Barnet")]
         ),
     ]
-    site = site_env(councils, page_size=site_pages)
+    site = make_site(councils, page_size=site_pages)
     lib = tmp_path / "lib"
-    res, ing = run(lib, la=None, all_councils=True)
+    res, ing = run(lib, site, la=None, all_councils=True)
     assert res.ok
     starts = [re.search(r"start=(\d+)", p).group(1) for p in site.paths("reports") if p.startswith("/search")]
     assert starts == ["0", "2", "4"]
@@ -467,203 +261,32 @@ def test_all_walks_the_paginated_listing(tmp_path, site_env, monkeypatch, site_p
     assert again == [] and len(res2.skipped) == 6
 
 
-def test_kind_and_since_filters(tmp_path, site_env):
-    site_env([croydon()])
+def test_kind_and_since_filters(tmp_path, make_site):
+    site = make_site([croydon()])
     lib = tmp_path / "lib"
-    res, _ = run(lib, kinds="monitoring_visit,focused_visit", since="2022-01-01")
+    res, _ = run(lib, site, kinds="monitoring_visit,focused_visit", since="2022-01-01")
     assert names(res.new) == {"croydon_monitoring_visit_2023-05-03_50230001.pdf"}
     assert res.councils[0].excluded == 2
-    res, _ = run(lib, kinds=["inspection"])
+    res, _ = run(lib, site, kinds=["inspection"])
     assert names(res.new) == {"croydon_inspection_2020-03-16_50140187.pdf"}
     assert_clean(lib)
 
 
-def test_dry_run_writes_nothing(tmp_path, site_env):
-    site = site_env([croydon()])
+def test_dry_run_writes_nothing(tmp_path, make_site):
+    site = make_site([croydon()])
     lib = tmp_path / "lib"
-    res, ing = run(lib, dry_run=True)
+    res, ing = run(lib, site, dry_run=True)
     assert res.dry_run and names(res.new) == EXPECTED_CROYDON
     assert all(i.reason == "would download" for i in res.new)
     assert not lib.exists()
     assert site.file_requests() == [] and ing.calls == []
 
 
-# ---------------------------------------------------------------------- faults
-
-
-def test_404_is_reported_not_retried(tmp_path, site_env):
-    site = site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="404"))])
-    lib = tmp_path / "lib"
-    res, ing = run(lib)
-    assert [(i.file_id, i.reason) for i in res.failed] == [("404404", "HTTP 404 (not found)")]
-    assert site.pub("404404").served == 1
-    assert names(res.new) == EXPECTED_CROYDON and len(ing.calls[0]) == 3
-    assert_clean(lib)
-    res2, _, again = second_run_downloads_nothing(lib, site)
-    assert again == ["/v1/file/404404"] and len(res2.failed) == 1
-
-
-def test_500_then_success(tmp_path, site_env):
-    site = site_env([croydon(pub("500001", "Focused visit, pdf - 9 Sep 2024", fault="500", fault_times=2))])
-    lib = tmp_path / "lib"
-    res, _ = run(lib, retries=3)
-    assert res.ok
-    assert "croydon_focused_visit_2024-09-09_500001.pdf" in names(res.new)
-    assert site.pub("500001").served == 3
-    assert_clean(lib)
-    second_run_downloads_nothing(lib, site)
-
-
-def test_500_for_good_gives_up_after_retries(tmp_path, site_env):
-    site = site_env([croydon(pub("500002", "Focused visit, pdf - 9 Sep 2024", fault="503"))])
-    lib = tmp_path / "lib"
-    res, _ = run(lib, retries=2)
-    assert [i.reason for i in res.failed] == ["HTTP 503 (gave up after 3 attempts)"]
-    assert site.pub("500002").served == 3
-    assert_clean(lib)
-
-
-@pytest.mark.parametrize("fault", ["slow", "stall"])
-def test_timeout(tmp_path, site_env, fault):
-    site = site_env(
-        [croydon(pub("777", "Monitoring visit, pdf - 9 Sep 2024", fault=fault))], slow_seconds=0.8
-    )
-    lib = tmp_path / "lib"
-    res, ing = run(lib, timeout=0.2, retries=1)
-    assert len(res.failed) == 1
-    assert "timed out" in res.failed[0].reason and "2 attempts" in res.failed[0].reason
-    assert site.pub("777").served == 2
-    assert not list((lib / "croydon").glob("*777*"))
-    assert names(res.new) == EXPECTED_CROYDON
-    assert_clean(lib)
-
-
-def test_truncated_download(tmp_path, site_env):
-    site = site_env(
-        [
-            croydon(
-                pub("888", "Monitoring visit, pdf - 9 Sep 2024", fault="truncated"),
-                pub("889", "Monitoring visit, pdf - 10 Sep 2024", fault="truncated", fault_times=1),
-            )
-        ]
-    )
-    lib = tmp_path / "lib"
-    res, _ = run(lib, retries=2)
-    assert [i.file_id for i in res.failed] == ["888"]
-    assert "connection error" in res.failed[0].reason or "truncated" in res.failed[0].reason
-    assert site.pub("888").served == 3
-    assert "croydon_monitoring_visit_2024-09-10_889.pdf" in names(res.new)
-    assert not list(lib.rglob("*888*"))
-    assert_clean(lib)
-    second_run_downloads_nothing(lib, site)
-
-
-def test_html_instead_of_pdf_is_reported_and_remembered(tmp_path, site_env):
-    site = site_env([croydon(pub("999", "Children's services inspection, pdf - 13 July 2012", fault="html"))])
-    lib = tmp_path / "lib"
-    res, ing = run(lib)
-    assert [(i.file_id, i.reason) for i in res.failed] == [
-        ("999", "not a PDF: the link returned an HTML page")
-    ]
-    assert site.pub("999").served == 1  # not retried
-    assert not list(lib.rglob("*999*"))
-    assert all("999" not in p.name for p in ing.calls[0])
-    m = assert_clean(lib)
-    assert m["files"]["999"]["status"] == "not_pdf"
-    # a second run does not ask again, and reports it as skipped, not failed
-    res2, _, again = second_run_downloads_nothing(lib, site)
-    assert again == [] and res2.ok
-    assert [i.file_id for i in res2.skipped if "HTML page" in i.reason] == ["999"]
-
-
-@pytest.mark.parametrize("fault", ["redirect-other", "redirect-external"])
-def test_redirect_to_another_host_is_refused(tmp_path, site_env, fault):
-    site = site_env([croydon(pub("301", "Monitoring visit, pdf - 9 Sep 2024", fault=fault))])
-    lib = tmp_path / "lib"
-    res, _ = run(lib)
-    assert [i.file_id for i in res.failed] == ["301"]
-    assert res.failed[0].reason.startswith("refused redirect")
-    assert site.paths("other") == []
-    assert site.pub("301").served == 1
-    assert_clean(lib)
-
-
-def test_redirect_within_ofsted_is_followed(tmp_path, site_env):
-    site = site_env([croydon(pub("302", "Monitoring visit, pdf - 9 Sep 2024", fault="redirect-same"))])
-    lib = tmp_path / "lib"
-    res, _ = run(lib)
-    assert res.ok and "croydon_monitoring_visit_2024-09-09_302.pdf" in names(res.new)
-    assert site.file_requests()[-2:] == ["/v1/file/302", "/v1/file/moved-302"]
-    assert_clean(lib)
-
-
-def test_link_off_the_allow_list_is_not_requested(tmp_path, site_env):
-    site = site_env(
-        [
-            croydon(
-                pub("303", "Monitoring visit, pdf - 9 Sep 2024", href="https://example.invalid/v1/file/303")
-            )
-        ]
-    )
-    lib = tmp_path / "lib"
-    res, _ = run(lib)
-    assert [i.file_id for i in res.failed] == ["303"] and "allow-list" in res.failed[0].reason
-    assert site.pub("303").served == 0
-    assert_clean(lib)
-
-
-def test_unexpected_kind_is_reported_not_downloaded(tmp_path, site_env):
-    site = site_env([croydon(pub("555", "Annual engagement meeting letter, pdf - 1 May 2021"))])
-    lib = tmp_path / "lib"
-    res, _ = run(lib)
-    assert res.ok
-    assert [(i.file_id, i.stage) for i in res.unrecognised] == [("555", "kind")]
-    assert "unrecognised publication kind 'Annual engagement meeting letter'" in res.unrecognised[0].reason
-    assert res.councils[0].unrecognised == 1
-    assert site.pub("555").served == 0
-    assert_clean(lib)
-
-
-@pytest.mark.parametrize("fault", ["huge", "nolength-huge"])
-def test_size_cap(tmp_path, site_env, fault):
-    site = site_env([croydon(pub("666", "Monitoring visit, pdf - 9 Sep 2024", fault=fault))])
-    lib = tmp_path / "lib"
-    res, _ = run(lib, max_bytes=100_000)
-    assert [i.file_id for i in res.failed] == ["666"] and "too large" in res.failed[0].reason
-    assert site.pub("666").served == 1
-    assert names(res.new) == EXPECTED_CROYDON
-    assert_clean(lib)
-
-
-def test_provider_page_error_fails_that_council(tmp_path, site_env):
-    site_env([croydon(page_fault="500")])
-    lib = tmp_path / "lib"
-    res, ing = run(lib, retries=1)
-    assert [(i.stage, i.council) for i in res.failed] == [("provider", "croydon")]
-    assert "HTTP 500" in res.failed[0].reason
-    assert res.new == [] and ing.calls == []
-    assert_clean(lib)
-
-
-def test_moved_provider_page_is_looked_up_again(tmp_path, site_env):
-    site = site_env([croydon()])
-    lib = tmp_path / "lib"
-    run(lib)
-    m = json.loads((lib / MANIFEST_NAME).read_text())
-    m["providers"]["80492"]["url"] = site.base_url + "/provider/99/80492"
-    (lib / MANIFEST_NAME).write_text(json.dumps(m))
-    res, _ = run(lib)
-    assert res.ok and len(res.skipped) == 3
-    assert json.loads((lib / MANIFEST_NAME).read_text())["providers"]["80492"]["url"].endswith(
-        "/provider/44/80492"
-    )
-
-
 # ---------------------------------------------------------------------- interruption & resume
 
 
-def test_interrupted_run_resumes(tmp_path, site_env):
-    site = site_env([croydon()])
+def test_interrupted_run_resumes(tmp_path, make_site):
+    site = make_site([croydon()])
     lib = tmp_path / "lib"
     (lib / "croydon").mkdir(parents=True)
     stale = lib / "croydon" / ".ofsted-mine-abc.part"
@@ -674,104 +297,60 @@ def test_interrupted_run_resumes(tmp_path, site_env):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run(lib, on_event=stop_after_first)
+        run(lib, site, on_event=stop_after_first)
     assert not stale.exists()
     assert len(list(lib.rglob("*.pdf"))) == 1
     assert_clean(lib)
     before = len(site.file_requests())
-    res, ing = run(lib)
+    res, ing = run(lib, site)
     assert len(res.new) == 2 and len(site.file_requests()) == before + 2
     assert [len(c) for c in ing.calls] == [3]  # the first file was never ingested either
     assert_clean(lib)
 
 
-def test_ingest_failure_is_reported_and_retried_next_run(tmp_path, site_env):
-    site = site_env([croydon()])
+def test_ingest_failure_is_reported_and_retried_next_run(tmp_path, make_site):
+    site = make_site([croydon()])
     lib = tmp_path / "lib"
-    res, _ = run(lib, ingest=Ingest(raise_exc=RuntimeError("database is locked")))
+    res, _ = run(lib, site, ingest=Ingest(raise_exc=RuntimeError("database is locked")))
     assert len(res.new) == 3
     assert [i.stage for i in res.failed] == ["ingest"] * 3
     assert "database is locked" in res.failed[0].reason
-    res2, ing2 = run(lib, ingest=Ingest(fail=("50230001",)))
+    res2, ing2 = run(lib, site, ingest=Ingest(fail=("50230001",)))
     assert res2.new == [] and [len(c) for c in ing2.calls] == [3]
     assert [i.path.name for i in res2.failed] == ["croydon_monitoring_visit_2023-05-03_50230001.pdf"]
     # a file ingest rejected is not offered again to the same database; another database gets all
-    res3, ing3 = run(lib)
+    res3, ing3 = run(lib, site)
     assert ing3.calls == [] and res3.ok
-    res4, ing4 = run(lib, db=tmp_path / "other.db")
+    res4, ing4 = run(lib, site, db=tmp_path / "other.db")
     assert [len(c) for c in ing4.calls] == [3]
     assert_clean(lib)
     assert len(site.file_requests()) == 3
 
 
-def test_second_fetch_on_same_library_is_refused_while_one_runs(tmp_path, site_env):
-    site_env([croydon()])
+def test_second_fetch_on_same_library_is_refused_while_one_runs(tmp_path, make_site):
+    site = make_site([croydon()])
     lib = tmp_path / "lib"
     inner = {}
 
     def nested(name, info):
         if name == "council_start" and not inner:
             with pytest.raises(RuntimeError, match="another"):
-                run(lib)
+                run(lib, site)
             inner["done"] = True
 
-    res, _ = run(lib, on_event=nested)
+    res, _ = run(lib, site, on_event=nested)
     assert inner and res.ok
-
-
-# ---------------------------------------------------------------------- CLI
-
-
-def test_cli(tmp_path, site_env, monkeypatch):
-    import typer
-    from typer.testing import CliRunner
-
-    from ofsted_mine import fetch_cli
-
-    site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="404"))])
-    ing = Ingest()
-    import ofsted_mine.fetch as fetch_module  # fetch_cli imports it when the command runs
-
-    monkeypatch.setattr(
-        fetch_module,
-        "fetch",
-        functools.partial(fetch, pause=0, timeout=0.5, retries=1, backoff=0.001, ingest_fn=ing),
-    )
-    app = typer.Typer()
-    app.command("fetch")(fetch_command := fetch_cli.fetch_command)
-    app.command("noop")(lambda: None)  # make "fetch" a sub-command, as in the real CLI
-    lib = tmp_path / "lib"
-    r = CliRunner().invoke(app, ["fetch", "--la", "croydon", "--library", str(lib)])
-    assert r.exit_code == 1, r.output  # the 404 failed
-    assert "Croydon" in r.output and "HTTP 404" in r.output
-    assert len(list(lib.rglob("*.pdf"))) == 3
-    r = CliRunner().invoke(app, ["fetch", "--urn", "80492", "--library", str(lib), "--kind", "inspection"])
-    assert r.exit_code == 0, r.output
-    assert "0 new" in r.output
-    r = CliRunner().invoke(
-        app, ["fetch", "--la", "croydon", "--library", str(lib), "--dry-run", "--kind", "monitoring_visit"]
-    )
-    assert r.exit_code == 0, r.output  # a dry run does not request files, so the 404 is not seen
-    assert "would download" in r.output and "_404404.pdf" in r.output
-    for bad in (
-        ["fetch", "--library", str(lib)],
-        ["fetch", "--la", "croydon", "--kind", "x"],
-        ["fetch", "--la", "croydon", "--since", "soon"],
-        ["fetch", "--la", "atlantis"],
-    ):
-        r = CliRunner().invoke(app, bad)
-        assert r.exit_code == 2, (bad, r.output)
-    assert fetch_command is fetch_cli.fetch_command
 
 
 # ---------------------------------------------------------------------- the real ingest
 
 
-def test_real_ingest_on_fetched_files(tmp_path, site_env):
+def test_real_ingest_on_fetched_files(tmp_path, make_site):
     """fetch() with its default ingest: the real ofsted_mine.api.ingest."""
-    site = site_env([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="html"))])
+    site = make_site([croydon(pub("404404", "Monitoring visit, pdf - 9 Sep 2024", fault="html"))])
     lib, db = tmp_path / "lib", tmp_path / "ofsted.db"
-    res = fetch(la="croydon", library=lib, db=db, pause=0, timeout=2, retries=1, backoff=0.001)
+    quick = Limits(pause=0, timeout=2, retries=1, backoff=0.001)
+    res = fetch(la="croydon", library=lib, db=db, limits=quick, site=Site(client=site.client()))
     assert [i.file_id for i in res.failed] == ["404404"]  # the HTML page, not ingested
     assert res.ingest is not None
     assert sorted(str(p) for p in res.ingest.added) == sorted(str(i.path) for i in res.new)
@@ -784,13 +363,6 @@ def test_real_ingest_on_fetched_files(tmp_path, site_env):
     finally:
         con.close()
     assert_clean(lib)
-    res2 = fetch(la="croydon", library=lib, db=db, pause=0, timeout=2, retries=1, backoff=0.001)
+    res2 = fetch(la="croydon", library=lib, db=db, limits=quick, site=Site(client=site.client()))
     assert res2.new == [] and res2.ingest is None and res2.ok
     assert len(site.file_requests()) == 4
-
-
-def test_cli_kinds_match_library_kinds():
-    from ofsted_mine import fetch as fetch_mod
-    from ofsted_mine import fetch_cli
-
-    assert tuple(fetch_mod.KNOWN_KINDS) == fetch_cli.KNOWN_KINDS

@@ -83,7 +83,8 @@ def test_verdicts_follow_the_quotes_shown(eastmere, corpus_db):
                 assert not c.evidence
             # "not examined" only when no finding of that visit carries one of the item's themes
             on_theme = con.execute(
-                f"""SELECT COUNT(*) FROM findings f JOIN tags t ON t.finding_id = f.id JOIN documents d ON d.id = f.doc_id
+                f"""SELECT COUNT(*) FROM findings f JOIN tags t ON t.finding_id = f.id
+                    JOIN documents d ON d.id = f.doc_id
                     WHERE d.visit_id = ? AND t.theme IN ({",".join("?" * len(it.themes))})
                       AND f.section_kind NOT IN ('header', 'closing', 'about', 'opening', 'areas_covered')""",
                 (vid, *it.themes),

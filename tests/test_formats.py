@@ -139,7 +139,8 @@ _VISIT = (
         (f"Inspectors for this visit were {A}, {B} and {C}.", [A, B, C]),
         (f"The visit was undertaken by {A} (lead inspector) and {B}, HMI.", [A, B]),
         (
-            f"The visit was carried out by {A} and {B}, Her Majesty’s Inspectors, with the Care Quality Commission.",
+            f"The visit was carried out by {A} and {B}, Her Majesty’s Inspectors, with the Care Quality "
+            "Commission.",
             [A, B],
         ),
         (
@@ -250,25 +251,29 @@ def test_visit_date_forms(text, start, end):
     "opening,start,end",
     [
         (
-            "This letter summarises the findings of the monitoring visit to Wyvern Vale children’s services on "
+            "This letter summarises the findings of the monitoring visit to Wyvern Vale children’s services "
+            "on "
             "5, 6 and 7 April 2017.",
             date(2017, 4, 5),
             date(2017, 4, 7),
         ),
         (
-            "This letter summarises the findings of the assurance visit to Wyvern Vale children’s services on "
+            "This letter summarises the findings of the assurance visit to Wyvern Vale children’s services "
+            "on "
             "Tuesday 13 and Wednesday 14 October 2020.",
             date(2020, 10, 13),
             date(2020, 10, 14),
         ),
         (
-            "Inspectors carried out a monitoring visit to Wyvern Vale children’s services between 30 November 2021 and "
+            "Inspectors carried out a monitoring visit to Wyvern Vale children’s services between 30 "
+            "November 2021 and "
             "1 December 2021.",
             date(2021, 11, 30),
             date(2021, 12, 1),
         ),
         (
-            "The monitoring visit to Wyvern Vale children’s services took place on 16th and 17th October 2019.",
+            "The monitoring visit to Wyvern Vale children’s services took place on 16th and 17th October "
+            "2019.",
             date(2019, 10, 16),
             date(2019, 10, 17),
         ),
@@ -360,28 +365,33 @@ def test_inspection_team_listed_after_the_lead():
     "sentence,number,inadequate",
     [
         (
-            "This visit was the seventh monitoring visit since the local authority was judged inadequate in May 2016.",
-            7,
-            "2016-05",
-        ),
-        (
-            "This was the local authority’s seventh monitoring visit since it was judged to be inadequate in May 2016.",
-            7,
-            "2016-05",
-        ),
-        (
-            "This was the 7th monitoring visit since the local authority was judged inadequate for overall effectiveness in "
+            "This visit was the seventh monitoring visit since the local authority was judged inadequate in "
             "May 2016.",
             7,
             "2016-05",
         ),
         (
-            "The local authority was judged inadequate at its inspection in May 2016, and this was its seventh monitoring visit.",
+            "This was the local authority’s seventh monitoring visit since it was judged to be inadequate "
+            "in May 2016.",
             7,
             "2016-05",
         ),
         (
-            "Since the inspection published in May 2016, which judged services to be inadequate, this is the seventh "
+            "This was the 7th monitoring visit since the local authority was judged inadequate for overall "
+            "effectiveness in "
+            "May 2016.",
+            7,
+            "2016-05",
+        ),
+        (
+            "The local authority was judged inadequate at its inspection in May 2016, and this was its "
+            "seventh monitoring visit.",
+            7,
+            "2016-05",
+        ),
+        (
+            "Since the inspection published in May 2016, which judged services to be inadequate, this is "
+            "the seventh "
             "monitoring visit.",
             7,
             None,

@@ -1,32 +1,34 @@
 """Issue 13, items 1, 2 and 8: compression bombs, dripping servers, Rich markup in site text.
-Every server here is tests/fetch_site.py on 127.0.0.1 and stops by itself."""
+Every site here is tests/fetch_site.py's MockSite (an httpx.MockTransport: no sockets)."""
 
 from __future__ import annotations
 
-import functools
 import gzip
 import resource
 import time
+import zlib
 
 import httpx
 import pytest
 
-from ofsted_mine import fetch as F
+from ofsted_mine.fetch import FetchFailure, Limits
+from ofsted_mine.fetch._decode import content_codings
+from ofsted_mine.fetch._http import Http
 
-from .fetch_site import BOMB_INNER_BYTES, gzip_bomb
-from .test_fetch import EXPECTED_CROYDON, Ingest, assert_clean, croydon, fetch, names, pub, run, site_env  # noqa: F401
+from .fetch_site import BOMB_INNER_BYTES, MockSite, gzip_bomb
+from .fetch_support import EXPECTED_CROYDON, Ingest, assert_clean, cli_with, croydon, names, pub, run
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def test_two_layer_gzip_bomb_stops_at_the_cap_without_inflating(tmp_path, site_env):
+def test_two_layer_gzip_bomb_stops_at_the_cap_without_inflating(tmp_path):
     gzip_bomb()  # made before measuring
-    site = site_env([croydon(pub("666", "Monitoring visit, pdf - 9 Sep 2024", fault="bomb"))])
+    site = MockSite([croydon(pub("666", "Monitoring visit, pdf - 9 Sep 2024", fault="bomb"))])
     lib = tmp_path / "lib"
     before = _peak_mb()
-    res, _ = run(lib, max_bytes=1_000_000)
+    res, _ = run(lib, site, max_bytes=1_000_000)
     grew = _peak_mb() - before
     assert [i.file_id for i in res.failed] == ["666"]
     assert "too large" in res.failed[0].reason and "decompressed" in res.failed[0].reason
@@ -36,53 +38,61 @@ def test_two_layer_gzip_bomb_stops_at_the_cap_without_inflating(tmp_path, site_e
     assert_clean(lib)
 
 
-def test_bomb_as_a_provider_page_stops_at_the_page_cap(tmp_path, site_env):
+def test_bomb_as_a_provider_page_stops_at_the_page_cap(tmp_path):
     gzip_bomb()
-    site_env([croydon(page_fault="bomb")])
+    site = MockSite([croydon(page_fault="bomb")])
     before = _peak_mb()
-    res, _ = run(tmp_path / "lib")
+    res, _ = run(tmp_path / "lib", site)
     assert _peak_mb() - before < BOMB_INNER_BYTES / 2**20 / 4
     assert len(res.failed) == 1 and "too large" in res.failed[0].reason
+    assert res.failed[0].stage == "provider"
 
 
-def test_layered_encodings_are_decoded_here():
+def _streamed(body: bytes, enc: str) -> httpx.Response:
+    return httpx.Response(200, headers={"Content-Encoding": enc}, stream=httpx.ByteStream(body))
+
+
+@pytest.mark.parametrize(
+    "enc,encode",
+    [
+        ("gzip", gzip.compress),
+        ("gzip, gzip", lambda b: gzip.compress(gzip.compress(b))),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, no zlib wrapper
+        ("identity", lambda b: b),
+    ],
+)
+def test_layered_encodings_are_decoded_here(enc, encode):
     inner = b"%PDF-1.4\n" + b"x" * 300_000 + b"\n%%EOF\n"
-    for enc, body in (
-        ("gzip", gzip.compress(inner)),
-        ("gzip, gzip", gzip.compress(gzip.compress(inner))),
-        ("deflate", __import__("zlib").compress(inner)),
-        ("identity", inner),
-    ):
-        r = httpx.Response(200, headers={"Content-Encoding": enc}, stream=httpx.ByteStream(body))
-        http = F._Http(
-            httpx.Client(transport=httpx.MockTransport(lambda q: r)),
-            set(),
-            pause=0,
-            timeout=1,
-            retries=0,
-            backoff=0,
-            max_bytes=10**6,
-            trust_env=False,
-        )
-        http._set_deadline()
-        assert b"".join(http.body(r, 10**6, "file")) == inner, enc
-        with pytest.raises(F.FetchFailure, match="too large"):
-            b"".join(
-                http.body(
-                    httpx.Response(200, headers={"Content-Encoding": enc}, stream=httpx.ByteStream(body)),
-                    1000,
-                    "file",
-                )
-            )
-    with pytest.raises(F.FetchFailure, match="unsupported Content-Encoding"):
-        F._content_codings(httpx.Response(200, headers={"Content-Encoding": "br"}))
+    body = encode(inner)
+    http = Http(None, set(), Limits(max_bytes=10**6))
+    try:
+        http.start_deadline()
+        assert b"".join(http.body(_streamed(body, enc), 10**6, "file")) == inner
+        with pytest.raises(FetchFailure, match="too large"):
+            b"".join(http.body(_streamed(body, enc), 1000, "file"))
+    finally:
+        http.close()
 
 
-def test_dripping_server_hits_the_request_deadline_and_leaves_no_part_file(tmp_path, site_env):
-    site = site_env([croydon(pub("777", "Monitoring visit, pdf - 9 Sep 2024", fault="drip"))], slow_seconds=6)
+def test_unknown_or_too_many_encodings_are_refused():
+    with pytest.raises(FetchFailure, match="unsupported Content-Encoding"):
+        content_codings(httpx.Response(200, headers={"Content-Encoding": "br"}))
+    with pytest.raises(FetchFailure, match="4 layers"):
+        content_codings(httpx.Response(200, headers={"Content-Encoding": "gzip, gzip, gzip, gzip"}))
+    http = Http(None, set(), Limits())
+    try:
+        with pytest.raises(FetchFailure, match="bad gzip data"):
+            b"".join(http.body(_streamed(b"not gzip at all", "gzip"), 10**6, "file"))
+    finally:
+        http.close()
+
+
+def test_dripping_server_hits_the_request_deadline_and_leaves_no_part_file(tmp_path):
+    site = MockSite([croydon(pub("777", "Monitoring visit, pdf - 9 Sep 2024", fault="drip"))], slow_seconds=6)
     lib = tmp_path / "lib"
     t = time.monotonic()
-    res, _ = run(lib, timeout=0.5, retries=2, request_deadline=1.0)
+    res, _ = run(lib, site, timeout=0.5, retries=2, request_deadline=1.0)
     took = time.monotonic() - t
     assert [i.file_id for i in res.failed] == ["777"]
     assert "deadline" in res.failed[0].reason
@@ -93,25 +103,20 @@ def test_dripping_server_hits_the_request_deadline_and_leaves_no_part_file(tmp_p
     assert_clean(lib)
 
 
-def test_run_deadline_stops_every_remaining_request(tmp_path, site_env):
+def test_run_deadline_stops_every_remaining_request(tmp_path):
     slow = [pub(f"80{i}", f"Monitoring visit, pdf - {i + 1} Sep 2024", fault="drip") for i in range(4)]
-    site_env([croydon(*slow)], slow_seconds=6)
+    site = MockSite([croydon(*slow)], slow_seconds=6)
     lib = tmp_path / "lib"
     t = time.monotonic()
-    res, _ = run(lib, timeout=0.5, retries=0, request_deadline=None, run_deadline=1.5)
+    res, _ = run(lib, site, timeout=0.5, retries=0, request_deadline=None, run_deadline=1.5)
     assert time.monotonic() - t < 6
     assert res.failed and all("deadline" in i.reason for i in res.failed)
     assert any("run's deadline" in i.reason for i in res.failed)
     assert not list(lib.rglob("*.part"))
 
 
-def test_rich_markup_in_site_text_is_printed_not_interpreted(tmp_path, site_env, monkeypatch):
-    import typer
-    from typer.testing import CliRunner
-
-    from ofsted_mine import fetch_cli
-
-    site_env(
+def test_rich_markup_in_site_text_is_printed_not_interpreted(tmp_path, monkeypatch):
+    site = MockSite(
         [
             croydon(
                 pub("901", "Annual [/x] meeting [bold red]letter[/], pdf - 1 May 2021"),
@@ -119,19 +124,8 @@ def test_rich_markup_in_site_text_is_printed_not_interpreted(tmp_path, site_env,
             )
         ]
     )
-    import ofsted_mine.fetch as fetch_module
-
-    monkeypatch.setattr(
-        fetch_module,
-        "fetch",
-        functools.partial(fetch, pause=0, timeout=0.5, retries=0, backoff=0.001, ingest_fn=Ingest()),
-    )
-    app = typer.Typer()
-    app.command("fetch")(fetch_cli.fetch_command)
-    app.command("noop")(lambda: None)
-    r = CliRunner().invoke(
-        app, ["fetch", "--la", "croydon", "--library", str(tmp_path / "lib")], env={"COLUMNS": "400"}
-    )
+    invoke = cli_with(monkeypatch, site, Ingest(), retries=0)
+    r = invoke(["--la", "croydon", "--library", str(tmp_path / "lib")], env={"COLUMNS": "400"})
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     assert r.exit_code == 1
     flat = " ".join(r.output.split())

@@ -22,7 +22,8 @@ HOSTILE = [
     "5. \uff1d1+2 drift noted by managers for children.",
     "6. -2+3 drift recorded in planning for children.",
     "7. @SUM(A1) drift in supervision for children.",
-    "8. <script>alert(1)</script> drift <img src=x onerror=alert(2)> [click](javascript:alert(3)) for children.",
+    "8. <script>alert(1)</script> drift <img src=x onerror=alert(2)> [click](javascript:alert(3)) for "
+    "children.",
     "9. \x1b[2J\x1b]0;pwned\x07 Drift in \x1b[31mred\x1b[0m planning \x9b1m for\u202e children.",
     "10. [/x] drift [bold]markup[/bold] in planning for children.",
 ]

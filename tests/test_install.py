@@ -5,6 +5,7 @@ fallback to rules; honest metadata."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -58,7 +59,9 @@ def test_a_model_that_cannot_be_loaded_is_said_on_stderr(how, tmp_path, monkeypa
     assert r.stderr.startswith("warning: tagging by rules only: ") and str(p) in r.stderr
     assert "rules only - the model was not loaded" in r.stdout.splitlines()[0]
     gold = tmp_path / "gold.jsonl"
-    gold.write_text('{"id": 1, "text": "%s", "themes": ["drift_delay"], "polarity": "concern"}\n' % SENTENCE)
+    gold.write_text(
+        json.dumps({"id": 1, "text": SENTENCE, "themes": ["drift_delay"], "polarity": "concern"}) + "\n"
+    )
     r = runner.invoke(app, ["evaluate", str(gold)])
     assert (
         r.exit_code == 0

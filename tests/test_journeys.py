@@ -82,7 +82,8 @@ def test_a_mixed_only_cell_is_not_a_concern_and_no_concerns_means_none():
 
 
 def test_compare_needs_a_concern_on_both_sides(corpus_db):
-    """The issue: compare called a theme "persistent" while its later cell said strength (2 concern, 17 strength)."""
+    """The issue: compare called a theme "persistent" while its later cell said strength
+    (2 concern, 17 strength)."""
     a = Cell("t", "a", concern=14, mixed=1, strength=4)
     b = Cell("t", "b", concern=2, strength=17)
     for c in (a, b):

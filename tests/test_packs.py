@@ -36,7 +36,7 @@ def packs(corpus_db, tmp_path_factory):  # noqa: F811
 
 
 def test_board_is_default_and_how_to_read_comes_first(packs):
-    for (la, kind), p in packs.items():
+    for (_la, kind), p in packs.items():
         page = p.read_text(encoding="utf-8")
         assert ("board pack" in page.split("</header>")[0]) == (kind == "board")
         main = page[page.index("<main") :]
@@ -110,12 +110,12 @@ def test_nothing_scrolls_sideways_at_420px(driver, packs):  # noqa: F811
 def test_caps_are_said_on_the_page(corpus_db, monkeypatch):  # noqa: F811
     """A capped list says so (never a silent cut): open recommendations and per-theme quotes."""
     import ofsted_mine.report.board as board
-    import ofsted_mine.report.html as hmod
+    import ofsted_mine.report.evidence as evidence
 
     con = om.open_db(corpus_db)
     monkeypatch.setattr(board, "BOARD_RECS", 1)
-    monkeypatch.setattr(hmod, "EVIDENCE_VISITS", 1)
-    monkeypatch.setattr(hmod, "FULL_RECS", 1)
+    monkeypatch.setattr(evidence, "EVIDENCE_VISITS", 1)
+    monkeypatch.setattr(evidence, "FULL_RECS", 1)
     page = readiness_html(con, "Eastmere", full=True)
     assert "more open recommendation" in page and "--format xlsx" in page
     assert re.search(r"Quotes from the latest 1 visits", page) and "ofsted-mine track" in page
@@ -125,14 +125,14 @@ def test_caps_are_said_on_the_page(corpus_db, monkeypatch):  # noqa: F811
 def test_board_pack_from_the_cli(corpus_db, tmp_path):  # noqa: F811
     from typer.testing import CliRunner
 
-    from .test_readiness import _app
+    from ofsted_mine.cli import app
 
     r = CliRunner().invoke(
-        _app(), ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "b.html"), "--db", str(corpus_db)]
+        app, ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "b.html"), "--db", str(corpus_db)]
     )
     assert r.exit_code == 0, r.output
     r = CliRunner().invoke(
-        _app(),
+        app,
         ["readiness", "--la", "Eastmere", "-o", str(tmp_path / "f.html"), "--db", str(corpus_db), "--full"],
     )
     assert r.exit_code == 0, r.output

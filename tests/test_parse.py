@@ -72,10 +72,12 @@ def test_letter_metadata_and_structure(letter_pdf):
 
 def test_judgement_table_with_grades_on_their_own_lines():
     text = (
-        "Inspection of Wyvern Vale local authority children’s services\nInspection dates: 8 to 19 November 2021\n"
+        "Inspection of Wyvern Vale local authority children’s services\n"
+        "Inspection dates: 8 to 19 November 2021\n"
         "Lead inspector: Alex Thornbury, His Majesty’s Inspector\nJudgement Grade\n"
         "The impact of leaders on social work practice with children and families\nInadequate\n"
-        "The experiences and progress of\nchildren who need help and protection\nRequires improvement to be good\n"
+        "The experiences and progress of\nchildren who need help and protection\n"
+        "Requires improvement to be good\n"
         "The experiences and progress of children in care\nRequires improvement\nto be good\n"
         "The experiences and progress of care leavers\nGood\nOverall effectiveness Inadequate\n"
         + "Children in Wyvern Vale do not receive a good service. "
@@ -173,3 +175,199 @@ def test_heading_table_matches_one_pattern_at_a_time():
             (k for rx, k in SECTION_RES if rx.search(s.split(":")[0].replace("2.1 ", "2.1 "))), None
         )
         assert heading_kind(s) == expected, s
+
+
+# ---------------------------------------------------------------- a kind added by one module
+# The whole of a new document kind: one declaration, registered. Nothing else in the package
+# changes, and the parser detects it, reads its metadata and knows its headings.
+from ofsted_mine import kinds as _kinds  # noqa: E402
+
+
+def _toy_metadata(text: str, path: str, framework: str | None = None):
+    import re
+
+    from ofsted_mine.model import Visit
+    from ofsted_mine.parse.dates import parse_range
+
+    v = Visit(kind="toy_review")
+    m = re.search(r"Practice week review of (.+?) children’s services", text)
+    v.la_name = m.group(1) if m else None
+    m = re.search(r"took place from (.+?\d{4})", text)
+    if m:
+        v.start_date, v.end_date = parse_range(m.group(1))
+    return v
+
+
+TOY = _kinds.DocKind(
+    name="toy_review",
+    kind="toy_review",
+    label="practice week review",
+    short="PWR",
+    abbrev="pwr",
+    detectors=(_kinds.Detector(r"practice week review of .{2,80}?children[’']s services", score=2.0),),
+    metadata=_toy_metadata,
+    fields=("la_name", "start_date", "end_date"),
+    headings=((r"^what we saw$", "findings"), (r"^what happens next$", "what_needs_to_improve")),
+    shape="letter",
+)
+
+TOY_TEXT = """4 June 2024
+
+Dear Director
+
+Practice week review of Eastmere children’s services
+
+The review took place from 13 to 15 May 2024. Reviewers read the records of twenty children.
+
+What we saw
+
+Social workers visit children often and know them well. Plans for children in care are clear.
+
+What happens next
+
+Managers should check that every plan has a date for review.
+
+Yours sincerely
+
+A Reviewer
+"""
+
+
+@pytest.fixture
+def toy_kind():
+    _kinds.register(TOY)
+    yield TOY
+    _kinds.unregister(TOY.name)
+
+
+def test_a_kind_registered_by_one_module_is_detected_and_parsed(toy_kind):
+    from ofsted_mine.read import read_bytes
+
+    assert detect_kind(TOY_TEXT) == ("toy_review", None)
+    d = parse(read_bytes(TOY_TEXT.encode(), "review.txt"))
+    v = d.visit
+    assert (v.kind, v.la, v.start_date, v.end_date) == (
+        "toy_review",
+        "Eastmere",
+        date(2024, 5, 13),
+        date(2024, 5, 15),
+    )
+    kinds = {s.heading: s.kind for s in d.sections}
+    assert kinds["What we saw"] == "findings" and kinds["What happens next"] == "what_needs_to_improve"
+    assert kinds["(letter header)"] == "header" and kinds["(closing)"] == "closing"
+    texts = {f.text: f.section_kind for f in d.findings}
+    assert texts["Social workers visit children often and know them well."] == "findings"
+    assert not any("Yours sincerely" in t or "Dear Director" in t for t in texts)
+    assert d.warnings == []
+    assert _kinds.by_id("toy_review").label == "practice week review"
+
+
+def test_an_unregistered_kind_falls_back_visibly():
+    """Without the toy kind the same text is not recognised: stored as 'unknown', with a warning."""
+    from ofsted_mine.read import read_bytes
+
+    assert "toy_review" not in [k.name for k in _kinds.all_kinds()]
+    d = parse(read_bytes(TOY_TEXT.encode(), "review.txt"))
+    assert d.visit.kind == "unknown"
+    assert any("not recognised" in w for w in d.warnings)
+
+
+def test_registry_refuses_ambiguous_declarations():
+    with pytest.raises(ValueError, match="already registered"):
+        _kinds.register(_kinds.get("jtai"))
+    clash = _kinds.DocKind(name="x_inspection", kind="inspection", label="report", short="R", abbrev="r")
+    with pytest.raises(ValueError, match="disagrees"):
+        _kinds.register(clash)
+    assert "x_inspection" not in [k.name for k in _kinds.all_kinds()]
+
+
+def test_builtin_kinds_declare_what_the_pipeline_needs():
+    """Every built-in kind is one module that declares its labels and, for Ofsted's kinds, how it
+    is recognised and read; the vocabulary's kind lists are the registry's."""
+    from ofsted_mine import vocab
+
+    names = [k.name for k in _kinds.all_kinds()]
+    assert names[: len(_kinds.BUILTIN_MODULES)] == list(_kinds.BUILTIN_MODULES)
+    for k in _kinds.all_kinds():
+        assert k.module.endswith(k.name) and k.label and k.short and k.abbrev
+        if k.ofsted:
+            assert k.detectors and k.metadata and k.fields
+    assert vocab.DOC_KINDS == _kinds.kind_ids()
+    assert set(vocab.OFSTED_KINDS) | set(vocab.NON_OFSTED_KINDS) == set(vocab.DOC_KINDS)
+    assert [k.kind for k in _kinds.all_kinds() if k.fallback] == ["unknown"]
+
+
+def test_jtai_metadata_when_the_title_is_broken_over_lines():
+    """A JTAI title wrapped over two lines: the area and theme come from the opening sentence."""
+    from ofsted_mine.kinds.jtai import jtai_meta
+
+    text = (
+        "12 March 2024\n\nDirector of Children’s Services, Eastmere\nChief Constable, Fenmarsh Police\n\n"
+        "Dear local partners\n\nJoint targeted area inspection of the multi-agency response to\n"
+        "serious youth violence in Eastmere\n\n"
+        "This letter summarises the findings of a joint targeted area inspection (JTAI) of the "
+        "multi-agency response to serious youth violence in Eastmere. This inspection took place from "
+        "29 January to 2 February 2024. It was carried out by inspectors from Ofsted, the Care Quality "
+        "Commission (CQC), His Majesty’s Inspectorate of Constabulary and Fire & Rescue Services "
+        "(HMICFRS) and His Majesty’s Inspectorate of Probation (HMI Probation).\n"
+    )
+    v = jtai_meta(text, "x.pdf")
+    assert v.la_name == "Eastmere"
+    assert v.theme == "the multi-agency response to serious youth violence"
+    assert (v.start_date, v.end_date, v.published) == (date(2024, 1, 29), date(2024, 2, 2), date(2024, 3, 12))
+    assert v.partners == ["Fenmarsh Police"]
+    assert v.inspectorates == ["Ofsted", "CQC", "HMICFRS", "HMI Probation"]
+    assert detect_kind(text) == ("jtai", None)
+
+
+SITE_TITLES = [
+    ("Children's services inspection", "inspection"),
+    ("Inspection of local authority children’s services", "inspection"),
+    ("Inspection of services for children in need of help and protection", "inspection"),
+    ("Re-inspection of services for children looked after and care leavers", "inspection"),
+    ("Monitoring visit", "monitoring_visit"),
+    ("Monitoring visit to Croydon children's services", "monitoring_visit"),
+    ("Focused visit", "focused_visit"),
+    ("Focussed visit to children's services", "focused_visit"),
+    ("Assurance visit", "focused_visit"),
+    ("Joint targeted area inspection", "jtai"),
+    ("JTAI: the multi-agency response to children living with domestic abuse", "jtai"),
+    ("Joint targeted area inspection of the response to children in need of help and protection", "jtai"),
+    ("Annual engagement meeting letter", None),
+    ("Inspection report", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize("title,kind", SITE_TITLES)
+def test_kinds_name_the_website_listing(title, kind):
+    """The kinds declare how Ofsted's website lists them (fetch reads the registry); a title no
+    kind declares is None, never a guess."""
+    from ofsted_mine.fetch import classify_kind
+
+    assert _kinds.kind_from_site_title(title) == kind
+    assert classify_kind(title) == kind
+
+
+def test_kind_names_a_user_may_type():
+    from ofsted_mine.fetch import FetchError, parse_kinds
+
+    assert parse_kinds("mv, assurance-visit") == {"monitoring_visit", "focused_visit"}
+    assert parse_kinds("Joint targeted area inspection,ilacs") == {"jtai", "inspection"}
+    with pytest.raises(FetchError, match="choose from inspection, monitoring_visit, focused_visit, jtai"):
+        parse_kinds("council_paper")  # not on Ofsted's website
+
+
+def test_jtai_area_with_commas_in_its_name():
+    from ofsted_mine.kinds.jtai import jtai_meta
+
+    text = (
+        "Joint targeted area inspection of the multi-agency response to children missing education "
+        "in Saltmarsh, Fenby and Wyke\n\nBetween 4 and 8 March 2024, Ofsted and the Care Quality "
+        "Commission (CQC) carried out a joint inspection.\n"
+    )
+    v = jtai_meta(text, "x.pdf")
+    assert v.la_name == "Saltmarsh, Fenby and Wyke"
+    assert v.theme == "the multi-agency response to children missing education"
+    assert (v.start_date, v.end_date) == (date(2024, 3, 4), date(2024, 3, 8))
+    assert v.inspectorates == ["Ofsted", "CQC"]

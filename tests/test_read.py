@@ -10,18 +10,20 @@ from .conftest import LETTER_LINES, make_pdf
 def test_clean_joins_broken_lines_and_normalises_characters():
     raw = [
         "1\r\nInspection of Wyvern Vale local authority children’s services\r\n"
-        "Some text about multi\ufffeagency work that runs on to the next line and keeps going for a while \r\n"
+        "Some text about multi\ufffeagency work that runs on to the next line and keeps going for a while "
+        "\r\n"
         "until the sentence ends here.\r\n"
         "\uf06e A bullet about pre\u00adproceedings work.\r\n"
         "\u25fc Another bullet.\r\n",
-        "Inspection of Wyvern Vale local authority children’s services\r\n2\r\nPage two text continues with more words "
+        "Inspection of Wyvern Vale local authority children’s services\r\n2\r\nPage two text continues with "
+        "more words "
         "in it so that it is long enough to be a paragraph line here.\r\n",
         "Inspection of Wyvern Vale local authority children’s services\r\n3\r\nPage three.\r\n",
     ]
     pages = clean_pages(raw)
     assert (
-        "multi-agency work that runs on to the next line and keeps going for a while until the sentence ends here."
-        in pages[0]
+        "multi-agency work that runs on to the next line and keeps going for a while until the sentence "
+        "ends here." in pages[0]
     )
     assert "• A bullet about pre-proceedings work." in pages[0].split("\n")
     assert "• Another bullet." in pages[0].split("\n")
@@ -32,7 +34,8 @@ def test_clean_joins_broken_lines_and_normalises_characters():
 
 def test_clean_mends_words_hyphenated_across_lines_only_when_known():
     raw = [
-        "The assessment was thorough and the assess-\nment of risk was clear, and the pre-\nproceedings letters "
+        "The assessment was thorough and the assess-\nment of risk was clear, and the pre-\nproceedings "
+        "letters "
         "were sent, as the assessment and the proceedings showed.\n"
     ]
     text = clean_pages(raw)[0]
@@ -109,7 +112,8 @@ def test_scan_without_text_layer(tmp_path):
 
 def test_html_file_is_read_as_html(tmp_path):
     html = (
-        b"<html><head><script>alert(1)</script><style>p{}</style></head><body><h1>Monitoring visit to Wyvern Vale "
+        b"<html><head><script>alert(1)</script><style>p{}</style></head><body>"
+        b"<h1>Monitoring visit to Wyvern Vale "
         b"children&rsquo;s services</h1><p>Most plans are effective.</p><ul><li>One</li></ul></body></html>"
     )
     rr = read_bytes(html, str(tmp_path / "letter.html"))

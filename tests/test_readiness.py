@@ -12,12 +12,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 import ofsted_mine as om
 from ofsted_mine.analyse.timeline import track
-from ofsted_mine.cli_reports import export_command, readiness_command
+from ofsted_mine.cli import app
 from ofsted_mine.report.html import readiness_html
 from ofsted_mine.report.markdown import readiness_markdown
 
@@ -121,7 +120,7 @@ def test_pack_sections_charts_citations_and_print_css(wyvern):
     assert len(pp) == 4 and max(pp) < min(th)  # practice priorities first
     # evidence quotes with full citations
     tr = track(con, "drift_delay", "Wyvern Vale", quotes_per_visit=2).to_dict()
-    # (the full pack quotes the latest visits of each theme: report.html.EVIDENCE_VISITS)
+    # (the full pack quotes the latest visits of each theme: report.evidence.EVIDENCE_VISITS)
     q = next(q for v in reversed(tr["visits"]) for q in v["quotes"] if v["kind"] == "monitoring_visit")
     i = page.index(htmlmod.escape(q["text"]))
     cap = page[i : page.index("</figcaption>", i)]
@@ -262,16 +261,8 @@ def test_since_and_a_single_visit_council(corpus_db):
         readiness_html(con, "Atlantis")
 
 
-def _app():
-    app = typer.Typer()
-    app.command("readiness")(readiness_command)
-    app.command("export")(export_command)
-    return app
-
-
 def test_readiness_command(corpus_db, tmp_path):
     runner = CliRunner()
-    app = _app()
     out = tmp_path / "pack.html"
     r = runner.invoke(app, ["readiness", "--la", "Eastmere", "-o", str(out), "--db", str(corpus_db)])
     assert r.exit_code == 0, r.output

@@ -84,9 +84,11 @@ def test_sif_recommendations_and_lscb_part():
     recs = extract_recommendations(text)
     assert _texts(recs) == [
         "Ensure that all children in need have a plan that is reviewed regularly (paragraph 12).",
-        "Implement the following areas for improvement from the previous inspection: improve the timeliness of health "
+        "Implement the following areas for improvement from the previous inspection: improve the "
+        "timeliness of health "
         "assessments (paragraph 40); improve the quality of personal education plans (paragraph 41).",
-        "Strengthen the recruitment of foster carers so that more children live near their families (paragraph 52).",
+        "Strengthen the recruitment of foster carers so that more children live near their families "
+        "(paragraph 52).",
     ]
     assert [r.page for r in recs if r.addressee == "council"] == [2, 2, 2]
     assert _texts(recs, "lscb") == [
@@ -100,7 +102,8 @@ def test_time_groups_are_not_items_and_intro_is_dropped():
         [
             PROSE,
             "Areas for improvement",
-            "15. In order to improve the quality of services for children looked after, the local authority should take "
+            "15. In order to improve the quality of services for children looked after, the local "
+            "authority should take "
             "the following action.",
             "Immediately:",
             "• ensure every child looked after has an up-to-date care plan",
@@ -126,7 +129,8 @@ def test_early_sif_lists_with_topic_subheadings_and_lscb_heading():
             PROSE,
             "What does the local authority need to improve?",
             "Priority and immediate action",
-            "The inspection did not find any areas for priority and immediate action Areas for improvement 9. Ensure "
+            "The inspection did not find any areas for priority and immediate action Areas for improvement "
+            "9. Ensure "
             "that managers oversee all cases regularly.",
             "Help and protection",
             "10. Improve the quality of chronologies.",
@@ -162,7 +166,8 @@ def test_focused_visit_areas_for_priority_action():
             "Focused visit to Wyvern Vale children’s services",
             PROSE,
             "Areas for priority action",
-            "• The response to children who go missing from home, so that every child is offered a return interview.",
+            "• The response to children who go missing from home, so that every child is offered a return "
+            "interview.",
             "What needs to improve in this area of social work practice",
             "• The recording of management decisions.",
             "Main findings",

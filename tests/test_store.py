@@ -89,11 +89,11 @@ def test_failed_write_leaves_database_as_before(tmp_path, letter_pdf, monkeypatc
 
         return real(Wrapped(), doc)
 
-    monkeypatch.setattr("ofsted_mine.api.write_document", boom)
+    monkeypatch.setattr("ofsted_mine.ingestion.write_document", boom)
     with pytest.raises(RuntimeError):
         om.ingest([other], db, workers=1)
     assert _dump(db) == before
-    monkeypatch.setattr("ofsted_mine.api.write_document", real)
+    monkeypatch.setattr("ofsted_mine.ingestion.write_document", real)
     r = om.ingest([other, letter_pdf], db, workers=1)
     assert len(r.added) == 1 and len(r.unchanged) == 1
 
@@ -171,7 +171,8 @@ def test_migration_from_schema_v1_keeps_data(tmp_path):
     for stmt in _split_sql(MIGRATIONS[0]):
         con.execute(stmt)
     con.execute("PRAGMA user_version=1")
-    con.execute("""INSERT INTO documents (visit_id, sha256, path, format, kind, n_pages, page_starts, text, ingested_at)
+    con.execute("""INSERT INTO documents (visit_id, sha256, path, format, kind, n_pages, page_starts, text,
+                   ingested_at)
                    VALUES ('x-doc-1', 'abc', '/x.pdf', 'pdf', 'unknown', 1, '[0]', 'hello', 'now')""")
     con.commit()
     con.close()
@@ -275,3 +276,111 @@ def test_killed_ingest_of_a_brand_new_database_then_rerun_equals_uninterrupted(t
         r = om.ingest(files, db, workers=1)
         assert not r.failed
         assert _dump(db) == _dump(clean)
+
+
+# ---------------------------------------------------------------- the store boundary (issue 15)
+def test_write_transaction_commits_joins_an_outer_one_and_rolls_back(tmp_path):
+    from ofsted_mine.store.settings import get_setting, set_setting
+    from ofsted_mine.store.transaction import write_transaction
+
+    con = open_db(tmp_path / "qa.db")
+    with write_transaction(con):
+        set_setting(con, "a", "1")
+    assert not con.in_transaction and get_setting(con, "a") == "1"
+    with pytest.raises(RuntimeError), write_transaction(con):
+        set_setting(con, "a", "2")
+        raise RuntimeError("boom")
+    assert not con.in_transaction and get_setting(con, "a") == "1"  # rolled back
+    with pytest.raises(RuntimeError), write_transaction(con):
+        with write_transaction(con):  # joins the outer one: its writes go with the outer rollback
+            set_setting(con, "b", "inner")
+        assert con.in_transaction
+        raise RuntimeError("boom")
+    assert get_setting(con, "b") is None
+
+
+def test_web_stand_in_corrections_write_person_tags_through_the_store(tmp_path, letter_pdf):
+    from ofsted_mine.analyse.timeline import load_taxonomy_light
+    from ofsted_mine.store.councils import la_filter
+    from ofsted_mine.web.accounts import Accounts
+    from ofsted_mine.web.corrections import StandInCorrections
+
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    con = open_db(db)
+    sc = StandInCorrections(Accounts(tmp_path / "qa.accounts.db"))
+    queue = sc.queue(con, la_urn=la_filter("Wyvern Vale", con), limit=50)
+    assert queue and all(not any(t["source"] == "person" for t in q["tags"]) for q in queue)
+    fid = next(q["id"] for q in queue if "drift" in q["text"])
+    theme = next(
+        t["id"] for t in load_taxonomy_light(con) if t["id"] not in {x["theme"] for x in queue[0]["tags"]}
+    )
+    change = sc.correct(con, fid, add=[theme], polarity="concern", who="alex")
+    assert change["add"] == [theme] and change["polarity"] == "concern"
+    row = sc.queue(con, finding_id=fid)  # one finding asked for by id: still shown, now a person's
+    tags = om.get_visit(con, row[0]["visit_id"])["findings"]
+    mine = next(f for f in tags if f["id"] == fid)
+    assert theme in {t["theme"] for t in mine["tags"]} and {t["source"] for t in mine["tags"]} == {"person"}
+    assert mine["polarity"] == "concern"
+    assert fid not in {q["id"] for q in sc.queue(con, la_urn=la_filter("Wyvern Vale", con), limit=50)}
+    assert sc.corrected(con, [fid])[fid][0]["who"] == "alex"
+    with pytest.raises(ValueError, match="unknown theme"):
+        sc.correct(con, fid, add=["no_such_theme"], who="alex")
+
+
+def test_council_table_reads_stored_councils_through_the_store(tmp_path, letter_pdf):
+    from ofsted_mine import councils
+    from ofsted_mine.errors import NotFoundError
+    from ofsted_mine.store import councils as stored
+
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    con = open_db(db)
+    urn = stored.la_filter("wyvern vale", con)
+    assert urn and stored.resolve_council("Wyvern Vale", con).urn == urn
+    assert stored.la_filter(None, con) is None
+    with pytest.raises(NotFoundError, match="unknown council"):
+        stored.resolve_council("Atlantis", con)
+    rows = {r["urn"]: r for r in stored.council_rows(con)}
+    assert rows[urn]["documents"] == 1
+    assert all(r["documents"] is None for r in councils.council_rows())
+    # the table itself runs no query: a database is refused with the way to ask the store
+    for call in (
+        lambda: councils.resolve_council("Atlantis", con),
+        lambda: councils.council_rows(con),
+        lambda: councils.suggestions("Wyvern", con),
+    ):
+        with pytest.raises(TypeError, match="ofsted_mine.store.councils"):
+            call()
+    assert stored.suggestions("Wyvern Vail", con)[0] == "Wyvern Vale"
+
+
+def test_every_council_lookup_of_the_analyses_goes_through_the_store(tmp_path, letter_pdf):
+    """A misspelt or unknown council is one NotFoundError naming the closest councils, from every
+    library call that takes ``--la`` (the council table refuses a database: each caller must ask
+    ``store.councils``, which adds the councils the database holds)."""
+    from ofsted_mine.analyse.benchmark import benchmark
+    from ofsted_mine.analyse.followup import followup
+    from ofsted_mine.analyse.timeline import timeline, track
+    from ofsted_mine.errors import NotFoundError
+    from ofsted_mine.report.export import finding_rows, timelines
+
+    db = tmp_path / "qa.db"
+    om.ingest([letter_pdf], db, workers=1)
+    con = open_db(db)
+    calls = {
+        "timeline": lambda la: timeline(con, la),
+        "track": lambda la: track(con, "drift_delay", la),
+        "followup": lambda la: followup(con, la),
+        "benchmark": lambda la: benchmark(con, la),
+        "quotes": lambda la: om.quotes(con, "drift", la=la),
+        "visits": lambda la: om.visits(con, la=la),
+        "export rows": lambda la: finding_rows(con, la),
+        "export timelines": lambda la: timelines(con, la),
+    }
+    for call in calls.values():
+        with pytest.raises(NotFoundError, match="did you mean 'Wyvern Vale'"):
+            call("Wyvern Vail")
+        with pytest.raises(NotFoundError, match="unknown council 'Atlantis'"):
+            call("Atlantis")
+        call("Wyvern Vale")  # and the right name works

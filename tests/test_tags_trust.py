@@ -527,7 +527,7 @@ def test_context_stage_fits_and_keeps_polarity(tmp_path):
 
 def test_library_corrections_behind_the_web_interface(eastmere_db):
     from ofsted_mine.store.db import open_db
-    from ofsted_mine.tag.corrections import LibraryCorrections
+    from ofsted_mine.tag.review import LibraryCorrections
 
     db, _ = eastmere_db
     con = open_db(db)

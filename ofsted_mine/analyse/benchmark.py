@@ -4,7 +4,8 @@ neighbours (where the table knows them).
 
 Rate = concern (or mixed) findings tagged with the theme / all tagged Ofsted findings of the
 council, in the period. Councils with fewer than ``min_findings`` tagged findings are left
-out of the comparison groups.
+out of the comparison groups. The counts come from :mod:`ofsted_mine.store.benchmark` (kept per
+document as the database is written, so this stays fast at national scale).
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import sqlite3
 from statistics import mean, median
 
 from ..councils import by_urn
-from ..store.search import document_filters
-from ..vocab import OFSTED_KINDS, sql_list
-from .timeline import _NOT_FINDING_SQL, _council, _load_taxonomy_light
+from ..store.benchmark import council_concerns
+from ..store.councils import resolve_council
+from .timeline import taxonomy_of
+
+
+def _rounded(x: float | None) -> float | None:
+    return round(x, 1) if x is not None else None
 
 
 def benchmark(
@@ -27,37 +32,22 @@ def benchmark(
     taxonomy=None,
     min_findings: int = 50,
 ) -> dict:
-    c = _council(la, con)
-    where, args = document_filters(since=since, until=until, alias="d")
-    where += [
-        f"d.kind IN {sql_list(OFSTED_KINDS)}",
-        f"f.section_kind NOT IN {_NOT_FINDING_SQL}",
-        "d.quoted = 1",
-    ]
-    w = " AND ".join(where)
-    totals = {
-        r[0]: r[1]
-        for r in con.execute(
-            f"SELECT d.la_urn, COUNT(*) FROM findings f JOIN documents d ON d.id = f.doc_id WHERE {w} GROUP BY 1",
-            args,
-        )
-    }
-    concerns: dict = {}
-    for urn, theme, n in con.execute(
-        f"""SELECT d.la_urn, t.theme, SUM(CASE f.polarity WHEN 'concern' THEN 1.0 WHEN 'mixed' THEN 0.5 ELSE 0 END)
-                FROM tags t JOIN findings f ON f.id = t.finding_id JOIN documents d ON d.id = f.doc_id
-                WHERE {w} GROUP BY 1, 2""",
-        args,
-    ):
-        concerns.setdefault(urn, {})[theme] = n or 0.0
+    """Per theme of the taxonomy: the council's concern rate (per 1,000 findings), England's mean
+    and median, the council's percentile, and the means of its statistical neighbours and its
+    region (see the module's note)."""
+    c = resolve_council(la, con)
+    totals, concerns = council_concerns(con, since=since, until=until)
     others = [u for u, n in totals.items() if u != c.urn and n >= min_findings and u]
     neighbours = [u for u in c.stat_neighbours if u in others]
-    region = [u for u in others if c.region and (by_urn(u) is not None) and by_urn(u).region == c.region]
-    themes = _load_taxonomy_light(con, taxonomy)
-    rows = []
+    known = {u: k for u in others if (k := by_urn(u)) is not None}
+    region = [u for u, k in known.items() if c.region and k.region == c.region]
     mine_total = totals.get(c.urn, 0)
-    for t in themes:
-        rate = lambda u: 1000.0 * concerns.get(u, {}).get(t["id"], 0.0) / totals[u]  # noqa: E731
+    rows = []
+    for t in taxonomy_of(con, taxonomy).themes:
+
+        def rate(u: str | None, theme: str = t.id) -> float:
+            return 1000.0 * concerns.get(u, {}).get(theme, 0.0) / totals[u]
+
         mine = rate(c.urn) if mine_total else None
         all_rates = sorted(rate(u) for u in others)
         nb_rates = [rate(u) for u in neighbours]
@@ -69,14 +59,14 @@ def benchmark(
         )
         rows.append(
             {
-                "theme": t["id"],
-                "name": t["name"],
-                "rate": round(mine, 1) if mine is not None else None,
-                "all_mean": round(mean(all_rates), 1) if all_rates else None,
-                "all_median": round(median(all_rates), 1) if all_rates else None,
+                "theme": t.id,
+                "name": t.name,
+                "rate": _rounded(mine),
+                "all_mean": _rounded(mean(all_rates)) if all_rates else None,
+                "all_median": _rounded(median(all_rates)) if all_rates else None,
                 "percentile": round(pct) if pct is not None else None,
-                "neighbours_mean": round(mean(nb_rates), 1) if nb_rates else None,
-                "region_mean": round(mean(rg_rates), 1) if rg_rates else None,
+                "neighbours_mean": _rounded(mean(nb_rates)) if nb_rates else None,
+                "region_mean": _rounded(mean(rg_rates)) if rg_rates else None,
             }
         )
     return {
@@ -84,9 +74,9 @@ def benchmark(
         "la_urn": c.urn,
         "findings": mine_total,
         "councils_compared": len(others),
-        "neighbours": [by_urn(u).name for u in neighbours if by_urn(u)],
+        "neighbours": [known[u].name for u in neighbours if u in known],
         "region": c.region or None,
-        "region_councils": sorted(by_urn(u).name for u in region),
+        "region_councils": sorted(known[u].name for u in region),
         "unit": "concerns per 1,000 findings",
         "themes": rows,
     }

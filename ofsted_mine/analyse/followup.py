@@ -50,10 +50,11 @@ import re
 import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ..vocab import FOLLOWUP_LETTERS, FOLLOWUP_RAG, NON_FINDING_SECTIONS, citation
 from .journeys import split_journeys
-from .timeline import _council, council_visits
+from .timeline import council_visits, resolve_la
 
 #: minimum TF-IDF cosine similarity between an item and a finding for the finding to be evidence
 SIMILARITY_THRESHOLD = 0.12
@@ -91,6 +92,7 @@ class Evidence:
     repeats: bool = False  # a recommendation of the closing inspection that repeats the item
 
     def to_dict(self) -> dict:
+        """The evidence as plain data (the JSON shape)."""
         return asdict(self)
 
 
@@ -105,13 +107,16 @@ class Cell:
 
     @property
     def rag(self) -> str:
+        """Red, amber or green for the cell's verdict (the pack's colour)."""
         return RAG[self.verdict]
 
     @property
     def letter(self) -> str:
+        """The verdict's one-letter abbreviation."""
         return LETTER[self.verdict]
 
     def to_dict(self) -> dict:
+        """The cell as plain data (the JSON shape)."""
         return {
             "visit_id": self.visit_id,
             "verdict": self.verdict,
@@ -124,6 +129,8 @@ class Cell:
 
 @dataclass
 class LaterVisit:
+    """A visit that follows at least one recommendation (a column of the follow-up)."""
+
     id: str
     label: str  # "MV2 2023-06"
     kind: str
@@ -159,9 +166,11 @@ class Item:
 
     @property
     def rag(self) -> str:
+        """Red, amber or green for the item's status."""
         return RAG[self.status]
 
     def to_dict(self) -> dict:
+        """The item as plain data (the JSON shape), its cells by visit id."""
         d = {
             k: getattr(self, k)
             for k in (
@@ -197,6 +206,8 @@ class Item:
 
 @dataclass
 class FollowUp:
+    """One council's recommendations followed through its later visits (see the module docstring)."""
+
     la: str
     la_urn: str
     items: list[Item]  # the council's recommendations, date order
@@ -207,9 +218,11 @@ class FollowUp:
     repeat_threshold: float = REPEAT_THRESHOLD
 
     def status_counts(self) -> dict[str, int]:
+        """How many items have each status."""
         return dict(Counter(i.status for i in self.items))
 
     def to_dict(self) -> dict:
+        """The follow-up as plain data (the JSON shape), with the rule's thresholds."""
         return {
             "la": self.la,
             "la_urn": self.la_urn,
@@ -229,11 +242,12 @@ class FollowUp:
 # ------------------------------------------------------------------ text similarity (no scikit-learn import)
 _STOP = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had has have having he her
-here hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
-our ours out over own same she should so some such than that the their theirs them then there these they this those
-through to too under until up very was we were what when where which while who whom why will with would you your
-ensure ensuring improve improving improvement quality local authority authority's""".split()
+below between both but by can could did do does doing down during each few for from further had has
+have having he her here hers him his how i if in into is it its itself just me more most my no nor
+not now of off on once only or other our ours out over own same she should so some such than that
+the their theirs them then there these they this those through to too under until up very was we
+were what when where which while who whom why will with would you your ensure ensuring improve
+improving improvement quality local authority authority's""".split()
 )
 #: words in nearly every sentence of a report: not counted alone (they still count inside word pairs)
 _GENERIC = frozenset(
@@ -293,126 +307,76 @@ def _window(kinds: list[str], k: int, dates: list | None = None) -> list[int]:
 # ------------------------------------------------------------------ the follow-up
 
 
-def followup(
-    con: sqlite3.Connection,
-    la: str,
-    *,
-    since: str | None = None,
-    min_similarity: float = SIMILARITY_THRESHOLD,
-    evidence: int = EVIDENCE_SHOWN,
-) -> FollowUp:
-    """The follow-up of one council's recommendations (see the module docstring for the rule).
+class _Council:
+    """One council's documents, recommendations and findings, indexed for the follow-up rule."""
 
-    ``since``: only recommendations made on or after this date (YYYY-MM-DD) are listed; later
-    visits are never cut off, so a window always runs to the council's latest document."""
-    from ..store.recommendations import lscb_spans_of
-    from ..store.recommendations import recommendations as stored_recs
+    def __init__(
+        self, c, docs: list[dict], recs: list, rows: list, lscb: dict, min_similarity: float, evidence: int
+    ):
+        self.c, self.docs, self.recs = c, docs, recs
+        self.min_similarity, self.evidence = min_similarity, evidence
+        self.kinds = [d["kind"] for d in docs]
+        self.dates = [d["date"] for d in docs]
+        self.pos = {d["id"]: i for i, d in enumerate(docs)}
+        by_doc: dict[int, list] = {}
+        self.all_by_doc: dict[int, list] = {}
+        for r in rows:
+            self.all_by_doc.setdefault(r["doc_id"], []).append(r)
+            if r["section_kind"] in _EXCLUDED_SECTIONS or any(
+                a <= r["start"] < b for a, b in lscb[r["doc_id"]]
+            ):
+                continue  # context, Ofsted's back matter, or the LSCB part (about the board, not the council)
+            by_doc.setdefault(r["doc_id"], []).append(r)
+        self.starts = {doc_id: [f["start"] for f in rs] for doc_id, rs in self.all_by_doc.items()}
+        self.theme_cache: dict[int, list[str]] = {}
+        self.theme_index = self._theme_index()
+        self.council_recs = [r for r in recs if r["addressee"] == "council"]
+        cands = [r for rs in by_doc.values() for r in rs if r["polarity"] in ("concern", "strength", "mixed")]
+        vec = _Vectors([r["text"] for r in recs] + [f["text"] for f in cands])
+        self.rvec = {r["id"]: vec.vecs[i] for i, r in enumerate(recs)}
+        self.fvec = {f["id"]: vec.vecs[len(recs) + i] for i, f in enumerate(cands)}
+        self.cands_by_doc: dict[int, list] = {}
+        for f in cands:
+            self.cands_by_doc.setdefault(f["doc_id"], []).append(f)
+        self.recs_by_doc: dict[int, list] = {}
+        for r in self.council_recs:
+            self.recs_by_doc.setdefault(r["doc_id"], []).append(r)
 
-    c = _council(la, con)
-    # one row per visit: its quoted source (a second copy of a visit is never counted twice)
-    cols, doc_of = council_visits(con, c.urn)
-    journeys = [j.visits for j in split_journeys(cols)]
-    if not cols:
-        return FollowUp(
-            la=c.name,
-            la_urn=c.urn,
-            items=[],
-            lscb_items=[],
-            visits=[],
-            journeys=[],
-            similarity_threshold=min_similarity,
-        )
-    paths = dict(
-        con.execute(
-            f"SELECT id, path FROM documents WHERE id IN ({','.join('?' * len(doc_of))})",
-            list(doc_of.values()),
-        ).fetchall()
-    )
-    docs = [
-        {
-            "id": doc_of[v.id],
-            "visit_id": v.id,
-            "kind": v.kind,
-            "date": v.date,
-            "published": v.published,
-            "label": v.label,
-            "path": paths[doc_of[v.id]],
-        }
-        for v in cols
-    ]
-    kinds = [d["kind"] for d in docs]
-    dates = [d["date"] for d in docs]
-    pos = {d["id"]: i for i, d in enumerate(docs)}
-    recs = [r for r in stored_recs(con, la_urn=c.urn, addressee=None) if r["doc_id"] in pos]
-    empty = FollowUp(
-        la=c.name,
-        la_urn=c.urn,
-        items=[],
-        lscb_items=[],
-        visits=[],
-        journeys=journeys,
-        similarity_threshold=min_similarity,
-    )
-    if not recs:
-        return empty
-    # every finding of the council's visits, with its themes (one query)
-    rows = con.execute(
-        f"""SELECT f.id, f.doc_id, f.text, f.page, f.paragraph, f.section, f.section_kind, f.polarity, f.start,
-                   f."end", (SELECT group_concat(theme) FROM tags t WHERE t.finding_id = f.id) AS themes
-            FROM findings f WHERE f.doc_id IN ({",".join("?" * len(docs))}) ORDER BY f.doc_id, f.seq""",
-        [d["id"] for d in docs],
-    ).fetchall()
-    lscb = lscb_spans_of(con, [d["id"] for d in docs])
-    by_doc: dict[int, list] = {}
-    all_by_doc: dict[int, list] = {}
-    for r in rows:
-        all_by_doc.setdefault(r["doc_id"], []).append(r)
-        if r["section_kind"] in _EXCLUDED_SECTIONS or any(a <= r["start"] < b for a, b in lscb[r["doc_id"]]):
-            continue  # context, Ofsted's back matter, or the LSCB part (about the board, not the council)
-        by_doc.setdefault(r["doc_id"], []).append(r)
+    def _theme_index(self) -> dict[int, dict[str, set]]:
+        """doc -> theme -> ids of its findings with the theme, counted as the timeline grid counts
+        them (every finding section, the LSCB part too), so "not examined" here never contradicts
+        the grid."""
+        theme_index: dict[int, dict[str, set]] = {}
+        for doc_id, rs in self.all_by_doc.items():
+            idx = theme_index.setdefault(doc_id, {})
+            for f in rs:
+                if f["section_kind"] in NON_FINDING_SECTIONS:
+                    continue
+                for t in f["themes"].split(",") if f["themes"] else ():
+                    idx.setdefault(t, set()).add(f["id"])
+        return theme_index
 
-    starts = {doc_id: [f["start"] for f in rs] for doc_id, rs in all_by_doc.items()}
-    theme_cache: dict[int, list[str]] = {}
-
-    def rec_themes(rec) -> list[str]:
+    def rec_themes(self, rec) -> list[str]:
         """The themes of the sentences inside a recommendation's span, in order."""
-        if rec["id"] not in theme_cache:
+        if rec["id"] not in self.theme_cache:
             seen: dict[str, None] = {}
-            fs = all_by_doc.get(rec["doc_id"], [])
-            k = max(0, bisect.bisect_right(starts.get(rec["doc_id"], []), rec["start"]) - 1)
+            fs = self.all_by_doc.get(rec["doc_id"], [])
+            k = max(0, bisect.bisect_right(self.starts.get(rec["doc_id"], []), rec["start"]) - 1)
             while k < len(fs) and fs[k]["start"] < rec["end"]:
                 f = fs[k]
                 if f["end"] > rec["start"] and f["themes"]:
                     for t in f["themes"].split(","):
                         seen.setdefault(t)
                 k += 1
-            theme_cache[rec["id"]] = list(seen)
-        return theme_cache[rec["id"]]
+            self.theme_cache[rec["id"]] = list(seen)
+        return self.theme_cache[rec["id"]]
 
-    # doc -> theme -> ids of its findings with the theme, counted as the timeline grid counts them
-    # (every finding section, the LSCB part too), so "not examined" here never contradicts the grid
-    theme_index: dict[int, dict[str, set]] = {}
-    for doc_id, rs in all_by_doc.items():
-        idx = theme_index.setdefault(doc_id, {})
-        for f in rs:
-            if f["section_kind"] in NON_FINDING_SECTIONS:
-                continue
-            for t in f["themes"].split(",") if f["themes"] else ():
-                idx.setdefault(t, set()).add(f["id"])
-    council_recs = [r for r in recs if r["addressee"] == "council"]
-    cands = [r for rs in by_doc.values() for r in rs if r["polarity"] in ("concern", "strength", "mixed")]
-    vec = _Vectors([r["text"] for r in recs] + [f["text"] for f in cands])
-    rvec = {r["id"]: vec.vecs[i] for i, r in enumerate(recs)}
-    fvec = {f["id"]: vec.vecs[len(recs) + i] for i, f in enumerate(cands)}
-    cands_by_doc: dict[int, list] = {}
-    for f in cands:
-        cands_by_doc.setdefault(f["doc_id"], []).append(f)
-    recs_by_doc: dict[int, list] = {}
-    for r in council_recs:
-        recs_by_doc.setdefault(r["doc_id"], []).append(r)
+    def _cite(self, d: dict, row) -> str:
+        return citation(self.c.name, d["kind"], d["date"], row["paragraph"], row["page"], d["published"])
 
-    def make_item(r, ref: str) -> Item:
-        d = docs[pos[r["doc_id"]]]
+    def make_item(self, r, ref: str) -> Item:
+        """A recommendation as an item of the follow-up (no later visits judged yet)."""
+        d = self.docs[self.pos[r["doc_id"]]]
         return Item(
             ref=ref,
             text=r["text"],
@@ -426,15 +390,16 @@ def followup(
             section=r["section"],
             paragraph=r["paragraph"],
             page=r["page"],
-            citation=citation(c.name, d["kind"], d["date"], r["paragraph"], r["page"], d["published"]),
+            citation=self._cite(d, r),
             source=d["path"],
-            themes=rec_themes(r),
+            themes=self.rec_themes(r),
         )
 
-    def evidence_of(f, d, sim: float, shared: list[str], repeats: bool = False) -> Evidence:
+    def evidence_of(self, f, d: dict, sim: float, shared: list[str]) -> Evidence:
+        """A later finding shown as evidence for an item."""
         return Evidence(
             text=f["text"],
-            polarity="concern" if repeats else f["polarity"],
+            polarity=f["polarity"],
             similarity=round(sim, 3),
             shared_themes=shared,
             visit_id=d["visit_id"],
@@ -442,89 +407,152 @@ def followup(
             page=f["page"],
             paragraph=f["paragraph"],
             section=f["section"],
-            citation=citation(c.name, d["kind"], d["date"], f["paragraph"], f["page"], d["published"]),
+            citation=self._cite(d, f),
             source=d["path"],
-            finding_id=f["id"] if not repeats else None,
-            repeats=repeats,
+            finding_id=f["id"],
+            repeats=False,
         )
 
-    items: list[Item] = []
-    used_visits: set[int] = set()
-    for r in council_recs:
-        d0 = docs[pos[r["doc_id"]]]
-        if since and (d0["date"] or "") < since:
-            continue
-        item = make_item(r, f"R{len(items) + 1}")
-        items.append(item)
-        themes = set(item.themes)
-        window = _window(kinds, pos[r["doc_id"]], dates)
-        item.later = [docs[j]["visit_id"] for j in window]
-        if window and kinds[window[-1]] == "inspection":
-            item.closes = docs[window[-1]]["visit_id"]
-        rv = rvec[r["id"]]
+    def linked(self, item: Item, rv: dict, d: dict) -> list[Evidence]:
+        """The findings of a later document sharing a theme with the item and similar enough to
+        it, most similar first (at most ``evidence``)."""
+        found = []
+        for f in self.cands_by_doc.get(d["id"], []):
+            ft = f["themes"].split(",") if f["themes"] else []
+            shared = [t for t in item.themes if t in ft]
+            if not shared:
+                continue
+            sim = _Vectors.cosine(rv, self.fvec[f["id"]])
+            if sim >= self.min_similarity:
+                found.append((sim, f, shared))
+        found.sort(key=lambda x: (-x[0], x[1]["id"]))
+        return [self.evidence_of(f, d, sim, shared) for sim, f, shared in found[: self.evidence]]
+
+    def repeat_in(self, item: Item, rv: dict, d: dict) -> Evidence | None:
+        """The inspection ``d``'s own recommendation that repeats the item, if one is similar enough."""
+        if d["kind"] != "inspection":
+            return None
+        sim, o = max(
+            ((_Vectors.cosine(rv, self.rvec[o["id"]]), o) for o in self.recs_by_doc.get(d["id"], [])),
+            key=lambda x: x[0],
+            default=(0.0, None),
+        )
+        if o is None or sim < REPEAT_THRESHOLD:
+            return None
+        return Evidence(
+            text=o["text"],
+            polarity="concern",
+            similarity=round(sim, 3),
+            shared_themes=[t for t in item.themes if t in self.rec_themes(o)],
+            visit_id=d["visit_id"],
+            date=d["date"],
+            page=o["page"],
+            paragraph=o["paragraph"],
+            section=o["section"],
+            source=d["path"],
+            repeats=True,
+            citation=self._cite(d, o),
+        )
+
+    def cell(self, item: Item, rv: dict, d: dict) -> Cell:
+        """The item's cell in one later visit: its verdict and the evidence shown."""
+        on_theme = set().union(*(self.theme_index.get(d["id"], {}).get(t, ()) for t in item.themes))
+        shown = self.linked(item, rv, d)
+        repeat = self.repeat_in(item, rv, d)
+        if repeat is not None:
+            # the repeating recommendation decides; it is shown first (its own sentences are not repeated)
+            shown = [repeat] + [e for e in shown if not (e.page == repeat.page and e.text in repeat.text)]
+            shown = shown[: self.evidence]
+            verdict = REPEATED
+        elif shown:
+            verdict = verdict_of([e.polarity for e in shown])
+        else:
+            verdict = NO_SPECIFIC if on_theme else NOT_EXAMINED
+        return Cell(visit_id=d["visit_id"], verdict=verdict, evidence=shown, on_theme=len(on_theme))
+
+    def follow(self, r, ref: str, used_visits: set[int]) -> Item:
+        """One council recommendation followed through the later visits of its window."""
+        item = self.make_item(r, ref)
+        window = _window(self.kinds, self.pos[r["doc_id"]], self.dates)
+        item.later = [self.docs[j]["visit_id"] for j in window]
+        if window and self.kinds[window[-1]] == "inspection":
+            item.closes = self.docs[window[-1]]["visit_id"]
         for j in window:
-            d = docs[j]
             used_visits.add(j)
-            on_theme = set().union(*(theme_index.get(d["id"], {}).get(t, ()) for t in themes))
-            linked = []
-            for f in cands_by_doc.get(d["id"], []):
-                ft = f["themes"].split(",") if f["themes"] else []
-                shared = [t for t in item.themes if t in ft]
-                if not shared:
-                    continue
-                sim = _Vectors.cosine(rv, fvec[f["id"]])
-                if sim >= min_similarity:
-                    linked.append((sim, f, shared))
-            linked.sort(key=lambda x: (-x[0], x[1]["id"]))
-            shown = [evidence_of(f, d, sim, shared) for sim, f, shared in linked[:evidence]]
-            repeat = None
-            if d["kind"] == "inspection":
-                best = max(
-                    ((_Vectors.cosine(rv, rvec[o["id"]]), o) for o in recs_by_doc.get(d["id"], [])),
-                    key=lambda x: x[0],
-                    default=(0.0, None),
-                )
-                if best[1] is not None and best[0] >= REPEAT_THRESHOLD:
-                    o = best[1]
-                    repeat = Evidence(
-                        text=o["text"],
-                        polarity="concern",
-                        similarity=round(best[0], 3),
-                        shared_themes=[t for t in item.themes if t in rec_themes(o)],
-                        visit_id=d["visit_id"],
-                        date=d["date"],
-                        page=o["page"],
-                        paragraph=o["paragraph"],
-                        section=o["section"],
-                        source=d["path"],
-                        repeats=True,
-                        citation=citation(
-                            c.name, d["kind"], d["date"], o["paragraph"], o["page"], d["published"]
-                        ),
-                    )
-            if repeat is not None:
-                # the repeating recommendation decides; it is shown first (its own sentences are not repeated)
-                shown = [repeat] + [e for e in shown if not (e.page == repeat.page and e.text in repeat.text)]
-                shown = shown[:evidence]
-                verdict = REPEATED
-            elif shown:
-                verdict = verdict_of([e.polarity for e in shown])
-            else:
-                verdict = NO_SPECIFIC if on_theme else NOT_EXAMINED
-            item.cells[d["visit_id"]] = Cell(
-                visit_id=d["visit_id"], verdict=verdict, evidence=shown, on_theme=len(on_theme)
-            )
+            item.cells[self.docs[j]["visit_id"]] = self.cell(item, self.rvec[r["id"]], self.docs[j])
         for vid in reversed(item.later):
             cell = item.cells[vid]
             if cell.verdict in JUDGED:
                 item.status, item.status_visit = cell.verdict, vid
                 break
-    lscb_items = [
-        make_item(r, f"L{k}")
-        for k, r in enumerate((r for r in recs if r["addressee"] == "lscb"), 1)
-        if not since or (docs[pos[r["doc_id"]]]["date"] or "") >= since
+        return item
+
+
+def followup(
+    con: sqlite3.Connection,
+    la: str,
+    *,
+    since: str | None = None,
+    min_similarity: float = SIMILARITY_THRESHOLD,
+    evidence: int = EVIDENCE_SHOWN,
+) -> FollowUp:
+    """The follow-up of one council's recommendations (see the module docstring for the rule).
+
+    ``since``: only recommendations made on or after this date (YYYY-MM-DD) are listed; later
+    visits are never cut off, so a window always runs to the council's latest document."""
+    from ..store.findings import findings_with_themes
+    from ..store.recommendations import lscb_spans_of
+    from ..store.recommendations import recommendations as stored_recs
+    from ..store.visits import document_paths
+
+    c = resolve_la(la, con)
+    # one row per visit: its quoted source (a second copy of a visit is never counted twice)
+    cols, doc_of = council_visits(con, c.urn)
+    journeys = [j.visits for j in split_journeys(cols)] if cols else []
+    result = FollowUp(
+        la=c.name,
+        la_urn=c.urn,
+        items=[],
+        lscb_items=[],
+        visits=[],
+        journeys=journeys,
+        similarity_threshold=min_similarity,
+    )
+    if not cols:
+        return result
+    paths = document_paths(con, doc_of.values())
+    docs: list[dict[str, Any]] = [
+        {
+            "id": doc_of[v.id],
+            "visit_id": v.id,
+            "kind": v.kind,
+            "date": v.date,
+            "published": v.published,
+            "label": v.label,
+            "path": paths[doc_of[v.id]],
+        }
+        for v in cols
     ]
-    visits = [
+    pos = {d["id"]: i for i, d in enumerate(docs)}
+    recs = [r for r in stored_recs(con, la_urn=c.urn, addressee=None) if r["doc_id"] in pos]
+    if not recs:
+        return result
+    # every finding of the council's visits, with its themes (one query)
+    ids = [d["id"] for d in docs]
+    cc = _Council(
+        c, docs, recs, findings_with_themes(con, ids), lscb_spans_of(con, ids), min_similarity, evidence
+    )
+
+    def in_window(r) -> bool:
+        return not since or (docs[pos[r["doc_id"]]]["date"] or "") >= since
+
+    used_visits: set[int] = set()
+    for r in cc.council_recs:
+        if in_window(r):
+            result.items.append(cc.follow(r, f"R{len(result.items) + 1}", used_visits))
+    lscb_recs = (r for r in recs if r["addressee"] == "lscb")
+    result.lscb_items = [cc.make_item(r, f"L{k}") for k, r in enumerate(lscb_recs, 1) if in_window(r)]
+    result.visits = [
         LaterVisit(
             id=docs[j]["visit_id"],
             label=docs[j]["label"],
@@ -534,15 +562,7 @@ def followup(
         )
         for j in sorted(used_visits)
     ]
-    return FollowUp(
-        la=c.name,
-        la_urn=c.urn,
-        items=items,
-        lscb_items=lscb_items,
-        visits=visits,
-        journeys=journeys,
-        similarity_threshold=min_similarity,
-    )
+    return result
 
 
 def verdict_of(polarities: list[str]) -> str:

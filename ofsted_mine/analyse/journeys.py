@@ -22,6 +22,7 @@ from .results import Journey, VisitCol
 
 
 def opens_journey(v: VisitCol) -> bool:
+    """True when the visit opens an improvement journey (an inspection)."""
     return v.kind in JOURNEY_OPENING_KINDS or (v.kind in ACTION_SETTING_KINDS and v.sets_actions)
 
 

@@ -59,6 +59,7 @@ class VisitCol:
 
     @property
     def quoted_source(self) -> Source | None:
+        """The source quoted for this visit (Ofsted's own PDF first), or None."""
         return next((s for s in self.sources if s.quoted), self.sources[0] if self.sources else None)
 
 
@@ -83,6 +84,7 @@ class Journey:
 
     @property
     def framework_change(self) -> bool:
+        """True when the journey closed under another framework than the one it opened under."""
         return bool(
             self.closed_by
             and self.framework
@@ -91,6 +93,7 @@ class Journey:
         )
 
     def to_dict(self) -> dict:
+        """The journey as plain data (the JSON shape)."""
         return asdict(self) | {"framework_change": self.framework_change}
 
 
@@ -110,10 +113,12 @@ class Cell:
 
     @property
     def total(self) -> int:
+        """How many findings carry the theme (every polarity)."""
         return self.concern + self.strength + self.mixed + self.neutral
 
     @property
     def judged(self) -> int:
+        """How many of them are judged (concern, strength or mixed: not neutral)."""
         return self.concern + self.strength + self.mixed
 
     @property
@@ -123,10 +128,12 @@ class Cell:
 
     @property
     def label(self) -> str:
+        """The verdict in words."""
         return CELL_LABELS.get(self.verdict, self.verdict)
 
     @property
     def letter(self) -> str:
+        """The verdict's one-letter abbreviation."""
         return CELL_LETTERS.get(self.verdict, "?")
 
     @property
@@ -135,6 +142,7 @@ class Cell:
         return f"{self.concern}/{self.mixed}/{self.strength}" if self.judged else ""
 
     def to_dict(self) -> dict:
+        """The cell as plain data (the JSON shape)."""
         return asdict(self) | {"label": self.label}
 
 
@@ -156,6 +164,7 @@ class Quote:
     finding_id: int | None = None
 
     def to_dict(self) -> dict:
+        """The quote as plain data (the JSON shape)."""
         return asdict(self)
 
 
@@ -177,6 +186,7 @@ class TrackVisit:
     quotes: list[Quote] = field(default_factory=list)
 
     def to_dict(self) -> dict:
+        """The visit's row of a track as plain data (the JSON shape)."""
         d = asdict(self)
         d["label_verdict"] = CELL_LABELS.get(self.verdict, self.verdict)
         return d
@@ -202,9 +212,11 @@ class Track:
 
     @property
     def trend_label(self) -> str:
+        """The trend in words."""
         return TREND_LABELS.get(self.trend, self.trend)
 
     def to_dict(self) -> dict:
+        """The track as plain data (the JSON shape)."""
         return {
             "la": self.la,
             "theme": self.theme,
@@ -240,9 +252,11 @@ class Timeline:
     trends: dict[str, str] = field(default_factory=dict)
 
     def visit(self, visit_id: str) -> VisitCol | None:
+        """The visit column with this id, or None."""
         return next((v for v in self.visits if v.id == visit_id), None)
 
     def to_dict(self) -> dict:
+        """The timeline as plain data (the JSON shape): visits, themes, cells, journeys, trends."""
         return {
             "la": self.la,
             "la_urn": self.la_urn,
@@ -261,6 +275,8 @@ class Timeline:
 
 @dataclass
 class VisitRef:
+    """One side of a comparison: the visit, its council, kind and dates."""
+
     visit_id: str
     la: str | None
     kind: str
@@ -283,6 +299,7 @@ class CompareTheme:
     b_quotes: list[Quote] = field(default_factory=list)
 
     def to_dict(self) -> dict:
+        """The theme's comparison as plain data (the JSON shape)."""
         return {
             "theme": self.theme,
             "name": self.name,
@@ -294,9 +311,12 @@ class CompareTheme:
 
 @dataclass
 class Comparison:
+    """Two visits compared theme by theme (see :func:`ofsted_mine.analyse.timeline.compare`)."""
+
     a: VisitRef
     b: VisitRef
     themes: list[CompareTheme]
 
     def to_dict(self) -> dict:
+        """The comparison as plain data (the JSON shape)."""
         return {"a": asdict(self.a), "b": asdict(self.b), "themes": [t.to_dict() for t in self.themes]}

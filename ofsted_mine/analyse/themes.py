@@ -6,16 +6,13 @@ import sqlite3
 
 
 def theme_counts(con: sqlite3.Connection | None, taxonomy=None) -> tuple[list[dict], str]:
-    from ..vocab import NON_OFSTED_KINDS, sql_list
+    """Every theme of the taxonomy in use (see :func:`timeline.taxonomy_of`) with how many stored
+    Ofsted findings carry it, by polarity; and a line naming the taxonomy."""
+    from ..store.findings import theme_polarity_counts
     from .timeline import taxonomy_of
 
     tax = taxonomy_of(con, taxonomy)
-    counts: dict = {}
-    if con is not None:
-        for r in con.execute(f"""SELECT t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
-                                JOIN documents d ON d.id = f.doc_id
-                                WHERE d.kind NOT IN {sql_list(NON_OFSTED_KINDS)} AND d.quoted = 1 GROUP BY 1, 2"""):
-            counts.setdefault(r[0], {})[r[1]] = r[2]
+    counts: dict = theme_polarity_counts(con) if con is not None else {}
     rows = []
     for t in tax.themes:
         c = counts.get(t.id, {})

@@ -16,6 +16,9 @@ import json
 import sqlite3
 
 from ..councils import UNLISTED_PREFIX, find_council
+from ..store.findings import quote_candidates, theme_polarity_by_document
+from ..store.settings import taxonomy_of
+from ..store.visits import council_documents, quoted_document_of, visit_document, visit_ids_like
 from ..vocab import NON_FINDING_SECTIONS, NOT_FINDING_SQL, OFSTED_KINDS, TREND_LABELS, citation
 from ..vocab import visit_label as visit_label
 from .cells import cell_verdict, compare_status, trend
@@ -62,57 +65,36 @@ __all__ = [
 _NOT_FINDING_SQL = NOT_FINDING_SQL  # older name, still imported by other modules
 
 
-def _council(la: str, con: sqlite3.Connection | None = None):
+def resolve_la(la: str, con: sqlite3.Connection | None = None):
     """The council named by ``--la`` (URN, name, alias or slug; one not in the table when the
     database holds its documents); NotFoundError (a ValueError too) with the closest names."""
-    from ..councils import resolve_council
+    from ..store.councils import resolve_council
 
     return resolve_council(la, con)
 
 
-def taxonomy_of(con: sqlite3.Connection | None, taxonomy=None):
-    """The taxonomy asked for, else the one the database was last tagged with, else the default."""
-    from pathlib import Path
-
-    from ..store.db import get_setting
-    from ..tag.taxonomy import load_taxonomy
-
-    if taxonomy is None and con is not None:
-        used = get_setting(con, "taxonomy")
-        if used and used not in ("default", "untagged") and Path(used).exists():
-            taxonomy = used
-    return load_taxonomy(taxonomy)
+_council = resolve_la  # older name, still imported by analyse/benchmark.py until its own move
 
 
-def _load_taxonomy_light(con: sqlite3.Connection, taxonomy=None) -> list[dict]:
-    """Theme ids and names (no spaCy: the TOML is read directly)."""
+def load_taxonomy_light(con: sqlite3.Connection | None, taxonomy=None) -> list[dict]:
+    """Theme ids, names and groups of the taxonomy in use (no spaCy: the TOML is read directly)."""
     tax = taxonomy_of(con, taxonomy)
     return [{"id": t.id, "name": t.name, "group": t.group} for t in tax.themes]
 
 
+_load_taxonomy_light = load_taxonomy_light  # older name (cli.py, analyse/benchmark.py) until they move
+
+
 # ------------------------------------------------------------------ visits
-def _has_column(con: sqlite3.Connection, table: str, col: str) -> bool:
-    return any(r[1] == col for r in con.execute(f"PRAGMA table_info({table})"))
-
-
 def council_visits(con: sqlite3.Connection, urn: str) -> tuple[list[VisitCol], dict[str, int]]:
     """Every Ofsted visit of a council in date order (one per visit, its sources listed), and
     visit id -> the database id of its quoted document."""
-    rows = con.execute(
-        f"""SELECT id, visit_id, kind, framework, COALESCE(start_date, published) AS date, published, end_date,
-                   visit_number, progress_verdict, judgements, focus_areas, focus_themes, path, format, sha256,
-                   visit_key, quoted,
-                   CASE WHEN kind = 'focused_visit' THEN EXISTS (SELECT 1 FROM findings f WHERE f.doc_id = documents.id
-                        AND f.section_kind = 'priority_action') ELSE 0 END AS sets_actions
-            FROM documents WHERE la_urn = ? AND kind IN ({",".join("?" * len(OFSTED_KINDS))})
-            ORDER BY COALESCE(start_date, published), quoted DESC, id""",
-        (urn, *OFSTED_KINDS),
-    ).fetchall()
+    rows = council_documents(con, urn, OFSTED_KINDS)
     groups: dict[str, list] = {}
     for r in rows:
         groups.setdefault(r["visit_key"] or r["visit_id"], []).append(r)
     visits, doc_of = [], {}
-    for key, grp in groups.items():
+    for grp in groups.values():
         q = next((r for r in grp if r["quoted"]), grp[0])
         sources = [
             Source(
@@ -163,14 +145,10 @@ def count_cells(
         for t in themes
     }
     by_doc = {doc_of[v.id]: v.id for v in visits}
-    if by_doc:
-        q = f"""SELECT f.doc_id, t.theme, f.polarity, COUNT(*) FROM tags t JOIN findings f ON f.id = t.finding_id
-                WHERE f.doc_id IN ({",".join("?" * len(by_doc))}) AND t.score >= ?
-                  AND f.section_kind NOT IN {NOT_FINDING_SQL} GROUP BY 1, 2, 3"""
-        for doc_id, theme, pol, n in con.execute(q, (*by_doc, min_score)):
-            cell = cells.get(theme, {}).get(by_doc[doc_id])
-            if cell is not None and pol in ("concern", "strength", "mixed", "neutral"):
-                setattr(cell, pol, getattr(cell, pol) + n)
+    for doc_id, theme, pol, n in theme_polarity_by_document(con, by_doc, min_score):
+        cell = cells.get(theme, {}).get(by_doc[doc_id])
+        if cell is not None and pol in ("concern", "strength", "mixed", "neutral"):
+            setattr(cell, pol, getattr(cell, pol) + n)
     for row in cells.values():
         for cell in row.values():
             cell.verdict = cell_verdict(cell)
@@ -178,16 +156,17 @@ def count_cells(
 
 
 def journey_step(v: VisitCol) -> str:
-    """One step of the one-line history: ``Inspection 2023-01: inadequate``, ``MV2 2023-09: some progress``."""
+    """One step of the one-line history: ``Inspection 2023-01: inadequate``,
+    ``MV2 2023-09: some progress``."""
     from ..vocab import PROGRESS_VERDICTS
 
     if v.kind == "inspection":
         g = v.judgements.get("overall")
         if g:
             return f"{v.label}: {g}"
-        from ..report.labels import grade_short
+        from ..vocab import GRADE_SHORT
 
-        return f"{v.label}: " + ", ".join(f"{k} {grade_short(x)}" for k, x in v.judgements.items())
+        return f"{v.label}: " + ", ".join(f"{k} {GRADE_SHORT.get(x, x)}" for k, x in v.judgements.items())
     return f"{v.label}: {PROGRESS_VERDICTS.get(v.progress_verdict or '') or 'no headline verdict'}"
 
 
@@ -206,7 +185,7 @@ def timeline(
 
     The window is journey ``journey`` (a number, ``"current"`` or ``"previous"``) if given, else the
     visits from ``since`` to ``until`` if either is given, else :func:`journeys.default_window`."""
-    c = _council(la, con)
+    c = resolve_la(la, con)
     all_visits, doc_of = council_visits(con, c.urn)
     journeys = split_journeys(all_visits)
     shown = [
@@ -224,7 +203,7 @@ def timeline(
     else:
         window_journey = default_window(journeys)
         window = list(window_journey.visits) if window_journey else []
-    themes = _load_taxonomy_light(con, taxonomy)
+    themes = load_taxonomy_light(con, taxonomy)
     cells = count_cells(con, shown, doc_of, themes, min_score)
     trends = {t["id"]: trend([cells[t["id"]][vid].verdict for vid in window]) for t in themes}
     return Timeline(
@@ -281,7 +260,8 @@ def pick_quotes(rows: list, n: int) -> list[Quote]:
     then by tag score and order in the letter; at most n - 1 of one polarity when there
     are more candidates than places. Rows need text, polarity, score, seq and citation fields."""
     rows = sorted(rows, key=lambda r: (_POL_RANK.get(r["polarity"], 3), -r["score"], r["seq"]))[:50]
-    out, seen = [], {}
+    out: list[Quote] = []
+    seen: dict[str, int] = {}
     for r in rows:
         if len(out) >= n:
             break
@@ -292,25 +272,9 @@ def pick_quotes(rows: list, n: int) -> list[Quote]:
     return out
 
 
-_QUOTE_SQL = f"""SELECT f.id AS finding_id, f.text, f.page, f.paragraph, f.section, f.polarity, f.seq, t.score, t.theme,
-                       d.la, d.kind, d.visit_id, COALESCE(d.start_date, d.published) AS date, d.published, d.path
-                FROM documents d JOIN findings f ON f.doc_id = d.id JOIN tags t ON t.finding_id = f.id
-                WHERE d.visit_id IN ({{ids}}) AND t.score >= ? AND f.section_kind NOT IN {NOT_FINDING_SQL}"""
-
-
 def _candidates(con, visit_ids: list[str], min_score: float, theme: str | None = None) -> dict:
     """(visit id, theme) -> quote candidate rows, for the quoted sources of these visits."""
-    out: dict[tuple[str, str], list] = {}
-    if not visit_ids:
-        return out
-    sql = _QUOTE_SQL.format(ids=",".join("?" * len(visit_ids)))
-    args: list = [*visit_ids, min_score]
-    if theme:
-        sql += " AND t.theme = ?"
-        args.append(theme)
-    for r in con.execute(sql, args):
-        out.setdefault((r["visit_id"], r["theme"]), []).append(r)
-    return out
+    return quote_candidates(con, visit_ids, min_score, theme)
 
 
 def _quotes_for(con, visit_id: str, theme: str, n: int = 3, min_score: float = 0.0) -> list[dict]:
@@ -414,23 +378,13 @@ def track(
 # ------------------------------------------------------------------ compare
 def resolve_visit(con: sqlite3.Connection, visit_id: str) -> sqlite3.Row:
     """The quoted document of the visit with this id (a source's own id finds its visit too)."""
-    r = con.execute(
-        "SELECT id, visit_id, visit_key, la, la_urn, kind FROM documents WHERE visit_id = ?", (visit_id,)
-    ).fetchone()
+    r = visit_document(con, visit_id)
     if not r:
-        like = con.execute(
-            "SELECT visit_id FROM documents WHERE visit_id LIKE ? ORDER BY visit_id LIMIT 5",
-            (f"%{visit_id}%",),
-        ).fetchall()
-        hint = f" (did you mean: {', '.join(x[0] for x in like)})" if like else ""
+        like = visit_ids_like(con, visit_id, 5)
+        hint = f" (did you mean: {', '.join(like)})" if like else ""
         raise KeyError(f"no visit with id {visit_id!r}{hint}")
     if r["visit_key"]:
-        q = con.execute(
-            "SELECT id, visit_id, visit_key, la, la_urn, kind FROM documents WHERE visit_key = ? "
-            "ORDER BY quoted DESC LIMIT 1",
-            (r["visit_key"],),
-        ).fetchone()
-        r = q or r
+        r = quoted_document_of(con, r["visit_key"]) or r
     return r
 
 
@@ -461,6 +415,8 @@ def compare(
             tls[r["la_urn"]] = timeline(con, str(r["la_urn"]), taxonomy=taxonomy, min_score=min_score)
     ta, tb = tls[ra["la_urn"]], tls[rb["la_urn"]]
     va, vb = ta.visit(ra["visit_id"]), tb.visit(rb["visit_id"])
+    if va is None or vb is None:
+        raise KeyError(f"{ra['visit_id'] if va is None else rb['visit_id']}: not in its council's timeline")
     cands = _candidates(con, [va.id, vb.id], min_score) if quotes > 0 else {}
     out = []
     for t in ta.themes:

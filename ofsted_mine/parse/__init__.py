@@ -1,68 +1,70 @@
-"""Stage 2, parse: cleaned pages -> Document (kind, Visit metadata, sections, findings)."""
+"""Stage 2, parse: cleaned pages -> Document (kind, Visit metadata, sections, findings).
+
+What a document *is* and how its metadata is read is declared by its kind
+(``ofsted_mine.kinds``, one module per kind); this module only runs the steps."""
 
 from __future__ import annotations
 
 import re
 
-from ..model import Document, ReadResult
+from .. import kinds
+from ..model import Document, ReadResult, Visit
 from .kind import detect_kind
-from .meta import (
-    council_from_text,
-    focus_areas,
-    inspection_meta,
-    jtai_meta,
-    letter_meta,
-    paper_meta,
-    progress_verdict,
-)
+from .meta import council_from_text
 from .segment import segment
 
 __all__ = ["parse", "detect_kind"]
 
+_DEAR = re.compile(r"^Dear\b.*$", re.M)
+_CLOSING = re.compile(r"^(Yours sincerely|Yours faithfully)", re.M)
+_PROSE = re.compile(r"^.{200,}$", re.M)
 
-def parse(rr: ReadResult) -> Document:
-    text = rr.text
-    kind, framework = detect_kind(text)
-    if kind == "inspection":
-        visit = inspection_meta(text, framework, rr.path)
-    elif kind in ("monitoring_visit", "focused_visit"):
-        visit = letter_meta(text, kind, rr.path)
-    elif kind == "council_paper":
-        visit = paper_meta(text, rr.path)
-    elif kind == "jtai":
-        visit = jtai_meta(text, rr.path)
-    else:
-        from ..model import Visit
 
-        visit = Visit(kind=kind)
-    council = council_from_text(visit.la_name, text, kind) if kind != "unknown" else None
-    if council:
-        visit.la, visit.la_urn = council.name, council.urn
-    council_warning = None
-    if council is not None and council.unlisted:
+def _council_warning(kind: kinds.DocKind, visit: Visit, text: str) -> str | None:
+    """Set the visit's council from its printed name; a warning when it is not in the table or not found."""
+    if kind.fallback:
+        return None
+    council = council_from_text(visit.la_name, text, kind.kind, strict=kind.strict_council)
+    if council is None:
+        return "no council name found in the title: stored without a council"
+    visit.la, visit.la_urn = council.name, council.urn
+    if council.unlisted:
         from ..councils import user_councils_path
 
-        council_warning = (
+        return (
             f"council {council.name!r} is not in the council table: stored under its printed name "
             f"(add it to {user_councils_path()} to give it a URN and aliases)"
         )
-    elif council is None and kind not in ("unknown",):
-        council_warning = "no council name found in the title: stored without a council"
-    # letters: header (address, salutation) and closing (signature) are not findings
+    return None
+
+
+def body_bounds(kind: kinds.DocKind, text: str) -> tuple[int, int | None]:
+    """Where the findings can start and where the closing starts, by the kind's shape: a letter's
+    header (address, salutation) and signature, a report's title block and judgement table."""
     body_start, closing_start = 0, None
-    if kind in ("monitoring_visit", "focused_visit", "jtai"):
-        m = re.search(r"^Dear\b.*$", text, re.M)
+    if kind.shape == "letter":
+        m = _DEAR.search(text)
         if m:
             body_start = m.end() + 1
-        m = re.search(r"^(Yours sincerely|Yours faithfully)", text, re.M)
+        m = _CLOSING.search(text)
         if m:
             closing_start = m.start()
-    elif kind == "inspection":
-        # the title block and judgement table come before the first prose paragraph
-        m = re.search(r"^.{200,}$", text, re.M)
+    elif kind.shape == "report":
+        m = _PROSE.search(text)  # the first prose paragraph
         body_start = m.start() if m else 0
+    return body_start, closing_start
+
+
+def parse(rr: ReadResult) -> Document:
+    """Read one document: its kind, its metadata (by the kind's reader), its sections and findings."""
+    text = rr.text
+    kind, framework = kinds.detect(text)
+    visit = kind.metadata(text, rr.path, framework) if kind.metadata else Visit(kind=kind.kind)
+    visit.kind = kind.kind
+    council_warning = _council_warning(kind, visit, text)
+    body_start, closing_start = body_bounds(kind, text)
     sections, findings = segment(
-        rr.pages, body_start, closing_start, first_kind="summary" if kind == "inspection" else "opening"
+        rr.pages, body_start, closing_start, first_kind=kind.first_section, doc_kind=kind.kind
     )
     doc = Document(
         path=rr.path,
@@ -75,19 +77,10 @@ def parse(rr: ReadResult) -> Document:
         findings=findings,
         warnings=list(rr.warnings),
     )
-    if kind in ("monitoring_visit", "focused_visit"):
-        areas = [s for s in sections if s.kind == "areas_covered"]
-        if areas:
-            block = "\n".join(text[s.start : s.end] for s in areas)
-            visit.focus_areas = focus_areas(text, block.split("\n", 1)[1] if "\n" in block else "")
-        head = [s for s in sections if s.kind == "headline_findings"]
-        src = text[head[0].start : head[0].end].split("\n", 1)[-1] if head else ""
-        if not src:
-            main = [s for s in sections if s.kind == "findings"]
-            src = text[main[0].start : main[0].end].split("\n", 1)[-1][:1200] if main else ""
-        visit.progress_verdict = progress_verdict(src)
+    if kind.finish is not None:
+        kind.finish(doc)
     if council_warning:
         doc.warnings.append(council_warning)
-    if kind == "unknown":
-        doc.warnings.append("not recognised as an Ofsted letter or report: stored as 'unknown'")
+    if kind.warning:
+        doc.warnings.append(kind.warning)
     return doc

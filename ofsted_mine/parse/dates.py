@@ -28,7 +28,10 @@ MONTHS = {
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
-_M = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+_M = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+)
 _D = r"(\d{1,2})(?:st|nd|rd|th)?"
 _Y = r"(\d{4})"
 DATE_RE = re.compile(_D + r"\s+" + _M + r",?\s+" + _Y, re.I)
@@ -74,6 +77,7 @@ ORDINALS = {
 
 
 def make_date(d: str, m: str, y: str) -> date | None:
+    """A date from day, month name (or abbreviation) and year as printed; None when impossible."""
     month = MONTHS.get(m.lower()) or MONTHS.get(m.lower()[:3])
     try:
         return date(int(y), month, int(d)) if month else None
@@ -82,6 +86,7 @@ def make_date(d: str, m: str, y: str) -> date | None:
 
 
 def parse_date(s: str) -> date | None:
+    """The first date written out in ``s`` ("16 October 2019"), or None."""
     m = DATE_RE.search(s)
     return make_date(*m.groups()) if m else None
 
@@ -158,6 +163,7 @@ def parse_range(s: str) -> tuple[date | None, date | None]:
 
 
 def parse_ordinal(s: str) -> int | None:
+    """A visit number from an ordinal as printed: "seventh" or "7th" -> 7; None when not one."""
     s = s.strip().lower()
     if s in ORDINALS:
         return ORDINALS[s]

@@ -6,12 +6,18 @@ import re
 from pathlib import Path
 
 from ..councils import names_by_length
-from ..model import Visit
+from ..model import Document, Visit
 from .dates import DATE_RE, make_date, parse_date, parse_ordinal, parse_range
 from .patterns import GRADE_RE, JUDGEMENT_RES, LSCB_RE, PROGRESS_RES, SIF_OVERALL_RES, norm_grade
 
-_NAME = r"([A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*(?:\s+(?:[A-Z]\.?(?=\s)|[A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*|de|van|von|da|del|la|le)){1,3})"
-_INSP_TITLE = r"(?:,?\s*(?:Her|His) Majesty[’']s Inspectors?|,?\s*HMI\b|,?\s*Ofsted Inspectors?|,?\s*Social Care Regulatory Inspector)"
+_WORD = r"[A-Z][^\W\d_’'\-]*(?:[’'\-][^\W\d_]+)*"  # a capitalised word ("O’Neil", "Smith-Jones")
+_NAME = r"(" + _WORD + r"(?:\s+(?:[A-Z]\.?(?=\s)|" + _WORD + r"|de|van|von|da|del|la|le)){1,3})"
+#: a person's name as printed (two to four capitalised words; "de", "van"… inside)
+NAME = _NAME
+_INSP_TITLE = (
+    r"(?:,?\s*(?:Her|His) Majesty[’']s Inspectors?|,?\s*HMI\b|,?\s*Ofsted Inspectors?|"
+    r",?\s*Social Care Regulatory Inspector)"
+)
 _LEAD_RES = [
     re.compile(r"Lead inspectors?(?: on site)?\s*:?\s*" + _NAME, re.M),
     re.compile(r"Reporting inspector\s*:?\s*" + _NAME),
@@ -19,24 +25,28 @@ _LEAD_RES = [
 _RANGE_LABEL = re.compile(r"Inspection dates?\s*:?\s*(.{6,140})", re.I)
 
 
-def _clean_name(n: str) -> str:
+def clean_name(n: str) -> str:
+    """A person's name as printed, without the title or role that follows it."""
     n = re.sub(r"\s+", " ", n).strip(" ,.")
     n = re.sub(
-        r"\s+(Her|His|HMI|Ofsted|Deputy|Team|Inspectors?|Quality|Age|Published|Lead|Judgement|Senior|Regulatory|Social|Report|Inspection|Date|Dates)\b.*$",
+        r"\s+(Her|His|HMI|Ofsted|Deputy|Team|Inspectors?|Quality|Age|Published|Lead|Judgement|Senior|"
+        r"Regulatory|Social|Report|Inspection|Date|Dates)\b.*$",
         "",
         n,
     )
     return n
 
 
-def council_from_text(printed: str | None, text: str, kind: str | None = None):
+def council_from_text(printed: str | None, text: str, kind: str | None = None, *, strict: bool | None = None):
     """The council a document is about, from its printed name only: the table's council, else
     a council not in the table under its printed name (``Council.unlisted``). Never a name
     found elsewhere in the text (Ofsted's own address, the body). ``text`` is unused (kept
-    for callers). A council paper's printed line may hold more words around the name."""
+    for callers). ``strict=False`` (a council paper's, as its kind declares): the printed
+    line may hold more words around the name; by default, strict unless ``kind`` is a council
+    paper."""
     from ..councils import council_for_printed
 
-    return council_for_printed(printed, strict=kind != "council_paper")
+    return council_for_printed(printed, strict=kind != "council_paper" if strict is None else strict)
 
 
 def published_from_filename(path: str):
@@ -64,14 +74,16 @@ def _printed_la_inspection(text: str, framework: str | None) -> str | None:
     lines = [l.strip() for l in text.split("\n")[:12] if l.strip()]
     head = "\n".join(lines)
     m = re.search(
-        r"Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)(.{2,120}?)\s+(?:local authority\s+)?children[’']s (?:social care )?services",
+        r"Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)(.{2,120}?)\s+(?:lo"
+        r"cal authority\s+)?children[’']s (?:social care )?services",
         head,
         re.I | re.S,
     )
     if m:
         return re.sub(r"^the\s+", "", re.sub(r"\s+", " ", m.group(1)))
     m = re.search(
-        r"^Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)([^\n]{2,100})\n\s*Inspection dates?",
+        r"^Inspection of\s+(?!local authority)(?!children)(?!services for)(?!looked after)([^\n]{2,100})\n\s"
+        r"*Inspection dates?",
         head,
         re.I | re.M,
     )
@@ -111,7 +123,7 @@ def judgements_inspection(text: str, framework: str | None) -> dict[str, str]:
         m = LSCB_RE.search(zone)
         if m:
             out["lscb"] = norm_grade(m.group(1))
-    labels = []
+    labels: list[tuple[int, int, str]] = []
     for rx, key in JUDGEMENT_RES:
         for m in rx.finditer(zone):
             if not any(s <= m.start() < e for s, e, _ in labels):
@@ -138,6 +150,7 @@ def judgements_inspection(text: str, framework: str | None) -> dict[str, str]:
 
 
 def lac2013_judgements(text: str) -> dict[str, str]:
+    """The grades of a 2012–13 inspection of looked after children services (their own scale)."""
     zone = re.sub(r"\s+", " ", text[:12000])
     out = {}
     for label, key in [
@@ -177,6 +190,8 @@ def inspection_team(text: str) -> list[str]:
 
 
 def inspection_meta(text: str, framework: str | None, path: str) -> Visit:
+    """An inspection report's metadata: council as printed, dates, lead inspector and team,
+    publication date and judgements (by framework)."""
     v = Visit(kind="inspection", framework=framework)
     v.la_name = _printed_la_inspection(text, framework)
     m = _RANGE_LABEL.search(text[:3000])
@@ -185,7 +200,7 @@ def inspection_meta(text: str, framework: str | None, path: str) -> Visit:
     for rx in _LEAD_RES:
         m = rx.search(text)
         if m:
-            v.lead_inspector = _clean_name(m.group(1))
+            v.lead_inspector = clean_name(m.group(1))
             break
     v.inspectors = [v.lead_inspector] if v.lead_inspector else []
     for n in inspection_team(text):
@@ -210,11 +225,13 @@ def inspection_meta(text: str, framework: str | None, path: str) -> Visit:
 # ---------------------------------------------------------------- letters
 
 _LETTER_TITLE = re.compile(
-    r"(Monitoring|Focused|Assurance) visit (?:to|of)\s+(.{2,120}?)\s+(?:local authority\s+)?children[’']s services",
+    r"(Monitoring|Focused|Assurance) visit (?:to|"
+    r"of)\s+(.{2,120}?)\s+(?:local authority\s+)?children[’']s services",
     re.I | re.S,
 )
 _VISIT_NO = re.compile(
-    r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|(\w+) monitoring visit since",
+    r"(?:was|is) the (\w+) monitoring visit|the (\w+) monitoring visit (?:to|of|since)|"
+    r"(\w+) monitoring visit since",
     re.I,
 )
 _ORDINAL_VISIT = re.compile(
@@ -233,7 +250,8 @@ _INADEQUATE = re.compile(
 # Her Majesty's Inspectors.", "A, HMI, and B, Ofsted Inspector, carried out the visit.",
 # "The lead inspector was A.", "Lead inspector: A", "A (lead inspector) and B, HMI"
 _INSP_CUE = re.compile(
-    r"Majesty[’']s\s+Inspector|\bS?HMIs?\b|\binspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|was)\b|"
+    r"Majesty[’']s\s+Inspector|\bS?HMIs?\b|\binspectors?\s+(?:(?:for|on)\s+(?:this|the)\s+visit\s+)?(?:were|"
+    r"was)\b|"
     r"\b(?:carried\s+out|conducted|undertaken|led|attended|completed)\s+(?:\w+\s+)?by\b|\blead\s+inspector\b|"
     r"Ofsted\s+Inspector|Regulatory\s+Inspector|^\s*(?:the\s+)?(?:visiting\s+)?inspectors?\s*:",
     re.I,
@@ -282,7 +300,7 @@ def _names_list(s: str) -> list[str]:
             continue
         m = re.fullmatch(_NAME, p) or re.match(_NAME + r"(?=\s+[a-z])", p)
         if m:
-            name = _clean_name(m.group(1))
+            name = clean_name(m.group(1))
             if name and _NOT_A_PERSON.search(name):  # "the Care Quality Commission", "Local Authority"
                 continue
             if name and name not in out:
@@ -299,7 +317,7 @@ def letter_inspectors(opening: str) -> tuple[list[str], str | None]:
             continue
         m = _LEAD_MARK.search(_HMI_TITLE.sub("", sent))  # "led by Her Majesty's Inspector A"
         if m and lead is None:
-            lead = _clean_name(m.group(1) or m.group(2))
+            lead = clean_name(m.group(1) or m.group(2))
         body = _INSP_LEADIN.sub(",", sent, count=1)
         body = _INSP_TRAIL.sub("", body)
         for n in _names_list(body):
@@ -309,6 +327,8 @@ def letter_inspectors(opening: str) -> tuple[list[str], str | None]:
 
 
 def letter_meta(text: str, kind: str, path: str) -> Visit:
+    """A monitoring or focused visit letter's metadata: council as printed, visit dates, visit
+    number, when the council was judged inadequate, inspectors and lead, letter date, framework."""
     v = Visit(kind=kind)
     head = text[:4000]
     m = _LETTER_TITLE.search(head)
@@ -348,7 +368,7 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     if lead:
         v.lead_inspector = lead
     elif m:
-        v.lead_inspector = _clean_name(m.group(1))
+        v.lead_inspector = clean_name(m.group(1))
     elif v.inspectors:
         v.lead_inspector = v.inspectors[0]
     if v.lead_inspector and v.lead_inspector not in v.inspectors:
@@ -368,41 +388,6 @@ def letter_meta(text: str, kind: str, path: str) -> Visit:
     return v
 
 
-_JTAI_TITLE = re.compile(
-    r"Joint targeted area inspection of (?:the )?[^\n]{5,200}? in (?:the )?([A-Z][^\n.]{1,60}?)\s*$", re.M
-)
-_JTAI_DATES = re.compile(
-    r"(?:Between|From)\s+(\d[^\n]{4,70}?\d{4}),?\s+(?:Ofsted|the Care Quality|inspectors)", re.I
-)
-
-
-def jtai_meta(text: str, path: str) -> Visit:
-    """A joint targeted area inspection letter (Ofsted, CQC, HMICFRS, HMI Probation): area, dates,
-    letter date. It is signed by the inspectorates, not by a lead inspector, and has no grades."""
-    v = Visit(kind="jtai")
-    head = text[:4000]
-    m = _JTAI_TITLE.search(head)
-    if m:
-        v.la_name = m.group(1).strip()
-    else:
-        m = re.search(r"inspection of .{0,40}?(?:in|of)\s+(.{2,60}?)\n", text[:1500], re.I)
-        v.la_name = m.group(1).strip() if m else None
-    m = _JTAI_DATES.search(head) or re.search(
-        r"inspection.{0,200}?\b(?:on|between)\s+(\d.{4,80}?\d{4})", head, re.I | re.S
-    )
-    if m:
-        v.start_date, v.end_date = parse_range(m.group(1))
-    dear = re.search(r"^Dear\b", head, re.M)
-    top = head[: dear.start()] if dear else head[:400]
-    dm = DATE_RE.search(top)
-    v.published = make_date(*dm.groups()) if dm else published_from_filename(path)
-    m = re.search(r"Lead inspector\s*:\s*" + _NAME, head)
-    if m:
-        v.lead_inspector = _clean_name(m.group(1))
-        v.inspectors = [v.lead_inspector]
-    return v
-
-
 def focus_areas(text: str, areas_block: str) -> list[str]:
     """Bullets (or first sentence) of the 'Areas covered by the visit' section."""
     items = [l[1:].strip().rstrip(".;") for l in areas_block.split("\n") if l.startswith("•")]
@@ -418,7 +403,25 @@ def focus_areas(text: str, areas_block: str) -> list[str]:
     return out
 
 
+def letter_finish(doc: Document) -> None:
+    """A monitoring or focused visit letter, once segmented: its focus areas (from the "Areas
+    covered" sections) and its overall progress verdict (from the headline findings, else the
+    opening of the findings)."""
+    text, sections, visit = doc.text, doc.sections, doc.visit
+    areas = [s for s in sections if s.kind == "areas_covered"]
+    if areas:
+        block = "\n".join(text[s.start : s.end] for s in areas)
+        visit.focus_areas = focus_areas(text, block.split("\n", 1)[1] if "\n" in block else "")
+    head = [s for s in sections if s.kind == "headline_findings"]
+    src = text[head[0].start : head[0].end].split("\n", 1)[-1] if head else ""
+    if not src:
+        main = [s for s in sections if s.kind == "findings"]
+        src = text[main[0].start : main[0].end].split("\n", 1)[-1][:1200] if main else ""
+    visit.progress_verdict = progress_verdict(src)
+
+
 def progress_verdict(headline: str) -> str | None:
+    """A visit's overall verdict class from its headline findings (``PROGRESS_VERDICTS``), or None."""
     if not headline.strip():
         return None
     sents = re.split(r"(?<=\.)\s+", headline.strip())
@@ -433,7 +436,7 @@ def paper_meta(text: str, path: str) -> Visit:
     """A council's own paper about a visit: which council, and its date (never Ofsted findings)."""
     v = Visit(kind="council_paper")
     head = text[:3000]
-    for name, c in names_by_length():
+    for name, _council in names_by_length():
         mm = re.search(r"\b" + re.escape(name) + r"\b", head, re.I)
         if mm and len(name) > 3:
             line_start = head.rfind("\n", 0, mm.start()) + 1

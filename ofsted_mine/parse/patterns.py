@@ -18,6 +18,7 @@ GRADE_RE = re.compile(
 
 
 def norm_grade(g: str) -> str:
+    """A grade as printed, normalised ("Requires improvement to be good" -> "requires improvement")."""
     g = re.sub(r"\s+", " ", g.lower())
     if g.startswith("requir"):
         return "requires improvement"
@@ -60,19 +61,26 @@ LSCB_RE = re.compile(
 # overall verdict of a monitoring/focused visit, from its headline findings (first match wins)
 PROGRESS_VERDICTS: list[tuple[str, str]] = [
     (
-        r"serious weaknesses|widespread (or|and) serious|not (made|making) (any|sufficient) progress|deteriorat|has declined|have declined",
+        r"serious weaknesses|widespread (or|and) serious|not (made|making) (any|sufficient) progress|"
+        r"deteriorat|has declined|have declined",
         "serious_weaknesses",
     ),
     (
-        r"too slow|insufficient progress|limited progress|progress (has been|is) (slow|limited|mixed)|not (made|making) enough progress|slow progress|lack of progress|not improved|has not improved|progress has stalled",
+        r"too slow|insufficient progress|limited progress|progress (has been|is) (slow|limited|mixed)|"
+        r"not (made|making) enough progress|slow progress|lack of progress|not improved|has not improved|"
+        r"progress has stalled",
         "insufficient_progress",
     ),
     (
-        r"(significant|considerable|strong|good|substantial|sustained|rapid|sound|clear|steady) (and \w+ )?progress|gather(ing|ed) pace|progress (is|has been) (evident|sustained|maintained)|continu(e|es|ing) to (improve|make progress)|(are|is) improving|have improved|has improved|improvements? (have|has) been (made|sustained)",
+        r"(significant|considerable|strong|good|substantial|sustained|rapid|sound|clear|"
+        r"steady) (and \w+ )?progress|gather(ing|ed) pace|progress (is|has been) (evident|sustained|"
+        r"maintained)|continu(e|es|ing) to (improve|make progress)|(are|is) improving|have improved|"
+        r"has improved|improvements? (have|has) been (made|sustained)",
         "good_progress",
     ),
     (
-        r"some progress|progress in some|beginning to|early (signs|stages)|initial progress|some improvement|mixed",
+        r"some progress|progress in some|beginning to|early (signs|stages)|initial progress|"
+        r"some improvement|mixed",
         "some_progress",
     ),
 ]

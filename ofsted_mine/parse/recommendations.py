@@ -35,6 +35,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from ..headings import heading_kind
 from .segment import split_sentences
 
 BULLET = "•"
@@ -105,7 +106,8 @@ _GROUP = re.compile(
 _NUMBERED = re.compile(r"""^(\d{1,3})\.(?:\s+(?=\S)|(?=[A-Z\u2018\u201c'"(])|$)""")
 _TOC_LINE = re.compile(r"^\S.{2,120}?\s\d{1,3}$")
 _LSCB_PART = re.compile(
-    r"^(section 2:?\s*)?(the )?(review of the )?(effectiveness (of )?(the )?)?(local safeguarding children board|lscb)\b"
+    r"^(section 2:?\s*)?(the )?(review of the )?(effectiveness (of )?(the )?)?"
+    r"(local safeguarding children board|lscb)\b"
     r"|^the (effectiveness of the )?(lscb|local safeguarding children board)\b",
     re.I,
 )
@@ -353,150 +355,195 @@ def _split_glued(lines: list[str], offs: list[int], i: int, span: int = 400) -> 
     return out_l + lines[end:], out_o + offs[end:]
 
 
-def _block(
-    lines: list[str], offs: list[int], i: int, group: str | None, early: bool
-) -> tuple[list[dict], int, list, list]:
-    """The items of the block whose heading is ``lines[i]``; returns them and the next line to read."""
-    from ..headings import heading_kind
+class _Block:
+    """The walk through one recommendation block (see :func:`_block`): its items so far, the
+    current group header, and what the last line added (``item``, ``group`` or ``sub``)."""
 
-    items: list[dict] = []
-    lines, offs = _split_glued(lines, offs, i)
-    j, n = i + 1, len(lines)
-    cur_group = group
-    bullets = 0
-    numbered_block = False
-    last_kind = None  # item | group | sub
-    while j < n:
-        t = lines[j]
+    def __init__(self, lines: list[str], offs: list[int], group: str | None, early: bool):
+        self.lines, self.offs, self.n, self.early = lines, offs, len(lines), early
+        self.items: list[dict] = []
+        self.cur_group = group
+        self.bullets = 0
+        self.numbered_block = False
+        self.last_kind: str | None = None  # item | group | sub
+
+    def step(self, j: int) -> int | None:
+        """Read line ``j``: the next line to read, or None when the block ends at it."""
+        t = self.lines[j]
         if not t or t == "\f":
-            j += 1
-            continue
-        if not items and re.fullmatch(r"\d{1,2}", t):  # a footnote marker under the heading
-            j += 1
-            continue
-        if _is_toc(lines, j):
-            break
-        if _GROUP.match(t):
-            if (
-                items
-                and last_kind == "item"
-                and (_INTRO.search(items[-1]["text"]) or items[-1]["text"].endswith(":"))
-            ):
-                items.pop()  # "In order to improve …, the local authority should take the following action."
-            cur_group = _GROUP.match(t).group(1)
-            cur_group = cur_group[0].upper() + cur_group[1:].lower()
-            last_kind = "group"
-            j += 1
-            continue
+            return j + 1
+        if not self.items and re.fullmatch(r"\d{1,2}", t):  # a footnote marker under the heading
+            return j + 1
+        if _is_toc(self.lines, j):
+            return None
+        g = _GROUP.match(t)
+        if g:
+            self._group(g)
+            return j + 1
         if _heading(t):
-            break
+            return None
         m = _NUMBERED.match(t)
-        if m and items and not numbered_block:
-            break  # numbered paragraphs after a bulleted list: the next section's text
+        if m and self.items and not self.numbered_block:
+            return None  # numbered paragraphs after a bulleted list: the next section's text
         if t.startswith(BULLET) or m:
-            body_off = (len(t) - len(t[1:].lstrip())) if not m else m.end()
-            body = t[body_off:].strip()
-            start = offs[j] + body_off
-            if (
-                not m
-                and numbered_block
-                and items
-                and last_kind in ("item", "sub")
-                and not items[-1]["bullet"]
-            ):
-                items[-1]["subs"].append(body)
-                items[-1]["end"] = offs[j] + len(t)
-                last_kind = "sub"
-            else:
-                if m:
-                    numbered_block = True
-                    para = m.group(1)
-                else:
-                    bullets += 1
-                    para = f"•{bullets}"
-                subs = []
-                lead = _INLINE_SUBS.search(body)
-                if lead:
-                    subs = [x.strip() for x in _SUBMARK.split(body[lead.end() :]) if x.strip()]
-                    body = body[: lead.start() + 1]
-                items.append(
-                    {
-                        "text": body,
-                        "subs": subs,
-                        "group": cur_group,
-                        "para": para,
-                        "line": j,
-                        "start": start,
-                        "end": offs[j] + len(t),
-                        "bullet": not m,
-                    }
-                )
-                last_kind = "sub" if subs else "item"
-            j += 1
-            continue
+            self._item(j, t, m)
+            return j + 1
         # a line that starts no item: a continuation, a topic sub-heading, or the end of the block
-        if items and last_kind in ("item", "sub"):
-            prev = items[-1]["subs"][-1] if last_kind == "sub" else items[-1]["text"]
-            if (prev.endswith(":") and last_kind == "item" and (_SUBMARK.match(t) or t[0].islower())) or (
-                last_kind == "sub" and _SUBMARK.match(t)
-            ):
-                parts = [x.strip() for x in _SUBMARK.split(t) if x.strip()]
-                items[-1]["subs"].extend(parts)  # sub-bullets printed on one line
-                items[-1]["end"] = offs[j] + len(t)
-                last_kind = "sub"
-                j += 1
-                continue
-            if t[0].islower() or (
-                not prev.rstrip("”’\"')").endswith(_TERMINAL + (":", ";")) and not _heading_like(t)
-            ):
-                if not heading_kind(t) and not _STOP.search(t):
-                    if last_kind == "sub":
-                        items[-1]["subs"][-1] += " " + t
-                    else:
-                        items[-1]["text"] += " " + t
-                    items[-1]["end"] = offs[j] + len(t)
-                    j += 1
-                    continue
+        if self._continues(j, t) or self._after_page_break(j, t) or self._early_subheading(j, t):
+            return j + 1
+        return None
+
+    def _group(self, g: re.Match[str]) -> None:
+        items = self.items
         if (
             items
-            and numbered_block
-            and last_kind == "item"
+            and self.last_kind == "item"
+            and (_INTRO.search(items[-1]["text"]) or items[-1]["text"].endswith(":"))
+        ):
+            items.pop()  # "In order to improve …, the local authority should take the following action."
+        name = g.group(1)
+        self.cur_group = name[0].upper() + name[1:].lower()
+        self.last_kind = "group"
+
+    def _item(self, j: int, t: str, m: re.Match[str] | None) -> None:
+        """A bullet or a numbered paragraph: a new item, or a sub-bullet of a numbered item."""
+        items, offs = self.items, self.offs
+        body_off = (len(t) - len(t[1:].lstrip())) if not m else m.end()
+        body = t[body_off:].strip()
+        start = offs[j] + body_off
+        if (
+            not m
+            and self.numbered_block
+            and items
+            and self.last_kind in ("item", "sub")
+            and not items[-1]["bullet"]
+        ):
+            items[-1]["subs"].append(body)
+            items[-1]["end"] = offs[j] + len(t)
+            self.last_kind = "sub"
+            return
+        if m:
+            self.numbered_block = True
+            para = m.group(1)
+        else:
+            self.bullets += 1
+            para = f"•{self.bullets}"
+        subs = []
+        lead = _INLINE_SUBS.search(body)
+        if lead:
+            subs = [x.strip() for x in _SUBMARK.split(body[lead.end() :]) if x.strip()]
+            body = body[: lead.start() + 1]
+        items.append(
+            {
+                "text": body,
+                "subs": subs,
+                "group": self.cur_group,
+                "para": para,
+                "line": j,
+                "start": start,
+                "end": offs[j] + len(t),
+                "bullet": not m,
+            }
+        )
+        self.last_kind = "sub" if subs else "item"
+
+    def _continues(self, j: int, t: str) -> bool:
+        """The line carries on the last item or sub-bullet (a line break inside it)."""
+        items, last_kind = self.items, self.last_kind
+        if not (items and last_kind in ("item", "sub")):
+            return False
+        prev = items[-1]["subs"][-1] if last_kind == "sub" else items[-1]["text"]
+        if (prev.endswith(":") and last_kind == "item" and (_SUBMARK.match(t) or t[0].islower())) or (
+            last_kind == "sub" and _SUBMARK.match(t)
+        ):
+            parts = [x.strip() for x in _SUBMARK.split(t) if x.strip()]
+            items[-1]["subs"].extend(parts)  # sub-bullets printed on one line
+            items[-1]["end"] = self.offs[j] + len(t)
+            self.last_kind = "sub"
+            return True
+        if t[0].islower() or (
+            not prev.rstrip("”’\"')").endswith(_TERMINAL + (":", ";")) and not _heading_like(t)
+        ):
+            if not heading_kind(t) and not _STOP.search(t):
+                if last_kind == "sub":
+                    items[-1]["subs"][-1] += " " + t
+                else:
+                    items[-1]["text"] += " " + t
+                items[-1]["end"] = self.offs[j] + len(t)
+                return True
+        return False
+
+    def _next_numbered(self, j: int) -> tuple[int, re.Match[str] | None]:
+        """The next non-blank line after ``j`` and its paragraph number match, if any."""
+        k = j + 1
+        while k < self.n and (not self.lines[k] or self.lines[k] == "\f"):
+            k += 1
+        return k, (_NUMBERED.match(self.lines[k]) if k < self.n else None)
+
+    def _last_para(self) -> str | None:
+        return next((it["para"] for it in reversed(self.items) if not it["bullet"]), None)
+
+    def _after_page_break(self, j: int, t: str) -> bool:
+        """The rest of a numbered item after a page break (the next item has the next number)."""
+        if not (
+            self.items
+            and self.numbered_block
+            and self.last_kind == "item"
             and not _heading_like(t)
             and not heading_kind(t)
             and not _STOP.search(t)
         ):
-            k = j + 1
-            while k < n and (not lines[k] or lines[k] == "\f"):
-                k += 1
-            nxt = _NUMBERED.match(lines[k]) if k < n else None
-            last = next((it["para"] for it in reversed(items) if not it["bullet"]), None)
-            if nxt and last is not None and int(nxt.group(1)) == int(last) + 1:
-                items[-1]["text"] += " " + t  # the rest of a numbered item after a page break
-                items[-1]["end"] = offs[j] + len(t)
-                j += 1
-                continue
-        if early and _heading_like(t) and not _STOP.search(t):
-            k = j + 1
-            while k < n and (not lines[k] or lines[k] == "\f"):
-                k += 1
-            nxt = _NUMBERED.match(lines[k]) if k < n else None
-            last = next((it["para"] for it in reversed(items) if not it["bullet"]), None)
-            if nxt and (last is None or int(nxt.group(1)) == int(last) + 1):
-                j += 1  # a topic sub-heading inside an early-SIF list ("Help and protection")
-                continue
-            if k < n and lines[k].startswith(BULLET) and not numbered_block and not heading_kind(t):
-                j += 1
-                continue
-        break
-    for k, it in enumerate(items):
-        cut = _RUN_IN.search(it["text"])
-        if cut:
-            it["text"] = it["text"][: cut.start()]
-            it["end"] = it["start"] + cut.start()
-            del items[k + 1 :]
+            return False
+        _, nxt = self._next_numbered(j)
+        last = self._last_para()
+        if nxt and last is not None and int(nxt.group(1)) == int(last) + 1:
+            self.items[-1]["text"] += " " + t
+            self.items[-1]["end"] = self.offs[j] + len(t)
+            return True
+        return False
+
+    def _early_subheading(self, j: int, t: str) -> bool:
+        """A topic sub-heading inside an early-SIF list ("Help and protection"): skipped."""
+        if not (self.early and _heading_like(t) and not _STOP.search(t)):
+            return False
+        k, nxt = self._next_numbered(j)
+        last = self._last_para()
+        if nxt and (last is None or int(nxt.group(1)) == int(last) + 1):
+            return True
+        return (
+            k < self.n
+            and self.lines[k].startswith(BULLET)
+            and not self.numbered_block
+            and not heading_kind(t)
+        )
+
+    def finish(self) -> list[dict]:
+        """The items, cut at a run-in heading, each with its sub-bullets joined into its text."""
+        items = self.items
+        for k, it in enumerate(items):
+            cut = _RUN_IN.search(it["text"])
+            if cut:
+                it["text"] = it["text"][: cut.start()]
+                it["end"] = it["start"] + cut.start()
+                del items[k + 1 :]
+                break
+        for it in items:
+            if it["subs"]:
+                subs = [x.rstrip(";").rstrip() for x in it["subs"]]
+                it["text"] = it["text"] + " " + "; ".join(subs)
+        return items
+
+
+def _block(
+    lines: list[str], offs: list[int], i: int, group: str | None, early: bool
+) -> tuple[list[dict], int, list, list]:
+    """The items of the block whose heading is ``lines[i]``; returns them and the next line to read."""
+    lines, offs = _split_glued(lines, offs, i)
+    block = _Block(lines, offs, group, early)
+    j = i + 1
+    while j < block.n:
+        nxt = block.step(j)
+        if nxt is None:
             break
-    for it in items:
-        if it["subs"]:
-            subs = [x.rstrip(";").rstrip() for x in it["subs"]]
-            it["text"] = it["text"] + " " + "; ".join(subs)
-    return items, j, lines, offs
+        j = nxt
+    return block.finish(), j, lines, offs

@@ -16,13 +16,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Optional
 
 from ..model import Page, ReadError, ReadResult
-from .clean import clean_document, clean_pages
 from .controls import strip_controls
-from .html import html_text
-from .pdf import pdf_pages, sniff
 
 __all__ = ["read_file", "read_bytes", "ReadError", "MAX_INPUT_BYTES", "MAX_TEXT_CHARS", "check_size"]
 
@@ -56,6 +52,11 @@ def _check_chars(n: int, max_chars: int | None) -> None:
 def read_file(
     path: str | Path, *, max_bytes: int | None = MAX_INPUT_BYTES, max_chars: int | None = MAX_TEXT_CHARS
 ) -> ReadResult:
+    """Read a file (PDF, HTML or text, decided by its bytes) into cleaned pages.
+
+    Raises :class:`~ofsted_mine.model.ReadError` with a one-line reason (missing, a folder,
+    too large, no text layer...).
+    """
     p = Path(path)
     if not p.exists():
         raise ReadError("no such file or directory")
@@ -77,6 +78,13 @@ def _text_pages(s: str) -> list[str]:
 
 
 def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS) -> ReadResult:
+    """Read a document already in memory (``name`` is used for messages and the suffix only)."""
+    # imported here, not at the top: a query that only strips controls (read.controls) loads
+    # neither the HTML parser nor the cleaning rules (CLI start-up, bench/scale.py)
+    from .clean import clean_document, clean_pages
+    from .html import html_text
+    from .pdf import pdf_pages, sniff
+
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data)
     suffix = Path(name).suffix.lower()
@@ -86,7 +94,7 @@ def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS
         raise ReadError("empty file (0 bytes)")
     if kind == "pdf":
         raw = pdf_pages(name, data, max_chars=max_chars)
-        pages, continues = clean_document(raw)
+        texts, continues = clean_document(raw)
         fmt = "pdf"
     elif kind == "html":
         if suffix == ".pdf":
@@ -94,7 +102,7 @@ def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS
         _check_chars(len(data) // 8, max_chars)  # markup shrinks; even so, this much cannot fit
         _title, text = html_text(data)
         _check_chars(len(text), max_chars)
-        pages = clean_pages([text])
+        texts = clean_pages([text])
         fmt = "html"
     else:
         if suffix == ".pdf":
@@ -110,11 +118,11 @@ def read_bytes(data: bytes, name: str, *, max_chars: int | None = MAX_TEXT_CHARS
         if any(len(l) > 200 for l in s.split("\n")):
             # unwrapped text: every line is already a block; blank lines just separate
             raw = ["\n\n".join(l for l in r.split("\n")) for r in raw]
-        pages, continues = clean_document(raw)
+        texts, continues = clean_document(raw)
         fmt = "text"
     pages = [
         Page(i + 1, strip_controls(t), i < len(continues) and continues[i])  # no escape sequences, ever
-        for i, t in enumerate(pages)
+        for i, t in enumerate(texts)
     ]
     if not any(p.text.strip() for p in pages):
         raise ReadError("no text layer: needs OCR" if fmt == "pdf" else "no text in the file")

@@ -49,6 +49,7 @@ _ODD_CHARS = re.compile("[" + "".join(chr(c) for c in _HYPHENS) + "]")
 
 
 def normalise_chars(text: str) -> str:
+    """Unix line ends; the odd hyphens and spaces of PDF text layers (soft, non-breaking…) as plain ones."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _ODD_CHARS.search(text):  # str.translate with a mapping is slow; most pages need none
         text = _ODD_CHARS.sub(lambda m: _HYPHENS[ord(m.group())], text)
@@ -151,6 +152,35 @@ def _known_heading(line: str) -> bool:
     return 0 < len(s) < 130 and not s.endswith((".", ",", ";")) and heading_kind(s) is not None
 
 
+def _starts_block(line: str, cur: str, cur_heading: bool, prev_raw: str, width: float) -> bool:
+    """Whether ``line`` (stripped, bullets and glued numbers handled) starts a new block after
+    ``cur`` (the block so far; ``cur_heading``: it looks like a heading), given the previous raw
+    line and the document's typical line width."""
+    if not cur:
+        return True
+    if _NUMBERED.match(line) and (cur.rstrip().endswith(_TERMINAL + (":",)) or _known_heading(cur)):
+        return True
+    if _known_heading(line) and (cur.rstrip().endswith(_TERMINAL) or len(prev_raw.strip()) < 0.8 * width):
+        return True
+    if _known_heading(cur) and not line[:1].islower():
+        return True
+    if cur_heading:
+        # a heading continues only when it is visibly wrapped (ends mid-phrase)
+        return not (
+            cur.rstrip().endswith(("and", "of", "the", "for", "to", "with", "in", "&")) or line[:1].islower()
+        )
+    if prev_raw and prev_raw.rstrip().endswith(_TERMINAL) and len(prev_raw.rstrip()) < 0.8 * width:
+        return True
+    if cur.startswith(BULLET) and prev_raw.rstrip().endswith(".") and line[:1].isupper():
+        return True  # a bullet item ends with its sentence; what follows is a new paragraph
+    return bool(
+        prev_raw
+        and len(prev_raw.strip()) < 0.6 * width
+        and line[:1].isupper()
+        and not prev_raw.rstrip().endswith((",", "and", "of", "the", "for", "to", "with", "in", "&", "-"))
+    )
+
+
 def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = None) -> list[str]:
     """Group physical lines into logical blocks (one per output line).
 
@@ -184,34 +214,7 @@ def blocks_from_lines(lines: list[str], vocab: set[str], width: float | None = N
             continue
         line = _PUA_RE.sub("", line)
         line = _GLUED_NUMBER.sub(r"\1. ", line)
-        new_block = False
-        if not cur:
-            new_block = True
-        elif _NUMBERED.match(line) and (cur.rstrip().endswith(_TERMINAL + (":",)) or _known_heading(cur)):
-            new_block = True
-        elif _known_heading(line) and (
-            cur.rstrip().endswith(_TERMINAL) or len(prev_raw.strip()) < 0.8 * width
-        ):
-            new_block = True
-        elif _known_heading(cur) and not line[:1].islower():
-            new_block = True
-        elif cur_heading:
-            # a heading continues only when it is visibly wrapped (ends mid-phrase)
-            new_block = not (
-                cur.rstrip().endswith(("and", "of", "the", "for", "to", "with", "in", "&"))
-                or line[:1].islower()
-            )
-        elif prev_raw and prev_raw.rstrip().endswith(_TERMINAL) and len(prev_raw.rstrip()) < 0.8 * width:
-            new_block = True
-        elif cur.startswith(BULLET) and prev_raw.rstrip().endswith(".") and line[:1].isupper():
-            new_block = True  # a bullet item ends with its sentence; what follows is a new paragraph
-        elif (
-            prev_raw
-            and len(prev_raw.strip()) < 0.6 * width
-            and line[:1].isupper()
-            and not prev_raw.rstrip().endswith((",", "and", "of", "the", "for", "to", "with", "in", "&", "-"))
-        ):
-            new_block = True
+        new_block = _starts_block(line, cur, cur_heading, prev_raw, width)
         if new_block:
             flush()
             cur = line
@@ -236,7 +239,7 @@ def clean_pages(raw_pages: list[str]) -> list[str]:
 def clean_document(raw_pages: list[str]) -> tuple[list[str], list[bool]]:
     """Cleaned pages, and for each page whether its first block continues the paragraph that the
     previous page ends with (a paragraph cut by a page break between two of its sentences)."""
-    from ..parse.segment import split_sentences
+    from .sentences import split_sentences
 
     pages_lines = [normalise_chars(p).split("\n") for p in raw_pages]
     running = find_running_lines(pages_lines)

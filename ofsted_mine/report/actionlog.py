@@ -10,8 +10,10 @@ the evidence shown, and empty owner / action / due-date columns for the council 
 from __future__ import annotations
 
 import csv
+import os
 import textwrap
 from pathlib import Path
+from typing import TextIO
 
 from .csvout import (
     guard_cell as guard,
@@ -63,13 +65,14 @@ def action_log_rows(fu, theme_names: dict | None = None) -> tuple[list[str], lis
 
 
 def write_action_log(
-    fu, path: str | Path, fmt: str | None = None, theme_names: dict | None = None
-) -> Path:
+    fu, path: str | Path | TextIO, fmt: str | None = None, theme_names: dict | None = None
+) -> Path | TextIO:
     """Write the action log as CSV or XLSX (``fmt``, else the file's extension). Every text cell is
     guarded against formula injection (``report.csvout.guard_cell``), in the XLSX too (openpyxl
-    would store text starting with "=" as a formula)."""
+    would store text starting with "=" as a formula). ``path`` may be an open text stream
+    (standard output): CSV is written to it and the stream is returned."""
     header, rows = action_log_rows(fu, theme_names)
-    if hasattr(path, "write"):  # an open text stream (stdout): CSV
+    if not isinstance(path, (str, os.PathLike)):  # an open text stream (stdout): CSV
         w = csv.writer(path, lineterminator="\n")
         w.writerow([guard(h) for h in header])
         w.writerows([[guard(x) for x in r] for r in rows])

@@ -8,7 +8,7 @@ Contents, in order: how to read the pack; where the council stands (its improvem
 latest judgements, the visits of the current journey); the open recommendations with their
 latest status; the themes at a glance (trend, where each stands now, one cited quote each).
 
-Everything shown comes from :func:`ofsted_mine.report.html.pack_data` (computed in
+Everything shown comes from :func:`ofsted_mine.report.pack.pack_data` (computed in
 ``analyse/``); this module only lays it out. Lists that could run long are capped, and the
 cap is said on the page (never a silent cut): at most ``BOARD_VISITS`` visits,
 ``BOARD_RECS`` open recommendations and one quote of at most ``QUOTE_CHARS`` characters per
@@ -19,6 +19,11 @@ pages (tests/test_packs.py).
 from __future__ import annotations
 
 from pathlib import Path
+
+from ..vocab import KIND_NOUNS
+from .htmlkit import chip, e, grade_chip, journey_class, slug, trend_chip
+from .labels import verdict_label
+from .pack import JUDGEMENT_LONG, JUDGEMENT_ORDER, VERDICT_ABBR, VERDICT_TEXT, date_range, para_label
 
 BOARD_VISITS = 6  # visits listed in "where the council stands" (the latest ones)
 BOARD_RECS = 8  # open recommendations listed
@@ -42,12 +47,11 @@ CLOSED_STATUSES = ("met", "improved")
 
 
 def _e(x) -> str:
-    from .html import e
-
+    """Escape for HTML (:func:`ofsted_mine.report.htmlkit.e`)."""
     return e(x)
 
 
-def clip(text: str, n: int) -> str:
+def clip(text: str | None, n: int) -> str:
     """``text`` cut at a word boundary to at most ``n`` characters, with "…" when cut."""
     text = " ".join(str(text or "").split())
     if len(text) <= n:
@@ -64,7 +68,7 @@ def report_name(meta: dict, kind_long: str) -> str:
         if kind == "inspection" and meta.get("framework") not in (None, "", "other")
         else ""
     )
-    noun = "report" if kind in ("inspection", "jtai") else "letter"
+    noun = KIND_NOUNS.get(kind, "letter")  # declared by the kind (ofsted_mine/kinds)
     name = f"{fw + ' ' if fw else ''}{kind_long} {noun}".strip()
     pub = meta.get("published")
     return f"{name} published {pub}" if pub else f"{name} (publication date not found)"
@@ -73,7 +77,6 @@ def report_name(meta: dict, kind_long: str) -> str:
 def cite(q: dict, data: dict, labels: dict, *, file: bool = False, section: bool = True) -> str:
     """The pack's citation of a quote: council, the report and its publication date, the visit's
     dates, section, paragraph, page (and the file name in the full pack)."""
-    from .html import date_range, para_label
 
     vid = q.get("visit_id")
     m = data["meta"].get(vid, {})
@@ -94,8 +97,8 @@ def cite(q: dict, data: dict, labels: dict, *, file: bool = False, section: bool
 
 
 def how_to_read(full: bool) -> str:
-    from .html import VERDICT_ABBR as letters
-    from .html import chip
+    """The "how to read this pack" box: what findings, verdicts and trends are, with the legend."""
+    letters = VERDICT_ABBR
 
     keys = [
         k
@@ -115,20 +118,21 @@ def how_to_read(full: bool) -> str:
     return (
         '<section class="howto" id="how-to-read" aria-labelledby="how-to-read-h">'
         '<h2 id="how-to-read-h">How to read this pack</h2><ul>'
-        "<li>Findings are the sentences of Ofsted’s letters and reports, tagged automatically by theme and by "
-        "polarity (concern, mixed, strength, neutral). Tagging can be wrong: check a quote against the published "
-        "report (every quote names it, with its publication date, paragraph and page) before relying on it.</li>"
-        "<li>A visit’s <b>verdict</b> on a theme weighs the findings of that visit that carry the theme. Every verdict "
+        "<li>Findings are the sentences of Ofsted’s letters and reports, tagged automatically by theme and "
+        "by polarity (concern, mixed, strength, neutral). Tagging can be wrong: check a quote against the "
+        "published report (every quote names it, with its publication date, paragraph and page) before "
+        "relying on it.</li><li>A visit’s <b>verdict</b> on a theme weighs the findings of that visit that "
+        "carry the theme. Every verdict "
         "is shown by a letter as well as a colour: " + legend + ".</li>"
-        "<li>A <b>trend</b> follows the verdicts over the current improvement journey (the inspection that opened "
-        "it, the visits since, and the inspection that closed it). “Where it stands now” is the latest visit that "
-        "examined the theme. A theme no visit examined is “not examined”, never “resolved”.</li>"
+        "<li>A <b>trend</b> follows the verdicts over the current improvement journey (the inspection that "
+        "opened it, the visits since, and the inspection that closed it). “Where it stands now” is the "
+        "latest visit that examined the theme. A theme no visit examined is “not examined”, never "
+        "“resolved”.</li>"
         f"<li>{more}</li></ul></section>"
     )
 
 
 def _verdict_word(k: str) -> str:
-    from .html import VERDICT_TEXT
 
     return VERDICT_TEXT.get(k, k.replace("_", " "))
 
@@ -136,7 +140,6 @@ def _verdict_word(k: str) -> str:
 def _journey(data: dict, labels: dict) -> str:
     """The improvement journeys (analyse.journeys): what opened and closed each, the frameworks
     (SIF, ILACS) and the months between; the current one last. Without journeys, the visits in a line."""
-    from .html import _journey_class
 
     tl = data["timeline"]
     if not tl.visits:
@@ -144,7 +147,7 @@ def _journey(data: dict, labels: dict) -> str:
     journeys = getattr(tl, "journeys", None) or []
     if not journeys:
         steps = [
-            f'<li><span class="step {_journey_class(v)}">{_e(s)}</span></li>'
+            f'<li><span class="step {journey_class(v)}">{_e(s)}</span></li>'
             for v, s in zip(tl.visits, tl.journey)
         ]
         return (
@@ -171,14 +174,14 @@ def _journey(data: dict, labels: dict) -> str:
     out.append("</tbody></table>")
     if len(journeys) > 4:
         out.append(
-            f'<p class="note">{len(journeys) - 4} earlier journey{"s are" if len(journeys) - 4 != 1 else " is"} '
+            f'<p class="note">{len(journeys) - 4} earlier '
+            f"journey{'s are' if len(journeys) - 4 != 1 else ' is'} "
             "in the full pack (Summary by trend) and in <code>timeline --format json</code>.</p>"
         )
     return "".join(out)
 
 
 def _judgements(data: dict) -> str:
-    from .html import JUDGEMENT_LONG, JUDGEMENT_ORDER, grade_chip
 
     li, pi = data["latest_inspection"], data["previous_inspection"]
     if not li:
@@ -208,14 +211,13 @@ def _judgements(data: dict) -> str:
 
 
 def _visits(data: dict, labels: dict) -> str:
-    from .html import date_range, grade_chip
-    from .labels import verdict_label
 
     tl = data["timeline"]
     vis = tl.visits[-BOARD_VISITS:]
     out = [
-        '<h3>Visits</h3><table class="visits board"><thead><tr><th scope="col">Visit</th><th scope="col">Dates</th>'
-        '<th scope="col">Published</th><th scope="col">Outcome</th></tr></thead><tbody>'
+        '<h3>Visits</h3><table class="visits board"><thead><tr><th scope="col">Visit</th><th '
+        'scope="col">Dates</th><th scope="col">Published</th><th '
+        'scope="col">Outcome</th></tr></thead><tbody>'
     ]
     for v in vis:
         m = data["meta"].get(v.id, {})
@@ -273,7 +275,6 @@ def open_recommendations(fu: dict) -> tuple[list[tuple], list[dict], int]:
 
 
 def _recommendations(data: dict, labels: dict, full: bool) -> str:
-    from .html import chip
 
     out = [
         '<section class="recs" id="open-recs" aria-labelledby="open-recs-h">'
@@ -282,7 +283,8 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
     fu = data["followup"]
     if fu is None:
         out.append(
-            f'<p class="none">The recommendation follow-up is not available: {_e(data["followup_error"])}.</p>'
+            '<p class="none">The recommendation follow-up is not available: '
+            f"{_e(data['followup_error'])}.</p>"
         )
         return "".join(out) + "</section>"
     all_items = fu.get("items", [])
@@ -338,7 +340,8 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
             grp = it.get("group")
             at = labels.get(vid, {}).get("short") if vid else ""
             out.append(
-                f'<tr><td class="num">{_e(it.get("ref") or f"R{n}")}</td><td>{_e(clip(it.get("text"), REC_CHARS))}'
+                "<tr><td "
+                f'class="num">{_e(it.get("ref") or f"R{n}")}</td><td>{_e(clip(it.get("text"), REC_CHARS))}'
                 + (f' <span class="small">({_e(grp)})</span>' if grp else "")
                 + (f' <span class="small">{_e(it.get("tail"))}</span>' if it.get("tail") else "")
                 + "</td>"
@@ -353,7 +356,8 @@ def _recommendations(data: dict, labels: dict, full: bool) -> str:
             f'<p class="note"><b>{len(rows) - len(shown)} more open recommendation'
             f"{'s' if len(rows) - len(shown) != 1 else ''}</b> (older) are not listed here: see "
             + ("the follow-up section of this pack" if full else "the full pack")
-            + f" or the action log (<code>ofsted-mine followup --la “{_e(data['la'])}” --format xlsx</code>).</p>"
+            + f" or the action log (<code>ofsted-mine followup --la “{_e(data['la'])}” --format "
+            "xlsx</code>).</p>"
         )
     out.append("</section>")
     return "".join(out)
@@ -402,12 +406,12 @@ def now_of(tr: dict) -> tuple[str | None, str | None]:
 
 
 def _themes(data: dict, labels: dict, full: bool) -> str:
-    from .html import VERDICT_ABBR, _slug, chip, trend_chip
 
     out = [
-        '<section class="glance" id="themes" aria-labelledby="themes-h"><h2 id="themes-h">Themes at a glance</h2>',
-        '<p class="note">Practice priorities first. The line of letters is the theme’s verdict at each visit, '
-        "oldest first (as in the legend above; “–” not examined).</p>",
+        '<section class="glance" id="themes" aria-labelledby="themes-h"><h2 id="themes-h">Themes at a '
+        "glance</h2>",
+        '<p class="note">Practice priorities first. The line of letters is the theme’s verdict at each '
+        "visit, oldest first (as in the legend above; “–” not examined).</p>",
         '<table class="glance"><thead><tr><th scope="col">Theme</th><th scope="col">Trend</th>'
         '<th scope="col">Now</th><th scope="col">Evidence (one quote)</th></tr></thead><tbody>',
     ]
@@ -427,10 +431,11 @@ def _themes(data: dict, labels: dict, full: bool) -> str:
         quote = (
             '<span class="none">no finding carries this theme</span>'
             if not q
-            else f'<blockquote class="q p-{_e(q.get("polarity") or "neutral")}">{_e(clip(q.get("text"), QUOTE_CHARS))}'
-            f'</blockquote><div class="cite">{_e(cite(q, data, labels, section=False))}</div>'
+            else f'<blockquote class="q p-{_e(q.get("polarity") or "neutral")}">'
+            f"{_e(clip(q.get('text'), QUOTE_CHARS))}</blockquote>"
+            f'<div class="cite">{_e(cite(q, data, labels, section=False))}</div>'
         )
-        name = f'<a href="#theme-{_e(_slug(tr["theme"]))}">{_e(tr["name"])}</a>' if full else _e(tr["name"])
+        name = f'<a href="#theme-{_e(slug(tr["theme"]))}">{_e(tr["name"])}</a>' if full else _e(tr["name"])
         out.append(
             f'<tr><th scope="row">{name}<div class="spark" role="img" aria-label="{_e(spark_alt)}">'
             f'<span aria-hidden="true">{_e(spark)}</span></div></th>'
@@ -441,12 +446,14 @@ def _themes(data: dict, labels: dict, full: bool) -> str:
 
 
 BOARD_CSS = """
-.howto{background:var(--bg-soft);border-left:4px solid var(--head);padding:4px 12px 4px 10px;margin:8px 0 10px}
+.howto{background:var(--bg-soft);border-left:4px solid var(--head);padding:4px 12px 4px 10px;
+margin:8px 0 10px}
 .howto h2{border:0;margin:4px 0 2px;font-size:14px}
 .howto ul{margin:2px 0 4px;padding-left:18px;font-size:12px}
 .howto li{margin:1px 0}
 .howto .chip{margin:1px 0}
-ol.journey-list{list-style:none;margin:4px 0 6px;padding:6px 8px;background:var(--bg-soft);border-left:4px solid var(--head);
+ol.journey-list{list-style:none;margin:4px 0 6px;padding:6px 8px;background:var(--bg-soft);
+border-left:4px solid var(--head);
 display:flex;flex-wrap:wrap;gap:2px 4px;font-size:12px}
 ol.journey-list li{white-space:nowrap}
 ol.journey-list .step{padding:0 4px;border-radius:3px;border:1px solid transparent}
@@ -467,15 +474,18 @@ table.glance blockquote.p-concern{border-left-color:var(--c)}
 table.glance blockquote.p-mixed{border-left-color:#e0a030;border-left-style:double}
 table.glance blockquote.p-strength{border-left-color:#5aa050;border-left-style:dashed}
 .cite{font-size:10px;color:var(--muted);margin-top:1px}
-.spark{font-family:"DejaVu Sans Mono",Consolas,monospace;font-weight:400;letter-spacing:1px;font-size:11px;color:var(--ink)}
+.spark{font-family:"DejaVu Sans Mono",Consolas,monospace;font-weight:400;letter-spacing:1px;font-size:11px;
+color:var(--ink)}
 code{font-size:.92em;overflow-wrap:anywhere}
 /* narrow screens (a phone, 420 px): nothing scrolls sideways; wide grids scroll inside their own box */
 @media screen and (max-width:700px){
 body{padding:10px 10px 32px;font-size:13px}
 nav.toc{columns:1}
 .nw,table.visits td,table.visits th{white-space:normal}
-table.grid,table.matrix,table.verdicts,table.visits,table.judgements{display:block;overflow-x:auto;max-width:100%}
-table.glance,table.glance tbody,table.glance tr,table.glance th,table.glance td{display:block;width:auto!important}
+table.grid,table.matrix,table.verdicts,table.visits,table.judgements{display:block;overflow-x:auto;
+max-width:100%}
+table.glance,table.glance tbody,table.glance tr,table.glance th,table.glance td{display:block;
+width:auto!important}
 table.glance thead{display:none}
 table.glance tr{border-bottom:1px solid var(--rule);padding:4px 0}
 table.glance td,table.glance th{border:0;padding:1px 0}

@@ -70,7 +70,8 @@ def trajectory_svg(columns: list[dict], *, title: str = "", width: int | None = 
     base = top + plot_h
     zoom = 1.25  # drawn in small units, shown a little larger
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{w * zoom:.0f}" height="{h * zoom:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{w * zoom:.0f}" '
+        f'height="{h * zoom:.0f}" '
         f'viewBox="0 0 {w} {h}" role="img" aria-label="{_e(title or "trajectory across visits")}">'
     ]
     if title:
@@ -128,7 +129,8 @@ def trajectory_svg(columns: list[dict], *, title: str = "", width: int | None = 
             f'fill="#222">{_e(first)}</text>'
         )
         out.append(
-            f'<text x="{cx:.1f}" y="{base + 21}" text-anchor="middle" font-size="7.5" fill="#555">{_e(rest)}</text>'
+            f'<text x="{cx:.1f}" y="{base + 21}" text-anchor="middle" font-size="7.5" '
+            f'fill="#555">{_e(rest)}</text>'
         )
         abbr = VERDICT_ABBR.get(verdict, "")
         if abbr:
@@ -182,5 +184,6 @@ SPARK = {
 
 
 def sparkline(verdicts: list[str]) -> str:
-    """A text sparkline of cell verdicts: █ concern, ▄ mixed, ▁ strength, · not examined, ○ examined, nothing found."""
+    """A text sparkline of cell verdicts: █ concern, ▄ mixed, ▁ strength, · not examined,
+    ○ examined, nothing found."""
     return "".join(SPARK.get(v, "?") for v in verdicts)

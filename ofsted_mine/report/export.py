@@ -22,6 +22,7 @@ Excel's quote prefix in xlsx.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
 from datetime import date
@@ -82,7 +83,8 @@ def _citation(r: dict) -> str:
 
     para = r.get("paragraph")
     p = f", para {para}" if para and not str(para).startswith("¶") else (f", {para}" if para else "")
-    return f"{r.get('la') or 'unknown council'}, {KIND_LABELS.get(r['kind'], r['kind'])} {r.get('date') or 'undated'}{p}, p. {r['page']}"
+    kind = KIND_LABELS.get(r["kind"], r["kind"])
+    return f"{r.get('la') or 'unknown council'}, {kind} {r.get('date') or 'undated'}{p}, p. {r['page']}"
 
 
 def theme_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
@@ -100,10 +102,10 @@ def finding_rows(
     con: sqlite3.Connection, la: str | None = None, *, taxonomy=None
 ) -> tuple[list[dict], list[str]]:
     """One dict per stored finding (of one council, or all), with tags and citation; and the theme ids."""
+    from ..store.councils import la_filter
     from ..store.rows import finding_records, finding_tags, person_corrected
-    from ..store.search import _la_filter
 
-    urn = _la_filter(la, con)
+    urn = la_filter(la, con)
     tags = finding_tags(con, urn)
     person, person_pol = person_corrected(con)
     themes = theme_ids(con, taxonomy)
@@ -130,7 +132,8 @@ def finding_rows(
 
 
 def _flat(row: dict, themes: list[str]) -> dict:
-    """A finding as flat spreadsheet cells: themes as 'a; b', scores as 'a:0.9; b:0.4' and one column per theme."""
+    """A finding as flat spreadsheet cells: themes as 'a; b', scores as 'a:0.9; b:0.4' and one
+    column per theme."""
     out = dict(row)
     out["themes"] = "; ".join(row["themes"])
     out["theme_scores"] = "; ".join(f"{k}:{v:.3f}" for k, v in row["theme_scores"].items())
@@ -146,9 +149,9 @@ def timelines(con: sqlite3.Connection, la: str | None = None, *, taxonomy=None) 
     """The timeline of each council with Ofsted visits in the database (or of one council)."""
     from ..analyse.timeline import OFSTED_KINDS, timeline
     from ..councils import UNLISTED_PREFIX, find_council
-    from ..store.search import _la_filter
+    from ..store.councils import la_filter
 
-    urn = _la_filter(la, con)
+    urn = la_filter(la, con)
     if urn:
         urns = [urn]
     else:
@@ -287,6 +290,20 @@ XLSX_FILLS = {
 XLSX_FILLS.update({"mostly_strength": ("E4F2E0", "1F4D1A"), "too_little": ("FFFFFF", "444444")})
 from ..vocab import CELL_LABELS as VERDICT_WORD  # noqa: E402  (the analysis's words)
 
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_WIDTHS = {
+    "visit_id": 30,
+    "la": 16,
+    "text": 80,
+    "section": 30,
+    "citation": 40,
+    "source": 30,
+    "themes": 30,
+    "theme_scores": 30,
+    "date": 11,
+    "published": 11,
+}
+
 
 def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> int:
     """Write the two sheets with XlsxWriter in constant-memory mode: each row goes to disk as
@@ -294,13 +311,9 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
     93,915 findings of the real reports take a few seconds (openpyxl's write-only mode took
     31-40 s: it builds a cell object and an XML element per cell)."""
     import gc
-    import re
 
     import xlsxwriter
 
-    from ..vocab import TREND_LABELS
-
-    illegal = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     wb = xlsxwriter.Workbook(
@@ -315,22 +328,25 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
     )
     bold = wb.add_format({"bold": True})
     quoted = wb.add_format({"quote_prefix": True})  # text that a spreadsheet would run: Excel keeps it text
+    was_enabled = gc.isenabled()
+    gc.disable()  # 90,000 rows of small objects: the cyclic collector only slows this down
+    try:
+        _findings_sheet(wb, rows, themes, bold, quoted)
+        n = _timeline_sheet(wb, tls, bold, quoted)
+        wb.close()
+    finally:
+        if was_enabled:
+            gc.enable()
+    tmp.replace(path)
+    return n
+
+
+def _findings_sheet(wb, rows: list[dict], themes: list[str], bold, quoted) -> None:
+    """The "findings" sheet: one row per finding, a score column per theme."""
     fields = FINDING_FIELDS + [f"score_{t}" for t in themes]
     ws = wb.add_worksheet("findings")
-    widths = {
-        "visit_id": 30,
-        "la": 16,
-        "text": 80,
-        "section": 30,
-        "citation": 40,
-        "source": 30,
-        "themes": 30,
-        "theme_scores": 30,
-        "date": 11,
-        "published": 11,
-    }
     for i, f in enumerate(fields):
-        ws.set_column(i, i, widths.get(f, 12))
+        ws.set_column(i, i, _WIDTHS.get(f, 12))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, len(rows)), len(fields) - 1)
     for j, f in enumerate(fields):
@@ -352,84 +368,81 @@ def _write_xlsx(path: Path, rows: list[dict], themes: list[str], tls: list) -> i
         elif v:
             w_str(i, j, v)
 
-    was_enabled = gc.isenabled()
-    gc.disable()  # 90,000 rows of small objects: the cyclic collector only slows this down
-    try:
-        for i, r in enumerate(rows, 1):
-            for j, f in plain:
-                v = r[f]
-                if v is None:
-                    continue
-                if v.__class__ is str:
-                    if v and not v.startswith(_FORMULA_START):
-                        w_str(i, j, v)
-                    elif v:
-                        w_str(i, j, v, quoted)
-                else:
-                    w_num(i, j, v)
-            ts = r["theme_scores"]
-            if ts:
-                put_str(i, j_themes, "; ".join(r["themes"]))
-                put_str(i, j_scores, "; ".join(f"{k}:{v:.3f}" for k, v in ts.items()))
-                for k, v in ts.items():
-                    j = score_col.get(k)
-                    if j is not None:
-                        w_num(i, j, v)
-            w_str(i, j_ofsted, "yes" if r["ofsted_finding"] else "no")
-
-        tw = wb.add_worksheet("timeline")
-        n_visits = max([len(tl.visits) for tl in tls] + [1])
-        tw.set_column(0, 0, 44)
-        tw.set_column(1, 1, 16)
-        tw.set_column(2, 1 + n_visits, 15)
-        tw.set_column(2 + n_visits, 2 + n_visits, 20)
-        title = wb.add_format({"bold": True, "font_size": 13})
-        head_wrap = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        fills = {
-            k: wb.add_format({"bg_color": "#" + bg, "font_color": "#" + fg, "pattern": 1})
-            for k, (bg, fg) in XLSX_FILLS.items()
-        }
-        n, row = 0, 0
-
-        def put(r_, c_, v, fmt=None):
-            v = illegal.sub("", str(v))
-            if v.startswith(_FORMULA_START):
-                tw.write_string(r_, c_, v, quoted)
-            elif fmt is not None:
-                tw.write_string(r_, c_, v, fmt)
+    for i, r in enumerate(rows, 1):
+        for j, f in plain:
+            v = r[f]
+            if v is None:
+                continue
+            if v.__class__ is str:
+                if v and not v.startswith(_FORMULA_START):
+                    w_str(i, j, v)
+                elif v:
+                    w_str(i, j, v, quoted)
             else:
-                tw.write_string(r_, c_, v)
+                w_num(i, j, v)
+        ts = r["theme_scores"]
+        if ts:
+            put_str(i, j_themes, "; ".join(r["themes"]))
+            put_str(i, j_scores, "; ".join(f"{k}:{v:.3f}" for k, v in ts.items()))
+            for k, v in ts.items():
+                col = score_col.get(k)
+                if col is not None:
+                    w_num(i, col, v)
+        w_str(i, j_ofsted, "yes" if r["ofsted_finding"] else "no")
 
-        if not tls:
-            put(0, 0, "No council with Ofsted visits in this export.")
-        for tl in tls:
-            put(row, 0, f"{tl.la} (URN {tl.la_urn})", title)
-            put(row + 1, 0, "journey: " + " → ".join(tl.journey))
-            row += 2
-            put(row, 0, "theme", bold)
-            put(row, 1, "group", bold)
+
+def _timeline_sheet(wb, tls: list, bold, quoted) -> int:
+    """The "timeline" sheet: each council's grid of cells; returns how many cells were written."""
+    from ..vocab import TREND_LABELS
+
+    tw = wb.add_worksheet("timeline")
+    n_visits = max([len(tl.visits) for tl in tls] + [1])
+    tw.set_column(0, 0, 44)
+    tw.set_column(1, 1, 16)
+    tw.set_column(2, 1 + n_visits, 15)
+    tw.set_column(2 + n_visits, 2 + n_visits, 20)
+    title = wb.add_format({"bold": True, "font_size": 13})
+    head_wrap = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    fills = {
+        k: wb.add_format({"bg_color": "#" + bg, "font_color": "#" + fg, "pattern": 1})
+        for k, (bg, fg) in XLSX_FILLS.items()
+    }
+    n, row = 0, 0
+
+    def put(r_, c_, v, fmt=None):
+        v = _ILLEGAL.sub("", str(v))
+        if v.startswith(_FORMULA_START):
+            tw.write_string(r_, c_, v, quoted)
+        elif fmt is not None:
+            tw.write_string(r_, c_, v, fmt)
+        else:
+            tw.write_string(r_, c_, v)
+
+    if not tls:
+        put(0, 0, "No council with Ofsted visits in this export.")
+    for tl in tls:
+        put(row, 0, f"{tl.la} (URN {tl.la_urn})", title)
+        put(row + 1, 0, "journey: " + " → ".join(tl.journey))
+        row += 2
+        put(row, 0, "theme", bold)
+        put(row, 1, "group", bold)
+        for k, v in enumerate(tl.visits):
+            put(row, 2 + k, f"{v.label}\n{v.id}", head_wrap)
+        put(row, 2 + len(tl.visits), "trend", bold)
+        row += 1
+        for t in tl.themes:
+            put(row, 0, t["name"])
+            put(row, 1, t["group"])
             for k, v in enumerate(tl.visits):
-                put(row, 2 + k, f"{v.label}\n{v.id}", head_wrap)
-            put(row, 2 + len(tl.visits), "trend", bold)
+                c = tl.cells[t["id"]][v.id]
+                txt = VERDICT_WORD.get(c.verdict, c.verdict)
+                if c.concern + c.mixed + c.strength:
+                    txt += f" ({c.concern}/{c.mixed}/{c.strength})"
+                put(row, 2 + k, txt, fills.get(c.verdict))
+                n += 1
+            tr = tl.trends[t["id"]]
+            put(row, 2 + len(tl.visits), TREND_LABELS.get(tr, tr))
             row += 1
-            for t in tl.themes:
-                put(row, 0, t["name"])
-                put(row, 1, t["group"])
-                for k, v in enumerate(tl.visits):
-                    c = tl.cells[t["id"]][v.id]
-                    txt = VERDICT_WORD.get(c.verdict, c.verdict)
-                    if c.concern + c.mixed + c.strength:
-                        txt += f" ({c.concern}/{c.mixed}/{c.strength})"
-                    put(row, 2 + k, txt, fills.get(c.verdict))
-                    n += 1
-                tr = tl.trends[t["id"]]
-                put(row, 2 + len(tl.visits), TREND_LABELS.get(tr, tr))
-                row += 1
-            put(row, 0, "cells: verdict (concern/mixed/strength findings)")
-            row += 2
-        wb.close()
-    finally:
-        if was_enabled:
-            gc.enable()
-    tmp.replace(path)
+        put(row, 0, "cells: verdict (concern/mixed/strength findings)")
+        row += 2
     return n

@@ -13,7 +13,9 @@ QualCoder, Taguette …).
   the others name the "ofsted-mine tagger" user. Council, kind, framework and date are
   variables of each source.
 * :func:`qdc_to_taxonomy_data` — read a ``.qdc`` codebook as a taxonomy (``--taxonomy
-  file.qdc``): codable codes are themes, the code above them their group.
+  file.qdc``): codable codes are themes, the code above them their group. It lives in
+  :mod:`ofsted_mine.read.qdc` (reading an input file is the read stage; the tag stage loads
+  taxonomies) and is importable from here too.
 
 GUIDs are UUID-5s of stable keys (theme id, document SHA-256, finding offsets), so the same
 database exported twice gives the same project.
@@ -21,7 +23,6 @@ database exported twice gives the same project.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import uuid
 import zipfile
@@ -30,10 +31,21 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from .. import __version__
+from ..read.qdc import NS_CODEBOOK, NS_PROJECT, qdc_to_taxonomy_data
 from ..tag.taxonomy import POLARITIES, Taxonomy, load_taxonomy
 
-NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
-NS_PROJECT = "urn:QDA-XML:project:1.0"
+__all__ = [
+    "NS_CODEBOOK",
+    "NS_PROJECT",
+    "guid",
+    "theme_description",
+    "codebook_xml",
+    "write_codebook",
+    "project_files",
+    "write_qdpx",
+    "qdc_to_taxonomy_data",
+]
+
 _BASE = uuid.UUID("6f9c1e52-4d0b-5a3e-9a57-0f5d3c1b2a10")
 PALETTE = [
     "#1f77b4",
@@ -56,12 +68,10 @@ PALETTE = [
     "#31a354",
 ]
 POLARITY_COLOURS = {"strength": "#2ca02c", "concern": "#d62728", "mixed": "#ff7f0e", "neutral": "#7f7f7f"}
-ID_LINE = re.compile(r"^ofsted-mine id: ([a-z][a-z0-9_]*)\s*$", re.M)
-CUES_LINE = re.compile(r"^cues: (.*)$", re.M)
-EXCLUDE_LINE = re.compile(r"^exclude: (.*)$", re.M)
 
 
 def guid(*key: object) -> str:
+    """A stable GUID for ``key`` (the same key gives the same GUID in every export)."""
     return str(uuid.uuid5(_BASE, "\x1f".join(str(k) for k in key)))
 
 
@@ -95,6 +105,7 @@ def _code(
 
 
 def theme_description(t) -> str:
+    """A theme's code description: its definition, id, cues and exclusions."""
     parts = [t.definition.strip()] if t.definition else []
     parts.append(f"ofsted-mine id: {t.id}")
     if t.cues:
@@ -150,6 +161,7 @@ def codebook_xml(taxonomy=None) -> bytes:
 
 
 def write_codebook(out: str | Path, taxonomy=None) -> Path:
+    """Write the taxonomy as a REFI-QDA codebook (``.qdc``) and return its path."""
     Path(out).write_bytes(codebook_xml(taxonomy))
     return Path(out)
 
@@ -160,13 +172,9 @@ def project_files(
 ) -> dict[str, bytes]:
     """The files of a ``.qdpx`` (``project.qde`` and ``sources/<guid>.txt``) for the findings
     of ``la`` (a council), or of every Ofsted document in the database."""
-    from ..store.db import get_setting
     from ..store.search import document_filters
 
-    if taxonomy is None:
-        src = get_setting(con, "taxonomy")
-        taxonomy = src if src and src not in ("default", "untagged") and Path(src).exists() else None
-    tax = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+    tax = _project_taxonomy(con, taxonomy)
     where, args = document_filters(la=la, alias="d")
     where.append("d.kind NOT IN ('council_paper', 'unknown')")
     from ..store.rows import correction_people, document_findings, document_tags, export_documents
@@ -257,44 +265,60 @@ def project_files(
                     + (" (set by a person)" if f["polarity_source"] == "person" else "")
                 )
             ET.SubElement(sel, f"{{{ns}}}Description").text = "\n".join(desc)
-            for t, s, src_ in ft:
+            for t, _s, src_ in ft:
                 user = guid("user", who) if src_ == "person" and who else tagger_user
-                c = ET.SubElement(
-                    sel,
-                    f"{{{ns}}}Coding",
-                    {
-                        "guid": guid("coding", d["sha256"], f["start"], t),
-                        "creatingUser": user,
-                        "creationDateTime": now,
-                    },
-                )
-                ET.SubElement(c, f"{{{ns}}}CodeRef", {"targetGUID": code_ids[t]})
+                _coding(sel, ns, guid("coding", d["sha256"], f["start"], t), user, now, code_ids[t])
             if f["polarity"] in POLARITIES:
                 user = guid("user", who) if f["polarity_source"] == "person" and who else tagger_user
-                c = ET.SubElement(
-                    sel,
-                    f"{{{ns}}}Coding",
-                    {
-                        "guid": guid("coding", d["sha256"], f["start"], "polarity"),
-                        "creatingUser": user,
-                        "creationDateTime": now,
-                    },
-                )
-                ET.SubElement(c, f"{{{ns}}}CodeRef", {"targetGUID": code_ids["polarity:" + f["polarity"]]})
-        date = d["start_date"] or d["published"]
-        for key, value in (
-            ("la", d["la"]),
-            ("kind", d["kind"]),
-            ("framework", d["framework"]),
-            ("date", date),
-            ("visit_id", d["visit_id"]),
-        ):
-            if value:
-                vv = ET.SubElement(src, f"{{{ns}}}VariableValue")
-                ET.SubElement(vv, f"{{{ns}}}VariableRef", {"targetGUID": var[key]})
-                ET.SubElement(vv, f"{{{ns}}}DateValue" if key == "date" else f"{{{ns}}}TextValue").text = (
-                    str(value)[:10] if key == "date" else str(value)
-                )
+                target = code_ids["polarity:" + f["polarity"]]
+                _coding(sel, ns, guid("coding", d["sha256"], f["start"], "polarity"), user, now, target)
+        _variable_values(src, ns, d, var)
+    _sets(root, ns, tax, code_ids)
+    ET.SubElement(root, f"{{{ns}}}Description").text = (
+        f"Findings of {len(docs)} Ofsted letters and reports coded by ofsted-mine with the taxonomy "
+        f"'{tax.name}' ({n_sel} coded findings). Codings made or checked by a person name that person."
+    )
+    files["project.qde"] = _xml(root, ns)
+    return files
+
+
+def _project_taxonomy(con: sqlite3.Connection, taxonomy) -> Taxonomy:
+    """The taxonomy to code with: ``taxonomy`` (a Taxonomy or a TOML path), else the one the
+    database was tagged with when its file still exists, else the codebook."""
+    from ..store.db import get_setting
+
+    if taxonomy is None:
+        used = get_setting(con, "taxonomy")
+        taxonomy = used if used and used not in ("default", "untagged") and Path(used).exists() else None
+    return taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+
+
+def _coding(sel: ET.Element, ns: str, guid_: str, user: str, now: str, target: str) -> None:
+    """One ``Coding`` of a selection: the code ``target`` applied by ``user``."""
+    c = ET.SubElement(sel, f"{{{ns}}}Coding", {"guid": guid_, "creatingUser": user, "creationDateTime": now})
+    ET.SubElement(c, f"{{{ns}}}CodeRef", {"targetGUID": target})
+
+
+def _variable_values(src: ET.Element, ns: str, d: sqlite3.Row | dict, var: dict) -> None:
+    """The document's variables (council, kind, framework, date, visit id) on its source."""
+    date = d["start_date"] or d["published"]
+    for key, value in (
+        ("la", d["la"]),
+        ("kind", d["kind"]),
+        ("framework", d["framework"]),
+        ("date", date),
+        ("visit_id", d["visit_id"]),
+    ):
+        if value:
+            vv = ET.SubElement(src, f"{{{ns}}}VariableValue")
+            ET.SubElement(vv, f"{{{ns}}}VariableRef", {"targetGUID": var[key]})
+            ET.SubElement(vv, f"{{{ns}}}DateValue" if key == "date" else f"{{{ns}}}TextValue").text = (
+                str(value)[:10] if key == "date" else str(value)
+            )
+
+
+def _sets(root: ET.Element, ns: str, tax: Taxonomy, code_ids: dict) -> None:
+    """One set of codes per theme group of the taxonomy."""
     sets = ET.SubElement(root, f"{{{ns}}}Sets")
     for group in dict.fromkeys(t.group for t in tax.themes):
         s = ET.SubElement(
@@ -303,12 +327,6 @@ def project_files(
         for t in tax.themes:
             if t.group == group:
                 ET.SubElement(s, f"{{{ns}}}MemberCode", {"targetGUID": code_ids[t.id]})
-    ET.SubElement(root, f"{{{ns}}}Description").text = (
-        f"Findings of {len(docs)} Ofsted letters and reports coded by ofsted-mine with the taxonomy "
-        f"'{tax.name}' ({n_sel} coded findings). Codings made or checked by a person name that person."
-    )
-    files["project.qde"] = _xml(root, ns)
-    return files
 
 
 def _person_by_finding(con: sqlite3.Connection) -> dict[int, str]:
@@ -334,90 +352,3 @@ def write_qdpx(con: sqlite3.Connection, out: str | Path, *, la: str | None = Non
         root = ET.fromstring(z.read("project.qde"))
     n_sel = sum(1 for _ in root.iter(f"{{{NS_PROJECT}}}PlainTextSelection"))
     return {"documents": len(files), "findings": n_sel, "path": str(out)}
-
-
-# ------------------------------------------------------------------ import
-def qdc_to_taxonomy_data(path: str | Path) -> dict:
-    """A ``.qdc`` codebook (or a ``.qde`` project's codebook) as taxonomy data (the shape of
-    the TOML file). Codable codes are themes; the non-codable code above a theme is its
-    group; a "Polarity" group is skipped. A theme's id and cue phrases come from its
-    description when ofsted-mine wrote it (``ofsted-mine id: …``, ``cues: …``), else the id
-    is made from the name and the name is the cue."""
-    from ..errors import InputError
-
-    p = Path(path)
-    try:
-        root = ET.parse(p).getroot()
-    except FileNotFoundError:
-        raise InputError(f"{p}: taxonomy file not found") from None
-    except ET.ParseError as e:
-        raise InputError(f"{p}: not a REFI-QDA codebook (not XML: {e})") from None
-    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
-    if ns not in (NS_CODEBOOK, NS_PROJECT):
-        raise InputError(f"{p}: not a REFI-QDA codebook (root element {root.tag!r})")
-    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
-    codes = root.find(q("Codes")) if ns == NS_CODEBOOK else root.find(f"{q('CodeBook')}/{q('Codes')}")
-    if codes is None:
-        raise InputError(f"{p}: the codebook has no <Codes>")
-    themes: list[dict] = []
-    seen: set[str] = set()
-    set_of: dict[
-        str, str
-    ] = {}  # code guid -> group (from <Sets>: ofsted-mine writes a theme's group as a set)
-    sets = root.find(q("Sets"))
-    for st in sets.findall(q("Set")) if sets is not None else []:
-        for mc in st.findall(q("MemberCode")):
-            set_of[mc.get("guid") or mc.get("targetGUID") or ""] = _group_id(st.get("name") or "theme")
-
-    def walk(el: ET.Element, group: str | None) -> None:
-        for c in el.findall(q("Code")):
-            name = (c.get("name") or "").strip()
-            codable = c.get("isCodable", "true").strip().lower() in ("true", "1")
-            if not codable:
-                if name.lower() != "polarity":
-                    walk(c, _group_id(name))
-                continue
-            if name:
-                desc_el = c.find(q("Description"))
-                desc = (desc_el.text or "") if desc_el is not None else ""
-                m = ID_LINE.search(desc)
-                tid = m.group(1) if m else (re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "code")
-                if not tid[0].isalpha():
-                    tid = "c_" + tid
-                base, k = tid, 2
-                while tid in seen:
-                    tid = f"{base}_{k}"
-                    k += 1
-                seen.add(tid)
-                cm = CUES_LINE.search(desc)
-                cues = [x.strip() for x in cm.group(1).split(";") if x.strip()] if cm else [name.lower()]
-                xm = EXCLUDE_LINE.search(desc)
-                exclude = [x.strip() for x in xm.group(1).split(";") if x.strip()] if xm else []
-                definition = "\n".join(
-                    l
-                    for l in desc.splitlines()
-                    if not ID_LINE.match(l) and not CUES_LINE.match(l) and not EXCLUDE_LINE.match(l)
-                ).strip()
-                themes.append(
-                    {
-                        "id": tid,
-                        "name": name,
-                        "group": set_of.get(c.get("guid") or "", group or "theme"),
-                        "definition": definition,
-                        "cues": cues,
-                        "exclude": exclude,
-                    }
-                )
-            walk(c, group)  # codable codes below a code: themes of the same group
-
-    walk(codes, None)
-    origin = root.get("origin") or ""
-    m = re.match(r"^ofsted-mine [^:]*: (.*) v(\S+)$", origin)
-    name, version = (m.group(1), m.group(2)) if m else (origin or p.stem, "1")
-    return {"taxonomy": {"name": name, "version": version}, "theme": themes}
-
-
-def _group_id(name: str) -> str:
-    return {"practice priorities": "practice_priority", "themes": "theme"}.get(
-        name.strip().lower(), re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "theme"
-    )

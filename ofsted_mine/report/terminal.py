@@ -1,13 +1,15 @@
-"""Rich rendering for the terminal: quotes, one visit."""
+"""Rich rendering for the terminal: quotes, one visit, a timeline, a track, a comparison."""
 
 from __future__ import annotations
 
+from ..vocab import NON_OFSTED_KINDS
 from .labels import kind_label, verdict_label
 
 POL_STYLE = {"concern": "red", "strength": "green", "mixed": "yellow", "neutral": "dim"}
 
 
 def quotes_table(res):
+    """Quotes as a Rich table: the text (never markup), its citation, polarity and themes."""
     from rich.table import Table
 
     t = Table(show_lines=True, header_style="bold")
@@ -58,9 +60,19 @@ def quotes_markdown(res) -> str:
 
 
 def render_visit(console, v: dict, why: bool = False) -> None:
+    """One letter or report for the terminal: its metadata, sources, warnings, areas and
+    judgements, then its numbered findings by section with their tags (``why``: and why)."""
+    v = _plain(v)
+    _visit_head(console, v)
+    _visit_sources(console, v)
+    _visit_findings(console, v, why)
+
+
+def _visit_head(console, v: dict) -> None:
     from rich.text import Text
 
-    v = _plain(v)
+    from ..councils import UNLISTED_PREFIX
+
     head = Text()
     head.append(f"{v.get('la') or '?'} — {kind_label(v['kind'], v.get('framework'))}", style="bold")
     if v.get("visit_number"):
@@ -78,13 +90,16 @@ def render_visit(console, v: dict, why: bool = False) -> None:
         ("verdict", verdict_label(v.get("progress_verdict"))),
         ("source", v.get("source")),
     ]
-    from ..councils import UNLISTED_PREFIX
-
     if str(v.get("la_urn") or "").startswith(UNLISTED_PREFIX):  # no URN: say why, in place of one
         rows[2] = ("Ofsted URN", "none: not in the council table (stored under its printed name)")
     for k, val in rows:
         if val:
             console.print(Text(f"  {k:20} {val}"))
+
+
+def _visit_sources(console, v: dict) -> None:
+    from rich.text import Text
+
     srcs = v.get("sources") or []
     if len(srcs) > 1:
         console.print(
@@ -108,13 +123,18 @@ def render_visit(console, v: dict, why: bool = False) -> None:
         console.print(Text("  judgements:"))
         for k, g in v["judgements"].items():
             console.print(Text(f"    {k:18} {g}"))
-    if v["kind"] in ("council_paper", "unknown"):
+    if v["kind"] in NON_OFSTED_KINDS:
         console.print(
             Text(
                 "  (not an Ofsted letter or report: its words are never quoted as Ofsted findings)",
                 style="yellow",
             )
         )
+
+
+def _visit_findings(console, v: dict, why: bool) -> None:
+    from rich.text import Text
+
     last = None
     n = 0
     for f in v["findings"]:
@@ -124,40 +144,46 @@ def render_visit(console, v: dict, why: bool = False) -> None:
             console.print(Text(f"\n{f['section']}  [{f['section_kind']}]", style="bold cyan"))
             last = f["section"]
         n += 1
-        tags = ", ".join(
-            f"{t['theme']}({'person' if t.get('source') == 'person' else format(t['score'], '.2f')})"
-            for t in f["tags"]
-        )
-        line = Text(f"  {n:>3}. ")
-        line.append(
-            f"[p{f['page']} ¶{f['paragraph']}] "
-            if f["paragraph"] and not str(f["paragraph"]).startswith("¶")
-            else f"[p{f['page']} {f['paragraph'] or ''}] ",
-            style="dim",
-        )
-        line.append(f["text"])
-        if tags or f.get("polarity"):
-            line.append(
-                f"  {{{tags}{'; ' if tags else ''}{f.get('polarity') or ''}}}",
-                style=POL_STYLE.get(f.get("polarity") or "", "dim"),
-            )
-        console.print(line)
+        console.print(_finding_line(n, f))
         if why:
-            for t in f["tags"]:
-                cues = ", ".join(f"'{c}'" for c in t["cues"]) or "no cue phrase (model)"
-                console.print(
-                    Text(
-                        f"        {t['theme']}: {t['source']}, score {t['score']:.2f}; cues {cues}",
-                        style="dim",
-                    )
-                )
-            if f.get("polarity_cues"):
-                console.print(
-                    Text(
-                        f"        polarity {f.get('polarity')}: cues {', '.join(f['polarity_cues'])}",
-                        style="dim",
-                    )
-                )
+            _finding_why(console, f)
+
+
+def _finding_line(n: int, f: dict):
+    from rich.text import Text
+
+    tags = ", ".join(
+        f"{t['theme']}({'person' if t.get('source') == 'person' else format(t['score'], '.2f')})"
+        for t in f["tags"]
+    )
+    line = Text(f"  {n:>3}. ")
+    line.append(
+        f"[p{f['page']} ¶{f['paragraph']}] "
+        if f["paragraph"] and not str(f["paragraph"]).startswith("¶")
+        else f"[p{f['page']} {f['paragraph'] or ''}] ",
+        style="dim",
+    )
+    line.append(f["text"])
+    if tags or f.get("polarity"):
+        line.append(
+            f"  {{{tags}{'; ' if tags else ''}{f.get('polarity') or ''}}}",
+            style=POL_STYLE.get(f.get("polarity") or "", "dim"),
+        )
+    return line
+
+
+def _finding_why(console, f: dict) -> None:
+    from rich.text import Text
+
+    for t in f["tags"]:
+        cues = ", ".join(f"'{c}'" for c in t["cues"]) or "no cue phrase (model)"
+        console.print(
+            Text(f"        {t['theme']}: {t['source']}, score {t['score']:.2f}; cues {cues}", style="dim")
+        )
+    if f.get("polarity_cues"):
+        console.print(
+            Text(f"        polarity {f.get('polarity')}: cues {', '.join(f['polarity_cues'])}", style="dim")
+        )
 
 
 from ..vocab import CELL_LABELS, CELL_LETTERS, TREND_LABELS  # noqa: E402
@@ -196,6 +222,7 @@ def cell_text(c) -> str:
 
 
 def timeline_table(tl):
+    """The timeline as one Rich table: themes x visits, each cell its verdict, and the trend."""
     from rich.table import Table
     from rich.text import Text
 
@@ -238,6 +265,7 @@ def timeline_rows(tl) -> list[dict]:
 
 
 def timeline_markdown(tl) -> str:
+    """The timeline as Markdown: a table of themes x visits with verdicts and counts, and the trends."""
     head = "| theme | " + " | ".join(f"{v.label}" for v in tl.visits) + " | trend |"
     sep = "|---" * (len(tl.visits) + 2) + "|"
     lines = [f"## {tl.la}: themes across visits", "", head, sep]
@@ -248,9 +276,8 @@ def timeline_markdown(tl) -> str:
             + th["id"]
             + " | "
             + " | ".join(
-                f"{tl.cells[th['id']][v.id].label} ({tl.cells[th['id']][v.id].concern}c/{tl.cells[th['id']][v.id].mixed}m/"
-                f"{tl.cells[th['id']][v.id].strength}s)"
-                for v in tl.visits
+                f"{c.label} ({c.concern}c/{c.mixed}m/{c.strength}s)"
+                for c in (tl.cells[th["id"]][v.id] for v in tl.visits)
             )
             + f" | {TREND_LABELS.get(tr, tr)} |"
         )
@@ -266,6 +293,7 @@ def timeline_markdown(tl) -> str:
 
 
 def render_track(console, tr) -> None:
+    """One theme across a council's visits: trend, where it stands now, verdicts and quotes."""
     from rich.text import Text
 
     console.print(Text(f"{tr.la} — {tr.name} ({tr.theme})", style="bold"))
@@ -315,6 +343,7 @@ COMPARE_STYLE = {
 
 
 def render_compare(console, cmp) -> None:
+    """Two visits compared per theme: concerns new, persistent or gone; strengths gained or lost."""
     from rich.table import Table
     from rich.text import Text
 
@@ -362,6 +391,7 @@ def compare_rows(cmp) -> list[dict]:
 
 
 def compare_markdown(cmp) -> str:
+    """The comparison of two visits as Markdown."""
     lines = [
         f"## {cmp.a.la}: {cmp.a.label} → {cmp.b.label}",
         "",
@@ -398,6 +428,7 @@ def track_rows(tr) -> list[dict]:
 
 
 def track_markdown(tr) -> str:
+    """One theme across a council's visits as Markdown."""
     lines = [
         f"## {tr.la}: {tr.name} — {tr.trend_label}",
         "",
@@ -456,8 +487,8 @@ def timeline_fitted(tl, width: int) -> list:
     win = set(getattr(tl, "window", []) or [])
     chunks = [visits[i : i + per] for i in range(0, len(visits), per)] or [[]]
     journey = dict(zip([v.id for v in visits], tl.journey))
-    out = []
-    for k, chunk in enumerate(chunks):
+    out: list = []
+    for chunk in chunks:
         title = f"{tl.la}: themes across visits"
         if len(chunks) > 1:
             a = visits.index(chunk[0]) + 1
@@ -505,3 +536,15 @@ def timeline_fitted(tl, width: int) -> list:
         legend += " (out): outside the trend window."
     out.append(Text(legend, style="dim"))
     return out
+
+
+def render_timeline(console, tl) -> None:
+    """The timeline fitted to the console's width (:func:`timeline_fitted`), then the council's
+    improvement journeys and which one the trends follow."""
+    from rich.text import Text
+
+    for part in timeline_fitted(tl, console.width):
+        console.print(part)
+    for j in tl.journeys:
+        mark = " [trend window]" if j.index == tl.window_journey else ""
+        console.print(Text(f"journey {j.index}{' (current)' if j.current else ''}: {j.label}{mark}"))

@@ -6,14 +6,12 @@ ingest killed at any moment leaves the database as it was before that document.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import DatabaseError
-from ..model import Document
+from .counts_schema import COUNTS_MIGRATION
 
 # Each migration moves the schema from version i to i+1. Never edit a released one: append.
 MIGRATIONS: list[str] = [
@@ -97,9 +95,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE documents ADD COLUMN visit_key TEXT;
     ALTER TABLE documents ADD COLUMN quoted INTEGER NOT NULL DEFAULT 1;
-    UPDATE documents SET visit_key = COALESCE(la_urn, la, '?') || '|' || kind || '|' || COALESCE(start_date, 'sha:' || sha256);
-    UPDATE documents SET quoted = CASE WHEN id = (SELECT d2.id FROM documents d2 WHERE d2.visit_key = documents.visit_key
-        ORDER BY (d2.format = 'pdf') DESC, COALESCE(d2.published, '') DESC, d2.id DESC LIMIT 1) THEN 1 ELSE 0 END;
+    UPDATE documents SET visit_key = COALESCE(la_urn, la, '?') || '|' || kind || '|'
+        || COALESCE(start_date, 'sha:' || sha256);
+    UPDATE documents SET quoted = CASE WHEN id = (SELECT d2.id FROM documents d2
+        WHERE d2.visit_key = documents.visit_key
+        ORDER BY (d2.format = 'pdf') DESC, COALESCE(d2.published, '') DESC, d2.id DESC LIMIT 1)
+        THEN 1 ELSE 0 END;
     CREATE INDEX documents_visit_key ON documents(visit_key);
     """,
     # files that could not be ingested, by path and content: an unchanged file that failed
@@ -156,6 +157,19 @@ MIGRATIONS: list[str] = [
     CREATE INDEX corrections_doc ON corrections(doc_sha256, start);
     ALTER TABLE findings ADD COLUMN polarity_source TEXT;
     """,
+    # the full-text index of a document's findings is written in one statement by the writer
+    # (store/write.py), not row by row by the trigger: half the writing process's time at ingest.
+    # The writer sets 'fts_deferred' inside its own transaction (never visible outside it);
+    # any other insert into findings is indexed by the trigger as before. (Safe at any number.)
+    """
+    DROP TRIGGER IF EXISTS findings_ai;
+    CREATE TRIGGER findings_ai AFTER INSERT ON findings
+        WHEN NOT EXISTS (SELECT 1 FROM settings WHERE key = 'fts_deferred') BEGIN
+        INSERT INTO findings_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    """,
+    # the benchmark's counts per document, kept by triggers (national scale: store/benchmark.py)
+    COUNTS_MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -293,9 +307,7 @@ def _retry(fn, tries: int = 50, wait: float = 0.05):
             time.sleep(wait * (1 + i % 5))
 
 
-def open_db(
-    path: str | Path | None = None, *, create: bool = True, check: bool = True
-) -> sqlite3.Connection:
+def open_db(path: str | Path | None = None, *, create: bool = True, check: bool = True) -> sqlite3.Connection:
     """Open a database. ``path=None`` uses :func:`default_db_path`.
 
     ``create=True`` (writing: ingest, tag, the Python API's default): create the file if
@@ -444,193 +456,6 @@ def _split_sql(script: str) -> list[str]:
     return out
 
 
-from ..vocab import KIND_ID as _KIND_ABBREV  # noqa: E402
-
-
-def make_visit_key(doc: Document) -> str:
-    """What identifies a visit: council + kind + start date (a document without a start date is its own visit)."""
-    v = doc.visit
-    return f"{v.la_urn or v.la or '?'}|{v.kind}|{v.start_date.isoformat() if v.start_date else 'sha:' + doc.sha256}"
-
-
-def _source_rank(r) -> tuple:
-    """Which source of a visit is quoted: Ofsted's own PDF first, then the latest published, then the latest stored."""
-    return (r["format"] == "pdf", r["published"] or "", r["id"])
-
-
-def settle_visit(con: sqlite3.Connection, visit_key: str) -> str | None:
-    """Mark the one quoted source of a visit and give it the visit's plain id (the other sources
-    keep ``<id>-s2``, ``<id>-s3``...). Runs inside the caller's transaction. Returns the visit id."""
-    rows = con.execute(
-        "SELECT id, visit_id, format, published FROM documents WHERE visit_key = ?", (visit_key,)
-    ).fetchall()
-    if not rows:
-        return None
-    best = max(rows, key=_source_rank)
-    plain = min((r["visit_id"] for r in rows), key=lambda x: (len(x), x))
-    con.execute("UPDATE documents SET quoted = (id = ?) WHERE visit_key = ?", (best["id"], visit_key))
-    if best["visit_id"] != plain:
-        holder = next(r for r in rows if r["visit_id"] == plain)
-        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (plain + "~swap", holder["id"]))
-        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (plain, best["id"]))
-        con.execute("UPDATE documents SET visit_id = ? WHERE id = ?", (best["visit_id"], holder["id"]))
-    return plain
-
-
-def make_visit_id(doc: Document) -> str:
-    from ..councils import slugify
-
-    v = doc.visit
-    la = slugify(v.la) if v.la else "unknown"
-    when = v.start_date or v.published
-    kind = _KIND_ABBREV.get(v.kind, "doc")
-    if v.kind == "monitoring_visit" and v.visit_number:
-        kind += str(v.visit_number)
-    return f"{la}-{kind}-{when.isoformat() if when else doc.sha256[:8]}"
-
-
-def find_by_sha(con: sqlite3.Connection, sha: str) -> sqlite3.Row | None:
-    return con.execute("SELECT id, path, visit_id FROM documents WHERE sha256=?", (sha,)).fetchone()
-
-
-def document_rows(doc: Document) -> dict:
-    """The rows ``write_document`` stores for a document's pages, sections, findings and
-    tags (finding ids relative to the document, JSON already encoded)."""
-    from ..model import PAGE_SEP
-
-    starts, pos = [], 0
-    for p in doc.pages:
-        starts.append(pos)
-        pos += len(p.text) + len(PAGE_SEP)
-    return {
-        "n_pages": len(doc.pages),
-        "page_starts": json.dumps(starts),
-        "sections": [(i, s.heading, s.kind, s.page, s.start, s.end) for i, s in enumerate(doc.sections)],
-        "findings": [
-            (
-                f.seq,
-                f.text,
-                f.page,
-                f.start,
-                f.end,
-                f.section,
-                f.section_kind,
-                f.paragraph,
-                int(f.is_bullet),
-                f.polarity,
-                f.polarity_score,
-                json.dumps(f.polarity_cues),
-            )
-            for f in doc.findings
-        ],
-        "tags": [
-            (i, t.theme, t.score, t.source, json.dumps(t.cues))
-            for i, f in enumerate(doc.findings)
-            for t in f.tags
-        ],
-    }
-
-
-def pack_document(doc: Document) -> Document:
-    """Replace a document's page, section and finding objects by the rows stored for them
-    (done in ingest workers: tuples cross process boundaries far faster than objects)."""
-    doc.packed = document_rows(doc)
-    doc.pages, doc.sections, doc.findings = [], [], []
-    return doc
-
-
-def write_document(con: sqlite3.Connection, doc: Document) -> tuple[str, str]:
-    """Store one parsed (and tagged) document in one transaction.
-
-    Returns (status, visit_id): status is ``added``, ``replaced`` (the file at this path
-    changed) or ``unchanged`` (same bytes already stored)."""
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        row = find_by_sha(con, doc.sha256)
-        if row:
-            con.execute("COMMIT")
-            return "unchanged", row["visit_id"]
-        old = con.execute(
-            "SELECT id, visit_id, visit_key FROM documents WHERE path=?", (doc.path,)
-        ).fetchall()
-        status = "replaced" if old else "added"
-        for r in old:
-            con.execute("DELETE FROM documents WHERE id=?", (r["id"],))
-        for r in old:
-            settle_visit(con, r["visit_key"])
-        visit_id = make_visit_id(doc)
-        visit_key = make_visit_key(doc)
-        same = con.execute("SELECT visit_id FROM documents WHERE visit_key=?", (visit_key,)).fetchall()
-        if same:  # another source of a stored visit: <plain id>-s2, -s3, ...
-            base = min((r[0] for r in same), key=lambda x: (len(x), x))
-            n = 2
-            visit_id = f"{base}-s{n}"
-        else:
-            base, n = visit_id, 1
-        while con.execute("SELECT 1 FROM documents WHERE visit_id=?", (visit_id,)).fetchone():
-            n += 1
-            visit_id = f"{base}-s{n}" if same else f"{base}-{n}"
-        v = doc.visit
-        d = lambda x: x.isoformat() if x else None  # noqa: E731
-        rows = doc.packed if doc.packed is not None else document_rows(doc)
-        cur = con.execute(
-            """INSERT INTO documents (visit_id, sha256, path, format, kind, framework, la, la_urn, la_name_printed,
-               start_date, end_date, published, visit_number, inadequate_date, lead_inspector, inspectors,
-               focus_areas, judgements, progress_verdict, n_pages, page_starts, text, warnings, ingested_at,
-               focus_themes, visit_key)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (
-                visit_id,
-                doc.sha256,
-                doc.path,
-                doc.format,
-                v.kind,
-                v.framework,
-                v.la,
-                v.la_urn,
-                v.la_name,
-                d(v.start_date),
-                d(v.end_date),
-                d(v.published),
-                v.visit_number,
-                v.inadequate_date,
-                v.lead_inspector,
-                json.dumps(v.inspectors),
-                json.dumps(v.focus_areas),
-                json.dumps(v.judgements),
-                v.progress_verdict,
-                rows["n_pages"],
-                rows["page_starts"],
-                doc.text,
-                json.dumps(doc.warnings),
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                json.dumps(v.focus_themes),
-                visit_key,
-            ),
-        )
-        doc_id = cur.lastrowid
-        con.executemany(
-            'INSERT INTO sections (doc_id, seq, heading, kind, page, start, "end") VALUES (?,?,?,?,?,?,?)',
-            [(doc_id,) + r for r in rows["sections"]],
-        )
-        first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM findings").fetchone()[0]
-        con.executemany(
-            """INSERT INTO findings (id, doc_id, seq, text, page, start, "end", section, section_kind, paragraph,
-               is_bullet, polarity, polarity_score, polarity_cues) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            [(first + i, doc_id) + r for i, r in enumerate(rows["findings"])],
-        )
-        con.executemany(
-            "INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?,?,?,?,?)",
-            [(first + r[0],) + r[1:] for r in rows["tags"]],
-        )
-        visit_id = settle_visit(con, visit_key) or visit_id
-        con.execute("COMMIT")
-        return status, visit_id
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
 def set_setting(con: sqlite3.Connection, key: str, value: str) -> None:
     """Remember a fact about the database (e.g. the taxonomy its tags come from)."""
     con.execute(
@@ -640,5 +465,18 @@ def set_setting(con: sqlite3.Connection, key: str, value: str) -> None:
 
 
 def get_setting(con: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    """A fact remembered by :func:`set_setting`, or ``default``."""
     r = con.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
     return r[0] if r else default
+
+
+# the write path lives in store/write.py; its names stay importable from here
+from .write import (  # noqa: E402, F401
+    document_rows,
+    find_by_sha,
+    make_visit_id,
+    make_visit_key,
+    pack_document,
+    settle_visit,
+    write_document,
+)

@@ -23,7 +23,8 @@ import sqlite3
 EXTRACTOR_VERSION = 2
 
 #: documents that can hold Ofsted's recommendations (council papers quote them in the council's words)
-REC_KINDS = ("inspection", "focused_visit", "monitoring_visit", "jtai")
+from ..vocab import RECOMMENDATION_KINDS as REC_KINDS  # noqa: E402  (declared by the kinds)
+
 RULE_CUE = "recommendation item"
 
 
@@ -49,8 +50,8 @@ def sync_recommendations(con: sqlite3.Connection, doc_ids: list[int] | None = No
             recs = extract_recommendations(text)
             con.execute("DELETE FROM recommendations WHERE doc_id = ?", (doc_id,))
             con.executemany(
-                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph, page, start, "end")
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                """INSERT INTO recommendations (doc_id, seq, text, grp, tail, addressee, section, paragraph,
+                   page, start, "end") VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 [
                     (
                         doc_id,
@@ -123,7 +124,8 @@ def recommendations(
         except sqlite3.OperationalError:  # read-only, or an older schema
             if con.in_transaction:
                 con.execute("ROLLBACK")
-    where, args = [], []
+    where: list[str] = []
+    args: list = []
     if la_urn is not None:
         where.append("d.la_urn = ?")
         args.append(la_urn)
@@ -136,8 +138,8 @@ def recommendations(
         where.append("r.addressee = ?")
         args.append(addressee)
     sql = (
-        """SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published, d.path
-              FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
+        """SELECT r.*, d.visit_id, d.kind, d.la, COALESCE(d.start_date, d.published) AS date, d.published,
+                  d.path FROM recommendations r JOIN documents d ON d.id = r.doc_id"""
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY date, d.id, r.seq"
     )
@@ -213,4 +215,20 @@ def finding_ids(con: sqlite3.Connection, rec: sqlite3.Row) -> list[int]:
             'SELECT id FROM findings WHERE doc_id = ? AND start < ? AND "end" > ? ORDER BY seq',
             (rec["doc_id"], rec["end"], rec["start"]),
         )
+    ]
+
+
+def clear_recommendation_docs(con: sqlite3.Connection) -> None:
+    """Forget which documents' recommendations were extracted (the next
+    :func:`sync_recommendations` extracts them all again)."""
+    con.execute("DELETE FROM recommendation_docs")
+
+
+def recommendations_by_path(con: sqlite3.Connection) -> list[tuple]:
+    """(document path, text, group, tail, addressee) of every stored recommendation, in document
+    and reading order; a document without recommendations gives one row of path and four None."""
+    return [
+        tuple(r)
+        for r in con.execute("""SELECT d.path, r.text, r.grp, r.tail, r.addressee FROM documents d
+                                LEFT JOIN recommendations r ON r.doc_id = d.id ORDER BY d.id, r.seq""")
     ]

@@ -70,6 +70,9 @@ def fts_query(text: str, raw: bool = False) -> str:
 
 @dataclass
 class Quote:
+    """One finding as evidence: its text, where it stands (council, visit, kind, date, section,
+    paragraph, page, offsets in the document's text), its search score, polarity and tags."""
+
     text: str
     visit_id: str
     la: str | None
@@ -93,14 +96,17 @@ class Quote:
     )
 
     def citation(self) -> str:
+        """Where the quote stands, for a reader: council, kind of visit and date, paragraph, page."""
         para = (
             f", para {self.paragraph}"
             if self.paragraph and not self.paragraph.startswith("¶")
             else (f", {self.paragraph}" if self.paragraph else "")
         )
-        return f"{self.la or 'unknown council'}, {KIND_LABELS.get(self.kind, self.kind)} {self.date or 'undated'}{para}, p. {self.page}"
+        kind = KIND_LABELS.get(self.kind, self.kind)
+        return f"{self.la or 'unknown council'}, {kind} {self.date or 'undated'}{para}, p. {self.page}"
 
     def to_dict(self) -> dict:
+        """The quote's fields as a dict (JSON, CSV rows)."""
         return asdict(self)
 
 
@@ -113,7 +119,7 @@ def _la_filter(la: str | None, con: sqlite3.Connection | None = None) -> str | N
     closest names."""
     if not la:
         return None
-    from ..councils import resolve_council
+    from .councils import resolve_council
 
     return resolve_council(la, con).urn
 
@@ -302,6 +308,202 @@ def _tags_for(con: sqlite3.Connection, ids: Iterable[int]) -> dict[int, list[dic
     return out
 
 
+#: the columns of a quote (findings f, documents d)
+_COLUMNS = """f.id AS finding_id, f.text, f.page, f.start, f."end", f.section, f.section_kind, f.paragraph,
+    f.polarity, f.polarity_source, d.visit_id, d.la, d.la_urn, d.kind, d.path AS source,
+    COALESCE(d.start_date, d.published) AS date"""
+
+#: a search for words ranks (bm25) at most this many matching findings, the most recently stored
+#: ones: a word in half the findings of a national database ("children", "the") would otherwise
+#: rank hundreds of thousands of them for 20 results (seconds). Fewer matches are ranked in full;
+#: so is any search narrowed to a council or a visit, and any search without a limit.
+RANK_CAP = 20_000
+#: a search narrowed to at most this many documents ranks their findings through each
+#: document's rowid range (exact, whatever the word)
+NARROW_DOCS = 200
+
+
+class Quotes(list[Quote]):
+    """A list of :class:`Quote` (oldest API: a plain list), plus ``capped``: True when the words
+    matched more than :data:`RANK_CAP` findings and only the most recently stored
+    :data:`RANK_CAP` of them were ranked (say so beside the results)."""
+
+    capped: bool = False
+
+    @property
+    def note(self) -> str | None:
+        """What a reader must be told beside the results (the ranking was capped), else None."""
+        if not self.capped:
+            return None
+        return (
+            f"the words match more than {RANK_CAP:,} findings; the {RANK_CAP:,} most recently stored "
+            "were ranked: narrow the search (a council, dates, a theme) to rank every match"
+        )
+
+
+Conditions = tuple[list[str], list]
+
+
+def _document_conditions(
+    con: sqlite3.Connection,
+    la: str | None,
+    kind: str | None,
+    since: str | None,
+    until: str | None,
+    include_papers: bool,
+    visit_id: str | None,
+) -> Conditions:
+    """SQL conditions on the documents (alias ``d``) a search may quote, and their arguments."""
+    where, args = document_filters(la=la, kind=kind, since=since, until=until, alias="d", con=con)
+    if not kind and not include_papers:
+        where.append(f"d.kind NOT IN {sql_list(NON_OFSTED_KINDS)}")
+    if visit_id:
+        where.append("d.visit_id = ?")
+        args.append(visit_id)
+    else:
+        where.append("d.quoted = 1")  # a visit's other sources (copies) are never quoted twice
+    return where, args
+
+
+def _finding_conditions(
+    section: str | None, polarity: str | None, themes: list[str] | None, theme_mode: str, min_score: float
+) -> Conditions:
+    """SQL conditions on the findings (alias ``f``) a search may quote, and their arguments.
+    Letter headers, signatures and Ofsted's back matter are never quotes; the opening paragraph
+    and the list of areas covered are context, returned only when that section is asked for."""
+    where = [
+        f"f.section_kind NOT IN {sql_list(NEVER_QUOTED_SECTIONS)}"
+        if section
+        else f"f.section_kind NOT IN {sql_list(NON_FINDING_SECTIONS)}"
+    ]
+    args: list = []
+    if section:
+        where.append("(f.section_kind = ? OR f.section LIKE ?)")
+        args += [section, f"%{section}%"]
+    if polarity:
+        where.append("f.polarity = ?")
+        args.append(polarity)
+    if themes:
+        tag = "EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme {} AND t.score >= ?)"
+        if theme_mode == "all":
+            for t in themes:
+                where.append(tag.format("= ?"))
+                args += [t, min_score]
+        else:
+            where.append(tag.format(f"IN ({','.join('?' * len(themes))})"))
+            args += [*themes, min_score]
+    return where, args
+
+
+def _ranked(
+    con: sqlite3.Connection, q: str, docs: Conditions, finds: Conditions, limit: int, *, narrow: bool
+) -> tuple[list, bool]:
+    """``(rows, capped)``: the ``limit`` best-ranked (bm25) findings matching the FTS5 query ``q`` and the
+    conditions: over the finding-id ranges of a council's or a visit's documents (``narrow``);
+    over every match when they are at most :data:`RANK_CAP`; else over the :data:`RANK_CAP`
+    most recently stored matches (FTS5 walks its index in rowid order and stops there)."""
+    ranges = _doc_ranges(con, docs) if narrow else None
+    cond = " AND ".join(["findings_fts MATCH ?", *docs[0], *finds[0]])
+    args = [q, *docs[1], *finds[1]]
+    base = (
+        "SELECT f.id AS fid, -bm25(findings_fts) AS score, COALESCE(d.start_date, d.published) AS day "
+        "FROM findings_fts "
+        f"JOIN findings f ON f.id = findings_fts.rowid JOIN documents d ON d.id = f.doc_id WHERE {cond}"
+    )
+    if ranges is not None:
+        if not ranges:
+            return [], False
+        spans = " UNION ALL ".join(f"{base} AND findings_fts.rowid BETWEEN ? AND ?" for _ in ranges)
+        inner = f"SELECT *, 0 AS n FROM ({spans})"
+        inner_args = [a for lo_hi in ranges for a in (*args, *lo_hi)]
+    elif _matches(con, q) <= RANK_CAP:
+        inner, inner_args = f"SELECT *, 0 AS n FROM ({base})", args
+    else:  # n: how many candidates there were (RANK_CAP + 1: more than were ranked)
+        newest = f"{base} ORDER BY findings_fts.rowid DESC LIMIT {RANK_CAP + 1}"
+        inner, inner_args = f"SELECT *, COUNT(*) OVER () AS n FROM ({newest})", args
+    # rank the candidates on their own (id, score, date), then read the best ``limit`` in full
+    rows = con.execute(
+        f"SELECT {_COLUMNS}, c.score AS score, c.n AS n FROM "
+        f"({inner} ORDER BY score DESC, day DESC LIMIT {limit}) c "
+        "JOIN findings f ON f.id = c.fid JOIN documents d ON d.id = f.doc_id "
+        "ORDER BY c.score DESC, c.day DESC",
+        inner_args,
+    ).fetchall()
+    return rows, bool(rows) and rows[0]["n"] > RANK_CAP
+
+
+def _matches(con: sqlite3.Connection, q: str) -> int:
+    """How many findings the FTS5 query matches, filters apart (cheap: FTS5 counts doclists)."""
+    return con.execute("SELECT COUNT(*) FROM findings_fts WHERE findings_fts MATCH ?", (q,)).fetchone()[0]
+
+
+def _doc_ranges(con: sqlite3.Connection, docs: Conditions) -> list[tuple[int, int]] | None:
+    """The finding-id ranges (one per document, neighbours merged) of the documents the
+    conditions select; None when they are more than :data:`NARROW_DOCS`."""
+    where = " AND ".join(docs[0]) or "1"
+    ids = [r[0] for r in con.execute(f"SELECT d.id FROM documents d WHERE {where}", docs[1])]
+    if len(ids) > NARROW_DOCS:
+        return None
+    spans = sorted(
+        (r[0], r[1])
+        for i in ids
+        for r in con.execute("SELECT MIN(id), MAX(id) FROM findings WHERE doc_id = ?", (i,))
+        if r[0] is not None
+    )
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _newest(con: sqlite3.Connection, docs: Conditions, finds: Conditions, limit: int) -> list:
+    """The first ``limit`` findings matching the conditions (no words), newest document first,
+    then by document and reading order: the documents are visited in that order in growing
+    batches, so a common filter stops after the first few documents."""
+    where = " AND ".join(docs[0]) or "1"
+    ids = [
+        r[0]
+        for r in con.execute(
+            f"SELECT d.id FROM documents d WHERE {where} "
+            "ORDER BY COALESCE(d.start_date, d.published) DESC, d.id",
+            docs[1],
+        )
+    ]
+    cond = " AND ".join(finds[0]) or "1"
+    out: list = []
+    i, batch = 0, 16
+    while i < len(ids) and len(out) < limit:
+        chunk = ids[i : i + batch]
+        i += batch
+        batch = min(batch * 4, 900)
+        out += con.execute(
+            f"SELECT {_COLUMNS}, 0.0 AS score FROM findings f JOIN documents d ON d.id = f.doc_id "
+            f"WHERE f.doc_id IN ({','.join('?' * len(chunk))}) AND {cond} "
+            f"ORDER BY date DESC, f.doc_id, f.seq LIMIT {limit - len(out)}",
+            [*chunk, *finds[1]],
+        ).fetchall()
+    return out
+
+
+def _all(con: sqlite3.Connection, q: str | None, where: list[str], args: list) -> list:
+    """Every finding matching the conditions (and the FTS5 query ``q``, ranked by bm25)."""
+    if q:
+        return con.execute(
+            f"SELECT {_COLUMNS}, -bm25(findings_fts) AS score FROM findings f "
+            "JOIN documents d ON d.id = f.doc_id JOIN findings_fts ON findings_fts.rowid = f.id "
+            f"WHERE {' AND '.join(['findings_fts MATCH ?', *where])} ORDER BY score DESC, date DESC",
+            [q, *args],
+        ).fetchall()
+    return con.execute(
+        f"SELECT {_COLUMNS}, 0.0 AS score FROM findings f JOIN documents d ON d.id = f.doc_id "
+        f"WHERE {' AND '.join(where) or '1'} ORDER BY date DESC, f.doc_id, f.seq",
+        args,
+    ).fetchall()
+
+
 def quotes(
     con: sqlite3.Connection,
     text: str | None = None,
@@ -319,7 +521,7 @@ def quotes(
     raw_fts: bool = False,
     include_papers: bool = False,
     visit_id: str | None = None,
-) -> list[Quote]:
+) -> Quotes:
     """Evidence quotes: findings matching the words (FTS5, ranked by bm25) and the filters.
 
     ``themes``: findings tagged with any (``theme_mode="any"``, OR) or all (``"all"``, AND) of
@@ -329,71 +531,34 @@ def quotes(
     opening paragraph and its list of areas covered only when ``section`` asks for them.
     """
     from ..validate import check_polarity, check_themes
+    from .settings import known_themes
 
     check_polarity(polarity)
-    check_themes(themes, con)
-    # letter headers, signatures and Ofsted's back matter are never quotes; the opening paragraph
-    # and the list of areas covered are context, returned only when that section is asked for
-    where = [
-        f"f.section_kind NOT IN {sql_list(NEVER_QUOTED_SECTIONS)}"
-        if section
-        else f"f.section_kind NOT IN {sql_list(NON_FINDING_SECTIONS)}"
-    ]
-    args: list = []
-    select_score = "0.0"
-    join = ""
-    if text and text.strip():
-        q = fts_query(text, raw_fts)
-        if not q:
-            return []
-        join = "JOIN findings_fts ON findings_fts.rowid = f.id"
-        where.append("findings_fts MATCH ?")
-        args.append(q)
-        select_score = "-bm25(findings_fts)"
-    w, a = document_filters(la=la, kind=kind, since=since, until=until, alias="d", con=con)
-    where += w
-    args += a
-    if not kind and not include_papers:
-        where.append(f"d.kind NOT IN {sql_list(NON_OFSTED_KINDS)}")
-    if not visit_id:
-        where.append("d.quoted = 1")  # a visit's other sources (copies) are never quoted twice
-    if visit_id:
-        where.append("d.visit_id = ?")
-        args.append(visit_id)
-    if section:
-        where.append("(f.section_kind = ? OR f.section LIKE ?)")
-        args += [section, f"%{section}%"]
-    if polarity:
-        where.append("f.polarity = ?")
-        args.append(polarity)
     if themes:
-        if theme_mode == "all":
-            for t in themes:
-                where.append(
-                    "EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme = ? AND t.score >= ?)"
-                )
-                args += [t, min_score]
-        else:
-            where.append(
-                f"EXISTS (SELECT 1 FROM tags t WHERE t.finding_id = f.id AND t.theme IN ({','.join('?' * len(themes))}) AND t.score >= ?)"
-            )
-            args += [*themes, min_score]
-    order = "score DESC, date DESC" if text and text.strip() else "date DESC, f.doc_id, f.seq"
-    sql = f"""SELECT f.id AS finding_id, f.text, f.page, f.start, f."end", f.section, f.section_kind, f.paragraph,
-                     f.polarity, f.polarity_source, d.visit_id, d.la, d.la_urn, d.kind, d.path AS source,
-                     COALESCE(d.start_date, d.published) AS date, {select_score} AS score
-              FROM findings f JOIN documents d ON d.id = f.doc_id {join}
-              WHERE {" AND ".join(where)} ORDER BY {order}"""
-    if limit:
-        sql += f" LIMIT {int(limit)}"
+        check_themes(themes, known_themes(con))
+    q = fts_query(text, raw_fts) if text and text.strip() else None
+    if q == "":
+        return Quotes()
+    dwhere, dargs = _document_conditions(con, la, kind, since, until, include_papers, visit_id)
+    fwhere, fargs = _finding_conditions(section, polarity, themes, theme_mode, min_score)
+    rows: list
+    capped = False
     try:
-        rows = con.execute(sql, args).fetchall()
+        if q and limit:
+            rows, capped = _ranked(
+                con, q, (dwhere, dargs), (fwhere, fargs), int(limit), narrow=bool(la or visit_id)
+            )
+        elif limit:
+            rows = _newest(con, (dwhere, dargs), (fwhere, fargs), int(limit))
+        else:
+            rows = _all(con, q, dwhere + fwhere, dargs + fargs)
     except sqlite3.OperationalError as e:
         if raw_fts:
             raise ValueError(f"invalid full-text query {text!r}: {e}") from None
         raise
     tags = _tags_for(con, [r["finding_id"] for r in rows])
-    out = []
+    out = Quotes()
+    out.capped = capped
     for r in rows:
         t = tags.get(r["finding_id"], [])
         out.append(

@@ -26,28 +26,17 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from ..store import corrections as stored
+from ..store.tags import finding_themes
+from ..store.transaction import write_transaction
 from .annotations import sentence_hash
 from .taxonomy import POLARITIES
 
-
-@contextmanager
-def _write(con: sqlite3.Connection):
-    """One write transaction, unless the caller already holds one (then the caller commits)."""
-    own = not con.in_transaction
-    if own:
-        con.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        if own:
-            con.execute("COMMIT")
-    except BaseException:
-        if own and con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
+_write = write_transaction  # one write transaction, unless the caller already holds one
 
 
 class CorrectionError(ValueError):
@@ -76,12 +65,9 @@ def _taxonomy_ids(con: sqlite3.Connection, taxonomy=None) -> list[str]:
 
 
 def finding_row(con: sqlite3.Connection, finding_id: int) -> sqlite3.Row:
-    r = con.execute(
-        """SELECT f.id, f.doc_id, f.text, f.start, f."end", f.polarity, f.polarity_score, f.section,
-                              f.section_kind, f.paragraph, f.is_bullet, f.seq, d.sha256, d.visit_id, d.la, d.path
-                       FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id = ?""",
-        (finding_id,),
-    ).fetchone()
+    """One stored finding with its document's sha256, visit id, council and path;
+    :class:`CorrectionError` if there is no such finding."""
+    r = stored.finding_row(con, finding_id)
     if r is None:
         raise CorrectionError(
             f"finding {finding_id}: no such finding in this database (see 'ofsted-mine show VISIT')"
@@ -89,25 +75,15 @@ def finding_row(con: sqlite3.Connection, finding_id: int) -> sqlite3.Row:
     return r
 
 
-def _themes_of(con: sqlite3.Connection, finding_id: int) -> list[str]:
-    return [
-        t
-        for (t,) in con.execute(
-            "SELECT theme FROM tags WHERE finding_id=? ORDER BY score DESC", (finding_id,)
-        )
-    ]
+_themes_of = finding_themes  # older name (cli_tags.py imports it until it moves)
 
 
 def _model_labels(con: sqlite3.Connection, f: sqlite3.Row) -> tuple[list[str], str | None]:
     """What the model said about the finding before any person corrected it."""
-    first = con.execute(
-        """SELECT model_themes, model_polarity FROM corrections
-                           WHERE doc_sha256=? AND text_sha1=? ORDER BY id LIMIT 1""",
-        (f["sha256"], sentence_hash(f["text"])),
-    ).fetchone()
+    first = stored.first_correction(con, f["sha256"], sentence_hash(f["text"]))
     if first:
         return json.loads(first["model_themes"]), first["model_polarity"]
-    return _themes_of(con, f["id"]), f["polarity"]
+    return finding_themes(con, f["id"]), f["polarity"]
 
 
 def correct(
@@ -141,65 +117,37 @@ def correct(
         raise CorrectionError("nothing to correct: give --add, --remove or --polarity")
     model_themes, model_pol = _model_labels(con, f)
     with _write(con):
-        con.execute(
-            """INSERT INTO corrections (doc_sha256, start, "end", text_sha1, add_themes, remove_themes, polarity,
-                       action, model_themes, model_polarity, who, at, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (
-                f["sha256"],
-                f["start"],
-                f["end"],
-                sentence_hash(f["text"]),
-                json.dumps(add),
-                json.dumps(remove),
-                polarity,
-                "set" if exact else "correct",
-                json.dumps(model_themes),
-                model_pol,
-                who or current_user(),
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                note,
-            ),
+        stored.insert_correction(
+            con,
+            {
+                "doc_sha256": f["sha256"],
+                "start": f["start"],
+                "end": f["end"],
+                "text_sha1": sentence_hash(f["text"]),
+                "add_themes": json.dumps(add),
+                "remove_themes": json.dumps(remove),
+                "polarity": polarity,
+                "action": "set" if exact else "correct",
+                "model_themes": json.dumps(model_themes),
+                "model_polarity": model_pol,
+                "who": who or current_user(),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "note": note,
+            },
         )
-        _apply_one(con, f["id"], add, remove, polarity, exact)
-    r = con.execute("SELECT polarity FROM findings WHERE id=?", (finding_id,)).fetchone()
+        stored.apply_to_tags(con, f["id"], add, remove, polarity, exact)
     return {
         "finding": finding_id,
-        "themes": _themes_of(con, finding_id),
-        "polarity": r["polarity"],
+        "themes": finding_themes(con, finding_id),
+        "polarity": stored.finding_polarity(con, finding_id),
         "model_themes": model_themes,
         "model_polarity": model_pol,
     }
 
 
-def _apply_one(
-    con: sqlite3.Connection, fid: int, add: list[str], remove: list[str], polarity: str | None, exact: bool
-) -> None:
-    if exact:
-        con.execute(
-            f"DELETE FROM tags WHERE finding_id=? AND theme NOT IN ({','.join('?' * len(add))})", (fid, *add)
-        )
-    for t in remove:
-        con.execute("DELETE FROM tags WHERE finding_id=? AND theme=?", (fid, t))
-    for t in add:
-        con.execute(
-            """INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, 'person', '[]')
-                       ON CONFLICT(finding_id, theme) DO UPDATE SET score=1.0, source='person', cues='[]'""",
-            (fid, t),
-        )
-    if polarity:
-        con.execute(
-            "UPDATE findings SET polarity=?, polarity_score=1.0, polarity_source='person' WHERE id=?",
-            (polarity, fid),
-        )
-
-
 def resolve(con: sqlite3.Connection, sha: str, start: int, end: int, text_sha1: str) -> int | None:
     """The finding a correction is about, in the current database (None if its document is not stored)."""
-    rows = con.execute(
-        """SELECT f.id, f.text, f.start, f."end" FROM findings f JOIN documents d ON d.id = f.doc_id
-                          WHERE d.sha256 = ?""",
-        (sha,),
-    ).fetchall()
+    rows = stored.findings_of_document(con, sha)
     for r in rows:
         if r["start"] == start and r["end"] == end and sentence_hash(r["text"]) == text_sha1:
             return r["id"]
@@ -214,7 +162,7 @@ def apply_corrections(con: sqlite3.Connection, shas: Iterable[str] | None = None
 
     Called after tagging (``ingest``, ``tag``). Returns counts: applied, and unmatched
     (a correction whose document is not stored, or whose finding is no longer found)."""
-    rows = con.execute("SELECT * FROM corrections ORDER BY id").fetchall()
+    rows = stored.all_corrections(con)
     if shas is not None:
         keep = set(shas)
         rows = [r for r in rows if r["doc_sha256"] in keep]
@@ -227,7 +175,7 @@ def apply_corrections(con: sqlite3.Connection, shas: Iterable[str] | None = None
             if fid is None:
                 miss += 1
                 continue
-            _apply_one(
+            stored.apply_to_tags(
                 con,
                 fid,
                 json.loads(r["add_themes"]),
@@ -242,8 +190,9 @@ def apply_corrections(con: sqlite3.Connection, shas: Iterable[str] | None = None
 def corrected_findings(con: sqlite3.Connection) -> list[dict]:
     """One row per corrected finding (still stored): its current (corrected) labels, what
     the model said before the first correction, who corrected it and when (latest)."""
-    out, seen = [], {}
-    for r in con.execute("SELECT * FROM corrections ORDER BY id"):
+    out: list[dict] = []
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in stored.all_corrections(con):
         key = (r["doc_sha256"], r["text_sha1"])
         if key not in seen:
             seen[key] = {"first": r, "last": r, "n": 1}
@@ -267,7 +216,7 @@ def corrected_findings(con: sqlite3.Connection) -> list[dict]:
                 "end": f["end"],
                 "text_sha1": h,
                 "text": f["text"],
-                "themes": sorted(_themes_of(con, fid)),
+                "themes": sorted(finding_themes(con, fid)),
                 "polarity": f["polarity"],
                 "model_themes": sorted(json.loads(first["model_themes"])),
                 "model_polarity": first["model_polarity"],
@@ -369,86 +318,20 @@ def agreement(con: sqlite3.Connection, taxonomy=None) -> dict:
     }
 
 
-class LibraryCorrections:
-    """This module behind the web app's ``TagCorrections`` interface
-    (``ofsted_mine/web/corrections.py``): re-wire its ``corrections_for`` to return
-    ``LibraryCorrections()`` and the web's corrections become these (kept apart, surviving
-    re-tagging, re-ingest and a new model)."""
-
-    def queue(
-        self,
-        con: sqlite3.Connection,
-        *,
-        la_urn: str | None = None,
-        theme: str | None = None,
-        limit: int = 25,
-        finding_id: int | None = None,
-    ) -> list[dict]:
-        from ..store.search import _tags_for
-
-        if finding_id is not None:
-            ids = [int(finding_id)]
-            reasons: dict = {}
-        else:
-            from .review import review_queue
-
-            q = review_queue(con, la_urn, theme=theme, limit=limit)
-            ids = [x["finding"] for x in q]
-            reasons = {x["finding"]: x["reasons"] for x in q}
-        if not ids:
-            return []
-        rows = {
-            r["id"]: dict(r)
-            for r in con.execute(
-                f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, f.polarity_score, d.visit_id, d.la,
-                       d.kind, COALESCE(d.start_date, d.published) AS date
-                FROM findings f JOIN documents d ON d.id = f.doc_id WHERE f.id IN ({",".join("?" * len(ids))})""",
-                ids,
-            )
-        }
-        tags = _tags_for(con, ids)
-        return [rows[i] | {"tags": tags.get(i, []), "reasons": reasons.get(i, [])} for i in ids if i in rows]
-
-    def correct(
-        self,
-        con: sqlite3.Connection,
-        finding_id: int,
-        *,
-        add: Iterable[str] = (),
-        remove: Iterable[str] = (),
-        polarity: str | None = None,
-        who: str,
-    ) -> dict:
-        f = finding_row(con, finding_id)
-        before = {"themes": _themes_of(con, finding_id), "polarity": f["polarity"]}
-        add, remove = list(add), list(remove)
-        correct(con, finding_id, add=add, remove=remove, polarity=polarity, who=who)
-        return {"add": add, "remove": remove, "polarity": polarity, "before": before}
-
-    def corrected(self, con: sqlite3.Connection, finding_ids: list[int]) -> dict[int, list[dict]]:
-        out: dict[int, list[dict]] = {}
-        for fid in finding_ids:
-            r = con.execute(
-                """SELECT d.sha256, f.text FROM findings f JOIN documents d ON d.id = f.doc_id
-                               WHERE f.id = ?""",
-                (fid,),
-            ).fetchone()
-            if r is None:
-                continue
-            hist = [
-                {
-                    "who": c["who"],
-                    "at": c["at"],
-                    "add": json.loads(c["add_themes"]),
-                    "remove": json.loads(c["remove_themes"]),
-                    "polarity": c["polarity"],
-                    "action": c["action"],
-                }
-                for c in con.execute(
-                    """SELECT * FROM corrections WHERE doc_sha256=? AND text_sha1=? ORDER BY id""",
-                    (r[0], sentence_hash(r[1])),
-                )
-            ]
-            if hist:
-                out[fid] = hist
-        return out
+def confirm(
+    con: sqlite3.Connection,
+    finding_id: int,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    polarity: str | None = None,
+    who: str | None = None,
+    note: str | None = None,
+) -> dict:
+    """A person confirms a finding's tags (``ofsted-mine correct --confirm``): its current themes,
+    less ``remove``, plus ``add``, become exactly its themes (:func:`correct` with ``exact``)."""
+    finding_row(con, finding_id)  # a finding not stored is one line (CorrectionError)
+    gone = {t.strip() for t in remove}
+    cur = [t for t in finding_themes(con, finding_id) if t not in gone]
+    themes = cur + [t for t in add if t not in cur]
+    return correct(con, finding_id, add=themes, polarity=polarity, exact=True, who=who, note=note)

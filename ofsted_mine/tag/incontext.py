@@ -79,14 +79,13 @@ def stored_labels(
     if span is None:
         return none, None
     a, z = span
-    rows = con.execute(
-        'SELECT id, start, "end", polarity FROM findings WHERE doc_id=? AND "end" > ? AND start < ?',
-        (doc_id, a, z),
-    ).fetchall()
+    from ..store.tags import findings_overlapping, themes_of
+
+    rows = findings_overlapping(con, doc_id, a, z)
     if not rows:
         return none, None
     best = max(rows, key=lambda r: min(z, r["end"]) - max(a, r["start"]))
-    themes = [t[0] for t in con.execute("SELECT theme FROM tags WHERE finding_id=?", (best["id"],))]
+    themes = themes_of(con, best["id"])
     return {"themes": themes, "polarity": best["polarity"] or "neutral"}, best["id"]
 
 
@@ -119,6 +118,7 @@ def evaluate_in_context(
     try:
         res = ingest([str(root / r) for r in present], db, taxonomy=taxonomy, model=model, workers=workers)
         from ..store.db import open_db
+        from ..store.visits import document_text_of_visit
 
         con = open_db(db)
         try:
@@ -126,8 +126,7 @@ def evaluate_in_context(
             for r in present:
                 vid = res.visit_ids.get(str((root / r).resolve()))
                 if vid:
-                    row = con.execute("SELECT id, text FROM documents WHERE visit_id=?", (vid,)).fetchone()
-                    by_path[r] = (row["id"], row["text"]) if row else None
+                    by_path[r] = document_text_of_visit(con, vid)
             pred, rows = [], []
             counts = {"found": 0, "not_finding": 0, "not_found": 0}
             for g in gold:

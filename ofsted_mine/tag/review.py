@@ -8,13 +8,17 @@ a string in tests) and stores each correction with :func:`corrections.correct`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from typing import IO
 
 import numpy as np
 
+from ..store import corrections as stored
+from ..store.tags import finding_themes, tags_for
 from .annotations import sentence_hash
-from .corrections import CorrectionError, correct, current_user
+from .corrections import CorrectionError, correct, current_user, finding_row
 from .tagger import SKIP_SECTIONS, Tagger
 
 HELP = (
@@ -35,22 +39,18 @@ def review_queue(
     """The ``limit`` findings of council ``la`` (optionally one visit, or findings tagged with
     or close to ``theme``) the tagger is least sure of, most unsure first, each with the
     reasons. Findings a person has already corrected are left out."""
+    from ..store.corrections import corrected_keys, findings_to_review
     from ..store.search import document_filters
+    from ..store.tags import tag_rows
 
     where, args = document_filters(la=la, alias="d")
     if visit:
         where.append("d.visit_id = ?")
         args.append(visit)
     where.append("d.kind NOT IN ('council_paper', 'unknown')")
-    rows = con.execute(
-        f"""SELECT f.id, f.text, f.section_kind, f.section, f.is_bullet, f.polarity, f.doc_id, f.seq,
-                                  d.sha256, d.kind, d.framework
-                           FROM findings f JOIN documents d ON d.id = f.doc_id WHERE {" AND ".join(where)}
-                           ORDER BY d.id, f.seq""",
-        args,
-    ).fetchall()
+    rows = findings_to_review(con, where, args)
     rows = [r for r in rows if r["section_kind"] not in SKIP_SECTIONS]
-    done = {(r[0], r[1]) for r in con.execute("SELECT doc_sha256, text_sha1 FROM corrections")}
+    done = corrected_keys(con)
     rows = [r for r in rows if (r["sha256"], sentence_hash(r["text"])) not in done]
     if not rows:
         return []
@@ -58,10 +58,7 @@ def review_queue(
     texts = [r["text"] for r in rows]
     hits = tg.matcher.match_many(texts)
     stored = {}
-    for fid, t, score, source in con.execute(
-        f"SELECT finding_id, theme, score, source FROM tags WHERE finding_id IN ({','.join('?' * len(rows))})",
-        [r["id"] for r in rows],
-    ):
+    for fid, t, score, source in tag_rows(con, [r["id"] for r in rows]):
         stored.setdefault(fid, []).append({"theme": t, "score": round(score, 3), "source": source})
     model = tg.model
     P = Q = None
@@ -147,19 +144,9 @@ def review_queue(
 
 def paragraph_of(con: sqlite3.Connection, finding_id: int) -> list[tuple[int, str]]:
     """The findings of the paragraph holding ``finding_id`` (id, text), in order."""
-    f = con.execute(
-        "SELECT doc_id, seq, paragraph, section FROM findings WHERE id=?", (finding_id,)
-    ).fetchone()
-    if f is None:
-        return []
-    return [
-        (r[0], r[1])
-        for r in con.execute(
-            """SELECT id, text FROM findings WHERE doc_id=? AND paragraph IS ? AND section IS ? AND seq BETWEEN ? AND ?
-           ORDER BY seq""",
-            (f["doc_id"], f["paragraph"], f["section"], f["seq"] - 6, f["seq"] + 6),
-        )
-    ]
+    from ..store.corrections import paragraph_findings
+
+    return paragraph_findings(con, finding_id, 6)
 
 
 def _pick_theme(word: str, ids: list[str]) -> str | None:
@@ -246,3 +233,72 @@ def run_review(
             else:
                 w(HELP + "\n")
     return stats
+
+
+class LibraryCorrections:
+    """This module behind the web app's ``TagCorrections`` interface
+    (``ofsted_mine/web/corrections.py``): re-wire its ``corrections_for`` to return
+    ``LibraryCorrections()`` and the web's corrections become these (kept apart, surviving
+    re-tagging, re-ingest and a new model)."""
+
+    def queue(
+        self,
+        con: sqlite3.Connection,
+        *,
+        la_urn: str | None = None,
+        theme: str | None = None,
+        limit: int = 25,
+        finding_id: int | None = None,
+    ) -> list[dict]:
+        """The findings to review (or just ``finding_id``): each with its tags and why it is queued."""
+        if finding_id is not None:
+            ids = [int(finding_id)]
+            reasons: dict = {}
+        else:
+            q = review_queue(con, la_urn, theme=theme, limit=limit)
+            ids = [x["finding"] for x in q]
+            reasons = {x["finding"]: x["reasons"] for x in q}
+        if not ids:
+            return []
+        rows = stored.queue_rows(con, ids)
+        tags = tags_for(con, ids)
+        return [rows[i] | {"tags": tags.get(i, []), "reasons": reasons.get(i, [])} for i in ids if i in rows]
+
+    def correct(
+        self,
+        con: sqlite3.Connection,
+        finding_id: int,
+        *,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        polarity: str | None = None,
+        who: str,
+    ) -> dict:
+        """Record and apply one person's correction; returns what changed and the labels before."""
+        f = finding_row(con, finding_id)
+        before = {"themes": finding_themes(con, finding_id), "polarity": f["polarity"]}
+        add, remove = list(add), list(remove)
+        correct(con, finding_id, add=add, remove=remove, polarity=polarity, who=who)
+        return {"add": add, "remove": remove, "polarity": polarity, "before": before}
+
+    def corrected(self, con: sqlite3.Connection, finding_ids: list[int]) -> dict[int, list[dict]]:
+        """finding id -> its corrections (who, when, what), oldest first, for those corrected."""
+        out: dict[int, list[dict]] = {}
+        for fid in finding_ids:
+            r = stored.document_sha_and_text(con, fid)
+            if r is None:
+                continue
+            hist = [
+                {
+                    "who": c["who"],
+                    "at": c["at"],
+                    "add": json.loads(c["add_themes"]),
+                    "remove": json.loads(c["remove_themes"]),
+                    "polarity": c["polarity"],
+                    "action": c["action"],
+                }
+                for c in stored.corrections_of(con, r[0], sentence_hash(r[1]))
+            ]
+            if hist:
+                out[fid] = hist
+        return out

@@ -62,7 +62,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
                 ".qdc",
                 ".qde",
             ):  # a REFI-QDA codebook (NVivo, ATLAS.ti, MAXQDA, QualCoder …)
-                from ..report.qda import qdc_to_taxonomy_data
+                from ..read.qdc import qdc_to_taxonomy_data
 
                 try:
                     data = qdc_to_taxonomy_data(p)

@@ -1,32 +1,21 @@
-"""``ofsted-mine serve`` and ``ofsted-mine users``: the command-line face of the web app.
-
-Registered by the main CLI with ``app.command("serve")(serve_command)`` and
-``app.add_typer(users_app, name="users")``.
-"""
+"""The web app's settings from command-line options (``build_settings``), shared by
+``ofsted-mine serve`` (:mod:`ofsted_mine.cli.web`) and the tests."""
 
 from __future__ import annotations
 
 import ipaddress
-import sys
 from pathlib import Path
 
-import typer
 
-DB_HELP = "SQLite database (default: $OFSTED_MINE_DB or ~/.local/share/ofsted-mine/ofsted.db)"
-
-
-def _fail(msg: str, code: int = 1):
-    sys.stderr.write(f"error: {msg}\n")
-    raise typer.Exit(code)
-
-
-def _db(db: Path | None) -> Path:
+def db_path(db: Path | None) -> Path:
+    """The database file a command names (``--db``), or the default one."""
     from ..store.db import default_db_path
 
     return Path(db).expanduser() if db else default_db_path()
 
 
 def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach."""
     if host in ("localhost", "::1"):
         return True
     try:
@@ -61,203 +50,21 @@ def build_settings(
     )
 
 
-def serve_command(
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    host: str = typer.Option(
-        "127.0.0.1",
-        "--host",
-        help="Address to listen on (default: this machine only). Any other address turns team mode on",
-    ),
-    port: int = typer.Option(8765, "--port", help="Port to listen on"),
-    team: bool | None = typer.Option(
-        None,
-        "--team/--no-team",
-        help="Accounts and sign-in (default: on unless the host is this machine only)",
-    ),
-    accounts: Path | None = typer.Option(
-        None, "--accounts", help="Accounts file (default: beside the database, NAME.accounts.db)"
-    ),
-    insecure_cookies: bool = typer.Option(
-        False,
-        "--insecure-cookies",
-        help="Team mode over plain HTTP (testing only): session cookies without the Secure flag",
-    ),
-    ingest_folder: list[Path] | None = typer.Option(
-        None,
-        "--ingest-folder",
-        help="A server folder editors may ingest from (repeatable; team mode reads none by default)",
-    ),
-    uploads: Path | None = typer.Option(
-        None, "--uploads", help="Where uploaded files are kept (default: beside the database)"
-    ),
-    workers: int = typer.Option(
-        1, "--workers", min=1, max=32, help="Server processes (a team on a multi-core server: one per core)"
-    ),
-):
-    """Open the web app: search, read documents, follow councils, download packs, review tags, add documents."""
-    from . import library as lib
+def settings_problem(settings, host: str) -> str | None:
+    """Why the web app must not start with these settings, or None: team mode without any
+    account, or no sign-in on an address other machines can reach."""
     from .accounts import Accounts
 
-    dbp = _db(db)
-    try:
-        desc = lib.check_database(dbp)
-    except ValueError as e:
-        _fail(str(e))
-    settings = build_settings(
-        dbp,
-        host=host,
-        team=team,
-        accounts=accounts,
-        insecure_cookies=insecure_cookies,
-        ingest_folder=ingest_folder,
-        uploads=uploads,
-    )
     if settings.team:
-        users = Accounts(settings.accounts).users()
-        if not users:
-            _fail(
+        if not Accounts(settings.accounts).users():
+            return (
                 f"team mode needs accounts and {settings.accounts} has none: add one with "
-                f"'ofsted-mine users add NAME --role editor --db {dbp}'"
+                f"'ofsted-mine users add NAME --role editor --db {settings.db}'"
             )
-    elif not is_loopback(host):
-        _fail(
+        return None
+    if not is_loopback(host):
+        return (
             f"--no-team with --host {host} would let anyone on the network in without signing in; "
             "drop --no-team, or use --host 127.0.0.1"
         )
-    import os
-    import threading
-
-    import uvicorn
-
-    from .app import SETTINGS_ENV, create_app, settings_to_env
-
-    Accounts(settings.accounts).secret()  # made once, before any worker starts
-    shown = f"[{host}]" if ":" in host else host
-    print(f"ofsted-mine: serving {desc}")
-    print(
-        f"  {'team mode: sign-in required' if settings.team else 'local mode: this machine only, no sign-in'}"
-        + (f"; {workers} worker processes" if workers > 1 else "")
-    )
-    print(f"  open http://{shown}:{port}/ in your browser (Ctrl+C stops it)", flush=True)
-    common = dict(
-        host=host, port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1"
-    )
-    if workers > 1:
-        os.environ[SETTINGS_ENV] = settings_to_env(settings)
-        uvicorn.run("ofsted_mine.web.app:app_from_env", factory=True, workers=workers, **common)
-    else:
-        app = create_app(settings)
-        threading.Thread(target=lib.warm_up, daemon=True).start()
-        uvicorn.run(app, **common)
-
-
-users_app = typer.Typer(
-    help="Accounts for the web app's team mode (roles: viewer, editor).",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-)
-
-
-def _accounts(db: Path | None, accounts: Path | None):
-    from .accounts import Accounts, accounts_path
-
-    return Accounts(accounts or accounts_path(_db(db)))
-
-
-def _password(stdin: bool) -> str:
-    if stdin:
-        return sys.stdin.readline().rstrip("\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-ACC_HELP = "Accounts file (default: beside the database, NAME.accounts.db)"
-
-
-@users_app.command("add")
-def users_add(
-    name: str = typer.Argument(..., help="User name"),
-    role: str = typer.Option(
-        "viewer", "--role", help="viewer (reads) or editor (also corrects tags and adds documents)"
-    ),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input"
-    ),
-):
-    """Add a user (asks for the password twice)."""
-    from .accounts import AccountError
-
-    acc = _accounts(db, accounts)
-    try:
-        acc.add(name, role, _password(password_stdin))
-    except AccountError as e:
-        _fail(str(e))
-    print(f"added {name} ({role}) to {acc.path}")
-
-
-@users_app.command("list")
-def users_list(
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
-):
-    """List the users and their roles."""
-    acc = _accounts(db, accounts)
-    rows = acc.users()
-    if not rows:
-        print(f"no users in {acc.path}")
-    for u in rows:
-        print(f"{u['name']}\t{u['role']}\tadded {u['created']}")
-
-
-@users_app.command("remove")
-def users_remove(
-    name: str = typer.Argument(...),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
-):
-    """Remove a user (their open sessions end at their next click)."""
-    from .accounts import AccountError
-
-    try:
-        _accounts(db, accounts).remove(name)
-    except AccountError as e:
-        _fail(str(e))
-    print(f"removed {name}")
-
-
-@users_app.command("password")
-def users_password(
-    name: str = typer.Argument(...),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input"
-    ),
-):
-    """Set a user's password (ends their open sessions)."""
-    from .accounts import AccountError
-
-    try:
-        _accounts(db, accounts).set_password(name, _password(password_stdin))
-    except AccountError as e:
-        _fail(str(e))
-    print(f"password of {name} changed")
-
-
-@users_app.command("role")
-def users_role(
-    name: str = typer.Argument(...),
-    role: str = typer.Argument(..., help="viewer or editor"),
-    db: Path | None = typer.Option(None, "--db", help=DB_HELP),
-    accounts: Path | None = typer.Option(None, "--accounts", help=ACC_HELP),
-):
-    """Change a user's role (ends their open sessions)."""
-    from .accounts import AccountError
-
-    try:
-        _accounts(db, accounts).set_role(name, role)
-    except AccountError as e:
-        _fail(str(e))
-    print(f"{name} is now {role}")
+    return None

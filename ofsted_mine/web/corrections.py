@@ -11,18 +11,22 @@ same document replaces those tags. Re-wire by returning issue 14's object from
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Protocol
 
+from ..analyse.timeline import load_taxonomy_light
+from ..store.corrections import PERSON, finding_row, queue_rows, uncorrected_queue, write_person_tags
+from ..store.tags import tags_for, themes_of
+from ..store.transaction import write_transaction
+from ..vocab import NOT_FINDING_SQL
 from .accounts import Accounts
 from .library import POLARITIES
 
-PERSON = "person"
-
 
 class TagCorrections(Protocol):
+    """What the review page needs from tag corrections: a queue, a correction, and who corrected what."""
+
     def queue(
         self,
         con: sqlite3.Connection,
@@ -32,7 +36,8 @@ class TagCorrections(Protocol):
         limit: int = 25,
         finding_id: int | None = None,
     ) -> list[dict]:
-        """(One finding, or) findings worth a person's look, least sure first: id, text, citation fields, polarity, tags."""
+        """(One finding, or) findings worth a person's look, least sure first: id, text, citation
+        fields, polarity, tags."""
 
     def correct(
         self,
@@ -51,6 +56,8 @@ class TagCorrections(Protocol):
 
 
 class StandInCorrections:
+    """:class:`TagCorrections` writing straight into the tags (see the module docstring)."""
+
     ACTION = "tag correction"
     needs_council = False
 
@@ -58,84 +65,39 @@ class StandInCorrections:
         self.accounts = accounts
 
     def queue(self, con, *, la_urn=None, theme=None, limit=25, finding_id=None) -> list[dict]:
-        from ..analyse.timeline import _NOT_FINDING_SQL
-
-        where = [
-            f"f.section_kind NOT IN {_NOT_FINDING_SQL}",
-            "d.kind NOT IN ('council_paper', 'unknown')",
-            f"NOT EXISTS (SELECT 1 FROM tags x WHERE x.finding_id = f.id AND x.source = '{PERSON}')",
-        ]
-        args: list = []
-        if finding_id is not None:
-            where, args = ["f.id = ?"], [int(finding_id)]
-        if la_urn:
-            where.append("d.la_urn = ?")
-            args.append(la_urn)
-        if theme:
-            where.append("EXISTS (SELECT 1 FROM tags x WHERE x.finding_id = f.id AND x.theme = ?)")
-            args.append(theme)
-        # least sure first: the polarity score nearest to a coin toss, then the weakest tag
-        rows = con.execute(
-            f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, f.polarity_score,
-                       d.visit_id, d.la, d.kind, COALESCE(d.start_date, d.published) AS date
-                FROM findings f JOIN documents d ON d.id = f.doc_id
-                WHERE {" AND ".join(where)}
-                ORDER BY ABS(COALESCE(f.polarity_score, 0.5) - 0.5), f.id LIMIT ?""",
-            (*args, int(limit)),
-        ).fetchall()
-        from ..store.search import _tags_for
-
-        tags = _tags_for(con, [r["id"] for r in rows])
+        """Findings no person has tagged yet (or just ``finding_id``), least sure first, with their tags."""
+        rows = uncorrected_queue(
+            con, NOT_FINDING_SQL, la_urn=la_urn, theme=theme, limit=limit, finding_id=finding_id
+        )
+        tags = tags_for(con, [r["id"] for r in rows])
         return [dict(r) | {"tags": tags.get(r["id"], [])} for r in rows]
 
     def correct(self, con, finding_id, *, add=(), remove=(), polarity=None, who) -> dict:
-        from ..analyse.timeline import _load_taxonomy_light
-
-        ids = {t["id"] for t in _load_taxonomy_light(con)}
+        """Write the person's tags and polarity at once and log who did it; returns the change."""
+        ids = {t["id"] for t in load_taxonomy_light(con)}
         add, remove = [t for t in add if t], [t for t in remove if t]
         for t in (*add, *remove):
             if t not in ids:
                 raise ValueError(f"unknown theme {t!r}")
         if polarity and polarity not in POLARITIES:
             raise ValueError(f"unknown polarity {polarity!r} (one of: {', '.join(POLARITIES)})")
-        row = con.execute("SELECT id, polarity FROM findings WHERE id = ?", (finding_id,)).fetchone()
+        row = finding_row(con, finding_id)
         if not row:
             raise ValueError(f"no finding {finding_id}")
         if not (add or remove or polarity):
             raise ValueError("nothing to correct: add or remove a theme, or set the polarity")
         before = {
-            "themes": [
-                r[0] for r in con.execute("SELECT theme FROM tags WHERE finding_id = ?", (finding_id,))
-            ],
+            "themes": themes_of(con, finding_id),
             "polarity": row["polarity"],
         }
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            for t in remove:
-                con.execute("DELETE FROM tags WHERE finding_id = ? AND theme = ?", (finding_id, t))
-            for t in add:
-                con.execute(
-                    """INSERT INTO tags (finding_id, theme, score, source, cues) VALUES (?, ?, 1.0, ?, ?)
-                               ON CONFLICT(finding_id, theme) DO UPDATE SET score = 1.0, source = excluded.source,
-                               cues = excluded.cues""",
-                    (finding_id, t, PERSON, json.dumps([f"corrected by {who}"])),
-                )
-            if polarity:
-                con.execute(
-                    "UPDATE findings SET polarity = ?, polarity_score = 1.0, polarity_cues = ? WHERE id = ?",
-                    (polarity, json.dumps({PERSON: [f"corrected by {who}"]}), finding_id),
-                )
-            # the finding has been looked at: mark its remaining tags as confirmed by a person
-            con.execute("UPDATE tags SET source = ? WHERE finding_id = ?", (PERSON, finding_id))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        with write_transaction(con):
+            write_person_tags(con, finding_id, add, remove, polarity, who)
         change = {"add": add, "remove": remove, "polarity": polarity, "before": before}
         self.accounts.log(who, self.ACTION, str(finding_id), change)
         return change
 
     def corrected(self, con, finding_ids) -> dict[int, list[dict]]:
+        """finding id -> the audit log's corrections of it (who, when, what), oldest first."""
         h = self.accounts.history(self.ACTION, [str(i) for i in finding_ids])
         return {int(k): v for k, v in h.items()}
 
@@ -161,21 +123,11 @@ class LibraryCorrections:
         return self._tagger
 
     def _enrich(self, con, items: list[dict]) -> list[dict]:
-        from ..store.search import _tags_for
-
-        ids = [int(i.get("finding", i.get("id"))) for i in items]
+        ids = [int(i["finding"] if "finding" in i else i["id"]) for i in items]
         if not ids:
             return []
-        rows = {
-            r["id"]: dict(r)
-            for r in con.execute(
-                f"""SELECT f.id, f.text, f.page, f.paragraph, f.section, f.polarity, d.visit_id, d.la, d.kind,
-                       COALESCE(d.start_date, d.published) AS date FROM findings f JOIN documents d ON d.id = f.doc_id
-                WHERE f.id IN ({",".join("?" * len(ids))})""",
-                ids,
-            )
-        }
-        tags = _tags_for(con, ids)
+        rows = queue_rows(con, ids, with_score=False)
+        tags = tags_for(con, ids)
         return [
             rows[i] | {"tags": tags.get(i, []), "reasons": it.get("reasons", [])}
             for i, it in zip(ids, items)
@@ -183,6 +135,7 @@ class LibraryCorrections:
         ]
 
     def queue(self, con, *, la_urn=None, theme=None, limit=25, finding_id=None) -> list[dict]:
+        """The review queue of one council (or just ``finding_id``), with tags and reasons."""
         if finding_id is not None:
             return self._enrich(con, [{"finding": int(finding_id)}])
         if not la_urn:
@@ -192,6 +145,7 @@ class LibraryCorrections:
         return self._enrich(con, review_queue(con, la_urn, theme=theme, limit=limit, tagger=self._tg()))
 
     def correct(self, con, finding_id, *, add=(), remove=(), polarity=None, who) -> dict:
+        """Record the correction in the library (it outlives re-tagging) and in the audit log."""
         from ..tag.corrections import correct
 
         res = correct(
@@ -211,6 +165,7 @@ class LibraryCorrections:
         return res
 
     def corrected(self, con, finding_ids) -> dict[int, list[dict]]:
+        """finding id -> who corrected it last, and when (for those corrected)."""
         from ..tag.corrections import corrected_findings
 
         want = set(finding_ids)
@@ -234,4 +189,5 @@ def corrections_for(accounts: Accounts) -> TagCorrections:
 
 
 def is_person(tag: dict) -> bool:
+    """True for a tag a person set."""
     return tag.get("source") == PERSON

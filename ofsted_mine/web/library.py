@@ -19,21 +19,19 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..errors import OfstedMineError
 
-KINDS = {
-    "inspection": "inspection",
-    "monitoring_visit": "monitoring visit",
-    "focused_visit": "focused visit",
-    "jtai": "JTAI",
-    "council_paper": "council paper",
-    "unknown": "unknown",
-}
+#: the kinds a search can filter on (declared by the kinds), Ofsted's first, labelled as in lists
+from ..report.labels import KIND as _KIND_LABELS  # noqa: E402
+from ..vocab import NON_OFSTED_KINDS, OFSTED_KINDS  # noqa: E402
+
+KINDS = {k: _KIND_LABELS[k] for k in (*OFSTED_KINDS, *NON_OFSTED_KINDS)}
 POLARITIES = ("concern", "mixed", "strength", "neutral")
 #: the columns of ``ofsted-mine quotes --format csv`` (the download of a search has the same)
 QUOTE_FIELDS = [
@@ -63,7 +61,9 @@ CACHE_SIZE = 256  # answers kept per process (a large document's page data is ab
 def db_state(con: sqlite3.Connection) -> tuple:
     """Changes whenever anything writes to the database (any commit appends to its WAL file;
     a checkpoint rewrites the main file): the key that keeps cached answers honest."""
-    path = next((r[2] for r in con.execute("PRAGMA database_list") if r[1] == "main"), "")
+    from ..store.rows import database_file
+
+    path = database_file(con)
     out: list = [path]
     for p in (path, path + "-wal"):
         try:
@@ -92,7 +92,7 @@ def cached(fn):
                 _CACHE.popitem(last=False)
         return value
 
-    wrapper.uncached = fn
+    setattr(wrapper, "uncached", fn)  # noqa: B010  (an attribute functools.wraps' type does not declare)
     return wrapper
 
 
@@ -115,7 +115,9 @@ def open_database(path: str | Path) -> sqlite3.Connection:
         OfstedMineError
     ):  # e.g. a read-only file: serve it read-only (corrections and ingest will say why they fail)
         con = open_db(path, create=False, check=False)
-    con.execute("PRAGMA busy_timeout=30000")
+    from ..store.catalogue import set_busy_timeout
+
+    set_busy_timeout(con, 30000)
     return con
 
 
@@ -124,23 +126,23 @@ def check_database(path: str | Path) -> str:
     p = Path(path).expanduser()
     if not p.exists():
         raise ValueError(
-            f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' (or 'ofsted-mine demo') first"
+            f"{p}: no database here yet; run 'ofsted-mine ingest FILES --db {p}' "
+            "(or 'ofsted-mine demo') first"
         )
     if p.is_dir():
         raise ValueError(f"{p}: is a directory, not a database")
+    from ..store.catalogue import document_count
     from ..store.db import open_db
 
     try:
         open_database(p).close()  # migrated first, if an older ofsted-mine made it
         con = open_db(p, create=False)  # then read-only, with the library's integrity checks
-        n = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        n = document_count(con)
         con.close()
-    except OfstedMineError as e:
+    except OfstedMineError as e:  # not ofsted-mine's, corrupt, newer schema, ...: already one line
         raise ValueError(str(e)) from None
     except (sqlite3.Error, RuntimeError, OSError) as e:
         raise ValueError(f"{p}: cannot open the database: {e}") from None
-    except OfstedMineError as e:  # not ofsted-mine's, corrupt, newer schema, ...: already one line
-        raise ValueError(str(e)) from None
     return f"{p} ({n} documents)"
 
 
@@ -148,12 +150,13 @@ def check_database(path: str | Path) -> str:
 @cached
 def themes(con: sqlite3.Connection) -> list[dict]:
     """The taxonomy in use: ``[{"id", "name", "group"}]`` (as the CLI's ``themes``)."""
-    from ..analyse.timeline import _load_taxonomy_light
+    from ..analyse.timeline import load_taxonomy_light
 
-    return _load_taxonomy_light(con)
+    return load_taxonomy_light(con)
 
 
 def theme_names(con: sqlite3.Connection) -> dict[str, str]:
+    """Theme id -> name, of the taxonomy in use."""
     return {t["id"]: t["name"] for t in themes(con)}
 
 
@@ -161,18 +164,16 @@ def theme_names(con: sqlite3.Connection) -> dict[str, str]:
 def section_kinds(con: sqlite3.Connection) -> list[str]:
     """Section kinds stored in this database (for the section filter)."""
     from ..analyse.timeline import NON_FINDING_SECTIONS
+    from ..store.catalogue import stored_section_kinds
 
-    rows = con.execute("SELECT DISTINCT kind FROM sections ORDER BY kind").fetchall()
-    return [r[0] for r in rows if r[0] not in NON_FINDING_SECTIONS]
+    return [k for k in stored_section_kinds(con) if k not in NON_FINDING_SECTIONS]
 
 
 def councils_in_db(con: sqlite3.Connection) -> list[dict]:
     """Councils with stored documents: name, URN, documents, first and last date."""
-    rows = con.execute("""SELECT la, la_urn, COUNT(*) AS n, MIN(COALESCE(start_date, published)) AS first,
-                                 MAX(COALESCE(start_date, published)) AS last
-                          FROM documents WHERE la_urn IS NOT NULL AND la_urn != ''
-                          GROUP BY la_urn ORDER BY la""").fetchall()
-    return [dict(r) for r in rows]
+    from ..store.catalogue import councils_with_documents
+
+    return councils_with_documents(con)
 
 
 def council(la: str):
@@ -186,15 +187,17 @@ def council(la: str):
 
 
 def counts(con: sqlite3.Connection) -> dict:
-    return {
-        "documents": con.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
-        "findings": con.execute("SELECT COUNT(*) FROM findings").fetchone()[0],
-    }
+    """How many documents and findings the database holds."""
+    from ..store.catalogue import document_count, finding_count
+
+    return {"documents": document_count(con), "findings": finding_count(con)}
 
 
 # ------------------------------------------------------------------ search
 @dataclass
 class SearchParams:
+    """The search form's parameters, checked (see :func:`search_params`)."""
+
     q: str = ""
     la: str = ""
     kind: str = ""
@@ -206,6 +209,7 @@ class SearchParams:
     limit: int = 50
 
     def empty(self) -> bool:
+        """True when nothing is asked for (no words and no filter)."""
         return not (
             self.q.strip()
             or self.la
@@ -218,7 +222,7 @@ class SearchParams:
         )
 
 
-def search_params(query: dict | Iterable, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
+def search_params(query: Mapping, theme_ids: Iterable[str], *, limit_max: int = 500) -> SearchParams:
     """Read and check a search's parameters (a query string's multi-dict); raises BadRequest."""
     get = query.get
     getlist = getattr(query, "getlist", lambda k: [v for v in [query.get(k)] if v])
@@ -296,6 +300,7 @@ def _cell(v):
 
 
 def rows_csv(rows: list[dict], fields: list[str]) -> str:
+    """Rows as CSV text, every cell through the formula guard."""
     from ..report.csvout import csv_text  # the one guarded CSV writer
 
     return csv_text(rows, fields, lineterminator="\r\n")
@@ -326,8 +331,15 @@ def document(con: sqlite3.Connection, visit_id: str) -> dict:
         v = get_visit(con, visit_id)
     except KeyError as e:
         raise LookupError(str(e.args[0])) from None
-    secs = [dict(s, paragraphs=[]) for s in v["sections"]]
-    front = {"heading": "", "kind": "front", "page": 1, "start": 0, "end": 0, "paragraphs": []}
+    secs: list[dict[str, Any]] = [dict(s, paragraphs=[]) for s in v["sections"]]
+    front: dict[str, Any] = {
+        "heading": "",
+        "kind": "front",
+        "page": 1,
+        "start": 0,
+        "end": 0,
+        "paragraphs": [],
+    }
     for f in v["findings"]:
         home = front
         for s in secs:
@@ -350,10 +362,12 @@ def document(con: sqlite3.Connection, visit_id: str) -> dict:
 
 def original_file(con: sqlite3.Connection, visit_id: str) -> Path | None:
     """The file a visit was read from, if it is still where it was ingested from."""
-    r = con.execute("SELECT path FROM documents WHERE visit_id = ?", (visit_id,)).fetchone()
-    if not r:
+    from ..store.visits import document_path_of_visit
+
+    path = document_path_of_visit(con, visit_id)
+    if path is None:
         raise LookupError(f"no visit with id {visit_id!r}")
-    p = Path(r[0])
+    p = Path(path)
     return p if p.is_file() else None
 
 
@@ -440,8 +454,7 @@ def followup(con: sqlite3.Connection, la: str) -> dict:
     """The CLI's ``followup --la LA`` (``--format json``'s shape)."""
     from ..analyse.followup import followup as fu
 
-    res = fu(con, council(la).urn)
-    return res.to_dict() if hasattr(res, "to_dict") else res
+    return fu(con, council(la).urn).to_dict()
 
 
 @cached
@@ -471,13 +484,14 @@ def pack(con: sqlite3.Connection, la: str, fmt: str = "html", full: bool = False
     from ..report.html import write_readiness
 
     urn = council(la).urn
-    kw = {"full": full} if _supports(write_readiness, "full") else {}
+    kw: dict[str, Any] = {"full": full} if _supports(write_readiness, "full") else {}
     return _via_file(lambda p: write_readiness(con, urn, p, **kw), ".md" if fmt == "md" else ".html").decode(
         "utf-8"
     )
 
 
 def has_full_pack() -> bool:
+    """True when the full readiness pack (with the real-report appendix) can be built here."""
     from ..report.html import write_readiness
 
     return _supports(write_readiness, "full")
@@ -502,16 +516,17 @@ def action_log_xlsx(con: sqlite3.Connection, la: str) -> bytes:
     """The CLI's ``followup --la LA --format xlsx -o log.xlsx`` (issue 11) where the library has
     it; until then a *stand-in*: the follow-up result, one row per recommendation, rendered as
     it stands (no verdict computed here), with empty owner / action / due-date columns."""
+    writer: Any
     try:
-        from ..report.actionlog import write_action_log
+        from ..report.actionlog import write_action_log as writer
     except ImportError:
-        write_action_log = None
-    if write_action_log is not None:
+        writer = None
+    if writer is not None:
         from ..analyse.followup import followup as fu
 
         res = fu(con, council(la).urn)
         names = theme_names(con)
-        return _via_file(lambda p: write_action_log(res, p, "xlsx", names), ".xlsx")
+        return _via_file(lambda p: writer(res, p, "xlsx", names), ".xlsx")
     res = followup(con, la)
     rows = []
     for it in res["items"]:

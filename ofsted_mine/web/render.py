@@ -20,6 +20,7 @@ POLARITY_LABEL = {
 
 
 def e(x) -> str:
+    """Text escaped for HTML (None as empty)."""
     return _esc("" if x is None else str(x), quote=True)
 
 
@@ -28,36 +29,41 @@ def _pol(p) -> str:
 
 
 def pol(p) -> Markup:
+    """A polarity as a labelled badge."""
     return Markup(_pol(p))
 
 
 def tags(items, names: dict, corrected=None) -> Markup:
+    """A finding's themes as a list (a person's marked), and who corrected it last, if anyone."""
     if items:
         lis = []
         for t in items:
             person = t.get("source") == "person"
             mark = _PERSON if person else ""
-            lis.append(
-                f'<li class="tag{" tag-person" if person else ""}">{e(names.get(t["theme"], t["theme"]))}{mark}</li>'
-            )
+            name = e(names.get(t["theme"], t["theme"]))
+            lis.append(f'<li class="tag{" tag-person" if person else ""}">{name}{mark}</li>')
         out = '<ul class="tags" aria-label="Themes">' + "".join(lis) + "</ul>"
     else:
         out = '<span class="small muted">no theme</span>'
     if corrected:
         last = corrected[-1]
-        out += f' <span class="small">corrected by {e(last.get("who", ""))} on {e(str(last.get("at", ""))[:10])}</span>'
+        who, when = e(last.get("who", "")), e(str(last.get("at", ""))[:10])
+        out += f' <span class="small">corrected by {who} on {when}</span>'
     return Markup(out)
 
 
 def verdict(v, labels: dict, letters: dict, text=None, letter=None) -> Markup:
-    """A verdict as colour (class), letter and words; ``letter``: the library's own letter, if it has one."""
+    """A verdict as colour (class), letter and words; ``letter``: the library's own letter, if it
+    has one."""
+    abbr = e(letter or letters.get(v, v))
     return Markup(
-        f'<span class="cell v-{e(v)}"><span class="abbr" aria-hidden="true">{e(letter or letters.get(v, v))}</span> '
+        f'<span class="cell v-{e(v)}"><span class="abbr" aria-hidden="true">{abbr}</span> '
         f"{e(text or labels.get(v, v))}</span>"
     )
 
 
 def quote(q) -> Markup:
+    """A quote (dict or object) with its polarity, citation and a link to it in its document."""
     g = q.get if isinstance(q, dict) else (lambda k, d=None: getattr(q, k, d))
     anchor = f"#f{e(g('finding_id'))}" if g("finding_id") else ""
     section = f" · {e(g('section'))}" if g("section") else ""

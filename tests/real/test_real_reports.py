@@ -186,6 +186,7 @@ def test_every_view_agrees_with_the_library_for_every_council(real_db, tmp_path,
     hold (no "no concerns" cell with concerns, "resolved"/"not examined since"/"persistent" only
     when true, the default window reaches the latest document)."""
     import ofsted_mine.report.html as html_mod
+    import ofsted_mine.report.pack as pack_mod
     from ofsted_mine.report.export import _write_xlsx, timelines
     from ofsted_mine.report.markdown import readiness_markdown
 
@@ -196,7 +197,7 @@ def test_every_view_agrees_with_the_library_for_every_council(real_db, tmp_path,
     _write_xlsx(out, [], [], timelines(con))  # the timeline sheet of `export --format xlsx`
     rows = xlsx_timeline_rows(out)
     # the follow-up has its own tests; the grid and trends do not depend on it
-    monkeypatch.setattr(html_mod, "_followup", lambda con, la, since: (None, "not computed in this test"))
+    monkeypatch.setattr(pack_mod, "_followup", lambda con, la, since: (None, "not computed in this test"))
     bad = []
     for la in councils:
         data = html_mod.pack_data(con, la)
@@ -248,7 +249,8 @@ def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
     con = sqlite3.connect(db)
     by_doc: dict = {}
     for path, page, text in con.execute(
-        "SELECT d.path, f.page, f.text FROM findings f JOIN documents d ON d.id = f.doc_id ORDER BY d.id, f.seq"
+        "SELECT d.path, f.page, f.text FROM findings f JOIN documents d ON d.id = f.doc_id "
+        "ORDER BY d.id, f.seq"
     ):
         by_doc.setdefault(path, []).append((page, text))
     res = CiteResult()
@@ -256,7 +258,8 @@ def test_every_finding_cites_the_page_where_its_sentence_starts(real_db):
         check_findings(path, findings, res)
     print(
         f"\npage citations: {res.right} of {res.checked} findings on the page where the sentence starts "
-        f"({100 * res.right / res.checked:.2f}%); {len(res.wrong)} on another page; {len(res.unfound)} unfound"
+        f"({100 * res.right / res.checked:.2f}%); {len(res.wrong)} on another page; "
+        f"{len(res.unfound)} unfound"
     )
     assert res.checked > 30000 and len(by_doc) >= 240
     assert not res.wrong, res.wrong[:10]

@@ -79,10 +79,10 @@ def test_recommendation_findings_are_concerns_and_cited(scored):
     for r in rows:
         assert 1 <= r["page"] <= r["n_pages"] and r["start"] < r["end"]
     # every finding inside a recommendation's span carries the codebook's polarity
-    bad = con.execute("""SELECT COUNT(*) FROM findings f JOIN recommendations r ON r.doc_id = f.doc_id
-                         AND f.start < r."end" AND f."end" > r.start WHERE f.polarity != 'concern'""").fetchone()[
-        0
-    ]
+    bad = con.execute(
+        """SELECT COUNT(*) FROM findings f JOIN recommendations r ON r.doc_id = f.doc_id
+           AND f.start < r."end" AND f."end" > r.start WHERE f.polarity != 'concern'"""
+    ).fetchone()[0]
     assert bad == 0
     # no heading of a time group, no grade descriptor and no tail is an item
     texts = [t for (t,) in con.execute("SELECT text FROM recommendations")]
@@ -116,7 +116,7 @@ def test_followup_for_every_council_lists_the_real_recommendations(scored):
             i.addressee == "lscb" for i in fu.lscb_items
         )
         for it in fu.items:
-            for vid, c in it.cells.items():
+            for c in it.cells.values():
                 if c.verdict in JUDGED and c.verdict != REPEATED:
                     assert c.verdict == verdict_of([e.polarity for e in c.evidence])
                 if c.verdict == NOT_EXAMINED:

@@ -13,7 +13,10 @@ from ofsted_mine.web.accounts import Accounts
 from tests.test_readiness import build_corpus_db, copy_db, set_finding_text
 
 EDITOR, VIEWER, PASSWORD = "erin", "victor", "correct horse battery"
-HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> Leaders & managers “oversee” drift.'
+HOSTILE = (
+    '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2"> '
+    "Leaders & managers “oversee” drift."
+)
 
 
 def hostile_finding(db: Path) -> int:
