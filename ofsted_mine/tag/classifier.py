@@ -91,12 +91,14 @@ class PlattTheme:
     b: float
 
     def predict_proba(self, X) -> np.ndarray:
+        """[P(not theme), P(theme)] per row of ``X`` (calibrated)."""
         z = self.clf.decision_function(X)
         p = 1.0 / (1.0 + np.exp(-(self.a * z + self.b)))
         return np.column_stack([1 - p, p])
 
     @property
     def coef(self) -> np.ndarray:
+        """The fitted weights of the features (one per column of the feature matrix)."""
         return self.clf.coef_[0]
 
 
@@ -252,6 +254,7 @@ class TaggerModel:
         return sparse.hstack(blocks, format="csr")
 
     def features(self, texts: list[str], hits: list[RuleHits]):
+        """The feature matrix of ``texts``: TF-IDF blocks and, when used, the rule-hit features."""
         plain = self.__dict__.get("_plain_features")
         if plain is not None:
             blocks = [t.transform(texts) for t in plain]
@@ -385,6 +388,7 @@ class TaggerModel:
 
     @staticmethod
     def load(path) -> TaggerModel:
+        """Load a model saved by :meth:`save`; another format is a ValueError naming the file."""
         import joblib
 
         d = joblib.load(path)

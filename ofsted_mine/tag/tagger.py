@@ -170,6 +170,8 @@ def load_model(path):
 
 @dataclass
 class TagResult:
+    """One sentence's tags and polarity, with the polarity's score, cues and source."""
+
     tags: list[Tag] = field(default_factory=list)
     polarity: str = "neutral"
     polarity_score: float = 0.0
@@ -240,6 +242,7 @@ class Tagger:
 
     @property
     def description(self) -> str:
+        """The taxonomy and what tags (model and rules, or rules only, and why)."""
         m = (
             "model+rules"
             if self.model is not None and self.mode == "combined"
@@ -364,6 +367,7 @@ class Tagger:
         return P, Qc, thresholds, list(cm.pol_classes)
 
     def tag_document(self, doc: Document) -> Document:
+        """Tag the document's findings in their context (skipping sections that are not findings)."""
         idx = [i for i, f in enumerate(doc.findings) if f.section_kind not in SKIP_SECTIONS]
         if doc.visit.kind in ("unknown",):
             idx = []
@@ -450,6 +454,7 @@ class Tagger:
 
 
 def rule_polarity(h: RuleHits) -> tuple[str, float]:
+    """Polarity from the rule cues alone: (polarity, score)."""
     s = len(h.polarity.get("strength", []))
     c = len(h.polarity.get("concern", [])) + len(
         [x for x in h.polarity.get("hedge", []) if x[0].lower().startswith("not")]
