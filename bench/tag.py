@@ -82,7 +82,8 @@ def main() -> None:
                 tg.tag(texts[i : i + 2000])
         dt, dc = time.perf_counter() - t0, time.process_time() - c0
         print(
-            f"{label:14} {len(texts) / dt:8.0f} sentences/s on one core, {len(texts) / dc:8.0f} per CPU-second  "
+            f"{label:14} {len(texts) / dt:8.0f} sentences/s on one core, "
+            f"{len(texts) / dc:8.0f} per CPU-second  "
             f"(load {load:.2f} s; {tg.description}{'; context stage' if in_context and tg.context else ''})"
         )
 

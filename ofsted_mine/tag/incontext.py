@@ -47,8 +47,12 @@ def _norm_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def locate(doc_text: str, sentence: str, _cache: dict = {}) -> tuple[int, int] | None:
+_LOCATE_CACHE: dict = {}  # the last document's normalised text (gold lines come report by report)
+
+
+def locate(doc_text: str, sentence: str) -> tuple[int, int] | None:
     """Character span of ``sentence`` in ``doc_text`` (whitespace, quotes, case ignored), or None."""
+    _cache = _LOCATE_CACHE
     key = id(doc_text)
     hit = _cache.get(key)
     if hit is None or hit[0] is not doc_text:
@@ -164,8 +168,8 @@ def format_in_context(m: dict, title: str = "") -> str:
     from .evaluate import format_report
 
     head = (
-        f"in context: {m['found']} gold sentences found in a stored finding, {m['not_finding']} in text that is "
-        f"not a finding (scored neutral, no theme), {m['not_found']} not found"
+        f"in context: {m['found']} gold sentences found in a stored finding, {m['not_finding']} in text "
+        f"that is not a finding (scored neutral, no theme), {m['not_found']} not found"
     )
     if m.get("missing_reports"):
         head += f"; {len(m['missing_reports'])} reports missing"

@@ -67,56 +67,24 @@ def review_queue(
     if model is not None:  # the scores the stored tags came from (with their context)
         from .context import doc_key
 
-        prev = [
-            k - 1
-            if k > 0
-            and rows[k - 1]["doc_id"] == r["doc_id"]
-            and rows[k - 1]["section"] == r["section"]
-            and rows[k - 1]["seq"] == r["seq"] - 1
-            else None
-            for k, r in enumerate(rows)
-        ]
         P, Q, thresholds, pol_classes = tg.scores(
             texts,
             hits,
             [r["section_kind"] for r in rows],
             [r["section"] or "" for r in rows],
-            prev,
+            _prev_in_section(rows),
             [doc_key(r["kind"], r["framework"]) for r in rows],
         )
     out = []
     for i, r in enumerate(rows):
         reasons, unsure = [], 0.0
         tagged = {t["theme"] for t in stored.get(r["id"], [])}
-        near = []
         if P is not None:
-            for j, t in enumerate(model.theme_ids):
-                if t not in tg._model_themes:
-                    continue
-                thr = thresholds.get(t, 0.5)
-                p = float(P[i, j])
-                gap = abs(p - thr)
-                if gap < 0.1:
-                    near.append((gap, t, p, thr))
-                    unsure = max(unsure, 1.0 - gap / 0.1)
-                cues = [c[0] for c in hits[i].themes.get(t, ())]
-                if cues and t not in tagged:
-                    reasons.append(
-                        f"cue {', '.join(repr(c) for c in cues[:2])} suggests {t}, but the model gives "
-                        f"{p:.2f} < threshold {thr:.2f}"
-                    )
-                    unsure = max(unsure, 0.7)
-            for gap, t, p, thr in sorted(near)[:3]:
-                reasons.append(f"{t} score {p:.2f} is near its threshold {thr:.2f}")
-            q = np.sort(Q[i])[::-1]
-            if q[0] - q[1] < 0.25:
-                cls = pol_classes
-                order = np.argsort(-Q[i])
-                reasons.append(
-                    f"polarity close: {cls[order[0]]} {Q[i, order[0]]:.2f} vs {cls[order[1]]} "
-                    f"{Q[i, order[1]]:.2f}"
-                )
-                unsure = max(unsure, 1.0 - (q[0] - q[1]) / 0.25)
+            reasons, unsure = _theme_reasons(P[i], tg, thresholds, hits[i].themes, tagged)
+            close = _polarity_close(Q[i], pol_classes)
+            if close:
+                reasons.append(close[0])
+                unsure = max(unsure, close[1])
         if theme:
             considered = (
                 theme in tagged
@@ -157,6 +125,72 @@ def _pick_theme(word: str, ids: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def _theme_reasons(
+    p_row: np.ndarray, tg: Tagger, thresholds: dict, cue_hits: dict, tagged: set
+) -> tuple[list[str], float]:
+    """Why a finding's themes are unsure (a score near its threshold, a cue phrase the model
+    overruled), and how unsure (0-1)."""
+    assert tg.model is not None
+    reasons: list[str] = []
+    near, unsure = [], 0.0
+    for j, t in enumerate(tg.model.theme_ids):
+        if t not in tg._model_themes:
+            continue
+        thr = thresholds.get(t, 0.5)
+        p = float(p_row[j])
+        gap = abs(p - thr)
+        if gap < 0.1:
+            near.append((gap, t, p, thr))
+            unsure = max(unsure, 1.0 - gap / 0.1)
+        cues = [c[0] for c in cue_hits.get(t, ())]
+        if cues and t not in tagged:
+            reasons.append(
+                f"cue {', '.join(repr(c) for c in cues[:2])} suggests {t}, but the model gives "
+                f"{p:.2f} < threshold {thr:.2f}"
+            )
+            unsure = max(unsure, 0.7)
+    for _gap, t, p, thr in sorted(near)[:3]:
+        reasons.append(f"{t} score {p:.2f} is near its threshold {thr:.2f}")
+    return reasons, unsure
+
+
+def _polarity_close(q: np.ndarray, classes: list[str]) -> tuple[str, float] | None:
+    """(reason, how unsure) when the two likeliest polarities are within 0.25, else None."""
+    order = np.argsort(-q)
+    gap = float(q[order[0]] - q[order[1]])
+    if gap >= 0.25:
+        return None
+    reason = f"polarity close: {classes[order[0]]} {q[order[0]]:.2f} vs {classes[order[1]]} {q[order[1]]:.2f}"
+    return reason, 1.0 - gap / 0.25
+
+
+def _show(con: sqlite3.Connection, item: dict, counter: str, polarity: str, w) -> None:
+    """Print one finding of the review queue: its paragraph, its tags and why it is shown."""
+    w(f"\n{counter} finding {item['finding']}  ({item['section']})\n")
+    for fid, text in paragraph_of(con, item["finding"]):
+        w((">> " if fid == item["finding"] else "   ") + text + "\n")
+    w(
+        "tags: "
+        + (", ".join(f"{t['theme']} {t['score']:.2f} ({t['source']})" for t in item["tags"]) or "none")
+        + f"; polarity: {polarity}\n"
+    )
+    for reason in item["reasons"]:
+        w(f"  why unsure: {reason}\n")
+
+
+def _prev_in_section(rows: list) -> list[int | None]:
+    """For each row, the index of the finding just before it in the same section, or None."""
+    return [
+        k - 1
+        if k > 0
+        and rows[k - 1]["doc_id"] == r["doc_id"]
+        and rows[k - 1]["section"] == r["section"]
+        and rows[k - 1]["seq"] == r["seq"] - 1
+        else None
+        for k, r in enumerate(rows)
+    ]
+
+
 def run_review(
     con: sqlite3.Connection,
     queue: list[dict],
@@ -185,16 +219,7 @@ def run_review(
         stats["shown"] += 1
         themes = [t["theme"] for t in item["tags"]]
         polarity = item["polarity"] or "neutral"
-        w(f"\n[{n}/{len(queue)}] finding {item['finding']}  ({item['section']})\n")
-        for fid, text in paragraph_of(con, item["finding"]):
-            w((">> " if fid == item["finding"] else "   ") + text + "\n")
-        w(
-            "tags: "
-            + (", ".join(f"{t['theme']} {t['score']:.2f} ({t['source']})" for t in item["tags"]) or "none")
-            + f"; polarity: {polarity}\n"
-        )
-        for reason in item["reasons"]:
-            w(f"  why unsure: {reason}\n")
+        _show(con, item, f"[{n}/{len(queue)}]", polarity, w)
         while True:
             w(f"now: themes [{', '.join(themes) or 'none'}], polarity {polarity} > ")
             line = inp.readline()
