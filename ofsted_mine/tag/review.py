@@ -29,7 +29,7 @@ HELP = (
 
 def review_queue(
     con: sqlite3.Connection,
-    la: str,
+    la: str | None,
     *,
     theme: str | None = None,
     visit: str | None = None,
@@ -57,7 +57,7 @@ def review_queue(
     tg = tagger or Tagger()
     texts = [r["text"] for r in rows]
     hits = tg.matcher.match_many(texts)
-    stored = {}
+    stored: dict = {}
     for fid, t, score, source in tag_rows(con, [r["id"] for r in rows]):
         stored.setdefault(fid, []).append({"theme": t, "score": round(score, 3), "source": source})
     model = tg.model
@@ -77,9 +77,10 @@ def review_queue(
         )
     out = []
     for i, r in enumerate(rows):
-        reasons, unsure = [], 0.0
+        reasons: list[str] = []
+        unsure = 0.0
         tagged = {t["theme"] for t in stored.get(r["id"], [])}
-        if P is not None:
+        if P is not None and Q is not None:
             reasons, unsure = _theme_reasons(P[i], tg, thresholds, hits[i].themes, tagged)
             close = _polarity_close(Q[i], pol_classes)
             if close:
@@ -89,7 +90,12 @@ def review_queue(
             considered = (
                 theme in tagged
                 or theme in hits[i].themes
-                or (P is not None and theme in model.theme_ids and P[i, model.theme_ids.index(theme)] >= 0.2)
+                or (
+                    P is not None
+                    and model is not None
+                    and theme in model.theme_ids
+                    and float(P[i][model.theme_ids.index(theme)]) >= 0.2
+                )
             )
             if not considered:
                 continue

@@ -34,7 +34,9 @@ CONCERN_SECTIONS = {"what_needs_to_improve", "priority_action", "recommendations
 
 def is_concern_section(kind: str | None) -> bool:
     """A section whose items are things to improve (a recommendation, a priority action)."""
-    return bool(kind) and (kind in CONCERN_SECTIONS or "recommend" in kind or "priority_action" in kind)
+    if not kind:
+        return False
+    return kind in CONCERN_SECTIONS or "recommend" in kind or "priority_action" in kind
 
 
 # Context rules for polarity (codebook rules, checked against the training labels; see the README):
@@ -289,9 +291,9 @@ class Tagger:
             # themes from the model
             for j in above[i]:
                 t = ids[j]
-                p = float(P[i, j])
-                cues = [c[0] for c in h.themes.get(t, ())]
-                res.tags.append(Tag(t, round(p, 3), "model" if model_only or not cues else "both", cues))
+                p = float(P[i, j])  # type: ignore[index]  # P is set whenever above[i] is not empty
+                words = [c[0] for c in h.themes.get(t, ())]
+                res.tags.append(Tag(t, round(p, 3), "model" if model_only or not words else "both", words))
             # themes from rules alone (no model for them, or rules-only mode)
             if not model_only:
                 for t, cues in h.themes.items():
@@ -405,7 +407,7 @@ class Tagger:
         """Themes named by a visit's areas covered (cue phrases or model), in taxonomy order."""
         if not areas:
             return []
-        found = set()
+        found: set[str] = set()
         for r, h in zip(self.tag(areas), self.matcher.match_many(areas)):
             found.update(t.theme for t in r.tags)
             found.update(h.themes)
@@ -415,7 +417,7 @@ class Tagger:
         """Why a sentence gets its tags: cue spans, model scores and thresholds, top words."""
         h = self.matcher.match(text)
         r = self.tag([text])[0]
-        out = {
+        out: dict = {
             "text": text,
             "tagger": self.description,
             "polarity": r.polarity,
@@ -426,7 +428,7 @@ class Tagger:
             "considered": [],
         }
         for t in r.tags:
-            item = {
+            item: dict = {
                 "theme": t.theme,
                 "score": t.score,
                 "source": t.source,

@@ -67,7 +67,7 @@ def cross_validate(
     extra = [e for e in examples if e.synthetic]
     texts = [e.text for e in real]
     groups = [e.group for e in real]
-    preds = {"rules": [None] * len(real), "model": [None] * len(real), "combined": [None] * len(real)}
+    preds: dict[str, list] = {k: [None] * len(real) for k in ("rules", "model", "combined")}
     jobs = []
     for tr, te in GroupKFold(folds).split(texts, groups=groups):
         train_part = [real[i] for i in tr] + extra
@@ -142,7 +142,7 @@ def train(
         problems.append(f"themes not in the taxonomy (ignored): {', '.join(unknown)}")
         for e in examples:
             e.themes = [t for t in e.themes if tax.get(t)]
-    report = {
+    report: dict = {
         "examples": len(examples),
         "synthetic": sum(e.synthetic for e in examples),
         "corrections": sum(e.correction for e in examples),
