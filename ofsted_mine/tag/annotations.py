@@ -21,6 +21,8 @@ from pathlib import Path
 
 @dataclass
 class Example:
+    """One labelled sentence: its id, text, themes and polarity (the training/evaluation unit)."""
+
     id: str
     text: str
     themes: list[str]
@@ -33,6 +35,8 @@ class Example:
 
 
 def sentence_hash(text: str) -> str:
+    """A sentence's key (SHA-1 of its text with whitespace runs made one space): annotations and
+    corrections refer to sentences by it, so they survive re-reading the document."""
     return hashlib.sha1(re.sub(r"\s+", " ", text.strip()).encode("utf-8")).hexdigest()
 
 
@@ -44,6 +48,8 @@ def _report_text(path: str) -> str:
 
 
 def resolve_ref(ref: dict, reports_root: Path) -> str | None:
+    """The sentence an annotation refers to (``report``, offsets and ``sha1``; found again by its hash if the offsets drifted) in the report under
+    ``reports_root``; None when the report is missing or the sentence cannot be found."""
     path = reports_root / ref["report"]
     if not path.exists():
         return None

@@ -165,6 +165,8 @@ def evaluate_in_context(
 
 
 def format_in_context(m: dict, title: str = "") -> str:
+    """The in-context evaluation as text: the scores, how many gold sentences were found, and the
+    same sentences' scores tagged alone."""
     from .evaluate import format_report
 
     head = (
@@ -184,6 +186,7 @@ def format_in_context(m: dict, title: str = "") -> str:
 
 
 def write_rows(m: dict, path: str | Path) -> None:
+    """Write each gold sentence's stored and gold labels as JSON lines (to inspect the misses)."""
     with open(path, "w", encoding="utf-8") as f:
         for r in m["rows"]:
             f.write(json.dumps(r) + "\n")

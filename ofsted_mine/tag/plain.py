@@ -121,6 +121,7 @@ class PlainTfidf:
 
     @classmethod
     def supports(cls, vec) -> bool:
+        """Whether a fitted scikit-learn vectorizer uses only options this plain version reproduces."""
         ok = (
             vec.sublinear_tf
             and vec.norm == "l2"
@@ -141,6 +142,7 @@ class PlainTfidf:
 
     @classmethod
     def from_vectorizer(cls, vec) -> PlainTfidf:
+        """The plain copy of a fitted scikit-learn TF-IDF vectorizer (the fast save format)."""
         return cls(
             vec.analyzer,
             {str(t): int(i) for t, i in vec.vocabulary_.items()},  # plain ints: 3x faster to load
@@ -152,6 +154,7 @@ class PlainTfidf:
         )
 
     def transform(self, docs) -> sparse.csr_matrix:
+        """TF-IDF rows for ``docs``, equal to the scikit-learn vectorizer's ``transform``."""
         if self.analyzer == "word":
             X = word_counts(
                 docs, self.vocabulary, self.token_pattern, self.lowercase, self.ngram_range[1] == 2

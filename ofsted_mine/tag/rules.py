@@ -14,6 +14,8 @@ from .taxonomy import Taxonomy
 
 @dataclass
 class RuleHits:
+    """The codebook cues found in one sentence: per theme and per polarity, ``(cue, start, end)``."""
+
     themes: dict[str, list[tuple[str, int, int]]] = field(
         default_factory=dict
     )  # theme -> [(cue, start, end)]
@@ -101,6 +103,7 @@ class RuleMatcher:
         return out
 
     def match(self, text: str) -> RuleHits:
+        """The cues found in one sentence (:meth:`match_many` for many)."""
         return self.match_many([text])[0]
 
     def _match_batch(self, texts: list[str]) -> list[RuleHits]:

@@ -13,6 +13,8 @@ POLARITIES = ("strength", "concern", "mixed", "neutral")
 
 @dataclass(frozen=True)
 class Theme:
+    """One theme of a taxonomy: id, name, group, definition, and its cue phrases."""
+
     id: str
     name: str
     group: str = "theme"
@@ -23,6 +25,8 @@ class Theme:
 
 @dataclass(frozen=True)
 class Taxonomy:
+    """A named, versioned set of themes with the polarity cues (the codebook, or the user's TOML/.qdc)."""
+
     name: str
     version: str
     themes: tuple[Theme, ...]
@@ -31,12 +35,15 @@ class Taxonomy:
 
     @property
     def ids(self) -> list[str]:
+        """The theme ids, in the taxonomy's order."""
         return [t.id for t in self.themes]
 
     def get(self, theme_id: str) -> Theme | None:
+        """The theme with this id, or None."""
         return next((t for t in self.themes if t.id == theme_id), None)
 
     def fingerprint(self) -> str:
+        """A hash of the themes and their cues, stored with a model trained on this taxonomy."""
         import hashlib
 
         h = hashlib.sha1()
@@ -47,7 +54,7 @@ class Taxonomy:
 
 
 class TaxonomyError(ValueError):
-    pass
+    """A taxonomy file that cannot be read or is not valid (one line, names the file and the reason)."""
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
