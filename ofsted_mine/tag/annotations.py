@@ -48,8 +48,9 @@ def _report_text(path: str) -> str:
 
 
 def resolve_ref(ref: dict, reports_root: Path) -> str | None:
-    """The sentence an annotation refers to (``report``, offsets and ``sha1``; found again by its hash if the offsets drifted) in the report under
-    ``reports_root``; None when the report is missing or the sentence cannot be found."""
+    """The sentence an annotation refers to (``report``, offsets and ``sha1``; found again by its
+    hash if the offsets drifted) in the report under ``reports_root``; None when the report is
+    missing or the sentence cannot be found."""
     path = reports_root / ref["report"]
     if not path.exists():
         return None
