@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..report.formats import Csv, emit
+from ..report.formats import QUOTE_FIELDS, Csv, emit
 from .options import (
     DB_HELP,
     DbOption,
@@ -19,23 +19,6 @@ from .options import (
     fail,
     format_option,
     open_database,
-)
-
-#: the columns of ``quotes --format csv``
-QUOTE_FIELDS = (
-    "text",
-    "citation",
-    "visit_id",
-    "la",
-    "kind",
-    "date",
-    "section",
-    "paragraph",
-    "page",
-    "polarity",
-    "themes",
-    "score",
-    "source",
 )
 
 

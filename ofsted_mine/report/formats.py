@@ -21,6 +21,23 @@ from typing import IO, Any
 
 from .csvout import write_csv
 
+#: the columns of a quotes table as CSV or XLSX (``quotes --format csv`` and the web app's download)
+QUOTE_FIELDS = (
+    "text",
+    "citation",
+    "visit_id",
+    "la",
+    "kind",
+    "date",
+    "section",
+    "paragraph",
+    "page",
+    "polarity",
+    "themes",
+    "score",
+    "source",
+)
+
 
 @dataclass(frozen=True)
 class Csv:

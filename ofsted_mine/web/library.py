@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OfstedMineError
+from ..report.formats import QUOTE_FIELDS as _QUOTE_FIELDS  # noqa: E402
 
 #: the kinds a search can filter on (declared by the kinds), Ofsted's first, labelled as in lists
 from ..report.labels import KIND as _KIND_LABELS  # noqa: E402
@@ -34,21 +35,7 @@ from ..vocab import NON_OFSTED_KINDS, OFSTED_KINDS  # noqa: E402
 KINDS = {k: _KIND_LABELS[k] for k in (*OFSTED_KINDS, *NON_OFSTED_KINDS)}
 POLARITIES = ("concern", "mixed", "strength", "neutral")
 #: the columns of ``ofsted-mine quotes --format csv`` (the download of a search has the same)
-QUOTE_FIELDS = [
-    "text",
-    "citation",
-    "visit_id",
-    "la",
-    "kind",
-    "date",
-    "section",
-    "paragraph",
-    "page",
-    "polarity",
-    "themes",
-    "score",
-    "source",
-]
+QUOTE_FIELDS = list(_QUOTE_FIELDS)
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
