@@ -67,10 +67,11 @@ def test_compare_and_track_fit_80_columns_with_theme_names(corpus_db):  # noqa: 
 
 def test_list_tables_fit_80_columns_and_keep_their_columns(corpus_db):  # noqa: F811
     """visits, themes, benchmark and councils (drawn by report/tables.py) stay within 80 columns
-    with every column they had, each value from the library's rows."""
+    with the columns they keep there, each value from the library's rows; every visit id is
+    printed whole on one line (a user types it next), and the visits table says what it left out."""
     con = om.open_db(corpus_db)
     checks = {
-        ("visits", "--la", "Wyvern Vale"): ("council", "lead inspector", "judgements"),
+        ("visits", "--la", "Wyvern Vale"): ("kind", "verdict", "council, dates and lead inspector"),
         ("themes",): ("concern", "strength", "mixed"),
         ("benchmark", "--la", "Wyvern Vale"): ("theme", "percentile"),
         ("councils", "wyvern"): ("urn", "region", "documents"),
@@ -81,5 +82,10 @@ def test_list_tables_fit_80_columns_and_keep_their_columns(corpus_db):  # noqa: 
         words = " ".join(re.sub(r"[│┃]", " ", out).split())
         for h in heads:  # at 80 columns a heading may fold inside a word: its first letters show
             assert h[:4] in words, (args, h)
-    first = om.visits(con, la="Wyvern Vale")[0]
-    assert first["id"][:7] in _run(["visits", "--la", "Wyvern Vale"], corpus_db, 80)
+    out = _run(["visits", "--la", "Wyvern Vale"], corpus_db, 80)
+    for v in om.visits(con, la="Wyvern Vale"):
+        assert v["id"] in out, v["id"]  # whole, not folded over two lines
+    wide = _run(["visits", "--la", "Wyvern Vale"], corpus_db, 140)
+    for h in ("council", "lead", "judgements", "findings"):
+        assert h in wide, h
+    assert "left out" not in wide and "a wider terminal" not in wide

@@ -11,19 +11,47 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+#: below this width the visits table leaves out the council and the start date (the id holds
+#: both), the end date and the lead inspector, and says so under the table
+VISITS_WIDE = 110
+
+
+class _FitToWidth:
+    """A renderable that builds its table for the width it is given (Rich passes it at print time)."""
+
+    def __init__(self, build):
+        self.build = build
+
+    def __rich_console__(self, console, options):
+        yield self.build(options.max_width)
+
 
 def visits_table(rows: Sequence[Mapping]):
     """The visits (``store.search.visits`` rows) as a table: id, council, kind, dates, number,
-    lead inspector, judgements or verdict, findings."""
+    lead inspector, judgements or verdict, findings. In a terminal narrower than
+    :data:`VISITS_WIDE` columns the council, dates and lead inspector are left out (a caption
+    says so; the id holds the council and the start date); the id, which a user types next
+    (``show ID``, ``compare A B``), is never folded."""
+    rows = list(rows)
+    return _FitToWidth(lambda width: _visits_table(rows, wide=width >= VISITS_WIDE))
+
+
+def _visits_table(rows: Sequence[Mapping], *, wide: bool):
+    """Build the visits table, with every column (``wide``) or the narrow set."""
     from rich.table import Table
     from rich.text import Text
 
     from ..read.controls import strip_controls
     from .labels import judgements_short, kind_label, verdict_label
 
-    t = Table(show_lines=False, header_style="bold")
-    for c in ("id", "council", "kind", "dates", "no.", "lead inspector", "judgements / verdict", "findings"):
+    caption = None if wide else "council, dates and lead inspector: a wider terminal or --format csv"
+    t = Table(show_lines=False, header_style="bold", caption=caption)
+    t.add_column("id", no_wrap=True)
+    columns = ("council", "kind", "dates", "no.", "lead inspector") if wide else ("kind", "no.")
+    for c in columns:
         t.add_column(c, overflow="fold")
+    t.add_column("judgements / verdict" if wide else "verdict", overflow="fold")
+    t.add_column("findings" if wide else "n", justify="right")
     for r in rows:
         dates = r["start_date"] or ""
         if r["end_date"] and r["end_date"] != r["start_date"]:
@@ -34,16 +62,10 @@ def visits_table(rows: Sequence[Mapping]):
         verdict = judgements_short(j) if j else verdict_label(r.get("progress_verdict"))
         n_src = len(r.get("sources") or [])
         vid = r["id"] + (f"\n(+{n_src - 1} source{'s' if n_src > 2 else ''})" if n_src > 1 else "")
-        cells = (
-            vid,
-            r["la"] or "?",
-            kind_label(r["kind"], r.get("framework")),
-            dates,
-            str(r["visit_number"] or ""),
-            r["lead_inspector"] or "",
-            verdict,
-            str(r.get("n_findings", "")),
-        )
+        kind = kind_label(r["kind"], r.get("framework"))
+        no = str(r["visit_number"] or "")
+        cells = [vid, r["la"] or "?", kind, dates, no, r["lead_inspector"] or ""] if wide else [vid, kind, no]
+        cells += [verdict, str(r.get("n_findings", ""))]
         t.add_row(*(Text(strip_controls(str(c))) for c in cells))  # document text: never markup or escapes
     return t
 
