@@ -182,6 +182,58 @@ def test_migration_from_schema_v1_keeps_data(tmp_path):
     assert tuple(row) == ("x-doc-1", "[]")
 
 
+def test_migration_from_schema_v1_keeps_findings_tags_and_counts(tmp_path):
+    """A v1 database with findings and tags upgrades to the current schema with nothing lost:
+    migration 3's copy of the tags table, the full-text index, the visit key and the
+    benchmark's per-document counts (filled from the rows already there)."""
+    from ofsted_mine.store.benchmark import recount, stored_counts
+    from ofsted_mine.store.db import MIGRATIONS, _split_sql
+
+    p = tmp_path / "old.db"
+    con = sqlite3.connect(p)
+    for stmt in _split_sql(MIGRATIONS[0]):
+        con.execute(stmt)
+    con.execute("PRAGMA user_version=1")
+    con.execute(
+        """INSERT INTO documents (id, visit_id, sha256, path, format, kind, la, la_urn, start_date,
+           n_pages, page_starts, text, ingested_at)
+           VALUES (1, 'x-mv1-2023-01-01', 'abc', '/x.pdf', 'pdf', 'monitoring_visit', 'X', '999',
+           '2023-01-01', 1, '[0]', 'Plans drift. Supervision is strong.', 'now')"""
+    )
+    rows = [
+        (1, 1, 0, "Plans for children drift without review.", "concern"),
+        (2, 1, 1, "Supervision of social workers is regular and strong.", "strength"),
+    ]
+    for fid, doc, seq, text, pol in rows:
+        con.execute(
+            """INSERT INTO findings (id, doc_id, seq, text, page, start, "end", section_kind, polarity)
+               VALUES (?, ?, ?, ?, 1, 0, 10, 'findings', ?)""",
+            (fid, doc, seq, text, pol),
+        )
+    tags = [
+        (1, "drift_delay", 0.91, "both", '["drift"]'),
+        (1, "plans_planning", 0.75, "model", "[]"),
+        (2, "supervision_oversight", 0.88, "rule", '["supervision"]'),
+    ]
+    con.executemany("INSERT INTO tags VALUES (?,?,?,?,?)", tags)
+    con.commit()
+    con.close()
+
+    con = open_db(p)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    got = [
+        tuple(r) for r in con.execute("SELECT finding_id, theme, score, source, cues FROM tags ORDER BY 1, 2")
+    ]
+    assert got == tags
+    assert [r[0] for r in con.execute("SELECT rowid FROM findings_fts WHERE findings_fts MATCH 'drift'")] == [
+        1
+    ]
+    assert con.execute("SELECT visit_key FROM documents").fetchone()[0] == "999|monitoring_visit|2023-01-01"
+    assert stored_counts(con) == recount(con)
+    findings, concerns = stored_counts(con)
+    assert findings == {1: 2} and concerns == {(1, "drift_delay"): 1.0, (1, "plans_planning"): 1.0}
+
+
 def test_newer_schema_is_refused(tmp_path):
     p = tmp_path / "future.db"
     open_db(p).close()  # a database a later ofsted-mine made: marked, schema version above ours
