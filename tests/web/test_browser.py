@@ -59,8 +59,15 @@ def sign_in(d, server, name, password=PASSWORD):
 
 
 def wait_for(cond, why, timeout=20):
-    """Poll ``cond`` (a page being replaced makes its elements stale: poll again)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    """Poll ``cond`` (a page being replaced makes its elements stale: poll again). Chromium can
+    also answer "Node with given id does not belong to the document" (a WebDriverException, not
+    a stale-element one) when the page is swapped between finding an element and reading it:
+    that too is the page being replaced, so poll again."""
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
 
     t0 = time.time()
     while time.time() - t0 < timeout:
@@ -69,6 +76,9 @@ def wait_for(cond, why, timeout=20):
                 return
         except (StaleElementReferenceException, NoSuchElementException):
             pass
+        except WebDriverException as e:  # the page was replaced mid-read (see above)
+            if "does not belong to the document" not in str(e):
+                raise
         time.sleep(0.1)
     raise AssertionError(why)
 
