@@ -525,18 +525,23 @@ def test_context_stage_fits_and_keeps_polarity(tmp_path):
     assert pick("judgement_in_care", back) == "concern" and back.pol_classes == cm.pol_classes
 
 
-def test_library_corrections_behind_the_web_interface(eastmere_db):
+def test_library_corrections_behind_the_web_interface(eastmere_db, tmp_path):
+    """The web app's adapter over the library (``web.corrections.LibraryCorrections``): the
+    review queue, a correction kept apart from the model's tags, who corrected what."""
+    from ofsted_mine.store.accounts import Accounts
     from ofsted_mine.store.db import open_db
-    from ofsted_mine.tag.review import LibraryCorrections
+    from ofsted_mine.web.corrections import LibraryCorrections
 
     db, _ = eastmere_db
     con = open_db(db)
-    lc = LibraryCorrections()
+    lc = LibraryCorrections(Accounts(tmp_path / "accounts.db"))
     q = lc.queue(con, la_urn="Eastmere", limit=3)
     assert q and {"id", "text", "visit_id", "tags", "reasons"} <= set(q[0])
     fid = q[0]["id"]
+    before = con.execute("SELECT polarity FROM findings WHERE id = ?", (fid,)).fetchone()[0]
+    assert before == q[0]["polarity"]
     change = lc.correct(con, fid, add=["caseloads"], polarity="concern", who="web.user")
-    assert change["before"]["polarity"] == q[0]["polarity"]
+    assert change["polarity"] == "concern" and "caseloads" in change["themes"]
     hist = lc.corrected(con, [fid, fid + 1])
     assert list(hist) == [fid] and hist[fid][-1]["who"] == "web.user"
     assert lc.queue(con, finding_id=fid)[0]["polarity"] == "concern"

@@ -8,17 +8,13 @@ a string in tests) and stores each correction with :func:`corrections.correct`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable
 from typing import IO
 
 import numpy as np
 
-from ..store import corrections as stored
-from ..store.tags import finding_themes, tags_for
 from .annotations import sentence_hash
-from .corrections import CorrectionError, correct, current_user, finding_row
+from .corrections import CorrectionError, correct, current_user
 from .tagger import SKIP_SECTIONS, Tagger
 
 HELP = (
@@ -264,72 +260,3 @@ def run_review(
             else:
                 w(HELP + "\n")
     return stats
-
-
-class LibraryCorrections:
-    """This module behind the web app's ``TagCorrections`` interface
-    (``ofsted_mine/web/corrections.py``): re-wire its ``corrections_for`` to return
-    ``LibraryCorrections()`` and the web's corrections become these (kept apart, surviving
-    re-tagging, re-ingest and a new model)."""
-
-    def queue(
-        self,
-        con: sqlite3.Connection,
-        *,
-        la_urn: str | None = None,
-        theme: str | None = None,
-        limit: int = 25,
-        finding_id: int | None = None,
-    ) -> list[dict]:
-        """The findings to review (or just ``finding_id``): each with its tags and why it is queued."""
-        if finding_id is not None:
-            ids = [int(finding_id)]
-            reasons: dict = {}
-        else:
-            q = review_queue(con, la_urn, theme=theme, limit=limit)
-            ids = [x["finding"] for x in q]
-            reasons = {x["finding"]: x["reasons"] for x in q}
-        if not ids:
-            return []
-        rows = stored.queue_rows(con, ids)
-        tags = tags_for(con, ids)
-        return [rows[i] | {"tags": tags.get(i, []), "reasons": reasons.get(i, [])} for i in ids if i in rows]
-
-    def correct(
-        self,
-        con: sqlite3.Connection,
-        finding_id: int,
-        *,
-        add: Iterable[str] = (),
-        remove: Iterable[str] = (),
-        polarity: str | None = None,
-        who: str,
-    ) -> dict:
-        """Record and apply one person's correction; returns what changed and the labels before."""
-        f = finding_row(con, finding_id)
-        before = {"themes": finding_themes(con, finding_id), "polarity": f["polarity"]}
-        add, remove = list(add), list(remove)
-        correct(con, finding_id, add=add, remove=remove, polarity=polarity, who=who)
-        return {"add": add, "remove": remove, "polarity": polarity, "before": before}
-
-    def corrected(self, con: sqlite3.Connection, finding_ids: list[int]) -> dict[int, list[dict]]:
-        """finding id -> its corrections (who, when, what), oldest first, for those corrected."""
-        out: dict[int, list[dict]] = {}
-        for fid in finding_ids:
-            r = stored.document_sha_and_text(con, fid)
-            if r is None:
-                continue
-            hist = [
-                {
-                    "who": c["who"],
-                    "at": c["at"],
-                    "add": json.loads(c["add_themes"]),
-                    "remove": json.loads(c["remove_themes"]),
-                    "polarity": c["polarity"],
-                    "action": c["action"],
-                }
-                for c in stored.corrections_of(con, r[0], sentence_hash(r[1]))
-            ]
-            if hist:
-                out[fid] = hist
-        return out
