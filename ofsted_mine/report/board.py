@@ -181,8 +181,8 @@ def _journey(data: dict, labels: dict) -> str:
     return "".join(out)
 
 
-def _judgements(data: dict) -> str:
-
+def judgements_table(data: dict) -> str:
+    """The latest inspection's judgements beside the previous inspection's (board and full pack)."""
     li, pi = data["latest_inspection"], data["previous_inspection"]
     if not li:
         return '<p class="none">No inspection with judgements is stored for this council.</p>'
@@ -514,7 +514,7 @@ def board_body(data: dict, labels: dict, full: bool = False) -> str:
             '<section class="stands" id="summary" aria-labelledby="stands-h">'
             '<h2 id="stands-h">Where the council stands</h2>',
             _journey(data, labels),
-            _judgements(data),
+            judgements_table(data),
             _visits(data, labels),
             "</section>",
             _recommendations(data, labels, full),

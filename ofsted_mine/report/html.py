@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .board import BOARD_CSS, board_body
+from .board import BOARD_CSS, board_body, judgements_table
 from .evidence import followup_section, theme_section
 from .htmlkit import FOLLOWUP_CLASS, chip, e, grade_chip, journey_class, slug, trend_chip
 from .labels import judgements_short, kind_label, verdict_label
@@ -155,29 +155,8 @@ def _summary(data: dict, labels: dict) -> str:
             "name it — an absent theme is not a resolved one.</p>"
         )
     # latest judgements
-    li, pi = data["latest_inspection"], data["previous_inspection"]
-    if li and not data.get("judgements_shown"):
-        out.append(
-            f'<h3>Latest judgements <span class="sub">({e(li.label)}'
-            + (f"; previous: {e(pi.label)}" if pi else "")
-            + ")</span></h3>"
-        )
-        out.append(
-            '<table class="judgements"><thead><tr><th>Judgement</th><th>Grade</th>'
-            + ("<th>Previously</th>" if pi else "")
-            + "</tr></thead><tbody>"
-        )
-        keys = [k for k in JUDGEMENT_ORDER if k in li.judgements] + [
-            k for k in li.judgements if k not in JUDGEMENT_ORDER
-        ]
-        for k in keys:
-            prev = pi.judgements.get(k) if pi else None
-            out.append(
-                f"<tr><td>{e(JUDGEMENT_LONG.get(k, k))}</td><td>{grade_chip(li.judgements[k])}</td>"
-                + (f"<td>{grade_chip(prev) if prev else '—'}</td>" if pi else "")
-                + "</tr>"
-            )
-        out.append("</tbody></table>")
+    if data["latest_inspection"] and not data.get("judgements_shown"):
+        out.append(judgements_table(data))
     # visit history
     out.append("<h3>Visit history</h3>" if not data.get("judgements_shown") else "<h3>All visits</h3>")
     out.append(_visit_table(data, labels))
